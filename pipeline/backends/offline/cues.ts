@@ -1,0 +1,61 @@
+import { cues, type Cue } from './evidence.ts';
+
+/**
+ * Cue lexicons for screening and postmortem extraction, written from how news reports describe
+ * failures in general (outages, breaches, recalls, glitches). They name no outlet, company or incident.
+ */
+
+/** Words that report something going wrong. */
+export const FAILURE: Cue[] = [
+  ...cues(3, 'outages?', 'glitch(?:es|y)?', 'crash(?:ed|es|ing)?', 'went down', 'went offline', 'knocked offline', 'taken offline',
+    'data breach(?:es)?', 'breached', 'hack(?:ed|ers?|ing)?', 'cyber-?attacks?', 'ransomware', 'malware', 'bug(?:s|gy)?',
+    'software (?:error|fault|failure|flaw|problem|issue)s?', 'computer (?:error|fault|failure|problem|glitch)s?',
+    'system (?:error|fault|failure|crash|problem)s?', 'technical (?:error|fault|failure|problem|issue|glitch)s?',
+    'malfunction(?:ed|ing|s)?', 'recall(?:ed|s|ing)?', 'vulnerabilit(?:y|ies)', 'security (?:flaw|hole|lapse|breach)s?',
+    'leak(?:ed|s)?', 'exposed', 'compromised', 'meltdown', 'blackout', 'disrupt(?:ed|ion|ions)', 'shut ?down', 'bricked'),
+  ...cues(2, 'fail(?:ed|ure|ures|s|ing)', 'errors?', 'fault(?:y|s)?', 'flaws?(?:ed)?', 'defect(?:s|ive)?', 'down for',
+    'unavailable', 'stopped working', 'could not (?:log|access|pay|book|use|connect)', 'unable to', 'stranded', 'overcharged',
+    'wrong(?:ly)?', 'incorrect(?:ly)?', 'stolen', 'intrusion', 'attackers?', 'froze', 'frozen', 'problems?', 'issues?'),
+];
+
+/** Words that put software, computers or networks in the story. */
+export const SOFTWARE: Cue[] = cues(1, 'software', 'computers?', 'systems?', 'apps?', 'applications?', 'websites?', 'online', 'internet',
+  'servers?', 'networks?', 'database', 'firmware', 'updates?', 'code', 'algorithms?', 'digital', 'cloud', 'data', 'IT', 'cyber',
+  'passwords?', 'e-?mails?', 'platform', 'devices?', 'programs?', 'technology');
+
+/** Cause, impact and system mentions: an article naming all three can be analysed. */
+export const CAUSE: Cue[] = cues(1, 'caused by', 'because of', 'due to', 'blamed (?:on|for)', 'root cause', 'triggered by', 'the result of',
+  'traced (?:to|back)', 'stemmed from', 'after (?:a|an|the) (?:update|upgrade|change|attack|error)', 'was (?:a|an) (?:bug|glitch|error)',
+  'hackers?', 'attackers?', 'bug', 'glitch', 'misconfigur', 'human error', 'power (?:cut|failure|outage)', 'faulty');
+export const IMPACT: Cue[] = cues(1, 'affected', 'customers', 'users', 'passengers', 'patients', 'unable to', 'could not', 'delayed',
+  'cancell?ed', 'stranded', 'lost', 'exposed', 'millions?', 'thousands', 'disrupt', 'impact', 'hit');
+
+/** Not failure reports: opinion, reviews, launches and similar, which borrow failure words loosely. */
+export const NON_REPORT: Cue[] = cues(1, 'review:', 'hands-on', 'opinion', 'column', 'how to', 'tips for', 'launch(?:es|ed)? (?:its|a|the) new',
+  'unveil(?:s|ed)', 'announc(?:es|ed) (?:a|its|the) new', 'raised \\$', 'funding round', 'interview');
+
+/** Per postmortem field: which sentences carry that kind of fact. */
+export const FIELD_CUES = {
+  time: cues(1, '(?:on|since|until|from|by|early|late) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)',
+    '(?:january|february|march|april|may|june|july|august|september|october|november|december)(?: \\d{1,2})?(?:,? \\d{4})?',
+    'yesterday', 'last (?:week|month|night|year)', 'earlier this (?:week|month|year)', '(?:at|around|about) \\d{1,2}(?::\\d{2})? ?(?:a\\.?m|p\\.?m)',
+    '\\d{1,2}(?::\\d{2})? ?(?:a\\.?m|p\\.?m)', 'in (?:19|20)\\d{2}', 'for (?:about |nearly |more than )?\\w+ (?:hours|minutes|days)'),
+  system: cues(1, 'software', 'system', 'app', 'website', 'platform', 'network', 'servers?', 'database', 'firmware', 'service',
+    'computer', 'program', 'portal', 'console', 'device'),
+  responsibleOrganization: cues(1, 'blamed', 'responsible', 'caused by', 'admitted', 'apologi[sz]ed', 'hackers?', 'attackers?', 'group',
+    'contractor', 'supplier', 'vendor', 'engineers?', 'developer', 'maker', 'operator'),
+  impactedOrganization: cues(1, 'affected', 'customers', 'users', 'clients', 'passengers', 'patients', 'hit', 'impacted', 'victims?',
+    'businesses', 'banks', 'airlines', 'hospitals'),
+  softwareCauses: cues(1, 'bug', 'glitch', 'software', 'code', 'update', 'upgrade', 'configuration', 'misconfigur', 'flaw', 'vulnerabilit',
+    'error in', 'programming', 'algorithm', 'firmware', 'patch', 'malware', 'ransomware', 'encryption', 'database'),
+  nonSoftwareCauses: cues(1, 'human error', 'staff', 'employee', 'power', 'hardware', 'weather', 'storm', 'fire', 'flood', 'cable',
+    'heat', 'cooling', 'disk', 'drive', 'equipment', 'training', 'procedure', 'budget', 'cost-cutting', 'phishing', 'password', 'insider'),
+  impacts: cues(1, 'unable to', 'could not', 'stranded', 'delayed', 'cancell?ed', 'lost', 'exposed', 'stolen', 'millions?', 'thousands',
+    'hundreds', 'disrupt', 'affected', 'outage', 'refunds?', 'injur', 'died', 'killed', 'overcharged', 'offline', 'fined'),
+  preventions: cues(1, 'should have', 'could have been (?:avoided|prevented)', 'would have (?:prevented|caught|stopped)', 'experts? (?:said|say|warn)',
+    'recommend', 'in future', 'lessons?', 'testing', 'tested', 'safeguards?', 'best practice', 'must', 'needs? to', 'called for', 'warned'),
+  fixes: cues(1, 'fix(?:ed|es)?', 'patch(?:ed|es)?', 'restored', 'resolved', 'rolled back', 'roll back', 'reverted', 'back online', 'recovered',
+    'working to', 'replaced', 'reset', 'refund', 'compensat', 'update to', 'upgrade', 'reboot', 'workaround', 'manual'),
+  references: cues(1, 'said', 'told', 'according to', 'spokes(?:man|woman|person)', 'statement', 'reported', 'confirmed', 'posted', 'wrote',
+    'analyst', 'researcher', 'expert'),
+} satisfies Record<string, Cue[]>;

@@ -1,0 +1,87 @@
+import type { Article, Citation } from '../../../schemas/index.ts';
+import { splitSentences, type Sentence } from '../../text/sentences.ts';
+
+/** A cue: a pattern that signals something, and how much one sentence carrying it counts. */
+export interface Cue {
+  re: RegExp;
+  weight: number;
+}
+
+export const cues = (weight: number, ...patterns: string[]): Cue[] =>
+  patterns.map((p) => ({ re: new RegExp(`\\b(?:${p})`, 'i'), weight }));
+
+export interface ArticleDoc {
+  article: Article;
+  sentences: Sentence[];
+}
+
+// Sentence splitting is the costly step; the same article is read by several stages in one run.
+const docs = new Map<string, ArticleDoc>();
+export function readArticle(article: Article): ArticleDoc {
+  const key = `${article.id}\u0000${article.contentHash}`;
+  let doc = docs.get(key);
+  if (!doc) {
+    doc = { article, sentences: splitSentences(article.text) };
+    if (docs.size > 2000) docs.delete(docs.keys().next().value!);
+    docs.set(key, doc);
+  }
+  return doc;
+}
+
+const NEGATION = /\b(?:no|not|never|without|none|nor|neither|denied|denies|deny|ruled out|rules out|unlikely|false claims?|n't)\b[^.;:]{0,40}$/i;
+const NO_EVIDENCE = /\b(?:no (?:evidence|sign|indication|suggestion)s? (?:of|that)|there (?:is|was) nothing to suggest|did not appear to be)\b[^.;]{0,60}$/i;
+const HEDGE = /\b(?:could|might|may|would|possibly|potentially|perhaps|risk of|if|whether|feared|fears|threatens?|threatened|could have|would have)\b[^.;]{0,50}$/i;
+
+export type Polarity = 'asserted' | 'hedged' | 'negated';
+
+/**
+ * How a cue is used in its sentence: asserted, hedged ("could have exposed"), or negated ("no evidence of
+ * an attack"). Only the words before the cue, within the clause, are read.
+ */
+export function polarityAt(sentence: string, index: number): Polarity {
+  const before = sentence.slice(Math.max(0, index - 80), index);
+  if (NEGATION.test(before) || NO_EVIDENCE.test(before)) return 'negated';
+  if (HEDGE.test(before)) return 'hedged';
+  return 'asserted';
+}
+
+export interface Hit {
+  articleId: string;
+  sentence: Sentence;
+  weight: number;
+  polarity: Polarity;
+  cue: string;
+}
+
+/** The strongest matching cue of a sentence, with its polarity. */
+export function matchSentence(sentence: Sentence, list: readonly Cue[]): { weight: number; polarity: Polarity; cue: string } | null {
+  let best: { weight: number; polarity: Polarity; cue: string } | null = null;
+  for (const c of list) {
+    const m = c.re.exec(sentence.text);
+    if (!m) continue;
+    const polarity = polarityAt(sentence.text, m.index);
+    const w = polarity === 'asserted' ? c.weight : polarity === 'hedged' ? c.weight * 0.4 : 0;
+    if (!best || w > best.weight) best = { weight: w, polarity, cue: m[0] };
+  }
+  return best;
+}
+
+/** Every sentence of the documents that carries one of the cues. */
+export function findEvidence(docs: readonly ArticleDoc[], list: readonly Cue[]): Hit[] {
+  const hits: Hit[] = [];
+  for (const d of docs) {
+    for (const s of d.sentences) {
+      const m = matchSentence(s, list);
+      if (m) hits.push({ articleId: d.article.id, sentence: s, ...m });
+    }
+  }
+  return hits;
+}
+
+/** A citation of a whole sentence: taken verbatim, so it always aligns exactly. */
+export function sentenceCitation(articleId: string, s: Sentence): Citation {
+  return { articleId, quote: s.text, start: s.start, end: s.end, alignment: 'exact' };
+}
+
+/** Diminishing returns: the fifth piece of evidence adds less than the first. */
+export const strength = (score: number, scale = 2) => 1 - Math.exp(-score / scale);

@@ -1,0 +1,70 @@
+import type { Article, Incident, Postmortem, Screening } from '../../../schemas/index.ts';
+import type { Backend, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
+import { hashOf } from '../../text/hash.ts';
+import { daysBetween } from '../../text/dates.ts';
+import { readArticle } from './evidence.ts';
+import { screenDoc } from './screen.ts';
+import { extractPostmortem } from './extract.ts';
+import { classifyDocs } from './classify.ts';
+import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
+import { LEXICONS } from './lexicons.ts';
+
+/**
+ * Same-incident threshold by days between the article and the nearest article of the incident:
+ * follow-ups a few days apart may share fewer words, while a story a year later must be very close
+ * to count as the same incident (a second breach at one company is a new incident).
+ */
+export function sameIncidentThreshold(days: number | null): number {
+  if (days === null) return 0.45;
+  if (days <= 7) return 0.3;
+  if (days <= 31) return 0.4;
+  if (days <= 120) return 0.55;
+  return 0.75;
+}
+
+const METHOD_VERSION = 'offline-1';
+const cueSource = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof RegExp ? x.source : x));
+
+/** Deterministic, network-free backend: cue lexicons, TF-IDF and verbatim sentences. */
+export class OfflineBackend implements Backend {
+  readonly name = 'offline';
+  readonly model: string;
+  private readonly hashes: Record<Task, string>;
+
+  constructor(model = 'lexicon-v1') {
+    this.model = model;
+    this.hashes = {
+      screen: hashOf([METHOD_VERSION, cueSource({ FAILURE, SOFTWARE, CAUSE, IMPACT, NON_REPORT }), screenDoc.toString()]),
+      group: hashOf([METHOD_VERSION, sameIncidentThreshold.toString()]),
+      extract: hashOf([METHOD_VERSION, cueSource(FIELD_CUES), extractPostmortem.toString()]),
+      classify: hashOf([METHOD_VERSION, cueSource(LEXICONS), classifyDocs.toString()]),
+    };
+  }
+
+  promptHash(task: Task): string {
+    return this.hashes[task];
+  }
+
+  schemaHash(): null {
+    return null;
+  }
+
+  async screen(article: Article): Promise<Screening> {
+    return screenDoc(readArticle(article));
+  }
+
+  async sameIncident(article: Article, incidentArticles: Article[], similarity: number): Promise<SameIncidentVerdict> {
+    const gaps = incidentArticles.map((a) => daysBetween(article.published, a.published)).filter((d): d is number => d !== null);
+    const days = gaps.length ? Math.min(...gaps) : null;
+    const threshold = sameIncidentThreshold(days);
+    return { same: similarity >= threshold, confidence: Math.min(1, Math.abs(similarity - threshold) * 2 + 0.5) };
+  }
+
+  async extract(_incident: Incident, articles: Article[]): Promise<Postmortem> {
+    return extractPostmortem(articles.map(readArticle));
+  }
+
+  async classify(_incident: Incident, articles: Article[]): Promise<LabelDraft[]> {
+    return classifyDocs(articles.map(readArticle));
+  }
+}

@@ -1,0 +1,126 @@
+import type { Alignment, Citation } from '../../schemas/index.ts';
+
+export interface Placement {
+  start: number;
+  end: number;
+  alignment: Alignment;
+}
+
+/** Thresholds for fuzzy placement: share of the quote's tokens found, and how tightly packed they are. */
+export const FUZZY = { minCoverage: 0.75, minDensity: 0.6 } as const;
+
+const QUOTES: Record<string, string> = { '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"', '\u00ab': '"', '\u00bb': '"' };
+const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/;
+
+/**
+ * Folds text for comparison and keeps, for every folded character, the index of the original
+ * character it came from, so a match in folded text maps back to an exact original span.
+ */
+export function fold(text: string): { folded: string; origin: number[] } {
+  let folded = '';
+  const origin: number[] = [];
+  let lastSpace = true;
+  for (let i = 0; i < text.length;) {
+    const cp = text.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    let out = QUOTES[ch] ?? (DASHES.test(ch) ? '-' : ch.normalize('NFKC').toLowerCase());
+    if (/^\s+$/u.test(out) || out === '') out = /\s/u.test(ch) ? ' ' : out;
+    for (const c of out) {
+      if (c === ' ' || /\s/u.test(c)) {
+        if (lastSpace) continue;
+        folded += ' '; origin.push(i); lastSpace = true;
+      } else {
+        folded += c; origin.push(i); lastSpace = false;
+      }
+    }
+    i += ch.length;
+  }
+  return { folded, origin };
+}
+
+interface Tok { w: string; start: number; end: number }
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+function words(text: string): Tok[] {
+  const out: Tok[] = [];
+  for (const m of text.matchAll(WORD)) out.push({ w: m[0].toLowerCase().replace(/’/g, "'"), start: m.index!, end: m.index! + m[0].length });
+  return out;
+}
+
+/** Longest common subsequence of token lists; returns the matched positions in `b`. */
+function lcs(a: string[], b: string[]): number[] {
+  const n = a.length, m = b.length;
+  const dp = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) {
+    dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+  }
+  const hits: number[] = [];
+  for (let i = 0, j = 0; i < n && j < m;) {
+    if (a[i] === b[j]) { hits.push(j); i++; j++; } else if (dp[i + 1][j] >= dp[i][j + 1]) i++; else j++;
+  }
+  return hits;
+}
+
+function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
+  const q = words(quote).map((t) => t.w);
+  if (q.length < 3 || textToks.length === 0) return null;
+  const positions = new Map<string, number[]>();
+  textToks.forEach((t, i) => { const l = positions.get(t.w); if (l) l.push(i); else positions.set(t.w, [i]); });
+  // Anchor on the quote's rarest tokens: few positions to try, and a real match must contain them.
+  const anchors = [...new Set(q)].filter((w) => positions.has(w)).sort((x, y) => positions.get(x)!.length - positions.get(y)!.length).slice(0, 3);
+  const tried = new Set<number>();
+  let best: { hits: number[]; from: number } | null = null;
+  const span = Math.ceil(q.length * 1.6);
+  for (const w of anchors) {
+    for (const p of positions.get(w)!.slice(0, 50)) {
+      const from = Math.max(0, p - span);
+      if (tried.has(from)) continue;
+      tried.add(from);
+      const window = textToks.slice(from, p + span + 1).map((t) => t.w);
+      const hits = lcs(q, window);
+      if (!best || hits.length > best.hits.length) best = { hits, from };
+    }
+  }
+  if (!best || best.hits.length === 0) return null;
+  const coverage = best.hits.length / q.length;
+  const first = best.from + best.hits[0], last = best.from + best.hits[best.hits.length - 1];
+  const density = best.hits.length / (last - first + 1);
+  if (coverage < FUZZY.minCoverage || density < FUZZY.minDensity) return null;
+  return { start: textToks[first].start, end: textToks[last].end, alignment: 'fuzzy' };
+}
+
+/**
+ * Places a quote in an article: exactly, then after folding (NFKC, quotes, dashes, whitespace, case),
+ * then fuzzily by tokens. Unplaceable quotes come back `unaligned` with start = end = -1.
+ */
+export function placeQuote(quote: string, text: string): Placement {
+  const q = quote.trim();
+  if (!q) return { start: -1, end: -1, alignment: 'unaligned' };
+  const exact = text.indexOf(q);
+  if (exact >= 0) return { start: exact, end: exact + q.length, alignment: 'exact' };
+  const t = fold(text), f = fold(q).folded.trim();
+  const at = f ? t.folded.indexOf(f) : -1;
+  if (at >= 0) {
+    const start = t.origin[at];
+    const lastOrig = t.origin[at + f.length - 1];
+    const end = lastOrig + String.fromCodePoint(text.codePointAt(lastOrig)!).length;
+    return { start, end, alignment: 'normalized' };
+  }
+  return fuzzyPlace(q, words(text)) ?? { start: -1, end: -1, alignment: 'unaligned' };
+}
+
+export function cite(articleId: string, quote: string, text: string): Citation {
+  return { articleId, quote, ...placeQuote(quote, text) };
+}
+
+/**
+ * Checks a stored citation against its article: the slice must equal the quote for `exact`, fold
+ * equal for `normalized`, and pass the fuzzy rule for `fuzzy`. `unaligned` is never verified.
+ */
+export function verifyCitation(c: Citation, text: string): boolean {
+  if (c.alignment === 'unaligned') return false;
+  if (c.start < 0 || c.end > text.length || c.start >= c.end) return false;
+  const slice = text.slice(c.start, c.end);
+  if (c.alignment === 'exact') return slice === c.quote;
+  if (c.alignment === 'normalized') return fold(slice).folded.trim() === fold(c.quote).folded.trim();
+  return fuzzyPlace(c.quote, words(slice)) !== null;
+}

@@ -1,0 +1,136 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { ingest } from '../ingest/ingest.ts';
+import { runPipeline, type RunSummary } from '../run.ts';
+import { FORMATS, render, type Format } from '../export/formats.ts';
+import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+import { progressSink } from './progress.ts';
+import type { Problem } from '../ingest/read.ts';
+import type { Store } from '../store/store.ts';
+
+const say = (json: boolean | undefined, line: string) => { if (!json) process.stdout.write(`${line}\n`); };
+const warnProblem = (p: Problem) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
+
+export function ingestCommand(): Command {
+  return withCommon(new Command('ingest'))
+    .description('read local files or directories (.txt .md .html .json .jsonl, benchmark JSONL) into the store')
+    .argument('<paths...>', 'files or directories')
+    .action(async (paths: string[], opts: CommonOptions) => {
+      const s = await open(opts);
+      try {
+        const r = await ingest(s.store, paths, { onProblem: warnProblem });
+        if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else say(false, `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped`);
+        process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
+      } finally { await s.close(); }
+    });
+}
+
+function writeOutputs(store: Store, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const records = store.records();
+  const articles = new Map(store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+  const files = (['md', 'json'] as const).map((f) => {
+    const file = join(dir, `incidents.${f}`);
+    writeFileSync(file, render(f, records, articles));
+    return file;
+  });
+  const recDir = join(dir, 'records');
+  mkdirSync(recDir, { recursive: true });
+  for (const r of records) writeFileSync(join(recDir, `${r.id}.md`), render('md', [r], articles));
+  return [...files, `${recDir}/ (${records.length} files)`];
+}
+
+function printSummary(s: RunSummary, problems: Problem[], outputs: string[]): void {
+  const c = s.citations;
+  const lines = [
+    '',
+    `run ${s.runId} (${s.backend}, ${s.model})`,
+    `  articles     ${s.articles} stored, ${s.failures} screened as failure reports`,
+    `  incidents    ${s.incidents} (${s.records} with records)`,
+    `  labels       ${s.labels}`,
+    `  citations    ${c.verified} verified, ${c.unverified} not verified  ${JSON.stringify(c.byAlignment)}`,
+    `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
+  ];
+  if (problems.length || s.failedJobs) lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
+  if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function runCommand(): Command {
+  return withCommon(new Command('run'))
+    .description('ingest the given inputs, if any, then do every pending stage: screen → group → extract → classify')
+    .argument('[paths...]', 'files or directories to ingest first')
+    .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
+    .option('--concurrency <n>', 'jobs in flight at once', (v) => Number.parseInt(v, 10))
+    .option('--no-cache', 'do not use cached model responses')
+    .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean }) => {
+      const s = await open(opts);
+      const progress = progressSink(!!opts.json);
+      try {
+        s.store.recoverInterrupted();
+        const run = s.store.startRun({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
+        const ingested = paths.length ? await ingest(s.store, paths, { runId: run.id, onProblem: warnProblem }) : null;
+        if (ingested && opts.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
+        const problems = ingested?.problems ?? [];
+        const summary = await runPipeline(s.store, s.backend, {
+          runId: run.id, settings: { backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache },
+          onEvent: progress.sink, skippedInputs: problems.length,
+        });
+        progress.stop();
+        const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
+        if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
+        else printSummary(summary, problems, outputs);
+        process.exitCode = problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
+      } finally {
+        progress.stop();
+        await s.close();
+      }
+    });
+}
+
+export function exportCommand(): Command {
+  return withCommon(new Command('export'))
+    .description('print or write the incident records')
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('md'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--producer <backend:model>', 'whose results to export (default: each incident\'s most recent)')
+    .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string }) => {
+      const s = await open(opts);
+      try {
+        const articles = new Map(s.store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+        const text = render(opts.format, s.store.records(opts.producer), articles);
+        if (opts.out) writeFileSync(opts.out, text); else process.stdout.write(text);
+      } finally { await s.close(); }
+    });
+}
+
+export function statusCommand(): Command {
+  return withCommon(new Command('status'))
+    .description('counts per stage and state, stored records, problems and model usage')
+    .action(async (opts: CommonOptions) => {
+      const s = await open(opts);
+      try {
+        const status = {
+          store: s.store.counts(),
+          jobs: s.store.jobCounts(),
+          citations: s.store.citationCounts(),
+          failed: s.store.failedJobs().map((j) => ({ stage: j.stage, key: j.key, error: j.error })),
+          problems: s.store.problems(),
+          runs: s.store.listRuns().slice(-5).map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
+          usage: s.store.usage('run_id'),
+        };
+        if (opts.json) { process.stdout.write(`${JSON.stringify(status, null, 2)}\n`); return; }
+        const out: string[] = [];
+        out.push(`store     ${Object.entries(status.store).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        for (const [stage, states] of Object.entries(status.jobs)) out.push(`${stage.padEnd(9)} ${Object.entries(states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        out.push(`citations ${Object.entries(status.citations).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+        for (const f of status.failed) out.push(`FAILED    ${f.stage} ${f.key}: ${f.error}`);
+        for (const p of status.problems) out.push(`skipped   ${p.origin}: ${p.reason}`);
+        for (const u of status.usage) out.push(`usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`);
+        for (const r of status.runs) out.push(`run       ${r.id} ${r.status} (${r.backend}, ${r.model})`);
+        process.stdout.write(`${out.join('\n')}\n`);
+      } finally { await s.close(); }
+    });
+}

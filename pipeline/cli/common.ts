@@ -1,0 +1,45 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.ts';
+import { createBackend, BACKENDS } from '../backends/index.ts';
+import { Store } from '../store/store.ts';
+import type { Backend } from '../backends/backend.ts';
+import type { Config } from '../../schemas/index.ts';
+
+export interface CommonOptions {
+  db?: string;
+  backend?: string;
+  model?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Options every subcommand takes, so scripts can pass the same flags to any of them. */
+export function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--db <path>', 'SQLite database file (default ./failscope.db, or "db" in the config)')
+    .addOption(new Option('--backend <name>', 'offline (default) or openai').choices([...BACKENDS]))
+    .option('--model <name>', 'model name for the backend')
+    .option('--config <file>', 'config file (default ./failscope.config.json if present)')
+    .option('--json', 'machine-readable output');
+}
+
+export interface Session {
+  config: Config;
+  store: Store;
+  backend: Backend;
+  close(): Promise<void>;
+}
+
+/** Config < flags. The first line of every command names the backend (on stderr, so stdout stays clean data). */
+export async function open(opts: CommonOptions): Promise<Session> {
+  const config = loadConfig(opts.config);
+  const backendName = opts.backend ?? config.backend;
+  const backend = await createBackend({ backend: backendName, model: opts.model ?? config.model ?? undefined, config });
+  const dbPath = opts.db ?? config.db;
+  process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
+  const store = new Store(dbPath);
+  return { config, store, backend, close: async () => { await backend.close?.(); store.close(); } };
+}
+
+/** Exit codes: 0 all done, 1 error, 3 finished but something was skipped or failed. */
+export const EXIT = { ok: 0, error: 1, partial: 3 } as const;

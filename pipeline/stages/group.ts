@@ -1,0 +1,32 @@
+import type { StageDef } from '../jobs/runner.ts';
+import { Grouper } from '../group/cluster.ts';
+import { inputHash } from './provenance.ts';
+
+/**
+ * Puts each article screened as a failure into an incident. Articles already in an incident stay
+ * there; new ones join by single link, possibly bridging two incidents into one.
+ */
+export const groupStage: StageDef<Grouper> = {
+  name: 'group',
+  sequential: true,
+  plan(ctx) {
+    const screenings = ctx.store.screenings();
+    return ctx.store.listArticles()
+      .filter((a) => screenings.get(a.id)?.isFailure)
+      .map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'group', a.contentHash) }));
+  },
+  prepare: (ctx) => new Grouper(ctx.store.listArticles(), ctx.store.membership()),
+  async run(job, ctx, grouper) {
+    if (grouper.incidentOf.has(job.key)) {
+      ctx.store.completeJob('group', job.key, job.inputHash, ctx.runId, () => {});
+      return;
+    }
+    const article = ctx.store.getArticle(job.key)!;
+    const call = { store: ctx.store, runId: ctx.runId, subject: article.id };
+    const a = await grouper.assign(article, async (art, members, sim) => (await ctx.backend.sameIncident(art, members, sim, call)).same);
+    ctx.store.completeJob('group', job.key, job.inputHash, ctx.runId, () => {
+      for (const drop of a.merged) ctx.store.mergeIncidents(a.incidentId, drop);
+      ctx.store.addToIncident(a.incidentId, article.id, a.similarity, ctx.runId);
+    });
+  },
+};

@@ -1,0 +1,13 @@
+import type { StageDef } from '../jobs/runner.ts';
+import { inputHash, provenance } from './provenance.ts';
+
+export const screenStage: StageDef = {
+  name: 'screen',
+  plan: (ctx) => ctx.store.listArticles().map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'screen', a.contentHash) })),
+  async run(job, ctx) {
+    const article = ctx.store.getArticle(job.key);
+    if (!article) throw new Error(`article ${job.key} is no longer stored`);
+    const s = await ctx.backend.screen(article, { store: ctx.store, runId: ctx.runId, subject: article.id });
+    ctx.store.completeJob('screen', job.key, job.inputHash, ctx.runId, () => ctx.store.saveScreening(article.id, s, provenance(ctx, 'screen')));
+  },
+};

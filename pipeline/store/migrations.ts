@@ -1,0 +1,148 @@
+/**
+ * Numbered, append-only schema migrations. Never edit a shipped one: add the next number.
+ * Each runs in its own transaction together with its row in schema_migrations.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'core records',
+    sql: `
+      CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT,
+        headline TEXT NOT NULL,
+        source TEXT,
+        published TEXT,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        duplicate_of TEXT REFERENCES articles(id),
+        ingested_at TEXT NOT NULL
+      );
+      CREATE INDEX articles_hash ON articles(content_hash);
+
+      CREATE TABLE ingest_problems (
+        id INTEGER PRIMARY KEY,
+        origin TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        run_id TEXT,
+        at TEXT NOT NULL
+      );
+
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        settings TEXT NOT NULL,
+        status TEXT NOT NULL,
+        summary TEXT
+      );
+
+      CREATE TABLE jobs (
+        stage TEXT NOT NULL,
+        key TEXT NOT NULL,
+        input_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending','running','done','failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        run_id TEXT REFERENCES runs(id),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (stage, key)
+      );
+
+      CREATE TABLE screenings (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        is_failure INTEGER NOT NULL,
+        analyzable INTEGER NOT NULL,
+        confidence REAL NOT NULL,
+        rationale TEXT NOT NULL,
+        provenance TEXT NOT NULL
+      );
+
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        created_run TEXT REFERENCES runs(id)
+      );
+      CREATE TABLE incident_articles (
+        incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE,
+        similarity REAL,
+        PRIMARY KEY (incident_id, article_id)
+      );
+
+      CREATE TABLE postmortems (
+        incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        producer TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        written_at TEXT NOT NULL,
+        PRIMARY KEY (incident_id, producer)
+      );
+      CREATE TABLE facts (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        producer TEXT NOT NULL,
+        field TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        FOREIGN KEY (incident_id, producer) REFERENCES postmortems(incident_id, producer) ON DELETE CASCADE,
+        UNIQUE (incident_id, producer, field, idx)
+      );
+
+      CREATE TABLE labels (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        producer TEXT NOT NULL,
+        dimension TEXT NOT NULL,
+        options TEXT NOT NULL,
+        rationale TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        provenance TEXT NOT NULL,
+        written_at TEXT NOT NULL,
+        UNIQUE (incident_id, producer, dimension)
+      );
+
+      CREATE TABLE citations (
+        id INTEGER PRIMARY KEY,
+        fact_id INTEGER REFERENCES facts(id) ON DELETE CASCADE,
+        label_id INTEGER REFERENCES labels(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        quote TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        alignment TEXT NOT NULL CHECK (alignment IN ('exact','normalized','fuzzy','unaligned')),
+        CHECK ((fact_id IS NULL) != (label_id IS NULL))
+      );
+      CREATE INDEX citations_fact ON citations(fact_id);
+      CREATE INDEX citations_label ON citations(label_id);
+
+      -- Response cache and usage for model calls. Keyed by the hash of (model, messages, schema, parameters).
+      CREATE TABLE model_calls (
+        hash TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        request TEXT NOT NULL,
+        response TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_tokens INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT REFERENCES runs(id),
+        call_hash TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        subject TEXT,
+        model TEXT NOT NULL,
+        from_cache INTEGER NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        cached_tokens INTEGER NOT NULL,
+        cost REAL NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX usage_run ON usage(run_id);
+    `,
+  },
+];

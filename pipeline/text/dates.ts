@@ -1,0 +1,19 @@
+/**
+ * Reads the date formats the inputs use (ISO, `MM/DD/YYYY` as in Ko's files, RFC 2822 from feeds)
+ * into `YYYY-MM-DD`, or null when it cannot tell.
+ */
+export function toIsoDate(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  const s = raw.trim();
+  let m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
+  if (m) return `${m[3]}-${m[1].padStart(2, '0')}-${m[2].padStart(2, '0')}`;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : new Date(t).toISOString().slice(0, 10);
+}
+
+export function daysBetween(a: string | null, b: string | null): number | null {
+  if (!a || !b) return null;
+  return Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000;
+}
