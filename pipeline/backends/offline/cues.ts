@@ -7,13 +7,15 @@ import { cues, type Cue } from './evidence.ts';
 
 /** Words that report something going wrong. */
 export const FAILURE: Cue[] = [
-  ...cues(3, 'outages?', 'glitch(?:es|y)?', 'crash(?:ed|es|ing)?', 'went down', 'went offline', 'knocked offline', 'taken offline',
+  ...cues(3, 'outages?', 'glitch(?:es|y)?', 'crash(?:ed|es|ing)?', '(?:went|go|goes|going) down', '(?:went|go|goes|going|knocked|taken|were|was) offline',
+    'freez(?:e|es|ing)', 'froze(?:n)?', 'broke down', 'breakdowns?', 'failures?', 'overflow(?:ed)?', 'blunder', 'snafu', 'went wrong',
+    'data loss', 'lost data', 'locked out', 'hacker(?:s)?', 'stopped (?:working|responding)',
     'data breach(?:es)?', 'breached', 'hack(?:ed|ers?|ing)?', 'cyber-?attacks?', 'ransomware', 'malware', 'bug(?:s|gy)?',
     'software (?:error|fault|failure|flaw|problem|issue)s?', 'computer (?:error|fault|failure|problem|glitch)s?',
     'system (?:error|fault|failure|crash|problem)s?', 'technical (?:error|fault|failure|problem|issue|glitch)s?',
     'malfunction(?:ed|ing|s)?', 'recall(?:ed|s|ing)?', 'vulnerabilit(?:y|ies)', 'security (?:flaw|hole|lapse|breach)s?',
     'leak(?:ed|s)?', 'exposed', 'compromised', 'meltdown', 'blackout', 'disrupt(?:ed|ion|ions)', 'shut ?down', 'bricked'),
-  ...cues(2, 'fail(?:ed|ure|ures|s|ing)', 'errors?', 'fault(?:y|s)?', 'flaws?(?:ed)?', 'defect(?:s|ive)?', 'down for',
+  ...cues(2, 'fail(?:ed|s|ing)', 'errors?', 'halted', 'grounded', 'stuck', 'ruined', 'recall', 'inquiry', 'investigation', 'apologi[sz]', 'fault(?:y|s)?', 'flaws?(?:ed)?', 'defect(?:s|ive)?', 'down for',
     'unavailable', 'stopped working', 'could not (?:log|access|pay|book|use|connect)', 'unable to', 'stranded', 'overcharged',
     'wrong(?:ly)?', 'incorrect(?:ly)?', 'stolen', 'intrusion', 'attackers?', 'froze', 'frozen', 'problems?', 'issues?'),
 ];

@@ -10,19 +10,16 @@ import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues
 import { LEXICONS } from './lexicons.ts';
 
 /**
- * Same-incident threshold by days between the article and the nearest article of the incident:
- * follow-ups a few days apart may share fewer words, while a story a year later must be very close
- * to count as the same incident (a second breach at one company is a new incident).
+ * Same-incident threshold by days between the article and the nearest article of the incident. It
+ * rises with the logarithm of the gap: follow-ups days apart may share few words, while a story a year
+ * later must be much closer to count as the same incident (a second breach at one company is a new one).
  */
 export function sameIncidentThreshold(days: number | null): number {
-  if (days === null) return 0.45;
-  if (days <= 7) return 0.3;
-  if (days <= 31) return 0.4;
-  if (days <= 120) return 0.55;
-  return 0.75;
+  if (days === null) return 0.25;
+  return Math.min(0.5, 0.12 + 0.06 * Math.log10(1 + days));
 }
 
-const METHOD_VERSION = 'offline-1';
+const METHOD_VERSION = 'offline-2';
 const cueSource = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof RegExp ? x.source : x));
 
 /** Deterministic, network-free backend: cue lexicons, TF-IDF and verbatim sentences. */

@@ -9,6 +9,9 @@ import { splitSentences } from '../../text/sentences.ts';
  * a news report puts what happened first; a feature that mentions one glitch in passing scores low.
  * Analysable means the article also names a cause and an impact.
  */
+/** Chosen on the project sample (data/sample) for recall: missing a failure costs more than a false alarm. */
+const THRESHOLD = 4.5;
+
 export function screenDoc(doc: ArticleDoc): Screening {
   const head = splitSentences(doc.article.headline);
   const lead = doc.sentences.slice(0, 6);
@@ -20,12 +23,12 @@ export function screenDoc(doc: ArticleDoc): Screening {
   const software = doc.sentences.filter((s) => matchSentence(s, SOFTWARE)).length + head.filter((s) => matchSentence(s, SOFTWARE)).length;
   const nonReport = sum(head, NON_REPORT) + sum(lead.slice(0, 2), NON_REPORT);
 
-  const score = headScore * 1.2 + leadScore * 0.6 + density * 20 - nonReport * 2;
-  const isFailure = software >= 2 && score >= 6;
+  const score = headScore * 1.2 + leadScore * 0.6 + density * 20 + Math.min(strong, 8) * 0.5 - nonReport * 2;
+  const isFailure = software >= 2 && score >= THRESHOLD;
   const causes = doc.sentences.filter((s) => matchSentence(s, CAUSE)?.polarity === 'asserted').length;
   const impacts = doc.sentences.filter((s) => matchSentence(s, IMPACT)?.polarity === 'asserted').length;
   const analyzable = isFailure && causes >= 1 && impacts >= 1 && doc.sentences.length >= 5;
-  const confidence = isFailure ? 0.5 + strength(score - 6 + 1, 6) / 2 : 0.5 + strength(Math.max(0, 6 - score) + (software < 2 ? 3 : 0), 6) / 2;
+  const confidence = isFailure ? 0.5 + strength(score - THRESHOLD + 1, 6) / 2 : 0.5 + strength(Math.max(0, THRESHOLD - score) + (software < 2 ? 3 : 0), 6) / 2;
   return {
     isFailure,
     analyzable,
