@@ -22,6 +22,18 @@ const POLICIES: Record<string, Partial<Policy>> = {
 const policy = (dim: string): Policy => ({ ...DEFAULT, ...POLICIES[dim] });
 
 const MIN_SCORE = 1;
+
+/** Platt scaling learned on the project sample (evals/learn-priors.ts): raw evidence strength → chance of being right. */
+let calibrate = true;
+const calibrated = (raw: number) => {
+  const { a, b } = PRIORS.calibration;
+  return calibrate ? Number((1 / (1 + Math.exp(-(a * raw + b)))).toFixed(3)) : raw;
+};
+/** Runs `fn` with calibration off, so the calibration itself can be learned from raw scores. */
+export function rawConfidences<T>(fn: () => T): T {
+  calibrate = false;
+  try { return fn(); } finally { calibrate = true; }
+}
 const CITES_PER_OPTION = 2;
 /** The headline names the system and the event; its evidence counts more than a body sentence. */
 const HEADLINE_WEIGHT = 2;
@@ -106,7 +118,7 @@ export function classifyDocs(docs: readonly ArticleDoc[]): LabelDraft[] {
     const citations = used.flatMap((e) => e.hits.slice(0, CITES_PER_OPTION))
       .filter((h) => { const k = `${h.articleId}:${h.sentence.start}`; if (seen.has(k)) return false; seen.add(k); return true; })
       .map((h) => sentenceCitation(h.articleId, h.sentence));
-    labels.push({ dimension: dim.key, options, rationale, confidence: d.confidence, citations });
+    labels.push({ dimension: dim.key, options, rationale, confidence: calibrated(d.confidence), citations });
   }
   return labels;
 }
