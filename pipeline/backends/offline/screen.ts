@@ -1,7 +1,7 @@
 import type { Screening } from '../../../schemas/index.ts';
 import type { ArticleDoc } from './evidence.ts';
 import { matchSentence, strength } from './evidence.ts';
-import { CAUSE, FAILURE, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
+import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
 import { splitSentences } from '../../text/sentences.ts';
 
 /**
@@ -10,7 +10,7 @@ import { splitSentences } from '../../text/sentences.ts';
  * Analysable means the article also names a cause and an impact.
  */
 /** Chosen on the project sample (data/sample) for recall: missing a failure costs more than a false alarm. */
-const THRESHOLD = 4.5;
+const THRESHOLD = 5.5;
 
 export function screenDoc(doc: ArticleDoc): Screening {
   const head = splitSentences(doc.article.headline);
@@ -23,7 +23,9 @@ export function screenDoc(doc: ArticleDoc): Screening {
   const software = doc.sentences.filter((s) => matchSentence(s, SOFTWARE)).length + head.filter((s) => matchSentence(s, SOFTWARE)).length;
   const nonReport = sum(head, NON_REPORT) + sum(lead.slice(0, 2), NON_REPORT);
 
-  const score = headScore * 1.2 + leadScore * 0.6 + density * 20 + Math.min(strong, 8) * 0.5 - nonReport * 2;
+  // A report places its failure in time ("on Monday", "last week"); commentary speaks in general.
+  const events = doc.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted' && matchSentence(s, FIELD_CUES.time)).length;
+  const score = 0.5 * Math.min(events, 5) + headScore * 1.2 + leadScore * 0.6 + density * 20 + Math.min(strong, 8) * 0.5 - nonReport * 2;
   const isFailure = software >= 2 && score >= THRESHOLD;
   const causes = doc.sentences.filter((s) => matchSentence(s, CAUSE)?.polarity === 'asserted').length;
   const impacts = doc.sentences.filter((s) => matchSentence(s, IMPACT)?.polarity === 'asserted').length;
