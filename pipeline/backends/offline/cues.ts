@@ -28,8 +28,12 @@ export const SOFTWARE: Cue[] = cues(1, 'software', 'computers?', 'systems?', 'ap
 /** Cause, impact and system mentions: an article naming all three can be analysed. */
 export const CAUSE: Cue[] = cues(1, 'caused by', 'because of', 'due to', 'blamed (?:on|for)', 'root cause', 'triggered by', 'the result of',
   'traced (?:to|back)', 'stemmed from', 'after (?:a|an|the) (?:update|upgrade|change|attack|error)', 'was (?:a|an) (?:bug|glitch|error)',
-  'hackers?', 'attackers?', 'bug', 'glitch', 'misconfigur', 'human error', 'power (?:cut|failure|outage)', 'faulty');
+  'hackers?', 'attackers?', 'bug', 'glitch', 'misconfigur', 'human error', 'power (?:cut|failure|outage)', 'faulty', 'linked to',
+  'attributed to', 'the (?:problem|issue|fault|failure|outage) (?:was|began|started|came)', 'configuration', 'update', 'upgrade', 'expired',
+  'overflow', 'ransomware', 'malware', 'cyber-?attack', 'flaw', 'defect', 'vulnerabilit', 'failed (?:disk|drive|controller|server|component|sensor)',
+  'began after', 'started after', 'explanation', 'investigation (?:found|showed)', 'report (?:found|said)');
 export const IMPACT: Cue[] = cues(1, 'affected', 'customers', 'users', 'passengers', 'patients', 'unable to', 'could not', 'delayed',
+  'viewers', 'owners', 'subscribers', 'drivers', 'homes', 'people', 'refunds?', 'compensation', 'missed', 'left',
   'cancell?ed', 'stranded', 'lost', 'exposed', 'millions?', 'thousands', 'disrupt', 'impact', 'hit');
 
 /** Not failure reports: opinion, reviews, launches and similar, which borrow failure words loosely. */
