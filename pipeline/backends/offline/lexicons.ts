@@ -40,8 +40,10 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
     outside_system: cues(1, ...EXTERNAL),
   },
   nature: {
-    'non-human_actions': cues(1, ...DEFECT, ...HARDWARE, 'crash(?:ed)?', 'failed', 'weather', 'storms?', 'floods?', 'lightning', 'heat', 'wear', 'aged?', 'ageing'),
-    human_actions: cues(1, ...STAFF, ...ATTACK, 'mistakes?', 'decided', 'decision'),
+    // Who acted: people (staff changing things, attackers) versus things (hardware, nature, time itself).
+    'non-human_actions': cues(1, ...HARDWARE, 'weather', 'storms?', 'floods?(?:ed|water)?', 'lightning', 'heat ?wave', 'wear', 'ageing', 'corrosion',
+      'expired', 'overflow(?:ed)?', 'leap (?:day|year)', 'ran out', 'solar', 'natural'),
+    human_actions: cues(1, ...STAFF, ...ATTACK, ...UPDATE, ...CONFIG, 'mistakes?', 'decided', 'decision', 'pushed', 'changed', 'wrote', 'written'),
   },
   dimension: {
     hardware: cues(1, ...HARDWARE, 'physical', 'mechanical', 'devices? (?:failed|broke)', 'equipment'),
