@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { exportCommand, ingestCommand, runCommand, statusCommand } from './commands.ts';
+import { evalCommand } from './eval.ts';
 
 const program = new Command('failscope')
   .description('Turns news articles about software failures into structured, cited incident records.')
   .showHelpAfterError();
 for (const c of [ingestCommand(), runCommand(), exportCommand(), statusCommand()]) program.addCommand(c);
+program.addCommand(evalCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`failscope: ${e instanceof Error ? e.message : String(e)}\n`);

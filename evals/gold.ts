@@ -1,0 +1,88 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { z } from 'zod';
+import { GoldArticle, GoldIncident } from '../schemas/index.ts';
+
+export interface GoldProblem {
+  origin: string;
+  reason: string;
+}
+
+/** Which anchor the set can be compared with: FAIL's dev split, Ko's stories, or neither. */
+export type GoldKind = 'fail' | 'ko' | 'other';
+
+export interface GoldSet {
+  name: string;
+  dir: string;
+  kind: GoldKind;
+  articlesFile: string;
+  articles: GoldArticle[];
+  incidents: GoldIncident[];
+  problems: GoldProblem[];
+}
+
+async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems: GoldProblem[]): Promise<T[]> {
+  const out: T[] = [];
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      problems.push({ origin: `${file}:${n}`, reason: `malformed JSON: ${(e as Error).message}` });
+      continue;
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push({ origin: `${file}:${n}`, reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ') });
+      continue;
+    }
+    out.push(parsed.data);
+  }
+  return out;
+}
+
+/**
+ * Reads a gold directory: `articles.jsonl` (required) and `incidents.jsonl` (optional), in the shared
+ * benchmarks' format. Bad lines are reported with file and line and left out; the rest is scored.
+ */
+export async function loadGold(dir: string): Promise<GoldSet> {
+  const abs = resolve(dir);
+  const articlesFile = join(abs, 'articles.jsonl');
+  if (!existsSync(articlesFile)) throw new Error(`${articlesFile}: not found (a gold directory holds articles.jsonl and, optionally, incidents.jsonl)`);
+  const problems: GoldProblem[] = [];
+  const seen = new Set<string>();
+  const articles = (await readJsonl(articlesFile, GoldArticle, problems)).filter((a) => {
+    if (seen.has(a.id)) { problems.push({ origin: articlesFile, reason: `article id "${a.id}" appears twice; the second is left out` }); return false; }
+    seen.add(a.id);
+    return true;
+  });
+  const incidentsFile = join(abs, 'incidents.jsonl');
+  const claimed = new Map<string, string>();
+  const incidents = existsSync(incidentsFile) ? (await readJsonl(incidentsFile, GoldIncident, problems)).filter((inc) => {
+    const missing = inc.articleIds.filter((id) => !seen.has(id));
+    if (missing.length) { problems.push({ origin: incidentsFile, reason: `incident "${inc.id}" names articles not in articles.jsonl (${missing.join(', ')}); it is left out` }); return false; }
+    const shared = inc.articleIds.filter((id) => claimed.has(id));
+    if (shared.length) { problems.push({ origin: incidentsFile, reason: `incident "${inc.id}" shares articles with "${claimed.get(shared[0])}" (${shared.join(', ')}); it is left out` }); return false; }
+    for (const id of inc.articleIds) claimed.set(id, inc.id);
+    return true;
+  }) : [];
+  const kind: GoldKind = articles.some((a) => a.gold.storyId !== undefined) ? 'ko'
+    : articles.some((a) => a.reference) || incidents.some((i) => i.reference) ? 'fail' : 'other';
+  return { name: basename(abs), dir: abs, kind, articlesFile, articles, incidents, problems };
+}
+
+/**
+ * The gold cluster an article belongs to, or null when it belongs to none: FAIL-format sets use
+ * `incidentId`; Ko's stories use `storyId` for articles that are `relevantToStory`. Off-topic Ko
+ * articles, non-failures and failures outside every gold incident all return null.
+ */
+export function goldClusterOf(a: GoldArticle): string | null {
+  if (a.gold.incidentId) return a.gold.incidentId;
+  if (a.gold.storyId && a.gold.relevantToStory === true) return a.gold.storyId;
+  return null;
+}

@@ -1,0 +1,82 @@
+import { basename, join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+import { progressSink } from './progress.ts';
+import { loadGold } from '../../evals/gold.ts';
+import { evaluate } from '../../evals/eval.ts';
+import { keyFigures } from '../../evals/tables.ts';
+import { compareRuns, loadRun, missedThresholds, parseThreshold, renderComparison } from '../../evals/compare.ts';
+
+type EvalOptions = CommonOptions & { gold?: string; out?: string; concurrency?: number; cache: boolean };
+
+/** Exit code of `eval compare` when a --fail-under threshold is missed. */
+export const EXIT_BELOW_THRESHOLD = 2;
+
+function compareCommand(): Command {
+  return withCommon(new Command('compare'))
+    .description('per-metric deltas (B − A) between two eval output directories, with paired-bootstrap 95% intervals')
+    .argument('<runA>', 'eval output directory (the baseline)')
+    .argument('<runB>', 'eval output directory (the candidate)')
+    .option('--fail-under <metric=value>', 'exit 2 when run B\'s metric is below value (above, for ECE); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--all', 'show every metric, not only the summary ones')
+    .option('--resamples <n>', 'bootstrap resamples', (v) => Number.parseInt(v, 10), 1000)
+    .option('--seed <n>', 'bootstrap seed', (v) => Number.parseInt(v, 10), 20240607)
+    .action(async (runA: string, runB: string, _local: CommonOptions, command: Command) => {
+      // --json may land on the parent `eval` command, which takes the common options too.
+      const opts = command.optsWithGlobals() as CommonOptions & { failUnder: string[]; all?: boolean; resamples: number; seed: number };
+      const thresholds = opts.failUnder.map(parseThreshold);
+      const a = loadRun(runA), b = loadRun(runB);
+      process.stderr.write(`failscope · eval compare · A backend ${a.scorecard.run.backend} (${a.scorecard.run.model}) · B backend ${b.scorecard.run.backend} (${b.scorecard.run.model})\n`);
+      if (a.scorecard.goldSet.name !== b.scorecard.goldSet.name) process.stderr.write(`warning: the runs scored different gold sets (${a.scorecard.goldSet.name} vs ${b.scorecard.goldSet.name}); only items with the same ids are paired\n`);
+      const { deltas, unpaired } = compareRuns(a, b, { resamples: opts.resamples, seed: opts.seed });
+      if (unpaired) process.stderr.write(`warning: up to ${unpaired} item(s) are in only one run and were left out\n`);
+      const missed = missedThresholds(deltas, thresholds);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ a: a.dir, b: b.dir, deltas, missed }, null, 2)}\n`);
+      else {
+        process.stdout.write(renderComparison(a, b, deltas, { all: opts.all }));
+        for (const m of missed) process.stdout.write(`BELOW THRESHOLD  ${m.key} = ${m.value === null ? 'no value' : m.value.toFixed(3)} (required ${m.threshold})\n`);
+      }
+      process.exitCode = missed.length ? EXIT_BELOW_THRESHOLD : EXIT.ok;
+    });
+}
+
+export function evalCommand(): Command {
+  const cmd = withCommon(new Command('eval'))
+    .description('run the pipeline on a gold set in its own database and score every stage (predictions, metrics.json, summary.md, report.html)')
+    .option('--gold <dir>', 'gold directory: articles.jsonl and optionally incidents.jsonl (shared benchmarks format)')
+    .option('--out <dir>', 'output directory, also holding the eval databases (default eval-out/<gold dir name>)')
+    .option('--concurrency <n>', 'jobs in flight at once', (v) => Number.parseInt(v, 10))
+    .option('--no-cache', 'do not use cached model responses')
+    .action(async (opts: EvalOptions) => {
+      if (!opts.gold) throw new Error('eval needs --gold <dir> (or: failscope eval compare <runA> <runB>)');
+      const gold = await loadGold(opts.gold);
+      const out = resolve(opts.out ?? join('eval-out', basename(gold.dir)));
+      // The eval's own stores live in the output directory, so the user's database never sees benchmark articles.
+      const s = await open({ ...opts, db: opts.db ?? join(out, 'pipeline.db') });
+      const progress = process.stderr.isTTY && !opts.json ? progressSink(false) : null;
+      try {
+        for (const p of gold.problems) process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
+        const concurrency = opts.concurrency ?? s.config.concurrency;
+        const { scorecard, files } = await evaluate(gold, out, {
+          store: s.store, goldDb: join(out, 'gold-incidents.db'), backend: s.backend,
+          settings: { backend: s.backend.name, model: s.backend.model, concurrency, cache: opts.cache },
+          onEvent: progress?.sink, onProblem: (p) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`),
+        });
+        progress?.stop();
+        if (opts.json) process.stdout.write(`${JSON.stringify({ out, files, headline: scorecard.headline })}\n`);
+        else {
+          const t = keyFigures(scorecard);
+          const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
+          const line = (r: string[]) => r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+          process.stdout.write(`\neval ${gold.name}: ${gold.articles.length} articles, ${gold.incidents.length} gold incidents\n${line(t.headers)}\n${t.rows.map(line).join('\n')}\n\noutputs in ${out}: ${files.map((f) => basename(f)).join(', ')}\n`);
+        }
+        const partial = gold.problems.length || scorecard.run.failedJobs || scorecard.run.skippedInputs;
+        process.exitCode = partial ? EXIT.partial : EXIT.ok;
+      } finally {
+        progress?.stop();
+        await s.close();
+      }
+    });
+  cmd.addCommand(compareCommand());
+  return cmd;
+}
