@@ -1,10 +1,64 @@
 import { z } from 'zod';
 
+/** US dollars per million tokens; `cachedInput` is the price of prompt tokens the provider served from its prompt cache. */
+export const ModelPrice = z.object({
+  input: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+});
+export type ModelPrice = z.infer<typeof ModelPrice>;
+
+/** List prices when this was written; they change, so a config file can override any of them. */
+export const DEFAULT_PRICES: Record<string, ModelPrice> = {
+  'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
+  'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
+  'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4 },
+  'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
+  'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
+};
+
+/** The `openai` backend: OpenAI itself or any OpenAI-compatible server (Ollama, vLLM, llama.cpp). */
+export const OpenAIConfig = z.object({
+  /** Server URL ending in /v1; OPENAI_BASE_URL overrides it, and null means api.openai.com. */
+  baseURL: z.string().nullable().default(null),
+  model: z.string().default('gpt-4o-mini'),
+  /** Requests and tokens (prompt + completion) per minute; the backend paces itself to stay under both. */
+  rpm: z.number().int().positive().default(500),
+  tpm: z.number().int().positive().default(200_000),
+  /** Requests in flight at once. */
+  concurrency: z.number().int().positive().default(4),
+  /** Transport retries on 429, 5xx, timeouts and garbled bodies, with exponential backoff and jitter. */
+  maxRetries: z.number().int().min(0).default(5),
+  /** Re-asks after an invalid, refused or truncated answer, carrying the error back to the model. */
+  maxReasks: z.number().int().min(0).default(2),
+  timeoutMs: z.number().int().positive().default(120_000),
+  /** Most prompt tokens one call may carry; longer inputs are chunked and map-reduced. */
+  tokenBudget: z.number().int().min(1000).default(12_000),
+  maxOutputTokens: z.number().int().positive().default(4096),
+  temperature: z.number().min(0).max(2).default(0),
+  /** json_schema response formats; false sends json_object and validates locally (older local servers). */
+  structuredOutputs: z.boolean().default(true),
+  /** A directory of prompt templates to use instead of the bundled prompts/ (same file names). */
+  promptsDir: z.string().nullable().default(null),
+  /** Same-incident candidates at or above `accept` join without a call, below `reject` stay apart without one. */
+  sameIncident: z.object({
+    accept: z.number().min(0).max(1).default(0.6),
+    reject: z.number().min(0).max(1).default(0.15),
+  }).prefault({}),
+  /**
+   * Prices per model name, added to (and overriding) DEFAULT_PRICES. The longest matching prefix wins;
+   * a model not listed is costed at 0 (e.g. a local one).
+   */
+  prices: z.record(z.string(), ModelPrice).default({}),
+});
+export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
+
 /** `failscope.config.json`: everything a flag can set, plus what only a file should hold (prices, limits). */
 export const Config = z.object({
   backend: z.enum(['offline', 'openai']).default('offline'),
   model: z.string().nullable().default(null),
   concurrency: z.number().int().positive().default(4),
   db: z.string().default('./failscope.db'),
+  openai: OpenAIConfig.prefault({}),
 }).passthrough();
 export type Config = z.infer<typeof Config>;

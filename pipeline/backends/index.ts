@@ -6,6 +6,8 @@ export interface BackendOptions {
   backend: string;
   model?: string;
   config?: Config;
+  /** false (`--no-cache`): model backends do not read cached responses. */
+  cache?: boolean;
 }
 
 export const BACKENDS = ['offline', 'openai'] as const;
@@ -15,8 +17,11 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   switch (opts.backend) {
     case 'offline':
       return new OfflineBackend(opts.model);
-    case 'openai':
-      throw new Error('the openai backend is not built yet');
+    case 'openai': {
+      // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
+      const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
+      return new OpenAIBackend(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache }));
+    }
     default:
       throw new Error(`unknown backend "${opts.backend}" (choose one of: ${BACKENDS.join(', ')})`);
   }

@@ -11,6 +11,8 @@ export interface CommonOptions {
   model?: string;
   config?: string;
   json?: boolean;
+  /** `--no-cache` on commands that call a model. */
+  cache?: boolean;
 }
 
 /** Options every subcommand takes, so scripts can pass the same flags to any of them. */
@@ -34,7 +36,7 @@ export interface Session {
 export async function open(opts: CommonOptions): Promise<Session> {
   const config = loadConfig(opts.config);
   const backendName = opts.backend ?? config.backend;
-  const backend = await createBackend({ backend: backendName, model: opts.model ?? config.model ?? undefined, config });
+  const backend = await createBackend({ backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false });
   const dbPath = opts.db ?? config.db;
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
   const store = new Store(dbPath);

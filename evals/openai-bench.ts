@@ -1,0 +1,132 @@
+/**
+ * Benchmarks of the openai backend against the local OpenAI-compatible server (test/fake-openai-server.ts),
+ * which answers from the offline backend: no network, no key, no cost. Prints figures; asserts nothing.
+ *
+ *   node bin/run-ts.js evals/openai-bench.ts
+ *
+ * 1. The project sample through the whole pipeline: requests, tokens and estimated cost, first run
+ *    against a re-run with nothing changed.
+ * 2. FAIL's dev incidents (../shared/benchmarks/fail, read at run time): model calls and prompt tokens
+ *    per incident for extraction and classification, against the incident's own article tokens. FAIL's
+ *    design spends about 40 calls per incident, each carrying all the article text.
+ * 3. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Config } from '../schemas/index.ts';
+import { Store } from '../pipeline/store/store.ts';
+import { ingest } from '../pipeline/ingest/ingest.ts';
+import { toArticle } from '../pipeline/ingest/article.ts';
+import { runPipeline } from '../pipeline/run.ts';
+import { OpenAIBackend, resolveSettings } from '../pipeline/backends/openai/index.ts';
+import { tokenCounter } from '../pipeline/backends/openai/tokens.ts';
+import { startFakeOpenAI } from '../test/fake-openai-server.ts';
+import { tempDir } from '../test/fixtures.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail');
+const count = tokenCounter('gpt-4o-mini');
+
+function backendFor(url: string, openai: Record<string, unknown>, cache = true): OpenAIBackend {
+  return new OpenAIBackend(resolveSettings({ config: Config.parse({ openai: { baseURL: url, ...openai } }), env: { OPENAI_API_KEY: 'sk-bench' }, cache }));
+}
+
+async function sampleRun(): Promise<void> {
+  const server = await startFakeOpenAI();
+  const d = tempDir('failscope-openai-bench-');
+  const store = new Store(join(d.dir, 'bench.db'));
+  try {
+    await ingest(store, [join(ROOT, 'data', 'sample', 'articles.jsonl')]);
+    const limits = { rpm: 1_000_000, tpm: 100_000_000 };
+    for (const label of ['first run', 're-run']) {
+      const before = server.requests.length;
+      const t0 = performance.now();
+      const backend = backendFor(server.url, limits);
+      const s = await runPipeline(store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 4, cache: true } });
+      const sent = server.requests.slice(before);
+      const by: Record<string, number> = {};
+      for (const r of sent) by[r.format ?? '?'] = (by[r.format ?? '?'] ?? 0) + 1;
+      const u = store.usage('run_id', s.runId)[0];
+      console.log(`sample ${label}: ${sent.length} requests ${JSON.stringify(by)}, ${u?.promptTokens ?? 0} prompt + ${u?.completionTokens ?? 0} completion tokens, `
+        + `est. $${(u?.cost ?? 0).toFixed(4)} at gpt-4o-mini prices; ${s.articles} articles → ${s.incidents} incidents, ${s.citations.verified} verified / ${s.citations.unverified} unverified citations; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    store.close();
+    d.cleanup();
+    await server.close();
+  }
+}
+
+async function failIncidents(): Promise<void> {
+  if (!existsSync(FAIL)) { console.log(`FAIL dev incidents: skipped (${FAIL} not found)`); return; }
+  const lines = (f: string) => readFileSync(join(FAIL, f), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const articles = new Map(lines('articles.jsonl').map((r) => [r.id, toArticle({ id: r.id, url: r.url, headline: r.headline, source: r.source, published: r.published, text: r.text, origin: 'fail' })]));
+  const incidents = lines('incidents.jsonl') as { id: string; articleIds: string[] }[];
+  const server = await startFakeOpenAI();
+  const d = tempDir('failscope-openai-bench-');
+  const store = new Store(join(d.dir, 'fail.db'));
+  try {
+    store.insertArticles([...articles.values()]);
+    const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 4, cache: true });
+    const backend = backendFor(server.url, { rpm: 1_000_000, tpm: 100_000_000 });
+    const rows: { calls: number; prompt: number; own: number }[] = [];
+    for (const inc of incidents) {
+      const arts = inc.articleIds.map((id) => articles.get(id)!).filter(Boolean);
+      const before = server.requests.length;
+      const ctx = { store, runId: run.id, subject: inc.id };
+      const incident = { id: inc.id, articleIds: arts.map((a) => a.id), published: null };
+      await backend.extract(incident, arts, ctx);
+      await backend.classify(incident, arts, null, ctx);
+      const sent = server.requests.slice(before);
+      rows.push({ calls: sent.length, prompt: sent.reduce((n, r) => n + r.promptTokens, 0), own: arts.reduce((n, a) => n + count(a.text), 0) });
+    }
+    const ratio = rows.map((r) => r.prompt / r.own);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const total = (k: 'calls' | 'prompt' | 'own') => rows.reduce((n, r) => n + r[k], 0);
+    console.log(`FAIL dev incidents: ${rows.length} incidents, extract + classify per incident: calls mean ${mean(rows.map((r) => r.calls)).toFixed(2)} (max ${Math.max(...rows.map((r) => r.calls))}); `
+      + `prompt tokens ${total('prompt')} for ${total('own')} article tokens: ${(total('prompt') / total('own')).toFixed(2)}× overall, per incident median ${ratio.sort((a, b) => a - b)[Math.floor(ratio.length / 2)].toFixed(2)}× (max ${Math.max(...ratio).toFixed(2)}×)`);
+    const cost = store.usage('run_id', run.id)[0]?.cost ?? 0;
+    const overhead = (total('prompt') - 2 * total('own')) / rows.length;
+    console.log(`  article text is carried twice (extract, classify) = 2.00×; fixed instructions average ${overhead.toFixed(0)} tokens per incident = ${(overhead * rows.length / total('own')).toFixed(2)}×; `
+      + `incidents with ≥ 3000 article tokens: ${rows.filter((r) => r.own >= 3000).map((r) => `${(r.prompt / r.own).toFixed(2)}×`).join(', ') || 'none'}; est. $${(cost / rows.length).toFixed(5)} per incident at gpt-4o-mini prices (FAIL reported $0.24 with gpt-3.5-turbo)`);
+    const screens = incidents.reduce((n, i) => n + i.articleIds.length, 0);
+    console.log(`  with screening (1 call per article): ${((total('calls') + screens) / rows.length).toFixed(2)} calls per incident; FAIL's design: about 40, each carrying all the article text (≈ ${(40 * total('own') / rows.length).toFixed(0)} prompt tokens per incident here, against ${(total('prompt') / rows.length).toFixed(0)})`);
+  } finally {
+    store.close();
+    d.cleanup();
+    await server.close();
+  }
+}
+
+async function throughput(): Promise<void> {
+  const rpm = 600, latencyMs = 300, n = 240;
+  // Canned answers: this measures pacing and transport, so the server should not spend the CPU it shares with the client.
+  const canned = JSON.stringify({ failedSystem: null, cause: null, impact: null, isFailure: true, analyzable: false, confidence: 0.8, rationale: 'canned' });
+  const server = await startFakeOpenAI({ latencyMs, rpm, override: () => canned });
+  const d = tempDir('failscope-openai-bench-');
+  const store = new Store(join(d.dir, 'tp.db'));
+  try {
+    const sample = readFileSync(join(ROOT, 'data', 'sample', 'articles.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const arts = Array.from({ length: n }, (_, i) => { const r = sample[i % sample.length]; return toArticle({ ...r, id: `${r.id}-${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' }); });
+    store.insertArticles(arts);
+    const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 8, cache: false });
+    const backend = backendFor(server.url, { rpm, concurrency: 8, tpm: 100_000_000 }, false);
+    const t0 = performance.now();
+    await Promise.all(arts.map((a) => backend.screen(a, { store, runId: run.id, subject: a.id })));
+    const secs = (performance.now() - t0) / 1000;
+    // The server's view: requests per second between the first and the last arrival (no start-up, no last reply).
+    const span = (server.requests.at(-1)!.at - server.requests[0].at) / 1000;
+    const arrival = (n - 1) / span;
+    const rate = n / secs, bound = rpm / 60;
+    console.log(`throughput (${rpm} RPM limit, ${latencyMs} ms latency, bound ${bound.toFixed(2)} req/s): ${n} calls in ${secs.toFixed(1)} s end to end = ${rate.toFixed(2)} req/s `
+      + `(${(100 * rate / bound).toFixed(1)}% of the bound, start-up included); arrivals at the server ${arrival.toFixed(2)} req/s (${(100 * arrival / bound).toFixed(1)}%); ${server.throttled} refused with 429`);
+  } finally {
+    store.close();
+    d.cleanup();
+    await server.close();
+  }
+}
+
+if (!process.argv.includes("--throughput-only")) await sampleRun();
+if (!process.argv.includes("--throughput-only")) await failIncidents();
+await throughput();

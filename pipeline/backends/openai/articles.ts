@@ -1,0 +1,81 @@
+import type { Article } from '../../../schemas/index.ts';
+import { hashOf } from '../../text/hash.ts';
+
+/** Some or all of one article's text, as shown to the model; `start`/`end` are offsets in the article. */
+export interface Passage {
+  article: Article;
+  start: number;
+  end: number;
+}
+
+export const passageText = (p: Passage) => p.article.text.slice(p.start, p.end);
+export const wholeArticle = (article: Article): Passage => ({ article, start: 0, end: article.text.length });
+
+const oneLine = (s: string | null) => (s ?? 'unknown').replace(/\s+/g, ' ').trim();
+
+/**
+ * The boundary code of a block: a hash of the passage itself. An article cannot carry the code of
+ * its own block (that would need a hash fixed point), so text that imitates an END line inside an
+ * article can never close its block early.
+ */
+export const boundaryOf = (p: Passage) => hashOf(['article-block', p.article.id, p.start, p.end, passageText(p)]).slice(0, 12);
+
+/**
+ * Numbered, delimited blocks of untrusted article text. Everything an article supplies (headline,
+ * source, body) sits between its BEGIN and END lines; the system message tells the model that what
+ * lies between them is data, never instructions.
+ */
+export function renderPassages(passages: readonly Passage[], firstNumber = 1): string {
+  return passages.map((p, i) => {
+    const n = firstNumber + i;
+    const code = boundaryOf(p);
+    const partial = p.start > 0 || p.end < p.article.text.length;
+    const lines = [
+      `<<<BEGIN ARTICLE ${n} · boundary ${code}>>>`,
+      `id: ${p.article.id}`,
+      `headline: ${oneLine(p.article.headline)}`,
+      `published: ${oneLine(p.article.published)}`,
+      `source: ${oneLine(p.article.source)}`,
+      ...(partial ? [`excerpt: characters ${p.start}-${p.end} of ${p.article.text.length}`] : []),
+      'text:',
+      passageText(p),
+      `<<<END ARTICLE ${n} · boundary ${code}>>>`,
+    ];
+    return lines.join('\n');
+  }).join('\n\n');
+}
+
+export interface ParsedBlock {
+  n: number;
+  boundary: string;
+  id: string;
+  headline: string;
+  published: string | null;
+  source: string | null;
+  excerpt: { start: number; end: number } | null;
+  text: string;
+}
+
+/**
+ * Reads blocks back out of a message: the inverse of renderPassages. An OpenAI-compatible test server
+ * uses it to answer as a model would, and tests use it to check what the model was shown.
+ */
+export function parseBlocks(message: string): ParsedBlock[] {
+  const out: ParsedBlock[] = [];
+  const re = /^<<<BEGIN ARTICLE (\d+) · boundary (\w+)>>>\n([\s\S]*?)\n<<<END ARTICLE \1 · boundary \2>>>$/gm;
+  for (const m of message.matchAll(re)) {
+    const body = m[3];
+    const at = body.indexOf('\ntext:\n');
+    const head = body.slice(0, at);
+    const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(head)?.[1] ?? null;
+    const ex = /^excerpt: characters (\d+)-(\d+) of \d+$/m.exec(head);
+    const known = (v: string | null) => (v === null || v === 'unknown' ? null : v);
+    out.push({
+      n: Number(m[1]), boundary: m[2], id: field('id') ?? '', headline: field('headline') ?? '',
+      published: known(field('published')), source: known(field('source')),
+      excerpt: ex ? { start: Number(ex[1]), end: Number(ex[2]) } : null,
+      text: body.slice(at + '\ntext:\n'.length),
+    });
+  }
+  return out;
+}

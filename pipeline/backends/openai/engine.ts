@@ -1,0 +1,79 @@
+import { TAXONOMY, UNKNOWN } from '../../../schemas/index.ts';
+import type { Task } from '../backend.ts';
+import { hashOf } from '../../text/hash.ts';
+import type { ChatModel, Message } from './chat.ts';
+import { type Template, type TemplateName, fill, loadTemplate } from './prompts.ts';
+import type { OpenAISettings } from './settings.ts';
+import type { TokenCounter } from './tokens.ts';
+import { ClassifyAnswer, ExtractAnswer, MergeAnswer, SameIncidentAnswer, ScreenAnswer } from './schemas.ts';
+
+/** The taxonomy as the classify prompt shows it, from the same table the rest of the pipeline reads. */
+export function renderTaxonomy(): string {
+  return TAXONOMY.map((d) => {
+    const head = `### ${d.key} (${d.title})${d.kind === 'boolean' ? ', boolean' : ''}${d.iotOnly ? ', IoT layer: only when cps is ["true"]' : ''}`;
+    const opts = [...d.options.map((o) => `- ${o.key}: ${o.definition}`), `- ${UNKNOWN}: the articles give no evidence for any option.`];
+    return [head, d.question, ...opts].join('\n');
+  }).join('\n\n');
+}
+
+/** Response schemas by name: the name is sent with the format and tells answers apart in the cache. */
+export const SPECS = {
+  screen: { name: 'screen', schema: ScreenAnswer, task: 'screen' },
+  sameIncident: { name: 'same_incident', schema: SameIncidentAnswer, task: 'group' },
+  extract: { name: 'extract', schema: ExtractAnswer, task: 'extract' },
+  merge: { name: 'extract_merge', schema: MergeAnswer, task: 'extract' },
+  classify: { name: 'classify', schema: ClassifyAnswer, task: 'classify' },
+} as const;
+
+const TEMPLATES_OF: Record<Task, TemplateName[]> = {
+  screen: ['screen'],
+  group: ['same-incident'],
+  extract: ['extract', 'extract-merge'],
+  classify: ['classify'],
+};
+const SPECS_OF: Record<Task, (keyof typeof SPECS)[]> = {
+  screen: ['screen'], group: ['sameIncident'], extract: ['extract', 'merge'], classify: ['classify'],
+};
+
+/** What every task needs: the chat model, the settings, a token counter and the prompts. */
+export class Engine {
+  readonly templates: Record<TemplateName, Template>;
+  /** System messages do not depend on the articles: rendered once. */
+  readonly system: Record<TemplateName, string>;
+  private readonly hashes: Record<Task, { prompt: string; schema: string }>;
+
+  constructor(readonly chat: ChatModel, readonly s: OpenAISettings, readonly count: TokenCounter) {
+    const names: TemplateName[] = ['screen', 'same-incident', 'extract', 'extract-merge', 'classify'];
+    this.templates = Object.fromEntries(names.map((n) => [n, loadTemplate(s.promptsDir, n)])) as Record<TemplateName, Template>;
+    const taxonomy = renderTaxonomy();
+    this.system = Object.fromEntries(names.map((n) => [n, fill(this.templates[n].system, { taxonomy }, `${n} (system)`)])) as Record<TemplateName, string>;
+    const tasks: Task[] = ['screen', 'group', 'extract', 'classify'];
+    this.hashes = Object.fromEntries(tasks.map((t) => [t, {
+      // Same-incident results also depend on the thresholds that decide without a call.
+      prompt: hashOf([TEMPLATES_OF[t].map((n) => [this.templates[n].hash, this.system[n]]), t === 'group' ? s.sameIncident : null]),
+      schema: hashOf(SPECS_OF[t].map((k) => chat.jsonSchemaOf(SPECS[k]))),
+    }])) as Record<Task, { prompt: string; schema: string }>;
+  }
+
+  promptHash(task: Task): string {
+    return this.hashes[task].prompt;
+  }
+
+  schemaHash(task: Task): string {
+    return this.hashes[task].schema;
+  }
+
+  messages(name: TemplateName, values: Record<string, string>): Message[] {
+    return [
+      { role: 'system', content: this.system[name] },
+      { role: 'user', content: fill(this.templates[name].user, values, `${name} (user)`) },
+    ];
+  }
+
+  /** Tokens left for article text in one call of a template, after its fixed parts. */
+  articleBudget(name: TemplateName, reserve = 100): number {
+    const left = this.s.tokenBudget - this.count(this.system[name]) - this.count(this.templates[name].user) - reserve;
+    if (left < 300) throw new Error(`openai.tokenBudget ${this.s.tokenBudget} leaves no room for articles in the ${name} prompt; raise it`);
+    return left;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Article, Incident, Postmortem, Screening } from '../../../schemas/index.ts';
+import type { Backend, CallContext, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
+import { ChatModel } from './chat.ts';
+import { classifyIncident } from './classify.ts';
+import { Engine } from './engine.ts';
+import { extractIncident } from './extract.ts';
+import { type Clock, Limiter, realClock } from './limits.ts';
+import { decideSameIncident } from './same-incident.ts';
+import { screenArticle } from './screen.ts';
+import type { OpenAISettings } from './settings.ts';
+import { tokenCounter } from './tokens.ts';
+import { Transport } from './transport.ts';
+
+export { resolveSettings, type OpenAISettings } from './settings.ts';
+
+export interface OpenAIBackendDeps {
+  /** Replaces the HTTP fetch (tests); every request still goes through openai-node. */
+  fetch?: typeof fetch;
+  /** Time for the rate limiter and retry waits (tests run it virtually). */
+  clock?: Clock;
+  random?: () => number;
+}
+
+/**
+ * The model backend: OpenAI or any OpenAI-compatible server. Each task is one schema-constrained
+ * call (or a few, for inputs over the token budget) whose quotes are placed in the articles before
+ * anything is returned; see pipeline/backends/openai/*.ts for the parts.
+ */
+export class OpenAIBackend implements Backend {
+  readonly name = 'openai';
+  readonly model: string;
+  readonly chat: ChatModel;
+  private readonly engine: Engine;
+  private readonly transport: Transport;
+
+  constructor(readonly settings: OpenAISettings, deps: OpenAIBackendDeps = {}) {
+    this.model = settings.model;
+    const clock = deps.clock ?? realClock;
+    this.transport = new Transport({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeoutMs: settings.timeoutMs, fetch: deps.fetch });
+    const limiter = new Limiter({ concurrency: settings.concurrency, rpm: settings.rpm, tpm: settings.tpm }, clock);
+    const count = tokenCounter(settings.model);
+    this.chat = new ChatModel(settings, this.transport, limiter, { maxRetries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random }, count);
+    this.engine = new Engine(this.chat, settings, count);
+  }
+
+  /** HTTP requests sent so far, retries included. */
+  get requests(): number {
+    return this.transport.requests;
+  }
+
+  promptHash(task: Task): string {
+    return this.engine.promptHash(task);
+  }
+
+  schemaHash(task: Task): string {
+    return this.engine.schemaHash(task);
+  }
+
+  screen(article: Article, ctx: CallContext): Promise<Screening> {
+    return screenArticle(this.engine, article, ctx);
+  }
+
+  sameIncident(article: Article, incidentArticles: Article[], similarity: number, ctx: CallContext): Promise<SameIncidentVerdict> {
+    return decideSameIncident(this.engine, article, incidentArticles, similarity, ctx);
+  }
+
+  extract(incident: Incident, articles: Article[], ctx: CallContext): Promise<Postmortem> {
+    return extractIncident(this.engine, incident, articles, ctx);
+  }
+
+  classify(incident: Incident, articles: Article[], _postmortem: Postmortem | null, ctx: CallContext): Promise<LabelDraft[]> {
+    return classifyIncident(this.engine, incident, articles, ctx);
+  }
+}

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Config } from '../schemas/index.ts';
+import { createBackend } from '../pipeline/backends/index.ts';
+import { ingest } from '../pipeline/ingest/ingest.ts';
+import { runPipeline, type RunSummary } from '../pipeline/run.ts';
+import { verifyCitation } from '../pipeline/citations/align.ts';
+import { PROMPTS_DIR } from '../pipeline/backends/openai/prompts.ts';
+import { Store } from '../pipeline/store/store.ts';
+import { allFixtures, tempDir, tempStore } from './fixtures.ts';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
+/** Limits high enough that the local server is never paced: these tests are about behaviour. */
+const fast = (extra: Record<string, unknown> = {}) => Config.parse({ openai: { rpm: 1_000_000, tpm: 100_000_000, ...extra } });
+
+async function run(store: Store, opts: { cache?: boolean; config?: Config } = {}): Promise<RunSummary> {
+  const backend = await createBackend({ backend: 'openai', config: opts.config ?? fast(), cache: opts.cache ?? true });
+  return runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 4, cache: opts.cache ?? true } });
+}
+
+let server: FakeOpenAI;
+const saved = { url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+beforeAll(async () => {
+  server = await startFakeOpenAI();
+  // The real configuration path: the backend finds the server through OPENAI_BASE_URL.
+  process.env.OPENAI_BASE_URL = server.url;
+  process.env.OPENAI_API_KEY = 'sk-test-not-a-real-key';
+});
+afterAll(async () => {
+  await server.close();
+  if (saved.url === undefined) delete process.env.OPENAI_BASE_URL; else process.env.OPENAI_BASE_URL = saved.url;
+  if (saved.key === undefined) delete process.env.OPENAI_API_KEY; else process.env.OPENAI_API_KEY = saved.key;
+});
+
+describe('openai backend, end to end through a local OpenAI-compatible server', () => {
+  const t = tempStore();
+  let first: RunSummary;
+  let firstRequests = 0;
+  afterAll(() => t.cleanup());
+
+  it('turns the sample into cited records whose citations all verify, with provenance and usage', async () => {
+    await ingest(t.store, [SAMPLE]);
+    const before = server.requests.length;
+    first = await run(t.store);
+    firstRequests = server.requests.length - before;
+    expect(first.failedJobs).toBe(0);
+    expect(first.incidents).toBeGreaterThan(5);
+    expect(first.records).toBe(first.incidents);
+    expect(first.citations.verified).toBeGreaterThan(100);
+    expect(first.citations.unverified).toBe(0);
+
+    const records = t.store.records('openai:gpt-4o-mini');
+    const texts = new Map(t.store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a.text]));
+    for (const r of records) {
+      expect(r.postmortem).not.toBeNull();
+      expect(r.postmortemProvenance).toMatchObject({ backend: 'openai', model: 'gpt-4o-mini', runId: first.runId });
+      expect(r.postmortemProvenance!.schemaHash).toMatch(/^[0-9a-f]{16}$/);
+      for (const l of r.labels) for (const c of l.citations) expect(verifyCitation(c, texts.get(c.articleId)!)).toBe(true);
+      // FAIL's rules hold: unknown only alone, IoT layers only for cyber-physical systems
+      for (const l of r.labels) expect(l.options.length === 1 || !l.options.includes('unknown')).toBe(true);
+      const cps = r.labels.find((l) => l.dimension === 'cps')?.options ?? [];
+      if (!cps.includes('true')) expect(r.labels.map((l) => l.dimension)).not.toContain('perception');
+    }
+    const formats = server.requests.slice(before).map((r) => r.format);
+    expect(formats.filter((f) => f === 'screen')).toHaveLength(first.articles);
+    expect(formats.filter((f) => f === 'extract')).toHaveLength(first.incidents);
+    expect(formats.filter((f) => f === 'classify')).toHaveLength(first.incidents);
+    const [u] = t.store.usage('run_id', first.runId);
+    expect(u).toMatchObject({ calls: firstRequests, sent: firstRequests, fromCache: 0 });
+    expect(u.promptTokens).toBe(server.requests.slice(before).reduce((n, r) => n + r.promptTokens, 0));
+    expect(u.cost).toBeGreaterThan(0);
+    const [q] = t.store.quoteChecks(first.runId);
+    expect(q.proposed).toBeGreaterThan(100);
+    expect(q.dropped).toBe(0);
+  });
+
+  it('sends 0 requests when run again with nothing changed', async () => {
+    const before = server.requests.length;
+    const again = await run(t.store);
+    expect(server.requests.length - before).toBe(0);
+    expect(again.stages.every((s) => s.done === 0 && s.failed === 0)).toBe(true);
+  });
+
+  it('answers re-done jobs from the cache, and sends them again with --no-cache', async () => {
+    const classify = [...t.store.jobs('classify').values()];
+    const redo = () => { for (const j of classify) t.store.markJob('classify', j.key, j.inputHash, 'failed', first.runId, 'simulated crash'); };
+    redo();
+    let before = server.requests.length;
+    const cached = await run(t.store);
+    expect(server.requests.length - before).toBe(0);
+    expect(cached.stages.find((s) => s.stage === 'classify')!.done).toBe(classify.length);
+    expect(t.store.usage('run_id', cached.runId)[0]).toMatchObject({ calls: classify.length, sent: 0, fromCache: classify.length, cost: 0 });
+
+    redo();
+    before = server.requests.length;
+    await run(t.store, { cache: false });
+    expect(server.requests.length - before).toBe(classify.length);
+  });
+
+  it('after one prompt template changes, sends only the calls that use it', async () => {
+    const d = tempDir('failscope-prompts-');
+    try {
+      cpSync(PROMPTS_DIR, d.dir, { recursive: true });
+      const file = join(d.dir, 'classify.md');
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.replace('Answer every dimension of the taxonomy below.', 'Answer every dimension of the taxonomy below, one at a time.'));
+      const before = server.requests.length;
+      const summary = await run(t.store, { config: fast({ promptsDir: d.dir }) });
+      const sent = server.requests.slice(before);
+      expect(sent.length).toBe(first.incidents);
+      expect(new Set(sent.map((r) => r.format))).toEqual(new Set(['classify']));
+      expect(sent[0].body.messages[0].content).toContain('one at a time');
+      expect(summary.stages.filter((s) => s.stage !== 'classify').every((s) => s.done === 0)).toBe(true);
+    } finally {
+      d.cleanup();
+    }
+  });
+});
+
+describe('openai backend: failed jobs', () => {
+  it('records a job with no valid answer as failed with its reason; the next run retries only that job', async () => {
+    const t = tempStore();
+    try {
+      t.store.insertArticles(allFixtures());
+      server.override = (req) => (req.format === 'extract' && req.articleIds.includes('car') ? 'Here is the postmortem you asked for: the brakes failed.' : null);
+      const first = await run(t.store, { config: fast({ maxReasks: 2 }) });
+      server.override = null;
+      expect(first.failedJobs).toBe(1);
+      const [failed] = t.store.failedJobs();
+      const carIncident = t.store.membership().get('car')!;
+      expect(failed).toMatchObject({ stage: 'extract', key: carIncident });
+      expect(failed.error).toMatch(/extract: no valid answer after 3 attempt\(s\); last: invalid_json/);
+      expect(first.stages.find((s) => s.stage === 'classify')!.failed).toBe(0);
+
+      const before = server.requests.length;
+      const second = await run(t.store);
+      const sent = server.requests.slice(before);
+      expect(sent.map((r) => [r.format, r.articleIds])).toEqual([['extract', ['car']]]);
+      expect(second.failedJobs).toBe(0);
+      expect(t.store.failedJobs()).toEqual([]);
+    } finally {
+      server.override = null;
+      t.cleanup();
+    }
+  });
+});
+
+describe('failscope CLI on the openai backend', () => {
+  it('runs with --backend openai, names the backend first, and status shows usage and quote checks', async () => {
+    const d = tempDir('failscope-cli-openai-');
+    try {
+      const config = join(d.dir, 'config.json');
+      writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 100_000_000 } }));
+      const db = join(d.dir, 'x.db');
+      const exec = promisify(execFile);
+      const env = { ...process.env, OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-not-a-real-key' };
+      const bin = join(ROOT, 'bin', 'failscope.js');
+      const input = join(d.dir, 'articles.jsonl');
+      writeFileSync(input, allFixtures().map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text })).join('\n'));
+      const r = await exec(process.execPath, [bin, 'run', input, '--backend', 'openai', '--db', db, '--config', config], { cwd: ROOT, env });
+      expect(r.stderr.split('\n')[0]).toMatch(/backend openai \(gpt-4o-mini\)/);
+      expect(r.stdout).toMatch(/citations\s+\d+ verified, 0 not verified/);
+      const st = await exec(process.execPath, [bin, 'status', '--backend', 'openai', '--db', db, '--config', config], { cwd: ROOT, env });
+      expect(st.stdout).toMatch(/usage {5}run-\S+: \d+ calls \(\d+ sent, 0 cached\), \d+\+\d+ tokens, \$0\.\d{4}/);
+      expect(st.stdout).toMatch(/usage {5}incident inc-\S+: \d+ calls/);
+      expect(st.stdout).toMatch(/quotes {4}run-\S+: \d+ quoted, 0 not found at first, 0 re-ask\(s\), 0 dropped/);
+    } finally {
+      d.cleanup();
+    }
+  }, 180_000);
+});

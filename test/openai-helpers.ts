@@ -1,0 +1,24 @@
+import { Config, type OpenAIConfig } from '../schemas/index.ts';
+import { OpenAIBackend, resolveSettings } from '../pipeline/backends/openai/index.ts';
+import type { Clock } from '../pipeline/backends/openai/limits.ts';
+import type { Store } from '../pipeline/store/store.ts';
+
+/** A clock that only moves when something sleeps: waits are recorded, never spent. */
+export function virtualClock(): Clock & { sleeps: number[] } {
+  let t = 1_700_000_000_000;
+  const sleeps: number[] = [];
+  return { sleeps, now: () => t, sleep: async (ms) => { sleeps.push(ms); t += ms; } };
+}
+
+/** An openai backend on a virtual clock, with limits high enough not to pace anything unless asked. */
+export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, opts: { cache?: boolean } = {}) {
+  const clock = virtualClock();
+  const config = Config.parse({ openai: { baseURL, rpm: 1_000_000, tpm: 100_000_000, maxRetries: 3, maxReasks: 2, ...over } });
+  const settings = resolveSettings({ config, env: { OPENAI_API_KEY: 'sk-test' }, cache: opts.cache });
+  return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5 }), clock };
+}
+
+export function callContext(store: Store, subject = 'subject-1') {
+  const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 1, cache: true });
+  return { store, runId: run.id, subject };
+}
