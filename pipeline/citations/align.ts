@@ -11,31 +11,35 @@ export const FUZZY = { minCoverage: 0.75, minDensity: 0.6 } as const;
 
 const QUOTES: Record<string, string> = { '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"', '\u00ab': '"', '\u00bb': '"' };
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/;
+/** Soft hyphens and zero-width characters: invisible in print, common in scraped text. */
+const INVISIBLE = /^[\u00ad\u200b-\u200d\u2060\ufeff]$/;
+/** A character with its combining marks: NFKC must see them together to compose "e\u0301" into "é". */
+const UNIT = /\P{M}\p{M}*|\p{M}+/gsu;
 
 /**
- * Folds text for comparison and keeps, for every folded character, the index of the original
- * character it came from, so a match in folded text maps back to an exact original span.
+ * Folds text for comparison and keeps, for every folded character, the span of the original
+ * characters it came from, so a match in folded text maps back to an exact original span.
  */
-export function fold(text: string): { folded: string; origin: number[] } {
+export function fold(text: string): { folded: string; origin: number[]; originEnd: number[] } {
   let folded = '';
   const origin: number[] = [];
+  const originEnd: number[] = [];
   let lastSpace = true;
-  for (let i = 0; i < text.length;) {
-    const cp = text.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
+  for (const m of text.matchAll(UNIT)) {
+    const ch = m[0], i = m.index!, end = i + ch.length;
+    if (INVISIBLE.test(ch)) continue;
     let out = QUOTES[ch] ?? (DASHES.test(ch) ? '-' : ch.normalize('NFKC').toLowerCase());
     if (/^\s+$/u.test(out) || out === '') out = /\s/u.test(ch) ? ' ' : out;
     for (const c of out) {
       if (c === ' ' || /\s/u.test(c)) {
         if (lastSpace) continue;
-        folded += ' '; origin.push(i); lastSpace = true;
+        folded += ' '; origin.push(i); originEnd.push(end); lastSpace = true;
       } else {
-        folded += c; origin.push(i); lastSpace = false;
+        folded += c; origin.push(i); originEnd.push(end); lastSpace = false;
       }
     }
-    i += ch.length;
   }
-  return { folded, origin };
+  return { folded, origin, originEnd };
 }
 
 interface Tok { w: string; start: number; end: number }
@@ -56,6 +60,11 @@ function lcs(a: string[], b: string[]): number[] {
   const hits: number[] = [];
   for (let i = 0, j = 0; i < n && j < m;) {
     if (a[i] === b[j]) { hits.push(j); i++; j++; } else if (dp[i + 1][j] >= dp[i][j + 1]) i++; else j++;
+  }
+  // The walk above matches each token as early as it can, so a leading "the" may land sentences before
+  // the real match. Pull every hit as far right as the next hit allows: same length, tightest span.
+  for (let k = hits.length - 2; k >= 0; k--) {
+    for (let j = hits[k + 1] - 1; j > hits[k]; j--) if (b[j] === b[hits[k]]) { hits[k] = j; break; }
   }
   return hits;
 }
@@ -99,17 +108,13 @@ export function placeQuote(quote: string, text: string): Placement {
   if (exact >= 0) return { start: exact, end: exact + q.length, alignment: 'exact' };
   const t = fold(text), f = fold(q).folded.trim();
   const at = f ? t.folded.indexOf(f) : -1;
-  if (at >= 0) {
-    const start = t.origin[at];
-    const lastOrig = t.origin[at + f.length - 1];
-    const end = lastOrig + String.fromCodePoint(text.codePointAt(lastOrig)!).length;
-    return { start, end, alignment: 'normalized' };
-  }
+  if (at >= 0) return { start: t.origin[at], end: t.originEnd[at + f.length - 1], alignment: 'normalized' };
   return fuzzyPlace(q, words(text)) ?? { start: -1, end: -1, alignment: 'unaligned' };
 }
 
+/** The quote is stored trimmed, as it is placed: an `exact` slice then equals the stored quote. */
 export function cite(articleId: string, quote: string, text: string): Citation {
-  return { articleId, quote, ...placeQuote(quote, text) };
+  return { articleId, quote: quote.trim(), ...placeQuote(quote, text) };
 }
 
 /**

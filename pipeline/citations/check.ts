@@ -22,7 +22,8 @@ export function checkCitations(holders: WithCitations[] | Record<string, unknown
       if (verifyCitation(c, text)) return c;
       const placed = placeQuote(c.quote, text);
       if (placed.alignment === 'unaligned') unaligned++;
-      return { ...c, ...placed };
+      // Placement trims the quote; keeping it untrimmed would leave an `exact` slice unequal to its quote.
+      return { ...c, quote: c.quote.trim(), ...placed };
     });
   }
   return { checked, unaligned };

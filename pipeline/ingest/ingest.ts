@@ -8,6 +8,8 @@ export interface IngestResult {
   inserted: number;
   existing: number;
   duplicates: number;
+  /** Stored articles whose text changed since they were last read. */
+  updated: number;
   problems: Problem[];
 }
 
@@ -15,11 +17,11 @@ const BATCH = 500;
 
 /** Reads inputs into the store in batches (one transaction each) and records every problem. */
 export async function ingest(store: Store, paths: string[], opts: ReadOptions & { runId?: string; onProblem?: (p: Problem) => void } = {}): Promise<IngestResult> {
-  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, problems: [] };
+  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, problems: [] };
   let batch: Article[] = [];
   const flush = () => {
     const r = store.insertArticles(batch);
-    result.inserted += r.inserted; result.existing += r.existing; result.duplicates += r.duplicates;
+    result.inserted += r.inserted; result.existing += r.existing; result.duplicates += r.duplicates; result.updated += r.updated;
     batch = [];
   };
   for await (const item of readInputs(paths, opts)) {

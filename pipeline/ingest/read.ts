@@ -77,7 +77,8 @@ async function* readJsonl(path: string, opts: Required<ReadOptions>): AsyncGener
 
 /** Plain text or Markdown: optional front matter, then the first line as headline. */
 function readTextDoc(path: string, raw: string): ReadItem {
-  let body = raw.replace(/^\uFEFF/, '');
+  // Files saved on Windows end lines with CRLF; front matter and headline splitting expect LF.
+  let body = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const fields: Record<string, string> = {};
   const fm = /^---\n([\s\S]*?)\n---\n/.exec(body);
   if (fm) {
@@ -147,9 +148,12 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
     }
     if (!isDir) { yield* readFileItems(p, opts); continue; }
     const entries = (await readdir(p, { recursive: true, withFileTypes: true }))
-      .filter((d) => d.isFile() && SUPPORTED.includes(extname(d.name).toLowerCase()) && !/^readme\.md$/i.test(d.name))
+      // Symlinks are followed (a dangling one is reported, not silently passed over).
+      .filter((d) => (d.isFile() || d.isSymbolicLink()) && SUPPORTED.includes(extname(d.name).toLowerCase()) && !/^readme\.md$/i.test(d.name))
       .map((d) => join(d.parentPath ?? p, d.name))
       .sort((a, b) => relative(p, a).localeCompare(relative(p, b)));
+    // Asked for input and given none: say so (a mistyped path, or a directory named like a file).
+    if (entries.length === 0) yield problem(p, `directory holds no ${SUPPORTED.join(' ')} files`);
     for (const f of entries) yield* readFileItems(f, opts);
   }
 }

@@ -8,6 +8,10 @@ export const screenStage: StageDef = {
     const article = ctx.store.getArticle(job.key);
     if (!article) throw new Error(`article ${job.key} is no longer stored`);
     const s = await ctx.backend.screen(article, { store: ctx.store, runId: ctx.runId, subject: article.id });
-    ctx.store.completeJob('screen', job.key, job.inputHash, ctx.runId, () => ctx.store.saveScreening(article.id, s, provenance(ctx, 'screen')));
+    ctx.store.completeJob('screen', job.key, job.inputHash, ctx.runId, () => {
+      ctx.store.saveScreening(article.id, s, provenance(ctx, 'screen'));
+      // An article edited into something that is no longer a failure report leaves its incident.
+      if (!s.isFailure) ctx.store.removeFromIncident(article.id);
+    });
   },
 };

@@ -5,7 +5,7 @@ import { contentWords } from '../../text/sentences.ts';
 import { FAILURE, FIELD_CUES } from './cues.ts';
 import { type ArticleDoc, type Cue, matchSentence, sentenceCitation } from './evidence.ts';
 
-const MAX_FACTS = 5;
+const MAX_FACTS = 8;
 
 function cueCount(s: Sentence, list: readonly Cue[]): number {
   let n = 0;

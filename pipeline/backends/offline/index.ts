@@ -16,6 +16,9 @@ import { LEXICONS } from './lexicons.ts';
  */
 export function sameIncidentThreshold(days: number | null): number {
   if (days === null) return 0.25;
+  // The log curve alone asks only 0.27 a year on, which any later story about the same company and topic
+  // reaches. News coverage of one failure comes within months; ten months on, a similar story is a recurrence.
+  if (days > 300) return 0.5;
   return Math.min(0.5, 0.12 + 0.06 * Math.log10(1 + days));
 }
 

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
+import { runPipeline } from '../pipeline/run.ts';
+import { FORMATS, render } from '../pipeline/export/formats.ts';
+import { IncidentRecord, POSTMORTEM_FIELDS, TAXONOMY, emptyPostmortem, type Article } from '../schemas/index.ts';
+import { allFixtures, fixture, tempStore } from './fixtures.ts';
+
+const EXAMPLE = '/work/shared/reference/example-record.txt';
+const HEADINGS = ['Incident:', 'Published Date', 'Postmortem Analysis', 'Timeline', 'System', 'Responsible Organization',
+  'Impacted Organization', 'Software Causes', 'Non-software Causes', 'Impacts', 'Preventions', 'Fixes', 'References',
+  'Software Taxonomy of Faults', 'IoT System Layer', 'Other Details', 'Category', 'Option', 'Rationale', 'Layer'];
+
+let t: ReturnType<typeof tempStore>;
+let records: IncidentRecord[];
+let articles: Map<string, Article>;
+beforeAll(async () => {
+  t = tempStore();
+  t.store.insertArticles(allFixtures());
+  const b = new OfflineBackend();
+  await runPipeline(t.store, b, { settings: { backend: b.name, model: b.model, concurrency: 2, cache: true } });
+  records = t.store.records();
+  articles = new Map(t.store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+});
+afterAll(() => t.cleanup());
+
+/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [], field = '', quoted = false, i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
+      if (ch === '"') { quoted = false; i++; continue; }
+      field += ch; i++; continue;
+    }
+    if (ch === '"') {
+      if (field !== '') throw new Error(`stray quote in unquoted field at ${i}`);
+      quoted = true; i++; continue;
+    }
+    if (ch === ',') { row.push(field); field = ''; i++; continue; }
+    if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; continue; }
+    if (ch === '\r') throw new Error(`bare CR at ${i}`);
+    field += ch; i++;
+  }
+  if (quoted) throw new Error('unterminated quoted field');
+  if (field !== '' || row.length) throw new Error('last row has no line end');
+  return rows;
+}
+
+describe('markdown', () => {
+  it('the headings checked here are those of the example record', () => {
+    const example = readFileSync(EXAMPLE, 'utf8');
+    for (const h of HEADINGS) expect(example, h).toContain(h);
+  });
+
+  it('contains every heading of the example record, for every incident', () => {
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    for (const r of records) {
+      const md = render('md', [r], articles);
+      for (const h of HEADINGS) expect(md, `${r.id}: ${h}`).toContain(h);
+      expect(md).toMatch(/^# Incident: .+/m);
+      expect(md).toContain(`Published Date: ${r.published}`);
+      expect(md).toMatch(/^\| Category \| Option \| Rationale \|$/m);
+      expect(md).toMatch(/^\| Layer \| Option \| Rationale \|$/m);
+      for (const d of TAXONOMY.filter((x) => x.section !== 'hidden')) expect(md, d.title).toContain(`| ${d.title} |`);
+    }
+  });
+
+  it('numbers the facts of each field and cites them as [Article <id>]', () => {
+    const r = records.find((x) => x.articleIds.length > 1)!;
+    const md = render('md', [r], articles);
+    for (const f of POSTMORTEM_FIELDS) {
+      const facts = r.postmortem![f];
+      if (facts.length === 0) continue;
+      const ids = [...new Set(facts[0].citations.map((c) => c.articleId))];
+      expect(md).toContain(`1. ${facts[0].text.replace(/\s+/g, ' ')} [${ids.map((id) => `Article ${id}`).join(', ')}]`);
+    }
+    const cited = new Set([...md.matchAll(/Article ([\w-]+)/g)].map((m) => m[1]));
+    for (const id of r.articleIds) expect(cited).toContain(id);
+    // Sources list every article with its headline.
+    for (const id of r.articleIds) expect(md).toContain(`- Article ${id}: ${articles.get(id)!.headline}`);
+  });
+
+  it('fills the IoT layer only for a cyber-physical system', () => {
+    const car = records.find((r) => r.articleIds.includes('car'))!;
+    const bank = records.find((r) => r.articleIds.includes('bank1'))!;
+    expect(render('md', [car], articles)).not.toContain('not applicable');
+    expect(render('md', [bank], articles).match(/\| not applicable \|/g)).toHaveLength(3);
+  });
+
+  it('renders boolean options as TRUE/FALSE and keeps table cells on one line', () => {
+    const car = records.find((r) => r.articleIds.includes('car'))!;
+    const md = render('md', [car], articles);
+    expect(md).toMatch(/^\| Application \| (TRUE|FALSE|unknown) \|/m);
+    for (const line of md.split('\n').filter((l) => l.startsWith('| '))) expect(line.endsWith('|'), line).toBe(true);
+  });
+
+  it('escapes pipes and folds line breaks inside cells', () => {
+    const pm = emptyPostmortem('Title');
+    pm.impacts = [{ text: 'Checkout | payments\nfailed', citations: [] }];
+    const rec: IncidentRecord = {
+      id: 'inc-x', articleIds: ['a'], published: null, title: 'Title', postmortem: pm, postmortemProvenance: null,
+      labels: [{ dimension: 'phase', options: ['design'], rationale: 'a | b\nc', confidence: 0.5, citations: [], provenance: { backend: 'x', model: 'y', promptHash: 'p', schemaHash: null, runId: 'r' } }],
+    };
+    const md = render('md', [rec], new Map());
+    expect(md).toContain('1. Checkout \\| payments failed');
+    expect(md).toContain('| Phase (Design/Operation) | design | a \\| b c (confidence 0.50) |');
+    expect(md).toContain('Published Date: unknown');
+  });
+});
+
+describe('json', () => {
+  it('is {"incidents": [...]} with id, title, article ids, cited postmortem facts and labels', () => {
+    const out = JSON.parse(render('json', records, articles));
+    expect(Object.keys(out)).toEqual(['incidents']);
+    expect(out.incidents).toHaveLength(records.length);
+    for (const inc of out.incidents) {
+      const r = IncidentRecord.parse(inc);
+      expect(r.id).toMatch(/^inc-/);
+      expect(r.title.length).toBeGreaterThan(0);
+      expect(r.articleIds.length).toBeGreaterThan(0);
+      const facts = POSTMORTEM_FIELDS.flatMap((f) => r.postmortem![f]);
+      expect(facts.length).toBeGreaterThan(0);
+      for (const f of facts) {
+        expect(f.citations.length).toBeGreaterThan(0);
+        for (const c of f.citations) expect(articles.get(c.articleId)!.text.slice(c.start, c.end)).toBe(c.quote);
+      }
+      expect(r.labels.length).toBeGreaterThanOrEqual(13);
+    }
+    expect(out.incidents).toEqual(JSON.parse(JSON.stringify(records)));
+  });
+
+  it('prints an empty list when there is nothing yet', () => {
+    expect(JSON.parse(render('json', [], articles))).toEqual({ incidents: [] });
+  });
+});
+
+describe('jsonl', () => {
+  it('has one parseable record per line', () => {
+    const text = render('jsonl', records, articles);
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(records.length);
+    lines.forEach((l, i) => expect(IncidentRecord.parse(JSON.parse(l))).toEqual(records[i]));
+    expect(render('jsonl', [], articles)).toBe('');
+  });
+});
+
+describe('csv', () => {
+  it('is well-formed: a header, one row per incident, the same number of fields everywhere', () => {
+    const rows = parseCsv(render('csv', records, articles));
+    const [head, ...body] = rows;
+    expect(head.slice(0, 4)).toEqual(['id', 'title', 'published', 'article_ids']);
+    for (const d of TAXONOMY) expect(head).toContain(d.key);
+    expect(body).toHaveLength(records.length);
+    for (const row of body) expect(row).toHaveLength(head.length);
+    body.forEach((row, i) => {
+      const r = records[i];
+      expect(row[0]).toBe(r.id);
+      expect(row[1]).toBe(r.title);
+      expect(row[3]).toBe(r.articleIds.join(';'));
+      const cps = r.labels.find((l) => l.dimension === 'cps')!;
+      expect(row[head.indexOf('cps')]).toBe(cps.options.join(';'));
+    });
+  });
+
+  it('quotes commas, quotes and line breaks', () => {
+    const a = fixture('bank1');
+    const tricky: IncidentRecord = { id: 'inc-q', articleIds: [a.id], published: '2023-03-06', title: 'App "down", again\nfor hours', postmortem: null, postmortemProvenance: null, labels: [] };
+    const rows = parseCsv(render('csv', [tricky], new Map([[a.id, a]])));
+    expect(rows[1][1]).toBe('App "down", again\nfor hours');
+    expect(rows[1]).toHaveLength(rows[0].length);
+  });
+
+  it('every format renders every record', () => {
+    for (const f of FORMATS) {
+      const out = render(f, records, articles);
+      for (const r of records) expect(out, f).toContain(r.id);
+    }
+  });
+});

@@ -1,0 +1,278 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
+import { runStage, type StageContext } from '../pipeline/jobs/runner.ts';
+import { runPipeline } from '../pipeline/run.ts';
+import { screenStage } from '../pipeline/stages/screen.ts';
+import { groupStage } from '../pipeline/stages/group.ts';
+import { extractStage } from '../pipeline/stages/extract.ts';
+import { classifyStage } from '../pipeline/stages/classify.ts';
+import { CandidateIndex } from '../pipeline/group/index.ts';
+import { Corpus, terms } from '../pipeline/group/tfidf.ts';
+import type { RunEvent } from '../pipeline/jobs/events.ts';
+import type { Backend } from '../pipeline/backends/backend.ts';
+import { POSTMORTEM_FIELDS, TAXONOMY, TaxonomyLabel, UNKNOWN, Postmortem, normalizeOptions, type Article, type Citation } from '../schemas/index.ts';
+import { allFixtures, fixture, tempStore } from './fixtures.ts';
+
+const FAILURES = ['bank1', 'bank1FollowUp', 'bank2', 'car', 'breach'];
+const NON_FAILURES = ['launch', 'funding', 'conference'];
+const settings = (b: OfflineBackend) => ({ backend: b.name, model: b.model, concurrency: 2, cache: true });
+
+let t: ReturnType<typeof tempStore>;
+let backend: OfflineBackend;
+let ctx: StageContext;
+beforeEach(() => {
+  t = tempStore();
+  backend = new OfflineBackend();
+  t.store.insertArticles(allFixtures());
+  ctx = { store: t.store, backend, runId: t.store.startRun(settings(backend)).id };
+});
+afterEach(() => t.cleanup());
+
+const run = (def: Parameters<typeof runStage>[0]) => runStage(def, ctx, { concurrency: 2 });
+async function upTo(stage: 'screen' | 'group' | 'extract' | 'classify') {
+  for (const def of [screenStage, groupStage, extractStage, classifyStage]) {
+    await run(def as Parameters<typeof runStage>[0]);
+    if (def.name === stage) return;
+  }
+}
+
+/** Every citation verifiable as exact: in one of the given articles, slice equal to its quote. */
+function expectExact(citations: Citation[], articles: Map<string, Article>) {
+  for (const c of citations) {
+    expect(c.alignment).toBe('exact');
+    const a = articles.get(c.articleId);
+    expect(a, `cited article ${c.articleId}`).toBeDefined();
+    expect(a!.text.slice(c.start, c.end)).toBe(c.quote);
+    expect(c.quote.length).toBeGreaterThan(0);
+  }
+}
+
+const incidentOf = (id: string) => t.store.membership().get(id);
+
+/**
+ * A label citing no sentence: `unknown` saying there is no evidence, one chosen from a headline that it
+ * names, or a fallback guess that says it is one and stays below even odds.
+ */
+function expectNoEvidenceLabel(l: { dimension: string; options: string[]; rationale: string; confidence: number }) {
+  if (l.options.includes(UNKNOWN)) expect(l.rationale, l.dimension).toMatch(/No sentence .* unknown/);
+  else if (/from the headline/.test(l.rationale)) expect(l.rationale, l.dimension).toMatch(/from the headline\(s\) \[Article [^\]]+\] "/);
+  else {
+    expect(l.rationale, l.dimension).toMatch(/No sentence carries direct evidence/);
+    expect(l.confidence, l.dimension).toBeLessThan(0.5);
+  }
+}
+
+describe('screen', () => {
+  it('separates failure reports from articles that only mention software', async () => {
+    const r = await run(screenStage);
+    expect(r).toMatchObject({ planned: 8, done: 8, failed: 0, skipped: 0 });
+    const s = t.store.screenings();
+    for (const id of FAILURES) expect(s.get(id)!.isFailure, id).toBe(true);
+    for (const id of NON_FAILURES) expect(s.get(id)!.isFailure, id).toBe(false);
+    for (const [id, x] of s) {
+      expect(x.confidence, id).toBeGreaterThanOrEqual(0);
+      expect(x.confidence, id).toBeLessThanOrEqual(1);
+      expect(x.rationale.length, id).toBeGreaterThan(10);
+      expect(x.provenance).toMatchObject({ backend: 'offline', model: backend.model, runId: ctx.runId });
+      if (!x.isFailure) expect(x.analyzable, id).toBe(false);
+    }
+    // A report naming a cause and its impact is analysable.
+    expect(s.get('bank1')!.analyzable).toBe(true);
+  });
+});
+
+describe('group', () => {
+  it('joins a follow-up, keeps a same-topic incident a year later apart, and groups only failures', async () => {
+    await upTo('group');
+    expect(incidentOf('bank1')).toBeDefined();
+    expect(incidentOf('bank1FollowUp')).toBe(incidentOf('bank1'));
+    expect(incidentOf('bank2')).toBeDefined();
+    expect(incidentOf('bank2')).not.toBe(incidentOf('bank1'));
+    expect(incidentOf('car')).not.toBe(incidentOf('bank1'));
+    expect(incidentOf('breach')).not.toBe(incidentOf('car'));
+    for (const id of NON_FAILURES) expect(incidentOf(id), id).toBeUndefined();
+    expect(t.store.listIncidents()).toHaveLength(4);
+  });
+
+  it('does not depend on how the articles were split between runs', async () => {
+    await upTo('screen');
+    // Group the first articles alone, as if a run had been killed part-way, then the rest.
+    const first = new Set(['breach', 'car', 'bank1']);
+    const partial: typeof groupStage = { ...groupStage, plan: (c) => groupStage.plan(c).filter((j) => first.has(j.key)) };
+    await run(partial);
+    expect(t.store.membership().size).toBe(3);
+    await run(groupStage);
+    const resumed = t.store.listIncidents();
+
+    const fresh = tempStore();
+    try {
+      fresh.store.insertArticles(allFixtures());
+      const c2 = { store: fresh.store, backend, runId: fresh.store.startRun(settings(backend)).id };
+      for (const def of [screenStage, groupStage]) await runStage(def as Parameters<typeof runStage>[0], c2, { concurrency: 2 });
+      expect(resumed).toEqual(fresh.store.listIncidents());
+    } finally { fresh.cleanup(); }
+  });
+
+  it('finds candidates through shared distinctive terms, not by comparing every pair', () => {
+    const arts = allFixtures();
+    const corpus = new Corpus();
+    const termLists = new Map(arts.map((a) => [a.id, terms(a)]));
+    for (const a of arts) corpus.add(termLists.get(a.id)!);
+    const index = new CandidateIndex();
+    for (const a of arts.filter((x) => x.id !== 'bank1FollowUp')) index.add(a.id, corpus.vector(termLists.get(a.id)!));
+    const candidates = index.candidates(corpus.vector(termLists.get('bank1FollowUp')!));
+    expect(candidates[0]).toBe('bank1');
+    expect(candidates).not.toContain('funding');
+  });
+});
+
+describe('extract', () => {
+  it('writes a postmortem per incident whose facts are verbatim sentences with exact, slice-equal citations', async () => {
+    await upTo('extract');
+    const articles = new Map(t.store.listArticles().map((a) => [a.id, a]));
+    const incidents = t.store.listIncidents();
+    expect(t.store.counts().postmortems).toBe(incidents.length);
+    for (const inc of incidents) {
+      const got = t.store.getPostmortem(inc.id, `offline:${backend.model}`)!;
+      expect(got.provenance).toMatchObject({ backend: 'offline', runId: ctx.runId });
+      const pm = Postmortem.parse(got.postmortem);
+      expect(pm.title.length).toBeGreaterThan(0);
+      const facts = POSTMORTEM_FIELDS.flatMap((f) => pm[f]);
+      expect(facts.length, inc.id).toBeGreaterThan(0);
+      for (const f of facts) {
+        expect(f.citations.length).toBeGreaterThan(0);
+        expectExact(f.citations, articles);
+        for (const c of f.citations) expect(inc.articleIds).toContain(c.articleId);
+        // The fact is the cited sentence itself.
+        expect(f.citations.map((c) => c.quote)).toContain(f.text);
+      }
+    }
+    const bank = t.store.getPostmortem(incidentOf('bank1')!, `offline:${backend.model}`)!.postmortem;
+    expect(bank.title).toBe(fixture('bank1').headline);
+    expect(bank.softwareCauses.map((f) => f.text).join(' ')).toMatch(/bug|coding error|update/);
+  });
+});
+
+describe('classify', () => {
+  it('labels all 16 dimensions for a cyber-physical system and 13 otherwise, each with rationale, confidence and exact citations', async () => {
+    await upTo('classify');
+    const articles = new Map(t.store.listArticles().map((a) => [a.id, a]));
+    const all = TAXONOMY.map((d) => d.key);
+    for (const inc of t.store.listIncidents()) {
+      const labels = t.store.getLabels(inc.id);
+      for (const l of labels) TaxonomyLabel.parse(l);
+      const cps = labels.find((l) => l.dimension === 'cps')!;
+      const iot = ['perception', 'communication', 'application'];
+      const expected = cps.options.includes('true') ? all : all.filter((d) => !iot.includes(d));
+      expect(labels.map((l) => l.dimension), inc.id).toEqual(expected);
+      for (const l of labels) {
+        expect(l.options).toEqual(normalizeOptions(l.dimension, l.options));
+        expect(l.rationale.length).toBeGreaterThan(10);
+        expect(l.confidence).toBeGreaterThanOrEqual(0);
+        expect(l.confidence).toBeLessThanOrEqual(1);
+        expectExact(l.citations, articles);
+        for (const c of l.citations) {
+          expect(inc.articleIds).toContain(c.articleId);
+          // The rationale names its evidence sentences.
+          expect(l.rationale).toContain(`[Article ${c.articleId}] "${c.quote.slice(0, 100)}`);
+        }
+        if (l.citations.length === 0) expectNoEvidenceLabel(l);
+      }
+    }
+    const car = t.store.getLabels(incidentOf('car')!);
+    expect(car.find((l) => l.dimension === 'cps')!.options).toEqual(['true']);
+    expect(car).toHaveLength(16);
+    const breach = t.store.getLabels(incidentOf('breach')!);
+    expect(breach.find((l) => l.dimension === 'objective')!.options).toContain('malicious');
+    expect(breach.find((l) => l.dimension === 'cps')!.options).toEqual(['false']);
+  });
+
+  it('without any evidence, labels unknown or a low-confidence guess that says so, citing nothing', async () => {
+    const bare = fixture('bank1', { id: 'bare', headline: 'Notice', text: 'Notice to readers.\n\nThis page has moved.\n\nThank you for reading.' });
+    const b: Backend = backend;
+    const drafts = await b.classify({ id: 'inc-bare', articleIds: ['bare'], published: null }, [bare], null, { store: t.store, runId: ctx.runId, subject: 'inc-bare' });
+    expect(drafts.map((d) => d.dimension)).toContain('phase');
+    for (const d of drafts) {
+      expect(d.citations, d.dimension).toEqual([]);
+      expect(d.rationale, d.dimension).toMatch(/^No sentence/);
+      expectNoEvidenceLabel(d);
+    }
+  });
+});
+
+describe('the runner', () => {
+  it('a second run does no new job and changes no record', async () => {
+    const first = await runPipeline(t.store, backend, { settings: settings(backend) });
+    expect(first.stages.map((s) => s.done)).toEqual([8, 5, 4, 4]);
+    const records = JSON.stringify(t.store.records());
+    const events: RunEvent[] = [];
+    const second = await runPipeline(t.store, backend, { settings: settings(backend), onEvent: (e) => events.push(e) });
+    for (const s of second.stages) expect(s, s.stage).toMatchObject({ done: 0, failed: 0, skipped: s.planned });
+    expect(events.filter((e) => e.type === 'job')).toEqual([]);
+    expect(JSON.stringify(t.store.records())).toBe(records);
+    // The run opened by beforeEach was never finished: the next run marks it interrupted.
+    expect(t.store.listRuns().map((r) => r.status)).toEqual(['interrupted', 'done', 'done']);
+  });
+
+  it('a changed article re-runs only the jobs that depend on it', async () => {
+    await runPipeline(t.store, backend, { settings: settings(backend) });
+    const before = new Map(t.store.records().map((r) => [r.id, JSON.stringify(r)]));
+    const bankIncident = incidentOf('bank1FollowUp')!;
+    const edited = fixture('bank1FollowUp', { text: `${fixture('bank1FollowUp').text}\n\nOn Thursday the bank said the outage had cost it about $2m in refunds.` });
+    expect(t.store.insertArticles([edited]).updated).toBe(1);
+    const again = await runPipeline(t.store, backend, { settings: settings(backend) });
+    expect(again.stages.map((s) => [s.stage, s.done])).toEqual([['screen', 1], ['group', 1], ['extract', 1], ['classify', 1]]);
+    expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
+    for (const r of t.store.records()) {
+      if (r.id === bankIncident) expect(JSON.stringify(r)).not.toBe(before.get(r.id));
+      else expect(JSON.stringify(r), r.id).toBe(before.get(r.id));
+    }
+  });
+
+  it('an article edited into a non-failure leaves its incident, and the incident is redone without it', async () => {
+    await runPipeline(t.store, backend, { settings: settings(backend) });
+    const bankIncident = incidentOf('bank1')!;
+    expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
+    const carIncident = incidentOf('car')!;
+    const carRecord = JSON.stringify(t.store.records().find((r) => r.id === carIncident));
+    // The follow-up's page now holds an unrelated product story; the car article became a copy of another story.
+    const launch = fixture('launch');
+    const edited = [fixture('launch', { id: 'bank1FollowUp', text: `${launch.text}\n\nPre-orders open next week.` }), fixture('funding', { id: 'car' })];
+    expect(t.store.insertArticles(edited)).toMatchObject({ updated: 2 });
+    expect(t.store.getArticle('car')!.duplicateOf).toBe('funding');
+    const again = await runPipeline(t.store, backend, { settings: settings(backend) });
+    expect(again.stages.map((s) => [s.stage, s.done])).toEqual([['screen', 1], ['group', 0], ['extract', 1], ['classify', 1]]);
+    expect(t.store.screenings().get('bank1FollowUp')!.isFailure).toBe(false);
+    expect(incidentOf('bank1FollowUp')).toBeUndefined();
+    expect(incidentOf('car')).toBeUndefined();
+    expect(t.store.getIncident(bankIncident)!.articleIds).toEqual(['bank1']);
+    // The emptied incident is gone with its records and jobs; nothing cites the edited articles.
+    expect(t.store.getIncident(carIncident)).toBeUndefined();
+    expect(t.store.records().map((r) => r.id)).not.toContain(carIncident);
+    expect(carRecord).toBeDefined();
+    expect(t.store.jobs('extract').has(carIncident)).toBe(false);
+    for (const c of t.store.citationsWithText()) expect(['bank1FollowUp', 'car']).not.toContain(c.articleId);
+    expect(t.store.jobCounts().group).toEqual({ done: 3 });
+  });
+
+  it('a failing job is recorded, the others finish, and the next run retries it', async () => {
+    class Flaky extends OfflineBackend {
+      fail = true;
+      override async screen(a: Article) {
+        if (this.fail && a.id === 'car') throw new Error('model timed out');
+        return super.screen(a);
+      }
+    }
+    const flaky = new Flaky();
+    const first = await runPipeline(t.store, flaky, { settings: settings(flaky) });
+    expect(first.failedJobs).toBe(1);
+    expect(t.store.failedJobs()).toMatchObject([{ stage: 'screen', key: 'car', error: 'model timed out' }]);
+    expect(incidentOf('bank1')).toBeDefined();
+    expect(incidentOf('car')).toBeUndefined();
+    flaky.fail = false;
+    const second = await runPipeline(t.store, flaky, { settings: settings(flaky) });
+    expect(second.failedJobs).toBe(0);
+    expect(second.stages[0]).toMatchObject({ done: 1, skipped: 7 });
+    expect(incidentOf('car')).toBeDefined();
+  });
+});
