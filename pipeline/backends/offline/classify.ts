@@ -11,7 +11,7 @@ import CALIBRATION from './calibration.json' with { type: 'json' };
  * `scope`: which sentences count: those about the failure (its cause, its effects) or any sentence.
  */
 interface Policy { relative: number; max: number; scope: 'failure' | 'any' }
-const DEFAULT: Policy = { relative: 0.34, max: 6, scope: 'failure' };
+const DEFAULT: Policy = { relative: 0.1, max: 6, scope: 'failure' };
 const POLICIES: Record<string, Partial<Policy>> = {
   domain: { relative: 0.75, max: 2, scope: 'any' },
   behaviour: { relative: 0.6, max: 2 },
