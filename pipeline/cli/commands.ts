@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ingest } from '../ingest/ingest.ts';
@@ -21,7 +21,7 @@ export function ingestCommand(): Command {
       try {
         const r = await ingest(s.store, paths, { onProblem: warnProblem });
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else say(false, `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped`);
+        else say(false, `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped`);
         process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
       } finally { await s.close(); }
     });
@@ -39,6 +39,9 @@ function writeOutputs(store: Store, dir: string): string[] {
   const recDir = join(dir, 'records');
   mkdirSync(recDir, { recursive: true });
   for (const r of records) writeFileSync(join(recDir, `${r.id}.md`), render('md', [r], articles));
+  // Incidents merged away or emptied since an earlier run must not linger as record files.
+  const current = new Set(records.map((r) => `${r.id}.md`));
+  for (const f of readdirSync(recDir)) if (/^inc-.*\.md$/.test(f) && !current.has(f)) rmSync(join(recDir, f));
   return [...files, `${recDir}/ (${records.length} files)`];
 }
 
@@ -120,15 +123,31 @@ export function statusCommand(): Command {
           problems: s.store.problems(),
           runs: s.store.listRuns().slice(-5).map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
           usage: s.store.usage('run_id'),
+          // model usage per incident (calls whose subject is an incident: extract, classify), and quote checks per run
+          usageByIncident: (() => { const ids = new Set(s.store.listIncidents().map((i) => i.id)); return s.store.usage('subject').filter((u) => u.key && ids.has(u.key)); })(),
+          quotes: s.store.quoteChecks(),
+          // collect: web fetch jobs by state, failures and duplicates by reason, and every failed URL with its reason
+          collect: { ...s.store.collectCounts(), failedUrls: s.store.listFetches('failed').map((f) => ({ url: f.requestedUrl, reason: f.reason, httpStatus: f.httpStatus, detail: f.detail })) },
         };
         if (opts.json) { process.stdout.write(`${JSON.stringify(status, null, 2)}\n`); return; }
         const out: string[] = [];
         out.push(`store     ${Object.entries(status.store).map(([k, v]) => `${k} ${v}`).join(', ')}`);
         for (const [stage, states] of Object.entries(status.jobs)) out.push(`${stage.padEnd(9)} ${Object.entries(states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
         out.push(`citations ${Object.entries(status.citations).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+        const c = status.collect;
+        if (c.pages.pending + c.pages.fetched + c.pages.failed + c.pages.duplicate + c.feeds.pending + c.feeds.fetched + c.feeds.failed > 0) {
+          const by = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+          out.push(`collect   pages: ${c.pages.fetched} collected (${c.opinion} opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending; feeds: ${c.feeds.fetched} fetched, ${c.feeds.failed} failed, ${c.feeds.pending} pending`);
+          out.push(`collect   failed by reason: ${by(c.failedByReason)}; duplicate by reason: ${by(c.duplicateByReason)}`);
+          for (const f of c.failedUrls.slice(0, 20)) out.push(`FAILED    ${f.url}: ${f.reason}${f.detail ? ` (${f.detail})` : ''}`);
+          if (c.failedUrls.length > 20) out.push(`FAILED    … and ${c.failedUrls.length - 20} more URL(s); \`failscope status --json\` lists them all`);
+        }
         for (const f of status.failed) out.push(`FAILED    ${f.stage} ${f.key}: ${f.error}`);
         for (const p of status.problems) out.push(`skipped   ${p.origin}: ${p.reason}`);
         for (const u of status.usage) out.push(`usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`);
+        for (const u of status.usageByIncident.slice(0, 20)) out.push(`usage     incident ${u.key}: ${u.calls} calls (${u.sent} sent), ${u.promptTokens}+${u.completionTokens} tokens (${u.cachedTokens} prompt-cached), $${u.cost.toFixed(4)}`);
+        if (status.usageByIncident.length > 20) out.push(`usage     … and ${status.usageByIncident.length - 20} more incident(s); \`failscope status --json\` lists them all`);
+        for (const q of status.quotes) out.push(`quotes    ${q.runId}: ${q.proposed} quoted, ${q.unplaced} not found at first, ${q.reasks} re-ask(s), ${q.dropped} dropped, ${q.unsupported} item(s) left without a verified quote`);
         for (const r of status.runs) out.push(`run       ${r.id} ${r.status} (${r.backend}, ${r.model})`);
         process.stdout.write(`${out.join('\n')}\n`);
       } finally { await s.close(); }

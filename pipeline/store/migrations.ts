@@ -145,4 +145,90 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX usage_run ON usage(run_id);
     `,
   },
+  {
+    version: 2,
+    name: 'collect: web fetch jobs',
+    // One row per URL (page or feed): the job's state and everything learned fetching it, so a
+    // restarted collect fetches nothing it has already recorded.
+    sql: `
+      CREATE TABLE fetches (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        requested_url TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('page','feed')),
+        source TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','fetched','failed','duplicate')),
+        reason TEXT,
+        detail TEXT,
+        http_status INTEGER,
+        final_url TEXT,
+        canonical_url TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        raw_hash TEXT,
+        content_hash TEXT,
+        article_id TEXT REFERENCES articles(id),
+        duplicate_of TEXT REFERENCES articles(id),
+        title TEXT,
+        published TEXT,
+        byline TEXT,
+        opinion INTEGER NOT NULL DEFAULT 0,
+        words INTEGER,
+        items INTEGER,
+        minhash BLOB,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        fetched_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX fetches_state ON fetches(state, kind);
+      CREATE INDEX fetches_final ON fetches(final_url);
+      CREATE INDEX fetches_canonical ON fetches(canonical_url);
+    `,
+  },
+  {
+    version: 3,
+    name: 'review: reviewer decisions',
+    // Append-only: every decision is kept (latest per target wins for export), so two reviewers saving
+    // at once never overwrite each other. No foreign key to incidents: regrouping may fold an incident
+    // away, and the reviewer's work must outlive that (export reports such decisions).
+    sql: `
+      CREATE TABLE review_decisions (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('label','fact')),
+        target TEXT NOT NULL,
+        producer TEXT,
+        action TEXT NOT NULL CHECK (action IN ('accept','change','unknown','note')),
+        options TEXT,
+        text TEXT,
+        note TEXT,
+        reviewer TEXT NOT NULL,
+        snapshot TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX review_decisions_target ON review_decisions(incident_id, target_kind, target, id);
+    `,
+  },
+  {
+    version: 4,
+    name: 'openai backend: quote checks',
+    // Every grounded model answer's quotes are placed in the articles; the ones that cannot be, even
+    // after one re-ask, are dropped. This keeps the count, so a run says how much it had to drop.
+    sql: `
+      CREATE TABLE quote_checks (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT REFERENCES runs(id),
+        stage TEXT NOT NULL,
+        subject TEXT,
+        proposed INTEGER NOT NULL,
+        unplaced INTEGER NOT NULL,
+        reasked INTEGER NOT NULL,
+        dropped INTEGER NOT NULL,
+        unsupported INTEGER NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX quote_checks_run ON quote_checks(run_id);
+    `,
+  },
 ];

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { COLLECT_DEFAULTS, type CollectEvent, type CollectInputs, collect, queueInputs } from '../collect/collect.ts';
+import { loadSearchConfig, searchQueries } from '../collect/search.ts';
+import type { Store } from '../store/store.ts';
+import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+
+interface CollectFlags extends CommonOptions {
+  urlsFile: string[];
+  feed: string[];
+  searchConfig?: string;
+  allowPrivate?: boolean;
+  robots: boolean;
+  userAgent: string;
+  concurrency: number;
+  perHostConcurrency: number;
+  perHostDelayMs: number;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  retries: number;
+  minWords: number;
+  nearDuplicate: number;
+  refresh?: boolean;
+  retryFailed?: boolean;
+  dryRun?: boolean;
+}
+
+const int = (min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}`);
+  return n;
+};
+const fraction = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('expected a number in (0, 1]');
+  return n;
+};
+const many = (v: string, prev: string[]) => [...prev, v];
+
+/** URLs from a file, one per line; blank lines and `#` comments skipped. Each keeps its `file:line`. */
+function readUrlsFile(file: string): { url: string; source: string }[] {
+  return readFileSync(file, 'utf8').split(/\r?\n/).flatMap((line, i) => {
+    const url = line.replace(/\s+#.*$/, '').trim();
+    return url && !url.startsWith('#') ? [{ url, source: `${file}:${i + 1}` }] : [];
+  });
+}
+
+function printEvent(e: CollectEvent): void {
+  const what = e.notModified ? 'unchanged' : e.state === 'fetched' && e.kind === 'feed' ? 'feed' : e.state === 'fetched' ? 'collected' : e.state;
+  const why = e.state === 'fetched' ? (e.kind === 'feed' && e.detail ? `  (${e.detail})` : '') : `  ${e.reason ?? ''}${e.detail ? `: ${e.detail}` : ''}`;
+  process.stderr.write(`${what.padEnd(10)} ${e.url}${why}\n`);
+}
+
+function statusLines(store: Store): string[] {
+  const c = store.collectCounts();
+  const reasons = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return [
+    `  pages      ${c.pages.fetched} collected (${c.opinion} flagged opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending`,
+    `  feeds      ${c.feeds.fetched} fetched, ${c.feeds.failed} failed, ${c.feeds.pending} pending`,
+    `  failed     ${reasons(c.failedByReason)}`,
+    `  duplicate  ${reasons(c.duplicateByReason)}`,
+  ];
+}
+
+export function collectCommand(): Command {
+  const d = COLLECT_DEFAULTS;
+  return withCommon(new Command('collect'))
+    .description('fetch news articles from URLs, URL files, RSS/Atom feeds and news-search queries into the store (resumable)')
+    .argument('[urls...]', 'article (or feed) URLs')
+    .option('--urls-file <file>', 'file with one URL per line (# comments allowed); repeatable', many, [])
+    .option('--feed <url>', 'RSS or Atom feed whose items to collect; repeatable', many, [])
+    .option('--search-config <file>', 'news-search config JSON: keywords × outlets × date windows (see data/search-example.json)')
+    .option('--allow-private', 'allow loopback, private and link-local addresses (local demos only)')
+    .option('--no-robots', 'do not fetch or honour robots.txt')
+    .option('--user-agent <ua>', 'User-Agent header; its first word is the robots.txt product token', d.userAgent)
+    .option('--concurrency <n>', 'requests in flight at once, over all hosts', int(1), d.concurrency)
+    .option('--per-host-concurrency <n>', 'requests in flight at once to one host', int(1), d.perHostConcurrency)
+    .option('--per-host-delay-ms <ms>', 'pause between requests to one host (a robots.txt Crawl-delay can raise it)', int(0), d.perHostDelayMs)
+    .option('--timeout-ms <ms>', 'time limit for a whole response', int(1), d.timeoutMs)
+    .option('--connect-timeout-ms <ms>', 'time limit until response headers arrive', int(1), d.connectTimeoutMs)
+    .option('--max-bytes <n>', 'largest response body read; larger ones fail as too-large', int(1), d.maxBytes)
+    .option('--max-redirects <n>', 'redirects followed per URL', int(0), d.maxRedirects)
+    .option('--retries <n>', 'retries after 408/429/5xx or a dropped connection (Retry-After honoured)', int(0), d.retries)
+    .option('--min-words <n>', 'fewer words of article text is a failed scrape', int(1), d.minWords)
+    .option('--near-duplicate <similarity>', 'estimated Jaccard similarity from which a page is a syndicated copy', fraction, d.nearDuplicate)
+    .option('--refresh', 're-poll feeds and search queries already fetched (conditional GET: ETag / If-Modified-Since)')
+    .option('--retry-failed', 'try URLs that failed in earlier runs again')
+    .option('--dry-run', 'print the URLs and search queries that would be queued, fetch nothing')
+    .action(async (urls: string[], opts: CollectFlags) => {
+      const s = await open(opts);
+      const inputs: CollectInputs = { urls: urls.map((url) => ({ url, source: 'cli' })), feeds: opts.feed.map((url) => ({ url, source: 'cli' })) };
+      let unreadable = 0;
+      for (const f of opts.urlsFile) {
+        try {
+          inputs.urls!.push(...readUrlsFile(f));
+        } catch (e) {
+          unreadable++;
+          process.stderr.write(`skipped ${f}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        }
+      }
+      const stop = new AbortController();
+      const onSigint = () => {
+        if (stop.signal.aborted) process.exit(130);
+        process.stderr.write('interrupted: finishing the requests in flight (Ctrl-C again to quit now); run again to resume\n');
+        stop.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        if (opts.searchConfig) inputs.search = { config: loadSearchConfig(opts.searchConfig), source: `search:${opts.searchConfig}` };
+        if (opts.dryRun) {
+          process.stdout.write([
+            ...inputs.feeds!.map((f) => `feed    ${f.url}`),
+            ...(inputs.search ? searchQueries(inputs.search.config) : []).map((q) => `search  ${q.query}\n        ${q.url}`),
+            ...inputs.urls!.map((u) => `page    ${u.url}  (${u.source})`),
+          ].map((l) => `${l}\n`).join(''));
+          return;
+        }
+        const queued = queueInputs(s.store, inputs);
+        const requeued = s.store.requeueFetches({ failed: opts.retryFailed, feeds: opts.refresh });
+        const known = queued.given - queued.queued;
+        if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'queued', given: queued.given, queued: queued.queued, refused: queued.refused, requeued })}\n`);
+        else {
+          process.stderr.write(`queued ${queued.queued} new URL(s)${known ? `; ${known} already known (same canonical URL)` : ''}${requeued ? `; ${requeued} re-queued` : ''}`
+            + `${known && !opts.refresh && !opts.retryFailed ? ' (--refresh re-polls feeds, --retry-failed retries failures)' : ''}\n`);
+          for (const r of queued.refused) process.stderr.write(`${'refused'.padEnd(10)} ${r.requestedUrl}  ${r.reason}: ${r.detail}\n`);
+        }
+        const summary = await collect(s.store, {
+          userAgent: opts.userAgent, concurrency: opts.concurrency, perHostConcurrency: opts.perHostConcurrency, perHostDelayMs: opts.perHostDelayMs,
+          timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, maxBytes: opts.maxBytes, maxRedirects: opts.maxRedirects,
+          retries: opts.retries, allowPrivate: !!opts.allowPrivate, robots: opts.robots, minWords: opts.minWords, nearDuplicate: opts.nearDuplicate,
+          signal: stop.signal,
+          onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
+        });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ type: 'summary', queued: queued.queued, ...summary, store: s.store.collectCounts() })}\n`);
+        } else {
+          const reasons = (r: Record<string, number>) => (Object.keys(r).length ? ` (${Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ')})` : '');
+          process.stdout.write([
+            '',
+            `collect: ${summary.jobs} URL(s) this run: ${summary.fetched} fetched, ${summary.failed} failed${reasons(summary.failedByReason)}, ${summary.duplicate} duplicate${reasons(summary.duplicateByReason)}`
+              + `${summary.notModified ? `, ${summary.notModified} not modified` : ''}; ${summary.itemsQueued} new URL(s) found in feeds${summary.interrupted ? '; INTERRUPTED' : ''}`,
+            'in the store:',
+            ...statusLines(s.store),
+            `next: failscope run${opts.db ? ` --db ${opts.db}` : ''}   (screen → group → extract → classify the collected articles)`,
+            '',
+          ].join('\n'));
+        }
+        process.exitCode = summary.failed || queued.refused.length || unreadable || summary.interrupted ? EXIT.partial : EXIT.ok;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await s.close();
+      }
+    });
+}

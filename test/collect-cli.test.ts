@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../pipeline/store/store.ts';
+
+// The documented demo, end to end through the CLI: a local 127.0.0.1 site (evals/collect-demo-server.ts),
+// a collect run killed with SIGKILL part-way, a restart, `status`, and `run` over what was collected.
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'failscope.js');
+const dir = mkdtempSync(join(tmpdir(), 'failscope-collect-cli-'));
+const DB = join(dir, 'demo.db');
+
+interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function cli(args: string[], onSpawn?: (child: ChildProcess) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    onSpawn?.(child);
+  });
+}
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+});
+
+let server: ChildProcess;
+let base = '';
+/** Paths the demo server was asked for, in order; listeners see each as it arrives. */
+const requests: string[] = [];
+const listeners = new Set<(path: string) => void>();
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/collect-demo-server.ts', '--port', String(port)], { cwd: ROOT });
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    server.stdout!.on('data', (d) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('collect demo site on')) resolve();
+        const m = / GET (\S+) \d{3}/.exec(line);
+        if (m && !line.includes('MB written')) { requests.push(m[1]); for (const l of listeners) l(m[1]); }
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
+  });
+  writeFileSync(join(dir, 'urls.txt'), readFileSync(join(ROOT, 'evals/collect-demo-urls.txt'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
+  writeFileSync(join(dir, 'search.json'), readFileSync(join(ROOT, 'evals/collect-demo-search.json'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
+});
+
+afterAll(() => { server?.kill('SIGTERM'); });
+
+const collectArgs = () => [
+  'collect', '--db', DB, '--feed', `${base}/feed.xml`, '--feed', `${base}/malformed.xml`, '--urls-file', join(dir, 'urls.txt'),
+  '--search-config', join(dir, 'search.json'), '--allow-private', '--per-host-delay-ms', '150', '--timeout-ms', '4000', '--retries', '0', '--max-bytes', '2000000',
+];
+
+describe('failscope collect on a local site', () => {
+  it('killed with SIGKILL and restarted, it fetches nothing twice and ends with every URL recorded', async () => {
+    // Run 1: killed as soon as the site has served its sixth article page.
+    const start1 = requests.length;
+    let pages = 0;
+    const first = await cli(collectArgs(), (child) => {
+      const l = (p: string) => { if (/^\/(articles|wire|opinion)\//.test(p) && ++pages === 6) { child.kill('SIGKILL'); listeners.delete(l); } };
+      listeners.add(l);
+    });
+    expect(first.signal).toBe('SIGKILL');
+    const afterKill = new Store(DB);
+    const recordedAfterRun1 = afterKill.listFetches().filter((f) => f.state !== 'pending');
+    afterKill.close();
+    expect(first.stderr.split('\n')[0]).toMatch(/^failscope · backend offline/);
+    const run1 = requests.slice(start1);
+
+    // Run 2: the same command, to the end.
+    const start2 = requests.length;
+    const second = await cli(collectArgs());
+    expect(second.code).toBe(3); // finished, with failures recorded
+    const run2 = requests.slice(start2);
+
+    // Nothing recorded by run 1 is requested again by run 2. Only robots.txt (read once per run) and the
+    // job in flight at the kill (one per host: its request, or its redirect hops) may repeat.
+    const repeated = new Set(run2.filter((p) => run1.includes(p) && p !== '/robots.txt'));
+    expect(repeated.size).toBeLessThanOrEqual(3);
+    const pathOf = (u: string | null) => (u && u.startsWith(base) ? u.slice(base.length) : null);
+    const recordedPaths = new Set(recordedAfterRun1.flatMap((f) => [pathOf(f.requestedUrl), pathOf(f.finalUrl)]).filter((p): p is string => !!p));
+    expect(recordedAfterRun1.length).toBeGreaterThan(6);
+    expect(run2.filter((p) => recordedPaths.has(p))).toEqual([]);
+    expect(second.stderr).toMatch(/already known/);
+
+    const status = await cli(['status', '--db', DB, '--json']);
+    const c = JSON.parse(status.stdout).collect;
+    expect(c.pages.pending).toBe(0);
+    expect(c.feeds).toMatchObject({ pending: 0, failed: 1 });
+    expect(c.pages.fetched).toBe(5); // payroll, airport, opinion column, library, hospital (windows-1252)
+    expect(c.opinion).toBe(1);
+    expect(c.failedByReason).toMatchObject({
+      'http-404': 1, 'http-500': 1, timeout: 1, 'too-large': 1, 'unsupported-content': 1, 'redirect-loop': 1,
+      'robots-disallowed': 1, 'too-short': 1, 'malformed-feed': 1, 'unsupported-scheme': 1, 'invalid-url': 1,
+    });
+    expect(c.duplicateByReason).toMatchObject({ 'near-duplicate': 1, 'same-url': 2 });
+    const text = await cli(['status', '--db', DB]);
+    expect(text.stdout).toMatch(/collect {3}pages: 5 collected \(1 opinion\), 3 duplicate, 10 failed, 0 pending/);
+    expect(text.stdout).toMatch(/FAILED {4}http:\/\/127\.0\.0\.1:\d+\/loop\/a: redirect-loop/);
+
+    // What was collected flows through the rest of the pipeline.
+    const run = await cli(['run', '--db', DB]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/articles +5 stored/);
+  }, 300_000); // six CLI processes and a real site: slow on a loaded 2-core machine, never timed by the test
+
+  it('refuses 127.0.0.1 without --allow-private, and sends it no request', async () => {
+    const before = requests.length;
+    const r = await cli(['collect', '--db', join(dir, 'private.db'), `${base}/articles/library-sunday-hours.html`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/failed +http:\/\/127\.0\.0\.1:\d+\/articles\/library-sunday-hours\.html +private-address: 127\.0\.0\.1 is a private/);
+    expect(requests.length).toBe(before);
+  });
+});
