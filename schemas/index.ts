@@ -7,3 +7,5 @@ export * from './incident.ts';
 export * from './gold.ts';
 export * from './run.ts';
 export * from './config.ts';
+export * from './collect.ts';
+export * from './review.ts';

@@ -1,29 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store } from '../pipeline/store/store.ts';
 import { RAW, tempDir } from './fixtures.ts';
+import { type CliResult as Result, ROOT, runCli as cli } from './cli-runner.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'failscope.js');
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
 const KO = '/work/shared/benchmarks/ko/articles.jsonl';
 
-interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-function cli(args: string[], opts: { onSpawn?: (kill: () => void, pid: number) => void } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    opts.onSpawn?.(() => child.kill('SIGKILL'), child.pid!);
-  });
-}
 
 const nonEmptyLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
 const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').filter((l) => l.includes('"type":"summary"')).at(-1)!);
@@ -165,8 +151,9 @@ describe('a run killed part-way', () => {
     const killedDb = join(tmp.dir, 'killed.db');
     const cleanDb = join(tmp.dir, 'clean.db');
     let seen = { group: 0, stages: '' };
-    const killed = await cli(['run', KO, '--db', killedDb], {
-      onSpawn: (kill) => {
+    const killed = await cli(['run', KO, '--db', killedDb], (child) => {
+      const kill = () => child.kill('SIGKILL');
+      {
         // Poll the jobs table until grouping is under way, then SIGKILL: no handler runs, nothing is flushed.
         const timer = setInterval(() => {
           if (!existsSync(killedDb)) return;
@@ -180,7 +167,7 @@ describe('a run killed part-way', () => {
             } finally { db.close(); }
           } catch { /* not created yet, or mid-migration */ }
         }, 10);
-      },
+      }
     });
     expect(killed.signal, `run finished before it could be killed (${seen.stages})`).toBe('SIGKILL');
     expect(seen.group).toBeGreaterThanOrEqual(30);

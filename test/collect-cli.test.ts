@@ -5,28 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipeline/store/store.ts';
+import { ROOT, runCli as cli } from './cli-runner.ts';
 
 // The documented demo, end to end through the CLI: a local 127.0.0.1 site (evals/collect-demo-server.ts),
 // a collect run killed with SIGKILL part-way, a restart, `status`, and `run` over what was collected.
 
-const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'failscope.js');
 const dir = mkdtempSync(join(tmpdir(), 'failscope-collect-cli-'));
 const DB = join(dir, 'demo.db');
 
-interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-function cli(args: string[], onSpawn?: (child: ChildProcess) => void): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    onSpawn?.(child);
-  });
-}
 
 const freePort = () => new Promise<number>((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });

@@ -1,30 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIMENSION_KEYS, GoldArticle, GoldIncident, POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import { Store } from '../pipeline/store/store.ts';
+import { type CliResult as Result, ROOT, runCli as cli } from './cli-runner.ts';
 import { splitFacts } from '../evals/facts.ts';
 import { loadGold } from '../evals/gold.ts';
 import type { Scorecard } from '../evals/scorecard.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'failscope.js');
 const SAMPLE = join(ROOT, 'data', 'sample');
 
-interface Result { code: number | null; stdout: string; stderr: string }
 
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const jsonl = <T>(file: string, parse: (v: unknown) => T): T[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => parse(JSON.parse(l)));
 const inUnit = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;

@@ -1,27 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { COLLECT_DEFAULTS, type CollectEvent, type CollectInputs, collect, queueInputs } from '../collect/collect.ts';
+import { COLLECT_DEFAULTS, type CollectEvent, type CollectInputs, type CollectOptions, collect, queueInputs } from '../collect/collect.ts';
 import { loadSearchConfig, searchQueries } from '../collect/search.ts';
 import type { Store } from '../store/store.ts';
 import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
 
-interface CollectFlags extends CommonOptions {
+type Tunables = 'userAgent' | 'concurrency' | 'perHostConcurrency' | 'perHostDelayMs' | 'timeoutMs' | 'connectTimeoutMs' | 'maxBytes'
+  | 'maxRedirects' | 'retries' | 'minWords' | 'nearDuplicate' | 'robots';
+interface CollectFlags extends CommonOptions, Pick<CollectOptions, Tunables> {
   urlsFile: string[];
   feed: string[];
   searchConfig?: string;
   allowPrivate?: boolean;
-  robots: boolean;
-  userAgent: string;
-  concurrency: number;
-  perHostConcurrency: number;
-  perHostDelayMs: number;
-  timeoutMs: number;
-  connectTimeoutMs: number;
-  maxBytes: number;
-  maxRedirects: number;
-  retries: number;
-  minWords: number;
-  nearDuplicate: number;
   refresh?: boolean;
   retryFailed?: boolean;
   dryRun?: boolean;

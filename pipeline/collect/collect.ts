@@ -13,20 +13,11 @@ import { RobotsCache } from './robots.ts';
 import { searchQueries } from './search.ts';
 import { canonicalUrl, parseHttpUrl } from './url.ts';
 
-export interface CollectOptions {
-  userAgent: string;
+export interface CollectOptions extends Omit<HttpOptions, 'resolver' | 'gate' | 'sleep' | 'signal'> {
   concurrency: number;
   perHostConcurrency: number;
   perHostDelayMs: number;
-  timeoutMs: number;
-  connectTimeoutMs: number;
-  maxBytes: number;
-  maxRedirects: number;
-  retries: number;
-  retryBaseMs: number;
-  maxRetryAfterMs: number;
   maxCrawlDelayMs: number;
-  allowPrivate: boolean;
   robots: boolean;
   /** Fewer words of article text than this is a failed scrape (FAIL used 100). */
   minWords: number;
