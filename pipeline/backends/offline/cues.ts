@@ -28,13 +28,13 @@ export const SOFTWARE: Cue[] = cues(1, 'software', 'computers?', 'systems?', 'ap
 /** Cause, impact and system mentions: an article naming all three can be analysed. */
 export const CAUSE: Cue[] = cues(1, 'caused by', 'because of', 'due to', 'blamed (?:on|for)', 'root cause', 'triggered by', 'the result of',
   'traced (?:to|back)', 'stemmed from', 'after (?:a|an|the) (?:update|upgrade|change|attack|error)', 'was (?:a|an) (?:bug|glitch|error)',
-  'hackers?', 'attackers?', 'bug', 'glitch', 'misconfigur', 'human error', 'power (?:cut|failure|outage)', 'faulty', 'linked to',
+  'hackers?', 'attackers?', 'bug', 'glitch', 'misconfigur\\w*', 'human error', 'power (?:cut|failure|outage)', 'faulty', 'linked to',
   'attributed to', 'the (?:problem|issue|fault|failure|outage) (?:was|began|started|came)', 'configuration', 'update', 'upgrade', 'expired',
-  'overflow', 'ransomware', 'malware', 'cyber-?attack', 'flaw', 'defect', 'vulnerabilit', 'failed (?:disk|drive|controller|server|component|sensor)',
+  'overflow', 'ransomware', 'malware', 'cyber-?attack', 'flaw', 'defect', 'vulnerabilit\\w*', 'failed (?:disk|drive|controller|server|component|sensor)',
   'began after', 'started after', 'explanation', 'investigation (?:found|showed)', 'report (?:found|said)');
 export const IMPACT: Cue[] = cues(1, 'affected', 'customers', 'users', 'passengers', 'patients', 'unable to', 'could not', 'delayed',
   'viewers', 'owners', 'subscribers', 'drivers', 'homes', 'people', 'refunds?', 'compensation', 'missed', 'left',
-  'cancell?ed', 'stranded', 'lost', 'exposed', 'millions?', 'thousands', 'disrupt', 'impact', 'hit');
+  'cancell?ed', 'stranded', 'lost', 'exposed', 'millions?', 'thousands', 'disrupt\\w*', 'impact', 'hit');
 
 /** Not failure reports: opinion, reviews, launches and similar, which borrow failure words loosely. */
 export const NON_REPORT: Cue[] = cues(1, 'review:', 'hands-on', 'opinion', 'column', 'how to', 'tips for', 'launch(?:es|ed)? (?:its|a|the) new',
@@ -52,16 +52,16 @@ export const FIELD_CUES = {
     'contractor', 'supplier', 'vendor', 'engineers?', 'developer', 'maker', 'operator'),
   impactedOrganization: cues(1, 'affected', 'customers', 'users', 'clients', 'passengers', 'patients', 'hit', 'impacted', 'victims?',
     'businesses', 'banks', 'airlines', 'hospitals'),
-  softwareCauses: cues(1, 'bug', 'glitch', 'software', 'code', 'update', 'upgrade', 'configuration', 'misconfigur', 'flaw', 'vulnerabilit',
+  softwareCauses: cues(1, 'bug', 'glitch', 'software', 'code', 'update', 'upgrade', 'configuration', 'misconfigur\\w*', 'flaw', 'vulnerabilit\\w*',
     'error in', 'programming', 'algorithm', 'firmware', 'patch', 'malware', 'ransomware', 'encryption', 'database'),
   nonSoftwareCauses: cues(1, 'human error', 'staff', 'employee', 'power', 'hardware', 'weather', 'storm', 'fire', 'flood', 'cable',
     'heat', 'cooling', 'disk', 'drive', 'equipment', 'training', 'procedure', 'budget', 'cost-cutting', 'phishing', 'password', 'insider'),
   impacts: cues(1, 'unable to', 'could not', 'stranded', 'delayed', 'cancell?ed', 'lost', 'exposed', 'stolen', 'millions?', 'thousands',
-    'hundreds', 'disrupt', 'affected', 'outage', 'refunds?', 'injur', 'died', 'killed', 'overcharged', 'offline', 'fined'),
+    'hundreds', 'disrupt\\w*', 'affected', 'outage', 'refunds?', 'injur\\w*', 'died', 'killed', 'overcharged', 'offline', 'fined'),
   preventions: cues(1, 'should have', 'could have been (?:avoided|prevented)', 'would have (?:prevented|caught|stopped)', 'experts? (?:said|say|warn)',
     'recommend', 'in future', 'lessons?', 'testing', 'tested', 'safeguards?', 'best practice', 'must', 'needs? to', 'called for', 'warned'),
   fixes: cues(1, 'fix(?:ed|es)?', 'patch(?:ed|es)?', 'restored', 'resolved', 'rolled back', 'roll back', 'reverted', 'back online', 'recovered',
-    'working to', 'replaced', 'reset', 'refund', 'compensat', 'update to', 'upgrade', 'reboot', 'workaround', 'manual'),
+    'working to', 'replaced', 'reset', 'refund', 'compensat\\w*', 'update to', 'upgrade', 'reboot', 'workaround', 'manual'),
   references: cues(1, 'said', 'told', 'according to', 'spokes(?:man|woman|person)', 'statement', 'reported', 'confirmed', 'posted', 'wrote',
     'analyst', 'researcher', 'expert'),
 } satisfies Record<string, Cue[]>;

@@ -7,8 +7,12 @@ export interface Cue {
   weight: number;
 }
 
+/**
+ * Cues match whole words, with the common inflections (s, es, d, ed, ing, ly): "app" finds "apps" but
+ * not "apple", "engine" not "engineer". A pattern that is a stem says so with a trailing `\\w*`.
+ */
 export const cues = (weight: number, ...patterns: string[]): Cue[] =>
-  patterns.map((p) => ({ re: new RegExp(`\\b(?:${p})`, 'i'), weight }));
+  patterns.map((p) => ({ re: new RegExp(`\\b(?:${p})(?:s|es|d|ed|ing|ly)?(?!\\w)`, 'i'), weight }));
 
 export interface ArticleDoc {
   article: Article;

@@ -6,7 +6,7 @@ import { cues, type Cue } from './evidence.ts';
  * negated ones not at all (see evidence.ts); consequence reads hedged mentions as theoretical.
  */
 const ATTACK = ['hack(?:ed|ers?|ing)?', 'cyber-?attacks?', 'attack(?:ers?|ed)?', 'ransomware', 'malware', 'phishing', 'cyber ?criminals?',
-  'criminals?', 'stole', 'stolen', 'theft', 'intru(?:der|sion)s?', 'ddos', 'denial[- ]of[- ]service', 'extort', 'sabotag', 'fraudsters?',
+  'criminals?', 'stole', 'stolen', 'theft', 'intru(?:der|sion)s?', 'ddos', 'denial[- ]of[- ]service', 'extort\\w*', 'sabotag\\w*', 'fraudsters?',
   'breach(?:ed)? by', 'compromised'];
 const DEFECT = ['bugs?', 'glitch(?:es)?', 'software (?:error|fault|flaw|problem|issue|failure)s?', 'coding (?:error|mistake)s?',
   'programming (?:error|mistake)s?', 'defects?', 'flaw(?:ed)?', 'malfunction(?:ed|ing)?', 'technical (?:error|fault|problem|issue|glitch)s?'];
@@ -23,7 +23,7 @@ const EXTERNAL = [...ATTACK, 'third[- ]party', 'suppliers?', 'vendors?', 'contra
 export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   recurring: {
     one_organization: cues(1, '(?:second|third|fourth|another|latest|previous|earlier|last|similar) (?:outage|breach|glitch|incident|failure|problem|attack|crash|hack)s?',
-      'not the first time', 'for the (?:second|third|fourth) time', 'happened (?:before|again)', 'again', 'repeat(?:ed)?', 'recurr', 'history of',
+      'not the first time', 'for the (?:second|third|fourth) time', 'happened (?:before|again)', 'again', 'repeat(?:ed)?', 'recurr\\w*', 'history of',
       '(?:had|has) (?:also )?(?:suffered|experienced|faced) (?:a |an )?(?:similar|previous|earlier)', 'this year alone', 'string of'),
     multiple_organization: cues(1, '(?:other|rival|several|many|numerous) (?:companies|firms|banks|airlines|retailers|organi[sz]ations|carriers|hospitals|businesses|providers)',
       'industry-?wide', 'similar (?:attacks?|breach(?:es)?|outages?|incidents?|problems?|failures?) (?:at|on|hit)', 'latest in a (?:string|series|spate|wave|line)',
@@ -52,28 +52,28 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   },
   objective: {
     malicious: cues(1.5, ...ATTACK),
-    'non-malicious': cues(1, ...DEFECT, 'mistakes?', 'accident(?:al|ally)?', 'human error', 'misconfigur', 'hardware (?:failure|fault)',
+    'non-malicious': cues(1, ...DEFECT, 'mistakes?', 'accident(?:al|ally)?', 'human error', 'misconfigur\\w*', 'hardware (?:failure|fault)',
       'power (?:outage|failure|cut)', 'not (?:a|the result of a) (?:cyber-?)?attack', 'no evidence of (?:a |any )?(?:cyber-?attack|hack|malicious)',
       'not malicious', 'technical (?:issue|problem|fault)'),
   },
   intent: {
     poor_decisions: cues(1, '(?:decided|decision|chose|opted) to', 'despite (?:warnings|concerns|being warned)', 'ignor(?:ed|ing)', 'cut(?:ting)? corners',
-      'cost-?cutting', 'rush(?:ed)?', 'failed to (?:patch|update|test|fix|encrypt|upgrade|act|heed)', 'known (?:vulnerabilit|issue|problem|flaw|bug)',
+      'cost-?cutting', 'rush(?:ed)?', 'failed to (?:patch|update|test|fix|encrypt|upgrade|act|heed)', 'known (?:vulnerabilit\\w*|issues?|problems?|flaws?|bugs?)',
       'had been warned', 'outdated', 'legacy', 'lack of (?:testing|investment|oversight|security)', 'without (?:proper |adequate |sufficient )?testing',
-      'unencrypted', 'plain ?text', 'underinvest', 'deadline'),
+      'unencrypted', 'plain ?text', 'underinvest\\w*', 'deadline'),
     accidental_decisions: cues(1, 'accident(?:al|ally)', 'mistaken(?:ly)?', 'inadvertent(?:ly)?', 'human error', 'unintended', 'unintentional',
-      'error by (?:an? )?(?:engineer|employee|staff|worker|operator|technician)', 'typo', 'wrong (?:command|setting|button|file)', 'misconfigur',
+      'error by (?:an? )?(?:engineer|employee|staff|worker|operator|technician)', 'typo', 'wrong (?:command|setting|button|file)', 'misconfigur\\w*',
       'oversight', 'by mistake', 'slip'),
   },
   capability: {
-    development_incompetence: cues(1, 'incompeten', 'basic (?:error|mistake|security|flaw)', 'amateur', 'sloppy', 'poorly (?:designed|written|tested|implemented|secured)',
-      'lack(?:ed)? (?:of )?(?:testing|expertise|skills|competence|basic)', 'should have (?:known|caught|been)', 'negligen', 'unencrypted', 'plain ?text',
-      'default password', 'failed to (?:test|follow|encrypt)', 'known vulnerabilit', 'elementary', 'rookie'),
+    development_incompetence: cues(1, 'incompeten\\w*', 'basic (?:error|mistake|security|flaw)', 'amateur', 'sloppy', 'poorly (?:designed|written|tested|implemented|secured)',
+      'lack(?:ed)? (?:of )?(?:testing|expertise|skills|competence|basic)', 'should have (?:known|caught|been)', 'negligen\\w*', 'unencrypted', 'plain ?text',
+      'default password', 'failed to (?:test|follow|encrypt)', 'known vulnerabilit\\w*', 'elementary', 'rookie'),
     accidental: cues(1, 'accident(?:al|ally)?', 'unexpected(?:ly)?', 'unforeseen', 'inadvertent', 'mistakes?', ...DEFECT, 'by chance', 'rare',
       'freak', 'unusual', 'edge case', 'human error'),
   },
   duration: {
-    permanent: cues(1, 'permanent(?:ly)?', 'bricked', 'irreversibl', 'lost for good', 'cannot be (?:fixed|recovered|undone)', 'recall(?:ed|s)?',
+    permanent: cues(1, 'permanent(?:ly)?', 'bricked', 'irreversibl\\w*', 'lost for good', 'cannot be (?:fixed|recovered|undone)', 'recall(?:ed|s)?',
       '(?:all|every) (?:users|customers|devices|vehicles|units|accounts)', 'until (?:a|the) (?:fix|patch|update|replacement)', 'stolen', 'exposed',
       'deleted', 'wiped', 'since (?:it was|the) (?:launch|introduc)', 'every time'),
     temporary: cues(1, 'temporar(?:y|ily)', 'restored', 'back (?:online|up|to normal)', 'resumed', 'recovered', 'intermittent(?:ly)?', 'briefly',
@@ -89,11 +89,11 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
     timing: cues(1, 'delay(?:ed|s)?', 'too (?:early|late|slow(?:ly)?)', 'slow(?:ed|ness|ly)?', 'lag(?:ged|ging)?', 'timed? ?out', '(?:hours|days|weeks) late',
       'premature(?:ly)?', 'sluggish', 'backlog', 'queues?'),
     value: cues(1, '(?:wrong|incorrect|inaccurate|erroneous|false|bogus|inflated) (?:\\w+ )?(?:results?|amounts?|data|figures|readings?|balances?|bills?|charges?|information|prices?|doses?|values?|calculations?|totals?|scores?|times?|dates?|grades?|payments?|alerts?)',
-      'overcharg(?:ed|ing)', 'double[- ]charg', 'charged twice', 'miscalculat', 'error in (?:the )?calculation', 'negative balance', 'wrong(?:ly)?',
-      'incorrect(?:ly)?', 'false (?:alarm|positive|alert)s?', 'misreport', 'mislabel', 'erroneous(?:ly)?'),
-    byzantine: cues(1, 'inconsistent(?:ly)?', 'erratic(?:ally)?', 'contradictory', 'conflicting', 'unpredictabl', 'randomly'),
+      'overcharg(?:ed|ing)', 'double[- ]charg\\w*', 'charged twice', 'miscalculat\\w*', 'error in (?:the )?calculation', 'negative balance', 'wrong(?:ly)?',
+      'incorrect(?:ly)?', 'false (?:alarm|positive|alert)s?', 'misreport\\w*', 'mislabel\\w*', 'erroneous(?:ly)?'),
+    byzantine: cues(1, 'inconsistent(?:ly)?', 'erratic(?:ally)?', 'contradictory', 'conflicting', 'unpredictabl\\w*', 'randomly'),
     other: cues(1, 'hijack', 'data (?:was |were )?(?:stolen|exposed|leaked)', 'breach(?:ed)?', '(?:took|taken|gained|seized) (?:remote )?control',
-      'unauthori[sz]ed (?:access|software|code)', 'leak(?:ed)?', 'encrypted (?:files|data|systems)', 'locked out', 'jailbr', 'pirat'),
+      'unauthori[sz]ed (?:access|software|code)', 'leak(?:ed)?', 'encrypted (?:files|data|systems)', 'locked out', 'jailbr\\w*', 'pirat\\w*'),
   },
   domain: {
     information: cues(1, 'internet', 'websites?', 'social (?:media|network)', 'telecom', 'broadband', 'mobile network', 'e-?mail', 'search engine',
@@ -104,7 +104,7 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
     sales: cues(1, 'retail(?:er|ers)?', 'stores?', 'shop(?:pers|ping|s)?', 'e-?commerce', 'checkouts?', 'tills?', 'point[- ]of[- ]sale', 'supermarkets?', 'orders?',
       'purchases?', 'sales', 'merchants?'),
     construction: cues(1, 'construction', 'building sites?', 'builders?', 'architects?'),
-    manufacturing: cues(1, 'factor(?:y|ies)', 'manufactur', 'assembly lines?', 'production lines?', 'plants?', 'industrial'),
+    manufacturing: cues(1, 'factor(?:y|ies)', 'manufactur\\w*', 'assembly lines?', 'production lines?', 'plants?', 'industrial'),
     utilities: cues(1, 'power grid', 'electricity', 'utilit(?:y|ies)', 'water (?:supply|utility|company|treatment)', 'gas (?:supply|company)', 'energy (?:company|provider|supplier)',
       'smart meters?', 'power (?:plant|station|company)', 'nuclear', 'thermostats?', 'heating'),
     finance: cues(1, 'banks?', 'banking', 'payments?', 'cards?', 'atms?', 'cash machines?', 'stock (?:exchange|market)', 'trad(?:ing|ers?)', 'financial', 'insurance',
@@ -119,11 +119,11 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   },
   consequence: {
     death: cues(2, 'died', 'killed', 'deaths?', 'fatal(?:ities|ity)?', 'lost (?:their|his|her) li(?:fe|ves)', 'dead'),
-    harm: cues(1.5, 'injur(?:ed|ies|y)', 'hurt', 'hospitali[sz]ed', 'harmed', 'overdos', 'wounded', 'burns?'),
+    harm: cues(1.5, 'injur(?:ed|ies|y)', 'hurt', 'hospitali[sz]ed', 'harmed', 'overdos\\w*', 'wounded', 'burns?'),
     basic: cues(1, '(?:without|lost|no) (?:power|heat|heating|water|food|shelter)', 'homeless', 'food (?:supplies|shortage)', 'evicted',
       'benefits (?:were |was )?(?:delayed|stopped|cut)'),
     property: cues(1, '(?:lost|stolen|stole|steal) (?:\\$|£|€|money|funds|data|savings)', 'exposed (?:the )?(?:personal |customer |sensitive |private )?(?:data|information|records|details)',
-      '(?:\\$|£|€)\\s?\\d', '(?:million|billion) (?:dollars|pounds|euros)', 'refunds?', 'overcharg', 'compensation', 'personal (?:data|information|details)',
+      '(?:\\$|£|€)\\s?\\d', '(?:million|billion) (?:dollars|pounds|euros)', 'refunds?', 'overcharg\\w*', 'compensation', 'personal (?:data|information|details)',
       'credit card (?:numbers|details)', 'passwords', 'records were', 'losses', 'lost money', 'data (?:was|were) (?:lost|deleted|stolen|exposed)'),
     delay: cues(1, 'delay(?:ed|s)?', 'cancell?(?:ed|ations?)', 'postpone(?:d)?', 'stranded', 'queues?', 'wait(?:ed|ing)? (?:for )?(?:hours|days)',
       'could not (?:board|book|travel|pay|access|log|use|withdraw|buy)', 'unable to', 'grounded', 'disrupt(?:ed|ion|ions)?', 'held up', 'backlog'),
@@ -143,7 +143,7 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   },
   perception: {
     sensor: cues(1, 'sensors?', 'cameras?', 'radar', 'lidar', 'gps', 'readings?', 'detectors?', 'probes?', 'gauges?'),
-    actuator: cues(1, 'actuators?', 'motors?', 'brak(?:es|ing)', 'valves?', 'pumps?', 'steering', 'throttle', 'engines?', 'doors?', 'accelerat'),
+    actuator: cues(1, 'actuators?', 'motors?', 'brak(?:es|ing)', 'valves?', 'pumps?', 'steering', 'throttle', 'engines?', 'doors?', 'accelerat\\w*'),
     processing_unit: cues(1, 'processors?', 'cpus?', 'chips?', 'controllers?', 'memory', 'ecu', 'computer (?:failed|crashed|froze)', 'on-?board computer'),
     network_communication: cues(1, '(?:network|connection|connectivity|wi-?fi|bluetooth|cellular|signal|radio) (?:loss|lost|failure|problem|issue|outage|dropped|glitch)'),
     embedded_software: cues(1, 'firmware', 'embedded', 'software update', 'over-the-air', 'ota update', 'on-?board software', 'software (?:bug|glitch|flaw|error)'),
