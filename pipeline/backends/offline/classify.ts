@@ -16,6 +16,8 @@ const POLICIES: Record<string, Partial<Policy>> = {
   domain: { relative: 0.75, max: 2, scope: 'any' },
   behaviour: { relative: 0.6, max: 2 },
   consequence: { relative: 0.45, max: 3 },
+  // Permanent (under all conditions) and temporary (only under some) exclude each other by definition.
+  duration: { max: 1 },
   cps: { scope: 'any' },
   recurring: { scope: 'any' },
 };

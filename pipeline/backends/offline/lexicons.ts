@@ -76,9 +76,11 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
     permanent: cues(1, 'permanent(?:ly)?', 'bricked', 'irreversibl\\w*', 'lost for good', 'cannot be (?:fixed|recovered|undone)', 'recall(?:ed|s)?',
       '(?:all|every) (?:users|customers|devices|vehicles|units|accounts)', 'until (?:a|the) (?:fix|patch|update|replacement)', 'stolen', 'exposed',
       'deleted', 'wiped', 'since (?:it was|the) (?:launch|introduc)', 'every time'),
-    temporary: cues(1, 'temporar(?:y|ily)', 'restored', 'back (?:online|up|to normal)', 'resumed', 'recovered', 'intermittent(?:ly)?', 'briefly',
-      'for (?:about |nearly |more than |several |a few |\\d+ )(?:hours?|minutes?|days?)', 'outages?', 'when (?:traffic|load|demand)',
-      'under (?:certain|some|specific|rare) (?:conditions|circumstances)', 'only (?:when|if|on)', 'sporadic', 'leap (?:day|year)', 'peak'),
+    // Duration is the fault's, not the outage's: an outage that was "restored" says nothing of whether the
+    // fault acts under every condition. Temporary faults are the ones that need particular conditions.
+    temporary: cues(1, 'intermittent(?:ly)?', 'sporadic(?:ally)?', 'when (?:traffic|load|demand|usage)', 'under (?:heavy |high )?(?:load|demand|traffic)',
+      'under (?:certain|some|specific|rare|unusual) (?:conditions|circumstances)', 'only (?:when|if|on|during)', 'leap (?:day|year)', 'peak',
+      'surge', 'spike', 'heat ?wave', 'cold snap', 'storm', 'race condition', 'edge case', 'rarely', 'occasional(?:ly)?', 'certain (?:devices|models|users)'),
   },
   behaviour: {
     crash: cues(1, 'crash(?:ed|es|ing)?', 'went down', '(?:went|taken|knocked|was) offline', 'outages?', 'froze', 'frozen', 'shut ?down', 'unavailable',
