@@ -42,8 +42,8 @@ export function extractPostmortem(docs: readonly ArticleDoc[]): Postmortem {
       if (hits === 0 || s.text.length < 25 || s.text.length > 600) return;
       const failure = matchSentence(s, FAILURE);
       const relevance = failure && failure.polarity !== 'negated' ? 1 : 0;
+      // Any sentence with a field cue is a candidate; the ranking puts those about the failure first.
       const score = hits + relevance + (s.index < 5 ? 0.5 : 0);
-      if (score < 2) return;
       scored.push({ s, articleId: d.article.id, score, words: new Set(contentWords(s.tokens)), order: di * 10_000 + s.index });
     }));
     scored.sort((a, b) => b.score - a.score || a.order - b.order);
