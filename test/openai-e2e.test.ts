@@ -108,7 +108,7 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
       cpSync(PROMPTS_DIR, d.dir, { recursive: true });
       const file = join(d.dir, 'classify.md');
       const text = readFileSync(file, 'utf8');
-      writeFileSync(file, text.replace('Answer every dimension of the taxonomy below.', 'Answer every dimension of the taxonomy below, one at a time.'));
+      writeFileSync(file, text.replace('in every dimension of this taxonomy', 'in every dimension of this taxonomy, one at a time,'));
       const before = server.requests.length;
       const summary = await run(t.store, { config: fast({ promptsDir: d.dir }) });
       const sent = server.requests.slice(before);

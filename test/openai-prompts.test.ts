@@ -35,12 +35,16 @@ describe('openai prompt templates', () => {
     expect(fill('{{a}}', { a: 'text with {{b}}' }, 'test')).toBe('text with {{b}}');
   });
 
-  it('renders the taxonomy from the schema table, every option key included', () => {
-    const text = renderTaxonomy();
-    for (const d of TAXONOMY) {
-      expect(text).toContain(`### ${d.key} (`);
-      for (const k of optionKeys(d.key)) expect(text).toContain(`- ${k}: `);
-    }
+  it('renders the taxonomy from the schema table, one line per dimension, every option key included', () => {
+    const lines = renderTaxonomy().split('\n');
+    expect(lines).toHaveLength(TAXONOMY.length);
+    TAXONOMY.forEach((d, i) => {
+      expect(lines[i].startsWith(`${d.key}${d.kind === 'boolean' || d.iotOnly ? ' (' : ':'}`)).toBe(true);
+      expect(lines[i].includes('bool')).toBe(d.kind === 'boolean');
+      expect(lines[i].includes('IoT')).toBe(d.iotOnly);
+      // unknown is allowed everywhere by the prompt's rules, not listed per dimension
+      for (const k of optionKeys(d.key).filter((k) => k !== 'unknown')) expect(lines[i]).toContain(`${k} — `);
+    });
   });
 
   it('versions prompts by content: editing one template changes only its tasks\' prompt hash', () => {

@@ -2,12 +2,19 @@ import type { StageDef } from '../jobs/runner.ts';
 import { producerOf } from '../store/store.ts';
 import { articleInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
+import { hashOf } from '../text/hash.ts';
 
 export const classifyStage: StageDef = {
   name: 'classify',
-  plan: (ctx) => ctx.store.listIncidents().map((inc) => ({
-    key: inc.id, inputHash: inputHash(ctx, 'classify', articleInputs(ctx.store.articlesByIds(inc.articleIds))),
-  })),
+  // The backend may classify from the postmortem (the openai backend reads its summary and verified quotes), so a
+  // changed extraction re-runs classification.
+  plan: (ctx) => {
+    const producer = producerOf(provenance(ctx, 'classify'));
+    return ctx.store.listIncidents().map((inc) => {
+      const pm = ctx.store.getPostmortem(inc.id, producer)?.postmortem ?? null;
+      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [articleInputs(ctx.store.articlesByIds(inc.articleIds)), pm && hashOf(pm)]) };
+    });
+  },
   async run(job, ctx) {
     const incident = ctx.store.getIncident(job.key);
     if (!incident) throw new Error(`incident ${job.key} is no longer stored`);

@@ -20,6 +20,19 @@ const oneLine = (s: string | null) => (s ?? 'unknown').replace(/\s+/g, ' ').trim
  */
 export const boundaryOf = (p: Passage) => hashOf(['article-block', p.article.id, p.start, p.end, passageText(p)]).slice(0, 12);
 
+/** One numbered block: everything an article supplies sits between its BEGIN and END lines. */
+function block(n: number, code: string, article: Article, head: readonly string[], text: string): string {
+  return [
+    `<<<BEGIN ARTICLE ${n} · boundary ${code}>>>`,
+    `id: ${article.id}`,
+    `headline: ${oneLine(article.headline)}`,
+    ...head,
+    'text:',
+    text,
+    `<<<END ARTICLE ${n} · boundary ${code}>>>`,
+  ].join('\n');
+}
+
 /**
  * Numbered, delimited blocks of untrusted article text. Everything an article supplies (headline,
  * source, body) sits between its BEGIN and END lines; the system message tells the model that what
@@ -27,22 +40,25 @@ export const boundaryOf = (p: Passage) => hashOf(['article-block', p.article.id,
  */
 export function renderPassages(passages: readonly Passage[], firstNumber = 1): string {
   return passages.map((p, i) => {
-    const n = firstNumber + i;
-    const code = boundaryOf(p);
     const partial = p.start > 0 || p.end < p.article.text.length;
-    const lines = [
-      `<<<BEGIN ARTICLE ${n} · boundary ${code}>>>`,
-      `id: ${p.article.id}`,
-      `headline: ${oneLine(p.article.headline)}`,
-      `published: ${oneLine(p.article.published)}`,
-      `source: ${oneLine(p.article.source)}`,
-      ...(partial ? [`excerpt: characters ${p.start}-${p.end} of ${p.article.text.length}`] : []),
-      'text:',
-      passageText(p),
-      `<<<END ARTICLE ${n} · boundary ${code}>>>`,
-    ];
-    return lines.join('\n');
+    const head = [`published: ${oneLine(p.article.published)}`, `source: ${oneLine(p.article.source)}`];
+    if (partial) head.push(`excerpt: characters ${p.start}-${p.end} of ${p.article.text.length}`);
+    return block(firstNumber + i, boundaryOf(p), p.article, head, passageText(p));
   }).join('\n\n');
+}
+
+/** The separator between an article's quoted passages in an excerpts block: a paragraph break. */
+export const EXCERPT_GAP = '\n\n';
+
+/**
+ * A block of selected spans of one article (in order, not overlapping), in place of its whole text.
+ * The code hashes what the block holds, as for a passage, so the spans cannot forge their own END line.
+ * Only the id and headline head it: what the spans are is said once, in the request, not per block.
+ */
+export function renderExcerpts(article: Article, spans: readonly { start: number; end: number }[], n: number): string {
+  const text = spans.map((s) => article.text.slice(s.start, s.end)).join(EXCERPT_GAP);
+  const code = hashOf(['excerpts-block', article.id, spans.map((s) => [s.start, s.end]), text]).slice(0, 12);
+  return block(n, code, article, [], text);
 }
 
 export interface ParsedBlock {

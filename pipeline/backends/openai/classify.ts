@@ -1,7 +1,8 @@
-import { type Article, type Citation, type Incident, TAXONOMY, UNKNOWN, applies, normalizeOptions } from '../../../schemas/index.ts';
+import { type Article, type Citation, type Incident, type Postmortem, TAXONOMY, UNKNOWN, applies, normalizeOptions } from '../../../schemas/index.ts';
 import type { CallContext, LabelDraft } from '../backend.ts';
-import { type Passage, renderPassages } from './articles.ts';
+import { type Passage, renderPassages, wholeArticle } from './articles.ts';
 import { planBatches } from './chunking.ts';
+import { renderDigest } from './digest.ts';
 import { type Engine, SPECS } from './engine.ts';
 import { type Grounded, askGrounded } from './grounded.ts';
 import type { ClassifyAnswer } from './schemas.ts';
@@ -21,8 +22,9 @@ const isUnknown = (options: readonly string[]) => options.length === 1 && option
 
 type Stats = Grounded<unknown>['stats'];
 
-async function classifyBatch(e: Engine, batch: Passage[], scope: string, ctx: CallContext): Promise<{ drafts: Map<string, Draft>; stats: Stats }> {
-  const messages = e.messages('classify', { scope, articles: renderPassages(batch) });
+/** `shown` is what the model reads; quotes are placed in `passages`, the article text it came from. */
+async function classifyBatch(e: Engine, shown: string, batch: Passage[], scope: string, ctx: CallContext): Promise<{ drafts: Map<string, Draft>; stats: Stats }> {
+  const messages = e.messages('classify', { scope, articles: shown });
   const g = await askGrounded(e.chat, messages, { ...SPECS.classify, maxTokens: e.s.maxOutputTokens }, batch, ctx, {
     maxReasks: e.s.maxReasks,
     unsupported: (v: ClassifyAnswer, verified) => TAXONOMY.filter((d) => {
@@ -64,13 +66,31 @@ function combine(parts: Map<string, Draft>[]): Map<string, Draft> {
   return out;
 }
 
+const DIGEST_SCOPE = 'The incident\'s postmortem, then the article quotes it rests on; quote only from the articles.';
+
+/**
+ * Reads the postmortem's digest when there is one that fits the budget and is shorter than the
+ * articles; otherwise the articles themselves, in as few parts as the budget allows.
+ */
+async function classifyParts(e: Engine, articles: Article[], postmortem: Postmortem | null, ctx: CallContext) {
+  const budget = e.articleBudget('classify');
+  const digest = postmortem && renderDigest(postmortem, articles);
+  if (digest) {
+    const tokens = e.count(digest.text);
+    if (tokens <= budget && tokens < e.count(renderPassages(articles.map(wholeArticle)))) {
+      return [await classifyBatch(e, digest.text, digest.passages, DIGEST_SCOPE, ctx)];
+    }
+  }
+  const batches = await planBatches(articles, budget, e.count);
+  return Promise.all(batches.map((b, i) => classifyBatch(e, renderPassages(b), b, scopeLine(b, i, batches.length, articles), ctx)));
+}
+
 /**
  * Every dimension in one call (or one per part of a long incident). The taxonomy's rules are applied
  * to whatever comes back: `unknown` only alone, never an empty answer, IoT layers only when cps is true.
  */
-export async function classifyIncident(e: Engine, incident: Incident, articles: Article[], ctx: CallContext): Promise<LabelDraft[]> {
-  const batches = await planBatches(articles, e.articleBudget('classify'), e.count);
-  const parts = await Promise.all(batches.map((b, i) => classifyBatch(e, b, scopeLine(b, i, batches.length, articles), ctx)));
+export async function classifyIncident(e: Engine, incident: Incident, articles: Article[], postmortem: Postmortem | null, ctx: CallContext): Promise<LabelDraft[]> {
+  const parts = await classifyParts(e, articles, postmortem, ctx);
   const drafts = parts.length === 1 ? parts[0].drafts : combine(parts.map((p) => p.drafts));
   const labels: LabelDraft[] = [];
   let unsupported = 0;

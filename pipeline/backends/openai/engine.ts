@@ -1,4 +1,4 @@
-import { TAXONOMY, UNKNOWN } from '../../../schemas/index.ts';
+import { TAXONOMY } from '../../../schemas/index.ts';
 import type { Task } from '../backend.ts';
 import { hashOf } from '../../text/hash.ts';
 import type { ChatModel, Message } from './chat.ts';
@@ -7,13 +7,18 @@ import type { OpenAISettings } from './settings.ts';
 import type { TokenCounter } from './tokens.ts';
 import { ClassifyAnswer, ExtractAnswer, MergeAnswer, SameIncidentAnswer, ScreenAnswer } from './schemas.ts';
 
-/** The taxonomy as the classify prompt shows it, from the same table the rest of the pipeline reads. */
+/**
+ * A definition's main clause: the examples after a colon are left out to keep every classify call
+ * short; the option key and its clause carry the meaning.
+ */
+const glossOf = (definition: string) => definition.split(': ')[0].replace(/\.$/, '');
+
+/**
+ * The taxonomy as the classify prompt shows it, one line per dimension, from the same table the rest
+ * of the pipeline reads. `unknown` is not listed per dimension: the prompt's rules allow it everywhere.
+ */
 export function renderTaxonomy(): string {
-  return TAXONOMY.map((d) => {
-    const head = `### ${d.key} (${d.title})${d.kind === 'boolean' ? ', boolean' : ''}${d.iotOnly ? ', IoT layer: only when cps is ["true"]' : ''}`;
-    const opts = [...d.options.map((o) => `- ${o.key}: ${o.definition}`), `- ${UNKNOWN}: the articles give no evidence for any option.`];
-    return [head, d.question, ...opts].join('\n');
-  }).join('\n\n');
+  return TAXONOMY.map((d) => `${d.key}${d.kind === 'boolean' || d.iotOnly ? ` (${[d.kind === 'boolean' ? 'bool' : '', d.iotOnly ? 'IoT' : ''].filter(Boolean).join(', ')})` : ''}: ${d.options.map((o) => `${o.key} — ${glossOf(o.definition)}`).join('; ')}`).join('\n');
 }
 
 /** Response schemas by name: the name is sent with the format and tells answers apart in the cache. */

@@ -68,7 +68,7 @@ export class OpenAIBackend implements Backend {
     return extractIncident(this.engine, incident, articles, ctx);
   }
 
-  classify(incident: Incident, articles: Article[], _postmortem: Postmortem | null, ctx: CallContext): Promise<LabelDraft[]> {
-    return classifyIncident(this.engine, incident, articles, ctx);
+  classify(incident: Incident, articles: Article[], postmortem: Postmortem | null, ctx: CallContext): Promise<LabelDraft[]> {
+    return classifyIncident(this.engine, incident, articles, postmortem, ctx);
   }
 }
