@@ -6,19 +6,17 @@
  * - Platt scaling of the raw evidence strength, for how sure each single label is.
  * The labels themselves never use the sample: this only sets their confidence.
  *
- *   node bin/run-ts.js evals/learn-calibration.ts [data/sample/incidents.jsonl]
+ *   node bin/run-ts.js evals/learn-calibration.ts [gold dir, default data/sample]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { GoldArticle, GoldIncident } from '../schemas/index.ts';
+import { writeFileSync } from 'node:fs';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { classifyDocs, rawConfidences } from '../pipeline/backends/offline/classify.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
+import { loadGold } from './gold.ts';
 
-const file = process.argv[2] ?? 'data/sample/incidents.jsonl';
-const read = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-const incidents = read(file).map((l) => GoldIncident.parse(l));
-const articles = new Map(read(file.replace(/incidents\.jsonl$/, 'articles.jsonl')).map((l) => GoldArticle.parse(l))
-  .map((g) => [g.id, toArticle({ ...g, origin: 'sample' })]));
+const dir = process.argv[2] ?? 'data/sample';
+const { incidents, articles: goldArticles } = await loadGold(dir);
+const articles = new Map(goldArticles.map((g) => [g.id, toArticle({ ...g, origin: 'sample' })]));
 
 const points: [number, number, string][] = [];
 for (const inc of incidents) {
@@ -41,5 +39,5 @@ for (let step = 0; step < 5000; step++) {
   a -= 0.5 * ga / points.length; b -= 0.5 * gb / points.length;
 }
 const out = new URL('../pipeline/backends/offline/calibration.json', import.meta.url);
-writeFileSync(out, `${JSON.stringify({ learnedFrom: file, incidents: incidents.length, labels: points.length, platt: { a: Number(a.toFixed(4)), b: Number(b.toFixed(4)) }, dimensions }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ learnedFrom: dir, incidents: incidents.length, labels: points.length, platt: { a: Number(a.toFixed(4)), b: Number(b.toFixed(4)) }, dimensions }, null, 2)}\n`);
 console.log(`wrote ${out.pathname}: ${points.length} labels of ${incidents.length} incidents; platt a=${a.toFixed(3)} b=${b.toFixed(3)}`);

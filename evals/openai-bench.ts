@@ -11,7 +11,7 @@
  *    design spends about 40 calls per incident, each carrying all the article text.
  * 3. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Config } from '../schemas/index.ts';
 import { Store } from '../pipeline/store/store.ts';
@@ -22,6 +22,7 @@ import { OpenAIBackend, resolveSettings } from '../pipeline/backends/openai/inde
 import { tokenCounter } from '../pipeline/backends/openai/tokens.ts';
 import { startFakeOpenAI } from '../test/fake-openai-server.ts';
 import { tempDir } from '../test/fixtures.ts';
+import { loadGold } from './gold.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail');
@@ -59,9 +60,9 @@ async function sampleRun(): Promise<void> {
 
 async function failIncidents(): Promise<void> {
   if (!existsSync(FAIL)) { console.log(`FAIL dev incidents: skipped (${FAIL} not found)`); return; }
-  const lines = (f: string) => readFileSync(join(FAIL, f), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-  const articles = new Map(lines('articles.jsonl').map((r) => [r.id, toArticle({ id: r.id, url: r.url, headline: r.headline, source: r.source, published: r.published, text: r.text, origin: 'fail' })]));
-  const incidents = lines('incidents.jsonl') as { id: string; articleIds: string[] }[];
+  const gold = await loadGold(FAIL);
+  const articles = new Map(gold.articles.map((r) => [r.id, toArticle({ ...r, origin: 'fail' })]));
+  const incidents = gold.incidents;
   const server = await startFakeOpenAI();
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'fail.db'));
@@ -109,7 +110,7 @@ async function throughput(): Promise<void> {
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'tp.db'));
   try {
-    const sample = readFileSync(join(ROOT, 'data', 'sample', 'articles.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const sample = (await loadGold(join(ROOT, 'data', 'sample'))).articles;
     const arts = Array.from({ length: n }, (_, i) => { const r = sample[i % sample.length]; return toArticle({ ...r, id: `${r.id}-${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' }); });
     store.insertArticles(arts);
     const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 8, cache: false });

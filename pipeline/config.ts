@@ -1,19 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { Config } from '../schemas/index.ts';
 
 export const CONFIG_FILE = 'failscope.config.json';
 
-/** Reads the config file if there is one; a bad file is an error that names it, not a silent default. */
-export function loadConfig(path?: string): Config {
-  const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : null);
-  if (!file) return Config.parse({});
+/** Reads a JSON file and checks it against a schema; every error names the file and, where it can, the field. */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message}`);
   }
-  const parsed = Config.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+/** Reads the config file if there is one; a bad file is an error that names it, not a silent default. */
+export function loadConfig(path?: string): Config {
+  const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : null);
+  return file ? readJsonFile(file, Config) : Config.parse({});
 }

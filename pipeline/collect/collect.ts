@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../text/hash.ts';
 import PQueue from 'p-queue';
 import type { FetchReason, FetchRecord, FetchState, SearchConfig } from '../../schemas/collect.ts';
 import type { FetchOutcome, NewFetch, Store } from '../store/store.ts';
@@ -200,7 +200,7 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
       return finish(row, { state: 'fetched', reason: null, httpStatus: 304, finalUrl, etag: res.etag, lastModified: res.lastModified, detail: 'not modified since the last fetch' }, {}, true);
     }
     const decoded = decodeBody(res.bytes, res.contentType);
-    const base: FetchOutcome = { httpStatus: res.status, finalUrl, etag: res.etag, lastModified: res.lastModified, rawHash: createHash('sha256').update(res.bytes).digest('hex') };
+    const base: FetchOutcome = { httpStatus: res.status, finalUrl, etag: res.etag, lastModified: res.lastModified, rawHash: sha256(res.bytes) };
     if (row.kind === 'feed' || looksLikeFeed(decoded.text, res.contentType)) return asFeed(row, res, decoded.text, base);
     return asPage(row, res, decoded.text, base);
   };

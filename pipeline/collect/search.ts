@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../config.ts';
 import { SearchConfig } from '../../schemas/collect.ts';
 
 export interface SearchQuery {
@@ -57,13 +57,5 @@ export function searchQueries(config: SearchConfig): SearchQuery[] {
 
 /** Reads and checks a search config; errors name the file and the field. */
 export function loadSearchConfig(file: string): SearchConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-  const parsed = SearchConfig.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return readJsonFile(file, SearchConfig);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 
 /** Stable JSON (sorted keys) so equal content always hashes equal. */
 export function stableJson(v: unknown): string {
