@@ -1,17 +1,16 @@
-import type { Citation, Fact, Postmortem } from '../../../schemas/index.ts';
+import type { Fact, Postmortem } from '../../../schemas/index.ts';
 import { POSTMORTEM_FIELDS, emptyPostmortem } from '../../../schemas/index.ts';
-import type { Sentence } from '../../text/sentences.ts';
-import { contentWords } from '../../text/sentences.ts';
-import { FAILURE, FIELD_CUES } from './cues.ts';
-import { type ArticleDoc, type Cue, matchSentence, sentenceCitation } from './evidence.ts';
+import { FAILURE } from './cues.ts';
+import { type ArticleDoc, matchSentence, sentenceCitation } from './evidence.ts';
+import { candidateSentences } from './features.ts';
+import { datedFacts } from './timeline.ts';
+import { predict } from './logistic.ts';
+import type { OfflineModel } from './model.ts';
+import { MODEL } from './learned.ts';
 
 const MAX_FACTS = 8;
-
-function cueCount(s: Sentence, list: readonly Cue[]): number {
-  let n = 0;
-  for (const c of list) if (c.re.test(s.text)) n++;
-  return n;
-}
+/** Sentences sharing this much of their content words say the same thing: one fact, several citations. */
+const SAME_FACT = 0.6;
 
 const jaccard = (a: Set<string>, b: Set<string>) => {
   let inter = 0;
@@ -25,32 +24,27 @@ export function cleanHeadline(h: string): string {
 }
 
 /**
- * Postmortem facts as verbatim sentences. Each field takes the sentences that carry its cues and also
- * read as part of the failure story; sentences that say the same thing in several articles become one
- * fact citing all of them.
+ * Postmortem facts as verbatim sentences. Per field, a learned model (model.ts) gives each sentence
+ * the chance that it states one of the field's facts; the likeliest above the field's threshold are
+ * kept, and sentences that say the same thing in several articles become one fact citing all of them.
+ * The timeline also gets the calendar dates worked out from the articles' dates (timeline.ts).
  */
-export function extractPostmortem(docs: readonly ArticleDoc[]): Postmortem {
+export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): Postmortem {
   const first = docs[0];
   const pm = emptyPostmortem(first ? cleanHeadline(first.article.headline) : 'Untitled incident');
   const lead = docs.flatMap((d) => d.sentences.slice(0, 4).filter((s) => matchSentence(s, FAILURE)).slice(0, 2));
   pm.summary = lead.slice(0, 3).map((s) => s.text).join(' ');
 
+  const candidates = candidateSentences(docs);
   for (const field of POSTMORTEM_FIELDS) {
-    const scored: { s: Sentence; articleId: string; score: number; words: Set<string>; order: number }[] = [];
-    docs.forEach((d, di) => d.sentences.forEach((s) => {
-      const hits = cueCount(s, FIELD_CUES[field]);
-      if (hits === 0 || s.text.length < 25 || s.text.length > 600) return;
-      const failure = matchSentence(s, FAILURE);
-      const relevance = failure && failure.polarity !== 'negated' ? 1 : 0;
-      // Any sentence with a field cue is a candidate; the ranking puts those about the failure first.
-      const score = hits + relevance + (s.index < 5 ? 0.5 : 0);
-      scored.push({ s, articleId: d.article.id, score, words: new Set(contentWords(s.tokens)), order: di * 10_000 + s.index });
-    }));
-    scored.sort((a, b) => b.score - a.score || a.order - b.order);
+    const m = model.extraction[field];
+    if (!m) throw new Error(`offline model has no extraction model for "${field}": re-run evals/learn-offline.ts`);
+    const ranked = candidates.map((c) => ({ c, p: predict(m, c.x) })).filter((r) => r.p >= m.threshold)
+      .sort((a, b) => b.p - a.p || a.c.order - b.c.order);
     const facts: (Fact & { words: Set<string>; order: number })[] = [];
-    for (const c of scored) {
-      const cite: Citation = sentenceCitation(c.articleId, c.s);
-      const same = facts.find((f) => jaccard(f.words, c.words) >= 0.6);
+    for (const { c } of ranked) {
+      const cite = sentenceCitation(c.articleId, c.s);
+      const same = facts.find((f) => jaccard(f.words, c.words) >= SAME_FACT);
       if (same) {
         if (!same.citations.some((x) => x.articleId === c.articleId)) same.citations.push(cite);
         continue;
@@ -59,6 +53,8 @@ export function extractPostmortem(docs: readonly ArticleDoc[]): Postmortem {
       facts.push({ text: c.s.text, citations: [cite], words: c.words, order: c.order });
     }
     pm[field] = facts.sort((a, b) => a.order - b.order).map(({ text, citations }) => ({ text, citations }));
+    // The calendar date comes first on the timeline; the sentences above say what happened when.
+    if (field === 'time') pm.time = [...datedFacts(docs), ...pm.time];
   }
   return pm;
 }

@@ -8,6 +8,8 @@ import { extractPostmortem } from './extract.ts';
 import { classifyDocs } from './classify.ts';
 import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
 import { LEXICONS } from './lexicons.ts';
+import { screeningFeatures, sentenceFeatures, taxonomyEvidence, taxonomyFeatures } from './features.ts';
+import { MODEL } from './learned.ts';
 
 /**
  * Same-incident threshold by days between the article and the nearest article of the incident. It
@@ -34,10 +36,10 @@ export class OfflineBackend implements Backend {
   constructor(model = 'lexicon-v1') {
     this.model = model;
     this.hashes = {
-      screen: hashOf([METHOD_VERSION, cueSource({ FAILURE, SOFTWARE, CAUSE, IMPACT, NON_REPORT }), screenDoc.toString()]),
+      screen: hashOf([METHOD_VERSION, cueSource({ FAILURE, SOFTWARE, CAUSE, IMPACT, NON_REPORT }), screenDoc.toString(), screeningFeatures.toString(), MODEL.screening]),
       group: hashOf([METHOD_VERSION, sameIncidentThreshold.toString()]),
-      extract: hashOf([METHOD_VERSION, cueSource(FIELD_CUES), extractPostmortem.toString()]),
-      classify: hashOf([METHOD_VERSION, cueSource(LEXICONS), classifyDocs.toString()]),
+      extract: hashOf([METHOD_VERSION, cueSource(FIELD_CUES), extractPostmortem.toString(), sentenceFeatures.toString(), MODEL.extraction]),
+      classify: hashOf([METHOD_VERSION, cueSource(LEXICONS), classifyDocs.toString(), taxonomyEvidence.toString(), taxonomyFeatures.toString(), MODEL.taxonomy, MODEL.calibration]),
     };
   }
 

@@ -20,6 +20,9 @@ const CONFIG = ['misconfigur(?:ed|ation)', 'configuration (?:change|error)s?', '
 const EXTERNAL = [...ATTACK, 'third[- ]party', 'suppliers?', 'vendors?', 'contractors?', 'partners?', 'storms?', 'weather', 'floods?', 'lightning',
   'heat ?wave', 'earthquake', 'solar', 'grid', 'external', 'outside', 'provider'];
 
+/** Who acted, for the who-acted features: people at the organisation, or attackers. */
+export const AGENTS = { staff: cues(1, ...STAFF, 'human error', 'mistakes?', 'decided', 'decision'), attacker: cues(1, ...ATTACK) };
+
 export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   recurring: {
     one_organization: cues(1, '(?:second|third|fourth|another|latest|previous|earlier|last|similar) (?:outage|breach|glitch|incident|failure|problem|attack|crash|hack)s?',
@@ -41,7 +44,7 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   },
   nature: {
     // Who acted: people (staff changing things, attackers) versus things (hardware, nature, time itself).
-    'non-human_actions': cues(1, ...HARDWARE, 'weather', 'storms?', 'floods?(?:ed|water)?', 'lightning', 'heat ?wave', 'wear', 'ageing', 'corrosion',
+    'non-human_actions': cues(1, ...HARDWARE, ...DEFECT, 'technical', 'network devices?', 'weather', 'storms?', 'floods?(?:ed|water)?', 'lightning', 'heat ?wave', 'wear', 'ageing', 'corrosion',
       'expired', 'overflow(?:ed)?', 'leap (?:day|year)', 'ran out', 'solar', 'natural'),
     human_actions: cues(1, ...STAFF, ...ATTACK, ...UPDATE, ...CONFIG, 'mistakes?', 'decided', 'decision', 'pushed', 'changed', 'wrote', 'written'),
   },

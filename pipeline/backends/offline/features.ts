@@ -1,0 +1,147 @@
+import { TAXONOMY } from '../../../schemas/index.ts';
+import type { Features } from './logistic.ts';
+import { AGENTS, LEXICONS } from './lexicons.ts';
+import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
+import { type ArticleDoc, type Cue, type Hit, findEvidence, matchSentence } from './evidence.ts';
+import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
+
+/**
+ * What the offline backend measures in a text, as named numbers for the learned models (model.ts):
+ * cue evidence per taxonomy option, and screening signals per article. The cues come from the
+ * taxonomy's definitions and general news vocabulary; which of them matter, and how much, is learned.
+ */
+
+export interface OptionEvidence {
+  key: string;
+  score: number;
+  hits: Hit[];
+  /** Headlines carrying the option's cues: not part of the text, so named in the rationale, not cited. */
+  headHits: Hit[];
+}
+export type TaxonomyEvidence = Map<string, OptionEvidence[]>;
+
+/** Which sentences count: about the failure (its cause, its effects, the lead) or any sentence. */
+const ANY_SENTENCE = new Set(['domain', 'cps', 'recurring']);
+/** The headline names the system and the event; its evidence counts more than a body sentence. */
+const HEADLINE_WEIGHT = 2;
+
+function aboutFailure(docs: readonly ArticleDoc[]): ArticleDoc[] {
+  const about: Cue[] = [...FAILURE, ...CAUSE];
+  return docs.map((d) => ({ article: d.article, sentences: d.sentences.filter((s) => s.index < 3 || matchSentence(s, about)) }));
+}
+
+/** Cue evidence for every option of every dimension, summed with diminishing returns per sentence. */
+export function taxonomyEvidence(docs: readonly ArticleDoc[]): TaxonomyEvidence {
+  const headlines = docs.map((d) => ({ article: d.article, sentences: [{ index: 0, start: 0, end: 0, text: d.article.headline, tokens: [] }] }));
+  const failure = aboutFailure(docs);
+  const out: TaxonomyEvidence = new Map();
+  for (const dim of TAXONOMY) {
+    const lex = LEXICONS[dim.key] ?? {};
+    const pool = ANY_SENTENCE.has(dim.key) ? docs : failure;
+    out.set(dim.key, dim.options.map((o) => {
+      const cuesFor = lex[o.key] ?? [];
+      const hits = findEvidence(pool, cuesFor).filter((h) => h.weight > 0).sort((a, b) => b.weight - a.weight);
+      const headHits = findEvidence(headlines, cuesFor).filter((h) => h.weight > 0);
+      // One long article cannot outvote the rest: each further sentence adds less.
+      const score = hits.reduce((acc, h, i) => acc + h.weight / (1 + i * 0.5), 0) + headHits.length * HEADLINE_WEIGHT;
+      return { key: o.key, score, hits, headHits };
+    }));
+  }
+  return out;
+}
+
+/**
+ * Who acted: sentences that tie people at the organisation, or attackers, to the cause. A failure
+ * whose reports name nobody acting (a "technical glitch") reads as non-human.
+ */
+function agentFeatures(docs: readonly ArticleDoc[]): Features {
+  const causal = docs.flatMap((d) => d.sentences.filter((s) => matchSentence(s, CAUSE)?.polarity === 'asserted'));
+  const acted = (list: readonly Cue[]) => causal.filter((s) => (matchSentence(s, list)?.weight ?? 0) > 0).length;
+  const staff = acted(AGENTS.staff), attacker = acted(AGENTS.attacker);
+  return { 'agents.staff': Math.log1p(staff), 'agents.attacker': Math.log1p(attacker), 'agents.none': staff + attacker === 0 ? 1 : 0 };
+}
+
+/** `dim.option` → log evidence, who acted, and the size of the coverage, for every taxonomy model. */
+export function taxonomyFeatures(ev: TaxonomyEvidence, docs: readonly ArticleDoc[]): Features {
+  const f: Features = {
+    'docs.articles': Math.log1p(docs.length),
+    'docs.sentences': Math.log1p(docs.reduce((a, d) => a + d.sentences.length, 0)),
+    ...agentFeatures(docs),
+  };
+  for (const [dim, options] of ev) for (const o of options) f[`${dim}.${o.key}`] = Math.log1p(o.score);
+  return f;
+}
+
+/** Which way each screening signal may push: evidence of a failure report up, commentary cues down. */
+export const SCREENING_SIGNS: Record<string, 1 | -1> = {
+  head: 1, lead: 1, strong: 1, density: 1, events: 1, software: 1, causes: 1, impacts: 1, hedged: -1, nonReport: -1,
+};
+
+/**
+ * Screening signals of one article; `screen.ts` turns them into decisions with the learned weights.
+ * None grows with the article's length alone: the training texts are shorter than most news.
+ */
+export function screeningFeatures(doc: ArticleDoc): Features {
+  const head = splitSentences(doc.article.headline);
+  const lead = doc.sentences.slice(0, 6);
+  const sum = (ss: typeof lead, list: readonly Cue[]) => ss.reduce((acc, s) => acc + (matchSentence(s, list)?.weight ?? 0), 0);
+  const count = (list: readonly Cue[], polarity?: string) => doc.sentences.filter((s) => {
+    const m = matchSentence(s, list);
+    return m && m.weight > 0 && (!polarity || m.polarity === polarity);
+  }).length;
+  const strong = doc.sentences.filter((s) => (matchSentence(s, FAILURE)?.weight ?? 0) >= 3).length;
+  const n = Math.max(1, doc.sentences.length);
+  // A report places its failure in time ("on Monday", "last week"); commentary speaks in general.
+  const events = doc.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted' && matchSentence(s, FIELD_CUES.time)).length;
+  return {
+    head: sum(head, FAILURE),
+    lead: Math.log1p(sum(lead, FAILURE)),
+    strong: Math.log1p(strong),
+    density: strong / n,
+    hedged: count(FAILURE, 'hedged') / n,
+    events: Math.log1p(events),
+    software: Math.log1p(count(SOFTWARE) + head.filter((s) => matchSentence(s, SOFTWARE)).length),
+    nonReport: sum(head, NON_REPORT) + sum(lead.slice(0, 2), NON_REPORT),
+    causes: Math.log1p(count(CAUSE, 'asserted')),
+    impacts: Math.log1p(count(IMPACT, 'asserted')),
+  };
+}
+
+const cueCount = (s: Sentence, list: readonly Cue[]) => list.reduce((n, c) => n + (c.re.test(s.text) ? 1 : 0), 0);
+
+/**
+ * What a sentence offers as a postmortem fact: each field's cues, whether it reports the failure
+ * (asserted, hedged or negated), its place in the article and how much it shares with the headline.
+ */
+export function sentenceFeatures(s: Sentence, doc: ArticleDoc, headline: ReadonlySet<string>): Features {
+  const f: Features = {};
+  for (const [field, list] of Object.entries(FIELD_CUES)) f[`cue.${field}`] = Math.log1p(cueCount(s, list));
+  const failure = matchSentence(s, FAILURE);
+  const words = contentWords(s.tokens);
+  return Object.assign(f, {
+    failure: failure?.polarity === 'asserted' ? failure.weight : 0,
+    hedged: failure?.polarity === 'hedged' ? 1 : 0,
+    negated: failure?.polarity === 'negated' ? 1 : 0,
+    cause: matchSentence(s, CAUSE)?.weight ?? 0,
+    impact: matchSentence(s, IMPACT)?.weight ?? 0,
+    lead: s.index < 4 ? 1 : 0,
+    position: s.index / Math.max(1, doc.sentences.length),
+    length: Math.log(Math.max(10, s.text.length)),
+    number: /\d/.test(s.text) ? 1 : 0,
+    quoted: /["“”]/.test(s.text) ? 1 : 0,
+    headline: words.filter((w) => headline.has(w)).length / Math.max(1, words.length),
+  });
+}
+
+export interface Candidate { s: Sentence; articleId: string; order: number; words: Set<string>; x: Features }
+
+/** Every sentence that could be a fact (not a fragment, not a run-on), with its features. */
+export function candidateSentences(docs: readonly ArticleDoc[]): Candidate[] {
+  return docs.flatMap((d, di) => {
+    const headline = new Set(splitSentences(d.article.headline).flatMap((s) => contentWords(s.tokens)));
+    return d.sentences.filter((s) => s.text.length >= 25 && s.text.length <= 600).map((s) => ({
+      s, articleId: d.article.id, order: di * 10_000 + s.index, words: new Set(contentWords(s.tokens)), x: sentenceFeatures(s, d, headline),
+    }));
+  });
+}
+

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { type TaxonomyDimension, UNKNOWN } from '../../../schemas/index.ts';
+import { type Features, predict } from './logistic.ts';
+
+/**
+ * The shape of the offline backend's learned weights and how they turn into decisions. The weights
+ * themselves (model.json, loaded by learned.ts) are written by `evals/learn-offline.ts`, which needs
+ * this module before any model.json exists.
+ */
+const LogisticModel = z.object({
+  features: z.array(z.string()),
+  mean: z.array(z.number()),
+  scale: z.array(z.number()),
+  weights: z.array(z.number()),
+  bias: z.number(),
+});
+const Thresholded = LogisticModel.extend({ threshold: z.number().min(0).max(1) });
+/**
+ * How often each whole option set occurred in training, and how much that counts against the
+ * per-option models (0: not at all). Options go together: a breach is malicious and non-malicious
+ * together far more often than independent options would predict.
+ */
+const SetPrior = z.object({ weight: z.number().min(0), sets: z.array(z.object({ options: z.array(z.string()), count: z.number().int() })) });
+export type SetPrior = z.infer<typeof SetPrior>;
+
+export const OfflineModel = z.object({
+  learnedFrom: z.array(z.string()),
+  trained: z.object({ articles: z.number().int(), incidents: z.number().int() }),
+  screening: z.object({ isFailure: Thresholded, analyzable: Thresholded }),
+  /** Per postmortem field: P(a sentence states one of the field's facts), and the least kept. */
+  extraction: z.record(z.string(), Thresholded),
+  /** Per dimension, one model per option key (unknown included): P(option is in the gold set). */
+  taxonomy: z.record(z.string(), z.object({
+    l2: z.number(),
+    options: z.record(z.string(), LogisticModel),
+    prior: SetPrior,
+  })),
+  /** Platt scaling of the log-odds of a whole chosen option set, fitted on cross-validated answers. */
+  calibration: z.object({ a: z.number(), b: z.number() }),
+  /** Cross-validated figures on the training set, for the record (printed by the learner). */
+  crossValidation: z.record(z.string(), z.number()),
+});
+export type OfflineModel = z.infer<typeof OfflineModel>;
+export type LogisticModel = z.infer<typeof LogisticModel>;
+
+/** P(option in the set) for each option key of a dimension that the model knows. */
+export function optionProbabilities(model: OfflineModel, dim: string, features: Features): Map<string, number> {
+  const m = model.taxonomy[dim];
+  if (!m) throw new Error(`offline model has no taxonomy model for "${dim}": re-run evals/learn-offline.ts`);
+  return new Map(Object.entries(m.options).map(([k, lm]) => [k, predict(lm, features)]));
+}
+
+/**
+ * The option set to answer. First the most probable set when options are independent: every option
+ * likelier in than out, never empty (the likeliest single option then, which may be unknown), unknown
+ * only alone, one option for a boolean. Then, with a set prior, that set competes with the sets seen in
+ * training, each scored by its independent probability and its smoothed training frequency.
+ * Returns the chosen set's independent probability, which the calibration reads.
+ */
+export function chooseOptions(dim: TaxonomyDimension, probs: Map<string, number>, prior?: SetPrior): { options: string[]; probability: number } {
+  const ranked = [...probs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const probability = (set: readonly string[]) => ranked.reduce((acc, [k, p]) => acc * (set.includes(k) ? p : 1 - p), 1);
+  let options = dim.kind === 'boolean' ? [] : ranked.filter(([k, p]) => k !== UNKNOWN && p >= 0.5).map(([k]) => k);
+  if (options.length === 0) options = [ranked[0]![0]];
+  if (prior && prior.weight > 0 && prior.sets.length > 0) {
+    const total = prior.sets.reduce((a, s) => a + s.count, 0) + prior.sets.length + 1;
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((o) => b.includes(o));
+    const score = (set: readonly string[]) => Math.log(Math.max(1e-12, probability(set)))
+      + prior.weight * Math.log(((prior.sets.find((s) => same(s.options, set))?.count ?? 0) + 1) / total);
+    let best = options, bestScore = score(options);
+    for (const s of prior.sets) {
+      const v = score(s.options);
+      if (v > bestScore) { best = s.options; bestScore = v; }
+    }
+    options = best;
+  }
+  return { options, probability: probability(options) };
+}
+
+const logit = (p: number) => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
+/** Confidence that the chosen set is exactly right, Platt-scaled from its probability. */
+export const setConfidence = (model: OfflineModel, probability: number) =>
+  Number((1 / (1 + Math.exp(-(model.calibration.a * logit(probability) + model.calibration.b)))).toFixed(3));

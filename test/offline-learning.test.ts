@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dimension } from '../schemas/index.ts';
+import { fit, fitSigned, predict } from '../pipeline/backends/offline/logistic.ts';
+import { OfflineModel, chooseOptions, setConfidence } from '../pipeline/backends/offline/model.ts';
+import { MODEL } from '../pipeline/backends/offline/learned.ts';
+import { ROOT } from './cli-runner.ts';
+
+/** A deterministic pseudo-random stream, so the data sets below are the same on every run. */
+function rng(seed: number) {
+  let s = seed;
+  return () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+}
+
+describe('logistic regression', () => {
+  it('learns which feature carries the signal, and its probabilities track the true rate', () => {
+    const r = rng(7);
+    const xs = Array.from({ length: 400 }, () => ({ signal: r() * 4 - 2, noise: r() * 4 - 2 }));
+    // True model: P(y) = sigmoid(2·signal); noise is irrelevant.
+    const ys = xs.map((x) => (r() < 1 / (1 + Math.exp(-2 * x.signal)) ? 1 : 0));
+    const m = fit(['signal', 'noise'], xs, ys, { l2: 0.1 });
+    const [wSignal, wNoise] = m.weights.map((w, i) => w / m.scale[i]!);
+    expect(wSignal).toBeGreaterThan(1.4);
+    expect(wSignal).toBeLessThan(2.8);
+    expect(Math.abs(wNoise!)).toBeLessThan(0.4);
+    expect(predict(m, { signal: 0, noise: 0 })).toBeCloseTo(0.5, 1);
+    expect(predict(m, { signal: 2, noise: 0 })).toBeGreaterThan(0.9);
+  });
+
+  it('with one class only, keeps the weights at zero and the bias at the smoothed base rate', () => {
+    const m = fit(['a'], [{ a: 1 }, { a: 2 }, { a: 3 }], [0, 0, 0]);
+    expect(m.weights).toEqual([0]);
+    expect(predict(m, { a: 100 })).toBeLessThan(0.2);
+  });
+
+  it('drops a feature whose learned direction contradicts its known sign, and refits the rest', () => {
+    const r = rng(11);
+    const xs = Array.from({ length: 300 }, () => ({ good: r(), spurious: r() }));
+    const ys = xs.map((x) => (x.good - x.spurious + (r() - 0.5) * 0.3 > 0 ? 1 : 0));
+    const free = fit(['good', 'spurious'], xs, ys);
+    expect(free.weights[1]).toBeLessThan(0);
+    const signed = fitSigned(['good', 'spurious'], xs, ys, { good: 1, spurious: 1 });
+    expect(signed.features).toEqual(['good']);
+    expect(signed.weights[0]).toBeGreaterThan(0);
+  });
+});
+
+describe('choosing an option set', () => {
+  const phase = dimension('phase');
+  const cps = dimension('cps');
+
+  it('takes every option likelier in than out, and gives the probability of exactly that set', () => {
+    const c = chooseOptions(phase, new Map([['design', 0.9], ['operation', 0.6], ['unknown', 0.05]]));
+    expect(c.options).toEqual(['design', 'operation']);
+    expect(c.probability).toBeCloseTo(0.9 * 0.6 * 0.95, 6);
+  });
+
+  it('is never empty: with no likely option it takes the likeliest, which may be unknown, alone', () => {
+    expect(chooseOptions(phase, new Map([['design', 0.3], ['operation', 0.2], ['unknown', 0.1]])).options).toEqual(['design']);
+    expect(chooseOptions(phase, new Map([['design', 0.1], ['operation', 0.2], ['unknown', 0.4]])).options).toEqual(['unknown']);
+    expect(chooseOptions(phase, new Map([['design', 0.8], ['operation', 0.1], ['unknown', 0.7]])).options).toEqual(['design']);
+  });
+
+  it('gives a boolean dimension exactly one answer', () => {
+    expect(chooseOptions(cps, new Map([['true', 0.7], ['false', 0.6], ['unknown', 0.01]])).options).toEqual(['true']);
+  });
+
+  it('turns a likelier set into a higher confidence', () => {
+    expect(setConfidence(MODEL, 0.9)).toBeGreaterThan(setConfidence(MODEL, 0.5));
+    expect(setConfidence(MODEL, 0.5)).toBeGreaterThan(setConfidence(MODEL, 0.1));
+  });
+});
+
+describe('the shipped model', () => {
+  it('was learned from the project-written training corpus, never from the benchmarks', () => {
+    expect(MODEL.learnedFrom.length).toBeGreaterThan(0);
+    for (const dir of MODEL.learnedFrom) {
+      expect(dir).toMatch(/^data\/train\//);
+      expect(dir).not.toMatch(/benchmarks|shared/);
+    }
+    expect(MODEL.trained.incidents).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('evals/learn-offline.ts', () => {
+  it('learns a complete model from a gold folder and reports cross-validated figures', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'failscope-learn-')), 'model.json');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), 'evals/learn-offline.ts', '--out', out, 'data/sample'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/taxonomy cv mean exact \d\.\d+/);
+    const model = OfflineModel.parse(JSON.parse(readFileSync(out, 'utf8')));
+    expect(model.learnedFrom).toEqual(['data/sample']);
+    expect(model.trained).toEqual({ articles: 37, incidents: 12 });
+    expect(Object.keys(model.taxonomy)).toHaveLength(16);
+    expect(Object.keys(model.extraction)).toHaveLength(10);
+    expect(model.crossValidation['screening.isFailure.recall']).toBeGreaterThan(0.5);
+  }, 120_000);
+});
