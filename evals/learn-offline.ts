@@ -70,8 +70,8 @@ const cv: Record<string, number> = {};
 
 // ---- screening ------------------------------------------------------------------------------------
 const screenRows = goldArticles.map((g) => ({ g, x: screeningFeatures(docs.get(g.id)!) }));
-const screenNames = Object.keys(screenRows[0]!.x);
 const yFail = screenRows.map((r) => (r.g.gold.isFailure ? 1 : 0));
+const screenNames = Object.keys(screenRows[0]!.x);
 const pFail = crossPredict(screenNames, screenRows.map((r) => r.x), yFail, 1, SCREENING_SIGNS);
 const positives = pFail.filter((_p, i) => yFail[i]).sort((a, b) => a - b);
 // The highest threshold that still lets RECALL_TARGET of the failure articles through.

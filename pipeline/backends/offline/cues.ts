@@ -40,6 +40,15 @@ export const IMPACT: Cue[] = cues(1, 'affected', 'customers', 'users', 'passenge
 export const NON_REPORT: Cue[] = cues(1, 'review:', 'hands-on', 'opinion', 'column', 'how to', 'tips for', 'launch(?:es|ed)? (?:its|a|the) new',
   'unveil(?:s|ed)', 'announc(?:es|ed) (?:a|its|the) new', 'raised \\$', 'funding round', 'interview');
 
+/**
+ * Writing about failures in general rather than about one: studies, surveys, advice, forecasts and
+ * what "companies" or "experts" do. A report of one failure has few such sentences.
+ */
+export const GENERAL: Cue[] = cues(1, 'stud(?:y|ies)', 'survey', 'research(?:ers)? (?:found|shows?|suggests?)', 'report (?:found|says|warns)',
+  'per ?cent of', '% of', 'every year', 'each year', 'increasingly', 'trend', 'experts? (?:say|warn|believe|recommend)', 'should',
+  'tips?', 'advice', 'how to', 'best practices?', 'in general', 'many companies', 'organi[sz]ations (?:need|must|should)', 'future',
+  'predict\\w*', 'forecast', 'review', 'launch(?:ed|es)?', 'announc\\w*', 'new features?', 'unveil\\w*');
+
 /** Per postmortem field: which sentences carry that kind of fact. */
 export const FIELD_CUES = {
   time: cues(1, '(?:on|since|until|from|by|early|late) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)',

@@ -57,9 +57,22 @@ export interface Hit {
   cue: string;
 }
 
+type Match = { weight: number; polarity: Polarity; cue: string } | null;
+// Screening, extraction and classification ask the same lists of the same (cached) sentences.
+const memo = new WeakMap<readonly Cue[], WeakMap<Sentence, Match>>();
+
 /** The strongest matching cue of a sentence, with its polarity. */
-export function matchSentence(sentence: Sentence, list: readonly Cue[]): { weight: number; polarity: Polarity; cue: string } | null {
-  let best: { weight: number; polarity: Polarity; cue: string } | null = null;
+export function matchSentence(sentence: Sentence, list: readonly Cue[]): Match {
+  let byList = memo.get(list);
+  if (!byList) memo.set(list, (byList = new WeakMap()));
+  if (byList.has(sentence)) return byList.get(sentence)!;
+  const m = matchUncached(sentence, list);
+  byList.set(sentence, m);
+  return m;
+}
+
+function matchUncached(sentence: Sentence, list: readonly Cue[]): Match {
+  let best: Match = null;
   for (const c of list) {
     const m = c.re.exec(sentence.text);
     if (!m) continue;

@@ -1,7 +1,7 @@
 import { TAXONOMY } from '../../../schemas/index.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, LEXICONS } from './lexicons.ts';
-import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
+import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
 import { type ArticleDoc, type Cue, type Hit, findEvidence, matchSentence } from './evidence.ts';
 import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
 
@@ -74,7 +74,7 @@ export function taxonomyFeatures(ev: TaxonomyEvidence, docs: readonly ArticleDoc
 
 /** Which way each screening signal may push: evidence of a failure report up, commentary cues down. */
 export const SCREENING_SIGNS: Record<string, 1 | -1> = {
-  head: 1, lead: 1, strong: 1, density: 1, events: 1, software: 1, causes: 1, impacts: 1, hedged: -1, nonReport: -1,
+  head: 1, lead: 1, strong: 1, density: 1, events: 1, software: 1, causes: 1, impacts: 1, fixes: 1, hedged: -1, nonReport: -1, general: -1,
 };
 
 /**
@@ -104,6 +104,9 @@ export function screeningFeatures(doc: ArticleDoc): Features {
     nonReport: sum(head, NON_REPORT) + sum(lead.slice(0, 2), NON_REPORT),
     causes: Math.log1p(count(CAUSE, 'asserted')),
     impacts: Math.log1p(count(IMPACT, 'asserted')),
+    // Someone restoring, fixing or apologising for something: it happened.
+    fixes: Math.log1p(count(FIELD_CUES.fixes, 'asserted')),
+    general: count(GENERAL) / n,
   };
 }
 

@@ -6,7 +6,7 @@ import { readArticle } from './evidence.ts';
 import { screenDoc } from './screen.ts';
 import { extractPostmortem } from './extract.ts';
 import { classifyDocs } from './classify.ts';
-import { CAUSE, FAILURE, FIELD_CUES, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
+import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
 import { LEXICONS } from './lexicons.ts';
 import { screeningFeatures, sentenceFeatures, taxonomyEvidence, taxonomyFeatures } from './features.ts';
 import { MODEL } from './learned.ts';
@@ -36,7 +36,7 @@ export class OfflineBackend implements Backend {
   constructor(model = 'lexicon-v1') {
     this.model = model;
     this.hashes = {
-      screen: hashOf([METHOD_VERSION, cueSource({ FAILURE, SOFTWARE, CAUSE, IMPACT, NON_REPORT }), screenDoc.toString(), screeningFeatures.toString(), MODEL.screening]),
+      screen: hashOf([METHOD_VERSION, cueSource({ FAILURE, SOFTWARE, CAUSE, IMPACT, NON_REPORT, GENERAL }), screenDoc.toString(), screeningFeatures.toString(), MODEL.screening]),
       group: hashOf([METHOD_VERSION, sameIncidentThreshold.toString()]),
       extract: hashOf([METHOD_VERSION, cueSource(FIELD_CUES), extractPostmortem.toString(), sentenceFeatures.toString(), MODEL.extraction]),
       classify: hashOf([METHOD_VERSION, cueSource(LEXICONS), classifyDocs.toString(), taxonomyEvidence.toString(), taxonomyFeatures.toString(), MODEL.taxonomy, MODEL.calibration]),
