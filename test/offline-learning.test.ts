@@ -99,3 +99,15 @@ describe('evals/learn-offline.ts', () => {
     expect(model.crossValidation['screening.isFailure.recall']).toBeGreaterThan(0.5);
   }, 120_000);
 });
+
+describe('evals/agreement.ts', () => {
+  it('scores a second annotator against the training gold, per dimension and on average', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), 'evals/agreement.ts', 'data/train/agreement/second-annotator.jsonl'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^recurring +n= +30 +exact \d\.\d{3} +jaccard \d\.\d{3}$/m);
+    const mean = /mean over 16 dimensions: exact (\d\.\d{3}), jaccard (\d\.\d{3}) \(30 incidents\)/.exec(r.stdout);
+    expect(mean).not.toBeNull();
+    expect(Number(mean![1])).toBeGreaterThan(0);
+    expect(Number(mean![2])).toBeGreaterThanOrEqual(Number(mean![1]));
+  }, 60_000);
+});
