@@ -71,7 +71,22 @@ export function matchSentence(sentence: Sentence, list: readonly Cue[]): Match {
   return m;
 }
 
+// Most sentences carry none of a list's cues: one alternation of them all rules those out in one pass.
+const anyOf = new WeakMap<readonly Cue[], RegExp>();
+function mayMatch(text: string, list: readonly Cue[]): boolean {
+  let re = anyOf.get(list);
+  if (!re) anyOf.set(list, (re = new RegExp(list.map((c) => `(?:${c.re.source})`).join('|') || '(?!)', 'i')));
+  return re.test(text);
+}
+
+/** How many of the list's cues a sentence carries. */
+export function countCues(sentence: Sentence, list: readonly Cue[]): number {
+  if (!mayMatch(sentence.text, list)) return 0;
+  return list.reduce((n, c) => n + (c.re.test(sentence.text) ? 1 : 0), 0);
+}
+
 function matchUncached(sentence: Sentence, list: readonly Cue[]): Match {
+  if (!mayMatch(sentence.text, list)) return null;
   let best: Match = null;
   for (const c of list) {
     const m = c.re.exec(sentence.text);

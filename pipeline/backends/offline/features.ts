@@ -2,7 +2,7 @@ import { TAXONOMY } from '../../../schemas/index.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, LEXICONS } from './lexicons.ts';
 import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
-import { type ArticleDoc, type Cue, type Hit, findEvidence, matchSentence } from './evidence.ts';
+import { type ArticleDoc, type Cue, type Hit, countCues, findEvidence, matchSentence } from './evidence.ts';
 import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
 
 /**
@@ -110,15 +110,13 @@ export function screeningFeatures(doc: ArticleDoc): Features {
   };
 }
 
-const cueCount = (s: Sentence, list: readonly Cue[]) => list.reduce((n, c) => n + (c.re.test(s.text) ? 1 : 0), 0);
-
 /**
  * What a sentence offers as a postmortem fact: each field's cues, whether it reports the failure
  * (asserted, hedged or negated), its place in the article and how much it shares with the headline.
  */
 export function sentenceFeatures(s: Sentence, doc: ArticleDoc, headline: ReadonlySet<string>): Features {
   const f: Features = {};
-  for (const [field, list] of Object.entries(FIELD_CUES)) f[`cue.${field}`] = Math.log1p(cueCount(s, list));
+  for (const [field, list] of Object.entries(FIELD_CUES)) f[`cue.${field}`] = Math.log1p(countCues(s, list));
   const failure = matchSentence(s, FAILURE);
   const words = contentWords(s.tokens);
   return Object.assign(f, {
