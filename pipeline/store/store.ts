@@ -209,7 +209,7 @@ export class Store {
   }
 
   listRuns(): Run[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY started_at, id').all() as Row[]).map((r) => ({
+    return (this.db.prepare('SELECT * FROM runs ORDER BY started_at, rowid').all() as Row[]).map((r) => ({
       id: r.id as string, startedAt: r.started_at as string, finishedAt: (r.finished_at as string) ?? null,
       settings: JSON.parse(r.settings as string), status: r.status as Run['status'],
       summary: r.summary ? JSON.parse(r.summary as string) : null,
