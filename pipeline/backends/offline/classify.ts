@@ -14,7 +14,8 @@ function rationale(title: string, options: string[], ev: OptionEvidence[], probs
   if (options[0] === UNKNOWN) return `No option of ${title} is likely enough from the articles' evidence (unknown ${pct(probs.get(UNKNOWN) ?? 0)}), so the label is unknown.`;
   return options.map((k) => {
     const e = ev.find((x) => x.key === k);
-    const p = pct(probs.get(k) ?? 0);
+    // Below even odds alone, an option is there because the whole set is likelier (the set prior).
+    const p = `${pct(probs.get(k) ?? 0)}${(probs.get(k) ?? 0) < 0.5 && options.length > 1 ? ', kept for the set' : ''}`;
     if (e?.hits.length) return `${k} (${p}): ${e.hits.length} supporting sentence(s), e.g. ${e.hits.slice(0, CITES_PER_OPTION).map(quoteRef).join('; ')}`;
     if (e?.headHits.length) return `${k} (${p}): from the headline(s) ${e.headHits.slice(0, CITES_PER_OPTION).map(quoteRef).join('; ')}`;
     // Said plainly: the option comes from what incidents with this overall evidence usually are.
