@@ -2,10 +2,23 @@ import type { Article } from '../../schemas/index.ts';
 import { hashOf } from '../text/hash.ts';
 import { CandidateIndex } from './index.ts';
 import { Corpus, cosine, terms, type Vector } from './tfidf.ts';
+import { nameOverlap, properNames } from './names.ts';
 
 /** Below this similarity a candidate is not even put to the backend. */
 export const MIN_CANDIDATE_SIMILARITY = 0.12;
 const MAX_CANDIDATES = 40;
+/**
+ * Shared distinctive names count towards the similarity put to the backend: it rises by NAME_WEIGHT
+ * times how far the name overlap exceeds NAME_BASELINE (and falls below it). Set on the project's
+ * training corpus (data/train), whose grouping is otherwise not learned from: it keeps apart similar
+ * failures at different organisations and joins inquiry reports published a year on.
+ */
+const NAME_WEIGHT = 0.15;
+const NAME_BASELINE = 0.1;
+/** A name in more than this share of articles (a big company, a country) tells reports apart poorly. */
+const DISTINCTIVE_SHARE = 0.02;
+/** Part of every grouping job's input hash, so a change here regroups. */
+export const GROUPING_METHOD = `tfidf+names:${NAME_WEIGHT}:${NAME_BASELINE}:${DISTINCTIVE_SHARE}:${MIN_CANDIDATE_SIMILARITY}`;
 
 export interface Assignment {
   incidentId: string;
@@ -30,6 +43,8 @@ export class Grouper {
   private vectors = new Map<string, Vector>();
   private termsOf = new Map<string, string[]>();
   private articles = new Map<string, Article>();
+  private namesOf = new Map<string, Set<string>>();
+  private nameDf = new Map<string, number>();
   readonly incidentOf = new Map<string, string>();
   private membersOf = new Map<string, Set<string>>();
 
@@ -39,6 +54,9 @@ export class Grouper {
       this.termsOf.set(a.id, t);
       this.articles.set(a.id, a);
       this.corpus.add(t);
+      const names = properNames(a);
+      this.namesOf.set(a.id, names);
+      for (const n of names) this.nameDf.set(n, (this.nameDf.get(n) ?? 0) + 1);
     }
     for (const [articleId, incidentId] of membership) {
       if (!this.articles.has(articleId)) continue;
@@ -62,6 +80,13 @@ export class Grouper {
     if (set) set.add(articleId); else this.membersOf.set(incidentId, new Set([articleId]));
   }
 
+  private distinctiveNames(ids: Iterable<string>): Set<string> {
+    const limit = Math.max(3, this.corpus.size * DISTINCTIVE_SHARE);
+    const out = new Set<string>();
+    for (const id of ids) for (const n of this.namesOf.get(id) ?? []) if ((this.nameDf.get(n) ?? 0) <= limit) out.add(n);
+    return out;
+  }
+
   members(incidentId: string): Article[] {
     return [...(this.membersOf.get(incidentId) ?? [])].map((id) => this.articles.get(id)!);
   }
@@ -75,7 +100,13 @@ export class Grouper {
       const sim = cosine(v, this.vector(id));
       if (sim >= MIN_CANDIDATE_SIMILARITY && sim > (best.get(inc) ?? -1)) best.set(inc, sim);
     }
-    const ranked = [...best.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const mine = this.distinctiveNames([article.id]);
+    const evidence = (inc: string, sim: number) => {
+      const overlap = nameOverlap(mine, this.distinctiveNames(this.membersOf.get(inc) ?? []));
+      return Number(Math.max(0, sim + NAME_WEIGHT * (overlap - NAME_BASELINE)).toFixed(4));
+    };
+    const ranked = [...best.entries()].map(([inc, sim]) => [inc, evidence(inc, sim)] as [string, number])
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const joined: [string, number][] = [];
     for (const [inc, sim] of ranked) {
       if (await decide(article, this.members(inc), sim)) joined.push([inc, sim]);

@@ -1,5 +1,5 @@
 import type { StageDef } from '../jobs/runner.ts';
-import { Grouper } from '../group/cluster.ts';
+import { GROUPING_METHOD, Grouper } from '../group/cluster.ts';
 import { inputHash } from './provenance.ts';
 
 /**
@@ -13,7 +13,7 @@ export const groupStage: StageDef<Grouper> = {
     const screenings = ctx.store.screenings();
     return ctx.store.listArticles()
       .filter((a) => screenings.get(a.id)?.isFailure)
-      .map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'group', a.contentHash) }));
+      .map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'group', [GROUPING_METHOD, a.contentHash]) }));
   },
   prepare: (ctx) => new Grouper(ctx.store.listArticles(), ctx.store.membership()),
   async run(job, ctx, grouper) {
