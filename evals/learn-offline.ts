@@ -3,6 +3,8 @@
  * written for the project, never from the benchmarks, which stay held out for measuring.
  * - screening: logistic models for "failure report" and "analyzable"; the failure threshold is the
  *   highest that keeps cross-validated recall at RECALL_TARGET;
+ * - extraction: per postmortem field, a logistic model of "this sentence states one of the field's
+ *   facts" (by the eval harness's fact-matching rule), with a recall-weighted threshold;
  * - taxonomy: one logistic model per option of each dimension over the cue-evidence features; the
  *   feature set and penalty per dimension are picked by cross-validated exact-set match;
  * - calibration: Platt scaling of a chosen set's probability, fitted on the cross-validated answers.
@@ -55,13 +57,16 @@ const docs = new Map<string, ArticleDoc>(goldArticles.map((g) => [g.id, readArti
 const fold = (i: number) => i % FOLDS;
 const r3 = (v: number) => Number(v.toFixed(3));
 
-/** Out-of-fold predictions: every example predicted by a model that never saw it. */
-function crossPredict(features: string[], xs: Features[], ys: number[], l2: number, signs: Record<string, 1 | -1> = {}): number[] {
+/**
+ * Out-of-fold predictions: every example predicted by a model that never saw it (nor, through
+ * `foldOf`, anything from the same incident).
+ */
+function crossPredict(features: string[], xs: Features[], ys: number[], l2: number, signs: Record<string, 1 | -1> = {}, foldOf = fold): number[] {
   const out = new Array<number>(xs.length).fill(0);
   for (let k = 0; k < FOLDS; k++) {
-    const train = xs.map((_x, i) => i).filter((i) => fold(i) !== k);
+    const train = xs.map((_x, i) => i).filter((i) => foldOf(i) !== k);
     const m = fitSigned(features, train.map((i) => xs[i]!), train.map((i) => ys[i]!), signs, { l2 });
-    xs.forEach((x, i) => { if (fold(i) === k) out[i] = predict(m, x); });
+    xs.forEach((x, i) => { if (foldOf(i) === k) out[i] = predict(m, x); });
   }
   return out;
 }
@@ -93,16 +98,16 @@ const anCv = prf(pAn.map((p) => p >= anThreshold), yAn);
 // matching rule (evals/facts.ts). Threshold: best cross-validated F-beta, recall weighted EXTRACT_BETA times.
 const EXTRACT_BETA = 2;
 const extraction: OfflineModel['extraction'] = {};
-const sentenceRows = incidents.flatMap((inc) => {
+const sentenceRows = incidents.flatMap((inc, n) => {
   const ds = inc.articleIds.map((id) => docs.get(id)).filter((d): d is ArticleDoc => !!d);
-  return candidateSentences(ds).map((c) => ({ inc, c }));
+  return candidateSentences(ds).map((c) => ({ inc, n, c }));
 });
 const sentenceNames = Object.keys(sentenceRows[0]!.c.x);
 for (const field of POSTMORTEM_FIELDS) {
   const facts = new Map(incidents.map((inc) => [inc.id, splitFacts(inc.gold.postmortem?.[field])]));
   const ys = sentenceRows.map((r) => (facts.get(r.inc.id)!.some((g) => factMatches(g, r.c.s.text)) ? 1 : 0));
   const xs = sentenceRows.map((r) => r.c.x);
-  const ps = crossPredict(sentenceNames, xs, ys, 1, { [`cue.${field}`]: 1 });
+  const ps = crossPredict(sentenceNames, xs, ys, 1, { [`cue.${field}`]: 1 }, (i) => fold(sentenceRows[i]!.n));
   let best = { threshold: 0.5, f: -1, precision: 0, recall: 0 };
   for (let t = 0.05; t < 0.9; t += 0.025) {
     const s = fromConfusion(confusion(ps.map((p, i) => ({ pred: p >= t, gold: ys[i] === 1 }))));

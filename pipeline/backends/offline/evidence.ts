@@ -114,6 +114,3 @@ export function findEvidence(docs: readonly ArticleDoc[], list: readonly Cue[]):
 export function sentenceCitation(articleId: string, s: Sentence): Citation {
   return { articleId, quote: s.text, start: s.start, end: s.end, alignment: 'exact' };
 }
-
-/** Diminishing returns: the fifth piece of evidence adds less than the first. */
-export const strength = (score: number, scale = 2) => 1 - Math.exp(-score / scale);

@@ -7,10 +7,11 @@ import { MODEL } from './learned.ts';
 
 /**
  * Is this a report of a software failure, and can it be analysed? Both are learned from the
- * screening signals (failure words in headline and lead weigh most, because a news report puts what
- * happened first; an event placed in time; software context; cause and impact sentences). The
- * failure threshold was set on the training set for recall: missing a failure costs more than a
- * false alarm, which later stages and review can still drop.
+ * screening signals (features.ts: failure words in headline and lead, failures placed in time,
+ * software context, cause, impact and fix sentences, commentary cues); the learned weights decide
+ * which of them count. The failure threshold was set on the training set for recall: missing a
+ * failure costs more than a false alarm, which later stages and review can still drop. The rationale
+ * lists every signal's value, so a reviewer can see why.
  */
 export function screenDoc(doc: ArticleDoc, model: OfflineModel = MODEL): Screening {
   const f = screeningFeatures(doc);
