@@ -7,6 +7,9 @@ import { dimension } from '../schemas/index.ts';
 import { fit, fitSigned, predict } from '../pipeline/backends/offline/logistic.ts';
 import { OfflineModel, chooseOptions, setConfidence } from '../pipeline/backends/offline/model.ts';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
+import { taxonomyEvidence, taxonomyFeatures } from '../pipeline/backends/offline/features.ts';
+import { readArticle } from '../pipeline/backends/offline/evidence.ts';
+import { toArticle } from '../pipeline/ingest/article.ts';
 import { ROOT } from './cli-runner.ts';
 
 /** A deterministic pseudo-random stream, so the data sets below are the same on every run. */
@@ -110,4 +113,29 @@ describe('evals/agreement.ts', () => {
     expect(Number(mean![1])).toBeGreaterThan(0);
     expect(Number(mean![2])).toBeGreaterThanOrEqual(Number(mean![1]));
   }, 60_000);
+});
+
+describe('taxonomy features', () => {
+  const features = (headline: string, text: string) => {
+    const docs = [readArticle(toArticle({ id: `f-${headline.length}-${text.length}`, headline, text, published: '2023-05-02', origin: 'test' }))];
+    return taxonomyFeatures(taxonomyEvidence(docs), docs);
+  };
+
+  it('reads an earlier failure, and whether the headline\'s organisation had it', () => {
+    const same = features('Harbourline Bank app outage', 'The app crashed on Monday. Harbourline Bank suffered a similar outage in 2019, when its app crashed for a day.');
+    expect(same['recurring.earlier']).toBeGreaterThan(0);
+    expect(same['recurring.earlierSameOrg']).toBeGreaterThan(0);
+    const other = features('Harbourline Bank app outage', 'The app crashed on Monday. Kestrel Savings suffered a similar outage in 2019, when its app crashed for a day.');
+    expect(other['recurring.earlier']).toBeGreaterThan(0);
+    expect(other['recurring.earlierSameOrg']).toBe(0);
+    // The same year as the article, or no failure in the sentence: not an earlier failure.
+    const none = features('Harbourline Bank app outage', 'The app crashed on Monday. The bank opened a new branch in 2019. In 2023 the app crashed again.');
+    expect(none['recurring.earlier']).toBe(0);
+  });
+
+  it('tells who acted: staff or attackers tied to the cause, or nobody', () => {
+    expect(features('Outage', 'The outage was caused by an engineer who pushed a faulty change.')['agents.staff']).toBeGreaterThan(0);
+    expect(features('Breach', 'The breach was caused by hackers who stole passwords.')['agents.attacker']).toBeGreaterThan(0);
+    expect(features('Outage', 'The outage was caused by a technical glitch.')['agents.none']).toBe(1);
+  });
 });

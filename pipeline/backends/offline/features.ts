@@ -61,12 +61,37 @@ function agentFeatures(docs: readonly ArticleDoc[]): Features {
   return { 'agents.staff': Math.log1p(staff), 'agents.attacker': Math.log1p(attacker), 'agents.none': staff + attacker === 0 ? 1 : 0 };
 }
 
+const CAPITALISED = /(?<![.!?]\s|^)\b[A-Z][A-Za-z]{2,}/g;
+const EARLIER = /\b(?:last year|(?:a|two|three|several) years? (?:ago|earlier)|(?:in|since|during) (?:(?:January|February|March|April|May|June|July|August|September|October|November|December) )?((?:19|20)\d\d))\b/i;
+
+/**
+ * Did it happen before? Failure sentences dated a year or more before the article ("in 2019", "last
+ * year") report an earlier failure; when they also name an organisation from the headline, it was the
+ * same organisation.
+ */
+function earlierFailureFeatures(docs: readonly ArticleDoc[]): Features {
+  let earlier = 0, sameOrg = 0;
+  for (const d of docs) {
+    const year = Number(d.article.published?.slice(0, 4)) || null;
+    const headNames = new Set([...d.article.headline.matchAll(CAPITALISED)].map((m) => m[0]));
+    for (const s of d.sentences) {
+      const m = EARLIER.exec(s.text);
+      if (!m || (m[1] && year !== null && Number(m[1]) >= year)) continue;
+      if (matchSentence(s, FAILURE)?.polarity !== 'asserted') continue;
+      earlier++;
+      if ([...s.text.matchAll(CAPITALISED)].some((n) => headNames.has(n[0]))) sameOrg++;
+    }
+  }
+  return { 'recurring.earlier': Math.log1p(earlier), 'recurring.earlierSameOrg': Math.log1p(sameOrg) };
+}
+
 /** `dim.option` → log evidence, who acted, and the size of the coverage, for every taxonomy model. */
 export function taxonomyFeatures(ev: TaxonomyEvidence, docs: readonly ArticleDoc[]): Features {
   const f: Features = {
     'docs.articles': Math.log1p(docs.length),
     'docs.sentences': Math.log1p(docs.reduce((a, d) => a + d.sentences.length, 0)),
     ...agentFeatures(docs),
+    ...earlierFailureFeatures(docs),
   };
   for (const [dim, options] of ev) for (const o of options) f[`${dim}.${o.key}`] = Math.log1p(o.score);
   return f;
