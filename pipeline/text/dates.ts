@@ -1,3 +1,6 @@
+export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
 /**
  * Reads the date formats the inputs use (ISO, `MM/DD/YYYY` as in Ko's files, RFC 2822 from feeds)
  * into `YYYY-MM-DD`, or null when it cannot tell.

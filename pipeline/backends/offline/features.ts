@@ -1,4 +1,6 @@
 import { TAXONOMY } from '../../../schemas/index.ts';
+import { MONTHS } from '../../text/dates.ts';
+import { capitalisedWords } from '../../group/names.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, LEXICONS } from './lexicons.ts';
 import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
@@ -61,8 +63,7 @@ function agentFeatures(docs: readonly ArticleDoc[]): Features {
   return { 'agents.staff': Math.log1p(staff), 'agents.attacker': Math.log1p(attacker), 'agents.none': staff + attacker === 0 ? 1 : 0 };
 }
 
-const CAPITALISED = /(?<![.!?]\s|^)\b[A-Z][A-Za-z]{2,}/g;
-const EARLIER = /\b(?:last year|(?:a|two|three|several) years? (?:ago|earlier)|(?:in|since|during) (?:(?:January|February|March|April|May|June|July|August|September|October|November|December) )?((?:19|20)\d\d))\b/i;
+const EARLIER = new RegExp(`\\b(?:last year|(?:a|two|three|several) years? (?:ago|earlier)|(?:in|since|during) (?:(?:${MONTHS.join('|')}) )?((?:19|20)\\d\\d))\\b`, 'i');
 
 /**
  * Did it happen before? Failure sentences dated a year or more before the article ("in 2019", "last
@@ -73,13 +74,13 @@ function earlierFailureFeatures(docs: readonly ArticleDoc[]): Features {
   let earlier = 0, sameOrg = 0;
   for (const d of docs) {
     const year = Number(d.article.published?.slice(0, 4)) || null;
-    const headNames = new Set([...d.article.headline.matchAll(CAPITALISED)].map((m) => m[0]));
+    const headNames = new Set(capitalisedWords(d.article.headline));
     for (const s of d.sentences) {
       const m = EARLIER.exec(s.text);
       if (!m || (m[1] && year !== null && Number(m[1]) >= year)) continue;
       if (matchSentence(s, FAILURE)?.polarity !== 'asserted') continue;
       earlier++;
-      if ([...s.text.matchAll(CAPITALISED)].some((n) => headNames.has(n[0]))) sameOrg++;
+      if (capitalisedWords(s.text).some((n) => headNames.has(n))) sameOrg++;
     }
   }
   return { 'recurring.earlier': Math.log1p(earlier), 'recurring.earlierSameOrg': Math.log1p(sameOrg) };

@@ -1,5 +1,5 @@
 import type { Fact } from '../../../schemas/index.ts';
-import { toIsoDate } from '../../text/dates.ts';
+import { MONTHS, WEEKDAYS, toIsoDate } from '../../text/dates.ts';
 import { FAILURE } from './cues.ts';
 import { type ArticleDoc, matchSentence, sentenceCitation } from './evidence.ts';
 
@@ -8,8 +8,6 @@ import { type ArticleDoc, matchSentence, sentenceCitation } from './evidence.ts'
  * "yesterday", "March 3"), so the calendar date is worked out from the article's date, as an analyst
  * would. The fact says how it was worked out and cites the sentence that carries the expression.
  */
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const DAY = 86_400_000;
 const MAX_DATED = 2;
 
