@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipeline/store/store.ts';
 import { ROOT, runCli as cli } from './cli-runner.ts';
 
-// The documented demo, end to end through the CLI: a local 127.0.0.1 site (evals/collect-demo-server.ts),
+// The documented demo, end to end through the CLI: a local 127.0.0.1 site (evals/servers/collect-demo/server.ts),
 // a collect run killed with SIGKILL part-way, a restart, `status`, and `run` over what was collected.
 
 const dir = mkdtempSync(join(tmpdir(), 'failscope-collect-cli-'));
@@ -28,7 +28,7 @@ const listeners = new Set<(path: string) => void>();
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/collect-demo-server.ts', '--port', String(port)], { cwd: ROOT });
+  server = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/servers/collect-demo/server.ts', '--port', String(port)], { cwd: ROOT });
   await new Promise<void>((resolve, reject) => {
     let buf = '';
     server.stdout!.on('data', (d) => {
@@ -44,8 +44,8 @@ beforeAll(async () => {
     });
     server.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
   });
-  writeFileSync(join(dir, 'urls.txt'), readFileSync(join(ROOT, 'evals/collect-demo-urls.txt'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
-  writeFileSync(join(dir, 'search.json'), readFileSync(join(ROOT, 'evals/collect-demo-search.json'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
+  writeFileSync(join(dir, 'urls.txt'), readFileSync(join(ROOT, 'evals/servers/collect-demo/urls.txt'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
+  writeFileSync(join(dir, 'search.json'), readFileSync(join(ROOT, 'evals/servers/collect-demo/search.json'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
 });
 
 afterAll(() => { server?.kill('SIGTERM'); });

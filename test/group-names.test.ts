@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Grouper } from '../pipeline/group/cluster.ts';
-import { nameOverlap, properNames } from '../pipeline/group/names.ts';
+import { nameOverlap, properNames } from '../pipeline/text/names.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 
 const article = (id: string, headline: string, text: string, published = '2023-03-06') =>

@@ -88,10 +88,10 @@ describe('the shipped model', () => {
   });
 });
 
-describe('evals/learn-offline.ts', () => {
+describe('pipeline/learn/learn-offline.ts', () => {
   it('learns a complete model from a gold folder and reports cross-validated figures', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'failscope-learn-')), 'model.json');
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), 'evals/learn-offline.ts', '--out', out, 'data/sample'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), 'pipeline/learn/learn-offline.ts', '--out', out, 'data/sample'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/taxonomy cv mean exact \d\.\d+/);
     const model = OfflineModel.parse(JSON.parse(readFileSync(out, 'utf8')));

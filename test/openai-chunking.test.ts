@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
 import { planBatches, splitArticle } from '../pipeline/backends/openai/chunking.ts';
 import { parseBlocks, passageText } from '../pipeline/backends/openai/articles.ts';
 import { tokenCounter } from '../pipeline/backends/openai/tokens.ts';

@@ -5,7 +5,7 @@ import { renderDigest } from '../pipeline/backends/openai/digest.ts';
 import { runPipeline } from '../pipeline/run.ts';
 import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
 
 const bank = fixture('bank1');
 const follow = fixture('bank1FollowUp');

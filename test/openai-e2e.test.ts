@@ -11,7 +11,7 @@ import { verifyCitation } from '../pipeline/citations/align.ts';
 import { PROMPTS_DIR } from '../pipeline/backends/openai/prompts.ts';
 import { Store } from '../pipeline/store/store.ts';
 import { allFixtures, tempDir, tempStore } from './fixtures.ts';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
-import { offlineAnswer, startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.ts';
+import { offlineAnswer, startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
 import { parseBlocks } from '../pipeline/backends/openai/articles.ts';
 import { runPipeline } from '../pipeline/run.ts';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';

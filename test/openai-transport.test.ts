@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import nock from 'nock';
 import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
-import { apiError, completion } from './fake-openai-server.ts';
+import { apiError, completion } from '../evals/servers/fake-openai.ts';
 import { ModelAnswerError } from '../pipeline/backends/openai/reask.ts';
 
 /** Replies as OpenAI shapes them (chat.completion JSON, error objects); no request leaves the machine. */

@@ -2,7 +2,7 @@ import type { Article } from '../../schemas/index.ts';
 import { hashOf } from '../text/hash.ts';
 import { CandidateIndex } from './index.ts';
 import { Corpus, cosine, terms, type Vector } from './tfidf.ts';
-import { nameOverlap, properNames } from './names.ts';
+import { nameOverlap, properNames } from '../text/names.ts';
 
 /** Below this similarity a candidate is not even put to the backend. */
 export const MIN_CANDIDATE_SIMILARITY = 0.12;

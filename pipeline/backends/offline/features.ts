@@ -1,6 +1,6 @@
 import { TAXONOMY } from '../../../schemas/index.ts';
 import { MONTHS } from '../../text/dates.ts';
-import { capitalisedWords } from '../../group/names.ts';
+import { capitalisedWords } from '../../text/names.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, LEXICONS } from './lexicons.ts';
 import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';

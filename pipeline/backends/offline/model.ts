@@ -4,7 +4,7 @@ import { type Features, predict } from './logistic.ts';
 
 /**
  * The shape of the offline backend's learned weights and how they turn into decisions. The weights
- * themselves (model.json, loaded by learned.ts) are written by `evals/learn-offline.ts`, which needs
+ * themselves (model.json, loaded by learned.ts) are written by `pipeline/learn/learn-offline.ts`, which needs
  * this module before any model.json exists.
  */
 const LogisticModel = z.object({
@@ -46,7 +46,7 @@ export type LogisticModel = z.infer<typeof LogisticModel>;
 /** P(option in the set) for each option key of a dimension that the model knows. */
 export function optionProbabilities(model: OfflineModel, dim: string, features: Features): Map<string, number> {
   const m = model.taxonomy[dim];
-  if (!m) throw new Error(`offline model has no taxonomy model for "${dim}": re-run evals/learn-offline.ts`);
+  if (!m) throw new Error(`offline model has no taxonomy model for "${dim}": re-run pipeline/learn/learn-offline.ts`);
   return new Map(Object.entries(m.options).map(([k, lm]) => [k, predict(lm, features)]));
 }
 

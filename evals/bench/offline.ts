@@ -8,11 +8,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../pipeline/store/store.ts';
-import { ingest } from '../pipeline/ingest/ingest.ts';
-import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
-import { runPipeline } from '../pipeline/run.ts';
-import type { RunEvent } from '../pipeline/jobs/events.ts';
+import { Store } from '../../pipeline/store/store.ts';
+import { ingest } from '../../pipeline/ingest/ingest.ts';
+import { OfflineBackend } from '../../pipeline/backends/offline/index.ts';
+import { runPipeline } from '../../pipeline/run.ts';
+import type { RunEvent } from '../../pipeline/jobs/events.ts';
 
 async function bench(name: string, input: string): Promise<void> {
   if (!existsSync(input)) { console.log(`${name}: skipped (${input} not found)`); return; }

@@ -2,7 +2,7 @@
  * A local news site for demonstrating `failscope collect` on 127.0.0.1 (see README, "Collecting news
  * from the web"). Every article here is invented for failscope; no outlet's text is used.
  *
- *   node bin/run-ts.js evals/collect-demo-server.ts [--port 8765] [--log requests.log]
+ *   node bin/run-ts.js evals/servers/collect-demo/server.ts [--port 8765] [--log requests.log]
  *
  * It serves good articles, a feed linking to them and to bad cases (404, 500, a body that never ends,
  * 50 MB, an image, a redirect loop, a robots.txt-disallowed page, a too-short page, a windows-1252 page

@@ -1,5 +1,5 @@
 import type { Article } from '../../schemas/index.ts';
-import { MONTHS, WEEKDAYS } from '../text/dates.ts';
+import { MONTHS, WEEKDAYS } from './dates.ts';
 
 /**
  * Proper names of an article: capitalised words inside a sentence (companies, products, places,

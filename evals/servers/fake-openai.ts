@@ -8,18 +8,18 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Article } from '../schemas/index.ts';
-import { POSTMORTEM_FIELDS, TAXONOMY } from '../schemas/index.ts';
-import { contentHash } from '../pipeline/text/hash.ts';
-import { readArticle } from '../pipeline/backends/offline/evidence.ts';
-import { screenDoc } from '../pipeline/backends/offline/screen.ts';
-import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
-import { classifyDocs } from '../pipeline/backends/offline/classify.ts';
-import { sameIncidentThreshold } from '../pipeline/backends/offline/index.ts';
-import { Corpus, cosine, terms } from '../pipeline/group/tfidf.ts';
-import { daysBetween } from '../pipeline/text/dates.ts';
-import { parseBlocks, type ParsedBlock } from '../pipeline/backends/openai/articles.ts';
-import { countMessages, tokenCounter } from '../pipeline/backends/openai/tokens.ts';
+import type { Article } from '../../schemas/index.ts';
+import { POSTMORTEM_FIELDS, TAXONOMY } from '../../schemas/index.ts';
+import { contentHash } from '../../pipeline/text/hash.ts';
+import { readArticle } from '../../pipeline/backends/offline/evidence.ts';
+import { screenDoc } from '../../pipeline/backends/offline/screen.ts';
+import { extractPostmortem } from '../../pipeline/backends/offline/extract.ts';
+import { classifyDocs } from '../../pipeline/backends/offline/classify.ts';
+import { sameIncidentThreshold } from '../../pipeline/backends/offline/index.ts';
+import { Corpus, cosine, terms } from '../../pipeline/group/tfidf.ts';
+import { daysBetween } from '../../pipeline/text/dates.ts';
+import { parseBlocks, type ParsedBlock } from '../../pipeline/backends/openai/articles.ts';
+import { countMessages, tokenCounter } from '../../pipeline/backends/openai/tokens.ts';
 
 export interface FakeRequest {
   /** 1-based order of arrival. */

@@ -10,21 +10,21 @@
  * - calibration: Platt scaling of a chosen set's probability, fitted on the cross-validated answers.
  * Prints the cross-validated figures, which are also stored in the model.
  *
- *   node bin/run-ts.js evals/learn-offline.ts [--out model.json] [gold dir ...]
+ *   node bin/run-ts.js pipeline/learn/learn-offline.ts [--out model.json] [gold dir ...]
  *   (default: every folder of data/train/parts and data/train/screening, written to pipeline/backends/offline/model.json)
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { POSTMORTEM_FIELDS, TAXONOMY, optionKeys, type GoldIncident } from '../schemas/index.ts';
-import { toArticle } from '../pipeline/ingest/article.ts';
-import { type ArticleDoc, readArticle } from '../pipeline/backends/offline/evidence.ts';
-import { SCREENING_SIGNS, candidateSentences, screeningFeatures, taxonomyEvidence, taxonomyFeatures } from '../pipeline/backends/offline/features.ts';
-import { type Features, fit, fitSigned, predict } from '../pipeline/backends/offline/logistic.ts';
-import { type OfflineModel, type SetPrior, chooseOptions } from '../pipeline/backends/offline/model.ts';
-import { factMatches, splitFacts } from './facts.ts';
-import { exactSet, jaccard } from './metrics/sets.ts';
-import { confusion, fromConfusion } from './metrics/prf.ts';
-import { loadGold } from './gold.ts';
+import { POSTMORTEM_FIELDS, TAXONOMY, optionKeys, type GoldIncident } from '../../schemas/index.ts';
+import { toArticle } from '../ingest/article.ts';
+import { type ArticleDoc, readArticle } from '../backends/offline/evidence.ts';
+import { SCREENING_SIGNS, candidateSentences, screeningFeatures, taxonomyEvidence, taxonomyFeatures } from '../backends/offline/features.ts';
+import { type Features, fit, fitSigned, predict } from '../backends/offline/logistic.ts';
+import { type OfflineModel, type SetPrior, chooseOptions } from '../backends/offline/model.ts';
+import { factMatches, splitFacts } from '../../evals/facts.ts';
+import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
+import { confusion, fromConfusion } from '../../evals/metrics/prf.ts';
+import { loadGold } from '../../evals/gold.ts';
 
 const RECALL_TARGET = 0.98;
 const FOLDS = 5;
@@ -36,7 +36,7 @@ const MARGIN = 0.02;
 const SHARED = ['objective.malicious', 'dimension.hardware', 'nature.non-human_actions', 'boundary.outside_system', 'cps.true', 'cps.false',
   'consequence.death', 'consequence.harm', 'behaviour.crash', 'docs.articles', 'docs.sentences', 'agents.staff', 'agents.attacker', 'agents.none'];
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = outAt >= 0 ? args.splice(outAt, 2)[1]! : join(root, 'pipeline/backends/offline/model.json');

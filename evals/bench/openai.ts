@@ -1,8 +1,8 @@
 /**
- * Benchmarks of the openai backend against the local OpenAI-compatible server (test/fake-openai-server.ts),
+ * Benchmarks of the openai backend against the local OpenAI-compatible server (evals/servers/fake-openai.ts),
  * which answers from the offline backend: no network, no key, no cost. Prints figures; asserts nothing.
  *
- *   node bin/run-ts.js evals/openai-bench.ts
+ *   node bin/run-ts.js evals/bench/openai.ts
  *
  * 1. The project sample through the whole pipeline: requests, tokens and estimated cost, first run
  *    against a re-run with nothing changed.
@@ -11,20 +11,25 @@
  *    design spends about 40 calls per incident, each carrying all the article text.
  * 3. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Config } from '../schemas/index.ts';
-import { Store } from '../pipeline/store/store.ts';
-import { ingest } from '../pipeline/ingest/ingest.ts';
-import { toArticle } from '../pipeline/ingest/article.ts';
-import { runPipeline } from '../pipeline/run.ts';
-import { OpenAIBackend, resolveSettings } from '../pipeline/backends/openai/index.ts';
-import { tokenCounter } from '../pipeline/backends/openai/tokens.ts';
-import { startFakeOpenAI } from '../test/fake-openai-server.ts';
-import { tempDir } from '../test/fixtures.ts';
-import { loadGold } from './gold.ts';
+import { Config } from '../../schemas/index.ts';
+import { Store } from '../../pipeline/store/store.ts';
+import { ingest } from '../../pipeline/ingest/ingest.ts';
+import { toArticle } from '../../pipeline/ingest/article.ts';
+import { runPipeline } from '../../pipeline/run.ts';
+import { OpenAIBackend, resolveSettings } from '../../pipeline/backends/openai/index.ts';
+import { tokenCounter } from '../../pipeline/backends/openai/tokens.ts';
+import { startFakeOpenAI } from '../servers/fake-openai.ts';
+import { loadGold } from '../gold.ts';
 
-const ROOT = join(import.meta.dirname, '..');
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+};
+
+const ROOT = join(import.meta.dirname, '..', '..');
 const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail');
 const count = tokenCounter('gpt-4o-mini');
 
