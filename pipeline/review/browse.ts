@@ -40,9 +40,9 @@ export function parseBrowse(params: URLSearchParams): BrowseQuery {
  * so the other options stay visible with what selecting them would add.
  */
 export function browseIncidents(store: Store, query: BrowseQuery): { incidents: BrowseIncident[]; facets: Record<string, Record<string, number>>; total: number } {
-  const found = query.terms.length ? new Set(store.searchIncidents(query.terms)) : null;
-  const latest = byTarget(store.latestReviewDecisions());
-  const all: BrowseIncident[] = store.records().filter((r) => !found || found.has(r.id)).map((r) => {
+  const found = query.terms.length ? new Set(store.incidents.search(query.terms)) : null;
+  const latest = byTarget(store.review.latest());
+  const all: BrowseIncident[] = store.records.list().filter((r) => !found || found.has(r.id)).map((r) => {
     const labels: Record<string, string[]> = {};
     for (const l of r.labels) labels[l.dimension] = l.options;
     const reviewed: string[] = [];

@@ -107,7 +107,7 @@ export async function classifyIncident(e: Engine, incident: Incident, articles: 
     labels.push({ dimension: d.key, options: draft.options, rationale, confidence, citations: draft.citations });
   }
   const sum = (k: 'proposed' | 'unplaced' | 'dropped') => parts.reduce((n, p) => n + p.stats[k], 0);
-  ctx.store.recordQuoteCheck({
+  ctx.quoteChecks.recordQuoteCheck({
     runId: ctx.runId, stage: 'classify', subject: incident.id, proposed: sum('proposed'), unplaced: sum('unplaced'),
     reasked: parts.some((p) => p.stats.reasked), dropped: sum('dropped'), unsupported,
   });
