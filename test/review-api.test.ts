@@ -12,7 +12,7 @@ import { startReviewServer, type ReviewServer } from '../pipeline/review/server.
 import { exportGold } from '../pipeline/review/export.ts';
 import { labelUncertainty, factUncertainty, type QueueItem } from '../pipeline/review/queue.ts';
 import { loadGold } from '../evals/gold.ts';
-import { GoldArticle, GoldIncident, TAXONOMY, type TaxonomyLabel } from '../schemas/index.ts';
+import { GoldArticle, GoldIncident, type OptionKey, TAXONOMY, type TaxonomyLabel } from '../schemas/index.ts';
 import type { ReviewDecision } from '../schemas/review.ts';
 import { allFixtures, tempDir } from './fixtures.ts';
 
@@ -239,7 +239,7 @@ describe('GET /api/incidents (browse)', () => {
 
   it('widens within a dimension and narrows across dimensions', async () => {
     const records = store.records.list();
-    const has = (rec: (typeof records)[number], dim: string, o: string) => rec.labels.some((l) => l.dimension === dim && l.options.includes(o));
+    const has = (rec: (typeof records)[number], dim: string, o: OptionKey) => rec.labels.some((l) => l.dimension === dim && l.options.includes(o));
     const either = (await api('/api/incidents?option=domain:finance&option=domain:health')).json.incidents.map((i: { id: string }) => i.id).sort();
     expect(either).toEqual(records.filter((r) => has(r, 'domain', 'finance') || has(r, 'domain', 'health')).map((r) => r.id).sort());
     const both = (await api('/api/incidents?option=domain:finance&option=objective:malicious')).json.incidents.map((i: { id: string }) => i.id).sort();

@@ -88,8 +88,8 @@ describe.skipIf(!available)(`review page in a real browser (chromium at ${CHROMI
     // Toggle option 1, unless that would leave nothing chosen; then option 2.
     const key = !model.includes(dim.options[0].key) || model.length > 1 ? 0 : 1;
     const opt = dim.options[key].key;
-    const real = model.filter((o) => o !== 'unknown');
-    const expected = dim.kind === 'boolean' ? [opt] : dim.options.map((o) => o.key).filter((o) => (o === opt ? !real.includes(o) : real.includes(o)));
+    const real: readonly string[] = model.filter((o) => o !== 'unknown');
+    const expected: readonly string[] = dim.kind === 'boolean' ? [opt] : dim.options.map((o) => o.key).filter((o) => (o === opt ? !real.includes(o) : real.includes(o)));
     await page.keyboard.press(String(key + 1));
     await expect.poll(() => page.locator(`.card .option[data-option="${opt}"]`).getAttribute('aria-pressed')).toBe(expected.includes(opt) ? 'true' : 'false');
     await page.keyboard.press('Enter');

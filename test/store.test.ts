@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Store, producerOf } from '../pipeline/store/store.ts';
 import { MIGRATIONS } from '../pipeline/store/migrations.ts';
-import { emptyPostmortem, TAXONOMY, type Citation, type Postmortem, type Provenance, type TaxonomyLabel } from '../schemas/index.ts';
+import { dimension, emptyPostmortem, TAXONOMY, type Citation, type DimensionKey, type Postmortem, type Provenance, type TaxonomyLabel } from '../schemas/index.ts';
 import { fixture, tempDir, tempStore } from './fixtures.ts';
 
 const PROV: Provenance = { backend: 'offline', model: 'm1', promptHash: 'p', schemaHash: null, runId: 'run-a' };
@@ -27,9 +27,9 @@ function postmortem(articleId: string, text: string, facts: string[]): Postmorte
   return pm;
 }
 
-function labels(articleId: string, text: string, dims: string[], prov = PROV): TaxonomyLabel[] {
+function labels(articleId: string, text: string, dims: DimensionKey[], prov = PROV): TaxonomyLabel[] {
   return dims.map((d) => ({
-    dimension: d, options: [TAXONOMY.find((x) => x.key === d)!.options[0].key], rationale: `why ${d}`, confidence: 0.6,
+    dimension: d, options: [dimension(d).options[0].key], rationale: `why ${d}`, confidence: 0.6,
     citations: [citeStart(articleId, text, 10 + d.length)], provenance: prov,
   }));
 }

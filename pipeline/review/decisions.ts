@@ -1,4 +1,4 @@
-import { DIMENSION_KEYS, POSTMORTEM_FIELDS, UNKNOWN, dimension, normalizeOptions, optionKeys, type PostmortemField } from '../../schemas/index.ts';
+import { DIMENSION_KEYS, type DimensionKey, POSTMORTEM_FIELDS, UNKNOWN, dimension, isDimensionKey, normalizeOptions, optionKeys, type PostmortemField } from '../../schemas/index.ts';
 import { DecisionInput, type DecisionSnapshot, type NewReviewDecision, type ReviewDecision } from '../../schemas/review.ts';
 import { producerOf, type Store } from '../store/store.ts';
 import { HttpError } from './http.ts';
@@ -10,9 +10,9 @@ const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
  * A reviewer's options, held to the taxonomy: only the dimension's keys, `unknown` alone, booleans
  * single. Refused with the reason rather than silently repaired, so the reviewer sees what was wrong.
  */
-export function checkOptions(dim: string, options: readonly string[] | undefined): string[] {
+export function checkOptions(dim: DimensionKey, options: readonly string[] | undefined): string[] {
   if (!options || options.length === 0) throw new HttpError(400, `"change" needs options for dimension "${dim}"`);
-  const allowed = optionKeys(dim);
+  const allowed: readonly string[] = optionKeys(dim);
   const bad = options.filter((o) => !allowed.includes(o));
   if (bad.length) throw new HttpError(400, `invalid option(s) ${bad.map((b) => `"${b}"`).join(', ')} for dimension "${dim}" (allowed: ${allowed.join(', ')})`);
   if (options.includes(UNKNOWN) && options.length > 1) throw new HttpError(400, `"${UNKNOWN}" cannot be combined with other options (dimension "${dim}")`);
@@ -55,7 +55,7 @@ export function recordDecision(store: Store, body: unknown): ReviewDecision {
   if (d.action === 'note' && !note) throw new HttpError(400, 'a "note" decision needs a non-empty note');
   let out: NewReviewDecision;
   if (d.kind === 'label') {
-    if (!DIMENSION_KEYS.includes(d.target)) throw new HttpError(400, `unknown dimension "${d.target}" (one of ${DIMENSION_KEYS.join(', ')})`);
+    if (!isDimensionKey(d.target)) throw new HttpError(400, `unknown dimension "${d.target}" (one of ${DIMENSION_KEYS.join(', ')})`);
     if (d.text !== undefined) throw new HttpError(400, 'a label decision takes options, not text');
     const snapshot = labelSnapshot(store, d.incidentId, d.target, d.producer);
     let options: string[] | null = null;

@@ -1,5 +1,5 @@
 import type { Alignment, Citation } from '../../schemas/index.ts';
-import { DIMENSION_KEYS, POSTMORTEM_TITLES, TAXONOMY, UNKNOWN, dimension } from '../../schemas/index.ts';
+import { DIMENSION_KEYS, POSTMORTEM_TITLES, TAXONOMY, UNKNOWN, dimension, isDimensionKey } from '../../schemas/index.ts';
 import type { ReviewDecision, ReviewTargetKind } from '../../schemas/review.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError, single } from './http.ts';
@@ -81,7 +81,7 @@ export function parseQueueFilters(params: URLSearchParams, store: Store): QueueF
   const kind = single(params, 'kind');
   if (kind !== undefined && kind !== 'label' && kind !== 'fact') throw new HttpError(400, `unknown kind "${kind}" (label or fact)`);
   const dim = single(params, 'dimension');
-  if (dim !== undefined && !DIMENSION_KEYS.includes(dim)) throw new HttpError(400, `unknown dimension "${dim}" (one of ${DIMENSION_KEYS.join(', ')})`);
+  if (dim !== undefined && !isDimensionKey(dim)) throw new HttpError(400, `unknown dimension "${dim}" (one of ${DIMENSION_KEYS.join(', ')})`);
   const producer = single(params, 'backend');
   if (producer !== undefined && !store.records.producers().includes(producer)) throw new HttpError(400, `unknown backend "${producer}" (known: ${store.records.producers().join(', ') || 'none'})`);
   const run = single(params, 'run');
@@ -147,7 +147,7 @@ export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[];
     }
   }
 
-  const dimOrder = new Map(TAXONOMY.map((d, i) => [d.key, i]));
+  const dimOrder = new Map<string, number>(TAXONOMY.map((d, i) => [d.key, i]));
   const order = (i: QueueItem) => (i.kind === 'label' ? dimOrder.get(i.target)! : 100);
   items.sort((a, b) => b.score - a.score || a.incidentId.localeCompare(b.incidentId) || order(a) - order(b) || a.id.localeCompare(b.id));
   const reviewed = items.filter((i) => i.decision).length;

@@ -11,12 +11,7 @@ import { scopeLine } from './scope.ts';
 /** A label whose options no verified quote supports is kept for review, but never confidently. */
 const UNSUPPORTED_CONFIDENCE = 0.3;
 
-interface Draft {
-  options: string[];
-  rationale: string;
-  confidence: number;
-  citations: Citation[];
-}
+type Draft = Omit<LabelDraft, 'dimension'>;
 
 const isUnknown = (options: readonly string[]) => options.length === 1 && options[0] === UNKNOWN;
 
