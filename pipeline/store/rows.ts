@@ -26,11 +26,24 @@ export const sum = z.number().nullable().transform((v) => v ?? 0);
 
 export const Count = z.object({ n: z.number().int() });
 
-const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+// Every row of a table has the same few columns: each name is converted once.
+const camelNames = new Map<string, string>();
+function camel(column: string): string {
+  let name = camelNames.get(column);
+  if (name === undefined) camelNames.set(column, name = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+  return name;
+}
+
+function camelKeys(row: unknown): unknown {
+  if (!row || typeof row !== 'object') return row;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[camel(k)] = v;
+  return out;
+}
 
 /** A row whose snake_case columns are the schema's camelCase fields (columns the schema lacks are dropped). */
 export function fromColumns<S extends z.ZodType>(schema: S) {
-  return z.preprocess((row) => (row && typeof row === 'object' ? Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) : row), schema);
+  return z.preprocess(camelKeys, schema);
 }
 
 /** `column_name` of a camelCase field, for writes that name their columns from the record's keys. */
