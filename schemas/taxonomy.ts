@@ -197,13 +197,8 @@ export const DimensionKey = z.enum(DIMENSION_KEYS);
 /** Every option key of every dimension: a label's options are checked against its own dimension by normalizeOptions. */
 export const OptionKey = z.enum([...new Set<OptionKey>([...TAXONOMY.flatMap((d) => d.options.map((o) => o.key)), UNKNOWN])]);
 
+/** For keys read from outside (requests, files): narrows a string to a dimension key. */
 export const isDimensionKey = (key: string): key is DimensionKey => DimensionKey.safeParse(key).success;
-
-/** For keys read from outside (gold files, requests): an unknown one is an error naming it. */
-export function dimensionKey(key: string): DimensionKey {
-  if (!isDimensionKey(key)) throw new Error(`unknown taxonomy dimension "${key}" (one of ${DIMENSION_KEYS.join(', ')})`);
-  return key;
-}
 
 export function dimension<K extends DimensionKey>(key: K): Dimension<K> {
   const dim = TAXONOMY.find((d): d is Dimension<K> => d.key === key);

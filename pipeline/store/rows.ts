@@ -24,7 +24,7 @@ export function jsonText<S extends z.ZodType>(schema: S) {
 /** A SUM over no rows is NULL. */
 export const sum = z.number().nullable().transform((v) => v ?? 0);
 
-export const Count = z.object({ n: z.number().int() });
+const Count = z.object({ n: z.number().int() });
 
 // Every row of a table has the same few columns: each name is converted once.
 const camelNames = new Map<string, string>();
