@@ -14,6 +14,7 @@ import { verifyCitation } from '../pipeline/citations/align.ts';
 import type { EventSink } from '../pipeline/jobs/events.ts';
 import type { Problem } from '../pipeline/ingest/read.ts';
 import { type GoldSet, goldClusterOf } from './gold.ts';
+import type { CrossFitInfo } from './crossfit.ts';
 
 /** What the pipeline answered for one gold article. Null fields: the pipeline gave no answer. */
 export interface ArticlePrediction {
@@ -52,6 +53,7 @@ export interface HarnessResult {
   /** Alignment counts of the citations behind the scored answers: per gold incident, and over the end-to-end records. */
   citations: { perIncident: Map<string, AlignmentCounts>; endToEnd: AlignmentCounts };
   seconds: Record<string, number>;
+  learning: Learning;
 }
 
 export interface HarnessOptions {
@@ -62,6 +64,14 @@ export interface HarnessOptions {
   settings: RunSettings;
   onEvent?: EventSink;
   onProblem?: (p: Problem) => void;
+  /** What the backend learned from, and whether it is cross-fitted for this gold set (evals/crossfit.ts). */
+  learning?: Learning;
+}
+
+export interface Learning {
+  /** The labelled folders the model (or example pool) learned from. */
+  learnedFrom: string[];
+  crossFit: CrossFitInfo | null;
 }
 
 export const emptyCounts = (): AlignmentCounts => ({ exact: 0, normalized: 0, fuzzy: 0, unaligned: 0, verified: 0 });
@@ -184,6 +194,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
     return {
       backend: backend.name, model: backend.model, producer, e2e, goldRunId: goldRun.id, ingest: ingested,
       articles, incidents, citations: { perIncident, endToEnd: e2eCounts }, seconds,
+      learning: opts.learning ?? { learnedFrom: [], crossFit: null },
     };
   } finally {
     goldStore.close();

@@ -1,6 +1,7 @@
 import type { Scorecard } from './scorecard.ts';
 import { type Table, keyFigures, sections, systemName } from './tables.ts';
 import { dimensionBars, groupingBars, optionConfusion, postmortemBars, reliability, renderSvg, screeningConfusion } from './charts.ts';
+import { learningNote } from './summary.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -64,7 +65,8 @@ ${sec.note ? `<p class="note">${esc(sec.note)}</p>` : ''}</section>`).join('\n')
 <title>failscope eval · ${esc(s.goldSet.name)}</title><style>${CSS}</style></head>
 <body>
 <header><h1>Eval · ${esc(s.goldSet.name)}</h1>
-<p>${esc(systemName(s))} · ${s.goldSet.articles} articles, ${s.goldSet.incidents ? `${s.goldSet.incidents} gold incidents` : `${s.grouping.stage.pipeline.goldClusters} gold clusters`} · run ${esc(s.run.runId)} · ${esc(secsTime)}</p></header>
+<p>${esc(systemName(s))} · ${s.goldSet.articles} articles, ${s.goldSet.incidents ? `${s.goldSet.incidents} gold incidents` : `${s.grouping.stage.pipeline.goldClusters} gold clusters`} · run ${esc(s.run.runId)} · ${esc(secsTime)}</p>
+<p>${esc(learningNote(s).replace(/\*\*/g, ''))}</p></header>
 <nav><a href="#key">Key figures</a>${secs.map((x) => `<a href="#${x.id}">${esc(x.title)}</a>`).join('')}</nav>
 <main>
 <section id="key" class="key"><h2>Key figures</h2>${htmlTable(key)}</section>

@@ -4,7 +4,7 @@ import type { VScores } from './metrics/vmeasure.ts';
 import type { SetScores } from './metrics/sets.ts';
 import type { Calibration } from './metrics/calibration.ts';
 import type { GoldSet } from './gold.ts';
-import type { HarnessResult } from './harness.ts';
+import type { HarnessResult, Learning } from './harness.ts';
 import type { Items } from './items.ts';
 import { type PublishedGrouping, publishedGrouping } from './anchors.ts';
 import { MATCH_THRESHOLD } from './facts.ts';
@@ -21,6 +21,7 @@ export interface Scorecard {
     backend: string; model: string; producer: string; runId: string; goldRunId: string; createdAt: string;
     seconds: Record<string, number>;
     articlesStored: number; duplicates: number; failedJobs: number; skippedInputs: number;
+    learning: Learning;
   };
   screening: Record<'isFailure' | 'analyzable', { pipeline: BinaryScores; fail: BinaryScores | null; baseline: BinaryScores; unanswered: number }>;
   grouping: {
@@ -78,7 +79,7 @@ export function buildScorecard(gold: GoldSet, h: HarnessResult, items: Items): S
     run: {
       backend: h.backend, model: h.model, producer: h.producer, runId: h.e2e.runId, goldRunId: h.goldRunId, createdAt: new Date().toISOString(),
       seconds: h.seconds, articlesStored: stored, duplicates: [...h.articles.values()].filter((a) => a.duplicateOf).length,
-      failedJobs: h.e2e.failedJobs, skippedInputs: h.e2e.skippedInputs,
+      failedJobs: h.e2e.failedJobs, skippedInputs: h.e2e.skippedInputs, learning: h.learning,
     },
     screening: { isFailure: screen('isFailure'), analyzable: screen('analyzable') },
     grouping: {

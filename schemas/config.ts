@@ -53,12 +53,20 @@ export const OpenAIConfig = z.object({
 });
 export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
 
+/** The `offline` backend. */
+export const OfflineConfig = z.object({
+  /** A model written by `failscope learn` (relative to the working directory); null: the shipped one. */
+  modelFile: z.string().nullable().default(null),
+});
+export type OfflineConfig = z.infer<typeof OfflineConfig>;
+
 /** `failscope.config.json`: everything a flag can set, plus what only a file should hold (prices, limits). */
 export const Config = z.object({
   backend: z.enum(['offline', 'openai']).default('offline'),
   model: z.string().nullable().default(null),
   concurrency: z.number().int().positive().default(4),
   db: z.string().default('./failscope.db'),
+  offline: OfflineConfig.prefault({}),
   openai: OpenAIConfig.prefault({}),
 }).passthrough();
 export type Config = z.infer<typeof Config>;

@@ -72,8 +72,8 @@ describe('choosing an option set', () => {
   });
 
   it('turns a likelier set into a higher confidence', () => {
-    expect(setConfidence(MODEL, 0.9)).toBeGreaterThan(setConfidence(MODEL, 0.5));
-    expect(setConfidence(MODEL, 0.5)).toBeGreaterThan(setConfidence(MODEL, 0.1));
+    expect(setConfidence(MODEL.calibration, 0.9)).toBeGreaterThan(setConfidence(MODEL.calibration, 0.5));
+    expect(setConfidence(MODEL.calibration, 0.5)).toBeGreaterThan(setConfidence(MODEL.calibration, 0.1));
   });
 });
 

@@ -29,10 +29,10 @@ async function bench(name: string, input: string): Promise<void> {
       if (e.type === 'stage-done') stageMs[e.stage] = performance.now() - (stageStart.get(e.stage) ?? performance.now());
     };
     const t1 = performance.now();
-    const summary = await runPipeline(store, new OfflineBackend(), { settings: { backend: 'offline', model: 'lexicon-v1', concurrency: 4, cache: true }, onEvent });
+    const summary = await runPipeline(store, new OfflineBackend(), { settings: { backend: 'offline', model: 'default', concurrency: 4, cache: true }, onEvent });
     const tRun = performance.now() - t1;
     const t2 = performance.now();
-    const again = await runPipeline(store, new OfflineBackend(), { settings: { backend: 'offline', model: 'lexicon-v1', concurrency: 4, cache: true } });
+    const again = await runPipeline(store, new OfflineBackend(), { settings: { backend: 'offline', model: 'default', concurrency: 4, cache: true } });
     const tRerun = performance.now() - t2;
     const total = tIngest + tRun;
     console.log(`${name}: ${ing.inserted} articles → ${summary.incidents} incidents, ${summary.labels} labels, ${summary.citations.verified} verified citations`);

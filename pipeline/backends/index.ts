@@ -8,6 +8,8 @@ export interface BackendOptions {
   config?: Config;
   /** false (`--no-cache`): model backends do not read cached responses. */
   cache?: boolean;
+  /** The offline backend's model file (`--model-file`, else the config's offline.modelFile). */
+  modelFile?: string;
 }
 
 export const BACKENDS = ['offline', 'openai'] as const;
@@ -16,7 +18,7 @@ export const BACKENDS = ['offline', 'openai'] as const;
 export async function createBackend(opts: BackendOptions): Promise<Backend> {
   switch (opts.backend) {
     case 'offline':
-      return new OfflineBackend(opts.model);
+      return new OfflineBackend({ modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined, label: opts.model });
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');

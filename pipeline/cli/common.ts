@@ -13,6 +13,7 @@ export interface CommonOptions {
   json?: boolean;
   /** `--no-cache` on commands that call a model. */
   cache?: boolean;
+  modelFile?: string;
 }
 
 /** Options every subcommand takes, so scripts can pass the same flags to any of them. */
@@ -21,6 +22,7 @@ export function withCommon(cmd: Command): Command {
     .option('--db <path>', 'SQLite database file (default ./failscope.db, or "db" in the config)')
     .addOption(new Option('--backend <name>', 'offline (default) or openai').choices([...BACKENDS]))
     .option('--model <name>', 'model name for the backend')
+    .option('--model-file <file>', 'offline backend: a model written by failscope learn (default: the shipped model)')
     .option('--config <file>', 'config file (default ./failscope.config.json if present)')
     .option('--json', 'machine-readable output');
 }
@@ -36,7 +38,7 @@ export interface Session {
 export async function open(opts: CommonOptions): Promise<Session> {
   const config = loadConfig(opts.config);
   const backendName = opts.backend ?? config.backend;
-  const backend = await createBackend({ backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false });
+  const backend = await createBackend({ backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false, modelFile: opts.modelFile });
   const dbPath = opts.db ?? config.db;
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
   const store = new Store(dbPath);

@@ -4,10 +4,11 @@ import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
 import { progressSink } from './progress.ts';
 import { loadGold } from '../../evals/gold.ts';
 import { evaluate } from '../../evals/eval.ts';
+import { crossFitted } from '../../evals/crossfit.ts';
 import { keyFigures } from '../../evals/tables.ts';
 import { compareRuns, loadRun, missedThresholds, parseThreshold, renderComparison } from '../../evals/compare.ts';
 
-type EvalOptions = CommonOptions & { gold?: string; out?: string; concurrency?: number; cache: boolean };
+type EvalOptions = CommonOptions & { gold?: string; out?: string; concurrency?: number; cache: boolean; crossFit: boolean; folds?: number };
 
 /** Exit code of `eval compare` when a --fail-under threshold is missed. */
 export const EXIT_BELOW_THRESHOLD = 2;
@@ -47,6 +48,8 @@ export function evalCommand(): Command {
     .option('--out <dir>', 'output directory, also holding the eval databases (default eval-out/<gold dir name>)')
     .option('--concurrency <n>', 'jobs in flight at once', (v) => Number.parseInt(v, 10))
     .option('--no-cache', 'do not use cached model responses')
+    .option('--folds <k>', 'cross-fitting folds by incident when the model learned from this gold set (default 10)', (v) => Number.parseInt(v, 10))
+    .option('--no-cross-fit', 'score with the model as it is even when it learned from this gold set (shows leakage; never for reporting)')
     .action(async (opts: EvalOptions) => {
       if (!opts.gold) throw new Error('eval needs --gold <dir> (or: failscope eval compare <runA> <runB>)');
       const gold = await loadGold(opts.gold);
@@ -57,9 +60,11 @@ export function evalCommand(): Command {
       try {
         for (const p of gold.problems) process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
         const concurrency = opts.concurrency ?? s.config.concurrency;
+        const cf = await crossFitted(s.backend, gold, { off: !opts.crossFit, folds: opts.folds, log: (line) => process.stderr.write(`${line}\n`) });
         const { scorecard, files } = await evaluate(gold, out, {
-          store: s.store, goldDb: join(out, 'gold-incidents.db'), backend: s.backend,
-          settings: { backend: s.backend.name, model: s.backend.model, concurrency, cache: opts.cache },
+          store: s.store, goldDb: join(out, 'gold-incidents.db'), backend: cf.backend,
+          learning: { learnedFrom: cf.learned.map((x) => x.dir), crossFit: cf.crossFit },
+          settings: { backend: cf.backend.name, model: cf.backend.model, concurrency, cache: opts.cache },
           onEvent: progress?.sink, onProblem: (p) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`),
         });
         progress?.stop();

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { exportCommand, ingestCommand, runCommand, statusCommand } from './commands.ts';
 import { evalCommand } from './eval.ts';
+import { learnCommand } from './learn.ts';
 import { collectCommand } from './collect.ts';
 import { reviewCommand } from './review.ts';
 
@@ -9,6 +10,7 @@ const program = new Command('failscope')
   .showHelpAfterError();
 for (const c of [ingestCommand(), runCommand(), exportCommand(), statusCommand()]) program.addCommand(c);
 program.addCommand(evalCommand());
+program.addCommand(learnCommand());
 program.addCommand(collectCommand());
 program.addCommand(reviewCommand());
 

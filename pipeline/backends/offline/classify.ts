@@ -2,50 +2,96 @@ import { TAXONOMY, UNKNOWN, applies, normalizeOptions } from '../../../schemas/i
 import type { LabelDraft } from '../backend.ts';
 import { type ArticleDoc, type Hit, sentenceCitation } from './evidence.ts';
 import { type OptionEvidence, taxonomyEvidence, taxonomyFeatures } from './features.ts';
-import { type OfflineModel, chooseOptions, optionProbabilities, setConfidence } from './model.ts';
+import { type OfflineModel, type SetPrior, chooseOptions, optionProbabilities, setConfidence } from './model.ts';
+import { type Answer, adaptedAnswer, corpusLogits, neighbours } from './adapted.ts';
 import { MODEL } from './learned.ts';
+import { TUNING } from './tuning.ts';
 
-const CITES_PER_OPTION = 2;
+const CITES_PER_OPTION = TUNING.settings.taxonomy.citesPerOption;
 
-const quoteRef = (h: Hit) => `[Article ${h.articleId}] "${h.sentence.text.length > 160 ? `${h.sentence.text.slice(0, 157)}...` : h.sentence.text}"`;
-const pct = (p: number) => `${Math.round(p * 100)}%`;
+/** A sentence as a quote: its own quote marks dropped, so the rationale never shows `""…""`. */
+const quoted = (h: Hit) => {
+  const t = h.sentence.text.replace(/^["“”'‘’\s]+|["“”'‘’\s]+$/g, '');
+  return `"${t.length > 160 ? `${t.slice(0, 157)}…` : t}" [Article ${h.articleId}]`;
+};
 
-function rationale(title: string, options: string[], ev: OptionEvidence[], probs: Map<string, number>): string {
-  if (options[0] === UNKNOWN) return `No option of ${title} is likely enough from the articles' evidence (unknown ${pct(probs.get(UNKNOWN) ?? 0)}), so the label is unknown.`;
-  return options.map((k) => {
-    const e = ev.find((x) => x.key === k);
-    // Below even odds alone, an option is there because the whole set is likelier (the set prior).
-    const p = `${pct(probs.get(k) ?? 0)}${(probs.get(k) ?? 0) < 0.5 && options.length > 1 ? ', kept for the set' : ''}`;
-    if (e?.hits.length) return `${k} (${p}): ${e.hits.length} supporting sentence(s), e.g. ${e.hits.slice(0, CITES_PER_OPTION).map(quoteRef).join('; ')}`;
-    if (e?.headHits.length) return `${k} (${p}): from the headline(s) ${e.headHits.slice(0, CITES_PER_OPTION).map(quoteRef).join('; ')}`;
-    // Said plainly: the option comes from what incidents with this overall evidence usually are.
-    return `${k} (${p}): no sentence names it; typical of incidents with this evidence.`;
-  }).join(' ');
+/** Only sentences that assert the option support it: "could have exposed" and "no evidence of an attack" never do. */
+const support = (e: OptionEvidence | undefined) => (e?.hits ?? []).filter((h) => h.polarity === 'asserted');
+
+function priorNote(prior: SetPrior | undefined, options: readonly string[], source: string): string {
+  const total = prior?.sets.reduce((n, s) => n + s.count, 0) ?? 0;
+  const same = prior?.sets.find((s) => s.options.length === options.length && s.options.every((o) => options.includes(o)));
+  return total ? `${same?.count ?? 0} of ${total} ${source} incidents have exactly this set` : 'no labelled incidents to compare with';
 }
 
 /**
- * Labels every taxonomy dimension: cue evidence per option (features.ts) goes through the learned
- * per-option models (model.ts), and the likeliest option set is chosen. The rationale gives each
- * option's probability and its evidence sentences, which are also the citations. IoT layers are only
- * labelled for a cyber-physical system.
+ * What a reviewer can check: per option, the sentences that assert it, or a plain statement that the
+ * option comes from a prior (what labelled incidents like this one usually have), with that prior's
+ * strength. The label's one number is its confidence.
+ */
+function rationale(options: string[], ev: OptionEvidence[], how: string, prior: string): string {
+  if (options[0] === UNKNOWN) return `unknown: no option is supported strongly enough (${how}; ${prior}).`;
+  const parts = options.map((k) => {
+    const hits = support(ev.find((x) => x.key === k));
+    if (hits.length) return `${k}: ${hits.slice(0, CITES_PER_OPTION).map(quoted).join('; ')}`;
+    const head = (ev.find((x) => x.key === k)?.headHits ?? []).filter((h) => h.polarity === 'asserted');
+    if (head.length) return `${k}: from the headline ${quoted(head[0]!)}`;
+    return `${k}: no sentence states it; it comes from the prior`;
+  });
+  return `${parts.join(' · ')}. Decided by ${how}; ${prior}.`;
+}
+
+function describe(model: OfflineModel, dim: string, x: ReturnType<typeof corpusLogits>): { how: string; source: string } {
+  const a = model.adaptation;
+  const d = a?.taxonomy[dim];
+  if (!a || !d) return { how: 'the corpus model over the articles\' cues', source: 'training' };
+  const source = a.sources.map((s) => s.dir.split('/').filter(Boolean).pop()).join(' + ');
+  switch (d.expert) {
+    case 'prior': return { how: `the set your labels give most often (the articles' cues did not predict ${dim} better)`, source };
+    case 'corpus': return { how: 'the corpus model over the articles\' cues', source };
+    case 'stack': return { how: 'the articles\' cues, weighed as your labels weigh them', source };
+    case 'knn': case 'blend': return {
+      how: `${d.expert === 'blend' ? 'the articles\' cues weighed as your labels weigh them, and ' : ''}the most similar labelled incidents (${neighbours(a, x, dim).map((p) => p.incident).join(', ')})`,
+      source,
+    };
+  }
+}
+
+/**
+ * Labels every taxonomy dimension: cue evidence per option (features.ts) goes through the corpus model's
+ * per-option models (model.ts); when the model was fitted to the user's labels, the adapted layer
+ * (adapted.ts) turns those probabilities into the option set the user's analysts would give. IoT layers
+ * are only labelled for a cyber-physical system. Citations are the asserted evidence sentences.
  */
 export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): LabelDraft[] {
   const evidence = taxonomyEvidence(docs);
   const features = taxonomyFeatures(evidence, docs);
+  const corpus = new Map(TAXONOMY.map((dim) => [dim.key, optionProbabilities(model, dim.key, features)]));
+  const x = corpusLogits(corpus);
   const labels: LabelDraft[] = [];
   let cps: string[] = [UNKNOWN];
   for (const dim of TAXONOMY) {
     if (!applies(dim.key, cps)) continue;
-    const probs = optionProbabilities(model, dim.key, features);
-    const choice = chooseOptions(dim, probs, model.taxonomy[dim.key]?.prior);
-    const options = normalizeOptions(dim.key, choice.options);
+    const a = model.adaptation;
+    const answer: Answer = a?.taxonomy[dim.key]
+      ? adaptedAnswer(a, dim, x, corpus.get(dim.key)!)
+      : { ...chooseOptions(dim, corpus.get(dim.key)!, model.taxonomy[dim.key]?.prior), probs: corpus.get(dim.key)! };
+    const options = normalizeOptions(dim.key, answer.options);
     if (dim.key === 'cps') cps = options;
     const ev = evidence.get(dim.key) ?? [];
     const seen = new Set<string>();
-    const citations = ev.filter((e) => options.includes(e.key)).flatMap((e) => e.hits.slice(0, CITES_PER_OPTION))
+    const citations = ev.filter((e) => options.includes(e.key)).flatMap((e) => support(e).slice(0, CITES_PER_OPTION))
       .filter((h) => { const k = `${h.articleId}:${h.sentence.start}`; if (seen.has(k)) return false; seen.add(k); return true; })
       .map((h) => sentenceCitation(h.articleId, h.sentence));
-    labels.push({ dimension: dim.key, options, rationale: rationale(dim.title, options, ev, probs), confidence: setConfidence(model, choice.probability), citations });
+    const { how, source } = describe(model, dim.key, x);
+    const prior = a?.taxonomy[dim.key]?.prior ?? model.taxonomy[dim.key]?.prior;
+    labels.push({
+      dimension: dim.key,
+      options,
+      rationale: rationale(options, ev, how, priorNote(prior, options, source)),
+      confidence: setConfidence(a?.taxonomy[dim.key] ? a.calibration : model.calibration, answer.probability),
+      citations,
+    });
   }
   return labels;
 }

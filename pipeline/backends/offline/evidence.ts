@@ -1,5 +1,6 @@
 import type { Article, Citation } from '../../../schemas/index.ts';
 import { splitSentences, type Sentence } from '../../text/sentences.ts';
+import { TUNING } from './tuning.ts';
 
 /** A cue: a pattern that signals something, and how much one sentence carrying it counts. */
 export interface Cue {
@@ -32,9 +33,10 @@ export function readArticle(article: Article): ArticleDoc {
   return doc;
 }
 
-const NEGATION = /\b(?:no|not|never|without|none|nor|neither|denied|denies|deny|ruled out|rules out|unlikely|false claims?|n't)\b[^.;:]{0,40}$/i;
-const NO_EVIDENCE = /\b(?:no (?:evidence|sign|indication|suggestion)s? (?:of|that)|there (?:is|was) nothing to suggest|did not appear to be)\b[^.;]{0,60}$/i;
-const HEDGE = /\b(?:could|might|may|would|possibly|potentially|perhaps|risk of|if|whether|feared|fears|threatens?|threatened|could have|would have)\b[^.;]{0,50}$/i;
+const POLARITY = TUNING.settings.polarity;
+const NEGATION = new RegExp(POLARITY.negation, 'i');
+const NO_EVIDENCE = new RegExp(POLARITY.noEvidence, 'i');
+const HEDGE = new RegExp(POLARITY.hedge, 'i');
 
 export type Polarity = 'asserted' | 'hedged' | 'negated';
 
@@ -43,7 +45,7 @@ export type Polarity = 'asserted' | 'hedged' | 'negated';
  * an attack"). Only the words before the cue, within the clause, are read.
  */
 export function polarityAt(sentence: string, index: number): Polarity {
-  const before = sentence.slice(Math.max(0, index - 80), index);
+  const before = sentence.slice(Math.max(0, index - POLARITY.window), index);
   if (NEGATION.test(before) || NO_EVIDENCE.test(before)) return 'negated';
   if (HEDGE.test(before)) return 'hedged';
   return 'asserted';
@@ -92,7 +94,7 @@ function matchUncached(sentence: Sentence, list: readonly Cue[]): Match {
     const m = c.re.exec(sentence.text);
     if (!m) continue;
     const polarity = polarityAt(sentence.text, m.index);
-    const w = polarity === 'asserted' ? c.weight : polarity === 'hedged' ? c.weight * 0.4 : 0;
+    const w = polarity === 'asserted' ? c.weight : polarity === 'hedged' ? c.weight * POLARITY.hedgedWeight : 0;
     if (!best || w > best.weight) best = { weight: w, polarity, cue: m[0] };
   }
   return best;

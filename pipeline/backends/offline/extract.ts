@@ -7,10 +7,10 @@ import { datedFacts } from './timeline.ts';
 import { predict } from './logistic.ts';
 import type { OfflineModel } from './model.ts';
 import { MODEL } from './learned.ts';
+import { TUNING } from './tuning.ts';
 
-const MAX_FACTS = 8;
-/** Sentences sharing this much of their content words say the same thing: one fact, several citations. */
-const SAME_FACT = 0.6;
+/** SAME_FACT: sentences sharing this much of their content words say the same thing: one fact, several citations. */
+const { maxFacts: MAX_FACTS, sameFact: SAME_FACT, summarySentences } = TUNING.settings.extraction;
 
 const jaccard = (a: Set<string>, b: Set<string>) => {
   let inter = 0;
@@ -33,11 +33,11 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
   const first = docs[0];
   const pm = emptyPostmortem(first ? cleanHeadline(first.article.headline) : 'Untitled incident');
   const lead = docs.flatMap((d) => d.sentences.slice(0, 4).filter((s) => matchSentence(s, FAILURE)).slice(0, 2));
-  pm.summary = lead.slice(0, 3).map((s) => s.text).join(' ');
+  pm.summary = lead.slice(0, summarySentences).map((s) => s.text).join(' ');
 
   const candidates = candidateSentences(docs);
   for (const field of POSTMORTEM_FIELDS) {
-    const m = model.extraction[field];
+    const m = model.adaptation?.extraction[field] ?? model.extraction[field];
     if (!m) throw new Error(`offline model has no extraction model for "${field}": re-run pipeline/learn/learn-offline.ts`);
     const ranked = candidates.map((c) => ({ c, p: predict(m, c.x) })).filter((r) => r.p >= m.threshold)
       .sort((a, b) => b.p - a.p || a.c.order - b.c.order);

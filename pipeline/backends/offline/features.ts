@@ -2,8 +2,8 @@ import { type DimensionKey, type OptionKey, TAXONOMY } from '../../../schemas/in
 import { MONTHS } from '../../text/dates.ts';
 import { capitalisedWords } from '../../text/names.ts';
 import type { Features } from './logistic.ts';
-import { AGENTS, LEXICONS } from './lexicons.ts';
-import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
+import { AGENTS, CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, LEXICONS, NON_REPORT, SOFTWARE, SOFTWARE_STRICT } from './cues.ts';
+import { TUNING } from './tuning.ts';
 import { type ArticleDoc, type Cue, type Hit, countCues, findEvidence, matchSentence } from './evidence.ts';
 import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
 
@@ -22,14 +22,13 @@ export interface OptionEvidence {
 }
 export type TaxonomyEvidence = Map<DimensionKey, OptionEvidence[]>;
 
-/** Which sentences count: about the failure (its cause, its effects, the lead) or any sentence. */
-const ANY_SENTENCE = new Set<DimensionKey>(['domain', 'cps', 'recurring']);
-/** The headline names the system and the event; its evidence counts more than a body sentence. */
-const HEADLINE_WEIGHT = 2;
+const T = TUNING.settings.taxonomy;
+/** Which sentences count: about the failure (its cause, its effects, the lead) or, for these dimensions, any. */
+const ANY_SENTENCE = new Set(T.anySentence);
 
 function aboutFailure(docs: readonly ArticleDoc[]): ArticleDoc[] {
   const about: Cue[] = [...FAILURE, ...CAUSE];
-  return docs.map((d) => ({ article: d.article, sentences: d.sentences.filter((s) => s.index < 3 || matchSentence(s, about)) }));
+  return docs.map((d) => ({ article: d.article, sentences: d.sentences.filter((s) => s.index < T.leadSentences || matchSentence(s, about)) }));
 }
 
 /** Cue evidence for every option of every dimension, summed with diminishing returns per sentence. */
@@ -44,8 +43,9 @@ export function taxonomyEvidence(docs: readonly ArticleDoc[]): TaxonomyEvidence 
       const cuesFor = lex[o.key] ?? [];
       const hits = findEvidence(pool, cuesFor).filter((h) => h.weight > 0).sort((a, b) => b.weight - a.weight);
       const headHits = findEvidence(headlines, cuesFor).filter((h) => h.weight > 0);
-      // One long article cannot outvote the rest: each further sentence adds less.
-      const score = hits.reduce((acc, h, i) => acc + h.weight / (1 + i * 0.5), 0) + headHits.length * HEADLINE_WEIGHT;
+      // One long article cannot outvote the rest: each further sentence adds less. The headline names the
+      // system and the event, so its evidence counts more than a body sentence.
+      const score = hits.reduce((acc, h, i) => acc + h.weight / (1 + i * T.diminishing), 0) + headHits.length * T.headlineWeight;
       return { key: o.key, score, hits, headHits };
     }));
   }
@@ -101,6 +101,7 @@ export function taxonomyFeatures(ev: TaxonomyEvidence, docs: readonly ArticleDoc
 /** Which way each screening signal may push: evidence of a failure report up, commentary cues down. */
 export const SCREENING_SIGNS: Record<string, 1 | -1> = {
   head: 1, lead: 1, strong: 1, density: 1, events: 1, software: 1, causes: 1, impacts: 1, fixes: 1, hedged: -1, nonReport: -1, general: -1,
+  softwareFailures: 1, softwareShare: 1, softwareHead: 1,
 };
 
 /**
@@ -119,6 +120,10 @@ export function screeningFeatures(doc: ArticleDoc): Features {
   const n = Math.max(1, doc.sentences.length);
   // A report places its failure in time ("on Monday", "last week"); commentary speaks in general.
   const events = doc.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted' && matchSentence(s, FIELD_CUES.time)).length;
+  // A software failure report says what failed in software terms in the same sentence as the failure; a train
+  // crash, a recall for brakes or an essay on AI has failure words or software words, seldom both together.
+  const failing = doc.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted');
+  const softwareFailures = failing.filter((s) => matchSentence(s, SOFTWARE_STRICT)).length;
   return {
     head: sum(head, FAILURE),
     lead: Math.log1p(sum(lead, FAILURE)),
@@ -133,6 +138,9 @@ export function screeningFeatures(doc: ArticleDoc): Features {
     // Someone restoring, fixing or apologising for something: it happened.
     fixes: Math.log1p(count(FIELD_CUES.fixes, 'asserted')),
     general: count(GENERAL) / n,
+    softwareFailures: Math.log1p(softwareFailures),
+    softwareShare: softwareFailures / Math.max(1, failing.length),
+    softwareHead: head.some((s) => matchSentence(s, SOFTWARE_STRICT)) ? 1 : 0,
   };
 }
 
@@ -166,7 +174,8 @@ export interface Candidate { s: Sentence; articleId: string; order: number; word
 export function candidateSentences(docs: readonly ArticleDoc[]): Candidate[] {
   return docs.flatMap((d, di) => {
     const headline = new Set(splitSentences(d.article.headline).flatMap((s) => contentWords(s.tokens)));
-    return d.sentences.filter((s) => s.text.length >= 25 && s.text.length <= 600).map((s) => ({
+    const { minSentence, maxSentence } = TUNING.settings.extraction;
+    return d.sentences.filter((s) => s.text.length >= minSentence && s.text.length <= maxSentence).map((s) => ({
       s, articleId: d.article.id, order: di * 10_000 + s.index, words: new Set(contentWords(s.tokens)), x: sentenceFeatures(s, d, headline),
     }));
   });

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Article, Incident, Postmortem, Screening } from '../../../schemas/index.ts';
 import type { Backend, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
 import { hashOf } from '../../text/hash.ts';
@@ -6,40 +7,52 @@ import { readArticle } from './evidence.ts';
 import { screenDoc } from './screen.ts';
 import { extractPostmortem } from './extract.ts';
 import { classifyDocs } from './classify.ts';
-import { CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, NON_REPORT, SOFTWARE } from './cues.ts';
-import { LEXICONS } from './lexicons.ts';
-import { screeningFeatures, sentenceFeatures, taxonomyEvidence, taxonomyFeatures } from './features.ts';
-import { MODEL } from './learned.ts';
+import { type LoadedModel, loadModel } from './learned.ts';
+import { TUNING } from './tuning.ts';
+
+const G = TUNING.settings.grouping;
 
 /**
  * Same-incident threshold by days between the article and the nearest article of the incident. It
  * rises with the logarithm of the gap: follow-ups days apart may share few words, while a story a year
  * later must be much closer to count as the same incident (a second breach at one company is a new one).
+ * News coverage of one failure comes within months; past `recurrenceDays` a similar story is a recurrence.
  */
 export function sameIncidentThreshold(days: number | null): number {
-  if (days === null) return 0.25;
-  // The log curve alone asks only 0.27 a year on, which any later story about the same company and topic
-  // reaches. News coverage of one failure comes within months; ten months on, a similar story is a recurrence.
-  if (days > 300) return 0.5;
-  return Math.min(0.5, 0.12 + 0.06 * Math.log10(1 + days));
+  if (days === null) return G.noDate;
+  if (days > G.recurrenceDays) return G.cap;
+  return Math.min(G.cap, G.base + G.perLogDay * Math.log10(1 + days));
 }
 
-const METHOD_VERSION = 'offline-2';
-const cueSource = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof RegExp ? x.source : x));
+export interface OfflineOptions {
+  /** A model file written by `failscope learn` (default: the shipped model.json). */
+  modelFile?: string;
+  /** A name for the model in provenance; its content hash is always added. */
+  label?: string;
+  /** An already loaded model (the eval's cross-fitting hands each fold its own). */
+  loaded?: LoadedModel;
+}
 
-/** Deterministic, network-free backend: cue lexicons, TF-IDF and verbatim sentences. */
+/**
+ * Deterministic, network-free backend: cue lexicons (tuning/), learned weights (the model file),
+ * TF-IDF and verbatim sentences. What a task's answers depend on — the tuning files, the code version
+ * and the model — is in its hash, so changing any of them re-runs exactly the jobs it affects.
+ */
 export class OfflineBackend implements Backend {
   readonly name = 'offline';
   readonly model: string;
+  readonly loaded: LoadedModel;
   private readonly hashes: Record<Task, string>;
 
-  constructor(model = 'lexicon-v1') {
-    this.model = model;
+  constructor(opts: OfflineOptions = {}) {
+    this.loaded = opts.loaded ?? loadModel(opts.modelFile);
+    const m = this.loaded.model, a = m.adaptation;
+    this.model = `${opts.label ?? basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
     this.hashes = {
-      screen: hashOf([METHOD_VERSION, cueSource({ FAILURE, SOFTWARE, CAUSE, IMPACT, NON_REPORT, GENERAL }), screenDoc.toString(), screeningFeatures.toString(), MODEL.screening]),
-      group: hashOf([METHOD_VERSION, sameIncidentThreshold.toString()]),
-      extract: hashOf([METHOD_VERSION, cueSource(FIELD_CUES), extractPostmortem.toString(), sentenceFeatures.toString(), MODEL.extraction]),
-      classify: hashOf([METHOD_VERSION, cueSource(LEXICONS), classifyDocs.toString(), taxonomyEvidence.toString(), taxonomyFeatures.toString(), MODEL.taxonomy, MODEL.calibration]),
+      screen: hashOf([TUNING.hash, a?.screening ?? m.screening]),
+      group: hashOf([TUNING.hash]),
+      extract: hashOf([TUNING.hash, a?.extraction ?? m.extraction]),
+      classify: hashOf([TUNING.hash, m.taxonomy, m.calibration, a && { shared: a.shared, knn: a.knn, taxonomy: a.taxonomy, calibration: a.calibration }]),
     };
   }
 
@@ -52,7 +65,7 @@ export class OfflineBackend implements Backend {
   }
 
   async screen(article: Article): Promise<Screening> {
-    return screenDoc(readArticle(article));
+    return screenDoc(readArticle(article), this.loaded.model);
   }
 
   async sameIncident(article: Article, incidentArticles: Article[], similarity: number): Promise<SameIncidentVerdict> {
@@ -63,10 +76,10 @@ export class OfflineBackend implements Backend {
   }
 
   async extract(_incident: Incident, articles: Article[]): Promise<Postmortem> {
-    return extractPostmortem(articles.map(readArticle));
+    return extractPostmortem(articles.map(readArticle), this.loaded.model);
   }
 
   async classify(_incident: Incident, articles: Article[]): Promise<LabelDraft[]> {
-    return classifyDocs(articles.map(readArticle));
+    return classifyDocs(articles.map(readArticle), this.loaded.model);
   }
 }

@@ -28,6 +28,8 @@ export interface FitOptions {
   /** Penalty on the weights (not the bias), per example. */
   l2?: number;
   iterations?: number;
+  /** Per-example weights (default 1): the user's own labels may count more than the corpus's. */
+  weights?: readonly number[];
 }
 
 /**
@@ -35,25 +37,32 @@ export interface FitOptions {
  * and no learning rate to tune. With one class only, the weights stay zero and the bias learns the
  * smoothed base rate.
  */
-export function fit(features: string[], xs: readonly Features[], ys: readonly number[], { l2 = 1, iterations = 30 }: FitOptions = {}): Logistic {
+export function fit(features: string[], xs: readonly Features[], ys: readonly number[], { l2 = 1, iterations = 30, weights }: FitOptions = {}): Logistic {
   const n = xs.length, d = features.length;
+  const wt = (i: number) => weights?.[i] ?? 1;
+  const W = xs.reduce((a, _x, i) => a + wt(i), 0);
   const cols = features.map((f) => xs.map((x) => x[f] ?? 0));
-  const mean = cols.map((c) => c.reduce((a, b) => a + b, 0) / Math.max(1, n));
-  const scale = cols.map((c, j) => Math.sqrt(c.reduce((a, v) => a + (v - mean[j]!) ** 2, 0) / Math.max(1, n)) || 1);
+  const mean = cols.map((c) => c.reduce((a, b, i) => a + wt(i) * b, 0) / Math.max(1e-9, W));
+  // A (nearly) constant feature is left unscaled: dividing by a spread that rounds to zero would turn
+  // its next value into an infinity.
+  const scale = cols.map((c, j) => {
+    const sd = Math.sqrt(c.reduce((a, v, i) => a + wt(i) * (v - mean[j]!) ** 2, 0) / Math.max(1e-9, W));
+    return sd >= 1e-3 ? sd : 1;
+  });
   // Row-major design matrix with a leading 1 for the bias.
   const X = xs.map((_x, i) => [1, ...cols.map((c, j) => (c[i]! - mean[j]!) / scale[j]!)]);
   const w = new Array<number>(d + 1).fill(0);
-  const positives = ys.reduce((a, b) => a + b, 0);
-  w[0] = Math.log((positives + 0.5) / (n - positives + 0.5));
+  const positives = ys.reduce((a, b, i) => a + wt(i) * b, 0);
+  w[0] = Math.log((positives + 0.5) / (W - positives + 0.5));
   for (let it = 0; it < iterations; it++) {
     const grad = new Array<number>(d + 1).fill(0);
     const hess = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
     for (let i = 0; i < n; i++) {
       const row = X[i]!;
       const p = sigmoid(row.reduce((a, v, j) => a + v * w[j]!, 0));
-      const r = p * (1 - p);
+      const r = wt(i) * p * (1 - p);
       for (let j = 0; j <= d; j++) {
-        grad[j]! += (p - ys[i]!) * row[j]!;
+        grad[j]! += wt(i) * (p - ys[i]!) * row[j]!;
         for (let k = j; k <= d; k++) hess[j]![k]! += r * row[j]! * row[k]!;
       }
     }

@@ -16,6 +16,54 @@ const Thresholded = Logistic.extend({ threshold: z.number().min(0).max(1) });
 const SetPrior = z.object({ weight: z.number().min(0), sets: z.array(z.object({ options: z.array(z.string()), count: z.number().int() })) });
 export type SetPrior = z.infer<typeof SetPrior>;
 
+/** A labelled folder learned from: enough to tell, at eval time, whether a gold set was learned from. */
+export const LearnedSource = z.object({
+  dir: z.string(),
+  /** Content hash of its articles.jsonl and incidents.jsonl. */
+  hash: z.string(),
+  incidents: z.array(z.string()),
+  articles: z.array(z.string()),
+});
+export type LearnedSource = z.infer<typeof LearnedSource>;
+
+/**
+ * How a dimension's answer is made for the user's labels (the target gold): the option-set frequencies
+ * alone ("prior"), the corpus model as it is ("corpus"), per-option models over the corpus model's
+ * outputs refitted on the target ("stack"), a vote of the most similar target incidents ("knn"), or the
+ * mean of the last two ("blend"). Chosen per dimension by cross-validation on the target gold.
+ */
+export const EXPERTS = ['prior', 'corpus', 'stack', 'knn', 'blend'] as const;
+export const AdaptedDimension = z.object({
+  expert: z.enum(EXPERTS),
+  /** Each expert's cross-validated exact-set score on the target gold, for the record. */
+  scores: z.record(z.string(), z.number()),
+  prior: SetPrior,
+  /** Smoothed share of target incidents with each option. */
+  rates: z.record(z.string(), z.number()),
+  /** Per option: over the logits of its own corpus probability and of the shared signals. */
+  stack: z.record(z.string(), Logistic),
+});
+export type AdaptedDimension = z.infer<typeof AdaptedDimension>;
+
+/** A target incident as the kNN expert sees it: its corpus-model logits (standardised) and its gold sets. */
+const PoolIncident = z.object({ incident: z.string(), x: z.array(z.number()), options: z.record(z.string(), z.array(z.string())) });
+
+export const Adaptation = z.object({
+  sources: z.array(LearnedSource),
+  trained: z.object({ articles: z.number().int(), incidents: z.number().int() }),
+  /** Weight of one target example against one corpus example in the refitted screening and extraction models. */
+  targetWeight: z.number().positive(),
+  screening: z.object({ isFailure: Thresholded, analyzable: Thresholded }),
+  extraction: z.record(z.string(), Thresholded),
+  /** Corpus-model options (`dim.option`) whose logits every stacked model reads besides its own. */
+  shared: z.array(z.string()),
+  knn: z.object({ k: z.number().int().positive(), keys: z.array(z.string()), mean: z.array(z.number()), scale: z.array(z.number()), pool: z.array(PoolIncident) }),
+  taxonomy: z.record(z.string(), AdaptedDimension),
+  calibration: z.object({ a: z.number(), b: z.number() }),
+  crossValidation: z.record(z.string(), z.number()),
+});
+export type Adaptation = z.infer<typeof Adaptation>;
+
 export const OfflineModel = z.object({
   learnedFrom: z.array(z.string()),
   trained: z.object({ articles: z.number().int(), incidents: z.number().int() }),
@@ -32,6 +80,10 @@ export const OfflineModel = z.object({
   calibration: z.object({ a: z.number(), b: z.number() }),
   /** Cross-validated figures on the training set, for the record (printed by the learner). */
   crossValidation: z.record(z.string(), z.number()),
+  /** The corpus folders the parts above were learned from. */
+  sources: z.array(LearnedSource).default([]),
+  /** Fitted to the user's own labels (`failscope learn --gold`), when there are any. */
+  adaptation: Adaptation.nullable().default(null),
 });
 export type OfflineModel = z.infer<typeof OfflineModel>;
 
@@ -69,7 +121,7 @@ export function chooseOptions(dim: TaxonomyDimension, probs: Map<string, number>
   return { options, probability: probability(options) };
 }
 
-const logit = (p: number) => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
+export const logit = (p: number) => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
 /** Confidence that the chosen set is exactly right, Platt-scaled from its probability. */
-export const setConfidence = (model: OfflineModel, probability: number) =>
-  Number((1 / (1 + Math.exp(-(model.calibration.a * logit(probability) + model.calibration.b)))).toFixed(3));
+export const setConfidence = ({ a, b }: { a: number; b: number }, probability: number) =>
+  Number((1 / (1 + Math.exp(-(a * logit(probability) + b)))).toFixed(3));

@@ -15,7 +15,8 @@ import { MODEL } from './learned.ts';
  */
 export function screenDoc(doc: ArticleDoc, model: OfflineModel = MODEL): Screening {
   const f = screeningFeatures(doc);
-  const { isFailure: fm, analyzable: am } = model.screening;
+  // Refitted on the user's labels when the model was adapted to them.
+  const { isFailure: fm, analyzable: am } = model.adaptation?.screening ?? model.screening;
   const pFailure = predict(fm, f);
   const isFailure = pFailure >= fm.threshold;
   const pAnalyzable = predict(am, f);

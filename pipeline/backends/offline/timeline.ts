@@ -2,6 +2,7 @@ import type { Fact } from '../../../schemas/index.ts';
 import { MONTHS, WEEKDAYS, toIsoDate } from '../../text/dates.ts';
 import { FAILURE } from './cues.ts';
 import { type ArticleDoc, matchSentence, sentenceCitation } from './evidence.ts';
+import { TUNING } from './tuning.ts';
 
 /**
  * When did it happen? News dates events relative to the day of publication ("on Tuesday",
@@ -9,7 +10,7 @@ import { type ArticleDoc, matchSentence, sentenceCitation } from './evidence.ts'
  * would. The fact says how it was worked out and cites the sentence that carries the expression.
  */
 const DAY = 86_400_000;
-const MAX_DATED = 2;
+const MAX_DATED = TUNING.settings.timeline.maxDated;
 
 const RELATIVE = new RegExp(
   `\\b(?:(?:on|of|last|late|early|since|from|until|by|this) (${WEEKDAYS.join('|')})|(${WEEKDAYS.join('|')}) (?:morning|afternoon|evening|night)`
