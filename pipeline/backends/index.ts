@@ -8,6 +8,8 @@ export interface BackendOptions {
   config?: Config;
   /** false (`--no-cache`): model backends do not read cached responses. */
   cache?: boolean;
+  /** Told about input a backend had to leave out (a bad line in an example pool). */
+  onProblem?: (p: { origin: string; reason: string }) => void;
 }
 
 export const BACKENDS = ['offline', 'openai'] as const;
@@ -20,7 +22,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
-      return new OpenAIBackend(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache }));
+      const backend = await OpenAIBackend.open(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache }));
+      for (const p of backend.problems) opts.onProblem?.(p);
+      return backend;
     }
     default:
       throw new Error(`unknown backend "${opts.backend}" (choose one of: ${BACKENDS.join(', ')})`);
