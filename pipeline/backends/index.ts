@@ -1,5 +1,6 @@
 import type { Config } from '../../schemas/index.ts';
 import type { Backend } from './backend.ts';
+import type { Problem } from '../ingest/read.ts';
 import { OfflineBackend } from './offline/index.ts';
 
 export interface BackendOptions {
@@ -9,7 +10,7 @@ export interface BackendOptions {
   /** false (`--no-cache`): model backends do not read cached responses. */
   cache?: boolean;
   /** Told about input a backend had to leave out (a bad line in an example pool). */
-  onProblem?: (p: { origin: string; reason: string }) => void;
+  onProblem?: (p: Problem) => void;
 }
 
 export const BACKENDS = ['offline', 'openai'] as const;

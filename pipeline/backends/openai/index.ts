@@ -53,7 +53,7 @@ export class OpenAIBackend implements Backend {
   }
 
   /** What reading the example pool left out (bad lines, replaced incidents), to be reported. */
-  get problems(): readonly { origin: string; reason: string }[] {
+  get problems(): ExamplePool['problems'] {
     return this.engine.examples?.pool.problems ?? [];
   }
 
