@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { Config } from '../schemas/index.ts';
 
@@ -17,8 +18,15 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-/** Reads the config file if there is one; a bad file is an error that names it, not a silent default. */
+/**
+ * Reads the config file if there is one; a bad file is an error that names it, not a silent default.
+ * Directories it names are read from the file's folder, so a config works from any working directory.
+ */
 export function loadConfig(path?: string): Config {
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : null);
-  return file ? readJsonFile(file, Config) : Config.parse({});
+  if (!file) return Config.parse({});
+  const config = readJsonFile(file, Config);
+  const examples = config.openai.examples;
+  if (examples) examples.dirs = examples.dirs.map((d) => resolve(dirname(resolve(file)), d));
+  return config;
 }

@@ -17,6 +17,18 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
   'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
 };
 
+/**
+ * Labelled incidents shown as examples in extract and classify prompts: the `k` most similar to the
+ * incident at hand, from gold directories in the benchmark format, within `maxTokens` per call.
+ * Relative `dirs` are read from the config file's folder.
+ */
+export const ExamplesConfig = z.object({
+  dirs: z.array(z.string().min(1)).min(1),
+  k: z.number().int().positive().default(3),
+  maxTokens: z.number().int().positive().default(2000),
+});
+export type ExamplesConfig = z.infer<typeof ExamplesConfig>;
+
 /** The `openai` backend: OpenAI itself or any OpenAI-compatible server (Ollama, vLLM, llama.cpp). */
 export const OpenAIConfig = z.object({
   /** Server URL ending in /v1; OPENAI_BASE_URL overrides it, and null means api.openai.com. */
@@ -45,6 +57,8 @@ export const OpenAIConfig = z.object({
     accept: z.number().min(0).max(1).default(0.6),
     reject: z.number().min(0).max(1).default(0.15),
   }).prefault({}),
+  /** The example pool; null shows no examples. */
+  examples: ExamplesConfig.nullable().default(null),
   /**
    * Prices per model name, added to (and overriding) DEFAULT_PRICES. The longest matching prefix wins;
    * a model not listed is costed at 0 (e.g. a local one).

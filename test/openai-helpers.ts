@@ -1,6 +1,7 @@
 import { Config, type OpenAIConfig } from '../schemas/index.ts';
 import { OpenAIBackend, resolveSettings } from '../pipeline/backends/openai/index.ts';
 import type { Clock } from '../pipeline/backends/openai/limits.ts';
+import type { ExamplePool } from '../pipeline/examples/pool.ts';
 import type { Store } from '../pipeline/store/store.ts';
 import { callContext as portsOf } from '../pipeline/stages/call.ts';
 
@@ -12,11 +13,11 @@ export function virtualClock(): Clock & { sleeps: number[] } {
 }
 
 /** An openai backend on a virtual clock, with limits high enough not to pace anything unless asked. */
-export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, opts: { cache?: boolean } = {}) {
+export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, opts: { cache?: boolean; examples?: ExamplePool } = {}) {
   const clock = virtualClock();
   const config = Config.parse({ openai: { baseURL, rpm: 1_000_000, tpm: 100_000_000, maxRetries: 3, maxReasks: 2, ...over } });
   const settings = resolveSettings({ config, env: { OPENAI_API_KEY: 'sk-test' }, cache: opts.cache });
-  return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5 }), clock };
+  return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5, examples: opts.examples }), clock };
 }
 
 /** A new run's call context: the store's model-call ports, as a stage hands them to a backend. */

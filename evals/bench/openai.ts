@@ -2,19 +2,22 @@
  * Benchmarks of the openai backend against the local OpenAI-compatible server (evals/servers/fake-openai.ts),
  * which answers from the offline backend: no network, no key, no cost. Prints figures; asserts nothing.
  *
- *   node bin/run-ts.js evals/bench/openai.ts
+ *   node bin/run-ts.js evals/bench/openai.ts [--only=sample|fail|examples|throughput]
  *
  * 1. The project sample through the whole pipeline: requests, tokens and estimated cost, first run
  *    against a re-run with nothing changed.
  * 2. FAIL's dev incidents (../shared/benchmarks/fail, read at run time): model calls and prompt tokens
  *    per incident for extraction and classification, against the incident's own article tokens. FAIL's
  *    design spends about 40 calls per incident, each carrying all the article text.
- * 3. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute.
+ * 3. What examples (openai.examples) add to the extract and classify prompts on those incidents, in
+ *    tokens per call: with the sample's gold as the pool, and with FAIL's dev split itself as the pool,
+ *    cross-fitted (each incident held out of it with its articles).
+ * 4. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Config } from '../../schemas/index.ts';
+import { type Article, Config, type GoldIncident } from '../../schemas/index.ts';
 import { Store } from '../../pipeline/store/store.ts';
 import { ingest } from '../../pipeline/ingest/ingest.ts';
 import { toArticle } from '../../pipeline/ingest/article.ts';
@@ -22,7 +25,8 @@ import { runPipeline } from '../../pipeline/run.ts';
 import { callContext } from '../../pipeline/stages/call.ts';
 import { OpenAIBackend, resolveSettings } from '../../pipeline/backends/openai/index.ts';
 import { tokenCounter } from '../../pipeline/backends/openai/tokens.ts';
-import { startFakeOpenAI } from '../servers/fake-openai.ts';
+import { type ExamplePool, examplePool } from '../../pipeline/examples/pool.ts';
+import { type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../servers/fake-openai.ts';
 import { loadGold } from '../gold.ts';
 
 const tempDir = (prefix: string) => {
@@ -32,10 +36,29 @@ const tempDir = (prefix: string) => {
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail');
+const SAMPLE = join(ROOT, 'data', 'sample');
 const count = tokenCounter('gpt-4o-mini');
+const UNPACED = { rpm: 1_000_000, tpm: 100_000_000 };
 
-function backendFor(url: string, openai: Record<string, unknown>, cache = true): OpenAIBackend {
-  return new OpenAIBackend(resolveSettings({ config: Config.parse({ openai: { baseURL: url, ...openai } }), env: { OPENAI_API_KEY: 'sk-bench' }, cache }));
+function backendFor(url: string, openai: Record<string, unknown>, cache = true, examples?: ExamplePool): OpenAIBackend {
+  return new OpenAIBackend(resolveSettings({ config: Config.parse({ openai: { baseURL: url, ...openai } }), env: { OPENAI_API_KEY: 'sk-bench' }, cache }), { examples });
+}
+
+/** Every FAIL dev incident extracted, then classified from that postmortem as the classify stage does; the requests each sent. */
+async function runIncidents(server: FakeOpenAI, store: Store, incidents: readonly GoldIncident[], articles: ReadonlyMap<string, Article>, backendOf: (inc: GoldIncident) => OpenAIBackend) {
+  const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 4, cache: true });
+  const out: { arts: Article[]; sent: FakeRequest[] }[] = [];
+  for (const inc of incidents) {
+    const backend = backendOf(inc);
+    const arts = inc.articleIds.map((id) => articles.get(id)!).filter(Boolean);
+    const before = server.requests.length;
+    const ctx = callContext(store, run.id, inc.id);
+    const incident = { id: inc.id, articleIds: arts.map((a) => a.id), published: null };
+    const pm = await backend.extract(incident, arts, ctx);
+    await backend.classify(incident, arts, pm, ctx);
+    out.push({ arts, sent: server.requests.slice(before) });
+  }
+  return { runId: run.id, incidents: out };
 }
 
 async function sampleRun(): Promise<void> {
@@ -74,19 +97,12 @@ async function failIncidents(): Promise<void> {
   const store = new Store(join(d.dir, 'fail.db'));
   try {
     store.articles.insert([...articles.values()]);
-    const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 4, cache: true });
-    const backend = backendFor(server.url, { rpm: 1_000_000, tpm: 100_000_000 });
+    const backend = backendFor(server.url, UNPACED);
+    const done = await runIncidents(server, store, incidents, articles, () => backend);
+    const run = { id: done.runId };
     const rows: { calls: number; prompt: number; own: number }[] = [];
     const byFormat: Record<string, number> = {};
-    for (const inc of incidents) {
-      const arts = inc.articleIds.map((id) => articles.get(id)!).filter(Boolean);
-      const before = server.requests.length;
-      const ctx = callContext(store, run.id, inc.id);
-      const incident = { id: inc.id, articleIds: arts.map((a) => a.id), published: null };
-      // As the classify stage does: classification gets the postmortem extraction just produced.
-      const pm = await backend.extract(incident, arts, ctx);
-      await backend.classify(incident, arts, pm, ctx);
-      const sent = server.requests.slice(before);
+    for (const { arts, sent } of done.incidents) {
       for (const r of sent) byFormat[r.format ?? '?'] = (byFormat[r.format ?? '?'] ?? 0) + r.promptTokens;
       rows.push({ calls: sent.length, prompt: sent.reduce((n, r) => n + r.promptTokens, 0), own: arts.reduce((n, a) => n + count(a.text), 0) });
     }
@@ -101,6 +117,55 @@ async function failIncidents(): Promise<void> {
       + `incidents with ≥ 3000 article tokens: ${rows.filter((r) => r.own >= 3000).map((r) => `${(r.prompt / r.own).toFixed(2)}×`).join(', ') || 'none'}; est. $${(cost / rows.length).toFixed(5)} per incident at gpt-4o-mini prices (FAIL reported $0.24 with gpt-3.5-turbo)`);
     const screens = incidents.reduce((n, i) => n + i.articleIds.length, 0);
     console.log(`  with screening (1 call per article): ${((total('calls') + screens) / rows.length).toFixed(2)} calls per incident; FAIL's design: about 40, each carrying all the article text (≈ ${(40 * total('own') / rows.length).toFixed(0)} prompt tokens per incident here, against ${(total('prompt') / rows.length).toFixed(0)})`);
+  } finally {
+    store.close();
+    d.cleanup();
+    await server.close();
+  }
+}
+
+const EXAMPLES_BLOCK = /Examples: [\s\S]*?<<<END EXAMPLES[^\n]*\n\n/;
+
+/**
+ * Tokens per extract and classify call on FAIL's dev incidents without examples, with the sample's gold
+ * as the pool, and with the dev split itself as the pool, each incident held out of it with its articles.
+ * The local server answers from the offline backend, which ignores the examples, so the postmortems (and
+ * the classify digests built from them) are the same in all three: the difference is the examples.
+ */
+async function failExamples(): Promise<void> {
+  if (!existsSync(FAIL)) { console.log(`examples on the FAIL dev incidents: skipped (${FAIL} not found)`); return; }
+  const gold = await loadGold(FAIL);
+  const articles = new Map(gold.articles.map((r) => [r.id, toArticle({ ...r, origin: 'fail' })]));
+  const server = await startFakeOpenAI();
+  const d = tempDir('failscope-openai-bench-');
+  const store = new Store(join(d.dir, 'examples.db'));
+  const limits = { k: 3, maxTokens: 2000 };
+  try {
+    store.articles.insert([...articles.values()]);
+    const [sample, dev] = [await examplePool([SAMPLE]), await examplePool([FAIL])];
+    const plain = backendFor(server.url, UNPACED, false);
+    const withSample = backendFor(server.url, { ...UNPACED, examples: { dirs: [SAMPLE], ...limits } }, false, sample);
+    const pools: [string, (inc: GoldIncident) => OpenAIBackend][] = [
+      ['no examples', () => plain],
+      [`pool data/sample (${sample.size} incidents)`, () => withSample],
+      [`pool FAIL dev, cross-fitted (${dev.size - 1} incidents each)`, (inc) => backendFor(server.url, { ...UNPACED, examples: { dirs: [FAIL], ...limits } }, false, dev.without({ incidents: [inc.id], articles: inc.articleIds }))],
+    ];
+    console.log(`examples (k ${limits.k}, maxTokens ${limits.maxTokens}) on the ${gold.incidents.length} FAIL dev incidents, per call: prompt tokens mean [examples block tokens mean, examples shown mean]`);
+    let base: Record<string, number> = {};
+    for (const [label, backendOf] of pools) {
+      const { incidents } = await runIncidents(server, store, gold.incidents, articles, backendOf);
+      const calls = incidents.flatMap((i) => i.sent);
+      const per = (format: string) => {
+        const rs = calls.filter((r) => r.format === format);
+        const blocks = rs.map((r) => EXAMPLES_BLOCK.exec(r.body.messages.find((m) => m.role === 'user')!.content)?.[0] ?? '');
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        return { calls: rs.length, prompt: mean(rs.map((r) => r.promptTokens)), examples: mean(blocks.map((b) => count(b))), shown: mean(blocks.map((b) => (b.match(/^Example \d+ \(/gm) ?? []).length)) };
+      };
+      const figures = Object.fromEntries((['extract', 'classify'] as const).map((f) => [f, per(f)]));
+      if (label === 'no examples') base = Object.fromEntries(Object.entries(figures).map(([f, x]) => [f, x.prompt]));
+      console.log(`  ${label}: ${Object.entries(figures).map(([f, x]) => `${f} ${x.calls} calls, ${x.prompt.toFixed(0)} tokens`
+        + (label === 'no examples' ? '' : ` (${x.prompt - base[f] >= 0 ? '+' : ''}${(x.prompt - base[f]).toFixed(0)}) [${x.examples.toFixed(0)}, ${x.shown.toFixed(2)}]`)).join('; ')}`);
+    }
   } finally {
     store.close();
     d.cleanup();
@@ -137,6 +202,8 @@ async function throughput(): Promise<void> {
   }
 }
 
-if (!process.argv.includes("--throughput-only")) await sampleRun();
-if (!process.argv.includes("--throughput-only")) await failIncidents();
-await throughput();
+// `--only=examples` runs one part; `--throughput-only` is the older spelling of `--only=throughput`.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (process.argv.includes('--throughput-only') ? 'throughput' : undefined);
+const parts: [string, () => Promise<void>][] = [['sample', sampleRun], ['fail', failIncidents], ['examples', failExamples], ['throughput', throughput]];
+if (only && !parts.some(([name]) => name === only)) throw new Error(`--only=${only}: choose one of ${parts.map(([name]) => name).join(', ')}`);
+for (const [name, part] of parts) if (!only || only === name) await part();

@@ -1,5 +1,6 @@
 import type { Config } from '../../schemas/index.ts';
 import type { Backend } from './backend.ts';
+import type { Problem } from '../ingest/read.ts';
 import { OfflineBackend } from './offline/index.ts';
 
 export interface BackendOptions {
@@ -10,6 +11,8 @@ export interface BackendOptions {
   cache?: boolean;
   /** The offline backend's model file (`--model-file`, else the config's offline.modelFile). */
   modelFile?: string;
+  /** Told about input a backend had to leave out (a bad line in an example pool). */
+  onProblem?: (p: Problem) => void;
 }
 
 export const BACKENDS = ['offline', 'openai'] as const;
@@ -22,7 +25,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
-      return new OpenAIBackend(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache }));
+      const backend = await OpenAIBackend.open(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache }));
+      for (const p of backend.problems) opts.onProblem?.(p);
+      return backend;
     }
     default:
       throw new Error(`unknown backend "${opts.backend}" (choose one of: ${BACKENDS.join(', ')})`);

@@ -4,13 +4,12 @@ import { Command, Option } from 'commander';
 import { ingest } from '../ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { FORMATS, render, type Format } from '../export/formats.ts';
-import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, open, warnProblem, withCommon } from './common.ts';
 import { progressSink } from './progress.ts';
 import type { Problem } from '../ingest/read.ts';
 import type { Store } from '../store/store.ts';
 
 const say = (json: boolean | undefined, line: string) => { if (!json) process.stdout.write(`${line}\n`); };
-const warnProblem = (p: Problem) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
 
 export function ingestCommand(): Command {
   return withCommon(new Command('ingest'))

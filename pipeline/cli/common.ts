@@ -4,6 +4,7 @@ import { createBackend, BACKENDS } from '../backends/index.ts';
 import { Store } from '../store/store.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { Config } from '../../schemas/index.ts';
+import type { Problem } from '../ingest/read.ts';
 
 export interface CommonOptions {
   db?: string;
@@ -27,6 +28,9 @@ export function withCommon(cmd: Command): Command {
     .option('--json', 'machine-readable output');
 }
 
+/** Input left out is named on stderr, with its file and line, and the command goes on. */
+export const warnProblem = (p: Problem) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
+
 export interface Session {
   config: Config;
   store: Store;
@@ -38,9 +42,14 @@ export interface Session {
 export async function open(opts: CommonOptions): Promise<Session> {
   const config = loadConfig(opts.config);
   const backendName = opts.backend ?? config.backend;
-  const backend = await createBackend({ backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false, modelFile: opts.modelFile });
+  const problems: Problem[] = [];
+  const backend = await createBackend({
+    backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false, modelFile: opts.modelFile,
+    onProblem: (p) => problems.push(p),
+  });
   const dbPath = opts.db ?? config.db;
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
+  problems.forEach(warnProblem);
   const store = new Store(dbPath);
   return { config, store, backend, close: async () => { await backend.close?.(); store.close(); } };
 }

@@ -24,6 +24,11 @@ export interface CallSpec<T> {
   /** The pipeline task the call serves: usage is accounted to it. */
   task: Task;
   maxTokens: number;
+  /**
+   * Hash of the example pool the prompt's examples were chosen from. Part of the cache key, so a
+   * changed pool asks again even where it happened to choose the same examples.
+   */
+  examplePool?: string;
 }
 
 export type FailureKind = 'invalid_json' | 'schema' | 'refusal' | 'truncated' | 'empty';
@@ -137,7 +142,7 @@ export class ChatModel {
       [isOpenAIProper(this.s) ? 'max_completion_tokens' : 'max_tokens']: spec.maxTokens,
     };
     const body = { model: this.s.model, messages: sent, response_format: structured ? format : { type: 'json_object' as const }, ...params } as ChatCompletionCreateParamsNonStreaming;
-    const key = hashOf({ model: this.s.model, messages: sent, format: structured ? { name: spec.name, schema: format.json_schema.schema } : 'json_object', params });
+    const key = hashOf({ model: this.s.model, messages: sent, format: structured ? { name: spec.name, schema: format.json_schema.schema } : 'json_object', params, examplePool: spec.examplePool });
     return { body, key };
   }
 

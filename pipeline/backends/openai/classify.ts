@@ -3,7 +3,7 @@ import type { CallContext, LabelDraft } from '../backend.ts';
 import { type Passage, renderPassages, wholeArticle } from './articles.ts';
 import { planBatches } from './chunking.ts';
 import { renderDigest } from './digest.ts';
-import { type Engine, SPECS } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { type Grounded, askGrounded } from './grounded.ts';
 import type { ClassifyAnswer } from './schemas.ts';
 import { scopeLine } from './scope.ts';
@@ -18,9 +18,9 @@ const isUnknown = (options: readonly string[]) => options.length === 1 && option
 type Stats = Grounded<unknown>['stats'];
 
 /** `shown` is what the model reads; quotes are placed in `passages`, the article text it came from. */
-async function classifyBatch(e: Engine, shown: string, batch: Passage[], scope: string, ctx: CallContext): Promise<{ drafts: Map<string, Draft>; stats: Stats }> {
-  const messages = e.messages('classify', { scope, articles: shown });
-  const g = await askGrounded(e.chat, messages, { ...SPECS.classify, maxTokens: e.s.maxOutputTokens }, batch, ctx, {
+async function classifyBatch(e: Engine, shown: string, batch: Passage[], scope: string, examples: string, ctx: CallContext): Promise<{ drafts: Map<string, Draft>; stats: Stats }> {
+  const messages = e.messages('classify', { scope, examples, articles: shown });
+  const g = await askGrounded(e.chat, messages, e.spec('classify'), batch, ctx, {
     maxReasks: e.s.maxReasks,
     unsupported: (v: ClassifyAnswer, verified) => TAXONOMY.filter((d) => {
       const a = v[d.key];
@@ -67,17 +67,18 @@ const DIGEST_SCOPE = 'The incident\'s postmortem, then the article quotes it res
  * Reads the postmortem's digest when there is one that fits the budget and is shorter than the
  * articles; otherwise the articles themselves, in as few parts as the budget allows.
  */
-async function classifyParts(e: Engine, articles: Article[], postmortem: Postmortem | null, ctx: CallContext) {
-  const budget = e.articleBudget('classify');
+async function classifyParts(e: Engine, incident: Incident, articles: Article[], postmortem: Postmortem | null, ctx: CallContext) {
+  const examples = e.examplesFor('classify', incident, articles);
+  const budget = e.articleBudget('classify', examples);
   const digest = postmortem && renderDigest(postmortem, articles);
   if (digest) {
     const tokens = e.count(digest.text);
     if (tokens <= budget && tokens < e.count(renderPassages(articles.map(wholeArticle)))) {
-      return [await classifyBatch(e, digest.text, digest.passages, DIGEST_SCOPE, ctx)];
+      return [await classifyBatch(e, digest.text, digest.passages, DIGEST_SCOPE, examples, ctx)];
     }
   }
   const batches = await planBatches(articles, budget, e.count);
-  return Promise.all(batches.map((b, i) => classifyBatch(e, renderPassages(b), b, scopeLine(b, i, batches.length, articles), ctx)));
+  return Promise.all(batches.map((b, i) => classifyBatch(e, renderPassages(b), b, scopeLine(b, i, batches.length, articles), examples, ctx)));
 }
 
 /**
@@ -85,7 +86,7 @@ async function classifyParts(e: Engine, articles: Article[], postmortem: Postmor
  * to whatever comes back: `unknown` only alone, never an empty answer, IoT layers only when cps is true.
  */
 export async function classifyIncident(e: Engine, incident: Incident, articles: Article[], postmortem: Postmortem | null, ctx: CallContext): Promise<LabelDraft[]> {
-  const parts = await classifyParts(e, articles, postmortem, ctx);
+  const parts = await classifyParts(e, incident, articles, postmortem, ctx);
   const drafts = parts.length === 1 ? parts[0].drafts : combine(parts.map((p) => p.drafts));
   const labels: LabelDraft[] = [];
   let unsupported = 0;

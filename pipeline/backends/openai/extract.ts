@@ -2,7 +2,7 @@ import { type Article, type Citation, type Fact, type Incident, POSTMORTEM_FIELD
 import type { CallContext } from '../backend.ts';
 import { type Passage, renderPassages } from './articles.ts';
 import { planBatches } from './chunking.ts';
-import { type Engine, SPECS } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { askGrounded } from './grounded.ts';
 import { askStructured } from './reask.ts';
 import type { ExtractAnswer } from './schemas.ts';
@@ -15,9 +15,9 @@ function uniqueCitations(cs: readonly Citation[]): Citation[] {
 }
 
 /** One call's postmortem, its facts holding only verified citations; a fact left without one is dropped. */
-async function extractBatch(e: Engine, batch: Passage[], scope: string, ctx: CallContext): Promise<Postmortem> {
-  const messages = e.messages('extract', { scope, articles: renderPassages(batch) });
-  const g = await askGrounded(e.chat, messages, { ...SPECS.extract, maxTokens: e.s.maxOutputTokens }, batch, ctx, {
+async function extractBatch(e: Engine, batch: Passage[], scope: string, examples: string, ctx: CallContext): Promise<Postmortem> {
+  const messages = e.messages('extract', { scope, examples, articles: renderPassages(batch) });
+  const g = await askGrounded(e.chat, messages, e.spec('extract'), batch, ctx, {
     maxReasks: e.s.maxReasks,
     unsupported: (v: ExtractAnswer, verified) => POSTMORTEM_FIELDS.flatMap((f) => v[f].map((fact, i) => ({ fact, i, f })))
       .filter(({ fact }) => !fact.evidence.some(verified)).map(({ fact, i, f }) => `${f}[${i}]: "${fact.text}"`),
@@ -53,7 +53,7 @@ async function mergePartials(e: Engine, partials: Postmortem[], ctx: CallContext
     })])),
   }));
   const { value } = await askStructured(e.chat, e.messages('extract-merge', { partials: JSON.stringify({ partials: listing }, null, 1) }),
-    { ...SPECS.merge, maxTokens: e.s.maxOutputTokens }, ctx, e.s.maxReasks);
+    e.spec('merge'), ctx, e.s.maxReasks);
   const pm = emptyPostmortem(value.title.trim());
   pm.summary = value.summary.trim();
   const used = new Set<string>();
@@ -71,8 +71,9 @@ async function mergePartials(e: Engine, partials: Postmortem[], ctx: CallContext
 }
 
 /** All fields in one call when the articles fit the budget; otherwise map over parts and merge. */
-export async function extractIncident(e: Engine, _incident: Incident, articles: Article[], ctx: CallContext): Promise<Postmortem> {
-  const batches = await planBatches(articles, e.articleBudget('extract'), e.count);
-  const partials = await Promise.all(batches.map((b, i) => extractBatch(e, b, scopeLine(b, i, batches.length, articles), ctx)));
+export async function extractIncident(e: Engine, incident: Incident, articles: Article[], ctx: CallContext): Promise<Postmortem> {
+  const examples = e.examplesFor('extract', incident, articles);
+  const batches = await planBatches(articles, e.articleBudget('extract', examples), e.count);
+  const partials = await Promise.all(batches.map((b, i) => extractBatch(e, b, scopeLine(b, i, batches.length, articles), examples, ctx)));
   return partials.length === 1 ? partials[0] : mergePartials(e, partials, ctx);
 }

@@ -1,5 +1,6 @@
 import type { Article, Incident, Postmortem, Screening } from '../../../schemas/index.ts';
 import type { Backend, CallContext, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
+import { type ExamplePool, examplePool } from '../../examples/pool.ts';
 import { ChatModel } from './chat.ts';
 import { classifyIncident } from './classify.ts';
 import { Engine } from './engine.ts';
@@ -19,6 +20,8 @@ export interface OpenAIBackendDeps {
   /** Time for the rate limiter and retry waits (tests run it virtually). */
   clock?: Clock;
   random?: () => number;
+  /** The example pool `settings.examples` asks for, already loaded (an eval passes one with its held-out incidents removed). */
+  examples?: ExamplePool;
 }
 
 /**
@@ -33,6 +36,12 @@ export class OpenAIBackend implements Backend {
   private readonly engine: Engine;
   private readonly transport: Transport;
 
+  /** The backend with the example pool its settings name, read from disk unless `deps.examples` brings one. */
+  static async open(settings: OpenAISettings, deps: OpenAIBackendDeps = {}): Promise<OpenAIBackend> {
+    const examples = deps.examples ?? (settings.examples ? await examplePool(settings.examples.dirs) : undefined);
+    return new OpenAIBackend(settings, { ...deps, examples });
+  }
+
   constructor(readonly settings: OpenAISettings, deps: OpenAIBackendDeps = {}) {
     this.model = settings.model;
     const clock = deps.clock ?? realClock;
@@ -40,7 +49,12 @@ export class OpenAIBackend implements Backend {
     const limiter = new Limiter({ concurrency: settings.concurrency, rpm: settings.rpm, tpm: settings.tpm }, clock);
     const count = tokenCounter(settings.model);
     this.chat = new ChatModel(settings, this.transport, limiter, { maxRetries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random }, count);
-    this.engine = new Engine(this.chat, settings, count);
+    this.engine = new Engine(this.chat, settings, count, deps.examples ?? null);
+  }
+
+  /** What reading the example pool left out (bad lines, replaced incidents), to be reported. */
+  get problems(): ExamplePool['problems'] {
+    return this.engine.examples?.pool.problems ?? [];
   }
 
   /** HTTP requests sent so far, retries included. */
