@@ -60,5 +60,5 @@ export const Config = z.object({
   concurrency: z.number().int().positive().default(4),
   db: z.string().default('./failscope.db'),
   openai: OpenAIConfig.prefault({}),
-}).passthrough();
+});
 export type Config = z.infer<typeof Config>;
