@@ -4,7 +4,6 @@ import { decodeBody, looksBinary } from '../pipeline/collect/charset.ts';
 import { NearDuplicateIndex, fromBlob, minhash, similarity, toBlob } from '../pipeline/collect/dedupe.ts';
 import { countWords, extractPage } from '../pipeline/collect/extract.ts';
 import { looksLikeFeed, parseFeed } from '../pipeline/collect/feeds.ts';
-import { retryAfterMs } from '../pipeline/collect/http.ts';
 import { HostGate } from '../pipeline/collect/politeness.ts';
 import { parseRobots } from '../pipeline/collect/robots.ts';
 import { loadSearchConfig, searchQueries, windowsOf } from '../pipeline/collect/search.ts';
@@ -203,10 +202,5 @@ describe('politeness gate', () => {
     release();
     await Promise.all([first, second]);
     expect(secondRan).toBe(true);
-  });
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
-    expect(retryAfterMs('soon')).toBeNull();
   });
 });

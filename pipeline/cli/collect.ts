@@ -63,7 +63,7 @@ export function collectCommand(): Command {
     .option('--connect-timeout-ms <ms>', 'time limit until response headers arrive', int(1), d.connectTimeoutMs)
     .option('--max-bytes <n>', 'largest response body read; larger ones fail as too-large', int(1), d.maxBytes)
     .option('--max-redirects <n>', 'redirects followed per URL', int(0), d.maxRedirects)
-    .option('--retries <n>', 'retries after 408/429/5xx or a dropped connection (Retry-After honoured)', int(0), d.retries)
+    .option('--retries <n>', 'retries after 408/409/425/429/5xx or a dropped connection (Retry-After honoured)', int(0), d.retries)
     .option('--min-words <n>', 'fewer words of article text is a failed scrape', int(1), d.minWords)
     .option('--near-duplicate <similarity>', 'estimated Jaccard similarity from which a page is a syndicated copy', fraction, d.nearDuplicate)
     .option('--refresh', 're-poll feeds and search queries already fetched (conditional GET: ETag / If-Modified-Since)')
