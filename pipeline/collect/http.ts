@@ -13,7 +13,7 @@ export interface HttpOptions {
   connectTimeoutMs: number;
   maxBytes: number;
   maxRedirects: number;
-  /** Further attempts after a 408/429/5xx or a dropped connection. */
+  /** Further attempts after a retryable status (408, 429, 5xx…) or a dropped connection. */
   retries: number;
   retryBaseMs: number;
   /** A Retry-After longer than this is not waited for: the URL fails now and can be retried later. */
@@ -164,7 +164,7 @@ async function requestOnce(url: URL, req: FetchRequest, opts: HttpOptions): Prom
 /**
  * GETs a URL politely and defensively: only http(s), the address guard and `beforeHop` (robots.txt)
  * on every redirect hop, redirects followed up to a limit with loops detected, retries with backoff on
- * 408/429/5xx honouring Retry-After, timeouts, a streamed size cap and a content-type check.
+ * 408, 429, 5xx… honouring Retry-After, timeouts, a streamed size cap and a content-type check.
  * Every outcome is a result with a reason; the only throw is Interrupted, when the run is stopping.
  */
 export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promise<FetchResult> {
@@ -193,13 +193,13 @@ export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promi
     let res: Hop;
     try {
       res = await withRetries(async (attempt) => {
-        const hop = await opts.gate.run(url.host, () => {
+        const r = await opts.gate.run(url.host, () => {
           if (opts.signal?.aborted) throw new Interrupted();
           return requestOnce(url, req, opts);
         }).catch((e: unknown) => { if (e instanceof Failure) bytesRead += e.bytesRead; throw e; });
-        bytesRead += hop.bytesRead;
-        if (isRetryableStatus(hop.status)) throw new RetryableStatus(hop, attempt);
-        return hop;
+        bytesRead += r.bytesRead;
+        if (isRetryableStatus(r.status)) throw new RetryableStatus(r, attempt);
+        return r;
       }, verdict, {
         retries: opts.retries, baseMs: opts.retryBaseMs, maxMs: Number.POSITIVE_INFINITY, maxRetryAfterMs: opts.maxRetryAfterMs, sleep,
         // A server that says wait is asking it of every request to the host, not just this one.
