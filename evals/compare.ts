@@ -24,6 +24,17 @@ export function loadRun(dir: string): EvalRun {
   return { dir, scorecard, items };
 }
 
+/**
+ * Why two evals cannot be compared, or null: deltas are only meaningful over the same gold. Evals written
+ * before the gold's hash was recorded are matched by the gold directory's name.
+ */
+export function goldMismatch(a: EvalRun, b: EvalRun): string | null {
+  const ga = a.scorecard.goldSet, gb = b.scorecard.goldSet;
+  if (ga.name !== gb.name) return `they scored different gold sets: ${ga.name} (${ga.dir}) and ${gb.name} (${gb.dir})`;
+  if (ga.hash && gb.hash && ga.hash !== gb.hash) return `they scored different versions of gold set ${ga.name} (${ga.dir} and ${gb.dir} differ in content)`;
+  return null;
+}
+
 export interface MetricDelta extends DeltaInterval {
   key: string;
   lowerIsBetter: boolean;

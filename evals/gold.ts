@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { GoldArticle, GoldIncident } from '../schemas/index.ts';
+import { hashOf } from '../pipeline/text/hash.ts';
 
 export interface GoldProblem {
   origin: string;
@@ -15,6 +16,8 @@ export type GoldKind = 'fail' | 'ko' | 'other';
 export interface GoldSet {
   name: string;
   dir: string;
+  /** Hash of the articles and incidents read: two evals are comparable only over the same gold. */
+  hash: string;
   kind: GoldKind;
   articlesFile: string;
   articles: GoldArticle[];
@@ -73,7 +76,7 @@ export async function loadGold(dir: string): Promise<GoldSet> {
   }) : [];
   const kind: GoldKind = articles.some((a) => a.gold.storyId !== undefined) ? 'ko'
     : articles.some((a) => a.reference) || incidents.some((i) => i.reference) ? 'fail' : 'other';
-  return { name: basename(abs), dir: abs, kind, articlesFile, articles, incidents, problems };
+  return { name: basename(abs), dir: abs, hash: hashOf({ articles, incidents }), kind, articlesFile, articles, incidents, problems };
 }
 
 /**

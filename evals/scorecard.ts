@@ -16,7 +16,8 @@ import {
 /** Everything metrics.json holds. `headline` is the flat view that `eval compare` diffs. */
 export interface Scorecard {
   version: 1;
-  goldSet: { name: string; dir: string; kind: string; articles: number; incidents: number; problems: { origin: string; reason: string }[] };
+  /** `hash` is missing from evals written before it was recorded. */
+  goldSet: { name: string; dir: string; hash?: string; kind: string; articles: number; incidents: number; problems: { origin: string; reason: string }[] };
   run: {
     backend: string; model: string; producer: string; runId: string; goldRunId: string; createdAt: string;
     seconds: Record<string, number>;
@@ -75,7 +76,7 @@ export function buildScorecard(gold: GoldSet, h: HarnessResult, items: Items): S
   const stored = h.articles.size;
   return {
     version: 1,
-    goldSet: { name: gold.name, dir: gold.dir, kind: gold.kind, articles: gold.articles.length, incidents: gold.incidents.length, problems: gold.problems },
+    goldSet: { name: gold.name, dir: gold.dir, hash: gold.hash, kind: gold.kind, articles: gold.articles.length, incidents: gold.incidents.length, problems: gold.problems },
     run: {
       backend: h.backend, model: h.model, producer: h.producer, runId: h.e2e.runId, goldRunId: h.goldRunId, createdAt: new Date().toISOString(),
       seconds: h.seconds, articlesStored: stored, duplicates: [...h.articles.values()].filter((a) => a.duplicateOf).length,

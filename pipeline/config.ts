@@ -2,11 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { Config } from '../schemas/index.ts';
+import { unknownKeys } from './unknown-keys.ts';
 
 export const CONFIG_FILE = 'failscope.config.json';
 
-/** Reads a JSON file and checks it against a schema; every error names the file and, where it can, the field. */
-export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
+/**
+ * Reads a JSON file and checks it against a schema; every error names the file and, where it can, the field.
+ * Keys the schema does not know are dropped, and named to `onUnknownKey` when given.
+ */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>, onUnknownKey?: (key: string) => void): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -15,17 +19,19 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (onUnknownKey) for (const k of unknownKeys(schema, raw)) onUnknownKey(k);
   return parsed.data;
 }
 
 /**
- * Reads the config file if there is one; a bad file is an error that names it, not a silent default.
+ * Reads the config file if there is one; a bad file is an error that names it, not a silent default,
+ * and a key it does not know (a misspelt setting) is a warning naming the file and the key.
  * Directories it names are read from the file's folder, so a config works from any working directory.
  */
-export function loadConfig(path?: string): Config {
+export function loadConfig(path?: string, warn: (message: string) => void = () => {}): Config {
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : null);
   if (!file) return Config.parse({});
-  const config = readJsonFile(file, Config);
+  const config = readJsonFile(file, Config, (key) => warn(`${file}: unknown key "${key}" is ignored`));
   const examples = config.openai.examples;
   if (examples) examples.dirs = examples.dirs.map((d) => resolve(dirname(resolve(file)), d));
   return config;

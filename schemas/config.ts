@@ -82,5 +82,5 @@ export const Config = z.object({
   db: z.string().default('./failscope.db'),
   offline: OfflineConfig.prefault({}),
   openai: OpenAIConfig.prefault({}),
-}).passthrough();
+});
 export type Config = z.infer<typeof Config>;

@@ -48,14 +48,17 @@ describe('failscope run on the sample', () => {
   it('exits 0, names the backend first, and prints a summary', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr.split('\n')[0]).toMatch(/backend offline/);
+    // Piped, stdout is JSON lines only (progress, then the summary), so `failscope run | jq` works; the human summary is on stderr.
+    const lines = first.stdout.trim().split('\n');
+    for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
+    expect(lines.some((l) => l.startsWith('{"type":"stage"'))).toBe(true);
+    expect(JSON.parse(lines.at(-1)!).type).toBe('summary');
     const n = nonEmptyLines(SAMPLE);
-    expect(first.stdout).toMatch(new RegExp(`articles\\s+${n} stored, \\d+ screened as failure reports`));
-    expect(first.stdout).toMatch(/incidents\s+\d+ \(\d+ with records\)/);
-    expect(first.stdout).toMatch(/labels\s+\d+/);
-    expect(first.stdout).toMatch(/citations\s+\d+ verified, 0 not verified/);
-    expect(first.stdout).not.toMatch(/SKIPPED/);
-    // Piped, progress comes as JSON lines.
-    expect(first.stdout.split('\n').some((l) => l.startsWith('{"type":"stage"'))).toBe(true);
+    expect(first.stderr).toMatch(new RegExp(`articles\\s+${n} stored, \\d+ screened as failure reports`));
+    expect(first.stderr).toMatch(/incidents\s+\d+ \(\d+ with records\)/);
+    expect(first.stderr).toMatch(/labels\s+\d+/);
+    expect(first.stderr).toMatch(/citations\s+\d+ verified, 0 not verified/);
+    expect(first.stderr).not.toMatch(/SKIPPED/);
   });
 
   it('writes a record for every incident', () => {
@@ -135,8 +138,8 @@ describe('bad inputs', () => {
     expect(r.stderr).toContain(`skipped ${good}:2: malformed JSON`);
     expect(r.stderr).toContain(`skipped ${empty}: empty file`);
     expect(r.stderr).toMatch(new RegExp(`skipped ${binary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: binary`));
-    expect(r.stdout).toMatch(/articles\s+2 stored/);
-    expect(r.stdout).toMatch(/SKIPPED\s+3 input\(s\)/);
+    expect(r.stderr).toMatch(/articles\s+2 stored/);
+    expect(r.stderr).toMatch(/SKIPPED\s+3 input\(s\)/);
     const status = JSON.parse((await cli(['status', '--json', '--db', db])).stdout);
     expect(status.jobs.screen).toEqual({ done: 2 });
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);

@@ -105,7 +105,7 @@ describe('failscope collect on a local site', () => {
     // What was collected flows through the rest of the pipeline.
     const run = await cli(['run', '--db', DB]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/articles +5 stored/);
+    expect(run.stderr).toMatch(/articles +5 stored/);
   }, 300_000); // six CLI processes and a real site: slow on a loaded 2-core machine, never timed by the test
 
   it('refuses 127.0.0.1 without --allow-private, and sends it no request', async () => {

@@ -4,7 +4,6 @@ import { decodeBody, looksBinary } from '../pipeline/collect/charset.ts';
 import { NearDuplicateIndex, fromBlob, minhash, similarity, toBlob } from '../pipeline/collect/dedupe.ts';
 import { countWords, extractPage } from '../pipeline/collect/extract.ts';
 import { looksLikeFeed, parseFeed } from '../pipeline/collect/feeds.ts';
-import { retryAfterMs } from '../pipeline/collect/http.ts';
 import { HostGate } from '../pipeline/collect/politeness.ts';
 import { parseRobots } from '../pipeline/collect/robots.ts';
 import { loadSearchConfig, searchQueries, windowsOf } from '../pipeline/collect/search.ts';
@@ -93,6 +92,20 @@ Crawl-delay: 2
     expect(other.allows(new URL('https://x.example/files/report.pdf?x=1'))).toBe(true);
     expect(other.allows(new URL('https://x.example/robots.txt'))).toBe(true);
     expect(parseRobots('', 'failscope').allows(new URL('https://x.example/anything'))).toBe(true);
+  });
+
+  it('matches agents without case or version, compares percent-encodings, breaks length ties for Allow, and reads Crawl-delay from * when we have no group', () => {
+    const versioned = parseRobots('User-agent: FailScope/2.1\nDisallow: /drafts\n', 'failscope');
+    expect(versioned.allows(new URL('https://x.example/drafts/1'))).toBe(false);
+    const encoded = parseRobots('User-agent: *\nDisallow: /café/\nDisallow: /a%2fb\n', 'failscope');
+    expect(encoded.allows(new URL('https://x.example/caf%C3%A9/menu'))).toBe(false);
+    expect(encoded.allows(new URL('https://x.example/cafe/menu'))).toBe(true);
+    const tie = parseRobots('User-agent: *\nDisallow: /page\nAllow: /page\nDisallow: /*.php\nAllow: /pub*\n', 'failscope');
+    expect(tie.allows(new URL('https://x.example/page'))).toBe(true);
+    expect(tie.allows(new URL('https://x.example/pub/x.php'))).toBe(false); // /*.php (6) is longer than /pub* (5)
+    const delayed = parseRobots('User-agent: *\nCrawl-delay: 1.5\nDisallow: /tmp\n', 'failscope');
+    expect(delayed.crawlDelayMs).toBe(1500);
+    expect(parseRobots('User-agent: failscope\nDisallow:\n\nUser-agent: *\nDisallow: /\n', 'failscope').allows(new URL('https://x.example/any'))).toBe(true);
   });
 });
 
@@ -203,10 +216,5 @@ describe('politeness gate', () => {
     release();
     await Promise.all([first, second]);
     expect(secondRan).toBe(true);
-  });
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
-    expect(retryAfterMs('soon')).toBeNull();
   });
 });

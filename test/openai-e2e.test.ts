@@ -164,7 +164,9 @@ describe('failscope CLI on the openai backend', () => {
       writeFileSync(input, allFixtures().map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text })).join('\n'));
       const r = await exec(process.execPath, [bin, 'run', input, '--backend', 'openai', '--db', db, '--config', config], { cwd: ROOT, env });
       expect(r.stderr.split('\n')[0]).toMatch(/backend openai \(gpt-4o-mini\)/);
-      expect(r.stdout).toMatch(/citations\s+\d+ verified, 0 not verified/);
+      // Piped, the human summary is on stderr and stdout holds JSON lines only.
+      expect(r.stderr).toMatch(/citations\s+\d+ verified, 0 not verified/);
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).type).toBe('summary');
       const st = await exec(process.execPath, [bin, 'status', '--backend', 'openai', '--db', db, '--config', config], { cwd: ROOT, env });
       expect(st.stdout).toMatch(/usage {5}run-\S+: \d+ calls \(\d+ sent, 0 cached\), \d+\+\d+ tokens, \$0\.\d{4}/);
       expect(st.stdout).toMatch(/usage {5}incident inc-\S+: \d+ calls/);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Limiter } from '../pipeline/backends/openai/limits.ts';
-import { backoffMs, retryAfterMs } from '../pipeline/backends/openai/retry.ts';
 import { costOf, priceFor } from '../pipeline/backends/openai/cost.ts';
 import { virtualClock } from './openai-helpers.ts';
 
@@ -61,22 +60,6 @@ describe('openai rate limits', () => {
       inFlight--;
     })));
     expect(most).toBe(2);
-  });
-});
-
-describe('openai retry timing', () => {
-  it('reads retry-after-ms, retry-after seconds and retry-after dates', () => {
-    const now = Date.parse('2025-01-01T00:00:00Z');
-    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250' }), now)).toBe(250);
-    expect(retryAfterMs(new Headers({ 'retry-after': '3' }), now)).toBe(3000);
-    expect(retryAfterMs(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:10 GMT' }), now)).toBe(10_000);
-    expect(retryAfterMs(new Headers({}), now)).toBeNull();
-  });
-
-  it('doubles the backoff per attempt, within a jitter band, up to a cap', () => {
-    expect([0, 1, 2, 3].map((a) => backoffMs(a, () => 0))).toEqual([250, 500, 1000, 2000]);
-    expect([0, 1, 2, 3].map((a) => backoffMs(a, () => 1))).toEqual([500, 1000, 2000, 4000]);
-    expect(backoffMs(20, () => 1)).toBe(30_000);
   });
 });
 

@@ -47,6 +47,14 @@ describe('openai transport: retries', () => {
     expect(backend.requests).toBe(3);
   });
 
+  it('fails the call at once when a 429 asks to wait longer than two minutes, instead of hanging the run', async () => {
+    const { backend, clock } = testBackend(BASE);
+    nock(HOST).post(PATH).reply(429, apiError('Rate limit reached for gpt-4o-mini in organization org-x on tokens per day (TPD): Limit 2000000, Used 2000000, Requested 812.', 'tokens', 'rate_limit_exceeded'), { 'retry-after': '600' });
+    await expect(backend.screen(fixture('bank1'), callContext(t.store))).rejects.toThrow(/429/);
+    expect(clock.sleeps).toEqual([]);
+    expect(backend.requests).toBe(1);
+  });
+
   it('gives up after maxRetries and names the status', async () => {
     const { backend, clock } = testBackend(BASE, { maxRetries: 2 });
     nock(HOST).post(PATH).times(3).reply(500, apiError('The server had an error while processing your request.', 'server_error'));

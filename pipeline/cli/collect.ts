@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { COLLECT_DEFAULTS, type CollectEvent, type CollectInputs, type CollectOptions, collect, queueInputs } from '../collect/collect.ts';
 import { loadSearchConfig, searchQueries } from '../collect/search.ts';
 import type { Store } from '../store/store.ts';
-import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, open, requireExisting, withCommon } from './common.ts';
+import { fraction, integer as int } from './numbers.ts';
 
 type Tunables = 'userAgent' | 'concurrency' | 'perHostConcurrency' | 'perHostDelayMs' | 'timeoutMs' | 'connectTimeoutMs' | 'maxBytes'
   | 'maxRedirects' | 'retries' | 'minWords' | 'nearDuplicate' | 'robots';
@@ -17,16 +18,6 @@ interface CollectFlags extends CommonOptions, Pick<CollectOptions, Tunables> {
   dryRun?: boolean;
 }
 
-const int = (min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}`);
-  return n;
-};
-const fraction = (v: string) => {
-  const n = Number(v);
-  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('expected a number in (0, 1]');
-  return n;
-};
 const many = (v: string, prev: string[]) => [...prev, v];
 
 /** URLs from a file, one per line; blank lines and `#` comments skipped. Each keeps its `file:line`. */
@@ -72,13 +63,14 @@ export function collectCommand(): Command {
     .option('--connect-timeout-ms <ms>', 'time limit until response headers arrive', int(1), d.connectTimeoutMs)
     .option('--max-bytes <n>', 'largest response body read; larger ones fail as too-large', int(1), d.maxBytes)
     .option('--max-redirects <n>', 'redirects followed per URL', int(0), d.maxRedirects)
-    .option('--retries <n>', 'retries after 408/429/5xx or a dropped connection (Retry-After honoured)', int(0), d.retries)
+    .option('--retries <n>', 'retries after 408/409/425/429/5xx or a dropped connection (Retry-After honoured)', int(0), d.retries)
     .option('--min-words <n>', 'fewer words of article text is a failed scrape', int(1), d.minWords)
     .option('--near-duplicate <similarity>', 'estimated Jaccard similarity from which a page is a syndicated copy', fraction, d.nearDuplicate)
     .option('--refresh', 're-poll feeds and search queries already fetched (conditional GET: ETag / If-Modified-Since)')
     .option('--retry-failed', 'try URLs that failed in earlier runs again')
     .option('--dry-run', 'print the URLs and search queries that would be queued, fetch nothing')
     .action(async (urls: string[], opts: CollectFlags) => {
+      requireExisting([...opts.urlsFile, ...(opts.searchConfig ? [opts.searchConfig] : [])]);
       const s = await open(opts);
       const inputs: CollectInputs = { urls: urls.map((url) => ({ url, source: 'cli' })), feeds: opts.feed.map((url) => ({ url, source: 'cli' })) };
       let unreadable = 0;

@@ -4,9 +4,11 @@ import { Command, Option } from 'commander';
 import { ingest } from '../ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { FORMATS, render, type Format } from '../export/formats.ts';
-import { type CommonOptions, EXIT, open, warnProblem, withCommon } from './common.ts';
-import { progressSink } from './progress.ts';
+import { type CommonOptions, EXIT, open, openExisting, requireExisting, warnProblem, withCommon } from './common.ts';
+import { outputFor, progressSink } from './progress.ts';
+import { integer } from './numbers.ts';
 import type { Problem } from '../ingest/read.ts';
+import { JobState, STAGES } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
 
 const say = (json: boolean | undefined, line: string) => { if (!json) process.stdout.write(`${line}\n`); };
@@ -16,11 +18,12 @@ export function ingestCommand(): Command {
     .description('read local files or directories (.txt .md .html .json .jsonl, benchmark JSONL) into the store')
     .argument('<paths...>', 'files or directories')
     .action(async (paths: string[], opts: CommonOptions) => {
+      requireExisting(paths);
       const s = await open(opts);
       try {
         const r = await ingest(s.store, paths, { onProblem: warnProblem });
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else say(false, `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped`);
+        else process.stdout.write(`ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped\n`);
         process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
       } finally { await s.close(); }
     });
@@ -44,7 +47,7 @@ function writeOutputs(store: Store, dir: string): string[] {
   return [...files, `${recDir}/ (${records.length} files)`];
 }
 
-function printSummary(s: RunSummary, problems: Problem[], outputs: string[]): void {
+function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], outputs: string[]): void {
   const c = s.citations;
   const lines = [
     '',
@@ -57,7 +60,7 @@ function printSummary(s: RunSummary, problems: Problem[], outputs: string[]): vo
   ];
   if (problems.length || s.failedJobs) lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  to.write(`${lines.join('\n')}\n`);
 }
 
 export function runCommand(): Command {
@@ -65,16 +68,18 @@ export function runCommand(): Command {
     .description('ingest the given inputs, if any, then do every pending stage: screen → group → extract → classify')
     .argument('[paths...]', 'files or directories to ingest first')
     .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
-    .option('--concurrency <n>', 'jobs in flight at once', (v) => Number.parseInt(v, 10))
+    .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
     .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean }) => {
+      requireExisting(paths);
       const s = await open(opts);
-      const progress = progressSink(!!opts.json);
+      const out = outputFor(opts.json);
+      const progress = progressSink(out);
       try {
         s.store.runs.recoverInterrupted();
         const run = s.store.runs.start({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
         const ingested = paths.length ? await ingest(s.store, paths, { runId: run.id, onProblem: warnProblem }) : null;
-        if (ingested && opts.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
+        if (ingested && out.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
         const problems = ingested?.problems ?? [];
         const summary = await runPipeline(s.store, s.backend, {
           runId: run.id, settings: { backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache },
@@ -82,8 +87,8 @@ export function runCommand(): Command {
         });
         progress.stop();
         const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
-        if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
-        else printSummary(summary, problems, outputs);
+        if (out.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
+        if (out.human) printSummary(out.human, summary, problems, outputs);
         process.exitCode = problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
       } finally {
         progress.stop();
@@ -99,7 +104,7 @@ export function exportCommand(): Command {
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--producer <backend:model>', 'whose results to export (default: each incident\'s most recent)')
     .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string }) => {
-      const s = await open(opts);
+      const s = openExisting(opts);
       try {
         const articles = new Map(s.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
         const text = render(opts.format, s.store.records.list(opts.producer), articles);
@@ -108,15 +113,21 @@ export function exportCommand(): Command {
     });
 }
 
+/** Job counts in the order the pipeline works: stages screen → classify, states pending → failed. */
+function inPipelineOrder(counts: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+  const ordered = <K extends string>(keys: readonly K[], o: Record<string, unknown>) => keys.filter((k) => o[k] !== undefined);
+  return Object.fromEntries(ordered(STAGES, counts).map((stage) => [stage, Object.fromEntries(ordered(JobState.options, counts[stage]).map((st) => [st, counts[stage][st]]))]));
+}
+
 export function statusCommand(): Command {
   return withCommon(new Command('status'))
     .description('counts per stage and state, stored records, problems and model usage')
     .action(async (opts: CommonOptions) => {
-      const s = await open(opts);
+      const s = openExisting(opts);
       try {
         const status = {
           store: s.store.counts(),
-          jobs: s.store.jobs.counts(),
+          jobs: inPipelineOrder(s.store.jobs.counts()),
           citations: s.store.records.citationCounts(),
           failed: s.store.jobs.failed().map((j) => ({ stage: j.stage, key: j.key, error: j.error })),
           problems: s.store.articles.problems(),

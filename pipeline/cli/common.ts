@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createBackend, BACKENDS } from '../backends/index.ts';
@@ -38,9 +39,11 @@ export interface Session {
   close(): Promise<void>;
 }
 
+const readConfig = (opts: CommonOptions) => loadConfig(opts.config, (m) => process.stderr.write(`warning: ${m}\n`));
+
 /** Config < flags. The first line of every command names the backend (on stderr, so stdout stays clean data). */
 export async function open(opts: CommonOptions): Promise<Session> {
-  const config = loadConfig(opts.config);
+  const config = readConfig(opts);
   const backendName = opts.backend ?? config.backend;
   const problems: Problem[] = [];
   const backend = await createBackend({
@@ -52,6 +55,27 @@ export async function open(opts: CommonOptions): Promise<Session> {
   problems.forEach(warnProblem);
   const store = new Store(dbPath);
   return { config, store, backend, close: async () => { await backend.close?.(); store.close(); } };
+}
+
+/**
+ * For commands that only read the database (status, export, review): a path that holds none is an
+ * error, not a new empty database, and the first line names the backends whose runs made it.
+ */
+export function openExisting(opts: CommonOptions): Pick<Session, 'store' | 'close'> {
+  const config = readConfig(opts);
+  const dbPath = opts.db ?? config.db;
+  if (!existsSync(dbPath)) throw new Error(`no database at ${dbPath} (check --db, or create one with \`failscope run\` or \`failscope ingest\`)`);
+  const store = new Store(dbPath);
+  const producers = [...new Set(store.runs.list().map((r) => `${r.settings.backend} (${r.settings.model})`))];
+  const made = producers.length ? `made by backend${producers.length > 1 ? 's' : ''} ${producers.join(', ')}` : 'no pipeline run yet';
+  process.stderr.write(`failscope · db ${dbPath} · ${made}\n`);
+  return { store, close: async () => store.close() };
+}
+
+/** Inputs named on the command line must exist: a typo stops the command before anything is stored. */
+export function requireExisting(paths: readonly string[]): void {
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length) throw new Error(`no such file or directory: ${missing.join(', ')}`);
 }
 
 /** Exit codes: 0 all done, 1 error, 3 finished but something was skipped or failed. */

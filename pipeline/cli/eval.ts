@@ -2,11 +2,12 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
 import { progressSink } from './progress.ts';
+import { integer } from './numbers.ts';
 import { loadGold } from '../../evals/gold.ts';
 import { evaluate } from '../../evals/eval.ts';
 import { crossFitted } from '../../evals/crossfit.ts';
 import { keyFigures } from '../../evals/tables.ts';
-import { compareRuns, loadRun, missedThresholds, parseThreshold, renderComparison } from '../../evals/compare.ts';
+import { compareRuns, goldMismatch, loadRun, missedThresholds, parseThreshold, renderComparison } from '../../evals/compare.ts';
 
 type EvalOptions = CommonOptions & { gold?: string; out?: string; concurrency?: number; cache: boolean; crossFit: boolean; folds?: number };
 
@@ -20,15 +21,16 @@ function compareCommand(): Command {
     .argument('<runB>', 'eval output directory (the candidate)')
     .option('--fail-under <metric=value>', 'exit 2 when run B\'s metric is below value (above, for ECE); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--all', 'show every metric, not only the summary ones')
-    .option('--resamples <n>', 'bootstrap resamples', (v) => Number.parseInt(v, 10), 1000)
-    .option('--seed <n>', 'bootstrap seed', (v) => Number.parseInt(v, 10), 20240607)
+    .option('--resamples <n>', 'bootstrap resamples', integer(1), 1000)
+    .option('--seed <n>', 'bootstrap seed', integer(0), 20240607)
     .action(async (runA: string, runB: string, _local: CommonOptions, command: Command) => {
       // --json may land on the parent `eval` command, which takes the common options too.
       const opts = command.optsWithGlobals() as CommonOptions & { failUnder: string[]; all?: boolean; resamples: number; seed: number };
       const thresholds = opts.failUnder.map(parseThreshold);
       const a = loadRun(runA), b = loadRun(runB);
       process.stderr.write(`failscope · eval compare · A backend ${a.scorecard.run.backend} (${a.scorecard.run.model}) · B backend ${b.scorecard.run.backend} (${b.scorecard.run.model})\n`);
-      if (a.scorecard.goldSet.name !== b.scorecard.goldSet.name) process.stderr.write(`warning: the runs scored different gold sets (${a.scorecard.goldSet.name} vs ${b.scorecard.goldSet.name}); only items with the same ids are paired\n`);
+      const mismatch = goldMismatch(a, b);
+      if (mismatch) throw new Error(`cannot compare ${runA} and ${runB}: ${mismatch}`);
       const { deltas, unpaired } = compareRuns(a, b, { resamples: opts.resamples, seed: opts.seed });
       if (unpaired) process.stderr.write(`warning: up to ${unpaired} item(s) are in only one run and were left out\n`);
       const missed = missedThresholds(deltas, thresholds);
@@ -46,7 +48,7 @@ export function evalCommand(): Command {
     .description('run the pipeline on a gold set in its own database and score every stage (predictions, metrics.json, summary.md, report.html)')
     .option('--gold <dir>', 'gold directory: articles.jsonl and optionally incidents.jsonl (shared benchmarks format)')
     .option('--out <dir>', 'output directory, also holding the eval databases (default eval-out/<gold dir name>)')
-    .option('--concurrency <n>', 'jobs in flight at once', (v) => Number.parseInt(v, 10))
+    .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
     .option('--folds <k>', 'cross-fitting folds by incident when the model learned from this gold set (default 10)', (v) => Number.parseInt(v, 10))
     .option('--no-cross-fit', 'score with the model as it is even when it learned from this gold set (shows leakage; never for reporting)')
@@ -56,7 +58,7 @@ export function evalCommand(): Command {
       const out = resolve(opts.out ?? join('eval-out', basename(gold.dir)));
       // The eval's own stores live in the output directory, so the user's database never sees benchmark articles.
       const s = await open({ ...opts, db: opts.db ?? join(out, 'pipeline.db') });
-      const progress = process.stderr.isTTY && !opts.json ? progressSink(false) : null;
+      const progress = process.stderr.isTTY && !opts.json ? progressSink({ json: false, bars: true }) : null;
       try {
         for (const p of gold.problems) process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
         const concurrency = opts.concurrency ?? s.config.concurrency;

@@ -1,24 +1,41 @@
 import cliProgress from 'cli-progress';
 import type { EventSink, RunEvent } from '../jobs/events.ts';
 
-/** Progress bars on a terminal, JSON lines otherwise (piped, or --json). */
-export function progressSink(json: boolean): { sink: EventSink; stop(): void } {
-  if (json || !process.stderr.isTTY) {
-    return { sink: (e: RunEvent) => process.stdout.write(`${JSON.stringify(e)}\n`), stop() {} };
-  }
-  const bars = new cliProgress.MultiBar({
+/** Where a long command reports: JSON lines on stdout, progress bars on stderr, the human summary on either. */
+export interface Output {
+  json: boolean;
+  bars: boolean;
+  human: NodeJS.WritableStream | null;
+}
+
+type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+
+/**
+ * stdout carries only JSON lines when asked (`--json`) or piped, so `failscope run | jq` reads nothing
+ * else; the human summary then goes to stderr, unless --json asked for JSON alone. Bars need a terminal.
+ */
+export function outputFor(asked: boolean | undefined, streams: { stdout: Stream; stderr: Stream } = process): Output {
+  const json = !!asked || !streams.stdout.isTTY;
+  return { json, bars: !asked && !!streams.stderr.isTTY, human: asked ? null : json ? streams.stderr : streams.stdout };
+}
+
+/** Events as JSON lines on stdout and/or as one bar per stage on stderr. */
+export function progressSink(out: Pick<Output, 'json' | 'bars'>): { sink: EventSink; stop(): void } {
+  const bars = out.bars ? new cliProgress.MultiBar({
     format: ' {stage} |{bar}| {value}/{total} {note}', hideCursor: true, clearOnComplete: false, stream: process.stderr,
-  }, cliProgress.Presets.shades_classic);
+  }, cliProgress.Presets.shades_classic) : null;
   const byStage = new Map<string, cliProgress.SingleBar>();
   let failed = 0;
   return {
-    sink(e) {
+    sink(e: RunEvent) {
+      if (out.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+      if (!bars) return;
       if (e.type === 'stage') byStage.set(e.stage, bars.create(e.pending, 0, { stage: e.stage.padEnd(8), note: e.skipped ? `(${e.skipped} already done)` : '' }));
       if (e.type === 'job') {
         if (e.state === 'failed') failed++;
         byStage.get(e.stage)?.increment(1, failed ? { note: `${failed} failed` } : {});
       }
     },
-    stop: () => bars.stop(),
+    stop: () => bars?.stop(),
   };
 }

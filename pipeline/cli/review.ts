@@ -1,15 +1,10 @@
 import { Command } from 'commander';
-import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, openExisting, withCommon } from './common.ts';
 import { startReviewServer } from '../review/server.ts';
 import { exportGold } from '../review/export.ts';
+import { integer } from './numbers.ts';
 
 export const DEFAULT_REVIEW_PORT = 4780;
-
-const port = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be a whole number from 0 to 65535, not "${v}"`);
-  return n;
-};
 
 function exportSub(): Command {
   return withCommon(new Command('export'))
@@ -19,7 +14,7 @@ function exportSub(): Command {
     .action(async (_: unknown, cmd: Command) => {
       // `review` takes the common options too and commander hands them to it, wherever they stand.
       const opts = cmd.optsWithGlobals<CommonOptions & { out: string; includeUnreviewed?: boolean }>();
-      const s = await open(opts);
+      const s = openExisting(opts);
       try {
         const r = exportGold(s.store, opts.out, { includeUnreviewed: opts.includeUnreviewed });
         for (const o of r.orphaned) process.stderr.write(`not exported: ${o.decisions} decision(s) on incident "${o.incidentId}", which is no longer in the store (regrouped); they stay in the database\n`);
@@ -36,11 +31,11 @@ function exportSub(): Command {
 export function reviewCommand(): Command {
   const cmd = withCommon(new Command('review'))
     .description('a local review page: triage uncertain labels and facts next to their cited spans, browse incidents, record corrections')
-    .option('--port <n>', `port to listen on (0 picks a free one)`, port, DEFAULT_REVIEW_PORT)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integer(0, 65535), DEFAULT_REVIEW_PORT)
     .option('--host <address>', 'interface to bind; keep the default unless you mean to share the page', '127.0.0.1')
     .option('--reviewer <name>', 'the reviewer name the page starts with (the page remembers yours)')
     .action(async (opts: CommonOptions & { port: number; host: string; reviewer?: string }) => {
-      const s = await open(opts);
+      const s = openExisting(opts);
       let srv;
       try {
         srv = await startReviewServer({ store: s.store, host: opts.host, port: opts.port, reviewer: opts.reviewer ?? null, log: (l) => process.stderr.write(`${l}\n`) });

@@ -12,9 +12,13 @@ export interface Decoded {
 }
 
 /**
- * Node's TextDecoder decodes windows-1252 as plain latin1 (0x80–0x9F become C1 controls, not the curly
- * quotes and dashes they are), so those 32 bytes are mapped here from the WHATWG index.
+ * Node's TextDecoder decodes windows-1252 as plain latin1 since 20.18.3 and 22.13 (nodejs/node#60888:
+ * 0x80–0x9F become C1 controls, not the curly quotes and dashes they are), so on a Node with that bug
+ * those 32 bytes are mapped here from the WHATWG index. iconv-lite would not do better: it maps the five
+ * bytes the index leaves as controls to U+FFFD, and departs from the index in other windows-125x pages,
+ * which TextDecoder gets right.
  */
+const TEXT_DECODER_CP1252_OK = new TextDecoder('windows-1252').decode(Uint8Array.of(0x80)) === '\u20ac';
 const CP1252_HIGH = [
   0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
   0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
@@ -36,7 +40,7 @@ export function encodingFor(label: string | null | undefined): string | null {
 }
 
 function decodeAs(bytes: Uint8Array, encoding: string): string {
-  if (encoding === 'windows-1252') return decodeCp1252(bytes);
+  if (encoding === 'windows-1252' && !TEXT_DECODER_CP1252_OK) return decodeCp1252(bytes);
   return new TextDecoder(encoding, { ignoreBOM: false }).decode(bytes);
 }
 

@@ -3,6 +3,7 @@ import { checkAddress, type Resolver } from './address.ts';
 import { looksBinary } from './charset.ts';
 import type { HostGate } from './politeness.ts';
 import { parseHttpUrl } from './url.ts';
+import { type RetryVerdict, isRetryableStatus, retryAfterMs, withRetries } from '../http/retry.ts';
 
 export interface HttpOptions {
   userAgent: string;
@@ -12,7 +13,7 @@ export interface HttpOptions {
   connectTimeoutMs: number;
   maxBytes: number;
   maxRedirects: number;
-  /** Further attempts after a 408/429/5xx or a dropped connection. */
+  /** Further attempts after a retryable status (408, 429, 5xx…) or a dropped connection. */
   retries: number;
   retryBaseMs: number;
   /** A Retry-After longer than this is not waited for: the URL fails now and can be retried later. */
@@ -62,17 +63,8 @@ const ACCEPT: Record<Accept, string> = {
 /** Text-like types a page or feed can be; anything else (images, PDFs, archives, octet-streams) is refused unread. */
 const TEXTUAL = /^(text\/|application\/(xhtml\+xml|rss\+xml|atom\+xml|rdf\+xml|xml)\b|[^;]*\+xml\b)/i;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Retry-After is either seconds or an HTTP date. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : Math.max(0, t - now);
-}
 
 class Failure extends Error {
   /** Set once response headers arrived, so a too-large or binary 200 still records its status. */
@@ -80,6 +72,14 @@ class Failure extends Error {
   bytesRead = 0;
   constructor(readonly reason: FetchReason, message: string, readonly retryable = false) { super(message); }
 }
+
+/** A response whose status asks for another try (408, 429, 5xx…), thrown so the retry loop sees it. */
+class RetryableStatus extends Error {
+  constructor(readonly hop: Hop, readonly attempt: number) { super(`HTTP ${hop.status}`); }
+}
+
+const verdict = (e: unknown): RetryVerdict => (e instanceof RetryableStatus ? { retryAfterMs: retryAfterMs(e.hop.headers) }
+  : e instanceof Failure && e.retryable ? { retryAfterMs: null } : null);
 
 function classifyError(e: unknown, url: string, timeouts: { headers: boolean; total: boolean }, opts: HttpOptions): Failure {
   if (e instanceof Failure) return e;
@@ -164,7 +164,7 @@ async function requestOnce(url: URL, req: FetchRequest, opts: HttpOptions): Prom
 /**
  * GETs a URL politely and defensively: only http(s), the address guard and `beforeHop` (robots.txt)
  * on every redirect hop, redirects followed up to a limit with loops detected, retries with backoff on
- * 408/429/5xx honouring Retry-After, timeouts, a streamed size cap and a content-type check.
+ * 408, 429, 5xx… honouring Retry-After, timeouts, a streamed size cap and a content-type check.
  * Every outcome is a result with a reason; the only throw is Interrupted, when the run is stopping.
  */
 export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promise<FetchResult> {
@@ -190,32 +190,29 @@ export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promi
     const refusal = await req.beforeHop?.(url, hop);
     if (refusal) return fail(refusal.reason, refusal.detail);
 
-    let res: Hop | undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        res = await opts.gate.run(url.host, () => {
+    let res: Hop;
+    try {
+      res = await withRetries(async (attempt) => {
+        const r = await opts.gate.run(url.host, () => {
           if (opts.signal?.aborted) throw new Interrupted();
           return requestOnce(url, req, opts);
-        });
-      } catch (e) {
-        if (e instanceof Interrupted) throw e;
-        const f = e as Failure;
-        bytesRead += f.bytesRead;
-        if (f.retryable && attempt < opts.retries) { await sleep(opts.retryBaseMs * 2 ** attempt); continue; }
-        return fail(f.reason, f.message, f.status);
-      }
-      bytesRead += res.bytesRead;
-      if (!RETRYABLE.has(res.status)) break;
-      const after = retryAfterMs(res.headers.get('retry-after'));
+        }).catch((e: unknown) => { if (e instanceof Failure) bytesRead += e.bytesRead; throw e; });
+        bytesRead += r.bytesRead;
+        if (isRetryableStatus(r.status)) throw new RetryableStatus(r, attempt);
+        return r;
+      }, verdict, {
+        retries: opts.retries, baseMs: opts.retryBaseMs, maxMs: Number.POSITIVE_INFINITY, maxRetryAfterMs: opts.maxRetryAfterMs, sleep,
+        // A server that says wait is asking it of every request to the host, not just this one.
+        onRetry: ({ waitMs, error }) => { if (error instanceof RetryableStatus) opts.gate.backOff(url.host, waitMs); },
+      });
+    } catch (e) {
+      if (e instanceof Interrupted) throw e;
+      if (!(e instanceof RetryableStatus)) { const f = e as Failure; return fail(f.reason, f.message, f.status); }
+      const { status } = e.hop, after = retryAfterMs(e.hop.headers);
       if (after !== null && after > opts.maxRetryAfterMs) {
-        return fail('http-error', `HTTP ${res.status} from ${url.href}; Retry-After ${Math.round(after / 1000)} s is longer than the ${Math.round(opts.maxRetryAfterMs / 1000)} s limit`, res.status);
+        return fail('http-error', `HTTP ${status} from ${url.href}; Retry-After ${Math.round(after / 1000)} s is longer than the ${Math.round(opts.maxRetryAfterMs / 1000)} s limit`, status);
       }
-      if (attempt >= opts.retries) {
-        return fail('http-error', `HTTP ${res.status} from ${url.href}${opts.retries ? ` after ${attempt + 1} attempts` : ''}`, res.status);
-      }
-      const wait = after ?? opts.retryBaseMs * 2 ** attempt;
-      opts.gate.backOff(url.host, wait);
-      await sleep(wait);
+      return fail('http-error', `HTTP ${status} from ${url.href}${e.attempt ? ` after ${e.attempt + 1} attempts` : ''}`, status);
     }
 
     if (REDIRECT.has(res.status)) {

@@ -1,8 +1,6 @@
+import robotsParser from 'robots-parser';
 import { decodeBody } from './charset.ts';
 import { fetchDocument, type HttpOptions } from './http.ts';
-
-interface Rule { allow: boolean; pattern: string }
-interface Group { agents: string[]; rules: Rule[]; crawlDelay: number | null }
 
 export interface RobotsPolicy {
   allows(url: URL): boolean;
@@ -13,63 +11,20 @@ export interface RobotsPolicy {
 const ALLOW_ALL: RobotsPolicy = { allows: () => true, crawlDelayMs: null };
 const DISALLOW_ALL: RobotsPolicy = { allows: (u) => u.pathname === '/robots.txt', crawlDelayMs: null };
 
-/** `*` matches any run of characters, a trailing `$` anchors the end (RFC 9309 §2.2.3). */
-function toRegExp(pattern: string): RegExp {
-  const anchored = pattern.endsWith('$');
-  const body = (anchored ? pattern.slice(0, -1) : pattern).split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}${anchored ? '$' : ''}`);
-}
-
-/** Percent-encoding differs between robots.txt files and URLs; compare both decoded where it is safe. */
-const normalise = (s: string) => { try { return decodeURI(s); } catch { return s; } };
+// One file is parsed per origin, so rules are matched on path and query alone, under a stand-in origin.
+const BASE = 'http://robots.invalid';
 
 /**
- * Parses robots.txt per RFC 9309: the groups naming our product token (case-insensitive) apply, else
- * the `*` groups; the longest matching rule wins and Allow wins a tie.
+ * Parses robots.txt per RFC 9309 with robots-parser: the groups naming our product token (case-insensitive,
+ * any `/version` dropped) apply, else the `*` groups; `*` and a final `$` in patterns; the longest matching
+ * rule wins and Allow wins a tie. /robots.txt itself is always allowed.
  */
 export function parseRobots(text: string, productToken: string): RobotsPolicy {
-  const groups: Group[] = [];
-  let current: Group | null = null;
-  let lastWasAgent = false;
-  for (const raw of text.split(/\r\n|\r|\n/)) {
-    const line = raw.replace(/#.*$/, '').trim();
-    const m = /^([A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
-    if (!m) continue;
-    const key = m[1].toLowerCase(), value = m[2].trim();
-    if (key === 'user-agent') {
-      if (!current || !lastWasAgent) groups.push((current = { agents: [], rules: [], crawlDelay: null }));
-      current.agents.push(value.toLowerCase());
-      lastWasAgent = true;
-      continue;
-    }
-    lastWasAgent = false;
-    if (!current) continue; // rules before any User-agent belong to no group
-    if (key === 'allow' || key === 'disallow') {
-      if (value) current.rules.push({ allow: key === 'allow', pattern: normalise(value) });
-    } else if (key === 'crawl-delay') {
-      const n = Number.parseFloat(value);
-      if (Number.isFinite(n) && n >= 0) current.crawlDelay = n;
-    }
-  }
-  const token = productToken.toLowerCase();
-  let mine = groups.filter((g) => g.agents.some((a) => a.split('/')[0].trim() === token));
-  if (!mine.length) mine = groups.filter((g) => g.agents.includes('*'));
-  if (!mine.length) return ALLOW_ALL;
-  const rules = mine.flatMap((g) => g.rules).map((r) => ({ ...r, re: toRegExp(r.pattern) }));
-  const delay = mine.map((g) => g.crawlDelay).find((d) => d !== null) ?? null;
+  const robots = robotsParser(`${BASE}/robots.txt`, text);
+  const delay = robots.getCrawlDelay(productToken);
   return {
-    crawlDelayMs: delay === null ? null : delay * 1000,
-    allows(url: URL) {
-      if (url.pathname === '/robots.txt') return true;
-      const path = normalise(url.pathname + url.search);
-      let best: { allow: boolean; len: number } | null = null;
-      for (const r of rules) {
-        if (!r.re.test(path)) continue;
-        const len = r.pattern.length;
-        if (!best || len > best.len || (len === best.len && r.allow)) best = { allow: r.allow, len };
-      }
-      return best?.allow ?? true;
-    },
+    crawlDelayMs: delay !== undefined && Number.isFinite(delay) && delay >= 0 ? delay * 1000 : null,
+    allows: (url) => url.pathname === '/robots.txt' || robots.isAllowed(`${BASE}${url.pathname}${url.search}`, productToken) !== false,
   };
 }
 

@@ -6,7 +6,8 @@ import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'ope
 import type { CallContext, Task } from '../backend.ts';
 import { hashOf, stableJson } from '../../text/hash.ts';
 import { type Limiter } from './limits.ts';
-import { type RetryPolicy, withRetries } from './retry.ts';
+import { type RetryPolicy, withRetries } from '../../http/retry.ts';
+import { retryVerdict } from './retry.ts';
 import type { Transport } from './transport.ts';
 import { type TokenCounter, countMessages } from './tokens.ts';
 import { type TokenUsage, costOf, priceFor } from './cost.ts';
@@ -154,7 +155,7 @@ export class ChatModel {
       const u = ex.completion.usage;
       if (u) settle(u.prompt_tokens + u.completion_tokens);
       return ex;
-    }), this.retry);
+    }), (e) => retryVerdict(e, this.retry.now?.() ?? Date.now()), this.retry);
   }
 }
 

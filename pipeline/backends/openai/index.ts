@@ -7,6 +7,7 @@ import { Engine } from './engine.ts';
 import { extractIncident } from './extract.ts';
 import { type Clock, Limiter, realClock } from './limits.ts';
 import { decideSameIncident } from './same-incident.ts';
+import { OPENAI_BACKOFF } from './retry.ts';
 import { screenArticle } from './screen.ts';
 import type { OpenAISettings } from './settings.ts';
 import { tokenCounter } from './tokens.ts';
@@ -48,7 +49,7 @@ export class OpenAIBackend implements Backend {
     this.transport = new Transport({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeoutMs: settings.timeoutMs, fetch: deps.fetch });
     const limiter = new Limiter({ concurrency: settings.concurrency, rpm: settings.rpm, tpm: settings.tpm }, clock);
     const count = tokenCounter(settings.model);
-    this.chat = new ChatModel(settings, this.transport, limiter, { maxRetries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random }, count);
+    this.chat = new ChatModel(settings, this.transport, limiter, { ...OPENAI_BACKOFF, retries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random }, count);
     this.engine = new Engine(this.chat, settings, count, deps.examples ?? null);
   }
 

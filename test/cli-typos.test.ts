@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, CommanderError } from 'commander';
+import { program } from '../pipeline/cli/program.ts';
+import { outputFor } from '../pipeline/cli/progress.ts';
+import { type EvalRun, goldMismatch } from '../evals/compare.ts';
+import { ROOT } from './cli-runner.ts';
+import { RAW, tempDir } from './fixtures.ts';
+
+interface Result { code: number; stdout: string; stderr: string }
+
+/**
+ * Runs `failscope <args>` in this process, as bin/failscope.js would (commander's own errors throw
+ * instead of exiting), and captures what it writes. Far cheaper than a process per case.
+ */
+async function failscope(...args: string[]): Promise<Result> {
+  const out: string[] = [], err: string[] = [];
+  const capture = (sink: string[]) => (chunk: string | Uint8Array) => { sink.push(String(chunk)); return true; };
+  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture(out)), vi.spyOn(process.stderr, 'write').mockImplementation(capture(err))];
+  const cmd = program();
+  const overrideExit = (c: Command) => { c.exitOverride(); c.commands.forEach(overrideExit); };
+  overrideExit(cmd);
+  let code: number;
+  try {
+    await cmd.parseAsync(['node', 'failscope', ...args]);
+    code = Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) code = e.exitCode;
+    else { err.push(`failscope: ${(e as Error).message}\n`); code = 1; }
+  } finally {
+    for (const s of spies) s.mockRestore();
+    process.exitCode = undefined;
+  }
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+const tmp = tempDir('failscope-cli-typos-');
+const db = join(tmp.dir, 'made.db');
+let made: Result;
+beforeAll(async () => {
+  const articles = join(tmp.dir, 'two.jsonl');
+  writeFileSync(articles, [JSON.stringify({ id: 'b1', ...RAW.bank1 }), JSON.stringify({ id: 'c1', ...RAW.car })].join('\n'));
+  made = await failscope('run', articles, '--db', db);
+});
+afterAll(() => tmp.cleanup());
+
+describe('the CLI catches typos', () => {
+  it('prints its version', async () => {
+    const r = await failscope('--version');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('fails on a missing database for commands that only read one, and creates none', async () => {
+    const missing = join(tmp.dir, 'no-such.db');
+    for (const args of [['status'], ['export', '--format', 'json'], ['review', 'export', '--out', join(tmp.dir, 'gold')]]) {
+      const r = await failscope(...args, '--db', missing);
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr).toContain(`failscope: no database at ${missing}`);
+      expect(existsSync(missing)).toBe(false);
+    }
+  });
+
+  it('fails on inputs that do not exist, before storing anything', async () => {
+    const fresh = join(tmp.dir, 'fresh.db');
+    const missing = join(tmp.dir, 'missing.txt');
+    for (const args of [['ingest', missing], ['run', missing], ['collect', '--urls-file', missing], ['collect', '--search-config', missing]]) {
+      const r = await failscope(...args, '--db', fresh);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(`failscope: no such file or directory: ${missing}`);
+      expect(existsSync(fresh)).toBe(false);
+    }
+  });
+
+  it('refuses numeric flags that are not numbers in range', async () => {
+    const cases: [string[], string][] = [
+      [['run', '--concurrency', 'abc'], '--concurrency'],
+      [['run', '--concurrency', '0'], '--concurrency'],
+      [['eval', '--gold', tmp.dir, '--concurrency', '2.5'], '--concurrency'],
+      [['eval', 'compare', 'a', 'b', '--resamples', 'many'], '--resamples'],
+      [['collect', '--per-host-delay-ms', ''], '--per-host-delay-ms'],
+      [['collect', '--near-duplicate', '2'], '--near-duplicate'],
+      [['review', '--port', '70000'], '--port'],
+    ];
+    for (const [args, flag] of cases) {
+      const r = await failscope(...args, '--db', join(tmp.dir, 'never.db'));
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`option '${flag} <[^>]+>' argument '[^']*' is invalid`));
+    }
+    expect(existsSync(join(tmp.dir, 'never.db'))).toBe(false);
+  });
+
+  it('warns about config keys it does not know, naming the file and the key', async () => {
+    const config = join(tmp.dir, 'failscope.config.json');
+    writeFileSync(config, JSON.stringify({ concurency: 2, openai: { rpmm: 10, sameIncident: { acept: 0.5 } } }));
+    const r = await failscope('status', '--db', db, '--config', config);
+    expect(r.code, r.stderr).toBe(0);
+    for (const key of ['concurency', 'openai.rpmm', 'openai.sameIncident.acept']) expect(r.stderr).toContain(`warning: ${config}: unknown key "${key}"`);
+    expect(r.stderr).not.toMatch(/unknown key "(db|openai)"/);
+  });
+});
+
+describe('output', () => {
+  it('piped, stdout carries only JSON lines and the human summary goes to stderr', () => {
+    expect(made.code, made.stderr).toBe(0);
+    const lines = made.stdout.trim().split('\n');
+    for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'summary', articles: 2 });
+    expect(made.stderr).toMatch(/articles\s+2 stored/);
+  });
+
+  it('decides JSON, bars and summary from --json and which streams are terminals', () => {
+    const tty = { isTTY: true } as NodeJS.WriteStream, pipe = {} as NodeJS.WriteStream;
+    expect(outputFor(false, { stdout: tty, stderr: tty })).toEqual({ json: false, bars: true, human: tty });
+    expect(outputFor(false, { stdout: pipe, stderr: tty })).toEqual({ json: true, bars: true, human: tty });
+    expect(outputFor(false, { stdout: pipe, stderr: pipe })).toEqual({ json: true, bars: false, human: pipe });
+    expect(outputFor(true, { stdout: tty, stderr: tty })).toEqual({ json: true, bars: false, human: null });
+  });
+
+  it('status names the backend whose runs made the database, not the one configured', async () => {
+    const config = join(tmp.dir, 'openai.config.json');
+    writeFileSync(config, JSON.stringify({ backend: 'openai' }));
+    const r = await failscope('status', '--db', db, '--config', config);
+    expect(r.stderr.split('\n')[0]).toBe(`failscope · db ${db} · made by backend offline (lexicon-v1)`);
+  });
+
+  it('status lists stages in pipeline order', async () => {
+    const text = await failscope('status', '--db', db);
+    const stages = text.stdout.split('\n').map((l) => l.split(/\s+/)[0]).filter((w) => ['screen', 'group', 'extract', 'classify'].includes(w));
+    expect(stages).toEqual(['screen', 'group', 'extract', 'classify']);
+    const json = JSON.parse((await failscope('status', '--db', db, '--json')).stdout);
+    expect(Object.keys(json.jobs)).toEqual(['screen', 'group', 'extract', 'classify']);
+  });
+});
+
+describe('eval compare', () => {
+  const evalDir = (name: string, goldName: string, hash: string) => {
+    const dir = join(tmp.dir, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ goldSet: { name: goldName, dir: `/gold/${goldName}`, hash }, run: { backend: 'offline', model: 'm' } }));
+    writeFileSync(join(dir, 'items.json'), JSON.stringify({ items: { screening: [], grouping: { endToEnd: [], stage: [] }, taxonomy: [], postmortem: [], citations: [] } }));
+    return dir;
+  };
+
+  it('refuses runs over different gold sets', async () => {
+    const r = await failscope('eval', 'compare', evalDir('on-fail', 'fail', 'h1'), evalDir('on-ko', 'ko', 'h2'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/failscope: cannot compare .*on-fail and .*on-ko: they scored different gold sets: fail \(\/gold\/fail\) and ko \(\/gold\/ko\)/);
+  });
+
+  it('tells a changed gold set from the same one by its hash', () => {
+    const run = (name: string, hash?: string) => ({ dir: name, scorecard: { goldSet: { name, dir: `/g/${name}`, hash } } }) as EvalRun;
+    expect(goldMismatch(run('fail', 'h1'), run('fail', 'h1'))).toBeNull();
+    expect(goldMismatch(run('fail', 'h1'), run('fail', 'h2'))).toMatch(/different versions of gold set fail/);
+    expect(goldMismatch(run('fail'), run('fail', 'h2'))).toBeNull();
+  });
+});
