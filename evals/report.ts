@@ -1,8 +1,8 @@
 import type { Scorecard } from './scorecard.ts';
+import { escapeHtml as esc } from '../pipeline/text/html.ts';
 import { type Table, keyFigures, sections, systemName } from './tables.ts';
 import { dimensionBars, groupingBars, optionConfusion, postmortemBars, reliability, renderSvg, screeningConfusion } from './charts.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function htmlTable(t: Table): string {
   const groups = t.groups ? `<tr class="groups">${t.groups.map((g) => `<th colspan="${g.span}">${esc(g.label)}</th>`).join('')}</tr>` : '';

@@ -9,3 +9,4 @@ export * from './run.ts';
 export * from './config.ts';
 export * from './collect.ts';
 export * from './review.ts';
+export * from './export.ts';
