@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { ingest } from '../pipeline/ingest/ingest.ts';
 import { runPipeline } from '../pipeline/run.ts';
@@ -9,32 +9,24 @@ import { Store } from '../pipeline/store/store.ts';
 import { startReviewServer, type ReviewServer } from '../pipeline/review/server.ts';
 import { TAXONOMY } from '../schemas/index.ts';
 import { tempDir } from './fixtures.ts';
+import { CHROMIUM, SHOTS, XSS, hasChromium, launch, watchedPage, xssLine } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test/.tmp');
+const XSS_HEADLINE = XSS.headline;
+if (!hasChromium) console.warn(`review-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
 
-/** A failure report written for this test, carrying script payloads in its headline and text. */
-const XSS_HEADLINE = 'Quillfield Bank outage <img src=x onerror="window.__xss=1"> locks customers out <script>window.__xss=2</script>';
-const XSS_TEXT = `Quillfield Bank customers could not log in to online banking for six hours on Tuesday after a software update crashed its payment system. <img src=x onerror="window.__xss=1"> The bank said a bug in the update caused the outage. <script>window.__xss=2</script>
-
-Thousands of customers were unable to pay bills, and card payments were declined at shops. Engineers rolled back the faulty update and restored the service by the evening, the bank said.`;
-
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`review-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
-
-describe.skipIf(!available)(`review page in a real browser (chromium at ${CHROMIUM})`, () => {
+describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHROMIUM})`, () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;
   let srv: ReviewServer;
   let browser: Browser;
   let page: Page;
   let xssIncident: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     dir = tempDir('failscope-review-browser-');
     const xssFile = join(dir.dir, 'xss.jsonl');
-    writeFileSync(xssFile, `${JSON.stringify({ id: 'xss-1', url: 'javascript:window.__xss=3', headline: XSS_HEADLINE, source: 'Test Wire <b>bold</b>', published: '2024-06-04', text: XSS_TEXT })}\n`);
+    writeFileSync(xssFile, xssLine());
     store = new Store(join(dir.dir, 'review.db'));
     const r = await ingest(store, ['data/sample/articles.jsonl', xssFile]);
     expect(r.problems).toEqual([]);
@@ -43,14 +35,8 @@ describe.skipIf(!available)(`review page in a real browser (chromium at ${CHROMI
     xssIncident = store.membership().get('xss-1')!;
     expect(xssIncident, 'the payload article is screened in and grouped').toBeDefined();
     srv = await startReviewServer({ store, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launch();
+    ({ page, problems } = await watchedPage(browser, 1440));
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
-import type { Article, ExportFact, ExportLabel, ExportRecord } from '../../../schemas/index.ts';
+import type { Article, ExportFact, ExportLabel, ExportRecord, TaxonomyDimension } from '../../../schemas/index.ts';
+import { POSTMORTEM_TITLES, TAXONOMY, dimension, type PostmortemField } from '../../../schemas/index.ts';
 import { escapeHtml as esc } from '../../text/html.ts';
 import { NOT_APPLICABLE, articleRefs, optionName, recordLayout, reviewWords, type LayoutRow } from '../layout.ts';
 import { markedText, type Span } from './spans.ts';
@@ -14,6 +15,8 @@ export function safeHref(url: string | null | undefined): string | null {
   }
 }
 
+/** "Phase" for "Phase (Design/Operation)": legends and passage titles are short. */
+const shortTitle = (d: TaxonomyDimension) => d.title.replace(/ \(.*\)$/, '');
 const factKey = (field: string, idx: number) => `f-${field}-${idx}`;
 const labelKey = (dim: string) => `l-${dim}`;
 const articleAnchor = (id: string) => `article-${id}`;
@@ -24,15 +27,16 @@ const refs = (cs: readonly { articleId: string }[]) => {
 };
 
 /** The button that shows an item's cited spans; an item citing nothing says so instead. */
-function itemButton(key: string, group: string, inner: string, cited: number): string {
-  return `<button type="button" class="item g-${group}${cited ? '' : ' uncited'}" data-key="${key}" id="item-${key}" title="${cited ? `Show its ${cited} cited passage(s) in the articles` : 'No cited passage'}">${inner}</button>`;
+function itemButton(key: string, group: string, name: string, inner: string, cited: number): string {
+  // A span, not a <button>, so a long fact wraps as running text; the script gives it the keyboard.
+  return `<span role="button" tabindex="0" class="item g-${group}${cited ? '' : ' uncited'}" data-key="${key}" data-name="${esc(name)}" id="item-${key}" title="${cited ? `Show its ${cited} cited passage(s) in the articles` : 'No cited passage'}">${inner}</span>`;
 }
 
-function factItem(field: string, idx: number, f: ExportFact): string {
+function factItem(field: PostmortemField, idx: number, f: ExportFact): string {
   const r = f.review;
   const text = r?.action === 'unknown' ? `<s>${esc(f.text)}</s>` : esc(f.text);
   const review = r ? ` <span class="review">${esc(reviewWords(r, 'fact'))}${r.action === 'change' && f.model ? `; the model said: <q>${esc(f.model.text)}</q>` : ''}</span>` : '';
-  return `<li class="fact${r ? ` reviewed ${r.action}` : ''}">${itemButton(factKey(field, idx), `f-${field}`, text, f.citations.length)}${refs(f.citations)}${review}</li>`;
+  return `<li class="fact${r ? ` reviewed ${r.action}` : ''}">${itemButton(factKey(field, idx), `f-${field}`, `${POSTMORTEM_TITLES[field]} #${idx + 1}`, text, f.citations.length)}${refs(f.citations)}${review}</li>`;
 }
 
 const chips = (options: readonly string[], cls = '') => `<span class="chips">${options.map((o) => `<span class="chip${cls}${o === 'unknown' ? ' unknown' : ''}">${esc(optionName(o))}</span>`).join('')}</span>`;
@@ -48,7 +52,7 @@ function labelCells(l: ExportLabel | undefined): string {
 function row(r: LayoutRow): string {
   const d = r.dimension;
   if (r.notApplicable) return `<tr class="na"><td class="dim">${esc(d.title)}</td><td>not applicable</td><td class="rationale muted">${esc(NOT_APPLICABLE)}</td></tr>`;
-  return `<tr><td class="dim">${itemButton(labelKey(d.key), `l-${d.key}`, esc(d.title), r.label?.citations.length ?? 0)}</td>${labelCells(r.label)}</tr>`;
+  return `<tr><td class="dim">${itemButton(labelKey(d.key), `l-${d.key}`, shortTitle(d), esc(d.title).replace(/\//g, '/<wbr>'), r.label?.citations.length ?? 0)}</td>${labelCells(r.label)}</tr>`;
 }
 
 /** Every cited span of the record, per article, named and coloured by its fact's field or its label's dimension. */
@@ -58,7 +62,7 @@ function spansByArticle(rec: ExportRecord, layout: ReturnType<typeof recordLayou
     for (const c of cs) out.set(c.articleId, [...(out.get(c.articleId) ?? []), { start: c.start, end: c.end, key, group, name, alignment: c.alignment }]);
   };
   for (const f of layout.fields) f.facts?.forEach((fact, i) => add(fact.citations, factKey(f.field, i), `f-${f.field}`, `${f.title} #${i + 1}`));
-  for (const l of rec.labels) add(l.citations, labelKey(l.dimension), `l-${l.dimension}`, layout.tables.flatMap((t) => t.rows).find((r) => r.dimension.key === l.dimension)?.dimension.title ?? l.dimension);
+  for (const l of rec.labels) add(l.citations, labelKey(l.dimension), `l-${l.dimension}`, shortTitle(dimension(l.dimension)));
   return out;
 }
 
@@ -76,7 +80,7 @@ export function recordBody(rec: ExportRecord, articles: ReadonlyMap<string, Arti
   const l = recordLayout(rec, articles);
   const spans = spansByArticle(rec, l);
   const groups = [...new Set([...spans.values()].flat().filter((s) => s.alignment !== 'unaligned').map((s) => s.group))];
-  const names = new Map<string, string>([...l.fields.map((f) => [`f-${f.field}`, f.title] as const), ...l.tables.flatMap((t) => t.rows).map((r) => [`l-${r.dimension.key}`, r.dimension.title.replace(/ \(.*\)$/, '')] as const)]);
+  const names = new Map<string, string>([...l.fields.map((f) => [`f-${f.field}`, f.title] as const), ...TAXONOMY.map((d) => [`l-${d.key}`, shortTitle(d)] as const)]);
   const fields = l.fields.map((f) => `<dt><span class="swatch g-f-${f.field}"></span>${esc(f.title)}</dt><dd>${
     !f.facts ? '<span class="muted">not extracted yet</span>' : f.facts.length ? `<ol>${f.facts.map((x, i) => factItem(f.field, i, x)).join('')}</ol>` : '<span class="muted">unknown</span>'}</dd>`).join('\n');
   const tables = l.tables.map((t) => `<h2>${esc(t.title)}</h2>

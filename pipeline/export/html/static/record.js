@@ -21,9 +21,13 @@ function show(key) {
   at = current === key ? (at + 1) % marks.length : 0;
   current = key;
   document.body.classList.add('focus');
+  // The chosen item's own colour, whichever item a shared span is coloured by otherwise.
+  const colour = getComputedStyle(button ?? marks[0]);
+  document.body.style.setProperty('--on-hl', colour.getPropertyValue('--hl'));
+  document.body.style.setProperty('--on-hl-strong', colour.getPropertyValue('--hl-strong'));
   for (const m of marks) m.classList.add('on');
   marks[at].scrollIntoView({ block: 'center' });
-  status.textContent = `${button ? button.textContent.trim().slice(0, 80) : key}: passage ${at + 1} of ${marks.length}`;
+  status.textContent = `${button?.dataset.name ?? key}: passage ${at + 1} of ${marks.length}`;
 }
 
 document.addEventListener('click', (e) => {
@@ -45,6 +49,8 @@ document.addEventListener('click', (e) => {
 });
 
 document.addEventListener('keydown', (e) => {
+  const item = e.target.closest?.('.item[data-key]');
+  if (item && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); show(item.dataset.key); return; }
   if (e.key === 'Escape' && current) {
     for (const m of document.querySelectorAll('mark.on')) m.classList.remove('on');
     document.body.classList.remove('focus');
