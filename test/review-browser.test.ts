@@ -137,10 +137,104 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     await page.waitForSelector('mark.cite.current');
     await page.keyboard.press('2');
     await page.waitForTimeout(400);
-    const file = join(SHOTS, 'review.png');
+    const file = join(SHOTS, 'review-1280.png');
     await page.screenshot({ path: file });
     expect(existsSync(file)).toBe(true);
     expect(await page.locator('mark.cite').count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('highlights only the current item\'s passages; the rest of what is cited is a faint underline', async () => {
+    await page.waitForSelector('mark.cite.current');
+    const marks = await page.locator('.articles-col mark.cite').evaluateAll((els) => els.map((e) => ({
+      current: e.classList.contains('current'), background: getComputedStyle(e).backgroundColor, length: e.textContent!.length,
+    })));
+    const others = marks.filter((m) => !m.current);
+    expect(others.length).toBeGreaterThan(0);
+    for (const m of others) expect(m.background).toBe('rgba(0, 0, 0, 0)');
+    for (const m of marks.filter((x) => x.current)) expect(m.background).not.toBe('rgba(0, 0, 0, 0)');
+    // Every fact and label cites whole sentences, so together they cover most of the text: that is why
+    // it was nearly all highlighted. The highlighted share is now the current item's alone.
+    const text = (await page.locator('.articles-col .article-text').allTextContents()).join('').length;
+    const all = marks.reduce((n, m) => n + m.length, 0), current = marks.filter((m) => m.current).reduce((n, m) => n + m.length, 0);
+    expect(all / text).toBeGreaterThan(0.5);
+    expect(current / text).toBeLessThan(0.5);
+  });
+
+  it('labels the uncertainty score', async () => {
+    const score = page.locator('.queue-item .qi-score').first();
+    expect(await score.textContent()).toMatch(/^uncertainty \d\.\d\d$/);
+  });
+
+  it('never breaks an option chip inside a word', async () => {
+    const incident = store.listIncidents().find((i) => store.getLabels(i.id).some((l) => l.options.some((o) => o.length > 18)))!;
+    for (const width of [1280, 400]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${srv.url}#/incident/${encodeURIComponent(incident.id)}`);
+      await page.waitForSelector('table.taxonomy .chip');
+      const broken = await page.locator('.chip').evaluateAll((els) => els.flatMap((chip) => {
+        // A line break inside a chip is allowed only after "_" or "-" (between words).
+        const out: string[] = [];
+        const range = document.createRange();
+        let prev: { top: number; ch: string } | null = null;
+        const walker = document.createTreeWalker(chip, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const t = n as Text;
+          for (let i = 0; i < t.length; i++) {
+            range.setStart(t, i); range.setEnd(t, i + 1);
+            const top = Math.round(range.getBoundingClientRect().top);
+            if (prev && top > prev.top + 2 && !/[_\-\s]/.test(prev.ch)) out.push(`${chip.textContent} at "${prev.ch}|${t.data[i]}"`);
+            prev = { top, ch: t.data[i] };
+          }
+        }
+        return out;
+      }));
+      expect(broken, `width ${width}`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('is usable 400 px wide: nothing off-screen, the Reviewer box in view', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.goto(`${srv.url}#/queue`);
+    await page.waitForSelector('.card');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+    const box = (await page.locator('#reviewer').boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(400);
+    await page.screenshot({ path: join(SHOTS, 'review-400.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(problems).toEqual([]);
+  });
+
+  it('has no keyboard trap: a shortcut that needs a name leads to the name box, and Enter or Esc leads back out', async () => {
+    await page.goto(`${srv.url}#/queue`);
+    await page.locator('#reviewer').fill('');
+    await page.selectOption('select[data-filter="status"]', 'open');
+    await page.waitForSelector('.card');
+    await page.locator('#reviewer').blur();
+    const before = store.reviewDecisions().length;
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.keyboard.press('a');
+    await expect.poll(focused).toBe('reviewer');
+    await page.keyboard.press('Escape');
+    expect(await focused()).not.toBe('reviewer');
+    expect(store.reviewDecisions().length).toBe(before);
+    // Esc dropped the waiting action; shortcuts work again.
+    const first = (await activeId())!;
+    await page.keyboard.press('j');
+    await expect.poll(activeId).not.toBe(first);
+    expect(await page.locator('#reviewer').inputValue()).toBe('');
+    // This time type a name: Enter saves it and does what was asked.
+    const item = (await activeId())!;
+    await page.keyboard.press('a');
+    await expect.poll(focused).toBe('reviewer');
+    await page.keyboard.type('Ann Other');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => store.reviewDecisions().length).toBe(before + 1);
+    expect(store.reviewDecisions().at(-1)).toMatchObject({ action: 'accept', reviewer: 'Ann Other', target: item.split(':').at(-1) });
+    expect(await focused()).not.toBe('reviewer');
+    await expect.poll(activeId).not.toBe(item);
     expect(problems).toEqual([]);
   });
 });
