@@ -138,7 +138,9 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     await page.keyboard.press('2');
     await page.waitForTimeout(400);
     const file = join(SHOTS, 'review-1280.png');
+    await page.setViewportSize({ width: 1280, height: 860 });
     await page.screenshot({ path: file });
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(existsSync(file)).toBe(true);
     expect(await page.locator('mark.cite').count()).toBeGreaterThan(0);
     expect(problems).toEqual([]);
