@@ -41,7 +41,9 @@ ${r.postmortem?.summary ? `<p class="summary">${esc(r.postmortem.summary)}</p>` 
 <aside class="filters" aria-label="Filters">
 <input type="search" id="q" placeholder="Search titles and summaries" aria-label="Search titles and summaries">
 <p class="count"><b id="shown">${records.length}</b> of ${records.length} incidents <button type="button" id="clear" class="link">clear filters</button></p>
+<details class="facets" open><summary>Taxonomy options</summary>
 ${facets}
+</details>
 </aside>
 <main class="index">
 <ol class="incidents">

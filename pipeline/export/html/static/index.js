@@ -35,3 +35,5 @@ document.addEventListener('click', (e) => {
   }
 });
 q.addEventListener('input', apply);
+// On a narrow screen the options start folded, so the incidents show first.
+if (window.matchMedia('(max-width: 900px)').matches) document.querySelector('details.facets').open = false;
