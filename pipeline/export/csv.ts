@@ -1,12 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFact, ExportRecord } from '../../schemas/index.ts';
 import { POSTMORTEM_FIELDS, TAXONOMY } from '../../schemas/index.ts';
-import { articleRefs, reviewWords } from './layout.ts';
+import { articleRefText, reviewWords } from './layout.ts';
 
 /** A field's facts as numbered lines with their article references; facts a reviewer marked unsupported are left out. */
 const factCell = (facts: readonly ExportFact[] | undefined) => (facts ?? [])
   .filter((f) => f.review?.action !== 'unknown')
-  .map((f, i) => `${i + 1}. ${f.text.replace(/\s+/g, ' ').trim()}${articleRefs(f.citations).length ? ` [${articleRefs(f.citations).map((a) => `Article ${a}`).join(', ')}]` : ''}`)
+  .map((f, i) => `${i + 1}. ${f.text.replace(/\s+/g, ' ').trim()}${articleRefText(f.citations)}`)
   .join('\n');
 
 /**

@@ -33,6 +33,12 @@ export const optionName = (o: string) => (o === 'true' || o === 'false' ? o.toUp
 /** The articles a fact or label cites, each once, in citation order. */
 export const articleRefs = (cs: readonly { articleId: string }[]) => [...new Set(cs.map((c) => c.articleId))];
 
+/** " [Article a, Article b]" as FAIL's record cites them, or "" when nothing is cited. */
+export const articleRefText = (cs: readonly { articleId: string }[]) => {
+  const ids = articleRefs(cs);
+  return ids.length ? ` [${ids.map((r) => `Article ${r}`).join(', ')}]` : '';
+};
+
 const ACTION_WORDS: Record<ReviewStamp['action'], string> = { accept: 'accepted', change: 'changed', unknown: 'marked unknown', note: 'noted' };
 
 /** "changed by Tess on 2026-12-06": what the reviewer did, by whom, when. */

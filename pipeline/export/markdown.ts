@@ -1,8 +1,7 @@
 import type { Article, ExportFact, ExportLabel, ExportRecord } from '../../schemas/index.ts';
-import { NOT_APPLICABLE, articleRefs, optionName, recordLayout, reviewWords, type LayoutRow } from './layout.ts';
+import { NOT_APPLICABLE, articleRefText, optionName, recordLayout, reviewWords, type LayoutRow } from './layout.ts';
 
 const cell = (s: string) => s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
-const refList = (ids: string[]) => (ids.length ? ` [${ids.map((r) => `Article ${r}`).join(', ')}]` : '');
 
 function factLine(facts: ExportFact[]): string {
   if (facts.length === 0) return 'unknown';
@@ -10,7 +9,7 @@ function factLine(facts: ExportFact[]): string {
     const r = f.review;
     const text = r?.action === 'unknown' ? `~~${cell(f.text)}~~` : cell(f.text);
     const note = r ? ` (${reviewWords(r, 'fact')}${r.action === 'change' && f.model ? `; the model said: ${cell(f.model.text)}` : ''})` : '';
-    return `${i + 1}. ${text}${refList(articleRefs(f.citations))}${note}`;
+    return `${i + 1}. ${text}${articleRefText(f.citations)}${note}`;
   }).join(' ');
 }
 

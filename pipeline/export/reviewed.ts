@@ -17,7 +17,7 @@ export interface ReviewedRecords {
 const stamp = (d: ReviewDecision): ReviewStamp => ({ source: 'review', reviewer: d.reviewer, at: d.createdAt, action: d.action, note: d.note });
 
 /** The records as the model left them, in the export's shape (no review applied: `--no-review`). */
-export const asExported = (records: readonly IncidentRecord[]): ExportRecord[] => records as ExportRecord[];
+export const asExported = (records: readonly IncidentRecord[]): ExportRecord[] => [...records];
 
 /**
  * Applies the reviewers' latest decisions (table `review_decisions`) to the records: a reviewed label's
