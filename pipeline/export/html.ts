@@ -32,7 +32,7 @@ export function writeHtml(outDir: string, records: readonly ExportRecord[], arti
   mkdirSync(join(dir, 'incidents'), { recursive: true });
   for (const f of readdirSync(join(dir, 'incidents'))) {
     const path = join(dir, 'incidents', f);
-    if (f.endsWith('.html') && !current.has(path)) rmSync(path);
+    if (/^inc-.*\.html$/.test(f) && !current.has(path)) rmSync(path);
   }
   return files;
 }
