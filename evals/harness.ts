@@ -8,6 +8,7 @@ import { runPipeline, type RunSummary } from '../pipeline/run.ts';
 import { runStage } from '../pipeline/jobs/runner.ts';
 import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
+import { callContext } from '../pipeline/stages/call.ts';
 import { Grouper } from '../pipeline/group/cluster.ts';
 import { verifyCitation } from '../pipeline/citations/align.ts';
 import type { EventSink } from '../pipeline/jobs/events.ts';
@@ -98,13 +99,13 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
   const producer = producerOf({ backend: backend.name, model: backend.model });
 
   // ---- end to end ----
-  store.recoverInterrupted();
-  const run = store.startRun(opts.settings);
+  store.runs.recoverInterrupted();
+  const run = store.runs.start(opts.settings);
   const ingested = await timed('ingest', () => ingest(store, [gold.articlesFile], { runId: run.id, onProblem: opts.onProblem }));
   const e2e = await timed('pipeline', () => runPipeline(store, backend, { runId: run.id, settings: opts.settings, onEvent: opts.onEvent, skippedInputs: ingested.problems.length }));
-  const stored = new Map(store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
-  const screenings = store.screenings();
-  const membership = store.membership();
+  const stored = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
+  const screenings = store.records.screenings();
+  const membership = store.incidents.membership();
   const articles = new Map<string, ArticlePrediction>();
   for (const g of gold.articles) {
     const a = stored.get(g.id);
@@ -122,15 +123,15 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
   }
   const e2eCounts = emptyCounts();
   const e2eTexts = new Map([...stored].map(([id, a]) => [id, a.text]));
-  for (const r of store.records(producer)) tally(e2eCounts, recordCitations(r.postmortem, r.labels), e2eTexts);
+  for (const r of store.records.list(producer)) tally(e2eCounts, recordCitations(r.postmortem, r.labels), e2eTexts);
 
   // ---- gold grouping ----
   const goldStore = new Store(opts.goldDb);
   try {
-    goldStore.recoverInterrupted();
-    const goldRun = goldStore.startRun(opts.settings);
+    goldStore.runs.recoverInterrupted();
+    const goldRun = goldStore.runs.start(opts.settings);
     await ingest(goldStore, [gold.articlesFile], { runId: goldRun.id });
-    const all = goldStore.listArticles({ includeDuplicates: true });
+    const all = goldStore.articles.list({ includeDuplicates: true });
     const byId = new Map(all.map((a) => [a.id, a]));
 
     // The grouping stage alone, over the articles that belong to a gold cluster, in the pipeline's order.
@@ -139,7 +140,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       const grouper = new Grouper(all, new Map());
       for (const a of all) {
         if (!relevant.has(a.id)) continue;
-        const call = { store: goldStore, runId: goldRun.id, subject: a.id };
+        const call = callContext(goldStore, goldRun.id, a.id);
         await grouper.assign(a, async (art: Article, members: Article[], sim: number) => (await backend.sameIncident(art, members, sim, call)).same);
       }
       for (const id of relevant) {
@@ -149,7 +150,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
     });
 
     // Gold incidents become the store's incidents; an existing store must hold the same grouping.
-    const current = goldStore.membership();
+    const current = goldStore.incidents.membership();
     goldStore.tx(() => {
       for (const inc of gold.incidents) {
         for (const id of inc.articleIds) {
@@ -157,7 +158,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
           const was = current.get(id);
           if (was === inc.id) continue;
           if (was) throw new Error(`${opts.goldDb}: article ${id} is stored in incident ${was}, but the gold puts it in ${inc.id}; the gold incidents changed since this store was made — delete it and run again`);
-          goldStore.addToIncident(inc.id, id, null, goldRun.id);
+          goldStore.incidents.addArticle(inc.id, id, null, goldRun.id);
         }
       }
     });
@@ -167,14 +168,14 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       await runStage(classifyStage, ctx, { concurrency: opts.settings.concurrency, onEvent: opts.onEvent }),
     ]);
     const failedJobs = stages.reduce((n, s) => n + s.failed, 0);
-    goldStore.finishRun(goldRun.id, failedJobs ? 'failed' : 'done', { stages, failedJobs });
+    goldStore.runs.finish(goldRun.id, failedJobs ? 'failed' : 'done', { stages, failedJobs });
 
     const incidents = new Map<string, IncidentPrediction>();
     const perIncident = new Map<string, AlignmentCounts>();
     const texts = new Map(all.map((a) => [a.id, a.text]));
     for (const inc of gold.incidents) {
-      const pm = goldStore.getPostmortem(inc.id, producer)?.postmortem ?? null;
-      const labels = goldStore.getLabels(inc.id, producer);
+      const pm = goldStore.records.postmortem(inc.id, producer)?.postmortem ?? null;
+      const labels = goldStore.records.labels(inc.id, producer);
       incidents.set(inc.id, { id: inc.id, articleIds: inc.articleIds, postmortem: pm, labels });
       const counts = emptyCounts();
       tally(counts, recordCitations(pm, labels), texts);

@@ -1,4 +1,4 @@
-import { DIMENSION_KEYS, POSTMORTEM_FIELDS, POSTMORTEM_TITLES, dimension } from '../schemas/index.ts';
+import { DIMENSION_KEYS, POSTMORTEM_FIELDS, POSTMORTEM_TITLES, dimension, type DimensionKey } from '../schemas/index.ts';
 import type { GoldSet } from './gold.ts';
 import type { IncidentPrediction } from './harness.ts';
 import type { ClusterItem, Items } from './items.ts';
@@ -57,7 +57,7 @@ function groupingItems(clusters: readonly ClusterItem[], scope: 'stage' | 'endTo
   };
 }
 
-function taxonomyItems(d: ReportDetail, dim: string): ItemTable | null {
+function taxonomyItems(d: ReportDetail, dim: DimensionKey): ItemTable | null {
   const rows = d.items.taxonomy.filter((t) => t.dims[dim]).map((t) => ({ id: t.id, x: t.dims[dim] }));
   if (!rows.length) return null;
   const hasFail = rows.some((r) => r.x.fail);

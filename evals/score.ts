@@ -1,4 +1,4 @@
-import { DIMENSION_KEYS, POSTMORTEM_FIELDS, type PostmortemField, optionKeys } from '../schemas/index.ts';
+import { DIMENSION_KEYS, type DimensionKey, POSTMORTEM_FIELDS, type PostmortemField, optionKeys } from '../schemas/index.ts';
 import { type BinaryScores, binaryScores, meanOf, ratio } from './metrics/prf.ts';
 import { type VScores, vMeasure } from './metrics/vmeasure.ts';
 import { type SetScores, exactSet, jaccard, setScores } from './metrics/sets.ts';
@@ -31,7 +31,7 @@ export function groupingScores(clusters: readonly ClusterItem[], system: 'pipeli
 
 // ---- taxonomy -----------------------------------------------------------------------------------
 
-export function dimensionScores(items: readonly TaxonomyItem[], dim: string, system: System): SetScores | null {
+export function dimensionScores(items: readonly TaxonomyItem[], dim: DimensionKey, system: System): SetScores | null {
   const rows = items.map((i) => i.dims[dim]).filter((d) => d !== undefined && (system !== 'fail' || d.fail !== null));
   if (system === 'fail' && rows.length === 0) return null;
   return setScores(rows.map((d) => ({ gold: d.gold, pred: system === 'fail' ? d.fail! : d[system] })), optionKeys(dim));

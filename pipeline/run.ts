@@ -24,23 +24,23 @@ export interface RunSummary {
 /** Checks every stored citation against its article text: the summary's "verified" is measured, not assumed. */
 export function verifyStoredCitations(store: Store): RunSummary['citations'] {
   let verified = 0, unverified = 0;
-  for (const c of store.citationsWithText()) {
+  for (const c of store.records.citationsWithText()) {
     if (verifyCitation(c, c.text)) verified++; else unverified++;
   }
-  return { verified, unverified, byAlignment: store.citationCounts() };
+  return { verified, unverified, byAlignment: store.records.citationCounts() };
 }
 
 /** Does whatever work is pending, stage by stage, as one recorded run. */
 export async function runPipeline(store: Store, backend: Backend, opts: { settings: RunSettings; onEvent?: EventSink; skippedInputs?: number; runId?: string }): Promise<RunSummary> {
-  if (!opts.runId) store.recoverInterrupted();
-  const run = opts.runId ? { id: opts.runId } : store.startRun(opts.settings);
+  if (!opts.runId) store.runs.recoverInterrupted();
+  const run = opts.runId ? { id: opts.runId } : store.runs.start(opts.settings);
   opts.onEvent?.({ type: 'run', runId: run.id, backend: backend.name, model: backend.model });
   const ctx = { store, backend, runId: run.id };
   const stages: StageResult[] = [];
   try {
     for (const def of STAGE_DEFS) stages.push(await runStage(def as typeof STAGE_DEFS[number], ctx, { concurrency: opts.settings.concurrency, onEvent: opts.onEvent }));
   } catch (e) {
-    store.finishRun(run.id, 'failed', { error: (e as Error).message });
+    store.runs.finish(run.id, 'failed', { error: (e as Error).message });
     throw e;
   }
   const counts = store.counts();
@@ -58,6 +58,6 @@ export async function runPipeline(store: Store, backend: Backend, opts: { settin
     failedJobs: stages.reduce((n, s) => n + s.failed, 0),
     skippedInputs: opts.skippedInputs ?? 0,
   };
-  store.finishRun(run.id, summary.failedJobs ? 'failed' : 'done', summary as unknown as Record<string, unknown>);
+  store.runs.finish(run.id, summary.failedJobs ? 'failed' : 'done', summary as unknown as Record<string, unknown>);
   return summary;
 }

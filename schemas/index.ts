@@ -9,4 +9,5 @@ export * from './run.ts';
 export * from './config.ts';
 export * from './collect.ts';
 export * from './review.ts';
+export * from './model-call.ts';
 export * from './export.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Citation } from './citation.ts';
-import { DimensionKey } from './taxonomy.ts';
+import { DimensionKey, OptionKey } from './taxonomy.ts';
 
 /** Who produced a result: enough to tell backends, models, prompt versions and runs apart. */
 export const Provenance = z.object({
@@ -14,7 +14,7 @@ export type Provenance = z.infer<typeof Provenance>;
 
 export const TaxonomyLabel = z.object({
   dimension: DimensionKey,
-  options: z.array(z.string()).min(1),
+  options: z.array(OptionKey).min(1),
   rationale: z.string(),
   confidence: z.number().min(0).max(1),
   citations: z.array(Citation),

@@ -10,29 +10,30 @@ export const UNKNOWN = 'unknown';
 export type Section = 'faults' | 'iot' | 'other' | 'hidden';
 
 export interface TaxonomyOption {
-  key: string;
-  definition: string;
+  readonly key: string;
+  readonly definition: string;
 }
 
+/** The shape every dimension has; TAXONOMY is checked against it and keeps its literal keys. */
 export interface TaxonomyDimension {
-  key: string;
+  readonly key: string;
   /** Heading used in FAIL's record layout. */
-  title: string;
-  section: Section;
+  readonly title: string;
+  readonly section: Section;
   /** `multi`: any subset of options; `boolean`: exactly one of true/false. `unknown` is always allowed. */
-  kind: 'multi' | 'boolean';
+  readonly kind: 'multi' | 'boolean';
   /** Only labelled when the system is cyber-physical (cps = true). */
-  iotOnly: boolean;
-  question: string;
-  options: TaxonomyOption[];
+  readonly iotOnly: boolean;
+  readonly question: string;
+  readonly options: readonly TaxonomyOption[];
 }
 
-const boolOptions = (yes: string, no: string): TaxonomyOption[] => [
+const boolOptions = (yes: string, no: string) => [
   { key: 'true', definition: yes },
   { key: 'false', definition: no },
-];
+] as const;
 
-export const TAXONOMY: readonly TaxonomyDimension[] = [
+export const TAXONOMY = [
   {
     key: 'recurring', title: 'Recurring', section: 'faults', kind: 'multi', iotOnly: false,
     question: 'Has this failure, or one much like it, happened before or since?',
@@ -183,20 +184,30 @@ export const TAXONOMY: readonly TaxonomyDimension[] = [
     question: 'Did bugs, operating-system errors, unhandled exceptions or misuse at the application layer contribute?',
     options: boolOptions('The application layer contributed.', 'The application layer did not contribute.'),
   },
-];
+] as const satisfies readonly TaxonomyDimension[];
 
-export const DIMENSION_KEYS = TAXONOMY.map((d) => d.key) as [string, ...string[]];
+/** A dimension of the taxonomy, with its own literal option keys. */
+export type Dimension<K extends DimensionKey = DimensionKey> = Extract<(typeof TAXONOMY)[number], { key: K }>;
+export type DimensionKey = (typeof TAXONOMY)[number]['key'];
+/** A key a label of dimension K may hold, `unknown` included (without K: of any dimension). */
+export type OptionKey<K extends DimensionKey = DimensionKey> = Dimension<K>['options'][number]['key'] | typeof UNKNOWN;
+
+export const DIMENSION_KEYS: readonly DimensionKey[] = TAXONOMY.map((d) => d.key);
 export const DimensionKey = z.enum(DIMENSION_KEYS);
-export type DimensionKey = z.infer<typeof DimensionKey>;
+/** Every option key of every dimension: a label's options are checked against its own dimension by normalizeOptions. */
+export const OptionKey = z.enum([...new Set<OptionKey>([...TAXONOMY.flatMap((d) => d.options.map((o) => o.key)), UNKNOWN])]);
 
-export function dimension(key: string): TaxonomyDimension {
-  const dim = TAXONOMY.find((d) => d.key === key);
+/** For keys read from outside (requests, files): narrows a string to a dimension key. */
+export const isDimensionKey = (key: string): key is DimensionKey => DimensionKey.safeParse(key).success;
+
+export function dimension<K extends DimensionKey>(key: K): Dimension<K> {
+  const dim = TAXONOMY.find((d): d is Dimension<K> => d.key === key);
   if (!dim) throw new Error(`unknown taxonomy dimension "${key}"`);
   return dim;
 }
 
 /** Every key a label of this dimension may hold, `unknown` included. */
-export function optionKeys(key: string): string[] {
+export function optionKeys(key: DimensionKey): OptionKey[] {
   return [...dimension(key).options.map((o) => o.key), UNKNOWN];
 }
 
@@ -204,16 +215,15 @@ export function optionKeys(key: string): string[] {
  * Brings a set of options into the taxonomy's rules: only known keys, no duplicates, `unknown` never
  * beside a real option (FAIL let both through), booleans hold exactly one value, nothing empty.
  */
-export function normalizeOptions(key: string, options: readonly string[]): string[] {
+export function normalizeOptions(key: DimensionKey, options: readonly string[]): OptionKey[] {
   const dim = dimension(key);
-  const valid = new Set(dim.options.map((o) => o.key));
-  const kept = dim.options.map((o) => o.key).filter((k) => options.includes(k) && valid.has(k));
+  const kept: OptionKey[] = dim.options.map((o) => o.key).filter((k) => options.includes(k));
   if (kept.length === 0) return [UNKNOWN];
   if (dim.kind === 'boolean') return [kept[0]];
   return kept;
 }
 
 /** IoT-layer dimensions are only asked when the system is cyber-physical. */
-export function applies(dimKey: string, cps: readonly string[] | null | undefined): boolean {
+export function applies(dimKey: DimensionKey, cps: readonly string[] | null | undefined): boolean {
   return !dimension(dimKey).iotOnly || (cps?.includes('true') ?? false);
 }

@@ -21,7 +21,7 @@ function checkCitations(db: string): { total: number; exact: number } {
   const store = new Store(db);
   try {
     let total = 0, exact = 0;
-    for (const c of store.citationsWithText()) {
+    for (const c of store.records.citationsWithText()) {
       total++;
       expect(c.alignment, c.quote).toBe('exact');
       expect(c.text.slice(c.start, c.end)).toBe(c.quote);
@@ -188,18 +188,18 @@ describe('a run killed part-way', () => {
     const a = new Store(killedDb), b = new Store(cleanDb);
     try {
       expect(a.counts()).toEqual(b.counts());
-      expect(a.jobCounts()).toEqual(b.jobCounts());
-      expect(a.listRuns().map((r) => r.status)).toEqual(['interrupted', 'done']);
+      expect(a.jobs.counts()).toEqual(b.jobs.counts());
+      expect(a.runs.list().map((r) => r.status)).toEqual(['interrupted', 'done']);
       // No article in two incidents, no incident without articles, one label per incident and dimension.
-      const members = [...a.membership().keys()];
+      const members = [...a.incidents.membership().keys()];
       expect(new Set(members).size).toBe(members.length);
-      const incidents = a.listIncidents();
+      const incidents = a.incidents.list();
       expect(incidents).toHaveLength(a.counts().incidents);
       for (const inc of incidents) {
-        const dims = a.getLabels(inc.id).map((l) => l.dimension);
+        const dims = a.records.labels(inc.id).map((l) => l.dimension);
         expect(new Set(dims).size, inc.id).toBe(dims.length);
       }
-      expect(incidents).toEqual(b.listIncidents());
+      expect(incidents).toEqual(b.incidents.list());
     } finally { a.close(); b.close(); }
 
     const [ea, eb] = await Promise.all([cli(['export', '--format', 'json', '--db', killedDb]), cli(['export', '--format', 'json', '--db', cleanDb])]);

@@ -66,7 +66,7 @@ describe('failscope collect on a local site', () => {
     });
     expect(first.signal).toBe('SIGKILL');
     const afterKill = new Store(DB);
-    const recordedAfterRun1 = afterKill.listFetches().filter((f) => f.state !== 'pending');
+    const recordedAfterRun1 = afterKill.fetches.list().filter((f) => f.state !== 'pending');
     afterKill.close();
     expect(first.stderr.split('\n')[0]).toMatch(/^failscope · backend offline/);
     const run1 = requests.slice(start1);

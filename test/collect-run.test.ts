@@ -21,7 +21,7 @@ function counter(scope: nock.Scope): Map<string, number> {
   return seen;
 }
 
-const byUrl = (store: Store) => new Map(store.listFetches().map((f) => [f.requestedUrl, f]));
+const byUrl = (store: Store) => new Map(store.fetches.list().map((f) => [f.requestedUrl, f]));
 
 describe('collect: a mixed run', () => {
   it('collects every good page and records every bad URL with its reason, in the same run', async () => {
@@ -141,15 +141,15 @@ describe('collect: a mixed run', () => {
     expect(readBeforeStop).toBeLessThanOrEqual(2 * 1024 * 1024); // the cap plus at most one chunk, not 50 MB
 
     // collected pages are articles the pipeline can use; duplicates are kept but linked
-    const articles = store.listArticles();
+    const articles = store.articles.list();
     expect(articles.map((a) => a.headline).sort()).toEqual(['Card readers down', 'Story one', 'Story three', 'Story two']);
     const latinArticle = articles.find((a) => a.headline === 'Card readers down')!;
     expect(latinArticle.text).toContain('Caf\u00e9 owners said the \u201ccard reader\u201d outage \u2013 which');
     const one = articles.find((a) => a.headline === 'Story one')!;
     expect(one).toMatchObject({ source: 'News Example', published: '2024-03-02', url: `${NEWS}/a1`, origin: `${NEWS}/a1` });
-    expect(store.listArticles({ includeDuplicates: true })).toHaveLength(6); // + the wire copy and the same-text copy
+    expect(store.articles.list({ includeDuplicates: true })).toHaveLength(6); // + the wire copy and the same-text copy
 
-    const counts = store.collectCounts();
+    const counts = store.fetches.counts();
     expect(counts.pages).toEqual({ pending: 0, fetched: 4, failed: 15, duplicate: 3 });
     expect(counts.feeds).toEqual({ pending: 0, fetched: 2, failed: 1, duplicate: 0 });
     expect(counts.failedByReason).toMatchObject({ 'http-404': 1, 'http-500': 1, 'private-address': 2, timeout: 2, 'too-large': 2, 'unsupported-content': 2, 'malformed-feed': 1 });
@@ -182,7 +182,7 @@ describe('collect: a mixed run', () => {
     nock('http://10.0.0.7').get('/page').reply(200, articleHtml({ title: 'Intranet page', paragraphs: prose(11) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: 'http://10.0.0.7/page', source: 'cli' }] });
     await collect(store, testOptions({ allowPrivate: true }));
-    expect(store.getFetch('http://10.0.0.7/page')).toMatchObject({ state: 'fetched' });
+    expect(store.fetches.get('http://10.0.0.7/page')).toMatchObject({ state: 'fetched' });
     store.close();
   });
 
@@ -192,7 +192,7 @@ describe('collect: a mixed run', () => {
       .get('/story').reply(200, articleHtml({ title: 'Tracked story', paragraphs: prose(14) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: `${NEWS}/story?utm_source=rss`, source: 'cli' }] });
     await collect(store, testOptions());
-    expect(store.getFetch(`${NEWS}/story`)).toMatchObject({ state: 'fetched', finalUrl: `${NEWS}/story`, requestedUrl: `${NEWS}/story?utm_source=rss` });
+    expect(store.fetches.get(`${NEWS}/story`)).toMatchObject({ state: 'fetched', finalUrl: `${NEWS}/story`, requestedUrl: `${NEWS}/story?utm_source=rss` });
     store.close();
   });
 
@@ -202,7 +202,7 @@ describe('collect: a mixed run', () => {
     for (let i = 0; i < 3; i++) s.get(`/hop${i}`).reply(302, '', { Location: `/hop${i + 1}` });
     queueInputs(store, { urls: [{ url: `${NEWS}/hop0`, source: 'cli' }] });
     await collect(store, testOptions({ maxRedirects: 2 }));
-    expect(store.getFetch(`${NEWS}/hop0`)).toMatchObject({ state: 'failed', reason: 'too-many-redirects' });
+    expect(store.fetches.get(`${NEWS}/hop0`)).toMatchObject({ state: 'failed', reason: 'too-many-redirects' });
     store.close();
   });
 
@@ -213,10 +213,10 @@ describe('collect: a mixed run', () => {
     queueInputs(store, { urls: [{ url: `${NEWS}/busy`, source: 'cli' }, { url: `${NEWS}/patience`, source: 'cli' }] });
     const opts = testOptions({ maxRetryAfterMs: 60_000 });
     await collect(store, opts);
-    expect(store.getFetch(`${NEWS}/busy`)).toMatchObject({ state: 'fetched' });
+    expect(store.fetches.get(`${NEWS}/busy`)).toMatchObject({ state: 'fetched' });
     expect(opts.waits).toEqual([1000]);
-    expect(store.getFetch(`${NEWS}/patience`)).toMatchObject({ state: 'failed', reason: 'http-error', httpStatus: 503 });
-    expect(store.getFetch(`${NEWS}/patience`)!.detail).toContain('Retry-After 3600 s');
+    expect(store.fetches.get(`${NEWS}/patience`)).toMatchObject({ state: 'failed', reason: 'http-error', httpStatus: 503 });
+    expect(store.fetches.get(`${NEWS}/patience`)!.detail).toContain('Retry-After 3600 s');
     store.close();
   });
 
@@ -226,9 +226,9 @@ describe('collect: a mixed run', () => {
     nock('https://open.example').get('/robots.txt').reply(404).get('/p').reply(200, articleHtml({ title: 'Open', paragraphs: prose(13) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: 'https://down.example/p', source: 'cli' }, { url: 'https://open.example/p', source: 'cli' }] });
     await collect(store, testOptions({ robots: true }));
-    expect(store.getFetch('https://down.example/p')).toMatchObject({ state: 'failed', reason: 'robots-disallowed' });
-    expect(store.getFetch('https://down.example/p')!.detail).toContain('robots.txt unreachable');
-    expect(store.getFetch('https://open.example/p')).toMatchObject({ state: 'fetched' });
+    expect(store.fetches.get('https://down.example/p')).toMatchObject({ state: 'failed', reason: 'robots-disallowed' });
+    expect(store.fetches.get('https://down.example/p')!.detail).toContain('robots.txt unreachable');
+    expect(store.fetches.get('https://open.example/p')).toMatchObject({ state: 'fetched' });
     store.close();
   });
 });
@@ -257,13 +257,13 @@ describe('collect: resuming and re-polling', () => {
     expect(first.interrupted).toBe(true);
     store.close();
     const partial = new Store(path);
-    expect(partial.collectCounts().pages).toMatchObject({ fetched: 3, pending: 5 });
+    expect(partial.fetches.counts().pages).toMatchObject({ fetched: 3, pending: 5 });
 
     // a new process: re-queueing the same feed is a no-op, and only the pending pages are fetched
     expect(queueInputs(partial, { feeds: [{ url: `${NEWS}/feed.xml`, source: 'cli' }] }).queued).toBe(0);
     const second = await collect(partial, testOptions());
     expect(second).toMatchObject({ fetched: 5, failed: 0, interrupted: false });
-    expect(partial.collectCounts().pages).toMatchObject({ fetched: 8, pending: 0 });
+    expect(partial.fetches.counts().pages).toMatchObject({ fetched: 8, pending: 0 });
     expect(hits.get('/feed.xml')).toBe(1);
     for (const p of pages) expect(hits.get(p), p).toBe(1);
 
@@ -279,16 +279,16 @@ describe('collect: resuming and re-polling', () => {
     const { hits } = serveFeedAndPages();
     queueInputs(store, { feeds: [{ url: `${NEWS}/feed.xml`, source: 'cli' }] });
     await collect(store, testOptions());
-    expect(store.getFetch(`${NEWS}/feed.xml`)).toMatchObject({ state: 'fetched', etag: '"v1"' });
+    expect(store.fetches.get(`${NEWS}/feed.xml`)).toMatchObject({ state: 'fetched', etag: '"v1"' });
     nock.cleanAll();
 
     const conditional = nock(NEWS, { reqheaders: { 'if-none-match': '"v1"' } }).get('/feed.xml').reply(304, '', { ETag: '"v1"' });
-    expect(store.requeueFetches({ feeds: true })).toBe(1);
+    expect(store.fetches.requeue({ feeds: true })).toBe(1);
     const again = await collect(store, testOptions());
     expect(conditional.isDone()).toBe(true);
     expect(again).toMatchObject({ jobs: 1, notModified: 1, fetched: 1, itemsQueued: 0 });
-    expect(store.getFetch(`${NEWS}/feed.xml`)).toMatchObject({ state: 'fetched', httpStatus: 304, items: 8 });
-    expect(store.collectCounts().pages).toMatchObject({ fetched: 8, pending: 0 });
+    expect(store.fetches.get(`${NEWS}/feed.xml`)).toMatchObject({ state: 'fetched', httpStatus: 304, items: 8 });
+    expect(store.fetches.counts().pages).toMatchObject({ fetched: 8, pending: 0 });
     for (const p of pages) expect(hits.get(p), p).toBe(1);
     store.close();
   });
@@ -298,10 +298,10 @@ describe('collect: resuming and re-polling', () => {
     nock(NEWS).get('/flaky').reply(404).get('/flaky').reply(200, articleHtml({ title: 'Back', paragraphs: prose(21) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: `${NEWS}/flaky`, source: 'cli' }] });
     await collect(store, testOptions());
-    expect(store.getFetch(`${NEWS}/flaky`)).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(store.requeueFetches({ failed: true })).toBe(1);
+    expect(store.fetches.get(`${NEWS}/flaky`)).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(store.fetches.requeue({ failed: true })).toBe(1);
     await collect(store, testOptions());
-    expect(store.getFetch(`${NEWS}/flaky`)).toMatchObject({ state: 'fetched', attempts: 2, reason: null });
+    expect(store.fetches.get(`${NEWS}/flaky`)).toMatchObject({ state: 'fetched', attempts: 2, reason: null });
     store.close();
   });
 });

@@ -137,7 +137,7 @@ describe('failscope eval on the sample gold set', () => {
     expect(again.code, again.stderr).toBe(0);
     const store = new Store(join(out, 'pipeline.db'));
     try {
-      const last = store.listRuns().at(-1)!;
+      const last = store.runs.list().at(-1)!;
       const stages = (last.summary as { stages: { planned: number; done: number; skipped: number }[] }).stages;
       for (const s of stages) { expect(s.done).toBe(0); expect(s.skipped).toBe(s.planned); }
     } finally { store.close(); }

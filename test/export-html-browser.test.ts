@@ -34,11 +34,11 @@ describe.skipIf(!hasChromium)(`HTML export opened from disk in chromium (${CHROM
     expect((await ingest(store, ['data/sample/articles.jsonl', xssFile])).problems).toEqual([]);
     const backend = new OfflineBackend();
     await runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true } });
-    const xssId = store.membership().get('xss-1')!;
+    const xssId = store.incidents.membership().get('xss-1')!;
     recordDecision(store, { incidentId: xssId, kind: 'label', target: 'objective', action: 'change', options: ['malicious'], reviewer: 'Tess <b>R</b>' });
-    records = applyReviews(store.records(), store.latestReviewDecisions()).records;
+    records = applyReviews(store.records.list(), store.review.latest()).records;
     xss = records.find((r) => r.id === xssId)!;
-    const articles = new Map(store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+    const articles = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
     texts = new Map([...articles].map(([id, a]) => [id, a.text]));
     const files = writeHtml(join(dir.dir, 'html'), records, articles);
     expect(files).toHaveLength(records.length + 1);

@@ -32,11 +32,11 @@ const facts = (r: { postmortem: { [k: string]: unknown } | null }, field: string
 beforeAll(async () => {
   t = tempStore();
   db = join(t.dir, 'test.db');
-  t.store.insertArticles(allFixtures());
+  t.store.articles.insert(allFixtures());
   const b = new OfflineBackend();
   await runPipeline(t.store, b, { settings: { backend: b.name, model: b.model, concurrency: 2, cache: true } });
-  bank = t.store.records().find((r) => r.articleIds.includes('bank1'))!;
-  articles = new Map(t.store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+  bank = t.store.records.list().find((r) => r.articleIds.includes('bank1'))!;
+  articles = new Map(t.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
   const field = POSTMORTEM_FIELDS.find((f) => bank.postmortem![f].length >= 2)!;
   const phase = bank.labels.find((l) => l.dimension === 'phase')!;
   const other = phase.options.includes('operation') ? 'design' : 'operation';
@@ -49,8 +49,8 @@ afterAll(() => t.cleanup());
 
 describe('reviewed values in exports', () => {
   it('the reviewed value wins, stamped with who and when, the model\'s answer beside it', () => {
-    const decisions = t.store.latestReviewDecisions();
-    const { records, applied, skipped } = applyReviews(t.store.records(), decisions);
+    const decisions = t.store.review.latest();
+    const { records, applied, skipped } = applyReviews(t.store.records.list(), decisions);
     expect(applied).toEqual({ labels: 2, facts: 2 });
     expect(skipped).toEqual([]);
     const r = ExportRecord.parse(records.find((x) => x.id === bank.id));
@@ -65,29 +65,29 @@ describe('reviewed values in exports', () => {
     expect(facts(r, field)[0]).toMatchObject({ text: 'A corrected fact.', review: { reviewer: 'Tess', action: 'change' }, model: { text: bank.postmortem![field][0].text } });
     expect(facts(r, field)[1].review?.action).toBe('unknown');
     // Records nobody reviewed are exported as they are.
-    for (const x of records.filter((y) => y.id !== bank.id)) expect(x).toEqual(t.store.records().find((y) => y.id === x.id));
+    for (const x of records.filter((y) => y.id !== bank.id)) expect(x).toEqual(t.store.records.list().find((y) => y.id === x.id));
   });
 
   it('leaves a fact decision unapplied once the fact was re-extracted, and says so', () => {
-    const changed = structuredClone(t.store.records());
+    const changed = structuredClone(t.store.records.list());
     const rec = changed.find((x) => x.id === bank.id)!;
-    const field = POSTMORTEM_FIELDS.find((f) => rec.postmortem![f].length >= 2 && t.store.latestReviewDecisions().some((d) => d.target === `${f}:0`))!;
+    const field = POSTMORTEM_FIELDS.find((f) => rec.postmortem![f].length >= 2 && t.store.review.latest().some((d) => d.target === `${f}:0`))!;
     rec.postmortem![field][0].text = 'A different sentence extracted later.';
-    const { records, skipped } = applyReviews(changed, t.store.latestReviewDecisions());
+    const { records, skipped } = applyReviews(changed, t.store.review.latest());
     expect(facts(records.find((x) => x.id === bank.id)!, field)[0].text).toBe('A different sentence extracted later.');
     expect(skipped).toEqual([{ incidentId: bank.id, target: `${field}:0`, reason: expect.stringMatching(/re-extracted/) }]);
   });
 
   it('export carries the decisions in json (the CLI), jsonl, md and csv; --no-review gives the model\'s answers', async () => {
     const model = bank.labels.find((l) => l.dimension === 'phase')!.options;
-    const reviewed = t.store.latestReviewDecisions().find((d) => d.target === 'phase')!.options!;
+    const reviewed = t.store.review.latest().find((d) => d.target === 'phase')!.options!;
     const json = await runCli(['export', '--format', 'json', '--db', db]);
     expect(json.code).toBe(0);
     expect(json.stderr).toContain('2 reviewed label(s) and 2 reviewed fact(s) applied');
     const inc = JSON.parse(json.stdout).incidents.find((x: IncidentRecord) => x.id === bank.id);
     expect(inc.labels.find((l: { dimension: string }) => l.dimension === 'phase')).toMatchObject({ options: reviewed, review: { reviewer: 'Tess' }, model: { options: model } });
     // The other formats render the same reviewed records.
-    const { records } = applyReviews(t.store.records(), t.store.latestReviewDecisions());
+    const { records } = applyReviews(t.store.records.list(), t.store.review.latest());
     expect(render('jsonl', records, articles).split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((x) => x.id === bank.id)).toEqual(inc);
     const md = render('md', records, articles);
     expect(md).toMatch(new RegExp(`\\| Phase \\(Design/Operation\\) \\| ${reviewed[0]} \\| .*Reviewed: changed by Tess on \\d{4}-\\d\\d-\\d\\d; the model said ${model.join(', ')}\\. \\|`));

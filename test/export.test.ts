@@ -16,11 +16,11 @@ let records: IncidentRecord[];
 let articles: Map<string, Article>;
 beforeAll(async () => {
   t = tempStore();
-  t.store.insertArticles(allFixtures());
+  t.store.articles.insert(allFixtures());
   const b = new OfflineBackend();
   await runPipeline(t.store, b, { settings: { backend: b.name, model: b.model, concurrency: 2, cache: true } });
-  records = t.store.records();
-  articles = new Map(t.store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+  records = t.store.records.list();
+  articles = new Map(t.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
 });
 afterAll(() => t.cleanup());
 

@@ -18,7 +18,7 @@ describe('single-document files', () => {
     const p = write('bank-outage.txt', `${bank1.headline}\n\nPublished on 2023-03-06.\n${bank1.text}\n`);
     const r = await ingest(t.store, [p]);
     expect(r).toMatchObject({ read: 1, inserted: 1, problems: [] });
-    const a = t.store.getArticle('bank-outage')!;
+    const a = t.store.articles.get('bank-outage')!;
     expect(a).toMatchObject({ headline: bank1.headline, published: '2023-03-06', origin: p, duplicateOf: null });
     expect(a.text).toBe(`Published on 2023-03-06.\n${bank1.text}`);
   });
@@ -26,7 +26,7 @@ describe('single-document files', () => {
   it('.md: front matter gives id, title, date, url and source', async () => {
     const p = write('notes/car.md', `---\nid: velto-recall\ntitle: "${car.headline}"\ndate: 2022-09-14T08:00:00Z\nurl: https://motor.example/velto\nsource: Motor Wire\n---\n${car.text}\n`);
     await ingest(t.store, [p]);
-    expect(t.store.getArticle('velto-recall')).toMatchObject({
+    expect(t.store.articles.get('velto-recall')).toMatchObject({
       headline: car.headline, published: '2022-09-14', url: 'https://motor.example/velto', source: 'Motor Wire', text: car.text, origin: p,
     });
   });
@@ -36,8 +36,8 @@ describe('single-document files', () => {
     const crlf = write('crlf-front.md', `---\r\ntitle: Front matter with CRLF\r\ndate: 2021-11-03\r\n---\r\n${breach.text.replace(/\n/g, '\r\n')}`);
     const r = await ingest(t.store, [p, crlf]);
     expect(r.problems).toEqual([]);
-    expect(t.store.getArticle('breach')).toMatchObject({ headline: breach.headline, text: breach.text });
-    expect(t.store.getArticle('crlf-front')).toMatchObject({ headline: 'Front matter with CRLF', published: '2021-11-03', text: breach.text });
+    expect(t.store.articles.get('breach')).toMatchObject({ headline: breach.headline, text: breach.text });
+    expect(t.store.articles.get('crlf-front')).toMatchObject({ headline: 'Front matter with CRLF', published: '2021-11-03', text: breach.text });
   });
 
   it('.html: readable text and metadata (title, date, site, canonical url)', async () => {
@@ -49,7 +49,7 @@ describe('single-document files', () => {
       <footer>Copyright Motor Wire. All rights reserved.</footer><script>var tracking = 1;</script></body></html>`);
     const r = await ingest(t.store, [p]);
     expect(r.problems).toEqual([]);
-    const a = t.store.getArticle('velto')!;
+    const a = t.store.articles.get('velto')!;
     expect(a).toMatchObject({ headline: car.headline, published: '2022-09-14', source: 'Motor Wire', url: 'https://motor.example/velto-recall' });
     expect(a.text).toContain('Velto is recalling 40,000 electric cars');
     expect(a.text).toContain('Regulators said the recall covers cars built between January and June.');
@@ -64,10 +64,10 @@ describe('JSON and JSON Lines', () => {
     const wrapped = write('wrapped.json', JSON.stringify({ articles: [{ id: 7, headline: launch.headline, text: launch.text }] }));
     const r = await ingest(t.store, [one, arr, wrapped]);
     expect(r).toMatchObject({ read: 4, inserted: 4, problems: [] });
-    expect(t.store.getArticle('j1')).toMatchObject({ headline: bank1.headline, published: '2023-03-06', source: 'Herald', text: bank1.text, origin: one });
-    expect(t.store.getArticle('j2')).toMatchObject({ origin: `${arr}[0]` });
-    expect(t.store.getArticle('arr-2')).toMatchObject({ headline: breach.headline, origin: `${arr}[1]` });
-    expect(t.store.getArticle('7')).toMatchObject({ headline: launch.headline });
+    expect(t.store.articles.get('j1')).toMatchObject({ headline: bank1.headline, published: '2023-03-06', source: 'Herald', text: bank1.text, origin: one });
+    expect(t.store.articles.get('j2')).toMatchObject({ origin: `${arr}[0]` });
+    expect(t.store.articles.get('arr-2')).toMatchObject({ headline: breach.headline, origin: `${arr}[1]` });
+    expect(t.store.articles.get('7')).toMatchObject({ headline: launch.headline });
   });
 
   it('.jsonl: one article per line, blank lines skipped, origin is file:line', async () => {
@@ -78,8 +78,8 @@ describe('JSON and JSON Lines', () => {
     ].join('\n'));
     const r = await ingest(t.store, [p]);
     expect(r).toMatchObject({ read: 2, inserted: 2, problems: [] });
-    expect(t.store.getArticle('l1')!.origin).toBe(`${p}:1`);
-    expect(t.store.getArticle('l2')!.origin).toBe(`${p}:3`);
+    expect(t.store.articles.get('l1')!.origin).toBe(`${p}:1`);
+    expect(t.store.articles.get('l2')!.origin).toBe(`${p}:3`);
   });
 
   it('benchmark format: gold and reference are stripped, the article keeps only what the pipeline may read', async () => {
@@ -89,9 +89,9 @@ describe('JSON and JSON Lines', () => {
       reference: { system: 'FAIL', isFailure: true, analyzable: true },
     }));
     await ingest(t.store, [p]);
-    const a = t.store.getArticle('fake-1')!;
+    const a = t.store.articles.get('fake-1')!;
     expect(Object.keys(a).sort()).toEqual(['contentHash', 'duplicateOf', 'headline', 'id', 'origin', 'published', 'source', 'text', 'url']);
-    expect(JSON.stringify(t.store.listArticles({ includeDuplicates: true }))).not.toMatch(/gold|SECRET|reference/);
+    expect(JSON.stringify(t.store.articles.list({ includeDuplicates: true }))).not.toMatch(/gold|SECRET|reference/);
   });
 
   it('reads the shared benchmark files at run time, none of their gold stored', async () => {
@@ -101,7 +101,7 @@ describe('JSON and JSON Lines', () => {
     expect(r.problems).toEqual([]);
     expect(r.read).toBe(53 + 974);
     expect(r.inserted).toBe(r.read);
-    const arts = t.store.listArticles({ includeDuplicates: true });
+    const arts = t.store.articles.list({ includeDuplicates: true });
     expect(arts).toHaveLength(r.read);
     // Ko's MM/DD/YYYY dates become ISO dates.
     expect(arts.filter((a) => a.id.startsWith('ko-')).every((a) => a.published === null || /^\d{4}-\d{2}-\d{2}$/.test(a.published))).toBe(true);
@@ -134,7 +134,7 @@ describe('directories', () => {
     await ingest(t.store, [p]);
     writeFileSync(p, `${car.headline}\n${car.text}\n\nVelto later widened the recall to 52,000 cars.`);
     expect(await ingest(t.store, [p])).toMatchObject({ read: 1, inserted: 0, updated: 1 });
-    expect(t.store.getArticle('one')!.text).toMatch(/52,000 cars\.$/);
+    expect(t.store.articles.get('one')!.text).toMatch(/52,000 cars\.$/);
   });
 });
 
@@ -163,7 +163,7 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
 
     const inputs = [good, empty, binary, latin1, dangling, dirLink, huge, jsonl, badJson, unsupported, missing];
     const r = await ingest(t.store, inputs, { maxFileBytes: 4000 });
-    expect(t.store.listArticles().map((a) => a.id).sort()).toEqual(['good', 'ok-1', 'ok-2']);
+    expect(t.store.articles.list().map((a) => a.id).sort()).toEqual(['good', 'ok-1', 'ok-2']);
     const reasons = new Map(r.problems.map((p) => [p.origin, p.reason]));
     expect([...reasons.keys()].sort()).toEqual([empty, binary, latin1, dangling, dirLink, huge, `${jsonl}:2`, `${jsonl}:3`, `${jsonl}:4`, badJson, unsupported, missing].sort());
     expect(reasons.get(empty)).toMatch(/empty/);
@@ -180,7 +180,7 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     expect(reasons.get(unsupported)).toMatch(/unsupported file type/);
     expect(reasons.get(missing)).toMatch(/ENOENT/);
     // Every problem is kept in the store too, for `failscope status`.
-    expect(t.store.problems()).toEqual(r.problems);
+    expect(t.store.articles.problems()).toEqual(r.problems);
   });
 
   it('inside a walked directory, a dangling symlink is reported rather than passed over', async () => {
@@ -204,7 +204,7 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     const p = write('long.jsonl', [JSON.stringify({ id: 'big', text: 'x '.repeat(3000) }), JSON.stringify({ id: 'small', headline: car.headline, text: car.text })].join('\n'));
     const r = await ingest(t.store, [p], { maxLineBytes: 1000 });
     expect(r.problems).toEqual([{ origin: `${p}:1`, reason: expect.stringMatching(/over the .* limit/) }]);
-    expect(t.store.getArticle('small')).toBeDefined();
+    expect(t.store.articles.get('small')).toBeDefined();
   });
 
   it('a text file with a headline and no body is reported', async () => {

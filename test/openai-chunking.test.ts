@@ -54,7 +54,7 @@ describe('openai map-reduce extraction', () => {
     const t = tempStore();
     try {
       const articles = [fixture('bank1', { id: 'tp-1', headline: 'Tallyport payment outages drag on', text: longReport(24) }), fixture('bank1', { id: 'tp-2', headline: 'Tallyport outages continue', text: longReport(12) })];
-      t.store.insertArticles(articles);
+      t.store.articles.insert(articles);
       const { backend } = testBackend(server.url, { tokenBudget: 2400 });
       const before = server.requests.length;
       const pm = await backend.extract({ id: 'inc-tp', articleIds: ['tp-1', 'tp-2'], published: null }, articles, callContext(t.store, 'inc-tp'));

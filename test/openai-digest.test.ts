@@ -71,17 +71,17 @@ describe('classification digest of a postmortem', () => {
   it('a changed postmortem makes the classify stage run again for that incident only', async () => {
     const t = tempStore();
     try {
-      t.store.insertArticles([bank, follow, fixture('car')]);
+      t.store.articles.insert([bank, follow, fixture('car')]);
       const { backend } = testBackend(server.url);
       const settings = { backend: 'openai', model: backend.model, concurrency: 2, cache: true };
       const first = await runPipeline(t.store, backend, { settings });
       expect(first.failedJobs).toBe(0);
       const producer = 'openai:gpt-4o-mini';
-      const inc = t.store.listIncidents().find((i) => i.articleIds.includes(bank.id))!;
-      const stored = t.store.getPostmortem(inc.id, producer)!;
+      const inc = t.store.incidents.list().find((i) => i.articleIds.includes(bank.id))!;
+      const stored = t.store.records.postmortem(inc.id, producer)!;
       const changed = { ...stored.postmortem, summary: `${stored.postmortem.summary} (revised)` };
       expect(POSTMORTEM_FIELDS.some((f) => changed[f].length > 0)).toBe(true);
-      t.store.savePostmortem(inc.id, changed, stored.provenance);
+      t.store.records.savePostmortem(inc.id, changed, stored.provenance);
       const n = server.requests.length;
       const again = await runPipeline(t.store, backend, { settings });
       expect(again.failedJobs).toBe(0);

@@ -54,8 +54,8 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
     expect(first.citations.verified).toBeGreaterThan(100);
     expect(first.citations.unverified).toBe(0);
 
-    const records = t.store.records('openai:gpt-4o-mini');
-    const texts = new Map(t.store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a.text]));
+    const records = t.store.records.list('openai:gpt-4o-mini');
+    const texts = new Map(t.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a.text]));
     for (const r of records) {
       expect(r.postmortem).not.toBeNull();
       expect(r.postmortemProvenance).toMatchObject({ backend: 'openai', model: 'gpt-4o-mini', runId: first.runId });
@@ -70,11 +70,11 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
     expect(formats.filter((f) => f === 'screen')).toHaveLength(first.articles);
     expect(formats.filter((f) => f === 'extract')).toHaveLength(first.incidents);
     expect(formats.filter((f) => f === 'classify')).toHaveLength(first.incidents);
-    const [u] = t.store.usage('run_id', first.runId);
+    const [u] = t.store.modelCalls.usage('run_id', first.runId);
     expect(u).toMatchObject({ calls: firstRequests, sent: firstRequests, fromCache: 0 });
     expect(u.promptTokens).toBe(server.requests.slice(before).reduce((n, r) => n + r.promptTokens, 0));
     expect(u.cost).toBeGreaterThan(0);
-    const [q] = t.store.quoteChecks(first.runId);
+    const [q] = t.store.modelCalls.quoteChecks(first.runId);
     expect(q.proposed).toBeGreaterThan(100);
     expect(q.dropped).toBe(0);
   });
@@ -87,14 +87,14 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
   });
 
   it('answers re-done jobs from the cache, and sends them again with --no-cache', async () => {
-    const classify = [...t.store.jobs('classify').values()];
-    const redo = () => { for (const j of classify) t.store.markJob('classify', j.key, j.inputHash, 'failed', first.runId, 'simulated crash'); };
+    const classify = [...t.store.jobs.forStage('classify').values()];
+    const redo = () => { for (const j of classify) t.store.jobs.mark('classify', j.key, j.inputHash, 'failed', first.runId, 'simulated crash'); };
     redo();
     let before = server.requests.length;
     const cached = await run(t.store);
     expect(server.requests.length - before).toBe(0);
     expect(cached.stages.find((s) => s.stage === 'classify')!.done).toBe(classify.length);
-    expect(t.store.usage('run_id', cached.runId)[0]).toMatchObject({ calls: classify.length, sent: 0, fromCache: classify.length, cost: 0 });
+    expect(t.store.modelCalls.usage('run_id', cached.runId)[0]).toMatchObject({ calls: classify.length, sent: 0, fromCache: classify.length, cost: 0 });
 
     redo();
     before = server.requests.length;
@@ -126,13 +126,13 @@ describe('openai backend: failed jobs', () => {
   it('records a job with no valid answer as failed with its reason; the next run retries only that job', async () => {
     const t = tempStore();
     try {
-      t.store.insertArticles(allFixtures());
+      t.store.articles.insert(allFixtures());
       server.override = (req) => (req.format === 'extract' && req.articleIds.includes('car') ? 'Here is the postmortem you asked for: the brakes failed.' : null);
       const first = await run(t.store, { config: fast({ maxReasks: 2 }) });
       server.override = null;
       expect(first.failedJobs).toBe(1);
-      const [failed] = t.store.failedJobs();
-      const carIncident = t.store.membership().get('car')!;
+      const [failed] = t.store.jobs.failed();
+      const carIncident = t.store.incidents.membership().get('car')!;
       expect(failed).toMatchObject({ stage: 'extract', key: carIncident });
       expect(failed.error).toMatch(/extract: no valid answer after 3 attempt\(s\); last: invalid_json/);
       expect(first.stages.find((s) => s.stage === 'classify')!.failed).toBe(0);
@@ -142,7 +142,7 @@ describe('openai backend: failed jobs', () => {
       const sent = server.requests.slice(before);
       expect(sent.map((r) => [r.format, r.articleIds])).toEqual([['extract', ['car']]]);
       expect(second.failedJobs).toBe(0);
-      expect(t.store.failedJobs()).toEqual([]);
+      expect(t.store.jobs.failed()).toEqual([]);
     } finally {
       server.override = null;
       t.cleanup();

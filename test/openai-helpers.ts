@@ -2,6 +2,7 @@ import { Config, type OpenAIConfig } from '../schemas/index.ts';
 import { OpenAIBackend, resolveSettings } from '../pipeline/backends/openai/index.ts';
 import type { Clock } from '../pipeline/backends/openai/limits.ts';
 import type { Store } from '../pipeline/store/store.ts';
+import { callContext as portsOf } from '../pipeline/stages/call.ts';
 
 /** A clock that only moves when something sleeps: waits are recorded, never spent. */
 export function virtualClock(): Clock & { sleeps: number[] } {
@@ -18,7 +19,8 @@ export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, o
   return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5 }), clock };
 }
 
+/** A new run's call context: the store's model-call ports, as a stage hands them to a backend. */
 export function callContext(store: Store, subject = 'subject-1') {
-  const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 1, cache: true });
-  return { store, runId: run.id, subject };
+  const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 1, cache: true });
+  return portsOf(store, run.id, subject);
 }

@@ -49,7 +49,7 @@ describe('openai prompts: article text is data', () => {
   it('an article saying "ignore previous instructions" cannot produce an unverified citation', async () => {
     const t = tempStore();
     try {
-      t.store.insertArticles([injected, fixture('bank1FollowUp')]);
+      t.store.articles.insert([injected, fixture('bank1FollowUp')]);
       // A model that obeys the injection: it adds a cause backed by a made-up quote and a made-up article,
       // and does so again when asked to fix them.
       server.override = (req) => {
@@ -64,7 +64,7 @@ describe('openai prompts: article text is data', () => {
       const summary = await runPipeline(t.store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true } });
       expect(summary.failedJobs).toBe(0);
       expect(summary.citations.unverified).toBe(0);
-      const records = t.store.records('openai:gpt-4o-mini');
+      const records = t.store.records.list('openai:gpt-4o-mini');
       const all = records.flatMap((r) => [...POSTMORTEM_FIELDS.flatMap((f) => r.postmortem![f]), ...r.labels]);
       // The made-up quotes are nowhere; what is stored is text the article really holds (the planted lines
       // included, quoted as what the article says, which is true), and all of it verifies.
@@ -78,7 +78,7 @@ describe('openai prompts: article text is data', () => {
       expect(dim.citations).toEqual([]);
       expect(dim.confidence).toBeLessThanOrEqual(0.3);
       expect(dim.rationale).toMatch(/No quote from the articles could be verified/);
-      const [q] = t.store.quoteChecks(summary.runId);
+      const [q] = t.store.modelCalls.quoteChecks(summary.runId);
       expect(q.reasks).toBeGreaterThanOrEqual(2);
       expect(q.dropped).toBeGreaterThanOrEqual(4);
       // the re-ask named each quote that could not be placed

@@ -4,6 +4,8 @@ import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
 import { apiError, completion } from '../evals/servers/fake-openai.ts';
 import { ModelAnswerError } from '../pipeline/backends/openai/reask.ts';
+import type { CallContext } from '../pipeline/backends/backend.ts';
+import type { CachedCall, Usage } from '../schemas/index.ts';
 
 /** Replies as OpenAI shapes them (chat.completion JSON, error objects); no request leaves the machine. */
 const HOST = 'http://api.test';
@@ -168,11 +170,29 @@ describe('openai response cache and usage', () => {
     nock(HOST).post(PATH).reply(200, ok({ ...ANSWER, isFailure: 'yes' })).post(PATH).reply(200, ok());
     await backend.screen(fixture('bank1'), ctx);
     expect(backend.requests).toBe(3);
-    const [u] = t.store.usage('run_id', ctx.runId);
+    const [u] = t.store.modelCalls.usage('run_id', ctx.runId);
     expect(u).toMatchObject({ calls: 4, sent: 3, fromCache: 1, promptTokens: 3 * 812, completionTokens: 3 * 61 });
     // gpt-4o-mini: $0.15 / 1M input, $0.60 / 1M output
     expect(u.cost).toBeCloseTo((3 * 812 * 0.15 + 3 * 61 * 0.6) / 1e6, 10);
     nock.cleanAll();
+  });
+
+  it('needs no store: any response cache and usage recorder will do', async () => {
+    const { backend } = testBackend(BASE);
+    nock(HOST).post(PATH).reply(200, ok());
+    const answers = new Map<string, CachedCall>();
+    const usage: Usage[] = [];
+    const ctx: CallContext = {
+      cache: { get: (hash) => answers.get(hash), put: ({ request, ...call }) => { answers.set(call.hash, call); } },
+      usage: { recordUsage: (u) => { usage.push(u); } },
+      quoteChecks: { recordQuoteCheck: () => { throw new Error('screening places no quotes'); } },
+      runId: 'run-x', subject: 'bank1',
+    };
+    const first = await backend.screen(fixture('bank1'), ctx);
+    expect(await backend.screen(fixture('bank1'), ctx)).toEqual(first);
+    expect(backend.requests).toBe(1);
+    expect(answers.size).toBe(1);
+    expect(usage.map((u) => [u.subject, u.fromCache, u.promptTokens])).toEqual([['bank1', false, 812], ['bank1', true, 0]]);
   });
 
   it('a valid answer is served from the cache; --no-cache sends it again', async () => {
@@ -186,6 +206,6 @@ describe('openai response cache and usage', () => {
     nock(HOST).post(PATH).reply(200, ok());
     await b.backend.screen(fixture('bank1'), ctx);
     expect(b.backend.requests).toBe(1);
-    expect(t.store.usage('subject', ctx.runId)).toEqual([expect.objectContaining({ key: 'subject-1', calls: 3, sent: 2, fromCache: 1 })]);
+    expect(t.store.modelCalls.usage('subject', ctx.runId)).toEqual([expect.objectContaining({ key: 'subject-1', calls: 3, sent: 2, fromCache: 1 })]);
   });
 });

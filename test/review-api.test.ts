@@ -12,7 +12,7 @@ import { startReviewServer, type ReviewServer } from '../pipeline/review/server.
 import { exportGold } from '../pipeline/review/export.ts';
 import { labelUncertainty, factUncertainty, type QueueItem } from '../pipeline/review/queue.ts';
 import { loadGold } from '../evals/gold.ts';
-import { GoldArticle, GoldIncident, TAXONOMY, type TaxonomyLabel } from '../schemas/index.ts';
+import { GoldArticle, GoldIncident, type OptionKey, TAXONOMY, type TaxonomyLabel } from '../schemas/index.ts';
 import type { ReviewDecision } from '../schemas/review.ts';
 import { allFixtures, tempDir } from './fixtures.ts';
 
@@ -49,18 +49,18 @@ beforeAll(async () => {
   dir = tempDir('failscope-review-');
   dbPath = join(dir.dir, 'review.db');
   store = new Store(dbPath);
-  store.insertArticles(allFixtures());
+  store.articles.insert(allFixtures());
   const backend = new OfflineBackend();
   const summary = await runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true } });
   runId = summary.runId;
   // The incident with the most articles; a second backend disagrees with it on behaviour, and cites a
   // quote that cannot be found.
-  incidentId = store.listIncidents().sort((a, b) => b.articleIds.length - a.articleIds.length)[0].id;
-  incidentLabels = store.getLabels(incidentId);
+  incidentId = store.incidents.list().sort((a, b) => b.articleIds.length - a.articleIds.length)[0].id;
+  incidentLabels = store.records.labels(incidentId);
   const behaviour = incidentLabels.find((l) => l.dimension === 'behaviour')!;
-  store.saveLabels(incidentId, [{
+  store.records.saveLabels(incidentId, [{
     ...behaviour, options: behaviour.options.includes('value') ? ['timing'] : ['value'], confidence: 0.9,
-    citations: [{ articleId: store.getIncident(incidentId)!.articleIds[0], quote: 'words that are in no article', start: -1, end: -1, alignment: 'unaligned' }],
+    citations: [{ articleId: store.incidents.get(incidentId)!.articleIds[0], quote: 'words that are in no article', start: -1, end: -1, alignment: 'unaligned' }],
     provenance: OTHER,
   }]);
   srv = await startReviewServer({ store, port: 0, reviewer: 'Default Reviewer' });
@@ -174,7 +174,7 @@ describe('GET /api/queue', () => {
 
   it('filters by dimension, backend, run, kind and incident', async () => {
     const byDim = (await api('/api/queue?status=all&dimension=domain')).json.items as QueueItem[];
-    expect(byDim.length).toBe(store.listIncidents().length);
+    expect(byDim.length).toBe(store.incidents.list().length);
     expect(byDim.every((i) => i.kind === 'label' && i.target === 'domain')).toBe(true);
 
     const other = (await api('/api/queue?status=all&backend=other:m2')).json.items as QueueItem[];
@@ -219,13 +219,13 @@ describe('GET /api/incidents (browse)', () => {
   it('lists every incident with its labels', async () => {
     const r = await api('/api/incidents');
     expect(r.status).toBe(200);
-    expect(r.json.total).toBe(store.listIncidents().length);
+    expect(r.json.total).toBe(store.incidents.list().length);
     expect(r.json.incidents[0]).toHaveProperty('labels.domain');
     expect(Object.keys(r.json.facets)).toEqual(TAXONOMY.map((d) => d.key));
   });
 
   it('matches every incident whose label HAS the option, multi-label ones included', async () => {
-    const records = store.records();
+    const records = store.records.list();
     const multi = records.flatMap((rec) => rec.labels.filter((l) => l.options.length > 1).map((l) => ({ rec, l })))[0];
     expect(multi, 'the sample run has a multi-label label').toBeDefined();
     const opt = multi.l.options[1];
@@ -238,8 +238,8 @@ describe('GET /api/incidents (browse)', () => {
   });
 
   it('widens within a dimension and narrows across dimensions', async () => {
-    const records = store.records();
-    const has = (rec: (typeof records)[number], dim: string, o: string) => rec.labels.some((l) => l.dimension === dim && l.options.includes(o));
+    const records = store.records.list();
+    const has = (rec: (typeof records)[number], dim: string, o: OptionKey) => rec.labels.some((l) => l.dimension === dim && l.options.includes(o));
     const either = (await api('/api/incidents?option=domain:finance&option=domain:health')).json.incidents.map((i: { id: string }) => i.id).sort();
     expect(either).toEqual(records.filter((r) => has(r, 'domain', 'finance') || has(r, 'domain', 'health')).map((r) => r.id).sort());
     const both = (await api('/api/incidents?option=domain:finance&option=objective:malicious')).json.incidents.map((i: { id: string }) => i.id).sort();
@@ -248,7 +248,7 @@ describe('GET /api/incidents (browse)', () => {
 
   it('searches titles, summaries and article text', async () => {
     const car = (await api('/api/incidents?q=wheel%20speed%20SENSOR')).json.incidents.map((i: { id: string }) => i.id);
-    const carIncident = store.membership().get('car');
+    const carIncident = store.incidents.membership().get('car');
     expect(car).toEqual([carIncident]);
     expect((await api('/api/incidents?q=zzzz-not-anywhere')).json.total).toBe(0);
   });
@@ -268,7 +268,7 @@ describe('GET /api/incidents/:id', () => {
   it('gives the articles in full, every backend\'s labels, the facts and their citations', async () => {
     const r = await api(`/api/incidents/${incidentId}`);
     expect(r.status).toBe(200);
-    expect(r.json.articles.map((a: { id: string }) => a.id)).toEqual(store.getIncident(incidentId)!.articleIds);
+    expect(r.json.articles.map((a: { id: string }) => a.id)).toEqual(store.incidents.get(incidentId)!.articleIds);
     const texts = new Map(r.json.articles.map((a: { id: string; text: string }) => [a.id, a.text]));
     expect(r.json.labels.filter((l: { dimension: string }) => l.dimension === 'behaviour').map((l: { producer: string }) => l.producer).sort()).toEqual(['offline:lexicon-v1', 'other:m2']);
     expect(r.json.facts.length).toBeGreaterThan(0);
@@ -284,7 +284,7 @@ describe('GET /api/incidents/:id', () => {
 
 describe('POST /api/decisions', () => {
   it('needs the CSRF token: none, wrong, or from another origin is 403', async () => {
-    const before = store.reviewDecisions().length;
+    const before = store.review.list().length;
     const none = await decide({ target: 'phase', action: 'accept' }, { token: null });
     expect(none.status).toBe(403);
     expect(none.json.error).toMatch(/missing CSRF token/);
@@ -294,7 +294,7 @@ describe('POST /api/decisions', () => {
     const cross = await api('/api/decisions', { body: { reviewer: 'Ada', incidentId, kind: 'label', target: 'phase', action: 'accept' }, headers: { origin: 'http://evil.example' } });
     expect(cross.status).toBe(403);
     expect(cross.json.error).toMatch(/cross-origin request from http:\/\/evil.example refused/);
-    expect(store.reviewDecisions().length).toBe(before);
+    expect(store.review.list().length).toBe(before);
   });
 
   it('refuses bad bodies: not JSON, wrong type, too large, empty', async () => {
@@ -331,13 +331,13 @@ describe('POST /api/decisions', () => {
       [{ kind: 'fact', target: 'impacts:0', action: 'change', text: ' ' }, 400, /needs the corrected text/],
       [{ kind: 'fact', target: 'impacts:0', action: 'change', options: ['x'] }, 400, /takes text, not options/],
     ];
-    const before = store.reviewDecisions().length;
+    const before = store.review.list().length;
     for (const [body, status, message] of cases) {
       const r = await decide(body);
       expect(r.status, JSON.stringify(body)).toBe(status);
       expect(r.json.error, JSON.stringify(body)).toMatch(message);
     }
-    expect(store.reviewDecisions().length).toBe(before);
+    expect(store.review.list().length).toBe(before);
   });
 
   it('stores accept, change, unknown and notes on labels with reviewer, time and the label it was made against', async () => {
@@ -358,7 +358,7 @@ describe('POST /api/decisions', () => {
     const note = await decide({ target: 'behaviour', action: 'note', note: 'The articles say it also leaked data.' });
     expect(note.status).toBe(201);
 
-    const latest = store.latestReviewDecisions(incidentId);
+    const latest = store.review.latest(incidentId);
     expect(latest.find((x) => x.target === 'behaviour')).toMatchObject({ action: 'change', options: ['crash', 'value'], reviewer: 'Bo' });
     const history = await api(`/api/decisions?incident=${incidentId}`);
     expect(history.json.decisions.filter((x: ReviewDecision) => x.target === 'behaviour').map((x: ReviewDecision) => x.action)).toEqual(['change', 'note']);
@@ -372,7 +372,7 @@ describe('POST /api/decisions', () => {
   });
 
   it('stores decisions on facts: accept, correct, unsupported', async () => {
-    const pm = store.getPostmortem(incidentId, 'offline:lexicon-v1')!.postmortem;
+    const pm = store.records.postmortem(incidentId, 'offline:lexicon-v1')!.postmortem;
     const field = (['impacts', 'softwareCauses', 'system', 'time'] as const).find((f) => pm[f].length >= 2)!;
     const a = await decide({ kind: 'fact', target: `${field}:0`, action: 'accept' });
     expect(a.status).toBe(201);
@@ -386,7 +386,7 @@ describe('POST /api/decisions', () => {
   });
 
   it('never loses a decision when many arrive at once, through one server or two on the same database', async () => {
-    const before = store.reviewDecisions().length;
+    const before = store.review.list().length;
     const second = new Store(dbPath);
     const srv2 = await startReviewServer({ store: second, port: 0 });
     try {
@@ -399,7 +399,7 @@ describe('POST /api/decisions', () => {
       expect(results.map((r) => r.status)).toEqual(Array(80).fill(201));
       const ids = results.map((r) => r.json.decision.id);
       expect(new Set(ids).size).toBe(80);
-      const stored = store.reviewDecisions();
+      const stored = store.review.list();
       expect(stored.length).toBe(before + 80);
       expect(new Set(stored.filter((d) => d.reviewer.startsWith('reviewer-')).map((d) => d.reviewer)).size).toBe(80);
     } finally {
@@ -413,7 +413,7 @@ describe('GET /api/agreement', () => {
   it('compares the model with the reviewer per dimension, against the label each decision saw', async () => {
     const r = await api('/api/agreement');
     expect(r.status).toBe(200);
-    const latest = store.latestReviewDecisions().filter((d) => d.kind === 'label');
+    const latest = store.review.latest().filter((d) => d.kind === 'label');
     for (const dim of r.json.dimensions) {
       const ds = latest.filter((d) => d.target === dim.dimension && d.snapshot?.options);
       const agreed = ds.filter((d) => [...d.options!].sort().join() === [...d.snapshot!.options!].sort().join()).length;
@@ -435,12 +435,12 @@ describe('gold export', () => {
     const gold = await loadGold(out);
     expect(gold.problems).toEqual([]);
     expect(gold.incidents.length).toBe(r.incidents);
-    expect(gold.incidents.length).toBe(new Set(store.latestReviewDecisions().map((d) => d.incidentId)).size);
+    expect(gold.incidents.length).toBe(new Set(store.review.latest().map((d) => d.incidentId)).size);
     for (const line of readFileSync(join(out, 'incidents.jsonl'), 'utf8').trim().split('\n')) GoldIncident.parse(JSON.parse(line));
     for (const line of readFileSync(join(out, 'articles.jsonl'), 'utf8').trim().split('\n')) GoldArticle.parse(JSON.parse(line));
 
     const inc = gold.incidents.find((i) => i.id === incidentId)!;
-    const latest = store.latestReviewDecisions(incidentId);
+    const latest = store.review.latest(incidentId);
     const reviewedDims = new Set(latest.filter((d) => d.kind === 'label').map((d) => d.target));
     for (const dim of TAXONOMY.map((d) => d.key) as (keyof typeof inc.gold.taxonomy)[]) {
       const d = latest.find((x) => x.kind === 'label' && x.target === dim);
@@ -452,7 +452,7 @@ describe('gold export', () => {
     const allFacts = Object.values(inc.gold.postmortem).filter(Boolean).join('\n');
     expect(allFacts).toContain('The corrected fact, in the reviewer\'s words.');
     expect(inc.gold.postmortem.time).toBe(latest.some((d) => d.kind === 'fact' && d.target.startsWith('time:') && d.text) ? expect.any(String) : 'unknown');
-    expect(gold.articles.filter((a) => a.gold.incidentId === incidentId).map((a) => a.id).sort()).toEqual([...store.getIncident(incidentId)!.articleIds].sort());
+    expect(gold.articles.filter((a) => a.gold.incidentId === incidentId).map((a) => a.id).sort()).toEqual([...store.incidents.get(incidentId)!.articleIds].sort());
     expect(gold.articles.every((a) => a.gold.isFailure === undefined)).toBe(true);
   });
 
@@ -461,8 +461,8 @@ describe('gold export', () => {
     exportGold(store, out, { includeUnreviewed: true });
     const gold = await loadGold(out);
     const inc = gold.incidents.find((i) => i.id === incidentId)!;
-    const model = new Map(store.getLabels(incidentId, 'offline:lexicon-v1').map((l) => [l.dimension, l.options]));
-    expect(inc.gold.taxonomy.domain).toEqual(store.latestReviewDecisions(incidentId).find((d) => d.target === 'domain')?.options ?? model.get('domain'));
+    const model = new Map(store.records.labels(incidentId, 'offline:lexicon-v1').map((l) => [l.dimension, l.options]));
+    expect(inc.gold.taxonomy.domain).toEqual(store.review.latest(incidentId).find((d) => d.target === 'domain')?.options ?? model.get('domain'));
     const cps = inc.gold.taxonomy.cps;
     if (cps?.[0] === 'false') expect(inc.gold.taxonomy.perception ?? null).toBeNull();
     expect(Object.values(inc.gold.taxonomy).filter((v) => v === null || v === undefined).length).toBeLessThan(TAXONOMY.length);
@@ -504,7 +504,7 @@ describe('store: review migration', () => {
     raw.close();
     const s = new Store(file);
     try {
-      expect(s.reviewDecisions()).toEqual([]);
+      expect(s.review.list()).toEqual([]);
       expect(producerOf(OTHER)).toBe('other:m2');
     } finally { s.close(); }
   });

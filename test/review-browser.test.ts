@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     expect(r.problems).toEqual([]);
     const backend = new OfflineBackend();
     await runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true } });
-    xssIncident = store.membership().get('xss-1')!;
+    xssIncident = store.incidents.membership().get('xss-1')!;
     expect(xssIncident, 'the payload article is screened in and grouped').toBeDefined();
     srv = await startReviewServer({ store, port: 0 });
     browser = await launch();
@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     const first = (await activeId())!;
     const [, incident1, dim1] = first.split(':');
     await page.keyboard.press('a');
-    await expect.poll(() => store.reviewDecisions().length).toBe(1);
+    await expect.poll(() => store.review.list().length).toBe(1);
     await expect.poll(activeId).not.toBe(first);
 
     // Correct the next one: toggle an option with its number key, save with Enter.
@@ -68,22 +68,22 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     const [, incident2, dim2] = second.split(':');
     await page.waitForSelector(`.card[data-target="${dim2}"]`);
     const dim = TAXONOMY.find((d) => d.key === dim2)!;
-    const model = store.getLabels(incident2).find((l) => l.dimension === dim2)!.options;
+    const model = store.records.labels(incident2).find((l) => l.dimension === dim2)!.options;
     const pressed = await page.locator('.card .option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-pressed') === 'true'));
     expect(dim.options.filter((_, i) => pressed[i]).map((o) => o.key)).toEqual(model.filter((o) => o !== 'unknown'));
     // Toggle option 1, unless that would leave nothing chosen; then option 2.
     const key = !model.includes(dim.options[0].key) || model.length > 1 ? 0 : 1;
     const opt = dim.options[key].key;
-    const real = model.filter((o) => o !== 'unknown');
-    const expected = dim.kind === 'boolean' ? [opt] : dim.options.map((o) => o.key).filter((o) => (o === opt ? !real.includes(o) : real.includes(o)));
+    const real: readonly string[] = model.filter((o) => o !== 'unknown');
+    const expected: readonly string[] = dim.kind === 'boolean' ? [opt] : dim.options.map((o) => o.key).filter((o) => (o === opt ? !real.includes(o) : real.includes(o)));
     await page.keyboard.press(String(key + 1));
     await expect.poll(() => page.locator(`.card .option[data-option="${opt}"]`).getAttribute('aria-pressed')).toBe(expected.includes(opt) ? 'true' : 'false');
     await page.keyboard.press('Enter');
-    await expect.poll(() => store.reviewDecisions().length).toBe(2);
+    await expect.poll(() => store.review.list().length).toBe(2);
 
-    const [a, c] = store.reviewDecisions();
+    const [a, c] = store.review.list();
     expect(a).toMatchObject({ incidentId: incident1, kind: 'label', target: dim1, action: 'accept', reviewer: 'Tess Reviewer' });
-    expect(a.options).toEqual(store.getLabels(incident1).find((l) => l.dimension === dim1)!.options);
+    expect(a.options).toEqual(store.records.labels(incident1).find((l) => l.dimension === dim1)!.options);
     expect(c).toMatchObject({ incidentId: incident2, kind: 'label', target: dim2, action: 'change', reviewer: 'Tess Reviewer', options: expected });
     expect(c.snapshot?.options).toEqual(model);
     expect(Date.parse(c.createdAt)).not.toBeNaN();
@@ -131,8 +131,8 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     await page.selectOption('select[data-filter="dimension"]', 'behaviour');
     await page.waitForSelector('.queue-item');
     // An item whose label cites evidence, so the spans show.
-    const reviewed = new Set(store.reviewDecisions().map((d) => `${d.incidentId}|${d.target}`));
-    const cited = store.listIncidents().find((i) => !reviewed.has(`${i.id}|behaviour`) && store.getLabels(i.id).some((l) => l.dimension === 'behaviour' && l.citations.length > 1))!;
+    const reviewed = new Set(store.review.list().map((d) => `${d.incidentId}|${d.target}`));
+    const cited = store.incidents.list().find((i) => !reviewed.has(`${i.id}|behaviour`) && store.records.labels(i.id).some((l) => l.dimension === 'behaviour' && l.citations.length > 1))!;
     await page.locator(`.queue-item[data-id="label:${cited.id}:behaviour"]`).click();
     await page.waitForSelector('mark.cite.current');
     await page.keyboard.press('2');
@@ -169,7 +169,7 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
   });
 
   it('never breaks an option chip inside a word', async () => {
-    const incident = store.listIncidents().find((i) => store.getLabels(i.id).some((l) => l.options.some((o) => o.length > 18)))!;
+    const incident = store.incidents.list().find((i) => store.records.labels(i.id).some((l) => l.options.some((o) => o.length > 18)))!;
     for (const width of [1280, 400]) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(`${srv.url}#/incident/${encodeURIComponent(incident.id)}`);
@@ -215,13 +215,13 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     await page.selectOption('select[data-filter="status"]', 'open');
     await page.waitForSelector('.card');
     await page.locator('#reviewer').blur();
-    const before = store.reviewDecisions().length;
+    const before = store.review.list().length;
     const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
     await page.keyboard.press('a');
     await expect.poll(focused).toBe('reviewer');
     await page.keyboard.press('Escape');
     expect(await focused()).not.toBe('reviewer');
-    expect(store.reviewDecisions().length).toBe(before);
+    expect(store.review.list().length).toBe(before);
     // Esc dropped the waiting action; shortcuts work again.
     const first = (await activeId())!;
     await page.keyboard.press('j');
@@ -233,8 +233,8 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     await expect.poll(focused).toBe('reviewer');
     await page.keyboard.type('Ann Other');
     await page.keyboard.press('Enter');
-    await expect.poll(() => store.reviewDecisions().length).toBe(before + 1);
-    expect(store.reviewDecisions().at(-1)).toMatchObject({ action: 'accept', reviewer: 'Ann Other', target: item.split(':').at(-1) });
+    await expect.poll(() => store.review.list().length).toBe(before + 1);
+    expect(store.review.list().at(-1)).toMatchObject({ action: 'accept', reviewer: 'Ann Other', target: item.split(':').at(-1) });
     expect(await focused()).not.toBe('reviewer');
     await expect.poll(activeId).not.toBe(item);
     expect(problems).toEqual([]);

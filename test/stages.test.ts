@@ -6,6 +6,7 @@ import { screenStage } from '../pipeline/stages/screen.ts';
 import { groupStage } from '../pipeline/stages/group.ts';
 import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
+import { callContext } from '../pipeline/stages/call.ts';
 import { CandidateIndex } from '../pipeline/group/index.ts';
 import { Corpus, terms } from '../pipeline/group/tfidf.ts';
 import type { RunEvent } from '../pipeline/jobs/events.ts';
@@ -23,8 +24,8 @@ let ctx: StageContext;
 beforeEach(() => {
   t = tempStore();
   backend = new OfflineBackend();
-  t.store.insertArticles(allFixtures());
-  ctx = { store: t.store, backend, runId: t.store.startRun(settings(backend)).id };
+  t.store.articles.insert(allFixtures());
+  ctx = { store: t.store, backend, runId: t.store.runs.start(settings(backend)).id };
 });
 afterEach(() => t.cleanup());
 
@@ -47,7 +48,7 @@ function expectExact(citations: Citation[], articles: Map<string, Article>) {
   }
 }
 
-const incidentOf = (id: string) => t.store.membership().get(id);
+const incidentOf = (id: string) => t.store.incidents.membership().get(id);
 
 /**
  * A label citing no sentence: `unknown` saying no option is likely enough, one chosen from a headline
@@ -63,7 +64,7 @@ describe('screen', () => {
   it('separates failure reports from articles that only mention software', async () => {
     const r = await run(screenStage);
     expect(r).toMatchObject({ planned: 8, done: 8, failed: 0, skipped: 0 });
-    const s = t.store.screenings();
+    const s = t.store.records.screenings();
     for (const id of FAILURES) expect(s.get(id)!.isFailure, id).toBe(true);
     for (const id of NON_FAILURES) expect(s.get(id)!.isFailure, id).toBe(false);
     for (const [id, x] of s) {
@@ -88,7 +89,7 @@ describe('group', () => {
     expect(incidentOf('car')).not.toBe(incidentOf('bank1'));
     expect(incidentOf('breach')).not.toBe(incidentOf('car'));
     for (const id of NON_FAILURES) expect(incidentOf(id), id).toBeUndefined();
-    expect(t.store.listIncidents()).toHaveLength(4);
+    expect(t.store.incidents.list()).toHaveLength(4);
   });
 
   it('does not depend on how the articles were split between runs', async () => {
@@ -97,16 +98,16 @@ describe('group', () => {
     const first = new Set(['breach', 'car', 'bank1']);
     const partial: typeof groupStage = { ...groupStage, plan: (c) => groupStage.plan(c).filter((j) => first.has(j.key)) };
     await run(partial);
-    expect(t.store.membership().size).toBe(3);
+    expect(t.store.incidents.membership().size).toBe(3);
     await run(groupStage);
-    const resumed = t.store.listIncidents();
+    const resumed = t.store.incidents.list();
 
     const fresh = tempStore();
     try {
-      fresh.store.insertArticles(allFixtures());
-      const c2 = { store: fresh.store, backend, runId: fresh.store.startRun(settings(backend)).id };
+      fresh.store.articles.insert(allFixtures());
+      const c2 = { store: fresh.store, backend, runId: fresh.store.runs.start(settings(backend)).id };
       for (const def of [screenStage, groupStage]) await runStage(def as Parameters<typeof runStage>[0], c2, { concurrency: 2 });
-      expect(resumed).toEqual(fresh.store.listIncidents());
+      expect(resumed).toEqual(fresh.store.incidents.list());
     } finally { fresh.cleanup(); }
   });
 
@@ -126,11 +127,11 @@ describe('group', () => {
 describe('extract', () => {
   it('writes a postmortem per incident whose facts are verbatim sentences with exact, slice-equal citations', async () => {
     await upTo('extract');
-    const articles = new Map(t.store.listArticles().map((a) => [a.id, a]));
-    const incidents = t.store.listIncidents();
+    const articles = new Map(t.store.articles.list().map((a) => [a.id, a]));
+    const incidents = t.store.incidents.list();
     expect(t.store.counts().postmortems).toBe(incidents.length);
     for (const inc of incidents) {
-      const got = t.store.getPostmortem(inc.id, `offline:${backend.model}`)!;
+      const got = t.store.records.postmortem(inc.id, `offline:${backend.model}`)!;
       expect(got.provenance).toMatchObject({ backend: 'offline', runId: ctx.runId });
       const pm = Postmortem.parse(got.postmortem);
       expect(pm.title.length).toBeGreaterThan(0);
@@ -146,7 +147,7 @@ describe('extract', () => {
         else expect(f.citations.map((c) => c.quote)).toContain(f.text);
       }
     }
-    const bank = t.store.getPostmortem(incidentOf('bank1')!, `offline:${backend.model}`)!.postmortem;
+    const bank = t.store.records.postmortem(incidentOf('bank1')!, `offline:${backend.model}`)!.postmortem;
     expect(bank.title).toBe(fixture('bank1').headline);
     expect(bank.softwareCauses.map((f) => f.text).join(' ')).toMatch(/bug|coding error|update/);
     // "for most of Monday" in an article published on Monday 6 March 2023.
@@ -157,10 +158,10 @@ describe('extract', () => {
 describe('classify', () => {
   it('labels all 16 dimensions for a cyber-physical system and 13 otherwise, each with rationale, confidence and exact citations', async () => {
     await upTo('classify');
-    const articles = new Map(t.store.listArticles().map((a) => [a.id, a]));
+    const articles = new Map(t.store.articles.list().map((a) => [a.id, a]));
     const all = TAXONOMY.map((d) => d.key);
-    for (const inc of t.store.listIncidents()) {
-      const labels = t.store.getLabels(inc.id);
+    for (const inc of t.store.incidents.list()) {
+      const labels = t.store.records.labels(inc.id);
       for (const l of labels) TaxonomyLabel.parse(l);
       const cps = labels.find((l) => l.dimension === 'cps')!;
       const iot = ['perception', 'communication', 'application'];
@@ -180,10 +181,10 @@ describe('classify', () => {
         if (l.citations.length === 0) expectNoEvidenceLabel(l);
       }
     }
-    const car = t.store.getLabels(incidentOf('car')!);
+    const car = t.store.records.labels(incidentOf('car')!);
     expect(car.find((l) => l.dimension === 'cps')!.options).toEqual(['true']);
     expect(car).toHaveLength(16);
-    const breach = t.store.getLabels(incidentOf('breach')!);
+    const breach = t.store.records.labels(incidentOf('breach')!);
     expect(breach.find((l) => l.dimension === 'objective')!.options).toContain('malicious');
     expect(breach.find((l) => l.dimension === 'cps')!.options).toEqual(['false']);
   });
@@ -191,7 +192,7 @@ describe('classify', () => {
   it('without any evidence, labels unknown or a low-confidence guess that says so, citing nothing', async () => {
     const bare = fixture('bank1', { id: 'bare', headline: 'Notice', text: 'Notice to readers.\n\nThis page has moved.\n\nThank you for reading.' });
     const b: Backend = backend;
-    const drafts = await b.classify({ id: 'inc-bare', articleIds: ['bare'], published: null }, [bare], null, { store: t.store, runId: ctx.runId, subject: 'inc-bare' });
+    const drafts = await b.classify({ id: 'inc-bare', articleIds: ['bare'], published: null }, [bare], null, callContext(t.store, ctx.runId, 'inc-bare'));
     expect(drafts.map((d) => d.dimension)).toContain('phase');
     for (const d of drafts) {
       expect(d.citations, d.dimension).toEqual([]);
@@ -205,26 +206,26 @@ describe('the runner', () => {
   it('a second run does no new job and changes no record', async () => {
     const first = await runPipeline(t.store, backend, { settings: settings(backend) });
     expect(first.stages.map((s) => s.done)).toEqual([8, 5, 4, 4]);
-    const records = JSON.stringify(t.store.records());
+    const records = JSON.stringify(t.store.records.list());
     const events: RunEvent[] = [];
     const second = await runPipeline(t.store, backend, { settings: settings(backend), onEvent: (e) => events.push(e) });
     for (const s of second.stages) expect(s, s.stage).toMatchObject({ done: 0, failed: 0, skipped: s.planned });
     expect(events.filter((e) => e.type === 'job')).toEqual([]);
-    expect(JSON.stringify(t.store.records())).toBe(records);
+    expect(JSON.stringify(t.store.records.list())).toBe(records);
     // The run opened by beforeEach was never finished: the next run marks it interrupted.
-    expect(t.store.listRuns().map((r) => r.status)).toEqual(['interrupted', 'done', 'done']);
+    expect(t.store.runs.list().map((r) => r.status)).toEqual(['interrupted', 'done', 'done']);
   });
 
   it('a changed article re-runs only the jobs that depend on it', async () => {
     await runPipeline(t.store, backend, { settings: settings(backend) });
-    const before = new Map(t.store.records().map((r) => [r.id, JSON.stringify(r)]));
+    const before = new Map(t.store.records.list().map((r) => [r.id, JSON.stringify(r)]));
     const bankIncident = incidentOf('bank1FollowUp')!;
     const edited = fixture('bank1FollowUp', { text: `${fixture('bank1FollowUp').text}\n\nOn Thursday the bank said the outage had cost it about $2m in refunds.` });
-    expect(t.store.insertArticles([edited]).updated).toBe(1);
+    expect(t.store.articles.insert([edited]).updated).toBe(1);
     const again = await runPipeline(t.store, backend, { settings: settings(backend) });
     expect(again.stages.map((s) => [s.stage, s.done])).toEqual([['screen', 1], ['group', 1], ['extract', 1], ['classify', 1]]);
     expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
-    for (const r of t.store.records()) {
+    for (const r of t.store.records.list()) {
       if (r.id === bankIncident) expect(JSON.stringify(r)).not.toBe(before.get(r.id));
       else expect(JSON.stringify(r), r.id).toBe(before.get(r.id));
     }
@@ -235,25 +236,25 @@ describe('the runner', () => {
     const bankIncident = incidentOf('bank1')!;
     expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
     const carIncident = incidentOf('car')!;
-    const carRecord = JSON.stringify(t.store.records().find((r) => r.id === carIncident));
+    const carRecord = JSON.stringify(t.store.records.list().find((r) => r.id === carIncident));
     // The follow-up's page now holds an unrelated product story; the car article became a copy of another story.
     const launch = fixture('launch');
     const edited = [fixture('launch', { id: 'bank1FollowUp', text: `${launch.text}\n\nPre-orders open next week.` }), fixture('funding', { id: 'car' })];
-    expect(t.store.insertArticles(edited)).toMatchObject({ updated: 2 });
-    expect(t.store.getArticle('car')!.duplicateOf).toBe('funding');
+    expect(t.store.articles.insert(edited)).toMatchObject({ updated: 2 });
+    expect(t.store.articles.get('car')!.duplicateOf).toBe('funding');
     const again = await runPipeline(t.store, backend, { settings: settings(backend) });
     expect(again.stages.map((s) => [s.stage, s.done])).toEqual([['screen', 1], ['group', 0], ['extract', 1], ['classify', 1]]);
-    expect(t.store.screenings().get('bank1FollowUp')!.isFailure).toBe(false);
+    expect(t.store.records.screenings().get('bank1FollowUp')!.isFailure).toBe(false);
     expect(incidentOf('bank1FollowUp')).toBeUndefined();
     expect(incidentOf('car')).toBeUndefined();
-    expect(t.store.getIncident(bankIncident)!.articleIds).toEqual(['bank1']);
+    expect(t.store.incidents.get(bankIncident)!.articleIds).toEqual(['bank1']);
     // The emptied incident is gone with its records and jobs; nothing cites the edited articles.
-    expect(t.store.getIncident(carIncident)).toBeUndefined();
-    expect(t.store.records().map((r) => r.id)).not.toContain(carIncident);
+    expect(t.store.incidents.get(carIncident)).toBeUndefined();
+    expect(t.store.records.list().map((r) => r.id)).not.toContain(carIncident);
     expect(carRecord).toBeDefined();
-    expect(t.store.jobs('extract').has(carIncident)).toBe(false);
-    for (const c of t.store.citationsWithText()) expect(['bank1FollowUp', 'car']).not.toContain(c.articleId);
-    expect(t.store.jobCounts().group).toEqual({ done: 3 });
+    expect(t.store.jobs.forStage('extract').has(carIncident)).toBe(false);
+    for (const c of t.store.records.citationsWithText()) expect(['bank1FollowUp', 'car']).not.toContain(c.articleId);
+    expect(t.store.jobs.counts().group).toEqual({ done: 3 });
   });
 
   it('a failing job is recorded, the others finish, and the next run retries it', async () => {
@@ -267,7 +268,7 @@ describe('the runner', () => {
     const flaky = new Flaky();
     const first = await runPipeline(t.store, flaky, { settings: settings(flaky) });
     expect(first.failedJobs).toBe(1);
-    expect(t.store.failedJobs()).toMatchObject([{ stage: 'screen', key: 'car', error: 'model timed out' }]);
+    expect(t.store.jobs.failed()).toMatchObject([{ stage: 'screen', key: 'car', error: 'model timed out' }]);
     expect(incidentOf('bank1')).toBeDefined();
     expect(incidentOf('car')).toBeUndefined();
     flaky.fail = false;

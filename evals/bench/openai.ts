@@ -19,6 +19,7 @@ import { Store } from '../../pipeline/store/store.ts';
 import { ingest } from '../../pipeline/ingest/ingest.ts';
 import { toArticle } from '../../pipeline/ingest/article.ts';
 import { runPipeline } from '../../pipeline/run.ts';
+import { callContext } from '../../pipeline/stages/call.ts';
 import { OpenAIBackend, resolveSettings } from '../../pipeline/backends/openai/index.ts';
 import { tokenCounter } from '../../pipeline/backends/openai/tokens.ts';
 import { startFakeOpenAI } from '../servers/fake-openai.ts';
@@ -52,7 +53,7 @@ async function sampleRun(): Promise<void> {
       const sent = server.requests.slice(before);
       const by: Record<string, number> = {};
       for (const r of sent) by[r.format ?? '?'] = (by[r.format ?? '?'] ?? 0) + 1;
-      const u = store.usage('run_id', s.runId)[0];
+      const u = store.modelCalls.usage('run_id', s.runId)[0];
       console.log(`sample ${label}: ${sent.length} requests ${JSON.stringify(by)}, ${u?.promptTokens ?? 0} prompt + ${u?.completionTokens ?? 0} completion tokens, `
         + `est. $${(u?.cost ?? 0).toFixed(4)} at gpt-4o-mini prices; ${s.articles} articles → ${s.incidents} incidents, ${s.citations.verified} verified / ${s.citations.unverified} unverified citations; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
@@ -72,15 +73,15 @@ async function failIncidents(): Promise<void> {
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'fail.db'));
   try {
-    store.insertArticles([...articles.values()]);
-    const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 4, cache: true });
+    store.articles.insert([...articles.values()]);
+    const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 4, cache: true });
     const backend = backendFor(server.url, { rpm: 1_000_000, tpm: 100_000_000 });
     const rows: { calls: number; prompt: number; own: number }[] = [];
     const byFormat: Record<string, number> = {};
     for (const inc of incidents) {
       const arts = inc.articleIds.map((id) => articles.get(id)!).filter(Boolean);
       const before = server.requests.length;
-      const ctx = { store, runId: run.id, subject: inc.id };
+      const ctx = callContext(store, run.id, inc.id);
       const incident = { id: inc.id, articleIds: arts.map((a) => a.id), published: null };
       // As the classify stage does: classification gets the postmortem extraction just produced.
       const pm = await backend.extract(incident, arts, ctx);
@@ -94,7 +95,7 @@ async function failIncidents(): Promise<void> {
     const total = (k: 'calls' | 'prompt' | 'own') => rows.reduce((n, r) => n + r[k], 0);
     console.log(`FAIL dev incidents: ${rows.length} incidents, extract + classify per incident: calls mean ${mean(rows.map((r) => r.calls)).toFixed(2)} (max ${Math.max(...rows.map((r) => r.calls))}); `
       + `prompt tokens ${total('prompt')} for ${total('own')} article tokens: ${(total('prompt') / total('own')).toFixed(2)}× overall, per incident median ${ratio.sort((a, b) => a - b)[Math.floor(ratio.length / 2)].toFixed(2)}× (max ${Math.max(...ratio).toFixed(2)}×)`);
-    const cost = store.usage('run_id', run.id)[0]?.cost ?? 0;
+    const cost = store.modelCalls.usage('run_id', run.id)[0]?.cost ?? 0;
     const share = (k: string) => `${byFormat[k] ?? 0} tokens = ${((byFormat[k] ?? 0) / total('own')).toFixed(2)}×`;
     console.log(`  extract calls (instructions + the articles): ${share('extract')}; classify calls (instructions + the postmortem digest, or the articles when shorter): ${share('classify')}; `
       + `incidents with ≥ 3000 article tokens: ${rows.filter((r) => r.own >= 3000).map((r) => `${(r.prompt / r.own).toFixed(2)}×`).join(', ') || 'none'}; est. $${(cost / rows.length).toFixed(5)} per incident at gpt-4o-mini prices (FAIL reported $0.24 with gpt-3.5-turbo)`);
@@ -117,11 +118,11 @@ async function throughput(): Promise<void> {
   try {
     const sample = (await loadGold(join(ROOT, 'data', 'sample'))).articles;
     const arts = Array.from({ length: n }, (_, i) => { const r = sample[i % sample.length]; return toArticle({ ...r, id: `${r.id}-${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' }); });
-    store.insertArticles(arts);
-    const run = store.startRun({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 8, cache: false });
+    store.articles.insert(arts);
+    const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 8, cache: false });
     const backend = backendFor(server.url, { rpm, concurrency: 8, tpm: 100_000_000 }, false);
     const t0 = performance.now();
-    await Promise.all(arts.map((a) => backend.screen(a, { store, runId: run.id, subject: a.id })));
+    await Promise.all(arts.map((a) => backend.screen(a, callContext(store, run.id, a.id))));
     const secs = (performance.now() - t0) / 1000;
     // The server's view: requests per second between the first and the last arrival (no start-up, no last reply).
     const span = (server.requests.at(-1)!.at - server.requests[0].at) / 1000;

@@ -1,10 +1,28 @@
-import type { Article, Incident, Postmortem, Screening, TaxonomyLabel } from '../../schemas/index.ts';
-import type { Store } from '../store/store.ts';
+import type { Article, CachedCall, Incident, Postmortem, QuoteCheck, Screening, TaxonomyLabel, Usage } from '../../schemas/index.ts';
 
 export type Task = 'screen' | 'group' | 'extract' | 'classify';
 
+/** Earlier valid answers, by the hash of the request; only what validated is put. */
+export interface ResponseCache {
+  get(hash: string): CachedCall | undefined;
+  put(call: CachedCall & { request: string }): void;
+}
+
+/** Tokens and cost of every model call, cached or sent. */
+export interface UsageRecorder {
+  recordUsage(usage: Usage): void;
+}
+
+/** How many of a grounded answer's quotes could not be placed in the articles, and what was dropped. */
+export interface QuoteCheckRecorder {
+  recordQuoteCheck(check: QuoteCheck): void;
+}
+
+/** What a backend may touch while answering: the store's doors for model calls, and whom the call is for. */
 export interface CallContext {
-  store: Store;
+  cache: ResponseCache;
+  usage: UsageRecorder;
+  quoteChecks: QuoteCheckRecorder;
   runId: string;
   /** Which incident or article the call is for; usage is accounted to it. */
   subject: string;

@@ -44,7 +44,7 @@ function printEvent(e: CollectEvent): void {
 }
 
 function statusLines(store: Store): string[] {
-  const c = store.collectCounts();
+  const c = store.fetches.counts();
   const reasons = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   return [
     `  pages      ${c.pages.fetched} collected (${c.opinion} flagged opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending`,
@@ -108,7 +108,7 @@ export function collectCommand(): Command {
           return;
         }
         const queued = queueInputs(s.store, inputs);
-        const requeued = s.store.requeueFetches({ failed: opts.retryFailed, feeds: opts.refresh });
+        const requeued = s.store.fetches.requeue({ failed: opts.retryFailed, feeds: opts.refresh });
         const known = queued.given - queued.queued;
         if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'queued', given: queued.given, queued: queued.queued, refused: queued.refused, requeued })}\n`);
         else {
@@ -124,7 +124,7 @@ export function collectCommand(): Command {
           onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
         });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ type: 'summary', queued: queued.queued, ...summary, store: s.store.collectCounts() })}\n`);
+          process.stdout.write(`${JSON.stringify({ type: 'summary', queued: queued.queued, ...summary, store: s.store.fetches.counts() })}\n`);
         } else {
           const reasons = (r: Record<string, number>) => (Object.keys(r).length ? ` (${Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ')})` : '');
           process.stdout.write([

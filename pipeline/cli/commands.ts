@@ -32,15 +32,15 @@ export function ingestCommand(): Command {
 
 /** The records to export, with the reviewers' decisions applied unless `review` is false; what was not applied is said on stderr. */
 function exportRecords(store: Store, opts: { producer?: string; review?: boolean } = {}): ExportRecord[] {
-  const records = store.records(opts.producer);
+  const records = store.records.list(opts.producer);
   if (opts.review === false) return asExported(records);
-  const r = applyReviews(records, store.latestReviewDecisions());
+  const r = applyReviews(records, store.review.latest());
   for (const x of r.skipped) process.stderr.write(`review decision not applied: incident "${x.incidentId}" ${x.target}: ${x.reason} (it stays in the database)\n`);
   if (r.applied.labels || r.applied.facts) process.stderr.write(`export: ${r.applied.labels} reviewed label(s) and ${r.applied.facts} reviewed fact(s) applied (--no-review for the model's answers only)\n`);
   return r.records;
 }
 
-const articleMap = (store: Store) => new Map(store.listArticles({ includeDuplicates: true }).map((a) => [a.id, a]));
+const articleMap = (store: Store) => new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
 
 function writeOutputs(store: Store, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
@@ -87,8 +87,8 @@ export function runCommand(): Command {
       const s = await open(opts);
       const progress = progressSink(!!opts.json);
       try {
-        s.store.recoverInterrupted();
-        const run = s.store.startRun({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
+        s.store.runs.recoverInterrupted();
+        const run = s.store.runs.start({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
         const ingested = paths.length ? await ingest(s.store, paths, { runId: run.id, onProblem: warnProblem }) : null;
         if (ingested && opts.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
         const problems = ingested?.problems ?? [];
@@ -140,17 +140,17 @@ export function statusCommand(): Command {
       try {
         const status = {
           store: s.store.counts(),
-          jobs: s.store.jobCounts(),
-          citations: s.store.citationCounts(),
-          failed: s.store.failedJobs().map((j) => ({ stage: j.stage, key: j.key, error: j.error })),
-          problems: s.store.problems(),
-          runs: s.store.listRuns().slice(-5).map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
-          usage: s.store.usage('run_id'),
+          jobs: s.store.jobs.counts(),
+          citations: s.store.records.citationCounts(),
+          failed: s.store.jobs.failed().map((j) => ({ stage: j.stage, key: j.key, error: j.error })),
+          problems: s.store.articles.problems(),
+          runs: s.store.runs.list().slice(-5).map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
+          usage: s.store.modelCalls.usage('run_id'),
           // model usage per incident (calls whose subject is an incident: extract, classify), and quote checks per run
-          usageByIncident: (() => { const ids = new Set(s.store.listIncidents().map((i) => i.id)); return s.store.usage('subject').filter((u) => u.key && ids.has(u.key)); })(),
-          quotes: s.store.quoteChecks(),
+          usageByIncident: (() => { const ids = new Set(s.store.incidents.list().map((i) => i.id)); return s.store.modelCalls.usage('subject').filter((u) => u.key && ids.has(u.key)); })(),
+          quotes: s.store.modelCalls.quoteChecks(),
           // collect: web fetch jobs by state, failures and duplicates by reason, and every failed URL with its reason
-          collect: { ...s.store.collectCounts(), failedUrls: s.store.listFetches('failed').map((f) => ({ url: f.requestedUrl, reason: f.reason, httpStatus: f.httpStatus, detail: f.detail })) },
+          collect: { ...s.store.fetches.counts(), failedUrls: s.store.fetches.list('failed').map((f) => ({ url: f.requestedUrl, reason: f.reason, httpStatus: f.httpStatus, detail: f.detail })) },
         };
         if (opts.json) { process.stdout.write(`${JSON.stringify(status, null, 2)}\n`); return; }
         const out: string[] = [];

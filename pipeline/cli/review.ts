@@ -55,7 +55,7 @@ export function reviewCommand(): Command {
       }
       const c = s.store.counts();
       process.stdout.write(`review page: ${srv.url}\n`);
-      process.stderr.write(`${c.incidents} incident(s), ${c.labels} label(s), ${c.facts} fact(s) · ${s.store.reviewDecisions().length} decision(s) so far · Ctrl+C to stop\n`);
+      process.stderr.write(`${c.incidents} incident(s), ${c.labels} label(s), ${c.facts} fact(s) · ${s.store.review.list().length} decision(s) so far · Ctrl+C to stop\n`);
       await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
       await srv.close();
       await s.close();

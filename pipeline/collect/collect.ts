@@ -90,7 +90,7 @@ export function queueInputs(store: Store, inputs: CollectInputs): { given: numbe
     ...(inputs.search ? searchQueries(inputs.search.config).map((q) => ({ ...newFetch(q.url, 'feed', inputs.search!.source), title: q.query })) : []),
     ...(inputs.urls ?? []).map((u) => newFetch(u.url, 'page', u.source)),
   ];
-  return { given: rows.length, queued: store.enqueueFetches(rows), refused: rows.filter((r) => r.state === 'failed') };
+  return { given: rows.length, queued: store.fetches.enqueue(rows), refused: rows.filter((r) => r.state === 'failed') };
 }
 
 /** Feeds first; pages spread round-robin over hosts so one slow host does not hold every slot. */
@@ -125,11 +125,11 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
   const productToken = opts.userAgent.split(/[/\s]/)[0] || 'failscope';
   const robots = opts.robots ? new RobotsCache(http, productToken, opts.maxCrawlDelayMs) : null;
   const index = new NearDuplicateIndex(opts.nearDuplicate);
-  for (const s of store.pageSignatures()) index.add(s.articleId, fromBlob(s.minhash));
+  for (const s of store.fetches.pageSignatures()) index.add(s.articleId, fromBlob(s.minhash));
 
   const summary: CollectSummary = { jobs: 0, fetched: 0, failed: 0, duplicate: 0, notModified: 0, itemsQueued: 0, failedByReason: {}, duplicateByReason: {}, interrupted: false };
-  const finish = (row: FetchRecord, outcome: FetchOutcome, extra: Parameters<Store['finishFetch']>[2] = {}, notModified = false) => {
-    summary.itemsQueued += store.finishFetch(row.id, outcome, extra);
+  const finish = (row: FetchRecord, outcome: FetchOutcome, extra: Parameters<Store['fetches']['finish']>[2] = {}, notModified = false) => {
+    summary.itemsQueued += store.fetches.finish(row.id, outcome, extra);
     const state = outcome.state ?? row.state;
     if (state === 'fetched') summary.fetched++;
     else if (state === 'failed') summary.failed++;
@@ -155,9 +155,9 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
     if (!page.ok) return finish(row, { ...base, state: 'failed', reason: page.reason, detail: page.detail, words: page.words, opinion: page.opinion, byline: page.byline });
     const found = { ...base, canonicalUrl: page.canonicalUrl, contentHash: page.article.contentHash, words: page.words, opinion: page.opinion, byline: page.byline };
     // Checks and writes below are synchronous: no other job can slip in between a lookup and its insert.
-    const sameUrl = store.storedPageAt([base.finalUrl!, page.canonicalUrl], row.id);
+    const sameUrl = store.fetches.storedPageAt([base.finalUrl!, page.canonicalUrl], row.id);
     if (sameUrl) return finish(row, { ...found, state: 'duplicate', reason: 'same-url', duplicateOf: sameUrl, detail: `already collected as ${sameUrl} (${page.canonicalUrl})` });
-    const sameText = store.articleWithContentHash(page.article.contentHash);
+    const sameText = store.articles.withContentHash(page.article.contentHash);
     if (sameText && sameText !== page.article.id) {
       return finish(row, { ...found, state: 'duplicate', reason: 'same-content', articleId: page.article.id, duplicateOf: sameText, detail: `same text as ${sameText}` },
         { article: { ...page.article, duplicateOf: sameText } });
@@ -175,7 +175,7 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
   const runJob = async (row: FetchRecord) => {
     if (opts.signal?.aborted) return;
     summary.jobs++;
-    store.noteFetchAttempt(row.id);
+    store.fetches.noteAttempt(row.id);
     // Only feeds are re-polled (--refresh); a page once stored is not fetched again.
     const conditional = row.kind === 'feed' && !!(row.etag || row.lastModified);
     let collectedAs: string | undefined;
@@ -184,7 +184,7 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
       etag: conditional ? row.etag : null, lastModified: conditional ? row.lastModified : null,
       beforeHop: async (u, hop) => {
         // A short link redirecting to a page already collected stops there: the page is not fetched again.
-        collectedAs = row.kind === 'page' && hop > 0 ? store.storedPageAt([canonicalUrl(u)], row.id) : undefined;
+        collectedAs = row.kind === 'page' && hop > 0 ? store.fetches.storedPageAt([canonicalUrl(u)], row.id) : undefined;
         if (collectedAs) return { reason: 'same-url', detail: `redirects to ${u.href}, already collected as ${collectedAs}` };
         const refusal = robots ? await robots.check(u) : null;
         return refusal ? { reason: 'robots-disallowed', detail: refusal } : null;
@@ -211,7 +211,7 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     while (!opts.signal?.aborted) {
-      const batch = schedule(store.pendingFetches().filter((r) => !started.has(r.id)));
+      const batch = schedule(store.fetches.pending().filter((r) => !started.has(r.id)));
       if (!batch.length) break;
       for (const row of batch) {
         started.add(row.id);

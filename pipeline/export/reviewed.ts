@@ -1,4 +1,4 @@
-import { DIMENSION_KEYS, POSTMORTEM_FIELDS, type DimensionKey, type ExportLabel, type ExportPostmortem, type ExportRecord, type IncidentRecord, type ReviewStamp, type TaxonomyLabel } from '../../schemas/index.ts';
+import { DIMENSION_KEYS, POSTMORTEM_FIELDS, normalizeOptions, type DimensionKey, type ExportLabel, type ExportPostmortem, type ExportRecord, type IncidentRecord, type ReviewStamp, type TaxonomyLabel } from '../../schemas/index.ts';
 import type { ReviewDecision } from '../../schemas/review.ts';
 import { producerOf } from '../store/store.ts';
 import { byTarget, factTarget, reviewedOptions, targetKey } from '../review/targets.ts';
@@ -31,19 +31,21 @@ export function applyReviews(records: readonly IncidentRecord[], decisions: read
   const applied = { labels: 0, facts: 0 };
   const skipped: ReviewedRecords['skipped'] = [];
   const out = records.map((rec): ExportRecord => {
-    const labelOf = (d: ReviewDecision | undefined, model: TaxonomyLabel | undefined, dim: string): ExportLabel | undefined => {
-      const options = reviewedOptions(d);
+    const labelOf = (d: ReviewDecision | undefined, model: TaxonomyLabel | undefined, dim: DimensionKey): ExportLabel | undefined => {
+      const reviewed = reviewedOptions(d);
       if (d) used.add(d);
-      if (!d || !options) return model;
+      if (!d || !reviewed) return model;
+      // Checked against the taxonomy when recorded; this types them as the dimension's keys.
+      const options = normalizeOptions(dim, reviewed);
       applied.labels++;
       return model
         ? { ...model, options, review: stamp(d), model: { options: model.options, confidence: model.confidence } }
-        : { dimension: dim as DimensionKey, options, rationale: d.note ?? 'Set by the reviewer; no backend labelled this dimension.', confidence: null, citations: [], provenance: null, review: stamp(d), model: null };
+        : { dimension: dim, options, rationale: d.note ?? 'Set by the reviewer; no backend labelled this dimension.', confidence: null, citations: [], provenance: null, review: stamp(d), model: null };
     };
-    const decided = (dim: string) => latest.get(targetKey('label', rec.id, dim, null));
+    const decided = (dim: DimensionKey) => latest.get(targetKey('label', rec.id, dim, null));
     // The model's labels in their order, then dimensions only a reviewer labelled.
     const labels = rec.labels.map((l) => labelOf(decided(l.dimension), l, l.dimension)!);
-    const modelDims = new Set(rec.labels.map((l) => l.dimension as string));
+    const modelDims = new Set(rec.labels.map((l) => l.dimension));
     for (const dim of DIMENSION_KEYS.filter((k) => !modelDims.has(k))) {
       const l = labelOf(decided(dim), undefined, dim);
       if (l) labels.push(l);

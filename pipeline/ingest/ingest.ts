@@ -20,14 +20,14 @@ export async function ingest(store: Store, paths: string[], opts: ReadOptions & 
   const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, problems: [] };
   let batch: Article[] = [];
   const flush = () => {
-    const r = store.insertArticles(batch);
+    const r = store.articles.insert(batch);
     result.inserted += r.inserted; result.existing += r.existing; result.duplicates += r.duplicates; result.updated += r.updated;
     batch = [];
   };
   for await (const item of readInputs(paths, opts)) {
     if ('problem' in item) {
       result.problems.push(item.problem);
-      store.recordProblem(item.problem.origin, item.problem.reason, opts.runId ?? null);
+      store.articles.recordProblem(item.problem.origin, item.problem.reason, opts.runId ?? null);
       opts.onProblem?.(item.problem);
       continue;
     }

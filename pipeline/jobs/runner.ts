@@ -22,7 +22,7 @@ export interface StageDef<P = unknown> {
   plan(ctx: StageContext): PlannedJob[];
   /** Shared state for one pass over the pending jobs (e.g. the grouping index). */
   prepare?(ctx: StageContext, pending: PlannedJob[]): P | Promise<P>;
-  /** Does one job, writing its results through `ctx.store.completeJob` so they land with the job's state. */
+  /** Does one job, writing its results through `ctx.store.jobs.complete` so they land with the job's state. */
   run(job: PlannedJob, ctx: StageContext, prepared: P): Promise<void>;
   /** Order-dependent stages take their jobs one at a time, in plan order. */
   sequential?: boolean;
@@ -44,7 +44,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { concurrency: number; onEvent?: EventSink }): Promise<StageResult> {
   const planned = def.plan(ctx);
-  const known = ctx.store.jobs(def.name);
+  const known = ctx.store.jobs.forStage(def.name);
   const pending = planned.filter((j) => {
     const row = known.get(j.key);
     return !row || row.state !== 'done' || row.inputHash !== j.inputHash;
@@ -59,14 +59,14 @@ export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { c
   const queue = new PQueue({ concurrency: def.sequential ? 1 : opts.concurrency });
   for (const job of pending) {
     queue.add(async () => {
-      ctx.store.markJob(def.name, job.key, job.inputHash, 'running', ctx.runId);
+      ctx.store.jobs.mark(def.name, job.key, job.inputHash, 'running', ctx.runId);
       try {
         await def.run(job, ctx, prepared);
         result.done++;
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'done' });
       } catch (e) {
         result.failed++;
-        ctx.store.markJob(def.name, job.key, job.inputHash, 'failed', ctx.runId, message(e));
+        ctx.store.jobs.mark(def.name, job.key, job.inputHash, 'failed', ctx.runId, message(e));
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'failed', error: message(e) });
       }
     });

@@ -1,4 +1,4 @@
-import { DIMENSION_KEYS, optionKeys } from '../../schemas/index.ts';
+import { DIMENSION_KEYS, isDimensionKey, optionKeys } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError, single } from './http.ts';
 import { byTarget, reviewedOptions, targetKey } from './targets.ts';
@@ -26,8 +26,9 @@ export function parseBrowse(params: URLSearchParams): BrowseQuery {
   for (const raw of params.getAll('option')) {
     const [dim, opt, extra] = raw.split(':');
     if (extra !== undefined || !dim || !opt) throw new HttpError(400, `an option filter is "<dimension>:<option>", not "${raw}"`);
-    if (!DIMENSION_KEYS.includes(dim)) throw new HttpError(400, `unknown dimension "${dim}" in option filter "${raw}"`);
-    if (!optionKeys(dim).includes(opt)) throw new HttpError(400, `invalid option "${opt}" for dimension "${dim}" (allowed: ${optionKeys(dim).join(', ')})`);
+    if (!isDimensionKey(dim)) throw new HttpError(400, `unknown dimension "${dim}" in option filter "${raw}"`);
+    const allowed: readonly string[] = optionKeys(dim);
+    if (!allowed.includes(opt)) throw new HttpError(400, `invalid option "${opt}" for dimension "${dim}" (allowed: ${allowed.join(', ')})`);
     options.set(dim, (options.get(dim) ?? new Set()).add(opt));
   }
   return { terms: q.split(/\s+/).filter(Boolean), options };
@@ -40,9 +41,9 @@ export function parseBrowse(params: URLSearchParams): BrowseQuery {
  * so the other options stay visible with what selecting them would add.
  */
 export function browseIncidents(store: Store, query: BrowseQuery): { incidents: BrowseIncident[]; facets: Record<string, Record<string, number>>; total: number } {
-  const found = query.terms.length ? new Set(store.searchIncidents(query.terms)) : null;
-  const latest = byTarget(store.latestReviewDecisions());
-  const all: BrowseIncident[] = store.records().filter((r) => !found || found.has(r.id)).map((r) => {
+  const found = query.terms.length ? new Set(store.incidents.search(query.terms)) : null;
+  const latest = byTarget(store.review.latest());
+  const all: BrowseIncident[] = store.records.list().filter((r) => !found || found.has(r.id)).map((r) => {
     const labels: Record<string, string[]> = {};
     for (const l of r.labels) labels[l.dimension] = l.options;
     const reviewed: string[] = [];

@@ -1,4 +1,4 @@
-import { DIMENSION_KEYS, POSTMORTEM_FIELDS, UNKNOWN, dimension, normalizeOptions, optionKeys, type PostmortemField } from '../../schemas/index.ts';
+import { DIMENSION_KEYS, type DimensionKey, POSTMORTEM_FIELDS, UNKNOWN, dimension, isDimensionKey, normalizeOptions, optionKeys, type PostmortemField } from '../../schemas/index.ts';
 import { DecisionInput, type DecisionSnapshot, type NewReviewDecision, type ReviewDecision } from '../../schemas/review.ts';
 import { producerOf, type Store } from '../store/store.ts';
 import { HttpError } from './http.ts';
@@ -10,9 +10,9 @@ const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
  * A reviewer's options, held to the taxonomy: only the dimension's keys, `unknown` alone, booleans
  * single. Refused with the reason rather than silently repaired, so the reviewer sees what was wrong.
  */
-export function checkOptions(dim: string, options: readonly string[] | undefined): string[] {
+export function checkOptions(dim: DimensionKey, options: readonly string[] | undefined): string[] {
   if (!options || options.length === 0) throw new HttpError(400, `"change" needs options for dimension "${dim}"`);
-  const allowed = optionKeys(dim);
+  const allowed: readonly string[] = optionKeys(dim);
   const bad = options.filter((o) => !allowed.includes(o));
   if (bad.length) throw new HttpError(400, `invalid option(s) ${bad.map((b) => `"${b}"`).join(', ')} for dimension "${dim}" (allowed: ${allowed.join(', ')})`);
   if (options.includes(UNKNOWN) && options.length > 1) throw new HttpError(400, `"${UNKNOWN}" cannot be combined with other options (dimension "${dim}")`);
@@ -23,10 +23,10 @@ export function checkOptions(dim: string, options: readonly string[] | undefined
 }
 
 function labelSnapshot(store: Store, incidentId: string, dim: string, producer: string | undefined): DecisionSnapshot | null {
-  const labels = store.getLabels(incidentId, producer).filter((l) => l.dimension === dim);
+  const labels = store.records.labels(incidentId, producer).filter((l) => l.dimension === dim);
   if (producer && labels.length === 0) throw new HttpError(404, `backend "${producer}" has no "${dim}" label for incident "${incidentId}"`);
   // Without a producer named, the label of the producer that wrote most recently.
-  const recent = store.producers();
+  const recent = store.records.producers();
   const rank = (l: (typeof labels)[number]) => recent.indexOf(producerOf(l.provenance));
   const l = [...labels].sort((a, b) => rank(a) - rank(b))[0];
   return l ? { producer: producerOf(l.provenance), runId: l.provenance.runId, options: l.options, confidence: l.confidence } : null;
@@ -37,8 +37,8 @@ function factSnapshot(store: Store, incidentId: string, target: string, producer
   if (!m || !(POSTMORTEM_FIELDS as readonly string[]).includes(m[1])) {
     throw new HttpError(400, `a fact target is "<field>:<index>" with field one of ${POSTMORTEM_FIELDS.join(', ')}; got "${target}"`);
   }
-  const p = producer ?? store.incidentHeadlines().get(incidentId)?.producer;
-  const pm = p ? store.getPostmortem(incidentId, p) : null;
+  const p = producer ?? store.records.headlines().get(incidentId)?.producer;
+  const pm = p ? store.records.postmortem(incidentId, p) : null;
   if (!p || !pm) throw new HttpError(404, `incident "${incidentId}" has no postmortem${producer ? ` from backend "${producer}"` : ''}`);
   const fact = pm.postmortem[m[1] as PostmortemField][Number(m[2])];
   if (!fact) throw new HttpError(404, `incident "${incidentId}" has no fact ${target} from backend "${p}"`);
@@ -50,12 +50,12 @@ export function recordDecision(store: Store, body: unknown): ReviewDecision {
   const parsed = DecisionInput.safeParse(body);
   if (!parsed.success) throw new HttpError(400, `invalid decision: ${issues(parsed.error)}`);
   const d = parsed.data;
-  if (!store.getIncident(d.incidentId)) throw new HttpError(404, `unknown incident "${d.incidentId}"`);
+  if (!store.incidents.get(d.incidentId)) throw new HttpError(404, `unknown incident "${d.incidentId}"`);
   const note = d.note?.trim() || null;
   if (d.action === 'note' && !note) throw new HttpError(400, 'a "note" decision needs a non-empty note');
   let out: NewReviewDecision;
   if (d.kind === 'label') {
-    if (!DIMENSION_KEYS.includes(d.target)) throw new HttpError(400, `unknown dimension "${d.target}" (one of ${DIMENSION_KEYS.join(', ')})`);
+    if (!isDimensionKey(d.target)) throw new HttpError(400, `unknown dimension "${d.target}" (one of ${DIMENSION_KEYS.join(', ')})`);
     if (d.text !== undefined) throw new HttpError(400, 'a label decision takes options, not text');
     const snapshot = labelSnapshot(store, d.incidentId, d.target, d.producer);
     let options: string[] | null = null;
@@ -77,5 +77,5 @@ export function recordDecision(store: Store, body: unknown): ReviewDecision {
     }
     out = { incidentId: d.incidentId, kind: 'fact', target: d.target, producer: snapshot.producer, action: d.action, options: null, text, note, reviewer: d.reviewer, snapshot };
   }
-  return store.addReviewDecision(out);
+  return store.review.add(out);
 }

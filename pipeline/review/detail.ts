@@ -32,13 +32,13 @@ export interface IncidentDetail {
 
 /** Everything the review page shows of one incident: its articles in full, every producer's labels and facts, and the decisions on them. */
 export function incidentDetail(store: Store, id: string): IncidentDetail {
-  const inc = store.getIncident(id);
+  const inc = store.incidents.get(id);
   if (!inc) throw new HttpError(404, `unknown incident "${id}"`);
-  const head = store.incidentHeadlines().get(id);
+  const head = store.records.headlines().get(id);
   const facts: DetailFact[] = [];
   let provenance: Provenance | null = null;
-  for (const producer of store.producers()) {
-    const pm = store.getPostmortem(id, producer);
+  for (const producer of store.records.producers()) {
+    const pm = store.records.postmortem(id, producer);
     if (!pm) continue;
     if (producer === head?.producer) provenance = pm.provenance;
     for (const field of POSTMORTEM_FIELDS) {
@@ -48,10 +48,10 @@ export function incidentDetail(store: Store, id: string): IncidentDetail {
   return {
     id, title: head?.title || id, summary: head?.summary ?? '', published: inc.published, articleIds: inc.articleIds,
     producer: head?.producer ?? null, postmortemProvenance: provenance,
-    articles: store.articlesByIds(inc.articleIds).map((a) => ({ id: a.id, headline: a.headline, source: a.source, published: a.published, url: a.url, text: a.text })),
-    labels: store.getLabels(id).map((l) => ({ ...l, producer: producerOf(l.provenance) })),
+    articles: store.articles.byIds(inc.articleIds).map((a) => ({ id: a.id, headline: a.headline, source: a.source, published: a.published, url: a.url, text: a.text })),
+    labels: store.records.labels(id).map((l) => ({ ...l, producer: producerOf(l.provenance) })),
     facts,
-    latest: store.latestReviewDecisions(id),
-    history: store.reviewDecisions(id),
+    latest: store.review.latest(id),
+    history: store.review.list(id),
   };
 }

@@ -38,9 +38,9 @@ function writeJsonl(file: string, rows: unknown[]): void {
 export function exportGold(store: Store, outDir: string, opts: { includeUnreviewed?: boolean } = {}): GoldExport {
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
-  const latest = store.latestReviewDecisions();
+  const latest = store.review.latest();
   const decided = byTarget(latest);
-  const records = store.records();
+  const records = store.records.list();
   const known = new Set(records.map((r) => r.id));
   const perIncident = new Map<string, ReviewDecision[]>();
   for (const d of latest) perIncident.set(d.incidentId, [...(perIncident.get(d.incidentId) ?? []), d]);
@@ -78,7 +78,7 @@ export function exportGold(store: Store, outDir: string, opts: { includeUnreview
   }
 
   const articles: GoldArticle[] = [];
-  const byId = new Map(store.articlesByIds(articleIds.map((a) => a.id)).map((a) => [a.id, a]));
+  const byId = new Map(store.articles.byIds(articleIds.map((a) => a.id)).map((a) => [a.id, a]));
   for (const { id, incidentId } of articleIds) {
     const a = byId.get(id);
     if (a) articles.push({ id, url: a.url, headline: a.headline, source: a.source, published: a.published, text: a.text, gold: { incidentId } });

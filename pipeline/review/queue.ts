@@ -1,5 +1,5 @@
 import type { Alignment, Citation } from '../../schemas/index.ts';
-import { DIMENSION_KEYS, POSTMORTEM_TITLES, TAXONOMY, UNKNOWN, dimension } from '../../schemas/index.ts';
+import { DIMENSION_KEYS, POSTMORTEM_TITLES, TAXONOMY, UNKNOWN, dimension, isDimensionKey } from '../../schemas/index.ts';
 import type { ReviewDecision, ReviewTargetKind } from '../../schemas/review.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError, single } from './http.ts';
@@ -81,13 +81,13 @@ export function parseQueueFilters(params: URLSearchParams, store: Store): QueueF
   const kind = single(params, 'kind');
   if (kind !== undefined && kind !== 'label' && kind !== 'fact') throw new HttpError(400, `unknown kind "${kind}" (label or fact)`);
   const dim = single(params, 'dimension');
-  if (dim !== undefined && !DIMENSION_KEYS.includes(dim)) throw new HttpError(400, `unknown dimension "${dim}" (one of ${DIMENSION_KEYS.join(', ')})`);
+  if (dim !== undefined && !isDimensionKey(dim)) throw new HttpError(400, `unknown dimension "${dim}" (one of ${DIMENSION_KEYS.join(', ')})`);
   const producer = single(params, 'backend');
-  if (producer !== undefined && !store.producers().includes(producer)) throw new HttpError(400, `unknown backend "${producer}" (known: ${store.producers().join(', ') || 'none'})`);
+  if (producer !== undefined && !store.records.producers().includes(producer)) throw new HttpError(400, `unknown backend "${producer}" (known: ${store.records.producers().join(', ') || 'none'})`);
   const run = single(params, 'run');
-  if (run !== undefined && !store.listRuns().some((r) => r.id === run)) throw new HttpError(400, `unknown run "${run}"`);
+  if (run !== undefined && !store.runs.list().some((r) => r.id === run)) throw new HttpError(400, `unknown run "${run}"`);
   const incident = single(params, 'incident');
-  if (incident !== undefined && !store.getIncident(incident)) throw new HttpError(404, `unknown incident "${incident}"`);
+  if (incident !== undefined && !store.incidents.get(incident)) throw new HttpError(404, `unknown incident "${incident}"`);
   const status = single(params, 'status') ?? 'open';
   if (status !== 'open' && status !== 'reviewed' && status !== 'all') throw new HttpError(400, `unknown status "${status}" (open, reviewed or all)`);
   const limitText = single(params, 'limit') ?? '500';
@@ -98,14 +98,14 @@ export function parseQueueFilters(params: URLSearchParams, store: Store): QueueF
 
 /** Every label and fact, most uncertain first, with the reviewer's latest decision on each. */
 export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[]; total: number; open: number; reviewed: number } {
-  const titles = store.incidentHeadlines();
-  const latest = byTarget(store.latestReviewDecisions(f.incident));
+  const titles = store.records.headlines();
+  const latest = byTarget(store.review.latest(f.incident));
   const items: QueueItem[] = [];
   const titleOf = (id: string) => titles.get(id)?.title || id;
 
   if (f.kind !== 'fact') {
-    const byDim = new Map<string, ReturnType<Store['allLabels']>>();
-    for (const row of store.allLabels()) {
+    const byDim = new Map<string, ReturnType<Store['records']['allLabels']>>();
+    for (const row of store.records.allLabels()) {
       if (f.incident && row.incidentId !== f.incident) continue;
       if (f.dimension && row.label.dimension !== f.dimension) continue;
       const k = `${row.incidentId}|${row.label.dimension}`;
@@ -131,7 +131,7 @@ export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[];
   }
 
   if (f.kind !== 'label' && !f.dimension) {
-    for (const row of store.allFacts()) {
+    for (const row of store.records.allFacts()) {
       if (f.incident && row.incidentId !== f.incident) continue;
       if (f.producer && row.producer !== f.producer) continue;
       if (f.run && row.runId !== f.run) continue;
@@ -147,7 +147,7 @@ export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[];
     }
   }
 
-  const dimOrder = new Map(TAXONOMY.map((d, i) => [d.key, i]));
+  const dimOrder = new Map<string, number>(TAXONOMY.map((d, i) => [d.key, i]));
   const order = (i: QueueItem) => (i.kind === 'label' ? dimOrder.get(i.target)! : 100);
   items.sort((a, b) => b.score - a.score || a.incidentId.localeCompare(b.incidentId) || order(a) - order(b) || a.id.localeCompare(b.id));
   const reviewed = items.filter((i) => i.decision).length;

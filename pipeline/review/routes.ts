@@ -30,8 +30,8 @@ export const ROUTES: Route[] = [
   {
     method: 'GET', path: /^\/api\/meta$/,
     handle: ({ res, store, reviewer }) => sendJson(res, 200, {
-      taxonomy: TAXONOMY, postmortemTitles: POSTMORTEM_TITLES, producers: store.producers(),
-      runs: store.listRuns().map((r) => ({ id: r.id, startedAt: r.startedAt, backend: r.settings.backend, model: r.settings.model, status: r.status })),
+      taxonomy: TAXONOMY, postmortemTitles: POSTMORTEM_TITLES, producers: store.records.producers(),
+      runs: store.runs.list().map((r) => ({ id: r.id, startedAt: r.startedAt, backend: r.settings.backend, model: r.settings.model, status: r.status })),
       reviewer, counts: store.counts(),
     }),
   },
@@ -51,8 +51,8 @@ export const ROUTES: Route[] = [
     method: 'GET', path: /^\/api\/decisions$/,
     handle: ({ res, url, store }) => {
       const incident = single(url.searchParams, 'incident');
-      if (incident !== undefined && !store.getIncident(incident)) throw new HttpError(404, `unknown incident "${incident}"`);
-      sendJson(res, 200, { decisions: store.reviewDecisions(incident) });
+      if (incident !== undefined && !store.incidents.get(incident)) throw new HttpError(404, `unknown incident "${incident}"`);
+      sendJson(res, 200, { decisions: store.review.list(incident) });
     },
   },
   {
@@ -65,7 +65,7 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'GET', path: /^\/api\/agreement$/,
-    handle: ({ res, store }) => sendJson(res, 200, agreement(store.latestReviewDecisions(), store.reviewDecisions())),
+    handle: ({ res, store }) => sendJson(res, 200, agreement(store.review.latest(), store.review.list())),
   },
 ];
 

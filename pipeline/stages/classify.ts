@@ -1,4 +1,5 @@
 import type { StageDef } from '../jobs/runner.ts';
+import { callContext } from './call.ts';
 import { producerOf } from '../store/store.ts';
 import { articleInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
@@ -10,20 +11,20 @@ export const classifyStage: StageDef = {
   // changed extraction re-runs classification.
   plan: (ctx) => {
     const producer = producerOf(provenance(ctx, 'classify'));
-    return ctx.store.listIncidents().map((inc) => {
-      const pm = ctx.store.getPostmortem(inc.id, producer)?.postmortem ?? null;
-      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [articleInputs(ctx.store.articlesByIds(inc.articleIds)), pm && hashOf(pm)]) };
+    return ctx.store.incidents.list().map((inc) => {
+      const pm = ctx.store.records.postmortem(inc.id, producer)?.postmortem ?? null;
+      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [articleInputs(ctx.store.articles.byIds(inc.articleIds)), pm && hashOf(pm)]) };
     });
   },
   async run(job, ctx) {
-    const incident = ctx.store.getIncident(job.key);
+    const incident = ctx.store.incidents.get(job.key);
     if (!incident) throw new Error(`incident ${job.key} is no longer stored`);
-    const articles = ctx.store.articlesByIds(incident.articleIds);
+    const articles = ctx.store.articles.byIds(incident.articleIds);
     const prov = provenance(ctx, 'classify');
-    const pm = ctx.store.getPostmortem(incident.id, producerOf(prov))?.postmortem ?? null;
-    const drafts = await ctx.backend.classify(incident, articles, pm, { store: ctx.store, runId: ctx.runId, subject: incident.id });
+    const pm = ctx.store.records.postmortem(incident.id, producerOf(prov))?.postmortem ?? null;
+    const drafts = await ctx.backend.classify(incident, articles, pm, callContext(ctx.store, ctx.runId, incident.id));
     const labels = drafts.map((d) => ({ ...d, provenance: prov }));
     checkCitations(labels, articles);
-    ctx.store.completeJob('classify', job.key, job.inputHash, ctx.runId, () => ctx.store.saveLabels(incident.id, labels));
+    ctx.store.jobs.complete('classify', job.key, job.inputHash, ctx.runId, () => ctx.store.records.saveLabels(incident.id, labels));
   },
 };

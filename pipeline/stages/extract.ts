@@ -1,18 +1,19 @@
 import type { StageDef } from '../jobs/runner.ts';
+import { callContext } from './call.ts';
 import { articleInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
 
 export const extractStage: StageDef = {
   name: 'extract',
-  plan: (ctx) => ctx.store.listIncidents().map((inc) => ({
-    key: inc.id, inputHash: inputHash(ctx, 'extract', articleInputs(ctx.store.articlesByIds(inc.articleIds))),
+  plan: (ctx) => ctx.store.incidents.list().map((inc) => ({
+    key: inc.id, inputHash: inputHash(ctx, 'extract', articleInputs(ctx.store.articles.byIds(inc.articleIds))),
   })),
   async run(job, ctx) {
-    const incident = ctx.store.getIncident(job.key);
+    const incident = ctx.store.incidents.get(job.key);
     if (!incident) throw new Error(`incident ${job.key} is no longer stored`);
-    const articles = ctx.store.articlesByIds(incident.articleIds);
-    const pm = await ctx.backend.extract(incident, articles, { store: ctx.store, runId: ctx.runId, subject: incident.id });
+    const articles = ctx.store.articles.byIds(incident.articleIds);
+    const pm = await ctx.backend.extract(incident, articles, callContext(ctx.store, ctx.runId, incident.id));
     checkCitations(pm, articles);
-    ctx.store.completeJob('extract', job.key, job.inputHash, ctx.runId, () => ctx.store.savePostmortem(incident.id, pm, provenance(ctx, 'extract')));
+    ctx.store.jobs.complete('extract', job.key, job.inputHash, ctx.runId, () => ctx.store.records.savePostmortem(incident.id, pm, provenance(ctx, 'extract')));
   },
 };

@@ -1,4 +1,5 @@
 import type { StageDef } from '../jobs/runner.ts';
+import { callContext } from './call.ts';
 import { GROUPING_METHOD, Grouper } from '../group/cluster.ts';
 import { inputHash } from './provenance.ts';
 
@@ -10,23 +11,23 @@ export const groupStage: StageDef<Grouper> = {
   name: 'group',
   sequential: true,
   plan(ctx) {
-    const screenings = ctx.store.screenings();
-    return ctx.store.listArticles()
+    const screenings = ctx.store.records.screenings();
+    return ctx.store.articles.list()
       .filter((a) => screenings.get(a.id)?.isFailure)
       .map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'group', [GROUPING_METHOD, a.contentHash]) }));
   },
-  prepare: (ctx) => new Grouper(ctx.store.listArticles(), ctx.store.membership()),
+  prepare: (ctx) => new Grouper(ctx.store.articles.list(), ctx.store.incidents.membership()),
   async run(job, ctx, grouper) {
     if (grouper.incidentOf.has(job.key)) {
-      ctx.store.completeJob('group', job.key, job.inputHash, ctx.runId, () => {});
+      ctx.store.jobs.complete('group', job.key, job.inputHash, ctx.runId, () => {});
       return;
     }
-    const article = ctx.store.getArticle(job.key)!;
-    const call = { store: ctx.store, runId: ctx.runId, subject: article.id };
+    const article = ctx.store.articles.get(job.key)!;
+    const call = callContext(ctx.store, ctx.runId, article.id);
     const a = await grouper.assign(article, async (art, members, sim) => (await ctx.backend.sameIncident(art, members, sim, call)).same);
-    ctx.store.completeJob('group', job.key, job.inputHash, ctx.runId, () => {
-      for (const drop of a.merged) ctx.store.mergeIncidents(a.incidentId, drop);
-      ctx.store.addToIncident(a.incidentId, article.id, a.similarity, ctx.runId);
+    ctx.store.jobs.complete('group', job.key, job.inputHash, ctx.runId, () => {
+      for (const drop of a.merged) ctx.store.incidents.merge(a.incidentId, drop);
+      ctx.store.incidents.addArticle(a.incidentId, article.id, a.similarity, ctx.runId);
     });
   },
 };

@@ -1,17 +1,18 @@
 import type { StageDef } from '../jobs/runner.ts';
+import { callContext } from './call.ts';
 import { inputHash, provenance } from './provenance.ts';
 
 export const screenStage: StageDef = {
   name: 'screen',
-  plan: (ctx) => ctx.store.listArticles().map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'screen', a.contentHash) })),
+  plan: (ctx) => ctx.store.articles.list().map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'screen', a.contentHash) })),
   async run(job, ctx) {
-    const article = ctx.store.getArticle(job.key);
+    const article = ctx.store.articles.get(job.key);
     if (!article) throw new Error(`article ${job.key} is no longer stored`);
-    const s = await ctx.backend.screen(article, { store: ctx.store, runId: ctx.runId, subject: article.id });
-    ctx.store.completeJob('screen', job.key, job.inputHash, ctx.runId, () => {
-      ctx.store.saveScreening(article.id, s, provenance(ctx, 'screen'));
+    const s = await ctx.backend.screen(article, callContext(ctx.store, ctx.runId, article.id));
+    ctx.store.jobs.complete('screen', job.key, job.inputHash, ctx.runId, () => {
+      ctx.store.records.saveScreening(article.id, s, provenance(ctx, 'screen'));
       // An article edited into something that is no longer a failure report leaves its incident.
-      if (!s.isFailure) ctx.store.removeFromIncident(article.id);
+      if (!s.isFailure) ctx.store.incidents.removeArticle(article.id);
     });
   },
 };

@@ -1,4 +1,4 @@
-import { TAXONOMY } from '../../../schemas/index.ts';
+import { type DimensionKey, type OptionKey, TAXONOMY } from '../../../schemas/index.ts';
 import { MONTHS } from '../../text/dates.ts';
 import { capitalisedWords } from '../../text/names.ts';
 import type { Features } from './logistic.ts';
@@ -14,16 +14,16 @@ import { type Sentence, contentWords, splitSentences } from '../../text/sentence
  */
 
 export interface OptionEvidence {
-  key: string;
+  key: OptionKey;
   score: number;
   hits: Hit[];
   /** Headlines carrying the option's cues: not part of the text, so named in the rationale, not cited. */
   headHits: Hit[];
 }
-export type TaxonomyEvidence = Map<string, OptionEvidence[]>;
+export type TaxonomyEvidence = Map<DimensionKey, OptionEvidence[]>;
 
 /** Which sentences count: about the failure (its cause, its effects, the lead) or any sentence. */
-const ANY_SENTENCE = new Set(['domain', 'cps', 'recurring']);
+const ANY_SENTENCE = new Set<DimensionKey>(['domain', 'cps', 'recurring']);
 /** The headline names the system and the event; its evidence counts more than a body sentence. */
 const HEADLINE_WEIGHT = 2;
 

@@ -1,3 +1,4 @@
+import type { DimensionKey, OptionKey } from '../../../schemas/index.ts';
 import { cues, type Cue } from './evidence.ts';
 
 /**
@@ -23,7 +24,8 @@ const EXTERNAL = [...ATTACK, 'third[- ]party', 'suppliers?', 'vendors?', 'contra
 /** Who acted, for the who-acted features: people at the organisation, or attackers. */
 export const AGENTS = { staff: cues(1, ...STAFF, 'human error', 'mistakes?', 'decided', 'decision'), attacker: cues(1, ...ATTACK) };
 
-export const LEXICONS: Record<string, Record<string, Cue[]>> = {
+// Each dimension's cues are checked against its own option keys, so a misspelt key does not compile.
+export const LEXICONS: Partial<Record<DimensionKey, Partial<Record<OptionKey, Cue[]>>>> = {
   recurring: {
     one_organization: cues(1, '(?:second|third|fourth|another|latest|previous|earlier|last|similar) (?:outage|breach|glitch|incident|failure|problem|attack|crash|hack)s?',
       'not the first time', 'for the (?:second|third|fourth) time', 'happened (?:before|again)', 'again', 'repeat(?:ed)?', 'recurr\\w*', 'history of',
@@ -179,4 +181,4 @@ export const LEXICONS: Record<string, Record<string, Cue[]>> = {
   application: {
     true: cues(1, ...DEFECT, 'software', 'app', 'application', 'updates?', 'code', 'operating system', 'exceptions?', 'program'),
   },
-};
+} satisfies { [D in DimensionKey]?: { [O in OptionKey<D>]?: Cue[] } };

@@ -1,15 +1,18 @@
+import { z } from 'zod';
+
 /**
  * L2-regularised logistic regression over named features: small enough to learn from a hundred
  * labelled incidents, and its output is a probability, so a label's confidence means something.
  * Features are standardised with the training set's mean and spread, stored with the weights.
  */
-export interface Logistic {
-  features: string[];
-  mean: number[];
-  scale: number[];
-  weights: number[];
-  bias: number;
-}
+export const Logistic = z.object({
+  features: z.array(z.string()),
+  mean: z.array(z.number()),
+  scale: z.array(z.number()),
+  weights: z.array(z.number()),
+  bias: z.number(),
+});
+export type Logistic = z.infer<typeof Logistic>;
 
 export type Features = Record<string, number>;
 

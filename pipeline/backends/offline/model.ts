@@ -1,20 +1,13 @@
 import { z } from 'zod';
 import { type TaxonomyDimension, UNKNOWN } from '../../../schemas/index.ts';
-import { type Features, predict } from './logistic.ts';
+import { type Features, Logistic, predict } from './logistic.ts';
 
 /**
  * The shape of the offline backend's learned weights and how they turn into decisions. The weights
  * themselves (model.json, loaded by learned.ts) are written by `pipeline/learn/learn-offline.ts`, which needs
  * this module before any model.json exists.
  */
-const LogisticModel = z.object({
-  features: z.array(z.string()),
-  mean: z.array(z.number()),
-  scale: z.array(z.number()),
-  weights: z.array(z.number()),
-  bias: z.number(),
-});
-const Thresholded = LogisticModel.extend({ threshold: z.number().min(0).max(1) });
+const Thresholded = Logistic.extend({ threshold: z.number().min(0).max(1) });
 /**
  * How often each whole option set occurred in training, and how much that counts against the
  * per-option models (0: not at all). Options go together: a breach is malicious and non-malicious
@@ -32,7 +25,7 @@ export const OfflineModel = z.object({
   /** Per dimension, one model per option key (unknown included): P(option is in the gold set). */
   taxonomy: z.record(z.string(), z.object({
     l2: z.number(),
-    options: z.record(z.string(), LogisticModel),
+    options: z.record(z.string(), Logistic),
     prior: SetPrior,
   })),
   /** Platt scaling of the log-odds of a whole chosen option set, fitted on cross-validated answers. */
@@ -41,7 +34,6 @@ export const OfflineModel = z.object({
   crossValidation: z.record(z.string(), z.number()),
 });
 export type OfflineModel = z.infer<typeof OfflineModel>;
-export type LogisticModel = z.infer<typeof LogisticModel>;
 
 /** P(option in the set) for each option key of a dimension that the model knows. */
 export function optionProbabilities(model: OfflineModel, dim: string, features: Features): Map<string, number> {

@@ -101,11 +101,11 @@ export class ChatModel {
       const structured = this.structured;
       const { body, key } = this.request(messages, spec, structured);
       if (this.s.cache) {
-        const hit = ctx.store.getCachedCall(key);
+        const hit = ctx.cache.get(key);
         const out = hit && validate(hit.response, spec.schema);
         if (out?.ok) {
           this.counters.cached++;
-          ctx.store.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: true, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cost: 0 });
+          ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: true, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cost: 0 });
           return out;
         }
       }
@@ -122,9 +122,9 @@ export class ChatModel {
       }
       const { completion, parsed, parseError } = exchange;
       const usage = usageOf(completion, () => countMessages(this.count, messages), this.count);
-      ctx.store.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: false, ...usage, cost: costOf(usage, this.price) });
+      ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: false, ...usage, cost: costOf(usage, this.price) });
       const out = interpret(completion, parsed?.choices[0]?.message.parsed, parseError, spec.schema, structured);
-      if (out.ok) ctx.store.putCachedCall({ hash: key, model: this.s.model, request: stableJson(body), response: out.content, ...usage });
+      if (out.ok) ctx.cache.put({ hash: key, model: this.s.model, request: stableJson(body), response: out.content, ...usage });
       return out;
     }
   }

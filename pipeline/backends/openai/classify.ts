@@ -11,12 +11,7 @@ import { scopeLine } from './scope.ts';
 /** A label whose options no verified quote supports is kept for review, but never confidently. */
 const UNSUPPORTED_CONFIDENCE = 0.3;
 
-interface Draft {
-  options: string[];
-  rationale: string;
-  confidence: number;
-  citations: Citation[];
-}
+type Draft = Omit<LabelDraft, 'dimension'>;
 
 const isUnknown = (options: readonly string[]) => options.length === 1 && options[0] === UNKNOWN;
 
@@ -107,7 +102,7 @@ export async function classifyIncident(e: Engine, incident: Incident, articles: 
     labels.push({ dimension: d.key, options: draft.options, rationale, confidence, citations: draft.citations });
   }
   const sum = (k: 'proposed' | 'unplaced' | 'dropped') => parts.reduce((n, p) => n + p.stats[k], 0);
-  ctx.store.recordQuoteCheck({
+  ctx.quoteChecks.recordQuoteCheck({
     runId: ctx.runId, stage: 'classify', subject: incident.id, proposed: sum('proposed'), unplaced: sum('unplaced'),
     reasked: parts.some((p) => p.stats.reasked), dropped: sum('dropped'), unsupported,
   });

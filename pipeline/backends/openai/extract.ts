@@ -31,7 +31,7 @@ async function extractBatch(e: Engine, batch: Passage[], scope: string, ctx: Cal
       citations: uniqueCitations(fact.evidence.map(g.citationOf).filter((c): c is Citation => c !== null)),
     })).filter((fact) => fact.citations.length > 0 || (unsupported++, false));
   }
-  ctx.store.recordQuoteCheck({ runId: ctx.runId, stage: 'extract', subject: ctx.subject, ...g.stats, unsupported });
+  ctx.quoteChecks.recordQuoteCheck({ runId: ctx.runId, stage: 'extract', subject: ctx.subject, ...g.stats, unsupported });
   return pm;
 }
 

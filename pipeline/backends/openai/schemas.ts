@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POSTMORTEM_FIELDS, TAXONOMY, UNKNOWN, optionKeys, type PostmortemField } from '../../../schemas/index.ts';
+import { type DimensionKey, POSTMORTEM_FIELDS, TAXONOMY, UNKNOWN, optionKeys, type PostmortemField } from '../../../schemas/index.ts';
 
 /**
  * The shapes the model answers in. They are the schemas sent as `response_format`, so they follow
@@ -65,10 +65,9 @@ export const MergeAnswer = z.object({
 });
 export type MergeAnswer = z.infer<typeof MergeAnswer>;
 
-function labelAnswer(dimKey: string) {
-  const keys = optionKeys(dimKey) as [string, ...string[]];
+function labelAnswer(dimKey: DimensionKey) {
   return z.object({
-    options: z.array(z.enum(keys)).refine((o) => o.length > 0, `${dimKey}: options must not be empty (use ["${UNKNOWN}"] when nothing supports an option)`),
+    options: z.array(z.enum(optionKeys(dimKey))).refine((o) => o.length > 0, `${dimKey}: options must not be empty (use ["${UNKNOWN}"] when nothing supports an option)`),
     rationale: nonEmpty(`${dimKey} rationale`),
     confidence: probability,
     evidence: z.array(Evidence),

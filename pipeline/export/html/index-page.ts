@@ -1,5 +1,5 @@
 import type { ExportRecord } from '../../../schemas/index.ts';
-import { POSTMORTEM_FIELDS, TAXONOMY } from '../../../schemas/index.ts';
+import { POSTMORTEM_FIELDS, TAXONOMY, optionKeys } from '../../../schemas/index.ts';
 import { escapeHtml as esc } from '../../text/html.ts';
 import { optionName } from '../layout.ts';
 
@@ -16,7 +16,7 @@ export function indexBody(records: readonly ExportRecord[]): string {
   const counts = new Map<string, number>();
   for (const r of records) for (const l of r.labels) for (const o of l.options) counts.set(`${l.dimension}:${o}`, (counts.get(`${l.dimension}:${o}`) ?? 0) + 1);
   const facets = TAXONOMY.map((d) => {
-    const opts = d.options.map((o) => o.key).concat('unknown').filter((o) => counts.get(`${d.key}:${o}`));
+    const opts = optionKeys(d.key).filter((o) => counts.get(`${d.key}:${o}`));
     if (!opts.length) return '';
     return `<div class="facet"><div class="facet-title">${esc(d.title)}</div><div class="facet-options">${opts.map((o) =>
       `<button type="button" class="opt" data-dim="${esc(d.key)}" data-opt="${esc(o)}" aria-pressed="false">${esc(optionName(o))} <span class="n">${counts.get(`${d.key}:${o}`)}</span></button>`).join('')}</div></div>`;

@@ -1,0 +1,60 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { MIGRATIONS } from './migrations.ts';
+import { reader } from './rows.ts';
+
+export const now = () => new Date().toISOString();
+
+const versions = reader('schema_migrations', z.object({ version: z.number().int() }));
+const highest = reader('schema_migrations', z.object({ v: z.number().int().nullable() }));
+
+/**
+ * The one SQLite connection the store's modules share (WAL, foreign keys on), migrated on open.
+ * Only modules of pipeline/store hold it: everything else goes through their methods.
+ */
+export class Connection {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = NORMAL');
+    this.migrate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one): a kill leaves all of it or none. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  schemaVersion(): number {
+    return highest.one(this.db.prepare('SELECT MAX(version) v FROM schema_migrations').get()).v ?? 0;
+  }
+
+  /** Versions of the migrations applied to this database, ascending. */
+  appliedMigrations(): number[] {
+    return versions.all(this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).map((r) => r.version);
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    // Every migration not yet applied, not only those above the highest: features land in parallel, so a
+    // database may already hold a later number than one merged after it.
+    const applied = new Set(this.appliedMigrations());
+    for (const m of MIGRATIONS.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version)) {
+      this.tx(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, now());
+      });
+    }
+  }
+}
