@@ -3,7 +3,10 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { DIMENSION_KEYS, POSTMORTEM_FIELDS, POSTMORTEM_TITLES, dimension } from '../schemas/index.ts';
 import type { Scorecard } from './scorecard.ts';
 
-/** Charts are vega-lite specs, compiled to vega and rendered to SVG headlessly (no canvas needed). */
+/**
+ * Charts are vega-lite specs, compiled to vega and rendered to SVG headlessly (no canvas needed). Widths
+ * are set for the report's card (about 1,100 px); the page scales each SVG to its card's width.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
@@ -40,7 +43,7 @@ export function dimensionBars(s: Scorecard, metric: 'exact' | 'jaccard', title: 
   });
   const present = SYSTEMS.filter((sys) => values.some((v) => v.system === sys));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title, width: 300, height: { step: 7 },
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title, width: 900, height: { step: 7 },
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
@@ -75,7 +78,7 @@ export function screeningConfusion(s: Scorecard): TopLevelSpec {
     facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12, labelFontWeight: 600, labelPadding: 8 } },
     columns: 4,
     spec: {
-      width: 120, height: 120,
+      width: 200, height: 140,
       transform: [{ joinaggregate: [{ op: 'max', field: 'count', as: 'peak' }], groupby: ['panel'] }],
       encoding: {
         x: { field: 'predicted', type: 'nominal', sort: ['yes', 'no'], title: 'predicted', axis: { labelAngle: 0 } },
@@ -93,27 +96,31 @@ export function screeningConfusion(s: Scorecard): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** Per-option confusion counts (TP, FP, FN) for every taxonomy option, ours. */
-export function optionConfusion(s: Scorecard): TopLevelSpec {
+/**
+ * Per-option error rates, ours: of the incidents whose gold has the option, the share we missed
+ * (FN / (TP + FN)); of those we gave it, the share that were wrong (FP / (TP + FP)). Raw counts would be
+ * dominated by true negatives (most options are absent from most incidents), so they are not shown.
+ */
+export function optionErrors(s: Scorecard): TopLevelSpec {
   const values = DIMENSION_KEYS.flatMap((d) => {
     const x = s.taxonomy.dimensions[d];
     if (!x.pipeline.n) return [];
-    return Object.entries(x.pipeline.options).filter(([, o]) => o.tp + o.fp + o.fn > 0).flatMap(([k, o]) => (
-      [['TP', o.tp], ['FP', o.fp], ['FN', o.fn], ['TN', o.tn]] as const).map(([cell, count]) => ({
-      option: `${d} · ${k}`, cell, count, f1: round(o.f1),
-    })));
-  });
+    return Object.entries(x.pipeline.options).filter(([, o]) => o.tp + o.fp + o.fn > 0).flatMap(([k, o]) => [
+      { option: `${d} · ${k}`, cell: 'missed (FN ÷ gold has it)', rate: o.tp + o.fn ? round(o.fn / (o.tp + o.fn)) : null, text: `${o.fn}/${o.tp + o.fn}` },
+      { option: `${d} · ${k}`, cell: 'wrong (FP ÷ we gave it)', rate: o.tp + o.fp ? round(o.fp / (o.tp + o.fp)) : null, text: `${o.fp}/${o.tp + o.fp}` },
+    ]);
+  }).map((v) => ({ ...v, label: v.rate === null ? '—' : `${v.rate.toFixed(2)} (${v.text})` }));
   const rows = new Set(values.map((v) => v.option)).size;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Per-option confusion counts (failscope)',
-    data: { values }, width: 260, height: Math.max(120, rows * 16),
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Per-option error rates (failscope)',
+    data: { values }, width: 760, height: Math.max(120, rows * 18),
     encoding: {
       y: { field: 'option', type: 'nominal', sort: null, title: null, axis: { labelLimit: 400 } },
-      x: { field: 'cell', type: 'nominal', sort: ['TP', 'FP', 'FN', 'TN'], title: null, axis: { orient: 'top', labelAngle: 0 } },
+      x: { field: 'cell', type: 'nominal', sort: null, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 400 } },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'greens' }, legend: null } } },
-      { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'count' } } },
+      { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', scale: { scheme: 'reds', domain: [0, 1] }, title: 'error rate', legend: { orient: 'right' } } } },
+      { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.rate > 0.6', value: '#fff' }, value: '#1d2330' } } },
     ],
   } as unknown as TopLevelSpec;
 }
@@ -125,7 +132,7 @@ export function reliability(s: Scorecard): TopLevelSpec {
   }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config,
-    title: `Reliability: taxonomy labels (ECE ${s.calibration.taxonomy.ece?.toFixed(3) ?? '—'})`, width: 360, height: 300,
+    title: `Reliability: taxonomy labels (ECE ${s.calibration.taxonomy.ece?.toFixed(3) ?? '—'})`, width: 1000, height: 340,
     layer: [
       {
         data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
@@ -163,7 +170,7 @@ export function postmortemBars(s: Scorecard): TopLevelSpec {
     data: { values },
     facet: { row: { field: 'measure', type: 'nominal', sort: ['recall', 'precision'], title: null, header: { labelFontSize: 12, labelFontWeight: 600 } } },
     spec: {
-      width: 760, height: 150, mark: { type: 'bar', cornerRadiusEnd: 2 },
+      width: 1000, height: 150, mark: { type: 'bar', cornerRadiusEnd: 2 },
       encoding: {
         x: { field: 'field', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30, labelLimit: 200 } },
         xOffset: { field: 'system', sort: present },
@@ -184,7 +191,7 @@ export function groupingBars(s: Scorecard): TopLevelSpec {
   if (s.grouping.published) rows.push(['FAIL · published', s.grouping.published]);
   const values = rows.flatMap(([system, v]) => (['homogeneity', 'completeness', 'vMeasure'] as const).map((m) => ({ system, measure: m === 'vMeasure' ? 'V-measure' : m, value: round(v[m]) })));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Grouping', width: 560, height: 200,
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Grouping', width: 1000, height: 200,
     data: { values }, mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       x: { field: 'measure', type: 'nominal', sort: ['homogeneity', 'completeness', 'V-measure'], title: null, axis: { labelAngle: 0 } },

@@ -30,6 +30,6 @@ export async function evaluate(gold: GoldSet, outDir: string, opts: HarnessOptio
   write(ITEMS_FILE, `${JSON.stringify({ version: 1, goldSet: scorecard.goldSet.name, producer: h.producer, items })}\n`);
   write(METRICS_FILE, `${JSON.stringify(scorecard, null, 2)}\n`);
   write(SUMMARY_FILE, renderSummary(scorecard));
-  write(REPORT_FILE, await renderReport(scorecard));
+  write(REPORT_FILE, await renderReport(scorecard, { items, gold, predicted: h.incidents }));
   return { scorecard, files };
 }

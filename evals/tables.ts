@@ -14,7 +14,20 @@ export interface Table {
   /** HTML only: a header row above, spanning columns, and the short column names under it. */
   groups?: { label: string; span: number }[];
   short?: string[];
+  /** HTML only: per row, the anchor of the items behind its figures (evals/item-tables.ts). */
+  links?: (string | null)[];
+  /** HTML only: per row, a class (an item the system got wrong is `wrong`). */
+  rowClass?: (string | null)[];
 }
+
+/** Anchors of the per-item tables, one per metric's items. */
+export const itemsAnchor = {
+  screening: 'items-screening',
+  grouping: (scope: 'stage' | 'endToEnd') => `items-grouping-${scope}`,
+  taxonomy: (dim?: string) => (dim ? `items-taxonomy-${dim}` : 'items-taxonomy'),
+  postmortem: (field?: string) => (field ? `items-postmortem-${field}` : 'items-postmortem'),
+  citations: 'items-citations',
+};
 
 export const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 export const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -34,7 +47,7 @@ function screeningTable(s: Scorecard): Table {
     row('FAIL (reference answers)', x.fail);
     row('majority baseline (leave-one-out)', x.baseline);
   }
-  return { headers: ['label', 'system', 'n', 'precision', 'recall', 'F1', 'TP / FP / FN / TN'], rows, strong };
+  return { headers: ['label', 'system', 'n', 'precision', 'recall', 'F1', 'TP / FP / FN / TN'], rows, strong, links: rows.map(() => itemsAnchor.screening) };
 }
 
 function groupingTable(s: Scorecard): Table {
@@ -46,7 +59,8 @@ function groupingTable(s: Scorecard): Table {
   row('end to end', 'baseline: every article alone', s.grouping.endToEnd.baseline);
   const p = s.grouping.published;
   if (p) rows.push(['published', 'FAIL (its own gold set, see below)', '—', '—', '—', fmt(p.homogeneity), fmt(p.completeness), fmt(p.vMeasure)]);
-  return { headers: ['scope', 'system', 'articles', 'gold clusters', 'predicted clusters', 'homogeneity', 'completeness', 'V-measure'], rows, strong: [0, 2] };
+  const links = rows.map((r) => (r[0] === 'stage alone' ? itemsAnchor.grouping('stage') : r[0] === 'end to end' ? itemsAnchor.grouping('endToEnd') : null));
+  return { headers: ['scope', 'system', 'articles', 'gold clusters', 'predicted clusters', 'homogeneity', 'completeness', 'V-measure'], rows, strong: [0, 2], links };
 }
 
 function taxonomyTable(s: Scorecard): Table {
@@ -68,7 +82,7 @@ function taxonomyTable(s: Scorecard): Table {
     headers: ['dimension', 'n', ...metrics.flatMap((m) => sys.map((x) => `${m} · ${x}`))],
     groups: [{ label: '', span: 2 }, ...metrics.map((label) => ({ label, span: sys.length }))],
     short: ['dimension', 'n', ...metrics.flatMap(() => sys)],
-    rows, strong: [rows.length - 1],
+    rows, strong: [rows.length - 1], links: [...DIMENSION_KEYS.map((d) => itemsAnchor.taxonomy(d)), itemsAnchor.taxonomy()],
   };
 }
 
@@ -82,7 +96,7 @@ function postmortemTable(s: Scorecard): Table {
     headers: ['field', 'gold facts', 'our facts', 'recall · ours', 'precision · ours', ...(hasFail ? ['FAIL facts', 'recall · FAIL', 'precision · FAIL'] : [])],
     groups: [{ label: '', span: 2 }, { label: 'failscope', span: 3 }, ...(hasFail ? [{ label: 'FAIL', span: 3 }] : [])],
     short: ['field', 'gold facts', 'facts', 'recall', 'precision', ...(hasFail ? ['facts', 'recall', 'precision'] : [])],
-    rows, strong: [rows.length - 1],
+    rows, strong: [rows.length - 1], links: [...POSTMORTEM_FIELDS.map((f) => itemsAnchor.postmortem(f)), itemsAnchor.postmortem()],
   };
 }
 
@@ -91,6 +105,7 @@ function citationTable(s: Scorecard): Table {
   return {
     headers: ['records', 'citations', ...ALIGNMENTS, 'verified'],
     rows: [row('gold incidents (extract + classify)', s.citations.goldIncidents), row('end to end (pipeline incidents)', s.citations.endToEnd)],
+    links: [itemsAnchor.citations, null],
   };
 }
 
@@ -102,14 +117,16 @@ function calibrationTable(s: Scorecard): Table {
       ['taxonomy labels (exact set)', String(t.n), fmt(t.meanConfidence), fmt(t.accuracy), fmt(t.ece)],
       ['screening (is failure)', String(sc.n), fmt(sc.meanConfidence), fmt(sc.accuracy), fmt(sc.ece)],
     ],
+    links: [itemsAnchor.taxonomy(), itemsAnchor.screening],
   };
 }
 
 function binsTable(s: Scorecard): Table {
+  const rows = s.calibration.taxonomy.bins.filter((b) => b.n > 0).map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, String(b.n), fmt(b.meanConfidence), fmt(b.accuracy)]);
   return {
     caption: 'Reliability bins, taxonomy labels',
     headers: ['confidence', 'n', 'mean confidence', 'accuracy'],
-    rows: s.calibration.taxonomy.bins.filter((b) => b.n > 0).map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, String(b.n), fmt(b.meanConfidence), fmt(b.accuracy)]),
+    rows, links: rows.map(() => itemsAnchor.taxonomy()),
   };
 }
 
@@ -141,20 +158,22 @@ export function sections(s: Scorecard): Section[] {
 /** One line per stage: the figure to quote, ours beside FAIL's. */
 export function keyFigures(s: Scorecard): Table {
   const rows: string[][] = [];
+  const links: string[] = [];
+  const add = (link: string, row: string[]) => { rows.push(row); links.push(link); };
   const f = s.screening;
-  if (f.isFailure.pipeline.n) rows.push([`is-failure F1 (${f.isFailure.pipeline.n} articles)`, fmt(f.isFailure.pipeline.f1), fmt(f.isFailure.fail?.f1), fmt(f.isFailure.baseline.f1)]);
-  if (f.analyzable.pipeline.n) rows.push([`analyzable F1 (${f.analyzable.pipeline.n} articles)`, fmt(f.analyzable.pipeline.f1), fmt(f.analyzable.fail?.f1), fmt(f.analyzable.baseline.f1)]);
-  rows.push(['grouping V-measure, stage alone', fmt(s.grouping.stage.pipeline.vMeasure), s.grouping.published ? `${fmt(s.grouping.published.vMeasure)} (published)` : '—', fmt(s.grouping.stage.baseline.vMeasure)]);
-  rows.push(['grouping V-measure, end to end', fmt(s.grouping.endToEnd.pipeline.vMeasure), '—', fmt(s.grouping.endToEnd.baseline.vMeasure)]);
+  if (f.isFailure.pipeline.n) add(itemsAnchor.screening, [`is-failure F1 (${f.isFailure.pipeline.n} articles)`, fmt(f.isFailure.pipeline.f1), fmt(f.isFailure.fail?.f1), fmt(f.isFailure.baseline.f1)]);
+  if (f.analyzable.pipeline.n) add(itemsAnchor.screening, [`analyzable F1 (${f.analyzable.pipeline.n} articles)`, fmt(f.analyzable.pipeline.f1), fmt(f.analyzable.fail?.f1), fmt(f.analyzable.baseline.f1)]);
+  add(itemsAnchor.grouping('stage'), ['grouping V-measure, stage alone', fmt(s.grouping.stage.pipeline.vMeasure), s.grouping.published ? `${fmt(s.grouping.published.vMeasure)} (published)` : '—', fmt(s.grouping.stage.baseline.vMeasure)]);
+  add(itemsAnchor.grouping('endToEnd'), ['grouping V-measure, end to end', fmt(s.grouping.endToEnd.pipeline.vMeasure), '—', fmt(s.grouping.endToEnd.baseline.vMeasure)]);
   if (s.goldSet.incidents > 0) {
     const m = s.taxonomy.mean;
-    rows.push(['taxonomy exact-set match (mean)', fmt(m.pipeline?.exact), fmt(m.fail?.exact), fmt(m.baseline?.exact)]);
-    rows.push(['taxonomy Jaccard (mean)', fmt(m.pipeline?.jaccard), fmt(m.fail?.jaccard), fmt(m.baseline?.jaccard)]);
-    rows.push(['postmortem fact recall', fmt(s.postmortem.all.pipeline.recall), fmt(s.postmortem.all.fail?.recall), '—']);
-    rows.push(['postmortem fact precision', fmt(s.postmortem.all.pipeline.precision), fmt(s.postmortem.all.fail?.precision), '—']);
-    rows.push(['taxonomy ECE (lower is better)', fmt(s.calibration.taxonomy.ece), '—', '—']);
+    add(itemsAnchor.taxonomy(), ['taxonomy exact-set match (mean)', fmt(m.pipeline?.exact), fmt(m.fail?.exact), fmt(m.baseline?.exact)]);
+    add(itemsAnchor.taxonomy(), ['taxonomy Jaccard (mean)', fmt(m.pipeline?.jaccard), fmt(m.fail?.jaccard), fmt(m.baseline?.jaccard)]);
+    add(itemsAnchor.postmortem(), ['postmortem fact recall', fmt(s.postmortem.all.pipeline.recall), fmt(s.postmortem.all.fail?.recall), '—']);
+    add(itemsAnchor.postmortem(), ['postmortem fact precision', fmt(s.postmortem.all.pipeline.precision), fmt(s.postmortem.all.fail?.precision), '—']);
+    add(itemsAnchor.taxonomy(), ['taxonomy ECE (lower is better)', fmt(s.calibration.taxonomy.ece), '—', '—']);
   }
   const hasFail = s.goldSet.kind === 'fail';
-  rows.push(['citations verified', pct(s.citations.goldIncidents.total ? s.citations.goldIncidents.share.verified : s.citations.endToEnd.share.verified), hasFail ? 'none (cites article ids only)' : '—', '—']);
-  return { headers: ['metric', systemName(s), 'FAIL', 'majority baseline'], rows };
+  add(itemsAnchor.citations, ['citations verified', pct(s.citations.goldIncidents.total ? s.citations.goldIncidents.share.verified : s.citations.endToEnd.share.verified), hasFail ? 'none (cites article ids only)' : '—', '—']);
+  return { headers: ['metric', systemName(s), 'FAIL', 'majority baseline'], rows, links };
 }

@@ -10,3 +10,4 @@ export * from './config.ts';
 export * from './collect.ts';
 export * from './review.ts';
 export * from './model-call.ts';
+export * from './export.ts';

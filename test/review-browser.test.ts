@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { ingest } from '../pipeline/ingest/ingest.ts';
 import { runPipeline } from '../pipeline/run.ts';
@@ -9,32 +9,24 @@ import { Store } from '../pipeline/store/store.ts';
 import { startReviewServer, type ReviewServer } from '../pipeline/review/server.ts';
 import { TAXONOMY } from '../schemas/index.ts';
 import { tempDir } from './fixtures.ts';
+import { CHROMIUM, SHOTS, XSS, hasChromium, launch, watchedPage, xssLine } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test/.tmp');
+const XSS_HEADLINE = XSS.headline;
+if (!hasChromium) console.warn(`review-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
 
-/** A failure report written for this test, carrying script payloads in its headline and text. */
-const XSS_HEADLINE = 'Quillfield Bank outage <img src=x onerror="window.__xss=1"> locks customers out <script>window.__xss=2</script>';
-const XSS_TEXT = `Quillfield Bank customers could not log in to online banking for six hours on Tuesday after a software update crashed its payment system. <img src=x onerror="window.__xss=1"> The bank said a bug in the update caused the outage. <script>window.__xss=2</script>
-
-Thousands of customers were unable to pay bills, and card payments were declined at shops. Engineers rolled back the faulty update and restored the service by the evening, the bank said.`;
-
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`review-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
-
-describe.skipIf(!available)(`review page in a real browser (chromium at ${CHROMIUM})`, () => {
+describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHROMIUM})`, () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;
   let srv: ReviewServer;
   let browser: Browser;
   let page: Page;
   let xssIncident: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     dir = tempDir('failscope-review-browser-');
     const xssFile = join(dir.dir, 'xss.jsonl');
-    writeFileSync(xssFile, `${JSON.stringify({ id: 'xss-1', url: 'javascript:window.__xss=3', headline: XSS_HEADLINE, source: 'Test Wire <b>bold</b>', published: '2024-06-04', text: XSS_TEXT })}\n`);
+    writeFileSync(xssFile, xssLine());
     store = new Store(join(dir.dir, 'review.db'));
     const r = await ingest(store, ['data/sample/articles.jsonl', xssFile]);
     expect(r.problems).toEqual([]);
@@ -43,14 +35,8 @@ describe.skipIf(!available)(`review page in a real browser (chromium at ${CHROMI
     xssIncident = store.incidents.membership().get('xss-1')!;
     expect(xssIncident, 'the payload article is screened in and grouped').toBeDefined();
     srv = await startReviewServer({ store, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launch();
+    ({ page, problems } = await watchedPage(browser, 1440));
   });
 
   afterAll(async () => {
@@ -151,10 +137,106 @@ describe.skipIf(!available)(`review page in a real browser (chromium at ${CHROMI
     await page.waitForSelector('mark.cite.current');
     await page.keyboard.press('2');
     await page.waitForTimeout(400);
-    const file = join(SHOTS, 'review.png');
+    const file = join(SHOTS, 'review-1280.png');
+    await page.setViewportSize({ width: 1280, height: 860 });
     await page.screenshot({ path: file });
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(existsSync(file)).toBe(true);
     expect(await page.locator('mark.cite').count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('highlights only the current item\'s passages; the rest of what is cited is a faint underline', async () => {
+    await page.waitForSelector('mark.cite.current');
+    const marks = await page.locator('.articles-col mark.cite').evaluateAll((els) => els.map((e) => ({
+      current: e.classList.contains('current'), background: getComputedStyle(e).backgroundColor, length: e.textContent!.length,
+    })));
+    const others = marks.filter((m) => !m.current);
+    expect(others.length).toBeGreaterThan(0);
+    for (const m of others) expect(m.background).toBe('rgba(0, 0, 0, 0)');
+    for (const m of marks.filter((x) => x.current)) expect(m.background).not.toBe('rgba(0, 0, 0, 0)');
+    // Every fact and label cites whole sentences, so together they cover most of the text: that is why
+    // it was nearly all highlighted. The highlighted share is now the current item's alone.
+    const text = (await page.locator('.articles-col .article-text').allTextContents()).join('').length;
+    const all = marks.reduce((n, m) => n + m.length, 0), current = marks.filter((m) => m.current).reduce((n, m) => n + m.length, 0);
+    expect(all / text).toBeGreaterThan(0.5);
+    expect(current / text).toBeLessThan(0.5);
+  });
+
+  it('labels the uncertainty score', async () => {
+    const score = page.locator('.queue-item .qi-score').first();
+    expect(await score.textContent()).toMatch(/^uncertainty \d\.\d\d$/);
+  });
+
+  it('never breaks an option chip inside a word', async () => {
+    const incident = store.incidents.list().find((i) => store.records.labels(i.id).some((l) => l.options.some((o) => o.length > 18)))!;
+    for (const width of [1280, 400]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${srv.url}#/incident/${encodeURIComponent(incident.id)}`);
+      await page.waitForSelector('table.taxonomy .chip');
+      const broken = await page.locator('.chip').evaluateAll((els) => els.flatMap((chip) => {
+        // A line break inside a chip is allowed only after "_" or "-" (between words).
+        const out: string[] = [];
+        const range = document.createRange();
+        let prev: { top: number; ch: string } | null = null;
+        const walker = document.createTreeWalker(chip, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const t = n as Text;
+          for (let i = 0; i < t.length; i++) {
+            range.setStart(t, i); range.setEnd(t, i + 1);
+            const top = Math.round(range.getBoundingClientRect().top);
+            if (prev && top > prev.top + 2 && !/[_\-\s]/.test(prev.ch)) out.push(`${chip.textContent} at "${prev.ch}|${t.data[i]}"`);
+            prev = { top, ch: t.data[i] };
+          }
+        }
+        return out;
+      }));
+      expect(broken, `width ${width}`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('is usable 400 px wide: nothing off-screen, the Reviewer box in view', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.goto(`${srv.url}#/queue`);
+    await page.waitForSelector('.card');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+    const box = (await page.locator('#reviewer').boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(400);
+    await page.screenshot({ path: join(SHOTS, 'review-400.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(problems).toEqual([]);
+  });
+
+  it('has no keyboard trap: a shortcut that needs a name leads to the name box, and Enter or Esc leads back out', async () => {
+    await page.goto(`${srv.url}#/queue`);
+    await page.locator('#reviewer').fill('');
+    await page.selectOption('select[data-filter="status"]', 'open');
+    await page.waitForSelector('.card');
+    await page.locator('#reviewer').blur();
+    const before = store.review.list().length;
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.keyboard.press('a');
+    await expect.poll(focused).toBe('reviewer');
+    await page.keyboard.press('Escape');
+    expect(await focused()).not.toBe('reviewer');
+    expect(store.review.list().length).toBe(before);
+    // Esc dropped the waiting action; shortcuts work again.
+    const first = (await activeId())!;
+    await page.keyboard.press('j');
+    await expect.poll(activeId).not.toBe(first);
+    expect(await page.locator('#reviewer').inputValue()).toBe('');
+    // This time type a name: Enter saves it and does what was asked.
+    const item = (await activeId())!;
+    await page.keyboard.press('a');
+    await expect.poll(focused).toBe('reviewer');
+    await page.keyboard.type('Ann Other');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => store.review.list().length).toBe(before + 1);
+    expect(store.review.list().at(-1)).toMatchObject({ action: 'accept', reviewer: 'Ann Other', target: item.split(':').at(-1) });
+    expect(await focused()).not.toBe('reviewer');
+    await expect.poll(activeId).not.toBe(item);
     expect(problems).toEqual([]);
   });
 });

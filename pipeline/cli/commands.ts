@@ -4,6 +4,9 @@ import { Command, Option } from 'commander';
 import { ingest } from '../ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { FORMATS, render, type Format } from '../export/formats.ts';
+import { writeHtml } from '../export/html.ts';
+import { applyReviews, asExported } from '../export/reviewed.ts';
+import type { ExportRecord } from '../../schemas/index.ts';
 import { type CommonOptions, EXIT, open, openExisting, requireExisting, warnProblem, withCommon } from './common.ts';
 import { outputFor, progressSink } from './progress.ts';
 import { integer } from './numbers.ts';
@@ -29,10 +32,22 @@ export function ingestCommand(): Command {
     });
 }
 
+/** The records to export, with the reviewers' decisions applied unless `review` is false; what was not applied is said on stderr. */
+function exportRecords(store: Store, opts: { producer?: string; review?: boolean } = {}): ExportRecord[] {
+  const records = store.records.list(opts.producer);
+  if (opts.review === false) return asExported(records);
+  const r = applyReviews(records, store.review.latest());
+  for (const x of r.skipped) process.stderr.write(`review decision not applied: incident "${x.incidentId}" ${x.target}: ${x.reason} (it stays in the database)\n`);
+  if (r.applied.labels || r.applied.facts) process.stderr.write(`export: ${r.applied.labels} reviewed label(s) and ${r.applied.facts} reviewed fact(s) applied (--no-review for the model's answers only)\n`);
+  return r.records;
+}
+
+const articleMap = (store: Store) => new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
+
 function writeOutputs(store: Store, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  const records = store.records.list();
-  const articles = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
+  const records = exportRecords(store);
+  const articles = articleMap(store);
   const files = (['md', 'json'] as const).map((f) => {
     const file = join(dir, `incidents.${f}`);
     writeFileSync(file, render(f, records, articles));
@@ -99,15 +114,23 @@ export function runCommand(): Command {
 
 export function exportCommand(): Command {
   return withCommon(new Command('export'))
-    .description('print or write the incident records')
-    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('md'))
-    .option('--out <file>', 'write to a file instead of stdout')
+    .description('print or write the incident records, with reviewers\' decisions applied')
+    .addOption(new Option('--format <format>', 'output format (html writes a directory of pages)').choices([...FORMATS]).default('md'))
+    .option('--out <path>', 'write to this file (html: this directory) instead of stdout')
     .option('--producer <backend:model>', 'whose results to export (default: each incident\'s most recent)')
-    .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string }) => {
+    .option('--no-review', 'the model\'s answers only, without reviewers\' decisions')
+    .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string; review: boolean }) => {
+      if (opts.format === 'html' && !opts.out) throw new Error('--format html writes a directory of pages: give it with --out <dir>');
       const s = openExisting(opts);
       try {
-        const articles = new Map(s.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
-        const text = render(opts.format, s.store.records.list(opts.producer), articles);
+        const records = exportRecords(s.store, opts);
+        const articles = articleMap(s.store);
+        if (opts.format === 'html') {
+          const files = writeHtml(opts.out!, records, articles);
+          process.stdout.write(`wrote ${files.length} page(s): open ${files[0]}\n`);
+          return;
+        }
+        const text = render(opts.format, records, articles);
         if (opts.out) writeFileSync(opts.out, text); else process.stdout.write(text);
       } finally { await s.close(); }
     });

@@ -1,29 +1,14 @@
-import type { Article, IncidentRecord } from '../../schemas/index.ts';
-import { POSTMORTEM_FIELDS, TAXONOMY } from '../../schemas/index.ts';
+import type { Article, ExportRecord } from '../../schemas/index.ts';
+import { toCsv } from './csv.ts';
 import { toMarkdown } from './markdown.ts';
 
-export const FORMATS = ['md', 'json', 'jsonl', 'csv'] as const;
+/** `html` writes a directory of pages (export/html.ts); the others are one text each. */
+export const FORMATS = ['md', 'json', 'jsonl', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
+export type TextFormat = Exclude<Format, 'html'>;
 
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-function toCsv(records: IncidentRecord[]): string {
-  const dims = TAXONOMY.map((d) => d.key);
-  const head = ['id', 'title', 'published', 'article_ids', 'summary', ...POSTMORTEM_FIELDS.map((f) => `${f}_facts`), ...dims.flatMap((d) => [d, `${d}_confidence`])];
-  const rows = records.map((r) => {
-    const labels = new Map(r.labels.map((l) => [l.dimension, l]));
-    return [r.id, r.title, r.published, r.articleIds.join(';'), r.postmortem?.summary ?? '',
-      ...POSTMORTEM_FIELDS.map((f) => r.postmortem?.[f].length ?? 0),
-      ...dims.flatMap((d) => [labels.get(d)?.options.join(';') ?? '', labels.get(d)?.confidence ?? ''])];
-  });
-  return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
-}
-
-/** Renders records in one format. Markdown separates incidents with a rule, as one document. */
-export function render(format: Format, records: IncidentRecord[], articles: Map<string, Article>): string {
+/** Renders records in one text format. Markdown separates incidents with a rule, as one document. */
+export function render(format: TextFormat, records: ExportRecord[], articles: ReadonlyMap<string, Article>): string {
   switch (format) {
     case 'json': return `${JSON.stringify({ incidents: records }, null, 2)}\n`;
     case 'jsonl': return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');

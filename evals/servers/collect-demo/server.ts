@@ -10,6 +10,7 @@
  * Every request is logged as one line, so a restarted collect can be checked for repeated fetches.
  */
 import { appendFileSync } from 'node:fs';
+import { escapeHtml as esc } from '../../../pipeline/text/html.ts';
 import { createServer, type ServerResponse } from 'node:http';
 
 const arg = (name: string, fallback: string) => {
@@ -73,7 +74,6 @@ const stories: Story[] = [
   { path: '/articles/short-notice.html', title: 'Service notice', outlet: 'Harbor City Ledger', author: 'Staff', date: '2024-03-01T10:00:00Z', paragraphs: ['The ticket office at Central Station will close early on Friday for maintenance. Tickets can still be bought from the machines and the app.'] },
 ];
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function page(s: Story, charsetMeta = true): string {
   return `<!doctype html><html><head>${charsetMeta ? '<meta charset="utf-8">' : ''}<title>${esc(s.title)} | ${esc(s.outlet)}</title>

@@ -59,8 +59,11 @@ export const pct = (v) => (v === null || v === undefined ? '—' : `${Math.round
 /** Options as FAIL shows them: booleans upper-case. */
 export const optionLabel = (o) => (o === 'true' || o === 'false' ? o.toUpperCase() : o);
 
+/** An option's name with a line-break opportunity after each underscore, so it wraps between words only. */
+export const breakable = (o) => optionLabel(o).split('_').flatMap((part, i) => (i ? ['_', h('wbr'), part] : [part]));
+
 export function chips(options, cls = '') {
-  return h('span', { class: 'chips' }, (options ?? []).map((o) => h('span', { class: `chip ${cls} ${o === 'unknown' ? 'unknown' : ''}` }, optionLabel(o))));
+  return h('span', { class: 'chips' }, (options ?? []).map((o) => h('span', { class: `chip ${cls} ${o === 'unknown' ? 'unknown' : ''}`, title: optionLabel(o) }, breakable(o))));
 }
 
 export function kbd(key) {

@@ -1,8 +1,8 @@
-import { $, append, chips, clear, fmtDate, h, kbd, pct, toast } from './dom.js';
+import { append, chips, clear, fmtDate, h, kbd, pct, toast } from './dom.js';
 import { get, saveDecision } from './api.js';
 import { reviewCard } from './card.js';
 import { articlesPanel, citingItems, factKey, labelKey, revealCurrent } from './citing.js';
-import { reviewerName, state } from './state.js';
+import { askReviewer, reviewerName, state } from './state.js';
 
 const FILTERS_KEY = 'failscope.queue.filters';
 const SELECTED_KEY = 'failscope.queue.selected';
@@ -76,7 +76,7 @@ export function mountQueue(main, params) {
       h('div', { class: 'qi-top' },
         h('span', { class: `qi-kind ${it.kind}` }, it.kind === 'label' ? 'label' : 'fact'),
         h('span', { class: 'qi-heading' }, it.heading),
-        it.decision ? h('span', { class: 'qi-done', title: `${it.decision.action} by ${it.decision.reviewer}` }, '✓') : h('span', { class: 'qi-score', title: 'uncertainty' }, it.score.toFixed(2))),
+        it.decision ? h('span', { class: 'qi-done', title: `${it.decision.action} by ${it.decision.reviewer}` }, '✓') : h('span', { class: 'qi-score', title: 'How much this item needs a look: the queue shows the highest first' }, h('span', { class: 'qi-score-label' }, 'uncertainty '), it.score.toFixed(2))),
       h('div', { class: 'qi-incident' }, it.incidentTitle),
       it.kind === 'label' ? h('div', { class: 'qi-body' }, chips(it.decision?.options ?? it.options, 'small')) : h('div', { class: 'qi-body qi-text' }, it.text),
       it.reasons.length ? h('div', { class: 'qi-reasons' }, it.reasons.map((r) => h('span', { class: 'reason' }, r))) : null);
@@ -200,7 +200,7 @@ export function mountQueue(main, params) {
           inQueue && it.reasons.length ? h('div', { class: 'qi-reasons' }, it.reasons.map((r) => h('span', { class: 'reason' }, r))) : null)),
       cardSlot,
       append(clear(articlesCol), [
-        h('div', { class: 'legend' }, h('mark', { class: 'cite current' }, 'this item'), h('mark', { class: 'cite' }, 'other citations'),
+        h('div', { class: 'legend' }, h('mark', { class: 'cite current' }, 'this item'), h('mark', { class: 'cite' }, 'cited by other items'),
           h('span', { class: 'muted' }, '· click a passage to open what cites it')),
         articlesPanel(detail, citing, currentKey(), (key) => {
           const c = citing.get(key);
@@ -249,7 +249,11 @@ export function mountQueue(main, params) {
 
   async function save(action, extra = {}) {
     const reviewer = reviewerName();
-    if (!reviewer) { toast('Type your name in the Reviewer box (top right) first.', 'error'); $('#reviewer').focus(); return; }
+    if (!reviewer) {
+      toast('Type your name in the Reviewer box, then Enter to save (Esc to cancel).', 'error');
+      askReviewer(() => save(action, extra));
+      return;
+    }
     const target = sel;
     const body = { incidentId: target.incidentId, kind: target.kind, target: target.target, producer: target.producer ?? undefined, action, reviewer, ...extra };
     try {
