@@ -74,6 +74,21 @@ export const OfflineConfig = z.object({
 });
 export type OfflineConfig = z.infer<typeof OfflineConfig>;
 
+/**
+ * Several runs sharing one database. A run holds each job it works on under a lease that lasts `leaseMs`
+ * past its last heartbeat, renewed every `heartbeatMs`: a run whose process dies stops renewing, and its
+ * jobs go to whoever comes next (at once, on the same machine, where the process can be seen gone). A run
+ * that finds jobs leased to a live run looks again every `waitMs`; a write waits up to `busyTimeoutMs`
+ * for another process's to finish.
+ */
+export const JobsConfig = z.object({
+  leaseMs: z.number().int().positive().default(60_000),
+  heartbeatMs: z.number().int().positive().default(10_000),
+  waitMs: z.number().int().positive().default(500),
+  busyTimeoutMs: z.number().int().positive().default(30_000),
+});
+export type JobsConfig = z.infer<typeof JobsConfig>;
+
 /** `failscope.config.json`: everything a flag can set, plus what only a file should hold (prices, limits). */
 export const Config = z.object({
   backend: z.enum(['offline', 'openai']).default('offline'),
@@ -82,5 +97,6 @@ export const Config = z.object({
   db: z.string().default('./failscope.db'),
   offline: OfflineConfig.prefault({}),
   openai: OpenAIConfig.prefault({}),
+  jobs: JobsConfig.prefault({}),
 });
 export type Config = z.infer<typeof Config>;
