@@ -71,7 +71,7 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
     `  incidents    ${s.incidents} (${s.records} with records)`,
     `  labels       ${s.labels}`,
     `  citations    ${c.verified} verified, ${c.unverified} not verified  ${JSON.stringify(c.byAlignment)}`,
-    `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
+    `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.elsewhere ? `/${x.elsewhere} by other runs` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
   ];
   if (problems.length || s.failedJobs) lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
