@@ -88,6 +88,20 @@ describe('job leases', () => {
     expect(c.jobs.leaseStage('group', rc)).toBe(true);
   });
 
+  it('a run taken for dead while it held a stage claims and writes nothing more there once another has taken it', () => {
+    const a = open(), b = open();
+    const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id;
+    a.jobs.leaseStage('group', ra);
+    expect(a.jobs.claim('group', 'bank1', 'h', ra)).toBe('claimed');
+    now += 1001; b.jobs.heartbeat(rb);
+    expect(b.jobs.leaseStage('group', rb)).toBe(true);
+    // Run a was only slow: it beats again, but the stage is b's now.
+    a.jobs.heartbeat(ra);
+    expect(a.jobs.claim('group', 'car', 'h', ra)).toBe('held');
+    expect(() => a.jobs.complete('group', 'bank1', 'h', ra, () => { throw new Error('must not be written'); })).toThrow(LeaseLost);
+    expect(b.jobs.claim('group', 'bank1', 'h', rb)).toBe('claimed');
+  });
+
   it('a job a live run failed is not retried alongside it; the next run retries it', () => {
     const a = open(), b = open();
     const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id;

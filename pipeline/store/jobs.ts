@@ -150,12 +150,17 @@ export class JobStore {
 
   // ---- claims -----------------------------------------------------------------------------------------
 
-  /** Leases a job to `worker` unless it is done for these inputs, held by a live run, or failed by a live run (this one too). */
+  /**
+   * Leases a job to `worker` unless it is done for these inputs, held by a live run (or its stage is),
+   * or failed by a live run (this one too).
+   */
   claim(stage: Stage, key: string, inputHash: string, worker: string): Claim {
     return this.c.tx(() => {
       const row = jobs.maybe(this.c.db.prepare('SELECT * FROM jobs WHERE stage = ? AND key = ?').get(stage, key));
       if (row?.state === 'done' && row.inputHash === inputHash) return 'done';
       if (row?.state === 'running' && row.leaseOwner && this.#live().has(row.leaseOwner)) return 'held';
+      const holder = this.#stageHolder(stage);
+      if (holder && holder !== worker && this.#live().has(holder)) return 'held';
       if (row?.state === 'failed' && row.inputHash === inputHash && row.runId && this.#live().has(row.runId)) return 'failed';
       this.c.db.prepare(`INSERT INTO jobs (stage, key, input_hash, state, attempts, error, run_id, lease_owner, updated_at)
         VALUES (?, ?, ?, 'running', 1, NULL, ?, ?, ?)
@@ -168,30 +173,38 @@ export class JobStore {
 
   /** Writes a claimed job's results and marks it done in one transaction: a kill leaves both or neither. */
   complete(stage: Stage, key: string, inputHash: string, worker: string, write: () => void): void {
-    this.c.tx(() => {
-      this.#holding(stage, key, worker);
-      write();
-      this.#settle(stage, key, inputHash, 'done', worker, null);
-    });
+    this.#settle(stage, key, inputHash, worker, 'done', null, write);
   }
 
   /** Records why a claimed job failed; the next run retries it. */
   fail(stage: Stage, key: string, inputHash: string, worker: string, error: string): void {
-    this.c.tx(() => {
-      this.#holding(stage, key, worker);
-      this.#settle(stage, key, inputHash, 'failed', worker, error);
+    this.#settle(stage, key, inputHash, worker, 'failed', error);
+  }
+
+  /**
+   * Settles a job still leased to `worker`, in a stage still its own if the stage is leased whole (a run
+   * taken for dead may have lost either); otherwise writes nothing, lets go of the job, and throws LeaseLost.
+   */
+  #settle(stage: Stage, key: string, inputHash: string, worker: string, state: 'done' | 'failed', error: string | null, write?: () => void): void {
+    const kept = this.c.tx(() => {
+      const row = jobs.maybe(this.c.db.prepare('SELECT * FROM jobs WHERE stage = ? AND key = ?').get(stage, key));
+      const holder = this.#stageHolder(stage);
+      if (row?.state !== 'running' || row.leaseOwner !== worker || (holder && holder !== worker)) {
+        this.c.db.prepare("UPDATE jobs SET state = 'pending', lease_owner = NULL WHERE stage = ? AND key = ? AND state = 'running' AND lease_owner = ?").run(stage, key, worker);
+        return false;
+      }
+      write?.();
+      this.c.db.prepare('UPDATE jobs SET input_hash = ?, state = ?, error = ?, run_id = ?, lease_owner = NULL, updated_at = ? WHERE stage = ? AND key = ?')
+        .run(inputHash, state, error, worker, this.#stamp(), stage, key);
+      return true;
     });
+    if (!kept) throw new LeaseLost(stage, key);
   }
 
-  #holding(stage: Stage, key: string, worker: string): void {
-    const row = jobs.maybe(this.c.db.prepare('SELECT * FROM jobs WHERE stage = ? AND key = ?').get(stage, key));
-    if (row?.state !== 'running' || row.leaseOwner !== worker) throw new LeaseLost(stage, key);
+  #stageHolder(stage: Stage): string | undefined {
+    return stageOwner.maybe(this.c.db.prepare('SELECT owner FROM stage_leases WHERE stage = ?').get(stage))?.owner;
   }
 
-  #settle(stage: Stage, key: string, inputHash: string, state: 'done' | 'failed', worker: string, error: string | null): void {
-    this.c.db.prepare('UPDATE jobs SET input_hash = ?, state = ?, error = ?, run_id = ?, lease_owner = NULL, updated_at = ? WHERE stage = ? AND key = ?')
-      .run(inputHash, state, error, worker, this.#stamp(), stage, key);
-  }
 
   #stamp(): string {
     return new Date(this.opts.clock()).toISOString();
@@ -200,8 +213,8 @@ export class JobStore {
   /** Leases a whole stage to `worker` (an order-dependent one); false while another live worker holds it. */
   leaseStage(stage: Stage, worker: string): boolean {
     return this.c.tx(() => {
-      const holder = stageOwner.maybe(this.c.db.prepare('SELECT owner FROM stage_leases WHERE stage = ?').get(stage));
-      if (holder && holder.owner !== worker && this.#live().has(holder.owner)) return false;
+      const holder = this.#stageHolder(stage);
+      if (holder && holder !== worker && this.#live().has(holder)) return false;
       this.c.db.prepare('INSERT INTO stage_leases (stage, owner, since) VALUES (?, ?, ?) ON CONFLICT (stage) DO UPDATE SET owner = excluded.owner, since = excluded.since')
         .run(stage, worker, this.opts.clock());
       return true;
