@@ -4,10 +4,10 @@
  * whether the shared database ends with the lone run's records.
  * Prints figures; asserts nothing. The soak calls `concurrentRuns`; on its own:
  *
- *   node bin/run-ts.js evals/bench/concurrent.ts [--runs 3]
+ *   node bin/run-ts.js evals/bench/concurrent.ts [--runs 3] [--offline <input>]… [--keep]
  *
- * offline on the sample and FAIL's dev articles (read from ../shared at run time), and openai on the sample
- * against the local fake server.
+ * offline on the sample and FAIL's dev articles (read from ../shared at run time), or the inputs given,
+ * and openai on the sample against the local fake server.
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ export interface ConcurrentFigures {
   failuresStored: number;
   /** Why runs that exited 1 stopped (the last line of their stderr). */
   errors: string[];
-  /** Jobs the runs did between them beyond what the lone run did: work done twice. */
+  /** Jobs each run did, and jobs the runs did between them beyond what the lone run did: work done twice. */
+  jobsDone: number[];
   jobsDoneTwice: number;
   /** Requests to the model server, if one is watched: the lone run's, the concurrent runs' together, and repeats among those. */
   requests: { alone: number; together: number; repeated: number } | null;
@@ -74,6 +75,7 @@ export async function concurrentRuns(name: string, inputs: string[], extra: stri
     failuresReported: summaries.reduce((n, s) => n + (s?.failedJobs ?? 0), 0),
     failuresStored: failedJobs(shared),
     errors: together.filter((r) => r.code === 1).map((r) => r.stderr.trim().split('\n').at(-1) ?? ''),
+    jobsDone: summaries.map(jobsDone),
     jobsDoneTwice: summaries.reduce((n, s) => n + jobsDone(s), 0) - jobsDone(summaryOf(single)),
     requests: opts.requests ? { alone: r1 - r0, together: sent.length, repeated: repeats(sent) } : null,
     records: await sameRecords(alone, shared),
@@ -84,18 +86,19 @@ export function describeConcurrent(f: ConcurrentFigures): string {
   const calls = f.requests ? `; requests: ${f.requests.alone} alone, ${f.requests.together} by all together (${f.requests.together - f.requests.alone} beyond the lone run's), ${f.requests.repeated} repeated` : '';
   return `${f.exits.length} concurrent ${f.name} runs: exits ${f.exits.join(', ')}; ${f.lockCrashes} lock crash(es); `
     + `${f.failuresReported} failed job(s) reported, ${f.failuresStored} left in status; `
-    + `${f.jobsDoneTwice} job(s) done twice${calls}; records ${f.records}${f.errors.map((e) => `\n  exit 1: ${e}`).join('')}`;
+    + `jobs done ${f.jobsDone.join(' + ')}, ${f.jobsDoneTwice} of them twice${calls}; records ${f.records}${f.errors.map((e) => `\n  exit 1: ${e}`).join('')}`;
 }
 
 // Run on its own, not when the soak imports it.
 if (resolve(process.argv[1] ?? '') === import.meta.filename) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, offline: { type: 'string', multiple: true }, keep: { type: 'boolean', default: false } } });
   const tmp = mkdtempSync(join(tmpdir(), 'failscope-concurrent-'));
   const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
   const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
   const runs = Number(values.runs);
   try {
-    console.log(describeConcurrent(await concurrentRuns('offline', existsSync(FAIL) ? [SAMPLE, FAIL] : [SAMPLE], [], { tmp, runs })));
+    const offline = values.offline ?? (existsSync(FAIL) ? [SAMPLE, FAIL] : [SAMPLE]);
+    console.log(describeConcurrent(await concurrentRuns('offline', offline, [], { tmp, runs })));
     const server = await startFakeOpenAI();
     try {
       const config = join(tmp, 'openai.config.json');
@@ -105,6 +108,6 @@ if (resolve(process.argv[1] ?? '') === import.meta.filename) {
       })));
     } finally { await server.close(); }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    if (values.keep) console.log(`databases kept in ${tmp}`); else rmSync(tmp, { recursive: true, force: true });
   }
 }
