@@ -18,3 +18,4 @@ export function runCli(args: string[], onSpawn?: (child: ChildProcess) => void):
     onSpawn?.(child);
   });
 }
+
