@@ -21,12 +21,12 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 const AUX = /\b(was|were|is|are|has|had|have|will|would|could|can|did|does|should)\b/;
 const NEGATION = /\b(not|no|never)\s+/;
 const NUMBER_WORDS = ['two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'twelve', 'hundred', 'thousand', 'million', 'billion'];
-const PROTECTED = new Set(['not', 'no', 'never', ...NUMBER_WORDS]);
+const PROTECTED = new Set(['not', 'no', 'never', 'none', 'nothing', 'nobody', 'without', 'cannot', 'one', 'once', 'twice', 'half', 'first', 'second', 'third', ...NUMBER_WORDS]);
 const STAND_INS = ['Northwind', 'Eastbrook', 'Kestrel'];
 
 interface Tok { w: string; start: number; end: number }
 const tokens = (s: string): Tok[] => [...s.matchAll(WORD)].map((m) => ({ w: m[0], start: m.index!, end: m.index! + m[0].length }));
-const critical = (w: string) => PROTECTED.has(w.toLowerCase()) || /\d/.test(w) || /^\p{Lu}/u.test(w);
+const critical = (w: string) => PROTECTED.has(w.toLowerCase()) || /n['’]t$/.test(w) || /\d/.test(w) || /^\p{Lu}/u.test(w);
 
 /** The sentence from its first word to its last: what a fuzzy placement of a near-quote of it covers. */
 export function wordSpan(sentence: string): string {
