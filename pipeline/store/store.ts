@@ -443,11 +443,18 @@ export class Store {
     });
   }
 
-  /** Every stored citation with its article's text, for verification. */
+  /**
+   * Every stored citation with its article's text, for verification. Each text is read once and shared by
+   * the article's citations: a join would copy a long article once per citation.
+   */
   *citationsWithText(): Generator<Citation & { text: string }> {
-    const rows = this.db.prepare(`SELECT c.article_id, c.quote, c.start, c.end, c.alignment, a.text FROM citations c
-      JOIN articles a ON a.id = c.article_id ORDER BY c.id`).iterate() as IterableIterator<Row>;
-    for (const r of rows) yield { ...toCitation(r), text: r.text as string };
+    const rows = this.db.prepare('SELECT article_id, quote, start, end, alignment FROM citations ORDER BY article_id, id').all() as Row[];
+    const textOf = this.db.prepare('SELECT text FROM articles WHERE id = ?').pluck();
+    let id: unknown = null, text: string | undefined;
+    for (const r of rows) {
+      if (r.article_id !== id) { id = r.article_id; text = textOf.get(id) as string | undefined; }
+      if (text !== undefined) yield { ...toCitation(r), text };
+    }
   }
 
   citationCounts(): Record<string, number> {
