@@ -1,27 +1,42 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { ingest } from '../ingest/ingest.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ingest, type Renamed } from '../ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { FORMATS, render, type Format } from '../export/formats.ts';
 import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
 import { progressSink } from './progress.ts';
 import type { Problem } from '../ingest/read.ts';
 import type { Store } from '../store/store.ts';
+import type { Config } from '../../schemas/index.ts';
 
 const say = (json: boolean | undefined, line: string) => { if (!json) process.stdout.write(`${line}\n`); };
 const warnProblem = (p: Problem) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
+const noteRenamed = (r: Renamed) => process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
+
+const bytes = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a whole number of bytes, not "${v}"`);
+  return n;
+};
+const maxArticleOption = () => new Option('--max-article-bytes <n>', 'refuse a larger article or JSON Lines line (default 524288, or ingest.maxArticleBytes in the config)').argParser(bytes);
+
+/** What ingest reads with: the config's limits, and the flag over them. */
+const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
+  ...config.ingest, maxArticleBytes: opts.maxArticleBytes ?? config.ingest.maxArticleBytes, onProblem: warnProblem, onRenamed: noteRenamed,
+});
 
 export function ingestCommand(): Command {
   return withCommon(new Command('ingest'))
     .description('read local files or directories (.txt .md .html .json .jsonl, benchmark JSONL) into the store')
     .argument('<paths...>', 'files or directories')
-    .action(async (paths: string[], opts: CommonOptions) => {
+    .addOption(maxArticleOption())
+    .action(async (paths: string[], opts: CommonOptions & { maxArticleBytes?: number }) => {
       const s = await open(opts);
       try {
-        const r = await ingest(s.store, paths, { onProblem: warnProblem });
+        const r = await ingest(s.store, paths, ingestOptions(s.config, opts));
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else say(false, `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped`);
+        else say(false, `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s), ${r.renamed.length} under an id of their own); ${r.problems.length} input(s) skipped`);
         process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
       } finally { await s.close(); }
     });
@@ -68,13 +83,14 @@ export function runCommand(): Command {
     .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
     .option('--concurrency <n>', 'jobs in flight at once', (v) => Number.parseInt(v, 10))
     .option('--no-cache', 'do not use cached model responses')
-    .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean }) => {
+    .addOption(maxArticleOption())
+    .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number }) => {
       const s = await open(opts);
       const progress = progressSink(!!opts.json);
       try {
         s.store.recoverInterrupted();
         const run = s.store.startRun({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
-        const ingested = paths.length ? await ingest(s.store, paths, { runId: run.id, onProblem: warnProblem }) : null;
+        const ingested = paths.length ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id }) : null;
         if (ingested && opts.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
         const problems = ingested?.problems ?? [];
         const summary = await runPipeline(s.store, s.backend, {

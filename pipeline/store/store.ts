@@ -171,6 +171,12 @@ export class Store {
     return { inserted, existing, duplicates, updated };
   }
 
+  /** Where a stored article came from and what it holds, without its text: ingest checks ids against it. */
+  articleSource(id: string): { origin: string; contentHash: string } | undefined {
+    const r = this.db.prepare('SELECT origin, content_hash FROM articles WHERE id = ?').get(id) as Row | undefined;
+    return r && { origin: r.origin as string, contentHash: r.content_hash as string };
+  }
+
   getArticle(id: string): Article | undefined {
     const r = this.db.prepare('SELECT * FROM articles WHERE id = ?').get(id) as Row | undefined;
     return r && toArticle(r);
