@@ -1,0 +1,56 @@
+/**
+ * SIGKILLs a `failscope run` at random moments while it works, starting the same command again after
+ * each kill, until the run finishes: the kill lands a random 0–400 ms after the restarted run has
+ * finished its first job, so each one interrupts real work (no handler runs, nothing is flushed).
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { type ChildResult, failscope } from './child.ts';
+
+/** A small seeded generator (mulberry32), so a soak can be repeated kill for kill. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function doneJobs(db: string): number {
+  if (!existsSync(db)) return 0;
+  try {
+    const d = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (d.prepare("SELECT COUNT(*) n FROM jobs WHERE state = 'done'").get() as { n: number }).n;
+    } finally { d.close(); }
+  } catch {
+    return 0; // not created yet, or mid-migration
+  }
+}
+
+export interface KillLoop { kills: number; restarts: number; final: ChildResult }
+
+export async function killAndResume(args: string[], db: string, kills: number, random: () => number, env?: Record<string, string>): Promise<KillLoop> {
+  let done = 0;
+  for (let restarts = 0; ; restarts++) {
+    const before = doneJobs(db);
+    const r = await failscope(args, {
+      env,
+      onSpawn: (child) => {
+        if (done >= kills) return;
+        const delay = random() * 400;
+        const poll = setInterval(() => {
+          if (doneJobs(db) <= before) return;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), delay);
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
+    });
+    if (r.signal === 'SIGKILL') { done++; continue; }
+    return { kills: done, restarts, final: r };
+  }
+}
