@@ -7,18 +7,6 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { type ChildResult, failscope } from './child.ts';
 
-/** A small seeded generator (mulberry32), so a soak can be repeated kill for kill. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function doneJobs(db: string): number {
   if (!existsSync(db)) return 0;
   try {

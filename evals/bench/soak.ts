@@ -19,12 +19,14 @@ import { parseArgs } from 'node:util';
 import { sha256 } from '../../pipeline/text/hash.ts';
 import { startFakeOpenAI } from '../servers/fake-openai.ts';
 import { ROOT, failscope } from './child.ts';
-import { killAndResume, seeded } from './kill-loop.ts';
+import { killAndResume } from './kill-loop.ts';
+import { mulberry32 } from '../metrics/bootstrap.ts';
 import { writeLargeInputs } from './large-inputs.ts';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' }, kills: { type: 'string', default: '20' } } });
 const seed = Number(values.seed), kills = Number(values.kills);
-const random = seeded(seed);
+// Seeded, so a soak can be repeated kill for kill.
+const random = mulberry32(seed);
 const tmp = mkdtempSync(join(tmpdir(), 'failscope-soak-'));
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
 const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
