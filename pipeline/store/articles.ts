@@ -6,6 +6,7 @@ import { count, fromColumns, reader } from './rows.ts';
 
 const articles = reader('articles', fromColumns(Article));
 const ids = reader('articles', z.object({ id: z.string() }));
+const sources = reader('articles', fromColumns(Article.pick({ origin: true, contentHash: true })));
 const hashes = reader('articles', fromColumns(Article.pick({ id: true, contentHash: true })));
 
 export const IngestProblem = z.object({ origin: z.string(), reason: z.string() });
@@ -60,6 +61,11 @@ export class ArticleStore {
       }
     });
     return { inserted, existing, duplicates, updated };
+  }
+
+  /** Where a stored article came from and what it holds, without its text: ingest checks ids against it. */
+  source(id: string): { origin: string; contentHash: string } | undefined {
+    return sources.maybe(this.c.db.prepare('SELECT origin, content_hash FROM articles WHERE id = ?').get(id));
   }
 
   get(id: string): Article | undefined {

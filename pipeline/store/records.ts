@@ -30,7 +30,8 @@ const labelIds = reader('labels', z.object({ id: z.number().int() }));
 const citations = reader('citations', fromColumns(Citation));
 const factCitations = reader('citations', fromColumns(Citation.extend({ factId: z.number().int() })));
 const labelCitations = reader('citations', fromColumns(Citation.extend({ labelId: z.number().int() })));
-const citedTexts = reader('citations', fromColumns(Citation.extend({ text: z.string() })));
+const citationRows = reader('citations', fromColumns(Citation));
+const texts = reader('articles', z.object({ text: z.string() }));
 const alignments = reader('citations', z.object({ alignment: z.string(), n: z.number().int() }));
 
 /** Citation lists by the id of the fact or label that owns them. */
@@ -182,9 +183,14 @@ export class RecordStore {
 
   /** Every stored citation with its article's text, for verification. */
   *citationsWithText(): Generator<Citation & { text: string }> {
-    const rows = this.c.db.prepare(`SELECT c.article_id, c.quote, c.start, c.end, c.alignment, a.text FROM citations c
-      JOIN articles a ON a.id = c.article_id ORDER BY c.id`).iterate();
-    for (const r of rows) yield citedTexts.one(r);
+    // Each text is read once and shared by the article's citations: a join would copy a long article once per citation.
+    const rows = citationRows.all(this.c.db.prepare('SELECT article_id, quote, start, end, alignment FROM citations ORDER BY article_id, id').all());
+    const textOf = this.c.db.prepare('SELECT text FROM articles WHERE id = ?');
+    let id: string | null = null, text: string | undefined;
+    for (const r of rows) {
+      if (r.articleId !== id) { id = r.articleId; text = texts.maybe(textOf.get(id))?.text; }
+      if (text !== undefined) yield { ...r, text };
+    }
   }
 
   citationCounts(): Record<string, number> {
