@@ -10,8 +10,8 @@ import { hashOf } from '../pipeline/text/hash.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { loadGold } from '../evals/gold.ts';
 import { CrossFitBackend, crossFitted, goldFolds } from '../evals/crossfit.ts';
-import { ROOT } from './cli-runner.ts';
-import { tempDir } from './fixtures.ts';
+import { ROOT, runCli } from './cli-runner.ts';
+import { RAW, tempDir } from './fixtures.ts';
 
 const tmp = tempDir('failscope-learn-');
 afterAll(() => tmp.cleanup());
@@ -35,6 +35,20 @@ describe('the offline backend\'s tuning is data', () => {
     expect(hedge.settings.polarity.hedgedWeight).toBe(0.5);
     expect(new Set([base.hash, hedge.hash, window.hash]).size).toBe(3);
   });
+
+  it('a run after the hedge weight changed makes every record again, instead of keeping stale ones', async () => {
+    const db = join(tmp.dir, 'rerun.db');
+    const input = join(tmp.dir, 'two.jsonl');
+    writeFileSync(input, [JSON.stringify({ id: 'b1', ...RAW.bank1 }), JSON.stringify({ id: 'c1', ...RAW.car })].join('\n'));
+    const first = await runCli(['run', input, '--db', db, '--json']);
+    const again = await runCli(['run', '--db', db, '--json']);
+    const changed = await runCli(['run', '--db', db, '--json'], undefined, { FAILSCOPE_OFFLINE_TUNING: tuningWith((s) => { s.polarity.hedgedWeight = 0.5; }, 'rerun') });
+    const screened = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').at(-1)!).stages.find((st: { stage: string }) => st.stage === 'screen');
+    expect(first.code, first.stderr).toBe(0);
+    expect(screened(first)).toMatchObject({ done: 2 });
+    expect(screened(again)).toMatchObject({ done: 0, skipped: 2 });
+    expect(screened(changed)).toMatchObject({ done: 2, skipped: 0 });
+  }, 120_000);
 
   it('re-indenting a file changes nothing', () => {
     expect(readTuning(tuningWith(() => {}, 'same')).hash).toBe(readTuning(DEFAULT_TUNING_DIR).hash);
