@@ -9,6 +9,8 @@ import { runStage } from '../pipeline/jobs/runner.ts';
 import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
 import { Grouper } from '../pipeline/group/cluster.ts';
+import { AskAhead, askBackend } from '../pipeline/group/ahead.ts';
+import { TUNING } from '../pipeline/group/tuning.ts';
 import { verifyCitation } from '../pipeline/citations/align.ts';
 import type { EventSink } from '../pipeline/jobs/events.ts';
 import type { Problem } from '../pipeline/ingest/read.ts';
@@ -136,12 +138,11 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
     // The grouping stage alone, over the articles that belong to a gold cluster, in the pipeline's order.
     await timed('groupingStage', async () => {
       const relevant = new Set(gold.articles.filter((a) => goldClusterOf(a) !== null).map((a) => a.id));
-      const grouper = new Grouper(all, new Map());
-      for (const a of all) {
-        if (!relevant.has(a.id)) continue;
-        const call = { store: goldStore, runId: goldRun.id, subject: a.id };
-        await grouper.assign(a, async (art: Article, members: Article[], sim: number) => (await backend.sameIncident(art, members, sim, call)).same);
-      }
+      const grouper = new Grouper(all, (id) => relevant.has(id), new Map());
+      const order = all.filter((a) => relevant.has(a.id)).map((a) => a.id);
+      const ask = askBackend(backend, (id) => byId.get(id), (subject) => ({ store: goldStore, runId: goldRun.id, subject }));
+      const pass = new AskAhead(grouper, order, ask, { concurrency: opts.settings.concurrency, ahead: TUNING.askAhead });
+      for (const id of order) await pass.assign(id);
       for (const id of relevant) {
         const p = articles.get(id);
         if (p) p.stageIncidentId = grouper.incidentOf.get(id) ?? null;

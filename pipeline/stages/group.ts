@@ -1,32 +1,39 @@
 import type { StageDef } from '../jobs/runner.ts';
 import { GROUPING_METHOD, Grouper } from '../group/cluster.ts';
+import { AskAhead, askBackend } from '../group/ahead.ts';
+import { TUNING } from '../group/tuning.ts';
 import { inputHash } from './provenance.ts';
 
 /**
  * Puts each article screened as a failure into an incident. Articles already in an incident stay
- * there; new ones join by single link, possibly bridging two incidents into one.
+ * there; new ones join the incidents of the earlier articles the backend calls the same story, possibly
+ * bridging two incidents into one. Jobs run one at a time in article order, while the backend's
+ * same-incident calls for the articles ahead run concurrently.
  */
-export const groupStage: StageDef<Grouper> = {
+export const groupStage: StageDef<AskAhead> = {
   name: 'group',
   sequential: true,
   plan(ctx) {
     const screenings = ctx.store.screenings();
-    return ctx.store.listArticles()
-      .filter((a) => screenings.get(a.id)?.isFailure)
-      .map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'group', [GROUPING_METHOD, a.contentHash]) }));
+    return [...ctx.store.articleHashes()]
+      .filter(([id]) => screenings.get(id)?.isFailure)
+      .map(([id, hash]) => ({ key: id, inputHash: inputHash(ctx, 'group', [GROUPING_METHOD, hash]) }));
   },
-  prepare: (ctx) => new Grouper(ctx.store.listArticles(), ctx.store.membership()),
-  async run(job, ctx, grouper) {
-    if (grouper.incidentOf.has(job.key)) {
+  prepare(ctx, pending, opts) {
+    const screenings = ctx.store.screenings();
+    const grouper = new Grouper(ctx.store.streamArticles(), (id) => !!screenings.get(id)?.isFailure, ctx.store.membership());
+    const ask = askBackend(ctx.backend, (id) => ctx.store.getArticle(id), (subject) => ({ store: ctx.store, runId: ctx.runId, subject }));
+    return new AskAhead(grouper, pending.map((j) => j.key), ask, { concurrency: opts.concurrency, ahead: TUNING.askAhead });
+  },
+  async run(job, ctx, pass) {
+    if (pass.grouped(job.key)) {
       ctx.store.completeJob('group', job.key, job.inputHash, ctx.runId, () => {});
       return;
     }
-    const article = ctx.store.getArticle(job.key)!;
-    const call = { store: ctx.store, runId: ctx.runId, subject: article.id };
-    const a = await grouper.assign(article, async (art, members, sim) => (await ctx.backend.sameIncident(art, members, sim, call)).same);
+    const a = await pass.assign(job.key);
     ctx.store.completeJob('group', job.key, job.inputHash, ctx.runId, () => {
       for (const drop of a.merged) ctx.store.mergeIncidents(a.incidentId, drop);
-      ctx.store.addToIncident(a.incidentId, article.id, a.similarity, ctx.runId);
+      ctx.store.addToIncident(a.incidentId, job.key, a.similarity, ctx.runId);
     });
   },
 };

@@ -182,6 +182,17 @@ export class Store {
     return (this.db.prepare(`SELECT * FROM articles ${where} ORDER BY published IS NULL, published, id`).all() as Row[]).map(toArticle);
   }
 
+  /** `listArticles` one at a time, so a stage can read the whole corpus without holding it. */
+  *streamArticles(): Generator<Article> {
+    for (const r of this.db.prepare('SELECT * FROM articles WHERE duplicate_of IS NULL ORDER BY published IS NULL, published, id').iterate()) yield toArticle(r as Row);
+  }
+
+  /** Id and content hash of `listArticles`, without the texts: what stages plan their jobs from. */
+  articleHashes(): Map<string, string> {
+    const rows = this.db.prepare('SELECT id, content_hash FROM articles WHERE duplicate_of IS NULL ORDER BY published IS NULL, published, id').all() as Row[];
+    return new Map(rows.map((r) => [r.id as string, r.content_hash as string]));
+  }
+
   articlesByIds(ids: readonly string[]): Article[] {
     const get = this.db.prepare('SELECT * FROM articles WHERE id = ?');
     return ids.map((id) => get.get(id) as Row | undefined).filter((r): r is Row => !!r).map(toArticle);
