@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Article, Citation, Postmortem, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
+import type { Citation, Postmortem, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import type { Backend } from '../pipeline/backends/backend.ts';
 import { Store, producerOf } from '../pipeline/store/store.ts';
