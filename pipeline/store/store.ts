@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from './migrations.ts';
+import { prepareOnce } from './statements.ts';
 import type {
   Article, Citation, Fact, Incident, IncidentRecord, JobState, Postmortem, Provenance, Run, RunSettings,
   Screening, Stage, TaxonomyLabel,
@@ -92,6 +93,7 @@ export class Store {
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    prepareOnce(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
