@@ -1,6 +1,6 @@
 import type { StageDef } from '../jobs/runner.ts';
 import { producerOf } from '../store/store.ts';
-import { articleInputs, inputHash, provenance } from './provenance.ts';
+import { incidentInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
 import { hashOf } from '../text/hash.ts';
 
@@ -10,9 +10,10 @@ export const classifyStage: StageDef = {
   // changed extraction re-runs classification.
   plan: (ctx) => {
     const producer = producerOf(provenance(ctx, 'classify'));
+    const hashes = ctx.store.articleHashes({ includeDuplicates: true });
     return ctx.store.listIncidents().map((inc) => {
       const pm = ctx.store.getPostmortem(inc.id, producer)?.postmortem ?? null;
-      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [articleInputs(ctx.store.articlesByIds(inc.articleIds)), pm && hashOf(pm)]) };
+      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [incidentInputs(hashes, inc.articleIds), pm && hashOf(pm)]) };
     });
   },
   async run(job, ctx) {

@@ -1,12 +1,13 @@
 import type { StageDef } from '../jobs/runner.ts';
-import { articleInputs, inputHash, provenance } from './provenance.ts';
+import { incidentInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
 
 export const extractStage: StageDef = {
   name: 'extract',
-  plan: (ctx) => ctx.store.listIncidents().map((inc) => ({
-    key: inc.id, inputHash: inputHash(ctx, 'extract', articleInputs(ctx.store.articlesByIds(inc.articleIds))),
-  })),
+  plan: (ctx) => {
+    const hashes = ctx.store.articleHashes({ includeDuplicates: true });
+    return ctx.store.listIncidents().map((inc) => ({ key: inc.id, inputHash: inputHash(ctx, 'extract', incidentInputs(hashes, inc.articleIds)) }));
+  },
   async run(job, ctx) {
     const incident = ctx.store.getIncident(job.key);
     if (!incident) throw new Error(`incident ${job.key} is no longer stored`);

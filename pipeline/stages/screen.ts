@@ -3,7 +3,7 @@ import { inputHash, provenance } from './provenance.ts';
 
 export const screenStage: StageDef = {
   name: 'screen',
-  plan: (ctx) => ctx.store.listArticles().map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'screen', a.contentHash) })),
+  plan: (ctx) => [...ctx.store.articleHashes()].map(([id, hash]) => ({ key: id, inputHash: inputHash(ctx, 'screen', hash) })),
   async run(job, ctx) {
     const article = ctx.store.getArticle(job.key);
     if (!article) throw new Error(`article ${job.key} is no longer stored`);

@@ -190,8 +190,9 @@ export class Store {
   }
 
   /** Id and content hash of `listArticles`, without the texts: what stages plan their jobs from. */
-  articleHashes(): Map<string, string> {
-    const rows = this.db.prepare('SELECT id, content_hash FROM articles WHERE duplicate_of IS NULL ORDER BY published IS NULL, published, id').all() as Row[];
+  articleHashes(opts: { includeDuplicates?: boolean } = {}): Map<string, string> {
+    const where = opts.includeDuplicates ? '' : 'WHERE duplicate_of IS NULL';
+    const rows = this.db.prepare(`SELECT id, content_hash FROM articles ${where} ORDER BY published IS NULL, published, id`).all() as Row[];
     return new Map(rows.map((r) => [r.id as string, r.content_hash as string]));
   }
 
