@@ -95,7 +95,7 @@ export class Grouper {
   questions(articleId: string): Question[] {
     const me = this.member(articleId);
     const out: [number, number][] = [];
-    for (const c of this.index.candidates(me.vector).slice(0, this.t.maxCandidates)) {
+    for (const c of this.index.candidates(me.vector, this.t.maxCandidates)) {
       const other = this.known[c];
       const sim = cosine(me.vector, other.vector);
       if (sim < this.t.minCandidateSimilarity) continue;

@@ -25,12 +25,20 @@ export class CandidateIndex {
     }
   }
 
-  /** Articles sharing at least one top term with the vector, most shared first, then in the order added. */
-  candidates(v: Vector): number[] {
+  /**
+   * Up to `limit` articles sharing at least one top term with the vector, most shared first, then in the
+   * order added. Counts are at most topK, so the best are picked by count without sorting every article
+   * found (thousands, once the postings of common terms are full).
+   */
+  candidates(v: Vector, limit = Infinity): number[] {
     const shared = new Map<number, number>();
     for (const t of CandidateIndex.topTerms(v, this.topK)) {
       for (const a of this.postings.get(t) ?? []) shared.set(a, (shared.get(a) ?? 0) + 1);
     }
-    return [...shared.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([a]) => a);
+    const byCount: number[][] = Array.from({ length: this.topK + 1 }, () => []);
+    for (const [a, n] of shared) byCount[n].push(a);
+    const out: number[] = [];
+    for (let n = this.topK; n > 0 && out.length < limit; n--) out.push(...byCount[n].sort((x, y) => x - y).slice(0, limit - out.length));
+    return out;
   }
 }
