@@ -11,10 +11,11 @@ export const classifyStage: StageDef = {
   plan: (ctx) => {
     const producer = producerOf(provenance(ctx, 'classify'));
     const hashes = ctx.store.articleHashes({ includeDuplicates: true });
-    return ctx.store.listIncidents().map((inc) => {
-      const pm = ctx.store.getPostmortem(inc.id, producer)?.postmortem ?? null;
-      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [incidentInputs(hashes, inc.articleIds), pm && hashOf(pm)]) };
-    });
+    const pmHashes = new Map<string, string>();
+    for (const [id, pm] of ctx.store.postmortems(producer)) pmHashes.set(id, hashOf(pm));
+    return ctx.store.listIncidents().map((inc) => ({
+      key: inc.id, inputHash: inputHash(ctx, 'classify', [incidentInputs(hashes, inc.articleIds), pmHashes.get(inc.id) ?? null]),
+    }));
   },
   async run(job, ctx) {
     const incident = ctx.store.getIncident(job.key);

@@ -423,6 +423,29 @@ export class Store {
     return { postmortem: pm, provenance: JSON.parse(head.provenance as string) };
   }
 
+  /** `getPostmortem` of every incident one producer wrote, an incident at a time, in two queries instead of one per fact. */
+  *postmortems(producer: string): Generator<[string, Postmortem]> {
+    const heads = this.db.prepare('SELECT incident_id, title, summary FROM postmortems WHERE producer = ? ORDER BY incident_id').all(producer) as Row[];
+    const rows = this.db.prepare(`SELECT f.incident_id, f.id, f.field, f.text, c.article_id, c.quote, c.start, c.end, c.alignment FROM facts f
+      LEFT JOIN citations c ON c.fact_id = f.id WHERE f.producer = ? ORDER BY f.incident_id, f.field, f.idx, c.id`).iterate(producer) as IterableIterator<Row>;
+    let row = rows.next();
+    for (const h of heads) {
+      const pm = emptyPostmortem(h.title as string);
+      pm.summary = h.summary as string;
+      let fact: Fact | null = null, factId: unknown = null;
+      for (; !row.done && row.value.incident_id === h.incident_id; row = rows.next()) {
+        const r = row.value;
+        if (r.id !== factId) {
+          fact = { text: r.text as string, citations: [] };
+          factId = r.id;
+          pm[r.field as (typeof POSTMORTEM_FIELDS)[number]].push(fact);
+        }
+        if (r.article_id !== null) fact!.citations.push(toCitation(r));
+      }
+      yield [h.incident_id as string, pm];
+    }
+  }
+
   getLabels(incidentId: string, producer?: string): TaxonomyLabel[] {
     const rows = (producer
       ? this.db.prepare('SELECT * FROM labels WHERE incident_id = ? AND producer = ? ORDER BY id').all(incidentId, producer)
@@ -459,9 +482,15 @@ export class Store {
 
   /** Every stored citation with its article's text, for verification. */
   *citationsWithText(): Generator<Citation & { text: string }> {
-    const rows = this.db.prepare(`SELECT c.article_id, c.quote, c.start, c.end, c.alignment, a.text FROM citations c
-      JOIN articles a ON a.id = c.article_id ORDER BY c.id`).iterate() as IterableIterator<Row>;
-    for (const r of rows) yield { ...toCitation(r), text: r.text as string };
+    // Article by article, so each text is read once rather than copied into every one of its citations' rows.
+    const text = this.db.prepare('SELECT text FROM articles WHERE id = ?');
+    const rows = this.db.prepare(`SELECT article_id, quote, start, end, alignment FROM citations
+      WHERE article_id IN (SELECT id FROM articles) ORDER BY article_id, id`).iterate() as IterableIterator<Row>;
+    let current: { id: unknown; text: string } = { id: null, text: '' };
+    for (const r of rows) {
+      if (r.article_id !== current.id) current = { id: r.article_id, text: (text.get(r.article_id) as Row).text as string };
+      yield { ...toCitation(r), text: current.text };
+    }
   }
 
   citationCounts(): Record<string, number> {
