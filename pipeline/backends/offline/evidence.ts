@@ -29,13 +29,14 @@ export interface ArticleDoc {
  * Past PACKED_BUDGET bytes the oldest packed texts go (about 80,000 news articles).
  */
 const PACKED_BUDGET = 256 * 2 ** 20;
-const RECENT = 256;
+const RECENT = 32;
 const packed = new Map<string, Uint8Array>();
 let packedBytes = 0;
 const recent = new Map<string, ArticleDoc>();
 let splits = 0;
 
-function sentencesOf(text: string): Sentence[] {
+/** The text's sentences, split once per text in this process. */
+export function sentencesOf(text: string): Sentence[] {
   const key = sha256(text);
   const hit = packed.get(key);
   if (hit) return unpackSentences(hit, text);
