@@ -6,10 +6,21 @@ import type { Assignment, Grouper, Question, Verdict } from './cluster.ts';
 /** The same-incident call for one pair. */
 export type Ask = (articleId: string, question: Question) => Promise<boolean>;
 
+/** Articles kept loaded for the questions: an article is asked about with each of its candidates, and is itself a candidate many times. */
+const LOADED = 512;
+
 /** Puts a pair to the backend: the article, the earlier candidate as the incident's one article, and the evidence. */
 export function askBackend(backend: Backend, load: (id: string) => Article | undefined, call: (articleId: string) => CallContext): Ask {
+  const loaded = new Map<string, Article | undefined>();
+  const get = (id: string) => {
+    let a = loaded.get(id);
+    if (a) loaded.delete(id);
+    else if ((a = load(id)) && loaded.size >= LOADED) loaded.delete(loaded.keys().next().value!);
+    if (a) loaded.set(id, a);
+    return a;
+  };
   return async (articleId, q) => {
-    const article = load(articleId), candidate = load(q.candidate);
+    const article = get(articleId), candidate = get(q.candidate);
     if (!article || !candidate) throw new Error(`article ${article ? q.candidate : articleId} is no longer stored`);
     return (await backend.sameIncident(article, [candidate], q.evidence, call(articleId))).same;
   };
