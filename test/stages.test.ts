@@ -7,7 +7,8 @@ import { groupStage } from '../pipeline/stages/group.ts';
 import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
 import { CandidateIndex } from '../pipeline/group/index.ts';
-import { Corpus, terms } from '../pipeline/group/tfidf.ts';
+import { terms } from '../pipeline/group/tfidf.ts';
+import { SparseCorpus } from '../pipeline/group/sparse.ts';
 import type { RunEvent } from '../pipeline/jobs/events.ts';
 import type { Backend } from '../pipeline/backends/backend.ts';
 import { POSTMORTEM_FIELDS, TAXONOMY, TaxonomyLabel, UNKNOWN, Postmortem, normalizeOptions, type Article, type Citation } from '../schemas/index.ts';
@@ -112,7 +113,7 @@ describe('group', () => {
 
   it('finds candidates through shared distinctive terms, not by comparing every pair', () => {
     const arts = allFixtures();
-    const corpus = new Corpus();
+    const corpus = new SparseCorpus();
     const counts = new Map(arts.map((a) => [a.id, corpus.add(terms(a))]));
     const index = new CandidateIndex();
     const others = arts.filter((x) => x.id !== 'bank1FollowUp');

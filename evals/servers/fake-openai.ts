@@ -114,7 +114,8 @@ export function offlineAnswer(format: string, messages: FakeRequest['body']['mes
     case 'same_incident': {
       const [cand, ...members] = blocks.map(asArticle);
       const corpus = new Corpus();
-      const all = [cand, ...members].map((a) => corpus.add(terms(a)));
+      const all = [cand, ...members].map((a) => terms(a));
+      all.forEach((t) => corpus.add(t));
       const v = corpus.vector(all[0]);
       const sim = Math.max(0, ...all.slice(1).map((t) => cosine(v, corpus.vector(t))));
       const gaps = members.map((m) => daysBetween(cand.published, m.published)).filter((d): d is number => d !== null);

@@ -3,7 +3,8 @@ import { hashOf } from '../text/hash.ts';
 import { nameOverlap, properNames } from '../text/names.ts';
 import { CandidateIndex } from './index.ts';
 import { Incidents } from './incidents.ts';
-import { Corpus, cosine, terms, type TermCounts, type Vector } from './tfidf.ts';
+import { terms } from './tfidf.ts';
+import { SparseCorpus, sparseCosine, type SparseVector, type TermCounts } from './sparse.ts';
 import { TUNING, type GroupingTuning } from './tuning.ts';
 
 export { GROUPING_METHOD } from './tuning.ts';
@@ -36,7 +37,7 @@ const dayOf = (published: string | null) => {
 /** What grouping keeps of an article: its vector, distinctive names and day (days since 1970), if dated. */
 interface Known {
   id: string;
-  vector: Vector;
+  vector: SparseVector;
   names: Set<string>;
   day: number | null;
 }
@@ -50,7 +51,7 @@ interface Known {
  * than a set time: single links would otherwise chain similar stories of different years into one.
  */
 export class Grouper {
-  private corpus = new Corpus();
+  private corpus = new SparseCorpus();
   private index = new CandidateIndex();
   private known: Known[] = [];
   private numberOf = new Map<string, number>();
@@ -97,7 +98,7 @@ export class Grouper {
     const out: [number, number][] = [];
     for (const c of this.index.candidates(me.vector, this.t.maxCandidates)) {
       const other = this.known[c];
-      const sim = cosine(me.vector, other.vector);
+      const sim = sparseCosine(me.vector, other.vector);
       if (sim < this.t.minCandidateSimilarity) continue;
       const names = nameOverlap(me.names, other.names);
       out.push([c, Number(Math.max(0, sim + this.t.nameWeight * (names - this.t.nameBaseline)).toFixed(4))]);

@@ -1,4 +1,4 @@
-import type { Vector } from './tfidf.ts';
+import type { SparseVector } from './sparse.ts';
 
 /**
  * Inverted index over each article's most distinctive terms. A new article is compared only with the
@@ -11,12 +11,12 @@ export class CandidateIndex {
   constructor(private readonly topK = 12, private readonly maxPosting = 400) {}
 
   /** The vector's `k` heaviest term ids; ties go to the lower id, so the choice is stable. */
-  static topTerms(v: Vector, k: number): number[] {
+  static topTerms(v: SparseVector, k: number): number[] {
     const order = Array.from(v.ids.keys()).sort((a, b) => v.weights[b] - v.weights[a] || v.ids[a] - v.ids[b]);
     return order.slice(0, k).map((i) => v.ids[i]);
   }
 
-  add(article: number, v: Vector): void {
+  add(article: number, v: SparseVector): void {
     for (const t of CandidateIndex.topTerms(v, this.topK)) {
       const list = this.postings.get(t);
       if (!list) this.postings.set(t, [article]);
@@ -30,7 +30,7 @@ export class CandidateIndex {
    * order added. Counts are at most topK, so the best are picked by count without sorting every article
    * found (thousands, once the postings of common terms are full).
    */
-  candidates(v: Vector, limit = Infinity): number[] {
+  candidates(v: SparseVector, limit = Infinity): number[] {
     const shared = new Map<number, number>();
     for (const t of CandidateIndex.topTerms(v, this.topK)) {
       for (const a of this.postings.get(t) ?? []) shared.set(a, (shared.get(a) ?? 0) + 1);

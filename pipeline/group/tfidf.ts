@@ -1,14 +1,7 @@
 import type { Article } from '../../schemas/index.ts';
 import { nlp, its } from '../text/nlp.ts';
 
-/**
- * A sparse vector over term ids, ids ascending. Typed arrays rather than a Map per article: a corpus of
- * 20k articles holds millions of weights, and Map entries cost ten times as much memory.
- */
-export interface Vector {
-  ids: Int32Array;
-  weights: Float64Array;
-}
+export type Vector = Map<string, number>;
 
 /** Content terms of an article: headline counted twice, since it names the incident most directly. */
 export function terms(article: Pick<Article, 'headline' | 'text'>): string[] {
@@ -23,64 +16,52 @@ export function terms(article: Pick<Article, 'headline' | 'text'>): string[] {
   return [...head, ...head, ...read(article.text)];
 }
 
-/** An article's distinct terms (ids ascending) and how often each occurs. */
-export interface TermCounts {
-  ids: Int32Array;
-  counts: Uint32Array;
-}
-
 /** Document frequencies, updated as articles arrive, so vectors can be built incrementally. */
 export class Corpus {
-  private termIds = new Map<string, number>();
-  private df: number[] = [];
+  private df = new Map<string, number>();
   size = 0;
 
-  /** Counts the article's terms into the document frequencies; returns them as ids for `vector`. */
-  add(termList: readonly string[]): TermCounts {
+  add(termList: readonly string[]): void {
     this.size++;
-    const tf = new Map<number, number>();
-    for (const t of termList) {
-      let id = this.termIds.get(t);
-      if (id === undefined) { id = this.df.length; this.termIds.set(t, id); this.df.push(0); }
-      tf.set(id, (tf.get(id) ?? 0) + 1);
-    }
-    const ids = Int32Array.from(tf.keys()).sort();
-    const counts = Uint32Array.from(ids, (id) => tf.get(id)!);
-    for (const id of ids) this.df[id]++;
-    return { ids, counts };
+    for (const t of new Set(termList)) this.df.set(t, (this.df.get(t) ?? 0) + 1);
   }
 
-  private idf(id: number): number {
-    return Math.log((1 + this.size) / (1 + (this.df[id] ?? 0))) + 1;
+  idf(term: string): number {
+    return Math.log((1 + this.size) / (1 + (this.df.get(term) ?? 0))) + 1;
   }
 
   docFreq(term: string): number {
-    const id = this.termIds.get(term);
-    return id === undefined ? 0 : this.df[id];
+    return this.df.get(term) ?? 0;
   }
 
-  /** Sublinear tf × idf, L2-normalised, with the document frequencies as they are now. */
-  vector(tc: TermCounts): Vector {
-    const weights = new Float64Array(tc.ids.length);
+  /** Sublinear tf × idf, L2-normalised. */
+  vector(termList: readonly string[]): Vector {
+    const tf = new Map<string, number>();
+    for (const t of termList) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return this.weigh(tf);
+  }
+
+  /** `vector` of a document given by its term counts. */
+  weigh(tf: ReadonlyMap<string, number>): Vector {
+    const v: Vector = new Map();
     let norm = 0;
-    for (let i = 0; i < tc.ids.length; i++) {
-      const w = (1 + Math.log(tc.counts[i])) * this.idf(tc.ids[i]);
-      weights[i] = w;
+    for (const [t, n] of tf) {
+      const w = (1 + Math.log(n)) * this.idf(t);
+      v.set(t, w);
       norm += w * w;
     }
     norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < weights.length; i++) weights[i] /= norm;
-    return { ids: tc.ids, weights };
+    for (const [t, w] of v) v.set(t, w / norm);
+    return v;
   }
 }
 
 export function cosine(a: Vector, b: Vector): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
-  for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length;) {
-    const x = a.ids[i], y = b.ids[j];
-    if (x === y) dot += a.weights[i++] * b.weights[j++];
-    else if (x < y) i++;
-    else j++;
+  for (const [t, w] of small) {
+    const o = large.get(t);
+    if (o !== undefined) dot += w * o;
   }
   return dot;
 }
