@@ -30,7 +30,10 @@ interface Figures {
   verified: number;
   ingestMs: number;
   stageMs: Record<string, number>;
+  /** CPU time (user + system) per stage, which other work on the machine slows far less than wall time. */
+  stageCpuMs: Record<string, number>;
   runMs: number;
+  runCpuMs: number;
   rerunMs: number;
   rerunJobs: number;
   peakRssMb: number;
@@ -64,15 +67,20 @@ async function measure(name: string, input: string): Promise<Figures> {
     const t0 = performance.now();
     const ing = await ingest(store, [input]);
     const ingestMs = performance.now() - t0;
-    const stageStart = new Map<string, number>();
-    const stageMs: Record<string, number> = {};
+    const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+    const stageStart = new Map<string, [number, number]>();
+    const stageMs: Record<string, number> = {}, stageCpuMs: Record<string, number> = {};
     const onEvent = (e: RunEvent) => {
-      if (e.type === 'stage') stageStart.set(e.stage, performance.now());
-      if (e.type === 'stage-done') stageMs[e.stage] = performance.now() - (stageStart.get(e.stage) ?? performance.now());
+      if (e.type === 'stage') stageStart.set(e.stage, [performance.now(), cpu()]);
+      if (e.type === 'stage-done') {
+        const [t, c] = stageStart.get(e.stage) ?? [performance.now(), cpu()];
+        stageMs[e.stage] = performance.now() - t;
+        stageCpuMs[e.stage] = cpu() - c;
+      }
     };
-    const t1 = performance.now();
+    const t1 = performance.now(), c1 = cpu();
     const summary = await runPipeline(store, new OfflineBackend(), { settings, onEvent });
-    const runMs = performance.now() - t1;
+    const runMs = performance.now() - t1, runCpuMs = cpu() - c1;
     const t2 = performance.now();
     const again = await runPipeline(store, new OfflineBackend(), { settings });
     const rerunMs = performance.now() - t2;
@@ -87,7 +95,7 @@ async function measure(name: string, input: string): Promise<Figures> {
     const pairs = [...store.membership()].filter(([id]) => gold.has(id)).map(([id, inc]) => ({ gold: gold.get(id)!, pred: inc }));
     return {
       name, articles: ing.inserted, incidents: summary.incidents, labels: summary.labels, verified: summary.citations.verified,
-      ingestMs, stageMs, runMs, rerunMs, rerunJobs: again.stages.reduce((n, s) => n + s.done, 0),
+      ingestMs, stageMs, stageCpuMs, runMs, runCpuMs, rerunMs, rerunJobs: again.stages.reduce((n, s) => n + s.done, 0),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       largest: { articles: largest?.articleIds.length ?? 0, days: largest ? span(largest.articleIds) : 0 },
       longestDays: Math.max(0, ...incidents.map((i) => span(i.articleIds))),
@@ -103,6 +111,7 @@ function print(f: Figures): void {
   const total = f.ingestMs + f.runMs;
   console.log(`${f.name}: ${f.articles} articles → ${f.incidents} incidents, ${f.labels} labels, ${f.verified} verified citations`);
   console.log(`  ingest ${f.ingestMs.toFixed(0)} ms; ${STAGES.map((s) => `${s} ${(f.stageMs[s] ?? 0).toFixed(0)} ms`).join(', ')}`);
+  console.log(`  CPU: ${STAGES.map((s) => `${s} ${(f.stageCpuMs[s] ?? 0).toFixed(0)} ms`).join(', ')}; pipeline ${(f.runCpuMs / 1000).toFixed(2)} s`);
   console.log(`  pipeline ${(f.runMs / 1000).toFixed(2)} s, ${(f.articles / (total / 1000)).toFixed(1)} articles/s end to end (ingest included); peak RSS ${f.peakRssMb.toFixed(0)} MB`);
   console.log(`  largest incident ${f.largest.articles} articles over ${f.largest.days} days; longest span ${f.longestDays} days${f.vMeasure === null ? '' : `; grouping V-measure ${f.vMeasure.toFixed(3)} against the input's gold`}`);
   console.log(`  re-run with nothing changed: ${f.rerunMs.toFixed(0)} ms, ${f.rerunJobs} jobs done`);
@@ -112,7 +121,9 @@ function growth(small: Figures, large: Figures): void {
   const ratio = (a: number, b: number) => (a > 0 ? `${(b / a).toFixed(1)}×` : '—');
   const parts = [...STAGES.map((s) => `${s} ${ratio(small.stageMs[s] ?? 0, large.stageMs[s] ?? 0)}`), `ingest ${ratio(small.ingestMs, large.ingestMs)}`,
     `total ${ratio(small.ingestMs + small.runMs, large.ingestMs + large.runMs)}`];
+  const cpuParts = [...STAGES.map((s) => `${s} ${ratio(small.stageCpuMs[s] ?? 0, large.stageCpuMs[s] ?? 0)}`), `pipeline ${ratio(small.runCpuMs, large.runCpuMs)}`];
   console.log(`growth ${small.name} → ${large.name} (${ratio(small.articles, large.articles)} the articles): ${parts.join(', ')}; peak RSS ${ratio(small.peakRssMb, large.peakRssMb)}`);
+  console.log(`  in CPU time: ${cpuParts.join(', ')}`);
 }
 
 /** Runs one corpus in a child process and reads its figures from the last line it prints. */
