@@ -20,8 +20,8 @@ export interface StageDef<P = unknown> {
   name: Stage;
   /** Every job this stage should have done, given the store's current contents. */
   plan(ctx: StageContext): PlannedJob[];
-  /** Shared state for one pass over the pending jobs (e.g. the grouping index). */
-  prepare?(ctx: StageContext, pending: PlannedJob[]): P | Promise<P>;
+  /** Shared state for one pass over the pending jobs (e.g. the grouping index), with the concurrency the run allows. */
+  prepare?(ctx: StageContext, pending: PlannedJob[], opts: { concurrency: number }): P | Promise<P>;
   /** Does one job, writing its results through `ctx.store.jobs.complete` so they land with the job's state. */
   run(job: PlannedJob, ctx: StageContext, prepared: P): Promise<void>;
   /** Order-dependent stages take their jobs one at a time, in plan order. */
@@ -55,7 +55,7 @@ export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { c
     opts.onEvent?.({ type: 'stage-done', stage: def.name, done: 0, failed: 0 });
     return result;
   }
-  const prepared = (await def.prepare?.(ctx, pending)) as P;
+  const prepared = (await def.prepare?.(ctx, pending, { concurrency: opts.concurrency })) as P;
   const queue = new PQueue({ concurrency: def.sequential ? 1 : opts.concurrency });
   for (const job of pending) {
     queue.add(async () => {

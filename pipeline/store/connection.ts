@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { MIGRATIONS } from './migrations.ts';
 import { reader } from './rows.ts';
+import { prepareOnce } from './statements.ts';
 
 export const now = () => new Date().toISOString();
 
@@ -20,6 +21,7 @@ export class Connection {
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    prepareOnce(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
