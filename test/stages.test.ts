@@ -8,7 +8,8 @@ import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
 import { callContext } from '../pipeline/stages/call.ts';
 import { CandidateIndex } from '../pipeline/group/index.ts';
-import { Corpus, terms } from '../pipeline/group/tfidf.ts';
+import { terms } from '../pipeline/group/tfidf.ts';
+import { SparseCorpus } from '../pipeline/group/sparse.ts';
 import type { RunEvent } from '../pipeline/jobs/events.ts';
 import type { Backend } from '../pipeline/backends/backend.ts';
 import { POSTMORTEM_FIELDS, TAXONOMY, TaxonomyLabel, UNKNOWN, Postmortem, normalizeOptions, type Article, type Citation } from '../schemas/index.ts';
@@ -113,12 +114,12 @@ describe('group', () => {
 
   it('finds candidates through shared distinctive terms, not by comparing every pair', () => {
     const arts = allFixtures();
-    const corpus = new Corpus();
-    const termLists = new Map(arts.map((a) => [a.id, terms(a)]));
-    for (const a of arts) corpus.add(termLists.get(a.id)!);
+    const corpus = new SparseCorpus();
+    const counts = new Map(arts.map((a) => [a.id, corpus.add(terms(a))]));
     const index = new CandidateIndex();
-    for (const a of arts.filter((x) => x.id !== 'bank1FollowUp')) index.add(a.id, corpus.vector(termLists.get(a.id)!));
-    const candidates = index.candidates(corpus.vector(termLists.get('bank1FollowUp')!));
+    const others = arts.filter((x) => x.id !== 'bank1FollowUp');
+    others.forEach((a, n) => index.add(n, corpus.vector(counts.get(a.id)!)));
+    const candidates = index.candidates(corpus.vector(counts.get('bank1FollowUp')!)).map((n) => others[n].id);
     expect(candidates[0]).toBe('bank1');
     expect(candidates).not.toContain('funding');
   });

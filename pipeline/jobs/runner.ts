@@ -20,8 +20,8 @@ export interface StageDef<P = unknown> {
   name: Stage;
   /** Every job this stage should have done, given the store's current contents. */
   plan(ctx: StageContext): PlannedJob[];
-  /** Shared state for one pass over the pending jobs (e.g. the grouping index). */
-  prepare?(ctx: StageContext, pending: PlannedJob[]): P | Promise<P>;
+  /** Shared state for one pass over the pending jobs (e.g. the grouping index), with the concurrency the run allows. */
+  prepare?(ctx: StageContext, pending: PlannedJob[], opts: { concurrency: number }): P | Promise<P>;
   /** Does one job, writing its results through `ctx.store.jobs.complete` so they land with the job's state. */
   run(job: PlannedJob, ctx: StageContext, prepared: P): Promise<void>;
   /** Order-dependent stages take their jobs one at a time, in plan order. */
@@ -67,7 +67,7 @@ export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { c
     });
     const result: StageResult = { stage: def.name, planned: planned.length, done: 0, failed: 0, skipped: planned.length - pending.length, elsewhere: 0 };
     opts.onEvent?.({ type: 'stage', stage: def.name, pending: pending.length, skipped: result.skipped });
-    const prepared = pending.length ? (await def.prepare?.(ctx, pending)) as P : undefined as P;
+    const prepared = pending.length ? (await def.prepare?.(ctx, pending, { concurrency: opts.concurrency })) as P : undefined as P;
     const queue = new PQueue({ concurrency: def.sequential ? 1 : opts.concurrency });
     const settledElsewhere = (key: string) => {
       result.elsewhere++;

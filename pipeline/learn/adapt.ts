@@ -28,6 +28,7 @@ const SHARED = ['cps.true', 'objective.malicious', 'dimension.hardware', 'bounda
 const STACK_L2 = 1;
 const SET_WEIGHT = 0.5;
 const K = 5;
+const MIN_GAIN = 2;
 
 const byIncident = (groups: readonly string[]) => {
   const ids = [...new Set(groups)].sort();
@@ -136,8 +137,11 @@ export function learnTaxonomyAdaptation(base: OfflineModel, target: readonly Lab
     }
     const gold = labelled.map((it) => goldSets(it.gold, dim.key)!);
     const scores = Object.fromEntries(EXPERTS.map((e) => [e, r3(answers.get(e)!.filter((a, i) => exactSet(a.options, gold[i]!)).length / labelled.length)]));
-    // Simplest first: a later expert must do strictly better to be chosen.
-    const expert = EXPERTS.reduce((best, e) => (scores[e]! > scores[best]! ? e : best), EXPERTS[0]);
+    // Simplest first: a later expert must do strictly better to be chosen. And the set the analysts give
+    // most often stays the answer unless an expert is right on at least MIN_GAIN more of their incidents:
+    // with a few dozen (the IoT layers: a dozen), one incident's luck would otherwise pick the expert.
+    const best = EXPERTS.reduce((b, e) => (scores[e]! > scores[b]! ? e : b), EXPERTS[0]);
+    const expert = (scores[best]! - scores.prior!) * labelled.length >= MIN_GAIN - 0.05 ? best : 'prior';
     taxonomy[dim.key] = fitDimension(dim, labelled, expert, scores);
     const chosen = answers.get(expert)!;
     cv[`taxonomy.${dim.key}.exact`] = scores[expert]!;

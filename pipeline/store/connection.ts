@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { MIGRATIONS } from './migrations.ts';
 import { reader } from './rows.ts';
+import { prepareOnce } from './statements.ts';
 
 export const now = () => new Date().toISOString();
 
@@ -21,6 +22,7 @@ export class Connection {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // The busy timeout comes first: switching a new file to WAL takes a lock another process may hold.
     this.db = new Database(path, { timeout: opts.busyTimeoutMs });
+    prepareOnce(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
