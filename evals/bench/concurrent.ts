@@ -2,7 +2,7 @@
  * Several `failscope run` processes started at once on one database (issue 12 item 4), against one run
  * alone on a database of its own: jobs done twice, paid calls repeated, spurious failures, lock crashes, and
  * whether the shared database ends with the lone run's records.
- * Prints figures; asserts nothing. The soak calls `concurrentRuns`; on its own:
+ * Prints figures; asserts nothing. `npm run soak` prints them (`concurrentSection`); on their own:
  *
  *   node bin/run-ts.js evals/bench/concurrent.ts [--runs 3] [--offline <input>]… [--keep]
  *
@@ -14,9 +14,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sha256 } from '../../pipeline/text/hash.ts';
 import { startFakeOpenAI } from '../servers/fake-openai.ts';
 import { type ChildResult, ROOT, failscope } from './child.ts';
+import { repeats } from './repeats.ts';
 import { sameRecords } from './same-records.ts';
 
 export interface ConcurrentFigures {
@@ -44,8 +44,6 @@ const summaryOf = (r: ChildResult): Summary | null => {
   return line ? JSON.parse(line) as Summary : null;
 };
 const jobsDone = (s: Summary | null) => s?.stages.reduce((n, x) => n + x.done, 0) ?? 0;
-/** Requests answered more than once for the same body. */
-const repeats = (bodies: unknown[]) => bodies.length - new Set(bodies.map((b) => sha256(JSON.stringify(b)))).size;
 
 function failedJobs(db: string): number {
   const d = new Database(db, { readonly: true, fileMustExist: true });
@@ -89,24 +87,31 @@ export function describeConcurrent(f: ConcurrentFigures): string {
     + `jobs done ${f.jobsDone.join(' + ')}, ${f.jobsDoneTwice} of them twice${calls}; records ${f.records}${f.errors.map((e) => `\n  exit 1: ${e}`).join('')}`;
 }
 
+const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
+const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
+/** The sample and FAIL's dev articles, or the sample alone where ../shared is not there. */
+export const OFFLINE_INPUTS = existsSync(FAIL) ? [SAMPLE, FAIL] : [SAMPLE];
+
+/** The soak's section: `runs` runs at once offline on `offline`, then openai on the sample against the local fake server. */
+export async function concurrentSection(tmp: string, log: (line: string) => void, opts: { runs?: number; offline?: string[] } = {}): Promise<void> {
+  log(describeConcurrent(await concurrentRuns('offline', opts.offline ?? OFFLINE_INPUTS, [], { tmp, runs: opts.runs })));
+  const server = await startFakeOpenAI();
+  try {
+    // Limits far above what the local server takes, so pacing does not stretch the runs.
+    const config = join(tmp, 'concurrent-openai.config.json');
+    writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 1_000_000_000 } }));
+    log(describeConcurrent(await concurrentRuns('openai', [SAMPLE], ['--backend', 'openai', '--config', config], {
+      tmp, runs: opts.runs, env: { OPENAI_BASE_URL: server.url }, requests: () => server.requests.map((r) => r.body),
+    })));
+  } finally { await server.close(); }
+}
+
 // Run on its own, not when the soak imports it.
 if (resolve(process.argv[1] ?? '') === import.meta.filename) {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, offline: { type: 'string', multiple: true }, keep: { type: 'boolean', default: false } } });
   const tmp = mkdtempSync(join(tmpdir(), 'failscope-concurrent-'));
-  const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
-  const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
-  const runs = Number(values.runs);
   try {
-    const offline = values.offline ?? (existsSync(FAIL) ? [SAMPLE, FAIL] : [SAMPLE]);
-    console.log(describeConcurrent(await concurrentRuns('offline', offline, [], { tmp, runs })));
-    const server = await startFakeOpenAI();
-    try {
-      const config = join(tmp, 'openai.config.json');
-      writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 1_000_000_000 } }));
-      console.log(describeConcurrent(await concurrentRuns('openai', [SAMPLE], ['--backend', 'openai', '--config', config], {
-        tmp, runs, env: { OPENAI_BASE_URL: server.url }, requests: () => server.requests.map((r) => r.body),
-      })));
-    } finally { await server.close(); }
+    await concurrentSection(tmp, console.log, { runs: Number(values.runs), offline: values.offline });
   } finally {
     if (values.keep) console.log(`databases kept in ${tmp}`); else rmSync(tmp, { recursive: true, force: true });
   }

@@ -7,21 +7,24 @@
  *    ../shared at run time) and during an openai run against the local fake server (the sample), each
  *    restarted until done; then whether its records are identical to an uninterrupted run's, and, for
  *    openai, how many paid calls were repeated (requests the server answered twice with the same body).
- * 2. Concurrent runs: see the marked place below.
+ * 2. Three runs at once on one database, offline and openai (evals/bench/concurrent.ts): jobs and paid calls
+ *    done twice, spurious failures, lock crashes, and whether the records equal one run's alone.
  * 3. Peak memory of `failscope run` on large inputs (evals/bench/large-inputs.ts).
  *
- * About 5 minutes on two idle cores; most of it is starting the 40 restarted processes.
+ * About 8 minutes on two idle cores; most of it is starting the 40 restarted processes.
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sha256 } from '../../pipeline/text/hash.ts';
 import { startFakeOpenAI } from '../servers/fake-openai.ts';
 import { ROOT, failscope } from './child.ts';
 import { killAndResume } from './kill-loop.ts';
 import { mulberry32 } from '../metrics/bootstrap.ts';
 import { writeLargeInputs } from './large-inputs.ts';
+import { OFFLINE_INPUTS, concurrentSection } from './concurrent.ts';
+import { repeats } from './repeats.ts';
+import { sameRecords } from './same-records.ts';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' }, kills: { type: 'string', default: '20' } } });
 const seed = Number(values.seed), kills = Number(values.kills);
@@ -29,22 +32,7 @@ const seed = Number(values.seed), kills = Number(values.kills);
 const random = mulberry32(seed);
 const tmp = mkdtempSync(join(tmpdir(), 'failscope-soak-'));
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
-const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
-
-/** The records as `export --format json` gives them; run ids differ by nature, nothing else may. */
-async function records(db: string): Promise<string> {
-  const r = await failscope(['export', '--format', 'json', '--db', db]);
-  if (r.code !== 0) throw new Error(`export from ${db} failed: ${r.stderr}`);
-  return r.stdout.replace(/"runId": "[^"]*"/g, '"runId": "-"');
-}
-
-async function sameRecords(a: string, b: string): Promise<string> {
-  const [x, y] = await Promise.all([records(a), records(b)]);
-  if (x === y) return `identical (${(JSON.parse(x) as { incidents: unknown[] }).incidents.length} incidents)`;
-  const at = [...x].findIndex((c, i) => c !== y[i]);
-  return `DIFFERENT from character ${at}: …${x.slice(Math.max(0, at - 80), at + 80)}… vs …${y.slice(Math.max(0, at - 80), at + 80)}…`;
-}
 
 /** An uninterrupted run, then the same run killed and resumed; `mark` reads a counter before, between and after. */
 async function killSoak(name: string, inputs: string[], extra: string[], opts: { env?: Record<string, string>; mark?: () => number } = {}): Promise<number[]> {
@@ -61,13 +49,10 @@ async function killSoak(name: string, inputs: string[], extra: string[], opts: {
   return marks;
 }
 
-/** Requests the server answered more than once with the same body. */
-const repeats = (bodies: unknown[]) => bodies.length - new Set(bodies.map((b) => sha256(JSON.stringify(b)))).size;
-
 console.log(`soak (seed ${seed}, ${kills} kills per run; ${tmp})`);
 try {
   // ---- 1. kills ------------------------------------------------------------------------------------
-  await killSoak('offline', existsSync(FAIL) ? [SAMPLE, FAIL] : [SAMPLE], []);
+  await killSoak('offline', OFFLINE_INPUTS, []);
 
   const server = await startFakeOpenAI();
   try {
@@ -84,10 +69,8 @@ try {
   }
 
   // ---- 2. concurrent runs ----------------------------------------------------------------------------
-  // PLACE FOR "3 concurrent runs" (issue 12, item 4, after job leases): three `failscope run` processes on
-  // one database, offline and openai; print duplicated paid calls beyond requests in flight, spurious
-  // failures, lock crashes, and whether the records equal a single run's.
-  console.log('3 concurrent runs: not measured yet (comes with job leases, issue 12 item 4)');
+  // Three `failscope run` processes at once on one database, offline and openai, against one run alone.
+  await concurrentSection(tmp, console.log);
 
   // ---- 3. peak memory on large inputs ------------------------------------------------------------------
   const large = await writeLargeInputs(tmp);
