@@ -16,7 +16,6 @@ export const Job = z.object({
   runId: z.string().nullable(),
   /** The run a running job is leased to. */
   leaseOwner: z.string().nullable(),
-  updatedAt: z.string(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -158,10 +157,12 @@ export class JobStore {
     return this.c.tx(() => {
       const row = jobs.maybe(this.c.db.prepare('SELECT * FROM jobs WHERE stage = ? AND key = ?').get(stage, key));
       if (row?.state === 'done' && row.inputHash === inputHash) return 'done';
-      if (row?.state === 'running' && row.leaseOwner && this.#live().has(row.leaseOwner)) return 'held';
+      let live: Set<string> | undefined;
+      const alive = (id: string) => (live ??= this.#live()).has(id);
+      if (row?.state === 'running' && row.leaseOwner && alive(row.leaseOwner)) return 'held';
       const holder = this.#stageHolder(stage);
-      if (holder && holder !== worker && this.#live().has(holder)) return 'held';
-      if (row?.state === 'failed' && row.inputHash === inputHash && row.runId && this.#live().has(row.runId)) return 'failed';
+      if (holder && holder !== worker && alive(holder)) return 'held';
+      if (row?.state === 'failed' && row.inputHash === inputHash && row.runId && alive(row.runId)) return 'failed';
       this.c.db.prepare(`INSERT INTO jobs (stage, key, input_hash, state, attempts, error, run_id, lease_owner, updated_at)
         VALUES (?, ?, ?, 'running', 1, NULL, ?, ?, ?)
         ON CONFLICT (stage, key) DO UPDATE SET input_hash = excluded.input_hash, state = 'running', attempts = jobs.attempts + 1,
@@ -204,7 +205,6 @@ export class JobStore {
   #stageHolder(stage: Stage): string | undefined {
     return stageOwner.maybe(this.c.db.prepare('SELECT owner FROM stage_leases WHERE stage = ?').get(stage))?.owner;
   }
-
 
   #stamp(): string {
     return new Date(this.opts.clock()).toISOString();

@@ -11,7 +11,7 @@ import { RunStore } from './runs.ts';
 
 export { producerOf } from './records.ts';
 export { LeaseLost } from './jobs.ts';
-export type { Claim, Job } from './jobs.ts';
+export type { Job } from './jobs.ts';
 export type { CollectCounts, FetchOutcome, NewFetch } from './fetches.ts';
 export type { QuoteCheckTotals, UsageTotals } from './model-calls.ts';
 
