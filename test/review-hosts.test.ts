@@ -58,12 +58,19 @@ describe('on loopback with extra names', () => {
   });
 });
 
+/** A database to review (review refuses a path that holds none). */
+const existingDb = (dir: string) => {
+  const file = join(dir, 'r.db');
+  new Store(file).close();
+  return file;
+};
+
 describe('failscope review', () => {
   it('--host 0.0.0.0 without --allowed-host exits 1 and says what to add', async () => {
     const d = tempDir();
     try {
       // Should it start after all, stop it at once rather than leave it listening.
-      const r = await runCli(['review', '--host', '0.0.0.0', '--port', '0', '--db', join(d.dir, 'r.db')], (child) => {
+      const r = await runCli(['review', '--host', '0.0.0.0', '--port', '0', '--db', existingDb(d.dir)], (child) => {
         child.stdout!.on('data', (c) => { if (/review page:/.test(String(c))) child.kill('SIGTERM'); });
       });
       expect(r.code).toBe(1);
@@ -76,7 +83,7 @@ describe('failscope review', () => {
     const d = tempDir();
     try {
       let stderr = '';
-      const r = await runCli(['review', '--port', '0', '--allowed-host', 'review.test', '--db', join(d.dir, 'r.db')], (child) => {
+      const r = await runCli(['review', '--port', '0', '--allowed-host', 'review.test', '--db', existingDb(d.dir)], (child) => {
         child.stderr!.on('data', (c) => { stderr += c; if (/Ctrl\+C to stop/.test(stderr)) child.kill('SIGTERM'); });
       });
       expect(r.stdout).toMatch(/review page: http:\/\/127\.0\.0\.1:\d+\//);

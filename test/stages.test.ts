@@ -52,13 +52,13 @@ function expectExact(citations: Citation[], articles: Map<string, Article>) {
 const incidentOf = (id: string) => t.store.incidents.membership().get(id);
 
 /**
- * A label citing no sentence: `unknown` saying no option is likely enough, one chosen from a headline
- * that it names, or options the model finds typical, each saying that no sentence names it.
+ * A label citing no sentence: `unknown` saying no option is supported enough, one chosen from a headline
+ * that it quotes, or options from the prior, each saying so with the prior's strength.
  */
 function expectNoEvidenceLabel(l: { dimension: string; options: string[]; rationale: string; confidence: number }) {
-  if (l.options.includes(UNKNOWN)) expect(l.rationale, l.dimension).toMatch(/^No option of .* so the label is unknown/);
-  else if (/from the headline/.test(l.rationale)) expect(l.rationale, l.dimension).toMatch(/from the headline\(s\) \[Article [^\]]+\] "/);
-  else for (const o of l.options) expect(l.rationale, l.dimension).toMatch(new RegExp(`${o} \\(\\d+%\\): no sentence names it`));
+  if (l.options.includes(UNKNOWN)) expect(l.rationale, l.dimension).toMatch(/^unknown: no option is supported strongly enough/);
+  else if (/from the headline/.test(l.rationale)) expect(l.rationale, l.dimension).toMatch(/from the headline "[^"]+" \[Article [^\]]+\]/);
+  else for (const o of l.options) expect(l.rationale, l.dimension).toMatch(new RegExp(`${o}: no sentence states it; it comes from the prior \\(\\d+ of \\d+ \\S+ incidents have it\\)`));
 }
 
 describe('screen', () => {
@@ -176,8 +176,9 @@ describe('classify', () => {
         expectExact(l.citations, articles);
         for (const c of l.citations) {
           expect(inc.articleIds).toContain(c.articleId);
-          // The rationale names its evidence sentences.
-          expect(l.rationale).toContain(`[Article ${c.articleId}] "${c.quote.slice(0, 100)}`);
+          // The rationale quotes its evidence sentences, with the article they come from.
+          expect(l.rationale).toContain(`"${c.quote.replace(/^["“”'‘’\s]+|["“”'‘’\s]+$/g, '').slice(0, 100)}`);
+          expect(l.rationale).toContain(`[Article ${c.articleId}]`);
         }
         if (l.citations.length === 0) expectNoEvidenceLabel(l);
       }
