@@ -1,7 +1,8 @@
 /**
  * SIGKILLs a `failscope run` at random moments while it works, starting the same command again after
- * each kill, until the run finishes: the kill lands a random 0–400 ms after the restarted run has
- * finished its first job, so each one interrupts real work (no handler runs, nothing is flushed).
+ * each kill, until the run finishes: the kill lands a random 0–`spreadMs` (default 400) ms after the
+ * restarted run has finished its first job, so each one interrupts real work (no handler runs, nothing is
+ * flushed); a wider spread lets kills reach the later stages of a long run.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ function doneJobs(db: string): number {
 
 export interface KillLoop { kills: number; restarts: number; final: ChildResult }
 
-export async function killAndResume(args: string[], db: string, kills: number, random: () => number, env?: Record<string, string>): Promise<KillLoop> {
+export async function killAndResume(args: string[], db: string, kills: number, random: () => number, env?: Record<string, string>, spreadMs = 400): Promise<KillLoop> {
   let done = 0;
   for (let restarts = 0; ; restarts++) {
     const before = doneJobs(db);
@@ -29,7 +30,7 @@ export async function killAndResume(args: string[], db: string, kills: number, r
       env,
       onSpawn: (child) => {
         if (done >= kills) return;
-        const delay = random() * 400;
+        const delay = random() * spreadMs;
         const poll = setInterval(() => {
           if (doneJobs(db) <= before) return;
           clearInterval(poll);

@@ -1,5 +1,6 @@
 /** Whether two databases hold the same records, as `failscope export --format json` gives them. */
 import { readFileSync } from 'node:fs';
+import { Store } from '../../pipeline/store/store.ts';
 import { failscope } from './child.ts';
 
 /**
@@ -21,4 +22,30 @@ export async function sameRecords(a: string, b: string): Promise<string> {
   const at = xs.findIndex((line, i) => line !== ys[i]);
   const show = (line: string | undefined) => (line ?? '(end)').trim().slice(0, 200);
   return `DIFFERENT from line ${at + 1} of the export: ${show(xs[at])} vs ${show(ys[at])}`;
+}
+
+/**
+ * What the records alone do not show about a killed and resumed database `b` beside an uninterrupted `a`:
+ * the same row and job counts, no failed job, no label given twice, and how its runs ended.
+ */
+export function sameStore(a: string, b: string): string {
+  const [x, y] = [new Store(a), new Store(b)];
+  try {
+    const json = (v: unknown) => JSON.stringify(v);
+    const twice = y.incidents.list().filter((inc) => {
+      const dims = y.records.labels(inc.id).map((l) => l.dimension);
+      return new Set(dims).size !== dims.length;
+    });
+    const ended = y.runs.list().reduce<Record<string, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
+    return [
+      json(x.counts()) === json(y.counts()) ? 'same row counts' : `DIFFERENT row counts: ${json(x.counts())} vs ${json(y.counts())}`,
+      json(x.jobs.counts()) === json(y.jobs.counts()) ? 'same job counts' : `DIFFERENT job counts: ${json(x.jobs.counts())} vs ${json(y.jobs.counts())}`,
+      `${y.jobs.failed().length} failed jobs`,
+      `${twice.length} incidents labelled twice on a dimension`,
+      `runs ${json(ended)}`,
+    ].join(', ');
+  } finally {
+    x.close();
+    y.close();
+  }
 }

@@ -1,19 +1,21 @@
 /**
  * Soak test of the failscope CLI as a user runs it. Prints figures; asserts nothing; not part of `npm test`.
  *
- *   npm run soak [-- --seed 7 --kills 20]
+ *   npm run soak [-- --seed 7 --kills 20 --ko-kills 5]
  *
  * 1. Kills: random SIGKILLs during an offline run (the project sample and FAIL's dev articles, read from
- *    ../shared at run time) and during an openai run against the local fake server (the sample), each
- *    restarted until done; then whether its records are identical to an uninterrupted run's, and, for
- *    openai, how many paid calls were repeated (requests the server answered twice with the same body).
+ *    ../shared at run time), during an offline run of Ko et al.'s 974 articles (--ko-kills of them), and
+ *    during an openai run against the local fake server (the sample), each restarted until done; then
+ *    whether its records, row and job counts are identical to an uninterrupted run's, that no job failed
+ *    and no label was given twice, and, for openai, how many paid calls were repeated (requests the server
+ *    answered twice with the same body).
  * 2. Three runs at once on one database, offline and openai (evals/bench/concurrent.ts): jobs and paid calls
  *    done twice, spurious failures, lock crashes, and whether the records equal one run's alone.
  * 3. Peak memory of `failscope run` on large inputs (evals/bench/large-inputs.ts).
  *
- * About 8 minutes on two idle cores; most of it is starting the 40 restarted processes.
+ * About 10 minutes on two idle cores; most of it is starting the 45 restarted processes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,18 +26,19 @@ import { mulberry32 } from '../metrics/bootstrap.ts';
 import { writeLargeInputs } from './large-inputs.ts';
 import { OFFLINE_INPUTS, concurrentSection } from './concurrent.ts';
 import { repeats } from './repeats.ts';
-import { sameRecords } from './same-records.ts';
+import { sameRecords, sameStore } from './same-records.ts';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' }, kills: { type: 'string', default: '20' } } });
-const seed = Number(values.seed), kills = Number(values.kills);
+const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' }, kills: { type: 'string', default: '20' }, 'ko-kills': { type: 'string', default: '5' } } });
+const seed = Number(values.seed), kills = Number(values.kills), koKills = Number(values['ko-kills']);
 // Seeded, so a soak can be repeated kill for kill.
 const random = mulberry32(seed);
 const tmp = mkdtempSync(join(tmpdir(), 'failscope-soak-'));
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
+const KO = join(ROOT, '..', 'shared', 'benchmarks', 'ko', 'articles.jsonl');
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 
 /** An uninterrupted run, then the same run killed and resumed; `mark` reads a counter before, between and after. */
-async function killSoak(name: string, inputs: string[], extra: string[], opts: { env?: Record<string, string>; mark?: () => number } = {}): Promise<number[]> {
+async function killSoak(name: string, inputs: string[], extra: string[], opts: { env?: Record<string, string>; mark?: () => number; kills?: number; spreadMs?: number } = {}): Promise<number[]> {
   const t0 = performance.now();
   const marks = [opts.mark?.() ?? 0];
   const clean = join(tmp, `${name}-clean.db`), killed = join(tmp, `${name}-killed.db`);
@@ -43,9 +46,9 @@ async function killSoak(name: string, inputs: string[], extra: string[], opts: {
   if (first.code !== 0) throw new Error(`${name}: the uninterrupted run exited ${first.code}: ${first.stderr}`);
   const tClean = secs(t0);
   marks.push(opts.mark?.() ?? 0);
-  const loop = await killAndResume(['run', ...inputs, '--db', killed, ...extra], killed, kills, random, opts.env);
+  const loop = await killAndResume(['run', ...inputs, '--db', killed, ...extra], killed, opts.kills ?? kills, random, opts.env, opts.spreadMs);
   marks.push(opts.mark?.() ?? 0);
-  console.log(`${name}: ${loop.kills} SIGKILLs, ${loop.restarts} restarts, last run exited ${loop.final.code}; records ${await sameRecords(clean, killed)}; uninterrupted run ${tClean}, whole soak ${secs(t0)}`);
+  console.log(`${name}: ${loop.kills} SIGKILLs, ${loop.restarts} restarts, last run exited ${loop.final.code}; records ${await sameRecords(clean, killed)}; ${sameStore(clean, killed)}; uninterrupted run ${tClean}, whole soak ${secs(t0)}`);
   return marks;
 }
 
@@ -53,6 +56,9 @@ console.log(`soak (seed ${seed}, ${kills} kills per run; ${tmp})`);
 try {
   // ---- 1. kills ------------------------------------------------------------------------------------
   await killSoak('offline', OFFLINE_INPUTS, []);
+  // At scale, kills spread over up to 20 s of each restarted run, so they reach grouping and the stages after
+  // it (`npm test` kills once, on the sample, after its tenth grouping job).
+  if (existsSync(KO)) await killSoak('offline Ko', [KO], [], { kills: koKills, spreadMs: 20_000 });
 
   const server = await startFakeOpenAI();
   try {
