@@ -4,17 +4,46 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TUNING_DIR, readTuning } from '../pipeline/backends/offline/tuning.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { type Adaptation, OfflineModel } from '../pipeline/backends/offline/model.ts';
+import { loadModel } from '../pipeline/backends/offline/learned.ts';
 import { neighbours } from '../pipeline/backends/offline/adapted.ts';
 import { learnModel } from '../pipeline/learn/learn.ts';
 import { hashOf } from '../pipeline/text/hash.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
+import { recordDecision } from '../pipeline/review/decisions.ts';
+import { Store } from '../pipeline/store/store.ts';
 import { loadGold } from '../evals/gold.ts';
+import type { MetricDelta } from '../evals/compare.ts';
 import { CrossFitBackend, crossFitted, goldFolds } from '../evals/crossfit.ts';
 import { ROOT, runCli } from './cli-runner.ts';
+import { type InProcessResult, failscope } from './cli-in-process.ts';
 import { RAW, tempDir } from './fixtures.ts';
 
 const tmp = tempDir('failscope-learn-');
 afterAll(() => tmp.cleanup());
+const at = (name: string) => join(tmp.dir, name);
+
+/**
+ * Learning a corpus part takes most of a learner test's time, and it is the same work whatever is fitted
+ * to it: it is learned once here, by the CLI, from one training part, and every test below reuses it.
+ */
+const P1 = 'data/train/parts/p1';
+const BASE = at('base.json');
+let learned: InProcessResult;
+beforeAll(async () => { learned = await failscope('learn', '--base', P1, '--out', BASE, '--json'); }, 120_000);
+
+describe('failscope learn', () => {
+  it('learns a complete model from a labelled folder and reports cross-validated figures', () => {
+    expect(learned.code, learned.stderr).toBe(0);
+    expect(learned.stderr).toMatch(/taxonomy cv mean exact \d\.\d+/);
+    const model = OfflineModel.parse(JSON.parse(readFileSync(BASE, 'utf8')));
+    expect(model.learnedFrom).toEqual([P1]);
+    expect(model.trained).toEqual({ articles: 50, incidents: 18 });
+    expect(model.adaptation).toBeNull();
+    expect(Object.keys(model.taxonomy)).toHaveLength(16);
+    expect(Object.keys(model.extraction)).toHaveLength(10);
+    expect(JSON.parse(learned.stdout).crossValidation['screening.isFailure.recall']).toBeGreaterThan(0.5);
+  });
+});
 
 /** A copy of the tuning folder with one value changed. */
 function tuningWith(edit: (settings: Record<string, any>) => void, name: string): string {
@@ -40,15 +69,16 @@ describe('the offline backend\'s tuning is data', () => {
     const db = join(tmp.dir, 'rerun.db');
     const input = join(tmp.dir, 'two.jsonl');
     writeFileSync(input, [JSON.stringify({ id: 'b1', ...RAW.bank1 }), JSON.stringify({ id: 'c1', ...RAW.car })].join('\n'));
-    const first = await runCli(['run', input, '--db', db, '--json']);
-    const again = await runCli(['run', '--db', db, '--json']);
+    const first = await failscope('run', input, '--db', db, '--json');
+    const again = await failscope('run', '--db', db, '--json');
+    // The tuning is read once per process: the changed one needs a process of its own.
     const changed = await runCli(['run', '--db', db, '--json'], undefined, { FAILSCOPE_OFFLINE_TUNING: tuningWith((s) => { s.polarity.hedgedWeight = 0.5; }, 'rerun') });
     const screened = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').at(-1)!).stages.find((st: { stage: string }) => st.stage === 'screen');
     expect(first.code, first.stderr).toBe(0);
     expect(screened(first)).toMatchObject({ done: 2 });
     expect(screened(again)).toMatchObject({ done: 0, skipped: 2 });
     expect(screened(changed)).toMatchObject({ done: 2, skipped: 0 });
-  }, 120_000);
+  });
 
   it('re-indenting a file changes nothing', () => {
     expect(readTuning(tuningWith(() => {}, 'same')).hash).toBe(readTuning(DEFAULT_TUNING_DIR).hash);
@@ -72,7 +102,7 @@ describe('the offline backend\'s tuning is data', () => {
  */
 describe('learning the user\'s labels, and cross-fitting when scoring them', () => {
   const PLANTED = { incident: 's-inc-03', dimension: 'domain', options: ['natural_resources'] } as const;
-  const target = join(tmp.dir, 'target');
+  const target = at('target');
   let model: OfflineModel;
   beforeAll(async () => {
     cpSync(join(ROOT, 'data/sample'), target, { recursive: true });
@@ -80,8 +110,8 @@ describe('learning the user\'s labels, and cross-fitting when scoring them', () 
     const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     for (const r of rows) if (r.id === PLANTED.incident) r.gold.taxonomy[PLANTED.dimension] = PLANTED.options;
     writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-    model = await learnModel({ base: [join(ROOT, 'data/train/parts/p1')], target: [target] });
-  }, 120_000);
+    model = await learnModel({ base: [join(ROOT, P1)], target: [target], from: loadModel(BASE) });
+  });
 
   const xOf = async (m: OfflineModel, incidentId: string) => {
     const gold = await loadGold(target);
@@ -126,7 +156,7 @@ describe('learning the user\'s labels, and cross-fitting when scoring them', () 
     expect(planted.adaptation!.taxonomy.domain!.prior.sets.some((s) => s.options.join() === PLANTED.options.join())).toBe(false);
     const { labels } = await xOf(planted, PLANTED.incident);
     expect(labels.find((l) => l.dimension === PLANTED.dimension)!.options).not.toContain(PLANTED.options[0]);
-  }, 120_000);
+  });
 
   it('gives the model\'s hash to provenance, so another model re-runs every job', () => {
     const shipped = new OfflineBackend();
@@ -134,5 +164,44 @@ describe('learning the user\'s labels, and cross-fitting when scoring them', () 
     expect(learned.model).toBe(`learned@${hashOf(model).slice(0, 8)}`);
     expect(learned.model).not.toBe(shipped.model);
     expect(learned.promptHash('classify')).not.toBe(shipped.promptHash('classify'));
+  });
+});
+
+/**
+ * The review loop end to end: a reviewer corrects labels in the way their team labels (here: every
+ * failure's behaviour is "other", and its duration "unknown"), `review export` turns the decisions into
+ * gold, `learn` fits a model to that gold, and `eval compare` shows what changed, with intervals. The
+ * model learned from the gold it is scored on, so that eval is cross-fitted.
+ */
+describe('review decisions → review export → learn → eval compare', () => {
+  it('learns the reviewer\'s conventions, and eval compare shows the change with an interval', async () => {
+    const ok = async (...args: string[]) => { const r = await failscope(...args); expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0); return r; };
+    await ok('run', 'data/sample/articles.jsonl', '--db', at('run.db'));
+    const store = new Store(at('run.db'));
+    try {
+      for (const inc of store.incidents.list()) {
+        recordDecision(store, { incidentId: inc.id, kind: 'label', target: 'behaviour', action: 'change', options: ['other'], reviewer: 'Tess' });
+        recordDecision(store, { incidentId: inc.id, kind: 'label', target: 'duration', action: 'change', options: ['unknown'], reviewer: 'Tess' });
+      }
+    } finally {
+      store.close();
+    }
+    await ok('review', 'export', '--db', at('run.db'), '--out', at('gold'));
+    // The corpus part is the one learned above; the README's figures use the shipped one.
+    const fitted = await ok('learn', '--base', P1, '--gold', at('gold'), '--from', BASE, '--out', at('after.json'));
+    expect(fitted.stderr).toMatch(/corpus part reused/);
+    await ok('eval', '--gold', at('gold'), '--model-file', BASE, '--out', at('ev-before'));
+    const after = await ok('eval', '--gold', at('gold'), '--model-file', at('after.json'), '--out', at('ev-after'), '--folds', '4');
+    expect(after.stderr).toMatch(/cross-fitting, 4 folds by incident/);
+    expect(readFileSync(join(at('ev-after'), 'summary.md'), 'utf8')).toMatch(/cross-fitted/);
+
+    const cmp = await ok('eval', 'compare', at('ev-before'), at('ev-after'), '--json', '--all');
+    const deltas = JSON.parse(cmp.stdout).deltas as MetricDelta[];
+    const behaviour = deltas.find((d) => d.key === 'taxonomy.behaviour.exact')!;
+    expect(behaviour.b).toBeGreaterThan(behaviour.a!);
+    expect(behaviour.lo).toBeGreaterThan(0);
+    expect(behaviour.verdict).toBe('better');
+    const duration = deltas.find((d) => d.key === 'taxonomy.duration.exact')!;
+    expect(duration.b).toBe(1);
   });
 });
