@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipeline/store/store.ts';
-import { ROOT, runCli as cli } from './cli-runner.ts';
+import { ROOT, runCli } from './cli-runner.ts';
+import { failscope } from './cli-in-process.ts';
 
 // The documented demo, end to end through the CLI: a local 127.0.0.1 site (evals/servers/collect-demo/server.ts),
-// a collect run killed with SIGKILL part-way, a restart, `status`, and `run` over what was collected.
+// a collect run killed with SIGKILL part-way (the real bin), a restart, `status`, and `run` over what was
+// collected (in-process: what they do, not their process, is tested).
 
 const dir = mkdtempSync(join(tmpdir(), 'failscope-collect-cli-'));
 const DB = join(dir, 'demo.db');
@@ -60,7 +62,7 @@ describe('failscope collect on a local site', () => {
     // Run 1: killed as soon as the site has served its sixth article page.
     const start1 = requests.length;
     let pages = 0;
-    const first = await cli(collectArgs(), (child) => {
+    const first = await runCli(collectArgs(), (child) => {
       const l = (p: string) => { if (/^\/(articles|wire|opinion)\//.test(p) && ++pages === 6) { child.kill('SIGKILL'); listeners.delete(l); } };
       listeners.add(l);
     });
@@ -73,7 +75,7 @@ describe('failscope collect on a local site', () => {
 
     // Run 2: the same command, to the end.
     const start2 = requests.length;
-    const second = await cli(collectArgs());
+    const second = await failscope(...collectArgs());
     expect(second.code).toBe(3); // finished, with failures recorded
     const run2 = requests.slice(start2);
 
@@ -87,7 +89,7 @@ describe('failscope collect on a local site', () => {
     expect(run2.filter((p) => recordedPaths.has(p))).toEqual([]);
     expect(second.stderr).toMatch(/already known/);
 
-    const status = await cli(['status', '--db', DB, '--json']);
+    const status = await failscope('status', '--db', DB, '--json');
     const c = JSON.parse(status.stdout).collect;
     expect(c.pages.pending).toBe(0);
     expect(c.feeds).toMatchObject({ pending: 0, failed: 1 });
@@ -98,19 +100,19 @@ describe('failscope collect on a local site', () => {
       'robots-disallowed': 1, 'too-short': 1, 'malformed-feed': 1, 'unsupported-scheme': 1, 'invalid-url': 1,
     });
     expect(c.duplicateByReason).toMatchObject({ 'near-duplicate': 1, 'same-url': 2 });
-    const text = await cli(['status', '--db', DB]);
+    const text = await failscope('status', '--db', DB);
     expect(text.stdout).toMatch(/collect {3}pages: 5 collected \(1 opinion\), 3 duplicate, 10 failed, 0 pending/);
     expect(text.stdout).toMatch(/FAILED {4}http:\/\/127\.0\.0\.1:\d+\/loop\/a: redirect-loop/);
 
     // What was collected flows through the rest of the pipeline.
-    const run = await cli(['run', '--db', DB]);
+    const run = await failscope('run', '--db', DB);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/articles +5 stored/);
-  }, 300_000); // six CLI processes and a real site: slow on a loaded 2-core machine, never timed by the test
+  }, 300_000); // a real site and a 4 s fetch timeout: slow on a loaded 2-core machine, never timed by the test
 
   it('refuses 127.0.0.1 without --allow-private, and sends it no request', async () => {
     const before = requests.length;
-    const r = await cli(['collect', '--db', join(dir, 'private.db'), `${base}/articles/library-sunday-hours.html`]);
+    const r = await failscope('collect', '--db', join(dir, 'private.db'), `${base}/articles/library-sunday-hours.html`);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/failed +http:\/\/127\.0\.0\.1:\d+\/articles\/library-sunday-hours\.html +private-address: 127\.0\.0\.1 is a private/);
     expect(requests.length).toBe(before);
