@@ -7,6 +7,7 @@ import { runPipeline, type RunSummary } from '../pipeline/run.ts';
 import { LeaseLost, Store } from '../pipeline/store/store.ts';
 import type { RunSettings } from '../schemas/index.ts';
 import { ROOT, runCli } from './cli-runner.ts';
+import { failscope } from './cli-in-process.ts';
 import { allFixtures, fixture, tempDir } from './fixtures.ts';
 
 const SETTINGS: RunSettings = { backend: 'offline', model: 'm', concurrency: 2, cache: true };
@@ -167,14 +168,15 @@ describe('runs sharing a database', () => {
   it('three `failscope run` processes on one database: no lock crash, no failure, the records of a single run', async () => {
     const sample = join(ROOT, 'data', 'sample', 'articles.jsonl');
     const shared = join(dir.dir, 'cli-shared.db'), alone = join(dir.dir, 'cli-alone.db');
-    const single = await runCli(['run', sample, '--db', alone]);
+    // Only the three that share the database are processes: that is what is tested.
+    const single = await failscope('run', sample, '--db', alone);
     expect(single.code, single.stderr).toBe(0);
     const runs = await Promise.all([1, 2, 3].map(() => runCli(['run', sample, '--db', shared, '--json'])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    const status = JSON.parse((await runCli(['status', '--json', '--db', shared])).stdout);
+    const status = JSON.parse((await failscope('status', '--json', '--db', shared)).stdout);
     expect(status.failed).toEqual([]);
     expect(status.runs.map((r: { status: string }) => r.status)).toEqual(['done', 'done', 'done']);
-    const [x, y] = await Promise.all([shared, alone].map((db) => runCli(['export', '--format', 'json', '--db', db])));
+    const [x, y] = [await failscope('export', '--format', 'json', '--db', shared), await failscope('export', '--format', 'json', '--db', alone)];
     expect(x.stdout.replace(/"runId": "[^"]*"/g, '-')).toBe(y.stdout.replace(/"runId": "[^"]*"/g, '-'));
   }, 300_000);
 });
