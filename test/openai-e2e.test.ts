@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Config } from '../schemas/index.ts';
 import { createBackend } from '../pipeline/backends/index.ts';
 import { ingest } from '../pipeline/ingest/ingest.ts';
@@ -12,6 +10,7 @@ import { PROMPTS_DIR } from '../pipeline/backends/openai/prompts.ts';
 import { Store } from '../pipeline/store/store.ts';
 import { allFixtures, tempDir, tempStore } from './fixtures.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
+import { failscope } from './cli-in-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
@@ -157,22 +156,21 @@ describe('failscope CLI on the openai backend', () => {
       const config = join(d.dir, 'config.json');
       writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 100_000_000 } }));
       const db = join(d.dir, 'x.db');
-      const exec = promisify(execFile);
-      const env = { ...process.env, OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-not-a-real-key' };
-      const bin = join(ROOT, 'bin', 'failscope.js');
       const input = join(d.dir, 'articles.jsonl');
       writeFileSync(input, allFixtures().map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text })).join('\n'));
-      const r = await exec(process.execPath, [bin, 'run', input, '--backend', 'openai', '--db', db, '--config', config], { cwd: ROOT, env });
+      // In-process, with the server found through OPENAI_BASE_URL as set above.
+      const r = await failscope('run', input, '--backend', 'openai', '--db', db, '--config', config);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stderr.split('\n')[0]).toMatch(/backend openai \(gpt-4o-mini\)/);
       // Piped, the human summary is on stderr and stdout holds JSON lines only.
       expect(r.stderr).toMatch(/citations\s+\d+ verified, 0 not verified/);
       expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).type).toBe('summary');
-      const st = await exec(process.execPath, [bin, 'status', '--backend', 'openai', '--db', db, '--config', config], { cwd: ROOT, env });
+      const st = await failscope('status', '--backend', 'openai', '--db', db, '--config', config);
       expect(st.stdout).toMatch(/usage {5}run-\S+: \d+ calls \(\d+ sent, 0 cached\), \d+\+\d+ tokens, \$0\.\d{4}/);
       expect(st.stdout).toMatch(/usage {5}incident inc-\S+: \d+ calls/);
       expect(st.stdout).toMatch(/quotes {4}run-\S+: \d+ quoted, 0 not found at first, 0 re-ask\(s\), 0 dropped/);
     } finally {
       d.cleanup();
     }
-  }, 180_000);
+  });
 });
