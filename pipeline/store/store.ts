@@ -1,9 +1,11 @@
 import { ArticleStore } from './articles.ts';
+import { BatchStore } from './batches.ts';
 import { Connection } from './connection.ts';
 import { FetchStore } from './fetches.ts';
 import { IncidentStore } from './incidents.ts';
 import { JobStore } from './jobs.ts';
 import { ModelCallStore } from './model-calls.ts';
+import { PrefilterStore } from './prefilter.ts';
 import { RecordStore } from './records.ts';
 import { ReviewStore } from './review.ts';
 import { RunStore } from './runs.ts';
@@ -12,6 +14,7 @@ export { producerOf } from './records.ts';
 export type { Job } from './jobs.ts';
 export type { CollectCounts, FetchOutcome, NewFetch } from './fetches.ts';
 export type { QuoteCheckTotals, UsageTotals } from './model-calls.ts';
+export type { BatchProgress } from './batches.ts';
 
 /**
  * The database, one module per concern over one connection; pipeline/store is the only code that speaks
@@ -28,6 +31,8 @@ export class Store {
   readonly modelCalls: ModelCallStore;
   readonly review: ReviewStore;
   readonly fetches: FetchStore;
+  readonly batches: BatchStore;
+  readonly prefilter: PrefilterStore;
 
   constructor(readonly path: string) {
     const c = this.#c = new Connection(path);
@@ -39,6 +44,8 @@ export class Store {
     this.modelCalls = new ModelCallStore(c);
     this.review = new ReviewStore(c);
     this.fetches = new FetchStore(c, this.articles);
+    this.batches = new BatchStore(c);
+    this.prefilter = new PrefilterStore(c);
   }
 
   close(): void {
