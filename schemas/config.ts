@@ -56,16 +56,17 @@ export type BatchConfig = z.infer<typeof BatchConfig>;
  * Decisions the offline backend settles before a model is asked. Screening: the offline model's
  * P(failure report) below `reject` is a "no", at or above `accept` a "yes", without a call (null: never).
  * Same-incident: the offline decision (similarity against its date-aware threshold) stands without a call
- * when the similarity is at least `join` above the threshold, or at least `apart` below it.
+ * when the similarity is at least `join` above the threshold, or at least `apart` below it. The defaults
+ * lose no recall on the project's corpus (data/train) nor on FAIL's dev split (README, "Pre-filter").
  */
 export const PrefilterConfig = z.object({
   screen: z.object({
     reject: z.number().min(0).max(1).nullable().default(0.15),
     accept: z.number().min(0).max(1).nullable().default(0.95),
-  }).prefault({}),
+  }).refine((t) => t.reject === null || t.accept === null || t.reject < t.accept, 'reject must be below accept').prefault({}),
   sameIncident: z.object({
-    join: z.number().min(0).nullable().default(null),
-    apart: z.number().min(0).nullable().default(null),
+    join: z.number().min(0).nullable().default(0.2),
+    apart: z.number().min(0).nullable().default(0.1),
   }).prefault({}),
 });
 export type PrefilterConfig = z.infer<typeof PrefilterConfig>;
