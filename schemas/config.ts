@@ -79,8 +79,11 @@ export const OpenAIConfig = z.object({
   /** Requests and tokens (prompt + completion) per minute; the backend paces itself to stay under both. */
   rpm: z.number().int().positive().default(500),
   tpm: z.number().int().positive().default(200_000),
-  /** Requests in flight at once. */
-  concurrency: z.number().int().positive().default(4),
+  /**
+   * Requests in flight at once; a stage keeps at least this many jobs going. With 300 ms of latency, 4 in
+   * flight cannot fill a 600 RPM limit once each request's own work is added; the limiter keeps to rpm and tpm.
+   */
+  concurrency: z.number().int().positive().default(8),
   /** Transport retries on 429, 5xx, timeouts and garbled bodies, with exponential backoff and jitter. */
   maxRetries: z.number().int().min(0).default(5),
   /** Re-asks after an invalid, refused or truncated answer, carrying the error back to the model. */

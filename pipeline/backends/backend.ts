@@ -69,8 +69,8 @@ export interface Backend {
   readonly name: string;
   readonly model: string;
   /**
-   * Jobs a stage should start at once, when more than the run's concurrency: a backend that collects
-   * requests into batches answers them all in one round.
+   * Jobs a stage should keep going, when more than the run's concurrency: a model backend keeps its
+   * requests in flight, and in batch mode answers a whole round of them at once.
    */
   readonly jobWindow?: number;
   /** Content hash of the prompt (or, offline, the method and lexicons) a task uses. */

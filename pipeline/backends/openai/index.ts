@@ -39,8 +39,8 @@ export class OpenAIBackend implements Backend {
   readonly name = 'openai';
   readonly model: string;
   readonly chat: ChatModel;
-  /** Batch mode: how many jobs a stage keeps waiting at once, so one round carries all their requests. */
-  readonly jobWindow?: number;
+  /** Jobs a stage keeps going: enough for `concurrency` requests in flight, or in batch mode for a whole round. */
+  readonly jobWindow: number;
   readonly batcher: Batcher | null = null;
   private readonly engine: Engine;
   private readonly transport: Transport;
@@ -64,8 +64,8 @@ export class OpenAIBackend implements Backend {
         settings: settings.batch, model: settings.model, maxRetries: settings.maxRetries, clock, log: deps.log,
         api: new BatchApi(() => this.transport.api, retry), sendNow: (body) => this.chat.sendNow(body),
       });
-      this.jobWindow = settings.batch.jobWindow;
     }
+    this.jobWindow = settings.batchMode ? settings.batch.jobWindow : settings.concurrency;
     const prefilter = settings.prefilter ? new Prefilter(settings.prefilter, settings.offlineModelFile) : null;
     this.engine = new Engine(this.chat, settings, count, deps.examples ?? null, prefilter);
   }
