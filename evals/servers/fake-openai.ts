@@ -54,6 +54,8 @@ export interface FakeReply {
 export type Override = (req: FakeRequest) => FakeReply | string | null | undefined;
 
 export interface FakeOpenAIOptions {
+  /** 0 (the default): any free port. */
+  port?: number;
   latencyMs?: number;
   /** Refuse requests over this many per sliding minute with a 429, as OpenAI does. */
   rpm?: number;
@@ -247,7 +249,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       send(res, { status: 500, body: apiError(`fake server error: ${(e as Error).message}`, 'server_error') });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return state;
 }
