@@ -185,6 +185,22 @@ describe('failscope run --batch (openai backend)', () => {
     }
   });
 
+  it('says plainly when the server has no Files API (vLLM, llama.cpp), failing the calls rather than the run', async () => {
+    const plain = await startFakeOpenAI();
+    const t = tempStore();
+    try {
+      plain.batches.route = async () => null;
+      t.store.articles.insert(allFixtures());
+      const { backend } = testBackend(plain.url, { batch: BATCH() }, { batch: true });
+      const s = await runPipeline(t.store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 4, cache: true } });
+      expect(s.stages.find((x) => x.stage === 'screen')).toMatchObject({ done: 0, failed: 8 });
+      expect(t.store.jobs.failed()[0].error).toMatch(/the server has no Files API \(404 .*\); --batch needs OpenAI's Files and Batch APIs/);
+    } finally {
+      t.cleanup();
+      await plain.close();
+    }
+  });
+
   it('killed between submit and collect, resumes by waiting for the batch it submitted; status shows the batch meanwhile', async () => {
     const d = tempDir('failscope-batch-kill-');
     try {

@@ -1,4 +1,4 @@
-import { toFile } from 'openai';
+import { NotFoundError, toFile } from 'openai';
 import type OpenAI from 'openai';
 import type { Batch } from 'openai/resources/batches';
 import type { BatchUpdate } from '../backend.ts';
@@ -28,8 +28,14 @@ export class BatchApi {
 
   /** Uploads a JSONL file of requests; its file id. */
   async upload(name: string, jsonl: string): Promise<string> {
-    const file = await this.call(async () => this.client().files.create({ file: await toFile(Buffer.from(jsonl, 'utf8'), name), purpose: 'batch' }));
-    return file.id;
+    try {
+      const file = await this.call(async () => this.client().files.create({ file: await toFile(Buffer.from(jsonl, 'utf8'), name), purpose: 'batch' }));
+      return file.id;
+    } catch (e) {
+      // vLLM, llama.cpp and Ollama answer chat completions but have no Files or Batch API.
+      if (e instanceof NotFoundError) throw new Error(`${this.client().baseURL}: the server has no Files API (${e.message}); --batch needs OpenAI's Files and Batch APIs, so run without it`);
+      throw e;
+    }
   }
 
   create(inputFileId: string, metadata: Record<string, string>): Promise<Batch> {
