@@ -70,7 +70,6 @@ export class Batcher {
   private submissions = 0;
   private scheduled = false;
   private running = false;
-  readonly counters = { batches: 0, batched: 0, resumed: 0, sync: 0 };
 
   constructor(private readonly o: BatcherOptions) {}
 
@@ -129,14 +128,11 @@ export class Batcher {
     for (const w of round) {
       const item = known.get(w.key);
       if (!item || item.state === 'lost') fresh.push(w);
-      else if (item.state === 'submitted') waits.set(item.batch, [...(waits.get(item.batch) ?? []), w]);
+      else if (item.state === 'submitted') push(waits, item.batch, w);
       else this.deliver(w, item, ledger.batch(item.batch));
     }
     const resumed = [...waits.values()].reduce((n, ws) => n + ws.length, 0);
-    if (resumed) {
-      this.counters.resumed += resumed;
-      this.o.log?.(`batch: ${resumed} request(s) already submitted in ${waits.size} batch(es); waiting for those`);
-    }
+    if (resumed) this.o.log?.(`batch: ${resumed} request(s) already submitted in ${waits.size} batch(es); waiting for those`);
     const batchable = fresh.filter((w) => this.takes(w.task));
     const big = batchable.length >= this.o.settings.syncBelow;
     const sync = fresh.filter((w) => !big || !this.takes(w.task));
@@ -146,13 +142,12 @@ export class Batcher {
       ...[...waits].map(async ([id, ws]) => {
         const batch = await this.finish(id);
         const items = new Map(ledger.items(id).map((i) => [i.customId, i]));
-        for (const w of ws) this.deliver(w, items.get(w.key)!, batch);
+        for (const w of ws) this.deliver(w, items.get(w.key) ?? { batch: id, customId: w.key, state: 'lost', statusCode: null, body: null }, batch);
       }),
     ]);
   }
 
   private async sendNow(w: Waiting): Promise<void> {
-    this.counters.sync++;
     try {
       const ex = await this.o.sendNow(w.body);
       for (const x of w.waiters) x.resolve({ ...ex, priceFactor: 1 });
@@ -165,7 +160,7 @@ export class Batcher {
   private chunks(ws: Waiting[]): Waiting[][] {
     const out: Waiting[][] = [];
     const byTask = new Map<Task, Waiting[]>();
-    for (const w of ws) byTask.set(w.task, [...(byTask.get(w.task) ?? []), w]);
+    for (const w of ws) push(byTask, w.task, w);
     for (const group of byTask.values()) {
       let cur: Waiting[] = [], bytes = 0;
       for (const w of group) {
@@ -187,8 +182,6 @@ export class Batcher {
     const rec = this.ledger!.recordUpload({ inputFileId: fileId, stage: task, model: this.o.model, runId, customIds: ws.map((w) => w.key) });
     const batch = await this.o.api.create(fileId, this.metadata(rec));
     this.ledger!.recordStatus(rec.id, updateOf(batch));
-    this.counters.batches++;
-    this.counters.batched += ws.length;
     this.o.log?.(`batch: submitted ${batch.id} with ${ws.length} ${task} request(s)`);
     return rec.id;
   }
@@ -265,6 +258,11 @@ export class Batcher {
   private fail(w: Waiting, e: unknown): void {
     for (const x of w.waiters) x.reject(e);
   }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v); else m.set(k, [v]);
 }
 
 /** A line's error as the synchronous path would have raised it: an APIError with its status (a 400 names response_format), or the provider's code. */
