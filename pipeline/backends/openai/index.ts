@@ -41,7 +41,6 @@ export class OpenAIBackend implements Backend {
   readonly chat: ChatModel;
   /** Jobs a stage keeps going: enough for `concurrency` requests in flight, or in batch mode for a whole round. */
   readonly jobWindow: number;
-  readonly batcher: Batcher | null = null;
   private readonly engine: Engine;
   private readonly transport: Transport;
 
@@ -60,7 +59,7 @@ export class OpenAIBackend implements Backend {
     const retry = { ...OPENAI_BACKOFF, retries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random };
     this.chat = new ChatModel(settings, this.transport, limiter, retry, count);
     if (settings.batchMode) {
-      this.batcher = this.chat.batcher = new Batcher({
+      this.chat.batcher = new Batcher({
         settings: settings.batch, model: settings.model, maxRetries: settings.maxRetries, clock, log: deps.log,
         api: new BatchApi(() => this.transport.api, retry), sendNow: (body) => this.chat.sendNow(body),
       });
