@@ -279,10 +279,11 @@ async function prefilterEval(dir: string): Promise<void> {
     }
   }
   const { on, off } = figures;
-  const sc = on.p.screen!, g = on.p.group;
+  const sc = on.p.screen!, g = on.p.group, g0 = off.p.group;
   console.log(`pre-filter on ${gold.name} (${gold.articles.length} articles): screening calls ${off.screen} → ${on.screen} (${(100 * (1 - on.screen / off.screen)).toFixed(1)}% fewer; settled ${sc.settledNo} as not failures, ${sc.settledYes} as failures, ${sc.wrongYes} of them gold non-failures); `
     + `recall lost ${sc.lost} of ${sc.goldFailures} gold failures (pre-filter recall ${sc.recallLost === null ? '—' : (1 - sc.recallLost).toFixed(3)}; pipeline is-failure recall ${off.recall?.toFixed(3)} → ${on.recall?.toFixed(3)}); `
-    + `same-incident calls ${off.group} → ${on.group}${g ? `; stage alone: ${g.settled} of ${g.decisions} decisions settled (${(100 * g.callsSaved).toFixed(1)}%, the similarity thresholds included), ${g.lost} of ${g.goldSame} gold joins lost, ${g.wrongJoins} wrong joins` : ''}`);
+    + `same-incident calls ${off.group} → ${on.group}${g && g0 ? `; stage alone, by the similarity thresholds alone → with the pre-filter: ${g0.settled} of ${g0.decisions} → ${g.settled} of ${g.decisions} decisions settled `
+      + `(${(100 * g0.callsSaved).toFixed(1)}% → ${(100 * g.callsSaved).toFixed(1)}%), gold joins lost ${g0.lost} of ${g0.goldSame} → ${g.lost} of ${g.goldSame}, wrong joins ${g0.wrongJoins} → ${g.wrongJoins}` : ''}`);
 }
 
 async function prefilter(): Promise<void> {
