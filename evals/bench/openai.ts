@@ -193,7 +193,7 @@ async function failIncidents(): Promise<void> {
     console.log(`  extract calls (instructions + the articles): ${share('extract')}; classify calls (instructions + the postmortem digest, or the articles when shorter): ${share('classify')}; `
       + `incidents with ≥ 3000 article tokens: ${rows.filter((r) => r.own >= 3000).map((r) => `${(r.prompt / r.own).toFixed(2)}×`).join(', ') || 'none'}; est. $${(cost / rows.length).toFixed(5)} per incident at gpt-4o-mini prices (FAIL reported $0.24 with gpt-3.5-turbo)`);
     const screens = incidents.reduce((n, i) => n + i.articleIds.length, 0);
-    console.log(`  with screening (1 call per article): ${((total('calls') + screens) / rows.length).toFixed(2)} calls per incident; FAIL's design: about 40, each carrying all the article text (≈ ${(40 * total('own') / rows.length).toFixed(0)} prompt tokens per incident here, against ${(total('prompt') / rows.length).toFixed(0)})`);
+    console.log(`  with screening (1 call per article, before the pre-filter): ${((total('calls') + screens) / rows.length).toFixed(2)} calls per incident; FAIL's design: about 40, each carrying all the article text (≈ ${(40 * total('own') / rows.length).toFixed(0)} prompt tokens per incident here, against ${(total('prompt') / rows.length).toFixed(0)})`);
     // What each part of a prompt costs, per call, mean over the calls of each kind.
     for (const format of ['extract', 'classify'] as const) {
       const rs = done.incidents.flatMap((i) => i.sent).filter((r) => r.format === format);
