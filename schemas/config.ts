@@ -80,10 +80,11 @@ export const OpenAIConfig = z.object({
   rpm: z.number().int().positive().default(500),
   tpm: z.number().int().positive().default(200_000),
   /**
-   * Requests in flight at once; a stage keeps at least this many jobs going. With 300 ms of latency, 4 in
-   * flight cannot fill a 600 RPM limit once each request's own work is added; the limiter keeps to rpm and tpm.
+   * Requests in flight at once; a stage keeps at least this many jobs going. The limiter keeps to rpm and
+   * tpm whatever this is, so it only has to cover latency: 300 ms plus each request's own work took 16 to
+   * fill 600 RPM (evals/bench/openai.ts --only=rate), and answers seconds long need more.
    */
-  concurrency: z.number().int().positive().default(8),
+  concurrency: z.number().int().positive().default(16),
   /** Transport retries on 429, 5xx, timeouts and garbled bodies, with exponential backoff and jitter. */
   maxRetries: z.number().int().min(0).default(5),
   /** Re-asks after an invalid, refused or truncated answer, carrying the error back to the model. */

@@ -341,7 +341,7 @@ async function serverProcess(args: string[]): Promise<{ url: string; stop(): Pro
  * a line of text changed, so no copy is a duplicate) with the default concurrency.
  */
 async function rateShare(): Promise<void> {
-  const rpm = 600, latencyMs = 300, copies = 4, CONCURRENCY = 8;
+  const rpm = 600, latencyMs = 300, copies = 4, CONCURRENCY = Config.parse({}).openai.concurrency;
   const server = await serverProcess(['--latency-ms', String(latencyMs), '--rpm', String(rpm)]);
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'rate.db'));
