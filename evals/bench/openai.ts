@@ -21,6 +21,8 @@
  * 7. throughput: screening calls against a server with 300 ms latency that refuses more than 600 requests a minute.
  * 8. rate: the whole pipeline against that server (a process of its own): the share of the rate limit each
  *    stage used.
+ * 9. grouping: the grouping stage's same-incident calls against that server, on a synthetic corpus made
+ *    from the project's text.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -41,6 +43,9 @@ import { evaluate } from '../eval.ts';
 import { type ExamplePool, examplePool } from '../../pipeline/examples/pool.ts';
 import { type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../servers/fake-openai.ts';
 import { loadGold } from '../gold.ts';
+import { runStage } from '../../pipeline/jobs/runner.ts';
+import { groupStage } from '../../pipeline/stages/group.ts';
+import { writeSyntheticCorpus } from './synthetic.ts';
 
 const tempDir = (prefix: string) => {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -381,8 +386,36 @@ async function rateShare(): Promise<void> {
   }
 }
 
+/** The grouping stage alone on the openai backend: how much of the rate limit its same-incident calls use. */
+async function groupingThroughput(): Promise<void> {
+  const rpm = 600, latencyMs = 300, size = 300, concurrency = 8;
+  const server = await startFakeOpenAI({ latencyMs, rpm });
+  const d = tempDir('failscope-openai-bench-');
+  const store = new Store(join(d.dir, 'group.db'));
+  try {
+    const corpus = writeSyntheticCorpus(ROOT, size, join(d.dir, 'synthetic.jsonl'));
+    await ingest(store, [corpus.path]);
+    const backend = backendFor(server.url, { rpm, concurrency, tpm: 100_000_000 }, false);
+    const ctx = { store, backend, runId: store.runs.start({ backend: 'openai', model: backend.model, concurrency, cache: false }).id };
+    // Screened by the synthetic gold, so the only calls are the grouping stage's own.
+    const prov = { backend: backend.name, model: backend.model, promptHash: backend.promptHash('screen'), schemaHash: null, runId: ctx.runId };
+    for (const a of store.articles.list()) store.records.saveScreening(a.id, { isFailure: corpus.gold.has(a.id), analyzable: false, confidence: 1, rationale: 'synthetic gold' }, prov);
+    const t0 = performance.now();
+    const r = await runStage(groupStage, ctx, { concurrency });
+    const secs = (performance.now() - t0) / 1000;
+    const calls = server.requests.filter((q) => q.format === 'same_incident').length;
+    const rate = calls / secs, bound = rpm / 60;
+    console.log(`grouping (${rpm} RPM limit, ${latencyMs} ms latency, concurrency ${concurrency}): ${r.done} articles, ${calls} same-incident calls in ${secs.toFixed(1)} s = ${rate.toFixed(2)} req/s `
+      + `(${(100 * rate / bound).toFixed(1)}% of the bound); ${store.incidents.list().length} incidents; ${server.throttled} refused with 429`);
+  } finally {
+    store.close();
+    d.cleanup();
+    await server.close();
+  }
+}
+
 // `--only=examples` runs one part; `--throughput-only` is the older spelling of `--only=throughput`.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (process.argv.includes('--throughput-only') ? 'throughput' : undefined);
-const parts: [string, () => Promise<void>][] = [['sample', sampleRun], ['batch', sampleBatch], ['fail', failIncidents], ['examples', failExamples], ['prefilter', prefilter], ['throughput', throughput], ['rate', rateShare]];
+const parts: [string, () => Promise<void>][] = [['sample', sampleRun], ['batch', sampleBatch], ['fail', failIncidents], ['examples', failExamples], ['prefilter', prefilter], ['throughput', throughput], ['grouping', groupingThroughput], ['rate', rateShare]];
 if (only && !parts.some(([name]) => name === only)) throw new Error(`--only=${only}: choose one of ${parts.map(([name]) => name).join(', ')}`);
 for (const [name, part] of parts) if (!only || only === name) await part();

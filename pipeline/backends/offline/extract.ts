@@ -38,7 +38,7 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
   const candidates = candidateSentences(docs);
   for (const field of POSTMORTEM_FIELDS) {
     const m = model.adaptation?.extraction[field] ?? model.extraction[field];
-    if (!m) throw new Error(`offline model has no extraction model for "${field}": re-run pipeline/learn/learn-offline.ts`);
+    if (!m) throw new Error(`offline model has no extraction model for "${field}": re-learn it with failscope learn`);
     const ranked = candidates.map((c) => ({ c, p: predict(m, c.x) })).filter((r) => r.p >= m.threshold)
       .sort((a, b) => b.p - a.p || a.c.order - b.c.order);
     const facts: (Fact & { words: Set<string>; order: number })[] = [];

@@ -4,8 +4,8 @@ import { capitalisedWords } from '../../text/names.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, LEXICONS, NON_REPORT, SOFTWARE, SOFTWARE_STRICT } from './cues.ts';
 import { TUNING } from './tuning.ts';
-import { type ArticleDoc, type Cue, type Hit, countCues, findEvidence, matchSentence } from './evidence.ts';
-import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
+import { type ArticleDoc, type Cue, type Hit, countCues, findEvidence, matchSentence, sentencesOf } from './evidence.ts';
+import { type Sentence, contentWords } from '../../text/sentences.ts';
 
 /**
  * What the offline backend measures in a text, as named numbers for the learned models (model.ts):
@@ -109,7 +109,7 @@ export const SCREENING_SIGNS: Record<string, 1 | -1> = {
  * None grows with the article's length alone: the training texts are shorter than most news.
  */
 export function screeningFeatures(doc: ArticleDoc): Features {
-  const head = splitSentences(doc.article.headline);
+  const head = sentencesOf(doc.article.headline);
   const lead = doc.sentences.slice(0, 6);
   const sum = (ss: typeof lead, list: readonly Cue[]) => ss.reduce((acc, s) => acc + (matchSentence(s, list)?.weight ?? 0), 0);
   const count = (list: readonly Cue[], polarity?: string) => doc.sentences.filter((s) => {
@@ -173,7 +173,7 @@ export interface Candidate { s: Sentence; articleId: string; order: number; word
 /** Every sentence that could be a fact (not a fragment, not a run-on), with its features. */
 export function candidateSentences(docs: readonly ArticleDoc[]): Candidate[] {
   return docs.flatMap((d, di) => {
-    const headline = new Set(splitSentences(d.article.headline).flatMap((s) => contentWords(s.tokens)));
+    const headline = new Set(sentencesOf(d.article.headline).flatMap((s) => contentWords(s.tokens)));
     const { minSentence, maxSentence } = TUNING.settings.extraction;
     return d.sentences.filter((s) => s.text.length >= minSentence && s.text.length <= maxSentence).map((s) => ({
       s, articleId: d.article.id, order: di * 10_000 + s.index, words: new Set(contentWords(s.tokens)), x: sentenceFeatures(s, d, headline),
