@@ -14,10 +14,12 @@ import type { GoldSet } from './gold.ts';
  * of everything the version for fold k learns. Articles in no gold incident each count as their own.
  */
 /**
- * Ten folds: each version learns from 90% of the gold, close to the whole set the shipped model learns
- * from; with five, a version of a 21-incident set learns from 17 and under-reports what 21 give.
+ * Leave one incident out up to LOO_MAX incidents, ten folds above: each version then learns from nearly
+ * the whole gold, as the model being judged did. With five folds a version of a 21-incident set learns
+ * from 17, and under-reports what 21 give.
  */
 export const FOLDS = 10;
+const LOO_MAX = 30;
 
 export interface CrossFitInfo {
   folds: number;
@@ -122,7 +124,8 @@ export async function crossFitted(backend: Backend, gold: GoldSet, opts: { off?:
   const sources = [...m.sources, ...(m.adaptation?.sources ?? [])];
   const seen = learnedFrom(gold, sources);
   if (opts.off || (seen.incidents === 0 && seen.articles === 0)) return { backend, crossFit: null, learned: sources };
-  const k = Math.max(2, Math.min(opts.folds ?? FOLDS, gold.incidents.length || gold.articles.length));
+  const n = gold.incidents.length || gold.articles.length;
+  const k = Math.max(2, Math.min(opts.folds ?? (n <= LOO_MAX ? n : FOLDS), n));
   const folds = goldFolds(gold, k);
   opts.log?.(`the model learned from ${seen.incidents} incident(s) and ${seen.articles} article(s) of this gold set (${seen.sources.join(', ')}): cross-fitting, ${k} folds by incident`);
   const versions: Backend[] = [];

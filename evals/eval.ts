@@ -6,7 +6,6 @@ import { buildItems } from './items.ts';
 import { type Scorecard, buildScorecard } from './scorecard.ts';
 import { writePredictions } from './predictions.ts';
 import { renderSummary } from './summary.ts';
-import { renderReport } from './report.ts';
 
 export const METRICS_FILE = 'metrics.json';
 export const ITEMS_FILE = 'items.json';
@@ -30,6 +29,8 @@ export async function evaluate(gold: GoldSet, outDir: string, opts: HarnessOptio
   write(ITEMS_FILE, `${JSON.stringify({ version: 1, goldSet: scorecard.goldSet.name, producer: h.producer, items })}\n`);
   write(METRICS_FILE, `${JSON.stringify(scorecard, null, 2)}\n`);
   write(SUMMARY_FILE, renderSummary(scorecard));
+  // Loaded here, not at the top: vega is heavy, and every CLI command would otherwise start with it in memory.
+  const { renderReport } = await import('./report.ts');
   write(REPORT_FILE, await renderReport(scorecard, { items, gold, predicted: h.incidents }));
   return { scorecard, files };
 }

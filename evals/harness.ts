@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Article, Citation, Postmortem, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
+import type { Citation, Postmortem, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import type { Backend } from '../pipeline/backends/backend.ts';
 import { Store, producerOf } from '../pipeline/store/store.ts';
@@ -10,6 +10,8 @@ import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
 import { callContext } from '../pipeline/stages/call.ts';
 import { Grouper } from '../pipeline/group/cluster.ts';
+import { AskAhead, askBackend } from '../pipeline/group/ahead.ts';
+import { TUNING } from '../pipeline/group/tuning.ts';
 import { verifyCitation } from '../pipeline/citations/align.ts';
 import type { EventSink } from '../pipeline/jobs/events.ts';
 import type { Problem } from '../pipeline/ingest/read.ts';
@@ -147,12 +149,11 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
     // The grouping stage alone, over the articles that belong to a gold cluster, in the pipeline's order.
     await timed('groupingStage', async () => {
       const relevant = new Set(gold.articles.filter((a) => goldClusterOf(a) !== null).map((a) => a.id));
-      const grouper = new Grouper(all, new Map());
-      for (const a of all) {
-        if (!relevant.has(a.id)) continue;
-        const call = callContext(goldStore, goldRun.id, a.id);
-        await grouper.assign(a, async (art: Article, members: Article[], sim: number) => (await backend.sameIncident(art, members, sim, call)).same);
-      }
+      const grouper = new Grouper(all, (id) => relevant.has(id), new Map());
+      const order = all.filter((a) => relevant.has(a.id)).map((a) => a.id);
+      const ask = askBackend(backend, (id) => byId.get(id), (subject) => callContext(goldStore, goldRun.id, subject));
+      const pass = new AskAhead(grouper, order, ask, { concurrency: opts.settings.concurrency, ahead: TUNING.askAhead });
+      for (const id of order) await pass.assign(id);
       for (const id of relevant) {
         const p = articles.get(id);
         if (p) p.stageIncidentId = grouper.incidentOf.get(id) ?? null;

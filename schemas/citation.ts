@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * How a quote was placed in its article. `exact`: the slice equals the quote. `normalized`: equal after
- * Unicode, quote/dash, whitespace and case folding. `fuzzy`: most of the quote's tokens found in order.
+ * How a backend's quote was placed in its article. `exact`: as given. `normalized`: equal after Unicode,
+ * quote/dash, whitespace and case folding. `fuzzy`: most of its tokens in order, negations, numbers and
+ * names exactly. An aligned citation stores the article's slice as its quote, whichever way it was placed.
  * `unaligned`: not found; start/end are then -1 and the quote must never be shown as verified.
  */
 export const Alignment = z.enum(['exact', 'normalized', 'fuzzy', 'unaligned']);

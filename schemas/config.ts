@@ -74,6 +74,34 @@ export const OfflineConfig = z.object({
 });
 export type OfflineConfig = z.infer<typeof OfflineConfig>;
 
+/**
+ * Limits on one input: anything larger is refused, named by file and line, and the rest is read. The
+ * defaults keep a whole offline run on the largest allowed input under 300 MB (README, "Bad input");
+ * the longest benchmark article is 164 KB.
+ */
+export const IngestConfig = z.object({
+  /** Largest article: a JSON Lines line, a .txt or .md file, one .json record's text, the text read from a page. */
+  maxArticleBytes: z.number().int().positive().default(512 * 1024),
+  /** Largest file read whole to find its articles (.json, .html); larger collections belong in JSON Lines, which is streamed. */
+  maxFileBytes: z.number().int().positive().default(3 * 1024 * 1024),
+});
+export type IngestConfig = z.infer<typeof IngestConfig>;
+
+/**
+ * Several runs sharing one database. A run holds each job it works on under a lease that lasts `leaseMs`
+ * past its last heartbeat, renewed every `heartbeatMs`: a run whose process dies stops renewing, and its
+ * jobs go to whoever comes next (at once, on the same machine, where the process can be seen gone). A run
+ * that finds jobs leased to a live run looks again every `waitMs`; a write waits up to `busyTimeoutMs`
+ * for another process's to finish.
+ */
+export const JobsConfig = z.object({
+  leaseMs: z.number().int().positive().default(60_000),
+  heartbeatMs: z.number().int().positive().default(10_000),
+  waitMs: z.number().int().positive().default(500),
+  busyTimeoutMs: z.number().int().positive().default(30_000),
+});
+export type JobsConfig = z.infer<typeof JobsConfig>;
+
 /** `failscope.config.json`: everything a flag can set, plus what only a file should hold (prices, limits). */
 export const Config = z.object({
   backend: z.enum(['offline', 'openai']).default('offline'),
@@ -81,6 +109,9 @@ export const Config = z.object({
   concurrency: z.number().int().positive().default(4),
   db: z.string().default('./failscope.db'),
   offline: OfflineConfig.prefault({}),
+
+  ingest: IngestConfig.prefault({}),
   openai: OpenAIConfig.prefault({}),
+  jobs: JobsConfig.prefault({}),
 });
 export type Config = z.infer<typeof Config>;

@@ -1,39 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Command, CommanderError } from 'commander';
-import { program } from '../pipeline/cli/program.ts';
 import { outputFor } from '../pipeline/cli/progress.ts';
 import { type EvalRun, goldMismatch } from '../evals/compare.ts';
 import { ROOT } from './cli-runner.ts';
+import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
+import { type InProcessResult as Result, failscope } from './cli-in-process.ts';
 import { RAW, tempDir } from './fixtures.ts';
-
-interface Result { code: number; stdout: string; stderr: string }
-
-/**
- * Runs `failscope <args>` in this process, as bin/failscope.js would (commander's own errors throw
- * instead of exiting), and captures what it writes. Far cheaper than a process per case.
- */
-async function failscope(...args: string[]): Promise<Result> {
-  const out: string[] = [], err: string[] = [];
-  const capture = (sink: string[]) => (chunk: string | Uint8Array) => { sink.push(String(chunk)); return true; };
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture(out)), vi.spyOn(process.stderr, 'write').mockImplementation(capture(err))];
-  const cmd = program();
-  const overrideExit = (c: Command) => { c.exitOverride(); c.commands.forEach(overrideExit); };
-  overrideExit(cmd);
-  let code: number;
-  try {
-    await cmd.parseAsync(['node', 'failscope', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode;
-    else { err.push(`failscope: ${(e as Error).message}\n`); code = 1; }
-  } finally {
-    for (const s of spies) s.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 const tmp = tempDir('failscope-cli-typos-');
 const db = join(tmp.dir, 'made.db');
@@ -122,7 +95,7 @@ describe('output', () => {
     const config = join(tmp.dir, 'openai.config.json');
     writeFileSync(config, JSON.stringify({ backend: 'openai' }));
     const r = await failscope('status', '--db', db, '--config', config);
-    expect(r.stderr.split('\n')[0]).toBe(`failscope · db ${db} · made by backend offline (lexicon-v1)`);
+    expect(r.stderr.split('\n')[0]).toBe(`failscope · db ${db} · made by backend offline (${new OfflineBackend().model})`);
   });
 
   it('status lists stages in pipeline order', async () => {

@@ -20,7 +20,7 @@ describe('proper names', () => {
 });
 
 describe('grouping with names', () => {
-  it('puts a higher similarity to the backend when the report names the incident\'s organisation and system', async () => {
+  it('puts a higher similarity to the backend when the report names the incident\'s organisation and system', () => {
     const body = (org: string, system: string) => `Customers of ${org} were unable to make card payments for most of the day after the ${system} payment platform failed.
 
 The outage at ${org} began in the morning and lasted nine hours; thousands of card payments were declined at shops.
@@ -34,8 +34,8 @@ ${org} said the ${system} platform had been restored and apologised to customers
     const other = article('c', 'Payment outage at bank', body('harbourline bank', 'tillway'), '2023-03-08');
     const seen = new Map<string, number>();
     for (const probe of [same, other]) {
-      const g = new Grouper([...filler, first, same, other], new Map([['a', 'inc-1']]));
-      await g.assign(probe, async (art, _members, sim) => { seen.set(art.id, sim); return false; });
+      const g = new Grouper([...filler, first, same, other], () => true, new Map([['a', 'inc-1']]));
+      seen.set(probe.id, g.questions(probe.id).find((q) => q.candidate === 'a')!.evidence);
     }
     expect(seen.get('b')).toBeGreaterThan(seen.get('c')!);
   });

@@ -5,6 +5,8 @@ import { offlineAnswer, startFakeOpenAI, type FakeOpenAI } from '../evals/server
 import { parseBlocks } from '../pipeline/backends/openai/articles.ts';
 import { runPipeline } from '../pipeline/run.ts';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
+import { PLANTED, obeyPlanted } from '../evals/servers/obeying.ts';
+import type { NearQuote } from '../evals/near-quotes.ts';
 
 /** Text an attacker might plant in an article: orders, a forged end-of-article line, a fake system turn. */
 const INJECTION = [
@@ -85,6 +87,32 @@ describe('openai prompts: article text is data', () => {
       const reask = server.requests.map((r) => r.body.messages.at(-1)!).find((m) => m.role === 'user' && /could not be checked/.test(m.content))!;
       expect(reask.content).toContain(FABRICATED);
       expect(reask.content).toMatch(/there is no article with id "system"/);
+    } finally {
+      server.override = null;
+      t.cleanup();
+    }
+  });
+
+  it('a model that rewords quotes as an article tells it to gets no verified citation that differs from the article', async () => {
+    const t = tempStore();
+    const made = new Map<string, NearQuote>();
+    try {
+      const planted = [fixture('bank1', { text: `${clean.text}\n\n${PLANTED}` }), fixture('bank1FollowUp', { text: `${fixture('bank1FollowUp').text}\n\n${PLANTED}` })];
+      t.store.articles.insert(planted);
+      server.override = obeyPlanted(made);
+      const { backend } = testBackend(server.url);
+      const summary = await runPipeline(t.store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true } });
+      expect(summary.failedJobs).toBe(0);
+      expect([...made.values()].filter((n) => n.expect === 'unaligned').length).toBeGreaterThan(5);
+      const cites = [...t.store.records.citationsWithText()];
+      expect(cites.length).toBeGreaterThan(0);
+      for (const c of cites) {
+        // Every stored quote is the article's own text at its span; none is a near-quote the server made up.
+        expect(c.text.slice(c.start, c.end)).toBe(c.quote);
+        expect(made.has(c.quote)).toBe(false);
+      }
+      // Rewordings that keep the meaning are still placed, and shown as fuzzy.
+      expect(cites.some((c) => c.alignment === 'fuzzy')).toBe(true);
     } finally {
       server.override = null;
       t.cleanup();

@@ -45,12 +45,14 @@ async function api(path: string, init: { method?: string; body?: unknown; raw?: 
 const decide = (body: Record<string, unknown>, opts: { token?: string | null; base?: ReviewServer } = {}) =>
   api('/api/decisions', { body: { reviewer: 'Ada', incidentId, kind: 'label', ...body }, ...opts });
 
+let producer: string;
 beforeAll(async () => {
   dir = tempDir('failscope-review-');
   dbPath = join(dir.dir, 'review.db');
   store = new Store(dbPath);
   store.articles.insert(allFixtures());
   const backend = new OfflineBackend();
+  producer = `offline:${backend.model}`;
   const summary = await runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true } });
   runId = summary.runId;
   // The incident with the most articles; a second backend disagrees with it on behaviour, and cites a
@@ -131,7 +133,7 @@ describe('GET /api/meta', () => {
     const r = await api('/api/meta');
     expect(r.status).toBe(200);
     expect(r.json.taxonomy.map((d: { key: string }) => d.key)).toEqual(TAXONOMY.map((d) => d.key));
-    expect(r.json.producers).toEqual(expect.arrayContaining(['offline:lexicon-v1', 'other:m2']));
+    expect(r.json.producers).toEqual(expect.arrayContaining([producer, 'other:m2']));
     expect(r.json.runs.map((x: { id: string }) => x.id)).toContain(runId);
     expect(r.json.reviewer).toBe('Default Reviewer');
     expect(r.json.postmortemTitles.softwareCauses).toBe('Software Causes');
@@ -153,7 +155,7 @@ describe('GET /api/queue', () => {
   it('names disagreement between backends, and ranks it above the same label without it', async () => {
     const r = await api('/api/queue?status=all&dimension=behaviour');
     const item: QueueItem = r.json.items.find((i: QueueItem) => i.incidentId === incidentId);
-    expect(item.answers.map((a) => a.producer).sort()).toEqual(['offline:lexicon-v1', 'other:m2']);
+    expect(item.answers.map((a) => a.producer).sort()).toEqual([producer, 'other:m2']);
     expect(item.reasons).toContain('2 backends disagree');
     const alone = labelUncertainty(item.confidence!, 0, item.alignments, item.options!);
     expect(item.score).toBeCloseTo(alone.score + 0.5, 6);
@@ -270,7 +272,7 @@ describe('GET /api/incidents/:id', () => {
     expect(r.status).toBe(200);
     expect(r.json.articles.map((a: { id: string }) => a.id)).toEqual(store.incidents.get(incidentId)!.articleIds);
     const texts = new Map(r.json.articles.map((a: { id: string; text: string }) => [a.id, a.text]));
-    expect(r.json.labels.filter((l: { dimension: string }) => l.dimension === 'behaviour').map((l: { producer: string }) => l.producer).sort()).toEqual(['offline:lexicon-v1', 'other:m2']);
+    expect(r.json.labels.filter((l: { dimension: string }) => l.dimension === 'behaviour').map((l: { producer: string }) => l.producer).sort()).toEqual([producer, 'other:m2']);
     expect(r.json.facts.length).toBeGreaterThan(0);
     for (const f of r.json.facts) for (const c of f.citations) if (c.alignment === 'exact') expect((texts.get(c.articleId) as string).slice(c.start, c.end)).toBe(c.quote);
   });
@@ -345,12 +347,12 @@ describe('POST /api/decisions', () => {
     const accepted = await decide({ target: 'phase', action: 'accept', reviewer: 'Ada' });
     expect(accepted.status).toBe(201);
     const d: ReviewDecision = accepted.json.decision;
-    expect(d).toMatchObject({ incidentId, kind: 'label', target: 'phase', action: 'accept', options: phase.options, reviewer: 'Ada', producer: 'offline:lexicon-v1' });
-    expect(d.snapshot).toMatchObject({ producer: 'offline:lexicon-v1', options: phase.options, confidence: phase.confidence, runId });
+    expect(d).toMatchObject({ incidentId, kind: 'label', target: 'phase', action: 'accept', options: phase.options, reviewer: 'Ada', producer: producer });
+    expect(d.snapshot).toMatchObject({ producer: producer, options: phase.options, confidence: phase.confidence, runId });
     expect(Date.parse(d.createdAt)).not.toBeNaN();
 
     // Options come back in the taxonomy's order, whatever order they were sent in.
-    const changed = await decide({ target: 'behaviour', producer: 'offline:lexicon-v1', action: 'change', options: ['value', 'crash'], reviewer: 'Bo' });
+    const changed = await decide({ target: 'behaviour', producer: producer, action: 'change', options: ['value', 'crash'], reviewer: 'Bo' });
     expect(changed.status).toBe(201);
     expect(changed.json.decision.options).toEqual(['crash', 'value']);
     const unknown = await decide({ target: 'intent', action: 'unknown' });
@@ -372,11 +374,11 @@ describe('POST /api/decisions', () => {
   });
 
   it('stores decisions on facts: accept, correct, unsupported', async () => {
-    const pm = store.records.postmortem(incidentId, 'offline:lexicon-v1')!.postmortem;
+    const pm = store.records.postmortem(incidentId, producer)!.postmortem;
     const field = (['impacts', 'softwareCauses', 'system', 'time'] as const).find((f) => pm[f].length >= 2)!;
     const a = await decide({ kind: 'fact', target: `${field}:0`, action: 'accept' });
     expect(a.status).toBe(201);
-    expect(a.json.decision).toMatchObject({ kind: 'fact', text: pm[field][0].text, producer: 'offline:lexicon-v1' });
+    expect(a.json.decision).toMatchObject({ kind: 'fact', text: pm[field][0].text, producer: producer });
     const c = await decide({ kind: 'fact', target: `${field}:1`, action: 'change', text: 'The corrected fact, in the reviewer\'s words.' });
     expect(c.json.decision.text).toBe('The corrected fact, in the reviewer\'s words.');
     expect(c.json.decision.snapshot.text).toBe(pm[field][1].text);
@@ -461,7 +463,7 @@ describe('gold export', () => {
     exportGold(store, out, { includeUnreviewed: true });
     const gold = await loadGold(out);
     const inc = gold.incidents.find((i) => i.id === incidentId)!;
-    const model = new Map(store.records.labels(incidentId, 'offline:lexicon-v1').map((l) => [l.dimension, l.options]));
+    const model = new Map(store.records.labels(incidentId, producer).map((l) => [l.dimension, l.options]));
     expect(inc.gold.taxonomy.domain).toEqual(store.review.latest(incidentId).find((d) => d.target === 'domain')?.options ?? model.get('domain'));
     const cps = inc.gold.taxonomy.cps;
     if (cps?.[0] === 'false') expect(inc.gold.taxonomy.perception ?? null).toBeNull();

@@ -227,7 +227,10 @@ describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHRO
     await page.keyboard.press('j');
     await expect.poll(activeId).not.toBe(first);
     expect(await page.locator('#reviewer').inputValue()).toBe('');
-    // This time type a name: Enter saves it and does what was asked.
+    // This time type a name: Enter saves it and does what was asked. From the top of the queue, so that
+    // there is a next item to move on to.
+    await page.locator('.queue-item').first().click();
+    await page.locator('#reviewer').blur();
     const item = (await activeId())!;
     await page.keyboard.press('a');
     await expect.poll(focused).toBe('reviewer');

@@ -108,20 +108,22 @@ describe('jobs', () => {
   it('jobs.complete writes results and the done mark together', () => {
     const run = t.store.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true });
     t.store.articles.insert([fixture('bank1')]);
+    expect(t.store.jobs.claim('screen', 'bank1', 'h1', run.id)).toBe('claimed');
     t.store.jobs.complete('screen', 'bank1', 'h1', run.id, () => t.store.records.saveScreening('bank1', screening, PROV));
     expect(t.store.jobs.forStage('screen').get('bank1')).toMatchObject({ state: 'done', inputHash: 'h1', runId: run.id });
     expect(t.store.records.screenings().get('bank1')).toMatchObject({ isFailure: true, confidence: 0.9 });
   });
 
-  it('a write that throws leaves no job row and no data', () => {
+  it('a write that throws leaves the job unfinished and no data', () => {
     const run = t.store.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true });
     t.store.articles.insert([fixture('bank1'), fixture('car')]);
+    t.store.jobs.claim('screen', 'bank1', 'h1', run.id);
     expect(() => t.store.jobs.complete('screen', 'bank1', 'h1', run.id, () => {
       t.store.records.saveScreening('bank1', screening, PROV);
       t.store.incidents.addArticle('inc-1', 'bank1', null, run.id);
       throw new Error('disk full');
     })).toThrow('disk full');
-    expect(t.store.jobs.forStage('screen').size).toBe(0);
+    expect(t.store.jobs.forStage('screen').get('bank1')).toMatchObject({ state: 'running', leaseOwner: run.id });
     expect(t.store.records.screenings().size).toBe(0);
     expect(t.store.counts().incidents).toBe(0);
     expect(t.store.incidents.membership().size).toBe(0);
@@ -136,16 +138,24 @@ describe('jobs', () => {
     expect(t.store.jobs.failed()).toMatchObject([{ stage: 'screen', key: 'b', error: 'boom' }]);
   });
 
-  it('runs.recoverInterrupted marks running runs interrupted and their jobs pending', () => {
-    const run = t.store.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true });
-    t.store.jobs.mark('extract', 'inc-1', 'h', 'running', run.id);
-    t.store.jobs.mark('screen', 'a', 'h', 'done', run.id);
-    expect(t.store.runs.recoverInterrupted()).toBe(1);
-    expect(t.store.jobs.forStage('extract').get('inc-1')!.state).toBe('pending');
-    expect(t.store.jobs.forStage('screen').get('a')!.state).toBe('done');
-    expect(t.store.runs.list()[0]).toMatchObject({ id: run.id, status: 'interrupted' });
-    expect(t.store.runs.list()[0].finishedAt).not.toBeNull();
-    expect(t.store.runs.recoverInterrupted()).toBe(0);
+  it('runs.recoverInterrupted marks runs whose leases lapsed interrupted and their jobs pending', () => {
+    let now = 1_000_000;
+    const s = new Store(join(t.dir, 'clocked.db'), { jobs: { leaseMs: 1000, heartbeatMs: 3_600_000 }, clock: () => now });
+    try {
+      const run = s.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true });
+      s.jobs.claim('extract', 'inc-1', 'h', run.id);
+      s.jobs.mark('screen', 'a', 'h', 'done', run.id);
+      // Alive: its heartbeat is recent.
+      expect(s.runs.recoverInterrupted()).toBe(0);
+      expect(s.runs.list()[0].status).toBe('running');
+      now += 1001;
+      expect(s.runs.recoverInterrupted()).toBe(1);
+      expect(s.jobs.forStage('extract').get('inc-1')).toMatchObject({ state: 'pending', leaseOwner: null });
+      expect(s.jobs.forStage('screen').get('a')!.state).toBe('done');
+      expect(s.runs.list()[0]).toMatchObject({ id: run.id, status: 'interrupted' });
+      expect(s.runs.list()[0].finishedAt).not.toBeNull();
+      expect(s.runs.recoverInterrupted()).toBe(0);
+    } finally { s.close(); }
   });
 });
 

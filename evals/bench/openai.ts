@@ -12,7 +12,8 @@
  * 3. What examples (openai.examples) add to the extract and classify prompts on those incidents, in
  *    tokens per call: with the sample's gold as the pool, and with FAIL's dev split itself as the pool,
  *    cross-fitted (each incident held out of it with its articles).
- * 4. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute.
+ * 4. Throughput against a server with 300 ms latency that refuses more than 600 requests a minute: screening
+ *    calls, and the grouping stage's same-incident calls on a synthetic corpus made from the project's text.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,9 @@ import { tokenCounter } from '../../pipeline/backends/openai/tokens.ts';
 import { type ExamplePool, examplePool } from '../../pipeline/examples/pool.ts';
 import { type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../servers/fake-openai.ts';
 import { loadGold } from '../gold.ts';
+import { runStage } from '../../pipeline/jobs/runner.ts';
+import { groupStage } from '../../pipeline/stages/group.ts';
+import { writeSyntheticCorpus } from './synthetic.ts';
 
 const tempDir = (prefix: string) => {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -202,8 +206,36 @@ async function throughput(): Promise<void> {
   }
 }
 
+/** The grouping stage alone on the openai backend: how much of the rate limit its same-incident calls use. */
+async function groupingThroughput(): Promise<void> {
+  const rpm = 600, latencyMs = 300, size = 300, concurrency = 8;
+  const server = await startFakeOpenAI({ latencyMs, rpm });
+  const d = tempDir('failscope-openai-bench-');
+  const store = new Store(join(d.dir, 'group.db'));
+  try {
+    const corpus = writeSyntheticCorpus(ROOT, size, join(d.dir, 'synthetic.jsonl'));
+    await ingest(store, [corpus.path]);
+    const backend = backendFor(server.url, { rpm, concurrency, tpm: 100_000_000 }, false);
+    const ctx = { store, backend, runId: store.runs.start({ backend: 'openai', model: backend.model, concurrency, cache: false }).id };
+    // Screened by the synthetic gold, so the only calls are the grouping stage's own.
+    const prov = { backend: backend.name, model: backend.model, promptHash: backend.promptHash('screen'), schemaHash: null, runId: ctx.runId };
+    for (const a of store.articles.list()) store.records.saveScreening(a.id, { isFailure: corpus.gold.has(a.id), analyzable: false, confidence: 1, rationale: 'synthetic gold' }, prov);
+    const t0 = performance.now();
+    const r = await runStage(groupStage, ctx, { concurrency });
+    const secs = (performance.now() - t0) / 1000;
+    const calls = server.requests.filter((q) => q.format === 'same_incident').length;
+    const rate = calls / secs, bound = rpm / 60;
+    console.log(`grouping (${rpm} RPM limit, ${latencyMs} ms latency, concurrency ${concurrency}): ${r.done} articles, ${calls} same-incident calls in ${secs.toFixed(1)} s = ${rate.toFixed(2)} req/s `
+      + `(${(100 * rate / bound).toFixed(1)}% of the bound); ${store.incidents.list().length} incidents; ${server.throttled} refused with 429`);
+  } finally {
+    store.close();
+    d.cleanup();
+    await server.close();
+  }
+}
+
 // `--only=examples` runs one part; `--throughput-only` is the older spelling of `--only=throughput`.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (process.argv.includes('--throughput-only') ? 'throughput' : undefined);
-const parts: [string, () => Promise<void>][] = [['sample', sampleRun], ['fail', failIncidents], ['examples', failExamples], ['throughput', throughput]];
+const parts: [string, () => Promise<void>][] = [['sample', sampleRun], ['fail', failIncidents], ['examples', failExamples], ['throughput', throughput], ['grouping', groupingThroughput]];
 if (only && !parts.some(([name]) => name === only)) throw new Error(`--only=${only}: choose one of ${parts.map(([name]) => name).join(', ')}`);
 for (const [name, part] of parts) if (!only || only === name) await part();

@@ -1,4 +1,5 @@
 import type { Alignment, Citation } from '../../schemas/index.ts';
+import { type Word, sameCriticalWords } from './critical.ts';
 
 export interface Placement {
   start: number;
@@ -42,11 +43,11 @@ export function fold(text: string): { folded: string; origin: number[]; originEn
   return { folded, origin, originEnd };
 }
 
-interface Tok { w: string; start: number; end: number }
+interface Tok extends Word { start: number; end: number }
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 function words(text: string): Tok[] {
   const out: Tok[] = [];
-  for (const m of text.matchAll(WORD)) out.push({ w: m[0].toLowerCase().replace(/’/g, "'"), start: m.index!, end: m.index! + m[0].length });
+  for (const m of text.matchAll(WORD)) out.push({ raw: m[0], w: m[0].toLowerCase().replace(/’/g, "'"), start: m.index!, end: m.index! + m[0].length });
   return out;
 }
 
@@ -70,14 +71,15 @@ function lcs(a: string[], b: string[]): number[] {
 }
 
 function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
-  const q = words(quote).map((t) => t.w);
+  const qt = words(quote);
+  const q = qt.map((t) => t.w);
   if (q.length < 3 || textToks.length === 0) return null;
   const positions = new Map<string, number[]>();
   textToks.forEach((t, i) => { const l = positions.get(t.w); if (l) l.push(i); else positions.set(t.w, [i]); });
   // Anchor on the quote's rarest tokens: few positions to try, and a real match must contain them.
   const anchors = [...new Set(q)].filter((w) => positions.has(w)).sort((x, y) => positions.get(x)!.length - positions.get(y)!.length).slice(0, 3);
   const tried = new Set<number>();
-  let best: { hits: number[]; from: number } | null = null;
+  let best: { first: number; last: number; hits: number } | null = null;
   const span = Math.ceil(q.length * 1.6);
   for (const w of anchors) {
     for (const p of positions.get(w)!.slice(0, 50)) {
@@ -86,15 +88,15 @@ function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
       tried.add(from);
       const window = textToks.slice(from, p + span + 1).map((t) => t.w);
       const hits = lcs(q, window);
-      if (!best || hits.length > best.hits.length) best = { hits, from };
+      if (!hits.length || (best && hits.length <= best.hits)) continue;
+      const first = from + hits[0], last = from + hits[hits.length - 1];
+      if (hits.length / q.length < FUZZY.minCoverage || hits.length / (last - first + 1) < FUZZY.minDensity) continue;
+      // A span that matches most words but not the negations, numbers or names says something else.
+      if (!sameCriticalWords(qt, textToks.slice(first, last + 1))) continue;
+      best = { first, last, hits: hits.length };
     }
   }
-  if (!best || best.hits.length === 0) return null;
-  const coverage = best.hits.length / q.length;
-  const first = best.from + best.hits[0], last = best.from + best.hits[best.hits.length - 1];
-  const density = best.hits.length / (last - first + 1);
-  if (coverage < FUZZY.minCoverage || density < FUZZY.minDensity) return null;
-  return { start: textToks[first].start, end: textToks[last].end, alignment: 'fuzzy' };
+  return best && { start: textToks[best.first].start, end: textToks[best.last].end, alignment: 'fuzzy' };
 }
 
 /**
@@ -112,20 +114,23 @@ export function placeQuote(quote: string, text: string): Placement {
   return fuzzyPlace(q, words(text)) ?? { start: -1, end: -1, alignment: 'unaligned' };
 }
 
-/** The quote is stored trimmed, as it is placed: an `exact` slice then equals the stored quote. */
+/**
+ * A citation as stored: an aligned quote is always the article's own text at the span (the backend's
+ * wording never is), so what is shown as verified is what the article says. An unaligned one keeps the
+ * words the backend claimed, at -1, so a reviewer can see what could not be found.
+ */
 export function cite(articleId: string, quote: string, text: string): Citation {
-  return { articleId, quote: quote.trim(), ...placeQuote(quote, text) };
+  const at = placeQuote(quote, text);
+  return { articleId, quote: at.alignment === 'unaligned' ? quote.trim() : text.slice(at.start, at.end), ...at };
 }
 
 /**
- * Checks a stored citation against its article: the slice must equal the quote for `exact`, fold
- * equal for `normalized`, and pass the fuzzy rule for `fuzzy`. `unaligned` is never verified.
+ * Checks a stored citation against its article: aligned, in range, and its quote is the article's
+ * text at its span. How the backend's words were placed (exact, normalized, fuzzy) is what the
+ * alignment says; the stored words are the article's in every case.
  */
 export function verifyCitation(c: Citation, text: string): boolean {
   if (c.alignment === 'unaligned') return false;
   if (c.start < 0 || c.end > text.length || c.start >= c.end) return false;
-  const slice = text.slice(c.start, c.end);
-  if (c.alignment === 'exact') return slice === c.quote;
-  if (c.alignment === 'normalized') return fold(slice).folded.trim() === fold(c.quote).folded.trim();
-  return fuzzyPlace(c.quote, words(slice)) !== null;
+  return text.slice(c.start, c.end) === c.quote;
 }

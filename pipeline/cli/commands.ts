@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { ingest } from '../ingest/ingest.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ingest, type Renamed } from '../ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { FORMATS, render, type Format } from '../export/formats.ts';
 import { writeHtml } from '../export/html.ts';
@@ -13,20 +13,35 @@ import { integer } from './numbers.ts';
 import type { Problem } from '../ingest/read.ts';
 import { JobState, STAGES } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
+import type { Config } from '../../schemas/index.ts';
 
 const say = (json: boolean | undefined, line: string) => { if (!json) process.stdout.write(`${line}\n`); };
+const noteRenamed = (r: Renamed) => process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
+
+const bytes = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a whole number of bytes, not "${v}"`);
+  return n;
+};
+const maxArticleOption = () => new Option('--max-article-bytes <n>', 'refuse a larger article or JSON Lines line (default 524288, or ingest.maxArticleBytes in the config)').argParser(bytes);
+
+/** What ingest reads with: the config's limits, and the flag over them. */
+const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
+  ...config.ingest, maxArticleBytes: opts.maxArticleBytes ?? config.ingest.maxArticleBytes, onProblem: warnProblem, onRenamed: noteRenamed,
+});
 
 export function ingestCommand(): Command {
   return withCommon(new Command('ingest'))
     .description('read local files or directories (.txt .md .html .json .jsonl, benchmark JSONL) into the store')
     .argument('<paths...>', 'files or directories')
-    .action(async (paths: string[], opts: CommonOptions) => {
+    .addOption(maxArticleOption())
+    .action(async (paths: string[], opts: CommonOptions & { maxArticleBytes?: number }) => {
       requireExisting(paths);
       const s = await open(opts);
       try {
-        const r = await ingest(s.store, paths, { onProblem: warnProblem });
+        const r = await ingest(s.store, paths, ingestOptions(s.config, opts));
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else process.stdout.write(`ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s)); ${r.problems.length} input(s) skipped\n`);
+        else process.stdout.write(`ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s), ${r.renamed.length} under an id of their own); ${r.problems.length} input(s) skipped\n`);
         process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
       } finally { await s.close(); }
     });
@@ -71,7 +86,7 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
     `  incidents    ${s.incidents} (${s.records} with records)`,
     `  labels       ${s.labels}`,
     `  citations    ${c.verified} verified, ${c.unverified} not verified  ${JSON.stringify(c.byAlignment)}`,
-    `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
+    `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.elsewhere ? `/${x.elsewhere} by other runs` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
   ];
   if (problems.length || s.failedJobs) lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
@@ -85,7 +100,8 @@ export function runCommand(): Command {
     .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
-    .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean }) => {
+    .addOption(maxArticleOption())
+    .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number }) => {
       requireExisting(paths);
       const s = await open(opts);
       const out = outputFor(opts.json);
@@ -93,7 +109,7 @@ export function runCommand(): Command {
       try {
         s.store.runs.recoverInterrupted();
         const run = s.store.runs.start({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
-        const ingested = paths.length ? await ingest(s.store, paths, { runId: run.id, onProblem: warnProblem }) : null;
+        const ingested = paths.length ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id }) : null;
         if (ingested && out.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
         const problems = ingested?.problems ?? [];
         const summary = await runPipeline(s.store, s.backend, {

@@ -53,7 +53,7 @@ export async function open(opts: CommonOptions): Promise<Session> {
   const dbPath = opts.db ?? config.db;
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
   problems.forEach(warnProblem);
-  const store = new Store(dbPath);
+  const store = new Store(dbPath, { jobs: config.jobs });
   return { config, store, backend, close: async () => { await backend.close?.(); store.close(); } };
 }
 
@@ -65,7 +65,7 @@ export function openExisting(opts: CommonOptions): Pick<Session, 'store' | 'clos
   const config = readConfig(opts);
   const dbPath = opts.db ?? config.db;
   if (!existsSync(dbPath)) throw new Error(`no database at ${dbPath} (check --db, or create one with \`failscope run\` or \`failscope ingest\`)`);
-  const store = new Store(dbPath);
+  const store = new Store(dbPath, { jobs: config.jobs });
   const producers = [...new Set(store.runs.list().map((r) => `${r.settings.backend} (${r.settings.model})`))];
   const made = producers.length ? `made by backend${producers.length > 1 ? 's' : ''} ${producers.join(', ')}` : 'no pipeline run yet';
   process.stderr.write(`failscope · db ${dbPath} · ${made}\n`);

@@ -50,7 +50,7 @@ export function evalCommand(): Command {
     .option('--out <dir>', 'output directory, also holding the eval databases (default eval-out/<gold dir name>)')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
-    .option('--folds <k>', 'cross-fitting folds by incident when the model learned from this gold set (default 10)', (v) => Number.parseInt(v, 10))
+    .option('--folds <k>', 'cross-fitting folds by incident when the model learned from this gold set (default: one per incident up to 30 incidents, else 10)', (v) => Number.parseInt(v, 10))
     .option('--no-cross-fit', 'score with the model as it is even when it learned from this gold set (shows leakage; never for reporting)')
     .action(async (opts: EvalOptions) => {
       if (!opts.gold) throw new Error('eval needs --gold <dir> (or: failscope eval compare <runA> <runB>)');

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { type CommonOptions, EXIT, openExisting, withCommon } from './common.ts';
 import { startReviewServer } from '../review/server.ts';
+import { isLoopback } from '../review/security.ts';
 import { exportGold } from '../review/export.ts';
 import { integer } from './numbers.ts';
 
@@ -33,23 +34,25 @@ export function reviewCommand(): Command {
     .description('a local review page: triage uncertain labels and facts next to their cited spans, browse incidents, record corrections')
     .option('--port <n>', 'port to listen on (0 picks a free one)', integer(0, 65535), DEFAULT_REVIEW_PORT)
     .option('--host <address>', 'interface to bind; keep the default unless you mean to share the page', '127.0.0.1')
+    .option('--allowed-host <name>', 'a host name (or name:port) the page may be reached by; repeatable, and required with a --host that is not loopback', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--reviewer <name>', 'the reviewer name the page starts with (the page remembers yours)')
-    .action(async (opts: CommonOptions & { port: number; host: string; reviewer?: string }) => {
+    .action(async (opts: CommonOptions & { port: number; host: string; allowedHost: string[]; reviewer?: string }) => {
       const s = openExisting(opts);
       let srv;
       try {
-        srv = await startReviewServer({ store: s.store, host: opts.host, port: opts.port, reviewer: opts.reviewer ?? null, log: (l) => process.stderr.write(`${l}\n`) });
+        srv = await startReviewServer({ store: s.store, host: opts.host, port: opts.port, allowedHosts: opts.allowedHost, reviewer: opts.reviewer ?? null, log: (l) => process.stderr.write(`${l}\n`) });
       } catch (e) {
         await s.close();
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is in use: pass another with --port (0 picks a free one)`);
         throw e;
       }
-      if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+      if (!isLoopback(opts.host)) {
         process.stderr.write(`warning: listening on ${opts.host}: anyone who can reach this machine can read the records (writes still need the page's token)\n`);
       }
       const c = s.store.counts();
       process.stdout.write(`review page: ${srv.url}\n`);
+      process.stderr.write(`answers to Host: ${srv.hosts.join(', ')}\n`);
       process.stderr.write(`${c.incidents} incident(s), ${c.labels} label(s), ${c.facts} fact(s) · ${s.store.review.list().length} decision(s) so far · Ctrl+C to stop\n`);
       await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
       await srv.close();

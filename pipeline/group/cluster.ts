@@ -1,124 +1,131 @@
 import type { Article } from '../../schemas/index.ts';
 import { hashOf } from '../text/hash.ts';
-import { CandidateIndex } from './index.ts';
-import { Corpus, cosine, terms, type Vector } from './tfidf.ts';
 import { nameOverlap, properNames } from '../text/names.ts';
+import { CandidateIndex } from './index.ts';
+import { Incidents } from './incidents.ts';
+import { terms } from './tfidf.ts';
+import { SparseCorpus, sparseCosine, type SparseVector, type TermCounts } from './sparse.ts';
+import { TUNING, type GroupingTuning } from './tuning.ts';
 
-/** Below this similarity a candidate is not even put to the backend. */
-export const MIN_CANDIDATE_SIMILARITY = 0.12;
-const MAX_CANDIDATES = 40;
-/**
- * Shared distinctive names count towards the similarity put to the backend: it rises by NAME_WEIGHT
- * times how far the name overlap exceeds NAME_BASELINE (and falls below it). Set on the project's
- * training corpus (data/train), whose grouping is otherwise not learned from: it keeps apart similar
- * failures at different organisations and joins inquiry reports published a year on.
- */
-const NAME_WEIGHT = 0.15;
-const NAME_BASELINE = 0.1;
-/** A name in more than this share of articles (a big company, a country) tells reports apart poorly. */
-const DISTINCTIVE_SHARE = 0.02;
-/** Part of every grouping job's input hash, so a change here regroups. */
-export const GROUPING_METHOD = `tfidf+names:${NAME_WEIGHT}:${NAME_BASELINE}:${DISTINCTIVE_SHARE}:${MIN_CANDIDATE_SIMILARITY}`;
+export { GROUPING_METHOD } from './tuning.ts';
+
+/** A pair put to the backend: is the article about the same incident as this earlier one? */
+export interface Question {
+  candidate: string;
+  /** TF-IDF similarity, moved up or down by the distinctive names the two share. */
+  evidence: number;
+}
+
+export interface Verdict extends Question {
+  same: boolean;
+}
 
 export interface Assignment {
   incidentId: string;
   similarity: number | null;
-  /** Incidents this article bridged, folded into `incidentId` (single link). */
+  /** Incidents this article bridged, folded into `incidentId`. */
   merged: string[];
 }
 
-export type Decide = (article: Article, incidentArticles: Article[], similarity: number) => Promise<boolean>;
-
 export const newIncidentId = (firstArticleId: string) => `inc-${hashOf(firstArticleId).slice(0, 10)}`;
 
+const dayOf = (published: string | null) => {
+  const t = published ? Date.parse(published) : NaN;
+  return Number.isNaN(t) ? null : Math.floor(t / 86_400_000);
+};
+
+/** What grouping keeps of an article: its vector, distinctive names and day (days since 1970), if dated. */
+interface Known {
+  id: string;
+  vector: SparseVector;
+  names: Set<string>;
+  day: number | null;
+}
+
 /**
- * Incremental single-link clustering over TF-IDF vectors. Document frequencies come from every
- * article known (not only the failures), candidates from the inverted index, and the backend makes
- * the final same-incident call. Articles are taken in date order, so the result does not depend on
- * how a run was split into jobs.
+ * Incremental clustering over TF-IDF vectors, in two steps per article. `questions` finds its candidates
+ * among the articles before it (inverted index of distinctive terms) and says which pairs to put to the
+ * backend; a pair's question depends only on the two articles and the corpus, never on earlier decisions,
+ * so questions can be asked ahead and concurrently. `decide`, called in article order, joins the article
+ * to the incidents of the candidates the backend called the same, unless the incident would then span more
+ * than a set time: single links would otherwise chain similar stories of different years into one.
  */
 export class Grouper {
-  private corpus = new Corpus();
+  private corpus = new SparseCorpus();
   private index = new CandidateIndex();
-  private vectors = new Map<string, Vector>();
-  private termsOf = new Map<string, string[]>();
-  private articles = new Map<string, Article>();
-  private namesOf = new Map<string, Set<string>>();
-  private nameDf = new Map<string, number>();
-  readonly incidentOf = new Map<string, string>();
-  private membersOf = new Map<string, Set<string>>();
+  private known: Known[] = [];
+  private numberOf = new Map<string, number>();
+  private incidents = new Incidents();
+  readonly incidentOf: ReadonlyMap<string, string> = this.incidents.incidentOf;
 
-  constructor(all: readonly Article[], membership: ReadonlyMap<string, string>) {
-    for (const a of all) {
-      const t = terms(a);
-      this.termsOf.set(a.id, t);
-      this.articles.set(a.id, a);
-      this.corpus.add(t);
+  /**
+   * `articles`: every article known, in order (document frequencies come from all of them, not only the
+   * failures); `takesPart`: those to group; `membership`: their incidents so far.
+   */
+  constructor(articles: Iterable<Article>, takesPart: (id: string) => boolean, membership: ReadonlyMap<string, string>, private readonly t: GroupingTuning['method'] = TUNING.method) {
+    const pending: { article: Pick<Article, 'id' | 'published'>; counts: TermCounts; names: Set<string> }[] = [];
+    const nameDf = new Map<string, number>();
+    for (const a of articles) {
+      const counts = this.corpus.add(terms(a));
       const names = properNames(a);
-      this.namesOf.set(a.id, names);
-      for (const n of names) this.nameDf.set(n, (this.nameDf.get(n) ?? 0) + 1);
+      for (const n of names) nameDf.set(n, (nameDf.get(n) ?? 0) + 1);
+      if (takesPart(a.id) || membership.has(a.id)) pending.push({ article: { id: a.id, published: a.published }, counts, names });
     }
-    for (const [articleId, incidentId] of membership) {
-      if (!this.articles.has(articleId)) continue;
-      this.join(articleId, incidentId);
-      this.index.add(articleId, this.vector(articleId));
+    const limit = Math.max(3, this.corpus.size * this.t.distinctiveShare);
+    for (const p of pending) {
+      const names = new Set([...p.names].filter((n) => (nameDf.get(n) ?? 0) <= limit));
+      this.numberOf.set(p.article.id, this.known.length);
+      this.known.push({ id: p.article.id, vector: this.corpus.vector(p.counts), day: dayOf(p.article.published), names });
     }
-  }
-
-  private vector(id: string): Vector {
-    let v = this.vectors.get(id);
-    if (!v) {
-      v = this.corpus.vector(this.termsOf.get(id) ?? []);
-      this.vectors.set(id, v);
-    }
-    return v;
-  }
-
-  private join(articleId: string, incidentId: string): void {
-    this.incidentOf.set(articleId, incidentId);
-    const set = this.membersOf.get(incidentId);
-    if (set) set.add(articleId); else this.membersOf.set(incidentId, new Set([articleId]));
-  }
-
-  private distinctiveNames(ids: Iterable<string>): Set<string> {
-    const limit = Math.max(3, this.corpus.size * DISTINCTIVE_SHARE);
-    const out = new Set<string>();
-    for (const id of ids) for (const n of this.namesOf.get(id) ?? []) if ((this.nameDf.get(n) ?? 0) <= limit) out.add(n);
-    return out;
-  }
-
-  members(incidentId: string): Article[] {
-    return [...(this.membersOf.get(incidentId) ?? [])].map((id) => this.articles.get(id)!);
-  }
-
-  async assign(article: Article, decide: Decide): Promise<Assignment> {
-    const v = this.vector(article.id);
-    const best = new Map<string, number>();
-    for (const id of this.index.candidates(v).slice(0, MAX_CANDIDATES)) {
-      const inc = this.incidentOf.get(id);
+    // Grouped articles are candidates from the start, in article order, as they were when grouped.
+    for (const [n, k] of this.known.entries()) {
+      const inc = membership.get(k.id);
       if (!inc) continue;
-      const sim = cosine(v, this.vector(id));
-      if (sim >= MIN_CANDIDATE_SIMILARITY && sim > (best.get(inc) ?? -1)) best.set(inc, sim);
+      this.incidents.join(inc, k.id, k.day);
+      this.index.add(n, k.vector);
     }
-    const mine = this.distinctiveNames([article.id]);
-    const evidence = (inc: string, sim: number) => {
-      const overlap = nameOverlap(mine, this.distinctiveNames(this.membersOf.get(inc) ?? []));
-      return Number(Math.max(0, sim + NAME_WEIGHT * (overlap - NAME_BASELINE)).toFixed(4));
-    };
-    const ranked = [...best.entries()].map(([inc, sim]) => [inc, evidence(inc, sim)] as [string, number])
+  }
+
+  private member(id: string): Known {
+    const n = this.numberOf.get(id);
+    if (n === undefined) throw new Error(`article ${id} is not one the grouper was given to group`);
+    return this.known[n];
+  }
+
+  /** Candidates of an article, as pairs to put to the backend; the article then becomes a candidate for later ones. */
+  questions(articleId: string): Question[] {
+    const me = this.member(articleId);
+    const out: [number, number][] = [];
+    for (const c of this.index.candidates(me.vector, this.t.maxCandidates)) {
+      const other = this.known[c];
+      const sim = sparseCosine(me.vector, other.vector);
+      if (sim < this.t.minCandidateSimilarity) continue;
+      const names = nameOverlap(me.names, other.names);
+      out.push([c, Number(Math.max(0, sim + this.t.nameWeight * (names - this.t.nameBaseline)).toFixed(4))]);
+    }
+    this.index.add(this.numberOf.get(articleId)!, me.vector);
+    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, this.t.maxQuestions).map(([c, evidence]) => ({ candidate: this.known[c].id, evidence }));
+  }
+
+  /** Puts the article into an incident from the backend's answers about its pairs. Call in article order. */
+  decide(articleId: string, verdicts: readonly Verdict[]): Assignment {
+    const me = this.member(articleId);
+    const best = new Map<string, number>();
+    for (const v of verdicts) {
+      const inc = v.same ? this.incidentOf.get(v.candidate) : undefined;
+      if (inc && v.evidence > (best.get(inc) ?? -1)) best.set(inc, v.evidence);
+    }
+    const admitted = [...best.entries()]
+      .filter(([inc]) => this.incidents.span([inc], me.day) <= this.t.maxSpanDays)
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const joined: [string, number][] = [];
-    for (const [inc, sim] of ranked) {
-      if (await decide(article, this.members(inc), sim)) joined.push([inc, sim]);
+    const incidentId = admitted[0]?.[0] ?? newIncidentId(articleId);
+    const merged: string[] = [];
+    for (const [inc] of admitted.slice(1)) {
+      if (this.incidents.span([incidentId, inc], me.day) > this.t.maxSpanDays) continue;
+      this.incidents.merge(incidentId, inc);
+      merged.push(inc);
     }
-    const incidentId = joined[0]?.[0] ?? newIncidentId(article.id);
-    const merged = joined.slice(1).map(([inc]) => inc);
-    for (const inc of merged) {
-      for (const id of this.membersOf.get(inc) ?? []) this.join(id, incidentId);
-      this.membersOf.delete(inc);
-    }
-    this.join(article.id, incidentId);
-    this.index.add(article.id, v);
-    return { incidentId, similarity: joined[0]?.[1] ?? null, merged };
+    this.incidents.join(incidentId, me.id, me.day);
+    return { incidentId, similarity: admitted[0]?.[1] ?? null, merged };
   }
 }

@@ -1,34 +1,44 @@
-import type { Vector } from './tfidf.ts';
+import type { SparseVector } from './sparse.ts';
 
 /**
  * Inverted index over each article's most distinctive terms. A new article is compared only with the
  * articles that share one of its top terms, so grouping cost grows about linearly with the corpus
- * instead of comparing every pair.
+ * instead of comparing every pair. Articles are numbers here (the grouper's own), terms their ids.
  */
 export class CandidateIndex {
-  private postings = new Map<string, string[]>();
+  private postings = new Map<number, number[]>();
 
   constructor(private readonly topK = 12, private readonly maxPosting = 400) {}
 
-  static topTerms(v: Vector, k: number): string[] {
-    return [...v.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, k).map(([t]) => t);
+  /** The vector's `k` heaviest term ids; ties go to the lower id, so the choice is stable. */
+  static topTerms(v: SparseVector, k: number): number[] {
+    const order = Array.from(v.ids.keys()).sort((a, b) => v.weights[b] - v.weights[a] || v.ids[a] - v.ids[b]);
+    return order.slice(0, k).map((i) => v.ids[i]);
   }
 
-  add(id: string, v: Vector): void {
+  add(article: number, v: SparseVector): void {
     for (const t of CandidateIndex.topTerms(v, this.topK)) {
       const list = this.postings.get(t);
-      if (!list) this.postings.set(t, [id]);
+      if (!list) this.postings.set(t, [article]);
       // Very common terms stop being useful for finding candidates; cap them rather than scan them.
-      else if (list.length < this.maxPosting) list.push(id);
+      else if (list.length < this.maxPosting) list.push(article);
     }
   }
 
-  /** Ids sharing at least `minShared` top terms with the vector, most shared first. */
-  candidates(v: Vector, minShared = 1): string[] {
-    const shared = new Map<string, number>();
+  /**
+   * Up to `limit` articles sharing at least one top term with the vector, most shared first, then in the
+   * order added. Counts are at most topK, so the best are picked by count without sorting every article
+   * found (thousands, once the postings of common terms are full).
+   */
+  candidates(v: SparseVector, limit = Infinity): number[] {
+    const shared = new Map<number, number>();
     for (const t of CandidateIndex.topTerms(v, this.topK)) {
-      for (const id of this.postings.get(t) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);
+      for (const a of this.postings.get(t) ?? []) shared.set(a, (shared.get(a) ?? 0) + 1);
     }
-    return [...shared.entries()].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
+    const byCount: number[][] = Array.from({ length: this.topK + 1 }, () => []);
+    for (const [a, n] of shared) byCount[n].push(a);
+    const out: number[] = [];
+    for (let n = this.topK; n > 0 && out.length < limit; n--) out.push(...byCount[n].sort((x, y) => x - y).slice(0, limit - out.length));
+    return out;
   }
 }

@@ -38,6 +38,11 @@ export class Corpus {
   vector(termList: readonly string[]): Vector {
     const tf = new Map<string, number>();
     for (const t of termList) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return this.weigh(tf);
+  }
+
+  /** `vector` of a document given by its term counts. */
+  weigh(tf: ReadonlyMap<string, number>): Vector {
     const v: Vector = new Map();
     let norm = 0;
     for (const [t, n] of tf) {

@@ -12,6 +12,14 @@ export interface RawArticle {
   origin: string;
 }
 
+/** An article as an input file gave it. */
+export interface FileArticle extends RawArticle {
+  /** False when the id was made from the file name (or file and text), so another may be chosen on a clash. */
+  idGiven: boolean;
+  /** The file it was read from: an article read again from the same file is the same source. */
+  file: string;
+}
+
 /** Builds a stored article from whatever a reader found; gold and reference fields are never carried over. */
 export function toArticle(raw: RawArticle): Article {
   const text = raw.text.replace(/\r\n?/g, '\n').trim();

@@ -1,38 +1,56 @@
 import type { Article } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
 import { toArticle } from './article.ts';
+import { IdAssigner } from './ids.ts';
 import { type Problem, type ReadOptions, readInputs } from './read.ts';
+
+/** An article stored under an id of its own because the name made from its file was taken. */
+export interface Renamed {
+  origin: string;
+  id: string;
+  wanted: string;
+  takenBy: string;
+}
 
 export interface IngestResult {
   read: number;
   inserted: number;
   existing: number;
   duplicates: number;
-  /** Stored articles whose text changed since they were last read. */
+  /** Stored articles whose source (the same file) changed since it was last read. */
   updated: number;
+  renamed: Renamed[];
   problems: Problem[];
 }
 
 const BATCH = 500;
 
 /** Reads inputs into the store in batches (one transaction each) and records every problem. */
-export async function ingest(store: Store, paths: string[], opts: ReadOptions & { runId?: string; onProblem?: (p: Problem) => void } = {}): Promise<IngestResult> {
-  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, problems: [] };
+export async function ingest(store: Store, paths: string[], opts: ReadOptions & { runId?: string; onProblem?: (p: Problem) => void; onRenamed?: (r: Renamed) => void } = {}): Promise<IngestResult> {
+  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, renamed: [], problems: [] };
+  const ids = new IdAssigner((id) => store.articles.source(id));
   let batch: Article[] = [];
   const flush = () => {
     const r = store.articles.insert(batch);
     result.inserted += r.inserted; result.existing += r.existing; result.duplicates += r.duplicates; result.updated += r.updated;
     batch = [];
   };
+  const report = (p: Problem) => {
+    result.problems.push(p);
+    store.articles.recordProblem(p.origin, p.reason, opts.runId ?? null);
+    opts.onProblem?.(p);
+  };
   for await (const item of readInputs(paths, opts)) {
-    if ('problem' in item) {
-      result.problems.push(item.problem);
-      store.articles.recordProblem(item.problem.origin, item.problem.reason, opts.runId ?? null);
-      opts.onProblem?.(item.problem);
-      continue;
-    }
+    if ('problem' in item) { report(item.problem); continue; }
     result.read++;
-    batch.push(toArticle(item.article));
+    const decided = ids.assign(item.article, toArticle(item.article));
+    if ('conflict' in decided) { report({ origin: item.article.origin, reason: decided.conflict }); continue; }
+    if (decided.renamedFrom) {
+      const r = { origin: decided.article.origin, id: decided.article.id, wanted: decided.renamedFrom.id, takenBy: decided.renamedFrom.takenBy };
+      result.renamed.push(r);
+      opts.onRenamed?.(r);
+    }
+    batch.push(decided.article);
     if (batch.length >= BATCH) flush();
   }
   if (batch.length) flush();

@@ -1,84 +1,97 @@
-import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
+import { IngestConfig } from '../../schemas/index.ts';
+import { contentHash } from '../text/hash.ts';
 import { extractHtml } from './html.ts';
-import { type RawArticle, slug } from './article.ts';
+import { type FileArticle, slug } from './article.ts';
+import { readLines } from './lines.ts';
+import { decodeFile, decodeRecord, holdsBadBytes, lineList } from './utf8.ts';
 
 export interface Problem {
   origin: string;
   reason: string;
 }
 
-export type ReadItem = { article: RawArticle } | { problem: Problem };
+export type ReadItem = { article: FileArticle } | { problem: Problem };
 
-export interface ReadOptions {
-  /** Largest single-document file read whole (txt, md, html, json). */
-  maxFileBytes?: number;
-  /** Largest line of a JSON Lines file. */
-  maxLineBytes?: number;
-}
+export type ReadOptions = Partial<IngestConfig>;
 
 export const SUPPORTED = ['.txt', '.md', '.html', '.htm', '.json', '.jsonl'];
-const DEFAULTS = { maxFileBytes: 25 * 1024 * 1024, maxLineBytes: 5 * 1024 * 1024 };
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const over = (what: string, n: number, limit: number, key: keyof IngestConfig) =>
+  `${what} is ${mb(n)}, over the ${mb(limit)} limit (${key === 'maxArticleBytes' ? '--max-article-bytes, ' : ''}ingest.${key} in the config)`;
 const problem = (origin: string, reason: string): ReadItem => ({ problem: { origin, reason } });
+const notUtf8 = (lines: readonly number[]) => `not valid UTF-8 (line ${lineList(lines)}); save the file as UTF-8`;
 
-/** Binary if it has NUL bytes or is not valid UTF-8: such a file is reported, never half-read. */
+/** Binary if it has NUL bytes near the start: such a file is reported, never half-read. */
 async function looksBinary(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(8192);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const head = buf.subarray(0, bytesRead);
-    if (head.includes(0)) return true;
-    try {
-      // Allow a multi-byte character cut at the 8 KB boundary.
-      new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, bytesRead - 4)));
-      return false;
-    } catch {
-      return true;
-    }
+    return buf.subarray(0, bytesRead).includes(0);
   } finally {
     await fh.close();
   }
 }
 
-/** Reads one JSON record into an article, or says what is wrong with it. */
-function fromRecord(rec: unknown, origin: string, fallbackId: string): ReadItem {
+/**
+ * Reads one JSON record into an article, or says what is wrong with it. A record without an id is named
+ * after its file and its text, so records of two files (or two lines) never share a name by accident.
+ */
+function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes: number): ReadItem {
   if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return problem(origin, 'expected a JSON object with a "text" field');
   const r = rec as Record<string, unknown>;
   const text = typeof r.text === 'string' ? r.text : typeof r.body === 'string' ? r.body : null;
   if (!text || !text.trim()) return problem(origin, 'record has no "text" (or "body") string');
+  const size = Buffer.byteLength(text);
+  if (size > maxArticleBytes) return problem(origin, over('the article text', size, maxArticleBytes, 'maxArticleBytes'));
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
-  const id = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : fallbackId;
-  return { article: { id, url: str(r.url), headline: str(r.headline) ?? str(r.title), source: str(r.source) ?? str(r.outlet), published: str(r.published) ?? str(r.date), text, origin } };
+  const given = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : null;
+  const id = given ?? `${slug(basename(file))}-${contentHash(text).slice(0, 10)}`;
+  return { article: { id, idGiven: given !== null, file, url: str(r.url), headline: str(r.headline) ?? str(r.title), source: str(r.source) ?? str(r.outlet), published: str(r.published) ?? str(r.date), text, origin } };
 }
 
-async function* readJsonl(path: string, opts: Required<ReadOptions>): AsyncGenerator<ReadItem> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    const origin = `${path}:${n}`;
-    if (!line.trim()) continue;
-    if (Buffer.byteLength(line) > opts.maxLineBytes) { yield problem(origin, `line is ${mb(Buffer.byteLength(line))}, over the ${mb(opts.maxLineBytes)} limit`); continue; }
+async function* readJsonl(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
+  for await (const line of readLines(path, opts.maxArticleBytes)) {
+    const origin = `${path}:${line.n}`;
+    if ('tooLong' in line) { yield problem(origin, over('line', line.tooLong, opts.maxArticleBytes, 'maxArticleBytes')); continue; }
+    const text = decodeRecord(line.bytes);
+    if (text === null) { yield problem(origin, 'not valid UTF-8; save the file as UTF-8'); continue; }
+    if (!text.trim()) continue;
     let rec: unknown;
     try {
-      rec = JSON.parse(line);
+      rec = JSON.parse(text);
     } catch (e) {
       yield problem(origin, `malformed JSON: ${(e as Error).message}`);
       continue;
     }
-    yield fromRecord(rec, origin, `${slug(basename(path))}-${n}`);
+    yield fromRecord(rec, origin, path, opts.maxArticleBytes);
+  }
+}
+
+/** A .json file: one object, an array, or {"articles": […]}; a record holding bytes that are not UTF-8 is left out. */
+function* readJsonDoc(path: string, raw: string, badLines: number[], opts: IngestConfig): Generator<ReadItem> {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (e) {
+    yield problem(badLines.length ? `${path}:${badLines[0]}` : path, badLines.length ? notUtf8(badLines) : `malformed JSON: ${(e as Error).message}`);
+    return;
+  }
+  const list = Array.isArray(data) ? data : data && typeof data === 'object' && Array.isArray((data as { articles?: unknown }).articles) ? (data as { articles: unknown[] }).articles : [data];
+  for (let i = 0; i < list.length; i++) {
+    const origin = list.length > 1 ? `${path}[${i}]` : path;
+    if (holdsBadBytes(list[i])) yield problem(origin, notUtf8(badLines));
+    else yield fromRecord(list[i], origin, path, opts.maxArticleBytes);
   }
 }
 
 /** Plain text or Markdown: optional front matter, then the first line as headline. */
 function readTextDoc(path: string, raw: string): ReadItem {
   // Files saved on Windows end lines with CRLF; front matter and headline splitting expect LF.
-  let body = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  let body = raw.replace(/\r\n?/g, '\n');
   const fields: Record<string, string> = {};
   const fm = /^---\n([\s\S]*?)\n---\n/.exec(body);
   if (fm) {
@@ -94,36 +107,36 @@ function readTextDoc(path: string, raw: string): ReadItem {
   const text = fields.title ? body : lines.slice(firstIdx + 1).join('\n');
   const published = fields.date ?? fields.published ?? /Published on (\d{4}-\d{2}-\d{2})/.exec(body)?.[1] ?? null;
   if (!text.trim()) return problem(path, 'no article text after the headline');
-  return { article: { id: fields.id ?? slug(basename(path)), url: fields.url ?? null, headline, source: fields.source ?? null, published, text, origin: path } };
+  return { article: { id: fields.id ?? slug(basename(path)), idGiven: fields.id !== undefined, file: path, url: fields.url ?? null, headline, source: fields.source ?? null, published, text, origin: path } };
 }
 
-async function* readFileItems(path: string, opts: Required<ReadOptions>): AsyncGenerator<ReadItem> {
+async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
   const ext = extname(path).toLowerCase();
   if (!SUPPORTED.includes(ext)) { yield problem(path, `unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED.join(' ')})`); return; }
   let size: number;
   try {
     size = (await stat(path)).size;
     if (size === 0) { yield problem(path, 'empty file'); return; }
-    if (await looksBinary(path)) { yield problem(path, 'binary or not UTF-8 text'); return; }
+    if (await looksBinary(path)) { yield problem(path, 'binary, not text'); return; }
   } catch (e) {
     yield problem(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return;
   }
   try {
     if (ext === '.jsonl') { yield* readJsonl(path, opts); return; }
-    if (size > opts.maxFileBytes) { yield problem(path, `file is ${mb(size)}, over the ${mb(opts.maxFileBytes)} limit`); return; }
-    const raw = await readFile(path, 'utf8');
-    if (ext === '.json') {
-      let data: unknown;
-      try { data = JSON.parse(raw); } catch (e) { yield problem(path, `malformed JSON: ${(e as Error).message}`); return; }
-      const list = Array.isArray(data) ? data : data && typeof data === 'object' && Array.isArray((data as { articles?: unknown }).articles) ? (data as { articles: unknown[] }).articles : [data];
-      for (let i = 0; i < list.length; i++) yield fromRecord(list[i], list.length > 1 ? `${path}[${i}]` : path, `${slug(basename(path))}-${i + 1}`);
-      return;
-    }
+    const whole = ext === '.json' || ext === '.html' || ext === '.htm';
+    const limit = whole ? opts.maxFileBytes : opts.maxArticleBytes;
+    if (size > limit) { yield problem(path, over('file', size, limit, whole ? 'maxFileBytes' : 'maxArticleBytes')); return; }
+    const { text: raw, badLines } = decodeFile(await readFile(path));
+    if (ext === '.json') { yield* readJsonDoc(path, raw, badLines, opts); return; }
+    // A single-article file is one record: a bad byte anywhere leaves it out, named by its first bad line.
+    if (badLines.length) { yield problem(`${path}:${badLines[0]}`, notUtf8(badLines)); return; }
     if (ext === '.html' || ext === '.htm') {
       const page = extractHtml(raw);
       if (!page.text) { yield problem(path, 'no readable text in the HTML'); return; }
-      yield { article: { id: slug(basename(path)), url: page.canonicalUrl, headline: page.title, source: page.siteName, published: page.published, text: page.text, origin: path } };
+      const textSize = Buffer.byteLength(page.text);
+      if (textSize > opts.maxArticleBytes) { yield problem(path, over('the article text', textSize, opts.maxArticleBytes, 'maxArticleBytes')); return; }
+      yield { article: { id: slug(basename(path)), idGiven: false, file: path, url: page.canonicalUrl, headline: page.title, source: page.siteName, published: page.published, text: page.text, origin: path } };
       return;
     }
     yield readTextDoc(path, raw);
@@ -137,7 +150,7 @@ async function* readFileItems(path: string, opts: Required<ReadOptions>): AsyncG
  * a problem naming its file (and line), and reading goes on with the rest.
  */
 export async function* readInputs(paths: string[], options: ReadOptions = {}): AsyncGenerator<ReadItem> {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = IngestConfig.parse(options);
   for (const p of paths) {
     let isDir = false;
     try {

@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import type { Stage } from '../../schemas/index.ts';
 import type { Backend } from '../backends/backend.ts';
-import type { Store } from '../store/store.ts';
+import { LeaseLost, type Store } from '../store/store.ts';
 import type { EventSink } from './events.ts';
 
 export interface PlannedJob {
@@ -20,8 +20,8 @@ export interface StageDef<P = unknown> {
   name: Stage;
   /** Every job this stage should have done, given the store's current contents. */
   plan(ctx: StageContext): PlannedJob[];
-  /** Shared state for one pass over the pending jobs (e.g. the grouping index). */
-  prepare?(ctx: StageContext, pending: PlannedJob[]): P | Promise<P>;
+  /** Shared state for one pass over the pending jobs (e.g. the grouping index), with the concurrency the run allows. */
+  prepare?(ctx: StageContext, pending: PlannedJob[], opts: { concurrency: number }): P | Promise<P>;
   /** Does one job, writing its results through `ctx.store.jobs.complete` so they land with the job's state. */
   run(job: PlannedJob, ctx: StageContext, prepared: P): Promise<void>;
   /** Order-dependent stages take their jobs one at a time, in plan order. */
@@ -34,44 +34,79 @@ export interface StageResult {
   done: number;
   failed: number;
   skipped: number;
+  /** Jobs another run did, or failed, while this one waited for them or after it planned them. */
+  elsewhere: number;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Waits until `stage` is leased to this run: an order-dependent stage is done by one run at a time. */
+async function leaseStage(stage: Stage, ctx: StageContext, onEvent?: EventSink): Promise<void> {
+  for (let waited = false; !ctx.store.jobs.leaseStage(stage, ctx.runId); waited = true) {
+    if (!waited) onEvent?.({ type: 'wait', stage, jobs: 'all' });
+    await ctx.store.jobs.waitForOthers();
+  }
+}
+
 /**
- * Runs the jobs a stage still owes: never done, done for other inputs, or failed before. Each job's
- * results and its `done` mark are one transaction, so a killed run resumes where it stopped.
+ * Runs the jobs a stage still owes: never done, done for other inputs, or failed before. Each job is
+ * claimed first, so runs sharing the database never do one twice; jobs another live run holds are waited
+ * for, and looked at again until that run has settled them. Each job's results and its `done` mark are one
+ * transaction, so a killed run resumes where it stopped. An order-dependent stage is planned and run only
+ * once this run holds the whole stage.
  */
 export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { concurrency: number; onEvent?: EventSink }): Promise<StageResult> {
-  const planned = def.plan(ctx);
-  const known = ctx.store.jobs.forStage(def.name);
-  const pending = planned.filter((j) => {
-    const row = known.get(j.key);
-    return !row || row.state !== 'done' || row.inputHash !== j.inputHash;
-  });
-  const result: StageResult = { stage: def.name, planned: planned.length, done: 0, failed: 0, skipped: planned.length - pending.length };
-  opts.onEvent?.({ type: 'stage', stage: def.name, pending: pending.length, skipped: result.skipped });
-  if (pending.length === 0) {
-    opts.onEvent?.({ type: 'stage-done', stage: def.name, done: 0, failed: 0 });
-    return result;
-  }
-  const prepared = (await def.prepare?.(ctx, pending)) as P;
-  const queue = new PQueue({ concurrency: def.sequential ? 1 : opts.concurrency });
-  for (const job of pending) {
-    queue.add(async () => {
-      ctx.store.jobs.mark(def.name, job.key, job.inputHash, 'running', ctx.runId);
+  const { jobs } = ctx.store;
+  if (def.sequential) await leaseStage(def.name, ctx, opts.onEvent);
+  try {
+    const planned = def.plan(ctx);
+    const known = jobs.forStage(def.name);
+    let pending = planned.filter((j) => {
+      const row = known.get(j.key);
+      return !row || row.state !== 'done' || row.inputHash !== j.inputHash;
+    });
+    const result: StageResult = { stage: def.name, planned: planned.length, done: 0, failed: 0, skipped: planned.length - pending.length, elsewhere: 0 };
+    opts.onEvent?.({ type: 'stage', stage: def.name, pending: pending.length, skipped: result.skipped });
+    const prepared = pending.length ? (await def.prepare?.(ctx, pending, { concurrency: opts.concurrency })) as P : undefined as P;
+    const queue = new PQueue({ concurrency: def.sequential ? 1 : opts.concurrency });
+    const settledElsewhere = (key: string) => {
+      result.elsewhere++;
+      opts.onEvent?.({ type: 'job', stage: def.name, key, state: 'elsewhere' });
+    };
+    const attempt = async (job: PlannedJob, held: PlannedJob[]) => {
+      const claim = jobs.claim(def.name, job.key, job.inputHash, ctx.runId);
+      if (claim === 'held') { held.push(job); return; }
+      if (claim !== 'claimed') { settledElsewhere(job.key); return; }
       try {
         await def.run(job, ctx, prepared);
         result.done++;
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'done' });
       } catch (e) {
+        if (e instanceof LeaseLost) { settledElsewhere(job.key); return; }
+        try {
+          jobs.fail(def.name, job.key, job.inputHash, ctx.runId, message(e));
+        } catch (lost) {
+          if (lost instanceof LeaseLost) { settledElsewhere(job.key); return; }
+          throw lost;
+        }
         result.failed++;
-        ctx.store.jobs.mark(def.name, job.key, job.inputHash, 'failed', ctx.runId, message(e));
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'failed', error: message(e) });
       }
-    });
+    };
+    let waiting = 0;
+    while (pending.length) {
+      const held: PlannedJob[] = [];
+      // A store error (not a job's) stops the stage: Promise.all passes it on rather than leaving it unhandled.
+      await Promise.all(pending.map((job) => queue.add(() => attempt(job, held))));
+      pending = held;
+      if (!pending.length) break;
+      if (pending.length !== waiting) opts.onEvent?.({ type: 'wait', stage: def.name, jobs: pending.length });
+      waiting = pending.length;
+      await jobs.waitForOthers();
+    }
+    opts.onEvent?.({ type: 'stage-done', stage: def.name, done: result.done, failed: result.failed });
+    return result;
+  } finally {
+    if (def.sequential) jobs.releaseStage(def.name, ctx.runId);
   }
-  await queue.onIdle();
-  opts.onEvent?.({ type: 'stage-done', stage: def.name, done: result.done, failed: result.failed });
-  return result;
 }

@@ -1,6 +1,6 @@
 import { type Dimension, TAXONOMY, optionKeys } from '../../schemas/index.ts';
 import { SCREENING_SIGNS } from '../backends/offline/features.ts';
-import { type Features, fit, fitSigned } from '../backends/offline/logistic.ts';
+import { type Features, fit, fitSigned, predict } from '../backends/offline/logistic.ts';
 import { type Adaptation, type AdaptedDimension, EXPERTS, type OfflineModel, logit, optionProbabilities } from '../backends/offline/model.ts';
 import { type AnswerParts, adaptedAnswer, corpusLogits } from '../backends/offline/adapted.ts';
 import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
@@ -29,6 +29,7 @@ const SHARED = ['cps.true', 'objective.malicious', 'dimension.hardware', 'bounda
 const STACK_L2 = 1;
 const SET_WEIGHT = 0.5;
 const K = 5;
+const MIN_GAIN = 2;
 
 const byIncident = (groups: readonly string[]) => {
   const ids = [...new Set(groups)].sort();
@@ -51,7 +52,13 @@ function refitScreening(base: OfflineModel, corpus: readonly LabelledArticle[], 
   const ps = crossPredict(names, xs, yFail, { l2: 1, signs: SCREENING_SIGNS, weights, foldOf });
   const tp = ps.slice(c.length), ty = yFail.slice(c.length);
   const threshold = recallThreshold(tp, ty, RECALL_TARGET);
-  for (const [k, v] of Object.entries(prf(tp.map((p) => p >= threshold), ty))) cv[`screening.isFailure.${k}`] = v;
+  const refit = prf(tp.map((p) => p >= threshold), ty);
+  // The corpus model as it is, on the same target articles (it never saw them): refitting must beat it.
+  const asIs = prf(t.map((a) => predict(base.screening.isFailure, screenFeaturesOf(a.doc)) >= base.screening.isFailure.threshold), ty);
+  const keep = asIs.f1 >= refit.f1;
+  for (const [k, v] of Object.entries(keep ? asIs : refit)) cv[`screening.isFailure.${k}`] = v;
+  cv['screening.refitted'] = keep ? 0 : 1;
+  if (keep) return base.screening;
   const an = rows.map((a, i) => ({ a, i })).filter(({ a }) => a.gold.gold.isFailure && typeof a.gold.gold.analyzable === 'boolean');
   const yAn = an.map(({ a }) => (a.gold.gold.analyzable ? 1 : 0));
   return {
@@ -137,8 +144,11 @@ export function learnTaxonomyAdaptation(base: OfflineModel, target: readonly Lab
     }
     const gold = labelled.map((it) => goldSets(it.gold, dim.key)!);
     const scores = Object.fromEntries(EXPERTS.map((e) => [e, r3(answers.get(e)!.filter((a, i) => exactSet(a.options, gold[i]!)).length / labelled.length)]));
-    // Simplest first: a later expert must do strictly better to be chosen.
-    const expert = EXPERTS.reduce((best, e) => (scores[e]! > scores[best]! ? e : best), EXPERTS[0]);
+    // Simplest first: a later expert must do strictly better to be chosen. And the set the analysts give
+    // most often stays the answer unless an expert is right on at least MIN_GAIN more of their incidents:
+    // with a few dozen (the IoT layers: a dozen), one incident's luck would otherwise pick the expert.
+    const best = EXPERTS.reduce((b, e) => (scores[e]! > scores[b]! ? e : b), EXPERTS[0]);
+    const expert = (scores[best]! - scores.prior!) * labelled.length >= MIN_GAIN - 0.05 ? best : 'prior';
     taxonomy[dim.key] = fitDimension(dim, labelled, expert, scores);
     const chosen = answers.get(expert)!;
     cv[`taxonomy.${dim.key}.exact`] = scores[expert]!;
@@ -155,7 +165,10 @@ export function learnTaxonomyAdaptation(base: OfflineModel, target: readonly Lab
 export function learnAdaptation(base: OfflineModel, corpus: Labelled, target: Labelled, log: Log): Adaptation {
   const cv: Record<string, number> = {};
   const screening = refitScreening(base, corpus.articles, target.articles, cv);
-  if (cv['screening.isFailure.f1'] !== undefined) log(`screening (target, cross-validated) is-failure P/R/F1 ${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}`);
+  if (cv['screening.isFailure.f1'] !== undefined) {
+    log(`screening (target${cv['screening.refitted'] ? ', refitted, cross-validated' : ': the corpus model kept, it does at least as well'}) is-failure P/R/F1 `
+      + `${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}`);
+  }
   const extraction = refitExtraction(base, corpus.incidents, target.incidents);
   const tax = learnTaxonomyAdaptation(base, target.incidents, cv, log);
   log(`taxonomy (target, cross-validated) mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${tax.calibration.a} b=${tax.calibration.b}`);

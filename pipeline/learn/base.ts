@@ -184,7 +184,8 @@ export function learnTaxonomy(incidents: readonly LabelledIncident[], cv: Record
     taxonomy[dim.key] = {
       l2: b.l2,
       options: Object.fromEntries(keys.map((k) => [k, fitSigned(features, dimRows.map((r) => r.x), gold.map((g) => (g.includes(k) ? 1 : 0)), ownSign(k), { l2: b.l2 })])),
-      prior: { weight: b.weight, sets: b.weight > 0 ? setCounts(gold) : [] },
+      // The set counts are kept even when they do not weigh in: rationales state how common an option is.
+      prior: { weight: b.weight, sets: setCounts(gold) },
     };
     cv[`taxonomy.${dim.key}.exact`] = r3(b.exact);
     cv[`taxonomy.${dim.key}.jaccard`] = r3(b.jaccard);

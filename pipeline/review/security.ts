@@ -24,23 +24,37 @@ export function securityHeaders(res: ServerResponse): void {
 
 export const CSRF_HEADER = 'x-csrf-token';
 
+/** Loopback addresses and names: only this machine can reach them, so the page needs no named hosts there. */
+export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+const anyInterface = (host: string) => host === '0.0.0.0' || host === '::';
+
+/** A name as a Host header carries it: with the port unless one is given, IPv6 literals in brackets. */
+function hostHeader(name: string, port: number): string {
+  const n = name.trim().toLowerCase();
+  if (n.startsWith('[')) return n.includes(']:') ? n : `${n}:${port}`;
+  if ((n.match(/:/g) ?? []).length > 1) return `[${n}]:${port}`;
+  return n.includes(':') ? n : `${n}:${port}`;
+}
+
 export class Guard {
   /** One token per server session: restarting the server invalidates open pages, which then reload. */
   readonly token = randomBytes(32).toString('base64url');
-  private hosts: Set<string> | null = null;
+  private hosts = new Set<string>();
 
-  /** Host names the server answers to; none (any) when bound to every interface, where the name is not known. */
-  bind(host: string, port: number): void {
-    if (host === '0.0.0.0' || host === '::') { this.hosts = null; return; }
-    const names = [host.includes(':') ? `[${host}]` : host];
-    if (host === '127.0.0.1' || host === '::1') names.push('localhost');
-    this.hosts = new Set(names.map((n) => `${n}:${port}`.toLowerCase()));
+  /**
+   * The Host headers the server answers to: its own address (loopback names when bound to every
+   * interface) and the names it was given. Never "any": a DNS-rebinding page sends a name of its own.
+   */
+  bind(host: string, port: number, allowed: readonly string[] = []): string[] {
+    const own = anyInterface(host) ? ['127.0.0.1', 'localhost', '::1'] : host === '127.0.0.1' || host === '::1' ? [host, 'localhost'] : [host];
+    this.hosts = new Set([...own, ...allowed].map((n) => hostHeader(n, port)));
+    return [...this.hosts];
   }
 
   checkHost(req: IncomingMessage): void {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!host) throw new HttpError(400, 'the request has no Host header');
-    if (this.hosts && !this.hosts.has(host)) throw new HttpError(421, `this server does not answer for host "${host}"`);
+    if (!this.hosts.has(host)) throw new HttpError(421, `this server does not answer for host "${host}" (it answers for ${[...this.hosts].join(', ')}; see --allowed-host)`);
   }
 
   /** For POSTs: same origin if the browser says, and the page's token. */

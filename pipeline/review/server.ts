@@ -4,12 +4,14 @@ import type { Store } from '../store/store.ts';
 import { sendAsset, sendPage } from './assets.ts';
 import { HttpError, sendJson } from './http.ts';
 import { route } from './routes.ts';
-import { Guard, securityHeaders } from './security.ts';
+import { Guard, isLoopback, securityHeaders } from './security.ts';
 
 export interface ReviewServerOptions {
   store: Store;
   /** 127.0.0.1 unless asked: the page writes to the user's database. */
   host?: string;
+  /** Host names the page may be reached by besides the address it listens on; required off loopback. */
+  allowedHosts?: readonly string[];
   /** 0 picks a free port. */
   port?: number;
   /** The reviewer name the page starts with (it remembers the user's own in localStorage). */
@@ -19,6 +21,8 @@ export interface ReviewServerOptions {
 
 export interface ReviewServer {
   url: string;
+  /** The Host headers it answers to (`name:port`). */
+  hosts: string[];
   token: string;
   server: Server;
   close(): Promise<void>;
@@ -56,6 +60,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ReviewSer
 /** Starts the review page's server and resolves once it listens. */
 export async function startReviewServer(opts: ReviewServerOptions): Promise<ReviewServer> {
   const host = opts.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !opts.allowedHosts?.length) {
+    throw new Error(`the review page on ${host} needs the names it may be reached by (--allowed-host <name>, repeatable): answering to any name would let a DNS-rebinding page in`);
+  }
   const guard = new Guard();
   const server = createServer({ requestTimeout: 30_000 }, (req, res) => { void handle(req, res, opts, guard); });
   await new Promise<void>((resolve, reject) => {
@@ -63,10 +70,11 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
   });
   const { port } = server.address() as AddressInfo;
-  guard.bind(host, port);
+  const hosts = guard.bind(host, port, opts.allowedHosts);
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}/`,
+    hosts,
     token: guard.token,
     server,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),

@@ -1,7 +1,7 @@
 import type { StageDef } from '../jobs/runner.ts';
 import { callContext } from './call.ts';
 import { producerOf } from '../store/store.ts';
-import { articleInputs, inputHash, provenance } from './provenance.ts';
+import { incidentInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
 import { hashOf } from '../text/hash.ts';
 
@@ -11,10 +11,12 @@ export const classifyStage: StageDef = {
   // changed extraction re-runs classification.
   plan: (ctx) => {
     const producer = producerOf(provenance(ctx, 'classify'));
-    return ctx.store.incidents.list().map((inc) => {
-      const pm = ctx.store.records.postmortem(inc.id, producer)?.postmortem ?? null;
-      return { key: inc.id, inputHash: inputHash(ctx, 'classify', [articleInputs(ctx.store.articles.byIds(inc.articleIds)), pm && hashOf(pm)]) };
-    });
+    const hashes = ctx.store.articles.hashes({ includeDuplicates: true });
+    const pmHashes = new Map<string, string>();
+    for (const [id, pm] of ctx.store.records.postmortems(producer)) pmHashes.set(id, hashOf(pm));
+    return ctx.store.incidents.list().map((inc) => ({
+      key: inc.id, inputHash: inputHash(ctx, 'classify', [incidentInputs(hashes, inc.articleIds), pmHashes.get(inc.id) ?? null]),
+    }));
   },
   async run(job, ctx) {
     const incident = ctx.store.incidents.get(job.key);

@@ -1,13 +1,14 @@
 import type { StageDef } from '../jobs/runner.ts';
 import { callContext } from './call.ts';
-import { articleInputs, inputHash, provenance } from './provenance.ts';
+import { incidentInputs, inputHash, provenance } from './provenance.ts';
 import { checkCitations } from '../citations/check.ts';
 
 export const extractStage: StageDef = {
   name: 'extract',
-  plan: (ctx) => ctx.store.incidents.list().map((inc) => ({
-    key: inc.id, inputHash: inputHash(ctx, 'extract', articleInputs(ctx.store.articles.byIds(inc.articleIds))),
-  })),
+  plan: (ctx) => {
+    const hashes = ctx.store.articles.hashes({ includeDuplicates: true });
+    return ctx.store.incidents.list().map((inc) => ({ key: inc.id, inputHash: inputHash(ctx, 'extract', incidentInputs(hashes, inc.articleIds)) }));
+  },
   async run(job, ctx) {
     const incident = ctx.store.incidents.get(job.key);
     if (!incident) throw new Error(`incident ${job.key} is no longer stored`);

@@ -1,4 +1,4 @@
-import type { Article, Provenance } from '../../schemas/index.ts';
+import type { Provenance } from '../../schemas/index.ts';
 import type { Task } from '../backends/backend.ts';
 import type { StageContext } from '../jobs/runner.ts';
 import { producerOf } from '../store/store.ts';
@@ -14,4 +14,6 @@ export function inputHash(ctx: StageContext, task: Task, inputs: unknown): strin
   return hashOf([producerOf(p), p.promptHash, p.schemaHash, inputs]);
 }
 
-export const articleInputs = (articles: readonly Article[]) => articles.map((a) => [a.id, a.contentHash]);
+/** What an incident's jobs depend on of its articles: each one's id and content hash (from a map, so planning reads no text). */
+export const incidentInputs = (hashes: ReadonlyMap<string, string>, articleIds: readonly string[]) =>
+  articleIds.filter((id) => hashes.has(id)).map((id) => [id, hashes.get(id)!]);

@@ -4,7 +4,7 @@ import { inputHash, provenance } from './provenance.ts';
 
 export const screenStage: StageDef = {
   name: 'screen',
-  plan: (ctx) => ctx.store.articles.list().map((a) => ({ key: a.id, inputHash: inputHash(ctx, 'screen', a.contentHash) })),
+  plan: (ctx) => [...ctx.store.articles.hashes()].map(([id, hash]) => ({ key: id, inputHash: inputHash(ctx, 'screen', hash) })),
   async run(job, ctx) {
     const article = ctx.store.articles.get(job.key);
     if (!article) throw new Error(`article ${job.key} is no longer stored`);

@@ -6,6 +6,7 @@ import { count, fromColumns, reader } from './rows.ts';
 
 const articles = reader('articles', fromColumns(Article));
 const ids = reader('articles', z.object({ id: z.string() }));
+const sources = reader('articles', fromColumns(Article.pick({ origin: true, contentHash: true })));
 const hashes = reader('articles', fromColumns(Article.pick({ id: true, contentHash: true })));
 
 export const IngestProblem = z.object({ origin: z.string(), reason: z.string() });
@@ -60,6 +61,22 @@ export class ArticleStore {
       }
     });
     return { inserted, existing, duplicates, updated };
+  }
+
+  /** `list` one at a time, so a stage can read the whole corpus without holding it. */
+  *stream(): Generator<Article> {
+    for (const r of this.c.db.prepare('SELECT * FROM articles WHERE duplicate_of IS NULL ORDER BY published IS NULL, published, id').iterate()) yield articles.one(r);
+  }
+
+  /** Id and content hash of `list`, without the texts: what stages plan their jobs from. */
+  hashes(opts: { includeDuplicates?: boolean } = {}): Map<string, string> {
+    const where = opts.includeDuplicates ? '' : 'WHERE duplicate_of IS NULL';
+    return new Map(hashes.all(this.c.db.prepare(`SELECT id, content_hash FROM articles ${where} ORDER BY published IS NULL, published, id`).all()).map((r) => [r.id, r.contentHash]));
+  }
+
+  /** Where a stored article came from and what it holds, without its text: ingest checks ids against it. */
+  source(id: string): { origin: string; contentHash: string } | undefined {
+    return sources.maybe(this.c.db.prepare('SELECT origin, content_hash FROM articles WHERE id = ?').get(id));
   }
 
   get(id: string): Article | undefined {

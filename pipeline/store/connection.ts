@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { MIGRATIONS } from './migrations.ts';
 import { reader } from './rows.ts';
+import { prepareOnce } from './statements.ts';
 
 export const now = () => new Date().toISOString();
 
@@ -17,12 +18,13 @@ const highest = reader('schema_migrations', z.object({ v: z.number().int().nulla
 export class Connection {
   readonly db: Database.Database;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, opts: { busyTimeoutMs: number }) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    // The busy timeout comes first: switching a new file to WAL takes a lock another process may hold.
+    this.db = new Database(path, { timeout: opts.busyTimeoutMs });
+    prepareOnce(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('synchronous = NORMAL');
     this.migrate();
   }
@@ -31,9 +33,14 @@ export class Connection {
     this.db.close();
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one): a kill leaves all of it or none. */
+  /**
+   * Runs `fn` in one transaction (nested calls join the outer one): a kill leaves all of it or none.
+   * IMMEDIATE takes the write lock at the start, waiting for another process's: a transaction that read
+   * first and wrote later could not get it once another process had written, and fails at once with
+   * `database is locked` whatever the busy timeout.
+   */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   schemaVersion(): number {
@@ -52,6 +59,8 @@ export class Connection {
     const applied = new Set(this.appliedMigrations());
     for (const m of MIGRATIONS.filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version)) {
       this.tx(() => {
+        // Processes opening a new database together: the first applies it, the others find it applied.
+        if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
         this.db.exec(m.sql);
         this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, now());
       });

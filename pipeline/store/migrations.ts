@@ -231,4 +231,27 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX quote_checks_run ON quote_checks(run_id);
     `,
   },
+  {
+    version: 5,
+    name: 'jobs: leases for runs sharing a database',
+    // A running job is leased to the run working on it (lease_owner); the lease lasts while that run's
+    // worker row is renewed. Expiry lives on the worker, not on each job, so one heartbeat write renews
+    // every lease a process holds. Order-dependent stages (grouping) are leased whole, to one run at a time.
+    sql: `
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+      CREATE INDEX jobs_lease_owner ON jobs(lease_owner) WHERE lease_owner IS NOT NULL;
+      CREATE TABLE stage_leases (
+        stage TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        since INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,3 +1,4 @@
+import { JobsConfig } from '../../schemas/index.ts';
 import { ArticleStore } from './articles.ts';
 import { Connection } from './connection.ts';
 import { FetchStore } from './fetches.ts';
@@ -9,6 +10,7 @@ import { ReviewStore } from './review.ts';
 import { RunStore } from './runs.ts';
 
 export { producerOf } from './records.ts';
+export { LeaseLost } from './jobs.ts';
 export type { Job } from './jobs.ts';
 export type { CollectCounts, FetchOutcome, NewFetch } from './fetches.ts';
 export type { QuoteCheckTotals, UsageTotals } from './model-calls.ts';
@@ -29,9 +31,14 @@ export class Store {
   readonly review: ReviewStore;
   readonly fetches: FetchStore;
 
-  constructor(readonly path: string) {
-    const c = this.#c = new Connection(path);
-    this.jobs = new JobStore(c);
+  /**
+   * `jobs`: how runs sharing this database lease their work (the config's `jobs` section; defaults for
+   * what is not given); `clock`, the time leases are measured on (milliseconds), for tests to move.
+   */
+  constructor(readonly path: string, opts: { jobs?: Partial<JobsConfig>; clock?: () => number } = {}) {
+    const jobs = JobsConfig.parse(opts.jobs ?? {});
+    const c = this.#c = new Connection(path, jobs);
+    this.jobs = new JobStore(c, { ...jobs, clock: opts.clock ?? Date.now });
     this.runs = new RunStore(c, this.jobs);
     this.incidents = new IncidentStore(c, this.jobs);
     this.articles = new ArticleStore(c, this.incidents);
@@ -42,6 +49,7 @@ export class Store {
   }
 
   close(): void {
+    this.jobs.stopHeartbeats();
     this.#c.close();
   }
 

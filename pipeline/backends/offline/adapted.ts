@@ -1,5 +1,7 @@
 import { type Dimension, type DimensionKey, TAXONOMY, optionKeys } from '../../../schemas/index.ts';
+import { UNKNOWN } from '../../../schemas/index.ts';
 import { type Features, predict } from './logistic.ts';
+import { TUNING } from './tuning.ts';
 import { type Adaptation, type AdaptedDimension, chooseOptions, logit } from './model.ts';
 
 /**
@@ -45,7 +47,24 @@ export function expertProbabilities(a: Pick<Adaptation, 'knn'>, d: AdaptedDimens
 /** What the layer needs to answer: the kNN pool and the per-dimension experts. */
 export type AnswerParts = Pick<Adaptation, 'knn' | 'taxonomy'>;
 
+/**
+ * cps by expected loss rather than the likelier answer (tuning: taxonomy.cpsTrueAt): with P(true) read
+ * from the per-option probabilities, true from the threshold on. An `unknown` answer is left as it is.
+ */
+export function decideCps(answer: Answer, trueAt: number): Answer {
+  if (answer.options[0] === UNKNOWN) return answer;
+  const t = answer.probs.get('true') ?? 0, f = answer.probs.get('false') ?? 0;
+  const p = t + f > 0 ? t / (t + f) : 0;
+  const options = [p >= trueAt ? 'true' : 'false'];
+  return { ...answer, options, probability: options[0] === 'true' ? p : 1 - p };
+}
+
 export function adaptedAnswer(a: AnswerParts, dim: Dimension, x: CorpusLogits, corpus: Map<string, number>): Answer {
+  const answer = answerOf(a, dim, x, corpus);
+  return dim.key === 'cps' ? decideCps(answer, TUNING.settings.taxonomy.cpsTrueAt) : answer;
+}
+
+function answerOf(a: AnswerParts, dim: Dimension, x: CorpusLogits, corpus: Map<string, number>): Answer {
   const d = a.taxonomy[dim.key];
   if (!d) throw new Error(`the adapted model has no "${dim.key}": re-run failscope learn`);
   if (d.expert === 'prior') {

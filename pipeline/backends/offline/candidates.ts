@@ -1,8 +1,8 @@
-import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
+import { type Sentence, contentWords } from '../../text/sentences.ts';
 import { statementOf } from './attribution.ts';
 import { clauseFor, clauseParts } from './clauses.ts';
 import { CAUSE, FAILURE, FIELD_CUES, IMPACT } from './cues.ts';
-import { type ArticleDoc, type Cue, countCues, matchSentence } from './evidence.ts';
+import { type ArticleDoc, type Cue, countCues, matchSentence, sentencesOf } from './evidence.ts';
 import { CLAUSE_FIELDS, type ClauseField, type FactField, NAME_FIELDS } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
 import { type Sighting, nameFeaturesOf, sightings } from './name-candidates.ts';
@@ -92,7 +92,7 @@ export function sentenceFeatures(s: Sentence, doc: ArticleDoc, ctx: SentenceCont
 export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
   const { minSentence, maxSentence, minStopShare } = TUNING.settings.extraction;
   const central = centrality(docs.flatMap((d) => d.sentences));
-  const headlines = docs.map((d) => new Set(splitSentences(d.article.headline).flatMap((s) => contentWords(s.tokens))));
+  const headlines = docs.map((d) => new Set(sentencesOf(d.article.headline).flatMap((s) => contentWords(s.tokens))));
   const out: Candidate[] = [];
   const names: { n: Sighting; articleId: string; s: Sentence; order: number }[] = [];
   docs.forEach((d, di) => {

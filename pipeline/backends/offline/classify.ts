@@ -3,7 +3,7 @@ import type { LabelDraft } from '../backend.ts';
 import { type ArticleDoc, type Hit, sentenceCitation } from './evidence.ts';
 import { type OptionEvidence, taxonomyEvidence, taxonomyFeatures } from './features.ts';
 import { type OfflineModel, type SetPrior, chooseOptions, optionProbabilities, setConfidence } from './model.ts';
-import { type Answer, adaptedAnswer, corpusLogits, neighbours } from './adapted.ts';
+import { type Answer, adaptedAnswer, corpusLogits, decideCps, neighbours } from './adapted.ts';
 import { MODEL } from './learned.ts';
 import { TUNING } from './tuning.ts';
 
@@ -18,10 +18,11 @@ const quoted = (h: Hit) => {
 /** Only sentences that assert the option support it: "could have exposed" and "no evidence of an attack" never do. */
 const support = (e: OptionEvidence | undefined) => (e?.hits ?? []).filter((h) => h.polarity === 'asserted');
 
-function priorNote(prior: SetPrior | undefined, options: readonly string[], source: string): string {
+/** How strong the prior for an option is: how many labelled incidents have it. */
+function priorOf(prior: SetPrior | undefined, option: string, source: string): string {
   const total = prior?.sets.reduce((n, s) => n + s.count, 0) ?? 0;
-  const same = prior?.sets.find((s) => s.options.length === options.length && s.options.every((o) => options.includes(o)));
-  return total ? `${same?.count ?? 0} of ${total} ${source} incidents have exactly this set` : 'no labelled incidents to compare with';
+  const have = prior?.sets.filter((s) => s.options.includes(option)).reduce((n, s) => n + s.count, 0) ?? 0;
+  return total ? `${have} of ${total} ${source} incidents have it` : 'no labelled incidents to compare with';
 }
 
 /**
@@ -29,16 +30,16 @@ function priorNote(prior: SetPrior | undefined, options: readonly string[], sour
  * option comes from a prior (what labelled incidents like this one usually have), with that prior's
  * strength. The label's one number is its confidence.
  */
-function rationale(options: string[], ev: OptionEvidence[], how: string, prior: string): string {
-  if (options[0] === UNKNOWN) return `unknown: no option is supported strongly enough (${how}; ${prior}).`;
+function rationale(options: string[], ev: OptionEvidence[], how: string, prior: (option: string) => string): string {
+  if (options[0] === UNKNOWN) return `unknown: no option is supported strongly enough (decided by ${how}; ${prior(UNKNOWN)}).`;
   const parts = options.map((k) => {
     const hits = support(ev.find((x) => x.key === k));
     if (hits.length) return `${k}: ${hits.slice(0, CITES_PER_OPTION).map(quoted).join('; ')}`;
     const head = (ev.find((x) => x.key === k)?.headHits ?? []).filter((h) => h.polarity === 'asserted');
     if (head.length) return `${k}: from the headline ${quoted(head[0]!)}`;
-    return `${k}: no sentence states it; it comes from the prior`;
+    return `${k}: no sentence states it; it comes from the prior (${prior(k)})`;
   });
-  return `${parts.join(' · ')}. Decided by ${how}; ${prior}.`;
+  return `${parts.join(' · ')}. Decided by ${how}.`;
 }
 
 function describe(model: OfflineModel, dim: string, x: ReturnType<typeof corpusLogits>): { how: string; source: string } {
@@ -73,9 +74,11 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
   for (const dim of TAXONOMY) {
     if (!applies(dim.key, cps)) continue;
     const a = model.adaptation;
-    const answer: Answer = a?.taxonomy[dim.key]
-      ? adaptedAnswer(a, dim, x, corpus.get(dim.key)!)
-      : { ...chooseOptions(dim, corpus.get(dim.key)!, model.taxonomy[dim.key]?.prior), probs: corpus.get(dim.key)! };
+    const corpusAnswer = (): Answer => {
+      const c = { ...chooseOptions(dim, corpus.get(dim.key)!, model.taxonomy[dim.key]?.prior), probs: corpus.get(dim.key)! };
+      return dim.key === 'cps' ? decideCps(c, TUNING.settings.taxonomy.cpsTrueAt) : c;
+    };
+    const answer = a?.taxonomy[dim.key] ? adaptedAnswer(a, dim, x, corpus.get(dim.key)!) : corpusAnswer();
     const options = normalizeOptions(dim.key, answer.options);
     if (dim.key === 'cps') cps = options;
     const ev = evidence.get(dim.key) ?? [];
@@ -88,7 +91,7 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
     labels.push({
       dimension: dim.key,
       options,
-      rationale: rationale(options, ev, how, priorNote(prior, options, source)),
+      rationale: rationale(options, ev, how, (k) => priorOf(prior, k, source)),
       confidence: setConfidence(a?.taxonomy[dim.key] ? a.calibration : model.calibration, answer.probability),
       citations,
     });

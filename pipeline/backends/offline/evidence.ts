@@ -2,6 +2,8 @@ import type { Article, Citation } from '../../../schemas/index.ts';
 import { splitSentences, type Sentence } from '../../text/sentences.ts';
 import type { Span } from './span.ts';
 import { TUNING } from './tuning.ts';
+import { packSentences, unpackSentences } from '../../text/packed-sentences.ts';
+import { sha256 } from '../../text/hash.ts';
 
 /** A cue: a pattern that signals something, and how much one sentence carrying it counts. */
 export interface Cue {
@@ -21,18 +23,53 @@ export interface ArticleDoc {
   sentences: Sentence[];
 }
 
-// Sentence splitting is the costly step; the same article is read by several stages in one run.
-const docs = new Map<string, ArticleDoc>();
+/**
+ * Sentence splitting is the costly step, and each stage reads every article again (screen, then extract,
+ * then classify), so a cache of recent documents misses every time once the corpus outgrows it. Every
+ * text is split once: its sentences are kept packed (a few bytes a token), keyed by the text itself, and
+ * unpacked when read again. Only a few recent documents are kept whole, for the cue matches they carry.
+ * Past PACKED_BUDGET bytes the oldest packed texts go (about 80,000 news articles).
+ */
+const PACKED_BUDGET = 256 * 2 ** 20;
+const RECENT = 32;
+const packed = new Map<string, Uint8Array>();
+let packedBytes = 0;
+const recent = new Map<string, ArticleDoc>();
+let splits = 0;
+
+/** The text's sentences, split once per text in this process. */
+export function sentencesOf(text: string): Sentence[] {
+  const key = sha256(text);
+  const hit = packed.get(key);
+  if (hit) return unpackSentences(hit, text);
+  splits++;
+  const sentences = splitSentences(text);
+  const bytes = packSentences(sentences);
+  packed.set(key, bytes);
+  packedBytes += bytes.length;
+  for (const [k, b] of packed) {
+    if (packedBytes <= PACKED_BUDGET) break;
+    packed.delete(k);
+    packedBytes -= b.length;
+  }
+  return sentences;
+}
+
 export function readArticle(article: Article): ArticleDoc {
   const key = `${article.id}\u0000${article.contentHash}`;
-  let doc = docs.get(key);
-  if (!doc) {
-    doc = { article, sentences: splitSentences(article.text) };
-    if (docs.size > 2000) docs.delete(docs.keys().next().value!);
-    docs.set(key, doc);
+  let doc = recent.get(key);
+  if (doc && doc.article.text === article.text) {
+    recent.delete(key);
+  } else {
+    doc = { article, sentences: sentencesOf(article.text) };
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
   }
+  recent.set(key, doc);
   return doc;
 }
+
+/** How many texts have been split in this process, and how many bytes their packed sentences take. */
+export const sentenceCacheStats = () => ({ splits, packedTexts: packed.size, packedBytes });
 
 const POLARITY = TUNING.settings.polarity;
 const NEGATION = new RegExp(POLARITY.negation, 'i');

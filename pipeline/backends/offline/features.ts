@@ -4,8 +4,7 @@ import { capitalisedWords } from '../../text/names.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, LEXICONS, NON_REPORT, SOFTWARE, SOFTWARE_STRICT } from './cues.ts';
 import { TUNING } from './tuning.ts';
-import { type ArticleDoc, type Cue, type Hit, countCues, findEvidence, matchSentence } from './evidence.ts';
-import { type Sentence, contentWords, splitSentences } from '../../text/sentences.ts';
+import { type ArticleDoc, type Cue, type Hit, findEvidence, matchSentence, sentencesOf } from './evidence.ts';
 
 /**
  * What the offline backend measures in a text, as named numbers for the learned models (model.ts):
@@ -109,7 +108,7 @@ export const SCREENING_SIGNS: Record<string, 1 | -1> = {
  * None grows with the article's length alone: the training texts are shorter than most news.
  */
 export function screeningFeatures(doc: ArticleDoc): Features {
-  const head = splitSentences(doc.article.headline);
+  const head = sentencesOf(doc.article.headline);
   const lead = doc.sentences.slice(0, 6);
   const sum = (ss: typeof lead, list: readonly Cue[]) => ss.reduce((acc, s) => acc + (matchSentence(s, list)?.weight ?? 0), 0);
   const count = (list: readonly Cue[], polarity?: string) => doc.sentences.filter((s) => {

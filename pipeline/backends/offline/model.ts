@@ -4,7 +4,7 @@ import { type Features, Logistic, predict } from './logistic.ts';
 
 /**
  * The shape of the offline backend's learned weights and how they turn into decisions. The weights
- * themselves (model.json, loaded by learned.ts) are written by `pipeline/learn/learn-offline.ts`, which needs
+ * themselves (model.json, loaded by learned.ts) are written by `failscope learn` (pipeline/learn/), which needs
  * this module before any model.json exists.
  */
 const Thresholded = Logistic.extend({ threshold: z.number().min(0).max(1) });
@@ -90,7 +90,7 @@ export type OfflineModel = z.infer<typeof OfflineModel>;
 /** P(option in the set) for each option key of a dimension that the model knows. */
 export function optionProbabilities(model: OfflineModel, dim: string, features: Features): Map<string, number> {
   const m = model.taxonomy[dim];
-  if (!m) throw new Error(`offline model has no taxonomy model for "${dim}": re-run pipeline/learn/learn-offline.ts`);
+  if (!m) throw new Error(`offline model has no taxonomy model for "${dim}": re-learn it with failscope learn`);
   return new Map(Object.entries(m.options).map(([k, lm]) => [k, predict(lm, features)]));
 }
 

@@ -62,6 +62,12 @@ export const SettingsFile = z.object({
     /** Opening sentences of an article always read as about the failure. */
     leadSentences: z.number().int().min(0),
     citesPerOption: z.number().int().min(0),
+    /**
+     * P(cyber-physical) at which cps is answered true. The IoT layers are labelled only for a cyber-physical
+     * system, so calling one "false" loses cps and its three IoT layers, while a false "true" loses cps
+     * alone: answering true pays when 4·P > 1 − P, i.e. from P = 0.2.
+     */
+    cpsTrueAt: Fraction,
   }).strict(),
   extraction: z.object({
     /** Per field (the timeline has its own cap), the most facts kept: the likeliest ones. */

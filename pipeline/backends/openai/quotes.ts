@@ -1,4 +1,4 @@
-import type { Citation } from '../../../schemas/index.ts';
+import type { Alignment, Citation } from '../../../schemas/index.ts';
 import { placeQuote } from '../../citations/align.ts';
 import { type Passage, passageText } from './articles.ts';
 import type { Evidence } from './schemas.ts';
@@ -38,19 +38,22 @@ function resolveArticle(articleId: string, passages: readonly Passage[]): string
 
 /**
  * Places a quote in the passages of its article that the model was shown, then anywhere in that
- * article (a quote from the overlap of two chunks, say). Offsets are always in the whole article.
+ * article (a quote from the overlap of two chunks, say). Offsets are always in the whole article, and
+ * the citation carries the article's text at them, never the model's wording.
  */
 export function placeEvidence(ev: Evidence, passages: readonly Passage[]): Placed {
   const id = resolveArticle(ev.articleId, passages);
   const unaligned = (articleId: string, problem: string): Placed => ({ citation: { articleId, quote: ev.quote, start: -1, end: -1, alignment: 'unaligned' }, problem });
   if (!id) return unaligned(ev.articleId, `there is no article with id "${ev.articleId}" in this request`);
   const mine = passages.filter((p) => p.article.id === id);
+  const text = mine[0].article.text;
+  const placed = (start: number, end: number, alignment: Alignment): Placed => ({ citation: { articleId: id, quote: text.slice(start, end), start, end, alignment }, problem: null });
   for (const p of mine) {
     const at = placeQuote(ev.quote, passageText(p));
-    if (at.alignment !== 'unaligned') return { citation: { articleId: id, quote: ev.quote.trim(), start: p.start + at.start, end: p.start + at.end, alignment: at.alignment }, problem: null };
+    if (at.alignment !== 'unaligned') return placed(p.start + at.start, p.start + at.end, at.alignment);
   }
-  const whole = placeQuote(ev.quote, mine[0].article.text);
-  if (whole.alignment !== 'unaligned') return { citation: { articleId: id, quote: ev.quote.trim(), ...whole }, problem: null };
+  const whole = placeQuote(ev.quote, text);
+  if (whole.alignment !== 'unaligned') return placed(whole.start, whole.end, whole.alignment);
   return unaligned(id, `this text does not appear in article ${id}`);
 }
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
+import { toArticle } from '../pipeline/ingest/article.ts';
+
+/** Rationales a reviewer can check (issue: "rationales that explain"). All text written for this test. */
+describe('offline rationales', () => {
+  const NEGATED = 'The company said the outage was not caused by hackers or any cyber-attack.';
+  const HEDGED = 'It is not clear whether the problem has affected any other organisations.';
+  const text = [
+    '"The payment system crashed on Monday after a faulty software update," the bank said.',
+    'Customers of Northgate Bank could not pay by card for six hours, and thousands of payments were delayed.',
+    NEGATED,
+    HEDGED,
+    'Engineers rolled back the update and restored the service by the evening.',
+  ].join(' ');
+  const article = toArticle({ id: 'r1', headline: 'Northgate Bank card payments fail after software update', published: '2024-02-05', text, origin: 'test' });
+
+  it('never cite a negated or hedged sentence as support, never double quote marks, and give one number', async () => {
+    const labels = await new OfflineBackend().classify({ id: 'i1', articleIds: ['r1'], published: null }, [article]);
+    expect(labels.length).toBeGreaterThanOrEqual(13);
+    for (const l of labels) {
+      for (const c of l.citations) expect([NEGATED, HEDGED]).not.toContain(c.quote);
+      expect(l.rationale).not.toContain('not caused by hackers');
+      expect(l.rationale).not.toContain('not clear whether');
+      expect(l.rationale).not.toMatch(/["“”]{2}/);
+      expect(l.rationale).not.toMatch(/\d+%/);
+      expect(l.confidence).toBeGreaterThanOrEqual(0);
+      expect(l.confidence).toBeLessThanOrEqual(1);
+      // An option with no asserted sentence is said to come from the prior, with how strong that prior is.
+      if (/comes from the prior/.test(l.rationale)) expect(l.rationale).toMatch(/comes from the prior \(\d+ of \d+ \S+ incidents have it\)/);
+    }
+    const quoted = labels.find((l) => l.citations.length > 0)!;
+    expect(quoted.rationale).toContain(`[Article r1]`);
+  });
+});
