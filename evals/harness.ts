@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Citation, Postmortem, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
+import type { Citation, Postmortem, PrefilterDecision, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import type { Backend } from '../pipeline/backends/backend.ts';
 import { Store, producerOf } from '../pipeline/store/store.ts';
@@ -56,6 +56,8 @@ export interface HarnessResult {
   citations: { perIncident: Map<string, AlignmentCounts>; endToEnd: AlignmentCounts };
   seconds: Record<string, number>;
   learning: Learning;
+  /** Decisions the offline pre-filter could settle (model backends): each article's screening, and the stage-alone grouping's. */
+  prefilter: { screen: PrefilterDecision[]; group: PrefilterDecision[] };
 }
 
 export interface HarnessOptions {
@@ -196,6 +198,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       backend: backend.name, model: backend.model, producer, e2e, goldRunId: goldRun.id, ingest: ingested,
       articles, incidents, citations: { perIncident, endToEnd: e2eCounts }, seconds,
       learning: opts.learning ?? { learnedFrom: [], crossFit: null },
+      prefilter: { screen: store.prefilter.decisions('screen'), group: goldStore.prefilter.decisions('group', goldRun.id) },
     };
   } finally {
     goldStore.close();

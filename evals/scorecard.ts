@@ -8,6 +8,7 @@ import type { HarnessResult, Learning } from './harness.ts';
 import type { Items } from './items.ts';
 import { type PublishedGrouping, publishedGrouping } from './anchors.ts';
 import { MATCH_THRESHOLD } from './facts.ts';
+import { type PrefilterScores, prefilterScores } from './prefilter.ts';
 import {
   type CitationScores, type FactScores, type MeanScores, citationScores, dimensionScores, factScores, groupingScores,
   headline, meanTaxonomy, screeningCalibration, screeningScores, taxonomyCalibration,
@@ -41,6 +42,8 @@ export interface Scorecard {
   };
   citations: { goldIncidents: CitationScores; endToEnd: CitationScores };
   calibration: { taxonomy: Calibration; screening: Calibration };
+  /** Model backends only; missing from evals written before it was recorded. */
+  prefilter?: PrefilterScores;
   rules: Record<string, string>;
   headline: Record<string, number | null>;
 }
@@ -54,6 +57,7 @@ export const RULES: Record<string, string> = {
   baseline: 'Majority label, leave-one-out: each item gets the answer (label, or exact option set) most frequent among the other items\' gold; ties go to the key that sorts first.',
   postmortem: `Gold and FAIL field texts are split into facts at their numbering; bracketed article references are dropped, and facts that only say "Unknown"/"None" are dropped. Content tokens: words without stop words, Porter-stemmed (wink-nlp), and numbers. A predicted fact matches a gold fact when it holds at least ${MATCH_THRESHOLD * 100}% of the gold fact's distinct content tokens, and at least two of them (one for a one-token fact). Recall: gold facts matched / gold facts; precision: predicted facts that match a gold fact / predicted facts. Same rule for FAIL's postmortems.`,
   citations: 'How each cited quote behind the scored records was placed in its article: exact, normalised (Unicode, quotes, dashes, spacing, case), fuzzy (tokens in order) or unaligned; verified = the span re-checked against the article text.',
+  prefilter: 'Model backends: decisions the offline pre-filter settled without a model call. Screening: calls saved = articles settled / articles screened; recall lost = gold failure reports settled as not failures / gold failure reports. Same-incident (the stage-alone grouping): calls saved = candidate decisions settled / all; recall lost = decisions settled apart where the gold puts the article with the incident (its most common gold cluster) / all such decisions.',
   calibration: 'Taxonomy: each answered dimension\'s confidence against exact-set correctness. Screening: is-failure confidence against correctness. 10 equal-width bins; ECE = Σ (bin share) × |accuracy − mean confidence|.',
 };
 
@@ -99,6 +103,7 @@ export function buildScorecard(gold: GoldSet, h: HarnessResult, items: Items): S
     },
     citations: { goldIncidents: citationScores(items.citations.map((c) => c.counts)), endToEnd: citationScores([h.citations.endToEnd]) },
     calibration: { taxonomy: taxonomyCalibration(items.taxonomy), screening: screeningCalibration(items.screening) },
+    prefilter: prefilterScores(gold, h.prefilter.screen, h.prefilter.group),
     rules: RULES,
     headline: headline(items),
   };

@@ -137,6 +137,16 @@ export interface Section {
   tables: Table[];
 }
 
+const saved = (n: number, of: number) => `${n} of ${of} (${pct(of ? n / of : null)})`;
+
+function prefilterTable(s: Scorecard): Table {
+  const rows: string[][] = [];
+  const sc = s.prefilter?.screen, g = s.prefilter?.group;
+  if (sc) rows.push(['screening', saved(sc.settledNo + sc.settledYes, sc.decisions), `${sc.settledNo} no, ${sc.settledYes} yes`, `${sc.lost} of ${sc.goldFailures} gold failures (${fmt(sc.recallLost)})`, `${sc.wrongYes} gold non-failures settled as failures`]);
+  if (g) rows.push(['same incident (stage alone)', saved(g.settled, g.decisions), '', `${g.lost} of ${g.goldSame} gold joins (${fmt(g.recallLost)})`, `${g.wrongJoins} settled joins the gold keeps apart`]);
+  return { headers: ['decision', 'calls saved', 'settled', 'recall lost', 'other errors'], rows };
+}
+
 export function sections(s: Scorecard): Section[] {
   const out: Section[] = [
     { id: 'screening', title: 'Screening', note: s.rules.screening, tables: [screeningTable(s)] },
@@ -148,6 +158,7 @@ export function sections(s: Scorecard): Section[] {
       { id: 'postmortem', title: 'Postmortem facts', note: s.rules.postmortem, tables: [postmortemTable(s)] },
     );
   }
+  if (s.prefilter?.screen || s.prefilter?.group) out.push({ id: 'prefilter', title: 'Pre-filter', note: s.rules.prefilter, tables: [prefilterTable(s)] });
   out.push(
     { id: 'citations', title: 'Citations', note: s.rules.citations, tables: [citationTable(s)] },
     { id: 'calibration', title: 'Calibration', note: s.rules.calibration, tables: [calibrationTable(s), ...(s.calibration.taxonomy.n ? [binsTable(s)] : [])] },
@@ -173,6 +184,9 @@ export function keyFigures(s: Scorecard): Table {
     add(itemsAnchor.postmortem(), ['postmortem fact precision', fmt(s.postmortem.all.pipeline.precision), fmt(s.postmortem.all.fail?.precision), '—']);
     add(itemsAnchor.taxonomy(), ['taxonomy ECE (lower is better)', fmt(s.calibration.taxonomy.ece), '—', '—']);
   }
+  const p = s.prefilter;
+  if (p?.screen) add('prefilter', ['screening calls saved by the offline pre-filter (recall lost)', `${pct(p.screen.callsSaved)} (${fmt(p.screen.recallLost)})`, '—', '—']);
+  if (p?.group) add('prefilter', ['same-incident calls saved (recall lost)', `${pct(p.group.callsSaved)} (${fmt(p.group.recallLost)})`, '—', '—']);
   const hasFail = s.goldSet.kind === 'fail';
   add(itemsAnchor.citations, ['citations verified', pct(s.citations.goldIncidents.total ? s.citations.goldIncidents.share.verified : s.citations.endToEnd.share.verified), hasFail ? 'none (cites article ids only)' : '—', '—']);
   return { headers: ['metric', systemName(s), 'FAIL', 'majority baseline'], rows, links };

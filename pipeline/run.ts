@@ -38,7 +38,8 @@ export async function runPipeline(store: Store, backend: Backend, opts: { settin
   const ctx = { store, backend, runId: run.id };
   const stages: StageResult[] = [];
   try {
-    for (const def of STAGE_DEFS) stages.push(await runStage(def as typeof STAGE_DEFS[number], ctx, { concurrency: opts.settings.concurrency, onEvent: opts.onEvent }));
+    const concurrency = Math.max(opts.settings.concurrency, backend.jobWindow ?? 0);
+    for (const def of STAGE_DEFS) stages.push(await runStage(def as typeof STAGE_DEFS[number], ctx, { concurrency, onEvent: opts.onEvent }));
   } catch (e) {
     store.runs.finish(run.id, 'failed', { error: (e as Error).message });
     throw e;

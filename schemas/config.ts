@@ -29,6 +29,48 @@ export const ExamplesConfig = z.object({
 });
 export type ExamplesConfig = z.infer<typeof ExamplesConfig>;
 
+/**
+ * `failscope run --batch`: requests go through the provider's Batch API (files of JSONL requests,
+ * answered within 24 hours at a discount) instead of one HTTP call each.
+ */
+export const BatchConfig = z.object({
+  /** Batch answers cost this share of the synchronous price (OpenAI: half). */
+  priceFactor: z.number().min(0).max(1).default(0.5),
+  /** A round with fewer new requests than this (re-asks, retries, grouping's one-at-a-time decisions) is sent synchronously. */
+  syncBelow: z.number().int().min(0).default(10),
+  /** Requests per batch file; OpenAI takes at most 50,000 and 200 MB. */
+  maxRequests: z.number().int().positive().max(50_000).default(50_000),
+  maxBytes: z.number().int().positive().max(200_000_000).default(190_000_000),
+  /**
+   * Jobs a stage keeps in flight in batch mode: each waits, with its request, for its batch, so this is how
+   * many requests one round can carry (and how much memory they hold).
+   */
+  jobWindow: z.number().int().positive().default(50_000),
+  /** First wait between status checks, growing by half each time up to pollMaxMs. */
+  pollMs: z.number().int().positive().default(15_000),
+  pollMaxMs: z.number().int().positive().default(600_000),
+});
+export type BatchConfig = z.infer<typeof BatchConfig>;
+
+/**
+ * Decisions the offline backend settles before a model is asked. Screening: the offline model's
+ * P(failure report) below `reject` is a "no", at or above `accept` a "yes", without a call (null: never).
+ * Same-incident: the offline decision (similarity against its date-aware threshold) stands without a call
+ * when the similarity is at least `join` above the threshold, or at least `apart` below it. The defaults
+ * lose no recall on the project's corpus (data/train) nor on FAIL's dev split (README, "Pre-filter").
+ */
+export const PrefilterConfig = z.object({
+  screen: z.object({
+    reject: z.number().min(0).max(1).nullable().default(0.15),
+    accept: z.number().min(0).max(1).nullable().default(0.95),
+  }).refine((t) => t.reject === null || t.accept === null || t.reject < t.accept, 'reject must be below accept').prefault({}),
+  sameIncident: z.object({
+    join: z.number().min(0).nullable().default(0.2),
+    apart: z.number().min(0).nullable().default(0.1),
+  }).prefault({}),
+});
+export type PrefilterConfig = z.infer<typeof PrefilterConfig>;
+
 /** The `openai` backend: OpenAI itself or any OpenAI-compatible server (Ollama, vLLM, llama.cpp). */
 export const OpenAIConfig = z.object({
   /** Server URL ending in /v1; OPENAI_BASE_URL overrides it, and null means api.openai.com. */
@@ -37,8 +79,12 @@ export const OpenAIConfig = z.object({
   /** Requests and tokens (prompt + completion) per minute; the backend paces itself to stay under both. */
   rpm: z.number().int().positive().default(500),
   tpm: z.number().int().positive().default(200_000),
-  /** Requests in flight at once. */
-  concurrency: z.number().int().positive().default(4),
+  /**
+   * Requests in flight at once; a stage keeps at least this many jobs going. The limiter keeps to rpm and
+   * tpm whatever this is, so it only has to cover latency: 300 ms plus each request's own work took 16 to
+   * fill 600 RPM (evals/bench/openai.ts --only=rate), and answers seconds long need more.
+   */
+  concurrency: z.number().int().positive().default(16),
   /** Transport retries on 429, 5xx, timeouts and garbled bodies, with exponential backoff and jitter. */
   maxRetries: z.number().int().min(0).default(5),
   /** Re-asks after an invalid, refused or truncated answer, carrying the error back to the model. */
@@ -57,6 +103,9 @@ export const OpenAIConfig = z.object({
     accept: z.number().min(0).max(1).default(0.6),
     reject: z.number().min(0).max(1).default(0.15),
   }).prefault({}),
+  batch: BatchConfig.prefault({}),
+  /** The offline pre-filter; null asks the model about everything. */
+  prefilter: PrefilterConfig.nullable().prefault({}),
   /** The example pool; null shows no examples. */
   examples: ExamplesConfig.nullable().default(null),
   /**

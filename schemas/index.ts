@@ -10,4 +10,5 @@ export * from './config.ts';
 export * from './collect.ts';
 export * from './review.ts';
 export * from './model-call.ts';
+export * from './batch.ts';
 export * from './export.ts';

@@ -41,3 +41,19 @@ export const QuoteCheck = z.object({
   unsupported: z.number().int(),
 });
 export type QuoteCheck = z.infer<typeof QuoteCheck>;
+
+/**
+ * One decision the offline pre-filter could settle before a model call: whether it did (`settled`), what
+ * the answer was (settled or not, when known) and the offline score it acted on. `against` holds the
+ * incident's article ids for a same-incident decision. The eval reads these for calls saved and recall lost.
+ */
+export const PrefilterDecision = z.object({
+  runId: z.string().nullable(),
+  stage: z.enum(['screen', 'group']),
+  subject: z.string(),
+  against: z.array(z.string()),
+  settled: z.boolean(),
+  answer: z.boolean().nullable(),
+  score: z.number(),
+});
+export type PrefilterDecision = z.infer<typeof PrefilterDecision>;

@@ -66,7 +66,14 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
       if (!cps.includes('true')) expect(r.labels.map((l) => l.dimension)).not.toContain('perception');
     }
     const formats = server.requests.slice(before).map((r) => r.format);
-    expect(formats.filter((f) => f === 'screen')).toHaveLength(first.articles);
+    // The offline pre-filter (on by default) settles the clear cases: every other article is one screening call.
+    const decisions = t.store.prefilter.decisions('screen');
+    const settled = decisions.filter((d) => d.settled);
+    expect(decisions).toHaveLength(first.articles);
+    expect(settled.length).toBeGreaterThan(0);
+    expect(formats.filter((f) => f === 'screen')).toHaveLength(first.articles - settled.length);
+    const screenings = t.store.records.screenings();
+    for (const d of settled) expect(screenings.get(d.subject)).toMatchObject({ isFailure: d.answer, rationale: expect.stringMatching(/^Settled by the offline pre-filter/) });
     expect(formats.filter((f) => f === 'extract')).toHaveLength(first.incidents);
     expect(formats.filter((f) => f === 'classify')).toHaveLength(first.incidents);
     const [u] = t.store.modelCalls.usage('run_id', first.runId);

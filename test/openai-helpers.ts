@@ -12,12 +12,15 @@ export function virtualClock(): Clock & { sleeps: number[] } {
   return { sleeps, now: () => t, sleep: async (ms) => { sleeps.push(ms); t += ms; } };
 }
 
-/** An openai backend on a virtual clock, with limits high enough not to pace anything unless asked. */
-export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, opts: { cache?: boolean; examples?: ExamplePool } = {}) {
+/**
+ * An openai backend on a virtual clock, with limits high enough not to pace anything unless asked. The
+ * pre-filter is off unless asked for, so every question reaches the server.
+ */
+export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, opts: { cache?: boolean; examples?: ExamplePool; batch?: boolean; log?: (line: string) => void } = {}) {
   const clock = virtualClock();
-  const config = Config.parse({ openai: { baseURL, rpm: 1_000_000, tpm: 100_000_000, maxRetries: 3, maxReasks: 2, ...over } });
-  const settings = resolveSettings({ config, env: { OPENAI_API_KEY: 'sk-test' }, cache: opts.cache });
-  return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5, examples: opts.examples }), clock };
+  const config = Config.parse({ openai: { baseURL, rpm: 1_000_000, tpm: 100_000_000, maxRetries: 3, maxReasks: 2, prefilter: null, ...over } });
+  const settings = resolveSettings({ config, env: { OPENAI_API_KEY: 'sk-test' }, cache: opts.cache, batch: opts.batch });
+  return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5, examples: opts.examples, log: opts.log }), clock };
 }
 
 /** A new run's call context: the store's model-call ports, as a stage hands them to a backend. */

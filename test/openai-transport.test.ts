@@ -194,6 +194,7 @@ describe('openai response cache and usage', () => {
       cache: { get: (hash) => answers.get(hash), put: ({ request, ...call }) => { answers.set(call.hash, call); } },
       usage: { recordUsage: (u) => { usage.push(u); } },
       quoteChecks: { recordQuoteCheck: () => { throw new Error('screening places no quotes'); } },
+      decisions: { recordDecision: () => {} },
       runId: 'run-x', subject: 'bank1',
     };
     const first = await backend.screen(fixture('bank1'), ctx);

@@ -41,4 +41,20 @@ describe('timeline dates worked out from the article date', () => {
     ]);
     expect(facts.map((f) => f.text.split(' (')[0])).toEqual(['March 6, 2023', 'March 9, 2023']);
   });
+
+  it('works out a month or a year when the article gives no day, and ignores one long before the article', () => {
+    expect(dates('2011-01-07', 'In December, hackers broke the console\'s security system.')).toEqual(['December 2010']);
+    expect(dates('2018-11-14', 'The plane crashed last month after its software failed.')).toEqual(['October 2018']);
+    expect(dates('2020-10-06', 'The app was hacked in May 2020, researchers said.')).toEqual(['May 2020']);
+    expect(dates('2016-03-01', 'The breach began in 2015 and exposed millions of records.')).toEqual(['2015']);
+    // "may" the verb is no month; a failure recalled from years back dates another incident.
+    expect(dates('2020-10-06', 'The outage may 2 weeks ago have hit users.')).toEqual(['Reported on October 6, 2020']);
+    expect(dates('2010-12-10', 'In 2007, a marketer was caught serving malware through an ad.')).toEqual(['Reported on December 10, 2010']);
+  });
+
+  it('says when a failure was reported when the article dates it nowhere, citing its first sentence about it', () => {
+    const [fact] = datedFacts([doc('2015-01-08', 'Shares rose.\n\nSeveral major websites displayed malware-laced ads that infected computers.')]);
+    expect(fact!.text).toBe('Reported on January 8, 2015 (the day the article was published)');
+    expect(fact!.citations[0]!.quote).toBe('Several major websites displayed malware-laced ads that infected computers.');
+  });
 });

@@ -3,7 +3,9 @@
  * answering like a model would, from the offline backend. It reads the numbered article blocks back
  * out of the prompt, runs the offline screen / extract / classify methods on them, and returns
  * their results in the response format that was asked for (json_schema, or json_object with the
- * schema name stated in the system message), as real chat.completion JSON with token usage.
+ * schema name stated in the system message), as real chat.completion JSON with token usage, including
+ * the prompt tokens a provider prompt cache would have served (prompt-cache.ts). The Files and Batch
+ * APIs answer batch lines the same way (fake-batches.ts).
  * `override` lets a test answer any request itself (errors, refusals, injected quotes).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,7 +21,9 @@ import { sameIncidentThreshold } from '../../pipeline/backends/offline/index.ts'
 import { Corpus, cosine, terms } from '../../pipeline/group/tfidf.ts';
 import { daysBetween } from '../../pipeline/text/dates.ts';
 import { parseBlocks, type ParsedBlock } from '../../pipeline/backends/openai/articles.ts';
-import { countMessages, tokenCounter } from '../../pipeline/backends/openai/tokens.ts';
+import { countMessages, tokenCounter, tokenEncoder } from '../../pipeline/backends/openai/tokens.ts';
+import { FakeBatches } from './fake-batches.ts';
+import { PromptCache } from './prompt-cache.ts';
 
 export interface FakeRequest {
   /** 1-based order of arrival. */
@@ -31,8 +35,12 @@ export interface FakeRequest {
   articleIds: string[];
   /** Prompt tokens as this server counts them. */
   promptTokens: number;
+  /** Of those, the ones its prompt cache served (a prefix of at least 1024 tokens sent before). */
+  cachedTokens: number;
   /** When it arrived (ms since the epoch). */
   at: number;
+  /** The batch it came in, or null for a request of its own. */
+  batch: string | null;
 }
 
 export interface FakeReply {
@@ -46,6 +54,8 @@ export interface FakeReply {
 export type Override = (req: FakeRequest) => FakeReply | string | null | undefined;
 
 export interface FakeOpenAIOptions {
+  /** 0 (the default): any free port. */
+  port?: number;
   latencyMs?: number;
   /** Refuse requests over this many per sliding minute with a 429, as OpenAI does. */
   rpm?: number;
@@ -62,13 +72,15 @@ export interface FakeOpenAI {
   throttled: number;
   override: Override | null;
   tokens: { prompt: number; completion: number };
+  /** The Files and Batch APIs: their files, batches and the control a test steers them with. */
+  batches: FakeBatches;
   close(): Promise<void>;
 }
 
 const count = tokenCounter('gpt-4o-mini');
 
 /** A chat.completion as OpenAI returns it. */
-export function completion(content: string | null, opts: { model?: string; finish?: string; refusal?: string | null; promptTokens?: number; completionTokens?: number } = {}) {
+export function completion(content: string | null, opts: { model?: string; finish?: string; refusal?: string | null; promptTokens?: number; completionTokens?: number; cachedTokens?: number } = {}) {
   const pt = opts.promptTokens ?? 100, ct = opts.completionTokens ?? (content ? count(content) : 1);
   return {
     id: `chatcmpl-fake${Math.random().toString(36).slice(2, 12)}`,
@@ -83,7 +95,7 @@ export function completion(content: string | null, opts: { model?: string; finis
     }],
     usage: {
       prompt_tokens: pt, completion_tokens: ct, total_tokens: pt + ct,
-      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: opts.cachedTokens ?? 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
     service_tier: 'default',
@@ -163,10 +175,10 @@ function formatOf(body: FakeRequest['body']): string | null {
   return /answer format "(\w+)"/.exec(system)?.[1] ?? null;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, r: FakeReply): void {
@@ -175,59 +187,69 @@ function send(res: ServerResponse, r: FakeReply): void {
   res.end(text);
 }
 
+/** The request as a web Request, for the endpoints that read forms (file uploads) or JSON. */
+function webRequest(req: IncomingMessage, raw: Buffer): Request {
+  const headers = Object.entries(req.headers).filter((h): h is [string, string] => typeof h[1] === 'string');
+  return new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? new Uint8Array(raw) : undefined });
+}
+
 export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const recent: number[] = [];
+  const cache = new PromptCache(tokenEncoder('gpt-4o-mini'));
   const state: FakeOpenAI = {
     url: '', requests: [], throttled: 0, override: opts.override ?? null, tokens: { prompt: 0, completion: 0 },
+    batches: new FakeBatches((body, batchId) => chat(body as FakeRequest['body'], batchId)),
     close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
+
+  /** One chat completion, sent by itself or as a line of a batch. */
+  async function chat(body: FakeRequest['body'], batch: string | null): Promise<FakeReply> {
+    const promptTokens = countMessages(count, body.messages);
+    const firstUser = body.messages.find((m) => m.role === 'user')?.content ?? '';
+    const request: FakeRequest = { n: state.requests.length + 1, body, format: formatOf(body), articleIds: parseBlocks(firstUser).map((b) => b.id), promptTokens, cachedTokens: 0, at: Date.now(), batch };
+    state.requests.push(request);
+    if (opts.latencyMs && !batch) await new Promise((r) => setTimeout(r, opts.latencyMs));
+    if (opts.jsonSchema === false && body.response_format?.type === 'json_schema') {
+      return { status: 400, body: apiError("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", 'invalid_request_error', null, 'response_format') };
+    }
+    const custom = state.override?.(request);
+    if (custom && typeof custom !== 'string') return custom;
+    if (!custom && !request.format) return { status: 400, body: apiError('fake server: cannot tell which answer format is wanted', 'invalid_request_error') };
+    request.cachedTokens = cache.serve(body.messages);
+    const content = custom ?? JSON.stringify(offlineAnswer(request.format!, body.messages));
+    const c = completion(content, { model: body.model, promptTokens, cachedTokens: request.cachedTokens });
+    state.tokens.prompt += c.usage.prompt_tokens;
+    state.tokens.completion += c.usage.completion_tokens;
+    return { body: c };
+  }
+
   const server = createServer(async (req, res) => {
     try {
-      if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-        send(res, { status: 404, body: apiError(`Invalid URL (${req.method} ${req.url})`, 'invalid_request_error') });
-        return;
-      }
-      const at = Date.now();
-      const body = JSON.parse(await readBody(req)) as FakeRequest['body'];
-      if (opts.rpm) {
-        const now = Date.now();
-        while (recent.length && recent[0] <= now - 60_000) recent.shift();
-        if (recent.length >= opts.rpm) {
-          state.throttled++;
-          const wait = recent[0] + 60_000 - now;
-          send(res, { status: 429, headers: { 'retry-after-ms': String(wait), 'retry-after': String(Math.ceil(wait / 1000)) }, body: apiError(`Rate limit reached for ${body.model} on requests per min (RPM): Limit ${opts.rpm}, Used ${recent.length}, Requested 1. Please try again in ${wait}ms.`, 'requests', 'rate_limit_exceeded') });
-          return;
+      const raw = await readBody(req);
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method === 'POST' && path.endsWith('/chat/completions')) {
+        const body = JSON.parse(raw.toString('utf8')) as FakeRequest['body'];
+        if (opts.rpm) {
+          const now = Date.now();
+          while (recent.length && recent[0] <= now - 60_000) recent.shift();
+          if (recent.length >= opts.rpm) {
+            state.throttled++;
+            const wait = recent[0] + 60_000 - now;
+            send(res, { status: 429, headers: { 'retry-after-ms': String(wait), 'retry-after': String(Math.ceil(wait / 1000)) }, body: apiError(`Rate limit reached for ${body.model} on requests per min (RPM): Limit ${opts.rpm}, Used ${recent.length}, Requested 1. Please try again in ${wait}ms.`, 'requests', 'rate_limit_exceeded') });
+            return;
+          }
+          recent.push(now);
         }
-        recent.push(now);
-      }
-      const promptTokens = countMessages(count, body.messages);
-      const firstUser = body.messages.find((m) => m.role === 'user')?.content ?? '';
-      const request: FakeRequest = { n: state.requests.length + 1, body, format: formatOf(body), articleIds: parseBlocks(firstUser).map((b) => b.id), promptTokens, at };
-      state.requests.push(request);
-      if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
-      if (opts.jsonSchema === false && body.response_format?.type === 'json_schema') {
-        send(res, { status: 400, body: apiError("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", 'invalid_request_error', null, 'response_format') });
+        send(res, await chat(body, null));
         return;
       }
-      const custom = state.override?.(request);
-      if (custom) {
-        send(res, typeof custom === 'string' ? { body: completion(custom, { promptTokens }) } : custom);
-        return;
-      }
-      if (!request.format) {
-        send(res, { status: 400, body: apiError('fake server: cannot tell which answer format is wanted', 'invalid_request_error') });
-        return;
-      }
-      const content = JSON.stringify(offlineAnswer(request.format, body.messages));
-      const c = completion(content, { model: body.model, promptTokens });
-      state.tokens.prompt += c.usage.prompt_tokens;
-      state.tokens.completion += c.usage.completion_tokens;
-      send(res, { body: c });
+      const routed = await state.batches.route(req.method ?? 'GET', path, webRequest(req, raw));
+      send(res, routed ?? { status: 404, body: apiError(`Invalid URL (${req.method} ${req.url})`, 'invalid_request_error') });
     } catch (e) {
       send(res, { status: 500, body: apiError(`fake server error: ${(e as Error).message}`, 'server_error') });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return state;
 }

@@ -1,4 +1,4 @@
-import type { Article, CachedCall, Incident, Postmortem, QuoteCheck, Screening, TaxonomyLabel, Usage } from '../../schemas/index.ts';
+import type { Article, BatchItem, BatchRecord, BatchResult, CachedCall, Incident, Postmortem, PrefilterDecision, QuoteCheck, Screening, TaxonomyLabel, Usage } from '../../schemas/index.ts';
 
 export type Task = 'screen' | 'group' | 'extract' | 'classify';
 
@@ -18,11 +18,36 @@ export interface QuoteCheckRecorder {
   recordQuoteCheck(check: QuoteCheck): void;
 }
 
+/** Decisions the offline pre-filter could settle before a model call, settled or not. */
+export interface DecisionRecorder {
+  recordDecision(d: PrefilterDecision): void;
+}
+
+/** A batch as the provider last described it. */
+export type BatchUpdate = Pick<BatchRecord, 'status' | 'completed' | 'failed' | 'outputFileId' | 'errorFileId' | 'error'> & { providerId: string | null };
+
+/**
+ * What batch mode keeps between processes: each batch (by its input file, before the provider names it)
+ * and each request in it, by the request's cache key, until its answer is delivered.
+ */
+export interface BatchLedger {
+  recordUpload(u: { inputFileId: string; stage: string; model: string; runId: string | null; customIds: readonly string[] }): BatchRecord;
+  recordStatus(id: number, s: BatchUpdate): BatchRecord;
+  recordResults(id: number, results: readonly BatchResult[]): void;
+  lookup(customIds: readonly string[]): Map<string, BatchItem>;
+  batch(id: number): BatchRecord;
+  items(batch: number): BatchItem[];
+  deliver(batch: number, customId: string): void;
+}
+
 /** What a backend may touch while answering: the store's doors for model calls, and whom the call is for. */
 export interface CallContext {
   cache: ResponseCache;
   usage: UsageRecorder;
   quoteChecks: QuoteCheckRecorder;
+  decisions: DecisionRecorder;
+  /** Needed only in batch mode. */
+  batches?: BatchLedger;
   runId: string;
   /** Which incident or article the call is for; usage is accounted to it. */
   subject: string;
@@ -43,6 +68,11 @@ export interface SameIncidentVerdict {
 export interface Backend {
   readonly name: string;
   readonly model: string;
+  /**
+   * Jobs a stage should keep going, when more than the run's concurrency: a model backend keeps its
+   * requests in flight, and in batch mode answers a whole round of them at once.
+   */
+  readonly jobWindow?: number;
   /** Content hash of the prompt (or, offline, the method and lexicons) a task uses. */
   promptHash(task: Task): string;
   /** Hash of the response schema a task uses, when there is one. */

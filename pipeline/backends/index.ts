@@ -13,6 +13,10 @@ export interface BackendOptions {
   modelFile?: string;
   /** Told about input a backend had to leave out (a bad line in an example pool). */
   onProblem?: (p: Problem) => void;
+  /** `--batch`: model requests go through the provider's Batch API. */
+  batch?: boolean;
+  /** Where a backend says what it is doing beyond the run's events (batch mode's submissions). */
+  log?: (line: string) => void;
 }
 
 export const BACKENDS = ['offline', 'openai'] as const;
@@ -21,11 +25,12 @@ export const BACKENDS = ['offline', 'openai'] as const;
 export async function createBackend(opts: BackendOptions): Promise<Backend> {
   switch (opts.backend) {
     case 'offline':
+      if (opts.batch) throw new Error('--batch needs a model backend (--backend openai); the offline backend makes no requests');
       return new OfflineBackend({ modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined, label: opts.model });
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
-      const backend = await OpenAIBackend.open(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache }));
+      const backend = await OpenAIBackend.open(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache, batch: opts.batch }), { log: opts.log });
       for (const p of backend.problems) opts.onProblem?.(p);
       return backend;
     }

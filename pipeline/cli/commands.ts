@@ -100,6 +100,7 @@ export function runCommand(): Command {
     .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
+    .option('--batch', 'openai backend: send requests through the Batch API (half price, answered within 24 h); run it again after a kill to collect what was submitted')
     .addOption(maxArticleOption())
     .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number }) => {
       requireExisting(paths);
@@ -172,6 +173,7 @@ export function statusCommand(): Command {
           problems: s.store.articles.problems(),
           runs: s.store.runs.list().slice(-5).map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
           usage: s.store.modelCalls.usage('run_id'),
+          batches: s.store.batches.progress(),
           // model usage per incident (calls whose subject is an incident: extract, classify), and quote checks per run
           usageByIncident: (() => { const ids = new Set(s.store.incidents.list().map((i) => i.id)); return s.store.modelCalls.usage('subject').filter((u) => u.key && ids.has(u.key)); })(),
           quotes: s.store.modelCalls.quoteChecks(),
@@ -196,6 +198,8 @@ export function statusCommand(): Command {
         for (const u of status.usage) out.push(`usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`);
         for (const u of status.usageByIncident.slice(0, 20)) out.push(`usage     incident ${u.key}: ${u.calls} calls (${u.sent} sent), ${u.promptTokens}+${u.completionTokens} tokens (${u.cachedTokens} prompt-cached), $${u.cost.toFixed(4)}`);
         if (status.usageByIncident.length > 20) out.push(`usage     … and ${status.usageByIncident.length - 20} more incident(s); \`failscope status --json\` lists them all`);
+        for (const [st, b] of Object.entries(status.batches.byStatus)) out.push(`batches   ${st}: ${b.batches} batch(es), ${b.completed}/${b.requests} request(s) answered, ${b.failed} failed`);
+        for (const b of status.batches.open) out.push(`batch     ${b.providerId ?? `(file ${b.inputFileId}, batch not yet created)`} ${b.stage}: ${b.status}${b.collected ? '' : ', not yet collected'}, ${b.completed}/${b.requests} answered, ${b.failed} failed, since ${b.createdAt}; \`failscope run --batch\` collects it`);
         for (const q of status.quotes) out.push(`quotes    ${q.runId}: ${q.proposed} quoted, ${q.unplaced} not found at first, ${q.reasks} re-ask(s), ${q.dropped} dropped, ${q.unsupported} item(s) left without a verified quote`);
         for (const r of status.runs) out.push(`run       ${r.id} ${r.status} (${r.backend}, ${r.model})`);
         process.stdout.write(`${out.join('\n')}\n`);

@@ -15,6 +15,8 @@ export interface CommonOptions {
   json?: boolean;
   /** `--no-cache` on commands that call a model. */
   cache?: boolean;
+  /** `run --batch`: the provider's Batch API. */
+  batch?: boolean;
   modelFile?: string;
 }
 
@@ -48,7 +50,7 @@ export async function open(opts: CommonOptions): Promise<Session> {
   const problems: Problem[] = [];
   const backend = await createBackend({
     backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false, modelFile: opts.modelFile,
-    onProblem: (p) => problems.push(p),
+    onProblem: (p) => problems.push(p), batch: opts.batch, log: (line) => process.stderr.write(`${line}\n`),
   });
   const dbPath = opts.db ?? config.db;
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);

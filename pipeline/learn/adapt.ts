@@ -1,4 +1,4 @@
-import { type Dimension, POSTMORTEM_FIELDS, TAXONOMY, optionKeys } from '../../schemas/index.ts';
+import { type Dimension, TAXONOMY, optionKeys } from '../../schemas/index.ts';
 import { SCREENING_SIGNS } from '../backends/offline/features.ts';
 import { type Features, fit, fitSigned, predict } from '../backends/offline/logistic.ts';
 import { type Adaptation, type AdaptedDimension, EXPERTS, type OfflineModel, logit, optionProbabilities } from '../backends/offline/model.ts';
@@ -7,9 +7,10 @@ import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
 import type { Labelled, LabelledArticle, LabelledIncident } from './data.ts';
 import { FOLDS, crossPredict, r3 } from './folds.ts';
 import {
-  type Log, RECALL_TARGET, goldSets, holdsFact, isLabelled, plattScale, prf, recallThreshold, screenFeaturesOf,
-  sentenceRows, setCounts, taxonomyFeaturesOf,
+  type Log, RECALL_TARGET, extractionSigns, factRows, goldSets, holdsFact, isLabelled, plattScale, prf, recallThreshold,
+  screenFeaturesOf, setCounts, taxonomyFeaturesOf,
 } from './base.ts';
+import { FACT_FIELDS } from '../backends/offline/fact-fields.ts';
 
 /**
  * Fits the corpus model to the user's own labels (the target gold: FAIL's dev split, a review export,
@@ -74,12 +75,12 @@ function refitScreening(base: OfflineModel, corpus: readonly LabelledArticle[], 
 function refitExtraction(base: OfflineModel, corpus: readonly LabelledIncident[], target: readonly LabelledIncident[]): Adaptation['extraction'] {
   const t = target.filter((inc) => inc.gold.gold.postmortem && Object.values(inc.gold.gold.postmortem).some(Boolean));
   if (t.length === 0) return base.extraction;
-  const rows = sentenceRows([...corpus, ...t]);
-  const weights = rows.map((r) => (r.n >= corpus.length ? TARGET_WEIGHT : 1));
-  const names = Object.keys(rows[0]!.x);
-  return Object.fromEntries(POSTMORTEM_FIELDS.map((field) => {
-    const signs = { [`cue.${field}`]: 1 as const };
-    return [field, { ...fitSigned(names, rows.map((r) => r.x), rows.map(holdsFact(field)), signs, { l2: 1, weights }), threshold: base.extraction[field]!.threshold }];
+  const all = factRows([...corpus, ...t]);
+  return Object.fromEntries(FACT_FIELDS.map((field) => {
+    const rows = all.filter((r) => r.text[field] !== undefined);
+    const weights = rows.map((r) => (r.n >= corpus.length ? TARGET_WEIGHT : 1));
+    const fitted = fitSigned(Object.keys(rows[0]!.x), rows.map((r) => r.x), rows.map(holdsFact(field)), extractionSigns(field), { l2: 1, weights });
+    return [field, { ...fitted, threshold: base.extraction[field]!.threshold }];
   }));
 }
 

@@ -1,5 +1,7 @@
-import { POSTMORTEM_FIELDS, TAXONOMY, optionKeys, type DimensionKey } from '../../schemas/index.ts';
-import { SCREENING_SIGNS, candidateSentences, screeningFeatures, taxonomyEvidence, taxonomyFeatures } from '../backends/offline/features.ts';
+import { TAXONOMY, optionKeys, type DimensionKey } from '../../schemas/index.ts';
+import { SCREENING_SIGNS, screeningFeatures, taxonomyEvidence, taxonomyFeatures } from '../backends/offline/features.ts';
+import { factCandidates } from '../backends/offline/candidates.ts';
+import { FACT_FIELDS, type FactField, NAME_FIELDS } from '../backends/offline/fact-fields.ts';
 import { type Features, fit, fitSigned } from '../backends/offline/logistic.ts';
 import { type OfflineModel, type SetPrior, chooseOptions, logit } from '../backends/offline/model.ts';
 import type { ArticleDoc } from '../backends/offline/evidence.ts';
@@ -82,16 +84,24 @@ export function learnScreening(articles: readonly LabelledArticle[], cv: Record<
   };
 }
 
-export interface SentenceRow { inc: LabelledIncident; n: number; x: Features; text: string }
-const candidatesOf = cached(incidentKey, (inc: LabelledIncident) => candidateSentences(inc.docs).map((c) => ({ x: c.x, text: c.s.text })));
-export const sentenceRows = (incidents: readonly LabelledIncident[]): SentenceRow[] =>
+/** A candidate fact of a labelled incident: its features, and per field it may fill, the fact's text. */
+export interface FactRow { inc: LabelledIncident; n: number; x: Features; text: Partial<Record<FactField, string>> }
+const candidatesOf = cached(incidentKey, (inc: LabelledIncident) => factCandidates(inc.docs).map((c) => ({
+  x: c.x, text: Object.fromEntries(Object.entries(c.spans).map(([f, span]) => [f, span.text])) as FactRow['text'],
+})));
+export const factRows = (incidents: readonly LabelledIncident[]): FactRow[] =>
   incidents.flatMap((inc, n) => candidatesOf(inc).map((r) => ({ inc, n, ...r })));
 
-/** Does a sentence hold one of the incident's gold facts of this field, by the harness's own rule? */
+/** Does a candidate state one of the incident's gold facts of this field, by the harness's own rule? */
 const factsOf = cached((k: { inc: LabelledIncident; field: string }) => `${k.field}\u0002${incidentKey(k.inc)}`,
-  (k: { inc: LabelledIncident; field: (typeof POSTMORTEM_FIELDS)[number] }) => splitFacts(k.inc.gold.gold.postmortem?.[k.field]));
-export const holdsFact = (field: (typeof POSTMORTEM_FIELDS)[number]) => (r: SentenceRow) =>
-  (factsOf({ inc: r.inc, field }).some((g) => factMatches(g, r.text)) ? 1 : 0);
+  (k: { inc: LabelledIncident; field: FactField }) => splitFacts(k.inc.gold.gold.postmortem?.[k.field]));
+const isName = (field: FactField) => (NAME_FIELDS as readonly string[]).includes(field);
+export const holdsFact = (field: FactField) => (r: FactRow) =>
+  (factsOf({ inc: r.inc, field }).some((g) => factMatches(g, r.text[field]!)) ? 1 : 0);
+
+/** What may only speak for a field: its own cues, in the sentence (clause fields) or in the name. */
+export const extractionSigns = (field: FactField): Record<string, 1> =>
+  (isName(field) ? { [`name.cue.${field}`]: 1 } : { [`cue.${field}`]: 1 });
 
 /** Threshold with the best cross-validated F-beta (recall weighted EXTRACT_BETA times). */
 export function fbetaThreshold(ps: readonly number[], ys: readonly number[]) {
@@ -106,19 +116,20 @@ export function fbetaThreshold(ps: readonly number[], ys: readonly number[]) {
 }
 
 export function learnExtraction(incidents: readonly LabelledIncident[], cv: Record<string, number>, log: Log): OfflineModel['extraction'] {
-  const rows = sentenceRows(incidents);
-  const names = Object.keys(rows[0]!.x);
-  const xs = rows.map((r) => r.x);
+  const all = factRows(incidents);
   const out: OfflineModel['extraction'] = {};
-  for (const field of POSTMORTEM_FIELDS) {
+  for (const field of FACT_FIELDS) {
+    const rows = all.filter((r) => r.text[field] !== undefined);
+    const names = Object.keys(rows[0]!.x);
+    const xs = rows.map((r) => r.x);
     const ys = rows.map(holdsFact(field));
-    const signs = { [`cue.${field}`]: 1 as const };
+    const signs = extractionSigns(field);
     const ps = crossPredict(names, xs, ys, { l2: 1, signs, foldOf: (i) => rows[i]!.n % FOLDS });
     const best = fbetaThreshold(ps, ys);
     out[field] = { ...fitSigned(names, xs, ys, signs, { l2: 1 }), threshold: best.threshold };
-    cv[`extraction.${field}.sentenceRecall`] = r3(best.recall);
-    cv[`extraction.${field}.sentencePrecision`] = r3(best.precision);
-    log(`${field.padEnd(24)} sentences ${ys.length} (${ys.filter(Boolean).length} hold a gold fact)  cv P/R ${best.precision.toFixed(3)}/${best.recall.toFixed(3)} at ${best.threshold}`);
+    cv[`extraction.${field}.candidateRecall`] = r3(best.recall);
+    cv[`extraction.${field}.candidatePrecision`] = r3(best.precision);
+    log(`${field.padEnd(24)} candidates ${ys.length} (${ys.filter(Boolean).length} hold a gold fact)  cv P/R ${best.precision.toFixed(3)}/${best.recall.toFixed(3)} at ${best.threshold}`);
   }
   return out;
 }

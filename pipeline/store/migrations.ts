@@ -254,4 +254,59 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'openai backend: batches',
+    // A batch's input file is recorded before the batch is created, and each request with it, so a run
+    // killed at any point finds what it already submitted (by input file, if the batch id never came back).
+    sql: `
+      CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        provider_id TEXT UNIQUE,
+        input_file_id TEXT NOT NULL UNIQUE,
+        stage TEXT NOT NULL,
+        model TEXT NOT NULL,
+        run_id TEXT REFERENCES runs(id),
+        status TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        completed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        output_file_id TEXT,
+        error_file_id TEXT,
+        error TEXT,
+        collected INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE batch_items (
+        batch INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        custom_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('submitted','answered','error','lost','delivered')),
+        status_code INTEGER,
+        body TEXT,
+        PRIMARY KEY (batch, custom_id)
+      );
+      CREATE INDEX batch_items_request ON batch_items(custom_id, state);
+    `,
+  },
+  {
+    version: 7,
+    name: 'openai backend: pre-filter decisions',
+    // Every decision the offline pre-filter could have settled, settled or not, so an eval can say how
+    // many calls it saved and what that cost in recall.
+    sql: `
+      CREATE TABLE prefilter_decisions (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT REFERENCES runs(id),
+        stage TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        against TEXT NOT NULL,
+        settled INTEGER NOT NULL,
+        answer INTEGER,
+        score REAL NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX prefilter_decisions_run ON prefilter_decisions(run_id, stage);
+    `,
+  },
 ];

@@ -1,10 +1,12 @@
 import { JobsConfig } from '../../schemas/index.ts';
 import { ArticleStore } from './articles.ts';
+import { BatchStore } from './batches.ts';
 import { Connection } from './connection.ts';
 import { FetchStore } from './fetches.ts';
 import { IncidentStore } from './incidents.ts';
 import { JobStore } from './jobs.ts';
 import { ModelCallStore } from './model-calls.ts';
+import { PrefilterStore } from './prefilter.ts';
 import { RecordStore } from './records.ts';
 import { ReviewStore } from './review.ts';
 import { RunStore } from './runs.ts';
@@ -14,6 +16,7 @@ export { LeaseLost } from './jobs.ts';
 export type { Job } from './jobs.ts';
 export type { CollectCounts, FetchOutcome, NewFetch } from './fetches.ts';
 export type { QuoteCheckTotals, UsageTotals } from './model-calls.ts';
+export type { BatchProgress } from './batches.ts';
 
 /**
  * The database, one module per concern over one connection; pipeline/store is the only code that speaks
@@ -30,6 +33,8 @@ export class Store {
   readonly modelCalls: ModelCallStore;
   readonly review: ReviewStore;
   readonly fetches: FetchStore;
+  readonly batches: BatchStore;
+  readonly prefilter: PrefilterStore;
 
   /**
    * `jobs`: how runs sharing this database lease their work (the config's `jobs` section; defaults for
@@ -46,6 +51,8 @@ export class Store {
     this.modelCalls = new ModelCallStore(c);
     this.review = new ReviewStore(c);
     this.fetches = new FetchStore(c, this.articles);
+    this.batches = new BatchStore(c);
+    this.prefilter = new PrefilterStore(c);
   }
 
   close(): void {

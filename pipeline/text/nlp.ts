@@ -23,6 +23,8 @@ const cerMachines = (model.metaCER as () => unknown)();
  */
 export function textReader(rebuildAfter = REBUILD_AFTER) {
   let lexemes!: Lexemes;
+  // POS tags find the noun phrases that postmortem facts name (the system, the organisations); tagging
+  // leaves tokens, sentences and negation flags as they were.
   const load = () => winkNLP({
     ...model,
     metaCER: () => cerMachines,
@@ -32,7 +34,7 @@ export function textReader(rebuildAfter = REBUILD_AFTER) {
       lexemes = core.features.lexeme;
       return core;
     },
-  }, ['sbd', 'negation']);
+  }, ['sbd', 'negation', 'pos']);
   let instance = load();
   let rebuilds = 0;
   return {

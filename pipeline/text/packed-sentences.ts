@@ -1,27 +1,35 @@
 import type { Sentence, Token } from './sentences.ts';
 
 /**
- * A text's sentences packed into bytes: per token the gap since the previous token, its length, and
- * its kind and flags, each usually one byte. The words themselves are the text's own characters, so
+ * A text's sentences packed into bytes: per token the gap since the previous token, its length, its
+ * kind and flags, and its part of speech, each usually one byte. The words themselves are the text's own characters, so
  * unpacking against the same text gives back exactly the sentences that were packed, at a few bytes a
  * token instead of a few hundred for the objects.
  */
 
-const kinds: string[] = [];
-const kindCode = new Map<string, number>();
-/** Kind index in the top six bits, stop and negated flags in the low two. */
-const MAX_KINDS = 64;
-
-function codeOf(t: Token): number {
-  let k = kindCode.get(t.kind);
-  if (k === undefined) {
-    if (kinds.length >= MAX_KINDS) throw new Error(`packed sentences: more than ${MAX_KINDS} token kinds (new: ${t.kind})`);
-    k = kinds.length;
-    kinds.push(t.kind);
-    kindCode.set(t.kind, k);
-  }
-  return (k << 2) | (t.stop ? 2 : 0) | (t.negated ? 1 : 0);
+/** Values seen so far (token kinds, POS tags), each given the next one-byte code. */
+function codes(what: string, max: number) {
+  const values: string[] = [];
+  const code = new Map<string, number>();
+  return {
+    values,
+    of(v: string): number {
+      let k = code.get(v);
+      if (k === undefined) {
+        if (values.length >= max) throw new Error(`packed sentences: more than ${max} ${what} (new: ${v})`);
+        k = values.length;
+        values.push(v);
+        code.set(v, k);
+      }
+      return k;
+    },
+  };
 }
+/** Kind index in the top six bits, stop and negated flags in the low two. */
+const kinds = codes('token kinds', 64);
+const tags = codes('POS tags', 256);
+
+const codeOf = (t: Token) => (kinds.of(t.kind) << 2) | (t.stop ? 2 : 0) | (t.negated ? 1 : 0);
 
 class Writer {
   bytes = new Uint8Array(256);
@@ -56,6 +64,7 @@ export function packSentences(sentences: readonly Sentence[]): Uint8Array {
       w.varint(t.start - prevEnd);
       w.varint(t.end - t.start);
       w.byte(codeOf(t));
+      w.byte(tags.of(t.pos));
       prevEnd = t.end;
     }
   }
@@ -76,8 +85,8 @@ export function unpackSentences(packed: Uint8Array, text: string): Sentence[] {
     for (let n = varint(); n > 0; n--) {
       const start = prevEnd + varint();
       const end = start + varint();
-      const code = packed[at++];
-      tokens.push({ norm: text.slice(start, end).toLowerCase(), start, end, kind: kinds[code >> 2], stop: (code & 2) !== 0, negated: (code & 1) !== 0 });
+      const code = packed[at++], pos = tags.values[packed[at++]!]!;
+      tokens.push({ norm: text.slice(start, end).toLowerCase(), start, end, kind: kinds.values[code >> 2]!, stop: (code & 2) !== 0, negated: (code & 1) !== 0, pos });
       prevEnd = end;
     }
     const start = tokens[0].start, end = tokens[tokens.length - 1].end;

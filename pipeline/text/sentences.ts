@@ -8,6 +8,8 @@ export interface Token {
   kind: string;
   stop: boolean;
   negated: boolean;
+  /** Universal POS tag (PROPN, NOUN, VERB, …). */
+  pos: string;
 }
 
 export interface Sentence {
@@ -29,6 +31,7 @@ export function splitSentences(text: string): Sentence[] {
   const kinds = doc.tokens().out(its.type) as string[];
   const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
   const negs = doc.tokens().out(its.negationFlag) as unknown as boolean[];
+  const tags = doc.tokens().out(its.pos) as string[];
   const tokens: (Token | null)[] = [];
   let cursor = 0;
   for (let i = 0; i < words.length; i++) {
@@ -36,7 +39,7 @@ export function splitSentences(text: string): Sentence[] {
     const at = text.indexOf(w, cursor);
     if (at < 0 || at - cursor > 200) { tokens.push(null); continue; }
     cursor = at + w.length;
-    tokens.push({ norm: w.toLowerCase(), start: at, end: cursor, kind: kinds[i], stop: !!stops[i], negated: !!negs[i] });
+    tokens.push({ norm: w.toLowerCase(), start: at, end: cursor, kind: kinds[i], stop: !!stops[i], negated: !!negs[i], pos: tags[i] ?? 'X' });
   }
   const out: Sentence[] = [];
   doc.sentences().each((s: { out(f: unknown): unknown }) => {

@@ -1,5 +1,6 @@
 import type { Article, Citation } from '../../../schemas/index.ts';
 import { splitSentences, type Sentence } from '../../text/sentences.ts';
+import type { Span } from './span.ts';
 import { TUNING } from './tuning.ts';
 import { packSentences, unpackSentences } from '../../text/packed-sentences.ts';
 import { sha256 } from '../../text/hash.ts';
@@ -149,7 +150,7 @@ export function findEvidence(docs: readonly ArticleDoc[], list: readonly Cue[]):
   return hits;
 }
 
-/** A citation of a whole sentence: taken verbatim, so it always aligns exactly. */
-export function sentenceCitation(articleId: string, s: Sentence): Citation {
+/** A citation of a sentence, or of a span of one: taken verbatim, so it always aligns exactly. */
+export function sentenceCitation(articleId: string, s: Span): Citation {
   return { articleId, quote: s.text, start: s.start, end: s.end, alignment: 'exact' };
 }

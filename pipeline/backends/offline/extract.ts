@@ -1,22 +1,18 @@
-import type { Fact, Postmortem } from '../../../schemas/index.ts';
-import { POSTMORTEM_FIELDS, emptyPostmortem } from '../../../schemas/index.ts';
+import type { Postmortem } from '../../../schemas/index.ts';
+import { emptyPostmortem } from '../../../schemas/index.ts';
+import { type Option, assignFields } from './assign.ts';
+import { factCandidates } from './candidates.ts';
+import { FACT_FIELDS } from './fact-fields.ts';
 import { FAILURE } from './cues.ts';
-import { type ArticleDoc, matchSentence, sentenceCitation } from './evidence.ts';
-import { candidateSentences } from './features.ts';
-import { datedFacts } from './timeline.ts';
+import { type ArticleDoc, matchSentence } from './evidence.ts';
 import { predict } from './logistic.ts';
-import type { OfflineModel } from './model.ts';
+import { mergeFacts } from './merge.ts';
+import { type OfflineModel, logit } from './model.ts';
 import { MODEL } from './learned.ts';
+import { datedFacts } from './timeline.ts';
 import { TUNING } from './tuning.ts';
 
-/** SAME_FACT: sentences sharing this much of their content words say the same thing: one fact, several citations. */
-const { maxFacts: MAX_FACTS, sameFact: SAME_FACT, summarySentences } = TUNING.settings.extraction;
-
-const jaccard = (a: Set<string>, b: Set<string>) => {
-  let inter = 0;
-  for (const x of a) if (b.has(x)) inter++;
-  return inter / Math.max(1, a.size + b.size - inter);
-};
+const { maxFacts: MAX_FACTS, summarySentences } = TUNING.settings.extraction;
 
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {
@@ -24,10 +20,12 @@ export function cleanHeadline(h: string): string {
 }
 
 /**
- * Postmortem facts as verbatim sentences. Per field, a learned model (model.ts) gives each sentence
- * the chance that it states one of the field's facts; the likeliest above the field's threshold are
- * kept, and sentences that say the same thing in several articles become one fact citing all of them.
- * The timeline also gets the calendar dates worked out from the articles' dates (timeline.ts).
+ * Postmortem facts as an analyst states them, each quoting the exact span it came from: the system
+ * and the organisations by name, causes, impacts, preventions and fixes by the clause that states
+ * them, the time by the calendar date (timeline.ts). Per field, a learned model (model.ts) gives each
+ * candidate (candidates.ts) the chance that it states one of the field's facts; each statement and
+ * each name then goes to the one field it fits best (assign.ts), and what several articles say alike
+ * becomes one fact citing all of them (merge.ts).
  */
 export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): Postmortem {
   const first = docs[0];
@@ -35,26 +33,19 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
   const lead = docs.flatMap((d) => d.sentences.slice(0, 4).filter((s) => matchSentence(s, FAILURE)).slice(0, 2));
   pm.summary = lead.slice(0, summarySentences).map((s) => s.text).join(' ');
 
-  const candidates = candidateSentences(docs);
-  for (const field of POSTMORTEM_FIELDS) {
+  const candidates = factCandidates(docs);
+  const options: Option[] = [];
+  for (const field of FACT_FIELDS) {
     const m = model.adaptation?.extraction[field] ?? model.extraction[field];
     if (!m) throw new Error(`offline model has no extraction model for "${field}": re-learn it with failscope learn`);
-    const ranked = candidates.map((c) => ({ c, p: predict(m, c.x) })).filter((r) => r.p >= m.threshold)
-      .sort((a, b) => b.p - a.p || a.c.order - b.c.order);
-    const facts: (Fact & { words: Set<string>; order: number })[] = [];
-    for (const { c } of ranked) {
-      const cite = sentenceCitation(c.articleId, c.s);
-      const same = facts.find((f) => jaccard(f.words, c.words) >= SAME_FACT);
-      if (same) {
-        if (!same.citations.some((x) => x.articleId === c.articleId)) same.citations.push(cite);
-        continue;
-      }
-      if (facts.length >= MAX_FACTS) continue;
-      facts.push({ text: c.s.text, citations: [cite], words: c.words, order: c.order });
+    for (const c of candidates) {
+      if (!c.spans[field]) continue;
+      const p = predict(m, c.x);
+      if (p >= m.threshold) options.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
     }
-    pm[field] = facts.sort((a, b) => a.order - b.order).map(({ text, citations }) => ({ text, citations }));
-    // The calendar date comes first on the timeline; the sentences above say what happened when.
-    if (field === 'time') pm.time = [...datedFacts(docs), ...pm.time];
   }
+  const kept = assignFields(options);
+  for (const field of FACT_FIELDS) pm[field] = mergeFacts(kept.filter((o) => o.field === field), MAX_FACTS[field]);
+  pm.time = datedFacts(docs);
   return pm;
 }

@@ -4,8 +4,7 @@ import { capitalisedWords } from '../../text/names.ts';
 import type { Features } from './logistic.ts';
 import { AGENTS, CAUSE, FAILURE, FIELD_CUES, GENERAL, IMPACT, LEXICONS, NON_REPORT, SOFTWARE, SOFTWARE_STRICT } from './cues.ts';
 import { TUNING } from './tuning.ts';
-import { type ArticleDoc, type Cue, type Hit, countCues, findEvidence, matchSentence, sentencesOf } from './evidence.ts';
-import { type Sentence, contentWords } from '../../text/sentences.ts';
+import { type ArticleDoc, type Cue, type Hit, findEvidence, matchSentence, sentencesOf } from './evidence.ts';
 
 /**
  * What the offline backend measures in a text, as named numbers for the learned models (model.ts):
@@ -143,41 +142,3 @@ export function screeningFeatures(doc: ArticleDoc): Features {
     softwareHead: head.some((s) => matchSentence(s, SOFTWARE_STRICT)) ? 1 : 0,
   };
 }
-
-/**
- * What a sentence offers as a postmortem fact: each field's cues, whether it reports the failure
- * (asserted, hedged or negated), its place in the article and how much it shares with the headline.
- */
-export function sentenceFeatures(s: Sentence, doc: ArticleDoc, headline: ReadonlySet<string>): Features {
-  const f: Features = {};
-  for (const [field, list] of Object.entries(FIELD_CUES)) f[`cue.${field}`] = Math.log1p(countCues(s, list));
-  const failure = matchSentence(s, FAILURE);
-  const words = contentWords(s.tokens);
-  return Object.assign(f, {
-    failure: failure?.polarity === 'asserted' ? failure.weight : 0,
-    hedged: failure?.polarity === 'hedged' ? 1 : 0,
-    negated: failure?.polarity === 'negated' ? 1 : 0,
-    cause: matchSentence(s, CAUSE)?.weight ?? 0,
-    impact: matchSentence(s, IMPACT)?.weight ?? 0,
-    lead: s.index < 4 ? 1 : 0,
-    position: s.index / Math.max(1, doc.sentences.length),
-    length: Math.log(Math.max(10, s.text.length)),
-    number: /\d/.test(s.text) ? 1 : 0,
-    quoted: /["“”]/.test(s.text) ? 1 : 0,
-    headline: words.filter((w) => headline.has(w)).length / Math.max(1, words.length),
-  });
-}
-
-export interface Candidate { s: Sentence; articleId: string; order: number; words: Set<string>; x: Features }
-
-/** Every sentence that could be a fact (not a fragment, not a run-on), with its features. */
-export function candidateSentences(docs: readonly ArticleDoc[]): Candidate[] {
-  return docs.flatMap((d, di) => {
-    const headline = new Set(sentencesOf(d.article.headline).flatMap((s) => contentWords(s.tokens)));
-    const { minSentence, maxSentence } = TUNING.settings.extraction;
-    return d.sentences.filter((s) => s.text.length >= minSentence && s.text.length <= maxSentence).map((s) => ({
-      s, articleId: d.article.id, order: di * 10_000 + s.index, words: new Set(contentWords(s.tokens)), x: sentenceFeatures(s, d, headline),
-    }));
-  });
-}
-

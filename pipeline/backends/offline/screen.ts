@@ -14,12 +14,8 @@ import { MODEL } from './learned.ts';
  * lists every signal's value, so a reviewer can see why.
  */
 export function screenDoc(doc: ArticleDoc, model: OfflineModel = MODEL): Screening {
-  const f = screeningFeatures(doc);
-  // Refitted on the user's labels when the model was adapted to them.
-  const { isFailure: fm, analyzable: am } = model.adaptation?.screening ?? model.screening;
-  const pFailure = predict(fm, f);
+  const { f, pFailure, pAnalyzable, fm, am } = screeningOdds(doc, model);
   const isFailure = pFailure >= fm.threshold;
-  const pAnalyzable = predict(am, f);
   const analyzable = isFailure && pAnalyzable >= am.threshold;
   const shown = (k: string) => `${k} ${f[k]!.toFixed(2)}`;
   return {
@@ -29,4 +25,11 @@ export function screenDoc(doc: ArticleDoc, model: OfflineModel = MODEL): Screeni
     rationale: `P(failure report) ${pFailure.toFixed(2)} against threshold ${fm.threshold.toFixed(2)}; P(analyzable) ${pAnalyzable.toFixed(2)}; `
       + `signals: ${Object.keys(f).map(shown).join(', ')}.`,
   };
+}
+
+/** The screening signals, both probabilities and the models they come from (refitted on the user's labels when the model was adapted to them). */
+export function screeningOdds(doc: ArticleDoc, model: OfflineModel = MODEL) {
+  const f = screeningFeatures(doc);
+  const { isFailure: fm, analyzable: am } = model.adaptation?.screening ?? model.screening;
+  return { f, pFailure: predict(fm, f), pAnalyzable: predict(am, f), fm, am };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { hashOf } from '../../text/hash.ts';
 import { isDimensionKey, optionKeys } from '../../../schemas/index.ts';
+import { FACT_FIELDS, type FactField } from './fact-fields.ts';
 
 /**
  * The offline backend's hand-set tuning — cue lists, polarity rules, windows, weights and thresholds —
@@ -13,7 +14,7 @@ import { isDimensionKey, optionKeys } from '../../../schemas/index.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-3';
+export const CODE_VERSION = 'offline-4';
 
 const Pattern = z.string().min(1).refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, 'not a valid regular expression');
 /** Patterns of one weight; "@name" stands for a shared set of lexicons.json. */
@@ -69,14 +70,42 @@ export const SettingsFile = z.object({
     cpsTrueAt: Fraction,
   }).strict(),
   extraction: z.object({
-    maxFacts: z.number().int().positive(),
-    /** Content-word Jaccard at which two sentences state the same fact. */
+    /** Per field (the timeline has its own cap), the most facts kept: the likeliest ones. */
+    maxFacts: z.object(Object.fromEntries(FACT_FIELDS.map((f) => [f, z.number().int().min(0)])) as Record<FactField, z.ZodNumber>).strict(),
+    /** Content-word Jaccard at which two clauses state the same fact. */
     sameFact: Fraction,
+    /** How many fields one name may fill (an organisation may be responsible and a source too). */
+    fieldsPerName: z.number().int().positive(),
     minSentence: z.number().int().min(0),
     maxSentence: z.number().int().positive(),
+    /** Fewer English stop words than this share of a sentence's words: another language, a list or a table. */
+    minStopShare: Fraction,
     summarySentences: z.number().int().positive(),
+    /** Noun phrases: chunks linked by these prepositions (or lists, appositions, short relative clauses) make one name. */
+    phrases: z.object({
+      prepositions: Pattern,
+      /** Participles that go on naming what they follow ("malware called Kovter", "ads served by"). */
+      participles: Pattern,
+      maxLinks: z.number().int().min(0),
+      maxTokens: z.number().int().positive(),
+    }).strict(),
+    /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
+    clauseJoins: Pattern,
+    /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
+    attribution: z.object({
+      /** Speech verbs, as one alternation matched against whole words. */
+      verbs: Pattern,
+      /** Words that may open a sentence before its statement ("But", "However"). */
+      connectives: Pattern,
+      /** How a statement was made ("in a statement"): not part of who made it. */
+      channels: Pattern,
+      /** Fewer words than this (or no verb) is no clause: the sentence is kept whole. */
+      minClauseWords: z.number().int().positive(),
+      maxSpeakerWords: z.number().int().positive(),
+    }).strict(),
   }).strict(),
-  timeline: z.object({ maxDated: z.number().int().min(0) }).strict(),
+  /** maxMonthsBefore: a date further before the article than this dates an earlier failure it recalls. */
+  timeline: z.object({ maxDated: z.number().int().min(0), maxMonthsBefore: z.number().int().min(0) }).strict(),
   /** Same-incident similarity threshold: base + perLogDay × log10(1 + days), at most cap; cap past recurrenceDays. */
   grouping: z.object({
     noDate: Fraction, base: Fraction, perLogDay: z.number().min(0), cap: Fraction, recurrenceDays: z.number().positive(),

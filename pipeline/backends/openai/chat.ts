@@ -8,7 +8,8 @@ import { hashOf, stableJson } from '../../text/hash.ts';
 import { type Limiter } from './limits.ts';
 import { type RetryPolicy, withRetries } from '../../http/retry.ts';
 import { retryVerdict } from './retry.ts';
-import type { Transport } from './transport.ts';
+import type { Exchange, Transport } from './transport.ts';
+import type { Batcher, Priced } from './batcher.ts';
 import { type TokenCounter, countMessages } from './tokens.ts';
 import { type TokenUsage, costOf, priceFor } from './cost.ts';
 import { type OpenAISettings, isOpenAIProper } from './settings.ts';
@@ -73,6 +74,8 @@ export interface ChatCounters {
 export class ChatModel {
   structured: boolean;
   readonly counters: ChatCounters = { sent: 0, cached: 0 };
+  /** Batch mode: calls wait for a batch round instead of going out one by one. */
+  batcher: Batcher | null = null;
   private readonly price;
 
   constructor(
@@ -117,7 +120,7 @@ export class ChatModel {
       }
       let exchange;
       try {
-        exchange = await this.send(body);
+        exchange = await this.send(body, key, spec.task, ctx);
       } catch (e) {
         if (structured && e instanceof APIError && (e.status === 400 || e.status === 422) && UNSUPPORTED_FORMAT.test(e.message)) {
           // A server without json_schema: from now on ask for json_object and validate here.
@@ -126,9 +129,9 @@ export class ChatModel {
         }
         throw e;
       }
-      const { completion, parsed, parseError } = exchange;
+      const { completion, parsed, parseError, priceFactor } = exchange;
       const usage = usageOf(completion, () => countMessages(this.count, messages), this.count);
-      ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: false, ...usage, cost: costOf(usage, this.price) });
+      ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: false, ...usage, cost: costOf(usage, this.price) * priceFactor });
       const out = interpret(completion, parsed?.choices[0]?.message.parsed, parseError, spec.schema, structured);
       if (out.ok) ctx.cache.put({ hash: key, model: this.s.model, request: stableJson(body), response: out.content, ...usage });
       return out;
@@ -147,7 +150,13 @@ export class ChatModel {
     return { body, key };
   }
 
-  private async send(body: ChatCompletionCreateParamsNonStreaming) {
+  private async send(body: ChatCompletionCreateParamsNonStreaming, key: string, task: Task, ctx: CallContext): Promise<Priced> {
+    if (this.batcher?.takes(task)) return this.batcher.send(key, body, task, ctx);
+    return { ...(await this.sendNow(body)), priceFactor: 1 };
+  }
+
+  /** One request now, paced by the rate limiter and retried on transient errors. */
+  sendNow(body: ChatCompletionCreateParamsNonStreaming): Promise<Exchange> {
     const estimate = countMessages(this.count, body.messages as Message[]) + ((body.max_completion_tokens ?? body.max_tokens) ?? 0);
     return withRetries(() => this.limiter.run(estimate, async (settle) => {
       this.counters.sent++;

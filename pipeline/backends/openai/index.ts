@@ -1,12 +1,15 @@
 import type { Article, Incident, Postmortem, Screening } from '../../../schemas/index.ts';
 import type { Backend, CallContext, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
 import { type ExamplePool, examplePool } from '../../examples/pool.ts';
+import { BatchApi } from './batch-api.ts';
+import { Batcher } from './batcher.ts';
 import { ChatModel } from './chat.ts';
 import { classifyIncident } from './classify.ts';
 import { Engine } from './engine.ts';
 import { extractIncident } from './extract.ts';
 import { type Clock, Limiter, realClock } from './limits.ts';
 import { decideSameIncident } from './same-incident.ts';
+import { Prefilter } from './prefilter.ts';
 import { OPENAI_BACKOFF } from './retry.ts';
 import { screenArticle } from './screen.ts';
 import type { OpenAISettings } from './settings.ts';
@@ -23,6 +26,8 @@ export interface OpenAIBackendDeps {
   random?: () => number;
   /** The example pool `settings.examples` asks for, already loaded (an eval passes one with its held-out incidents removed). */
   examples?: ExamplePool;
+  /** Where batch mode says what it does (submitted, resumed, expired). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -34,6 +39,8 @@ export class OpenAIBackend implements Backend {
   readonly name = 'openai';
   readonly model: string;
   readonly chat: ChatModel;
+  /** Jobs a stage keeps going: enough for `concurrency` requests in flight, or in batch mode for a whole round. */
+  readonly jobWindow: number;
   private readonly engine: Engine;
   private readonly transport: Transport;
 
@@ -49,8 +56,17 @@ export class OpenAIBackend implements Backend {
     this.transport = new Transport({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeoutMs: settings.timeoutMs, fetch: deps.fetch });
     const limiter = new Limiter({ concurrency: settings.concurrency, rpm: settings.rpm, tpm: settings.tpm }, clock);
     const count = tokenCounter(settings.model);
-    this.chat = new ChatModel(settings, this.transport, limiter, { ...OPENAI_BACKOFF, retries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random }, count);
-    this.engine = new Engine(this.chat, settings, count, deps.examples ?? null);
+    const retry = { ...OPENAI_BACKOFF, retries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random };
+    this.chat = new ChatModel(settings, this.transport, limiter, retry, count);
+    if (settings.batchMode) {
+      this.chat.batcher = new Batcher({
+        settings: settings.batch, model: settings.model, maxRetries: settings.maxRetries, clock, log: deps.log,
+        api: new BatchApi(() => this.transport.api, retry), sendNow: (body) => this.chat.sendNow(body),
+      });
+    }
+    this.jobWindow = settings.batchMode ? settings.batch.jobWindow : settings.concurrency;
+    const prefilter = settings.prefilter ? new Prefilter(settings.prefilter, settings.offlineModelFile) : null;
+    this.engine = new Engine(this.chat, settings, count, deps.examples ?? null, prefilter);
   }
 
   /** What reading the example pool left out (bad lines, replaced incidents), to be reported. */

@@ -7,12 +7,17 @@ export interface OpenAISettings extends OpenAIConfig {
   /** Read cached responses (`--no-cache` turns this off; fresh answers are still stored). */
   cache: boolean;
   promptsDir: string;
+  /** `--batch`: requests go through the Batch API (openai.batch). */
+  batchMode: boolean;
+  /** The offline model the pre-filter reads (the config's offline.modelFile; null: the shipped one). */
+  offlineModelFile: string | null;
 }
 
 export interface SettingsInput {
   config?: Config;
   model?: string;
   cache?: boolean;
+  batch?: boolean;
   env?: Record<string, string | undefined>;
 }
 
@@ -23,7 +28,8 @@ export interface SettingsInput {
  */
 export function resolveSettings(input: SettingsInput): OpenAISettings {
   const env = input.env ?? process.env;
-  const oc = (input.config ?? Config.parse({})).openai;
+  const config = input.config ?? Config.parse({});
+  const oc = config.openai;
   const baseURL = env.OPENAI_BASE_URL?.trim() || oc.baseURL;
   const key = env.OPENAI_API_KEY?.trim();
   if (!key && !baseURL) {
@@ -36,6 +42,8 @@ export function resolveSettings(input: SettingsInput): OpenAISettings {
     model: input.model ?? oc.model,
     cache: input.cache ?? true,
     promptsDir: oc.promptsDir ?? PROMPTS_DIR,
+    batchMode: input.batch ?? false,
+    offlineModelFile: config.offline.modelFile,
   };
 }
 

@@ -24,10 +24,15 @@ function encoder(model: string): Tiktoken {
 
 export type TokenCounter = (text: string) => number;
 
-export function tokenCounter(model: string): TokenCounter {
+/** The token ids of a text; special-token text inside an article is plain text to us, never a control token. */
+export function tokenEncoder(model: string): (text: string) => number[] {
   const enc = encoder(model);
-  // Special-token text inside an article is plain text to us, never a control token.
-  return (text) => enc.encode(text, [], []).length;
+  return (text) => enc.encode(text, [], []);
+}
+
+export function tokenCounter(model: string): TokenCounter {
+  const encode = tokenEncoder(model);
+  return (text) => encode(text).length;
 }
 
 /** Chat overhead per message and per reply, as OpenAI documents it for its chat models. */

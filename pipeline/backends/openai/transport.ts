@@ -33,6 +33,16 @@ export class Transport {
     this.client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? undefined, timeout: opts.timeoutMs, maxRetries: 0 });
   }
 
+  /** The client for the other endpoints (files, batches), its requests counted with the rest. */
+  get api(): OpenAI {
+    return this.client.withOptions({
+      fetch: async (url, init) => {
+        this.requests++;
+        return (this.opts.fetch ?? globalThis.fetch)(url, init);
+      },
+    });
+  }
+
   async send(body: ChatCompletionCreateParamsNonStreaming): Promise<Exchange> {
     const kept: { text?: Promise<string> } = {};
     const base = this.opts.fetch;

@@ -1,0 +1,173 @@
+import { WEEKDAYS } from '../../text/dates.ts';
+import type { Sentence, Token } from '../../text/sentences.ts';
+import { type Span, tokenSpan } from './span.ts';
+import { TUNING } from './tuning.ts';
+
+/**
+ * What a sentence states, without who said it: "The outage was caused by a faulty update, the company
+ * said" states "The outage was caused by a faulty update", and "the company" is its source (a
+ * reference). Reads the forms news uses: "X said (on Tuesday) (that) …", "X told Reuters (that) …",
+ * "According to X, …", "…, X (has) said", "…, said X, title of Y", "…, X, title, told Y", "…,
+ * according to X", without the quote marks of a quoted statement or a leading "But" or "However,". A
+ * statement whose subject would be a bare pronoun ("It said it would recall…") keeps its source, which
+ * names what "it" is.
+ */
+export interface Statement {
+  /** The stated clause: the sentence without its attribution, quote marks and end punctuation. */
+  clause: Span;
+  /** Who said it, when named (not a pronoun). */
+  speaker: Span | null;
+}
+
+const A = TUNING.settings.extraction.attribution;
+const SPEECH = new RegExp(`^(?:${A.verbs})$`, 'i');
+const CONNECTIVE = new RegExp(`^(?:${A.connectives})$`, 'i');
+const CHANNEL = new RegExp(`^(?:${A.channels})$`, 'i');
+const PRONOUN = /^(?:he|she|it|they|we|i|you|this|that|these|those)$/i;
+const QUOTE = /^["“”'‘’]+$/;
+const END = /^[.!?;:,"“”'‘’)]+$/;
+const WHEN = new Set(['last', 'this', 'earlier', 'late', 'early', 'yesterday', 'today', 'tonight', ...WEEKDAYS.map((d) => d.toLowerCase())]);
+
+// "California-based": a participle glued to a hyphen is part of a name, not a verb of the sentence.
+const isVerb = (ts: readonly Token[], i: number) => (ts[i]!.pos === 'VERB' || ts[i]!.pos === 'AUX') && !(ts[i - 1]?.norm === '-' && ts[i - 1]!.end === ts[i]!.start);
+const isSpeech = (t: Token | undefined) => !!t && SPEECH.test(t.norm);
+const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
+const hasVerb = (ts: readonly Token[]) => ts.some((_t, i) => isVerb(ts, i));
+const boundary = (t: Token | undefined) => !!t && (t.norm === ',' || QUOTE.test(t.norm));
+
+/**
+ * A speaker: a short stretch naming someone. `loose` (after "according to", where a name like "state
+ * television" may carry a verb tag) admits verb tags but not a relative clause.
+ */
+function speakerOf(ts: readonly Token[], maxWords: number, loose = false): Token[] | null {
+  let from = 0, to = ts.length;
+  while (from < to && (ts[from]!.pos === 'DET' || ts[from]!.pos === 'PUNCT' || QUOTE.test(ts[from]!.norm))) from++;
+  // "the agency in a statement", "Wray on Wednesday": how or when it was said is not who said it.
+  const said = ts.findIndex((t, i) => i > from && t.pos === 'ADP' && ts.slice(i + 1, to).some((x) => WHEN.has(x.norm) || CHANNEL.test(x.norm)));
+  if (said > 0) to = said;
+  // A closing bracket stays with its opening one: "Amazon Web Services (AWS)".
+  const dangling = (t: Token) => (t.pos === 'PUNCT' && !(t.norm === ')' && ts.slice(from, to).some((x) => x.norm === '('))) || t.pos === 'ADV' || t.pos === 'AUX' || QUOTE.test(t.norm);
+  while (to > from && dangling(ts[to - 1]!)) to--;
+  const s = ts.slice(from, to);
+  if (s.length === 0 || words(s) > maxWords) return null;
+  if (loose ? s.some((t) => /^(?:who|which|that)$/.test(t.norm)) : hasVerb(s)) return null;
+  return s.length === 1 && PRONOUN.test(s[0]!.norm) ? [] : s;
+}
+
+/** After a speech verb: the audience of "told" ("told Reuters"), then a time or manner ("on Tuesday", "in a statement"). */
+function afterVerb(ts: readonly Token[], v: number): number {
+  let i = v + 1;
+  if (ts[v]!.norm === 'told' || ts[v]!.norm === 'tells') {
+    const that = ts.findIndex((t, k) => k > v && k <= v + 5 && t.norm === 'that');
+    if (that > 0) return that;
+    if (ts[i]?.pos === 'DET' || ts[i]?.pos === 'PRON') i++;
+    while (ts[i] && (ts[i]!.pos === 'PROPN' || ts[i]!.pos === 'NOUN')) i++;
+  }
+  if (ts[i] && (ts[i]!.pos === 'ADP' || WHEN.has(ts[i]!.norm)) && ts[i]!.norm !== 'that' && ts[i]!.norm !== 'to') {
+    const from = i;
+    while (i < ts.length && i - from < 4 && !END.test(ts[i]!.norm) && !isVerb(ts, i) && ts[i]!.norm !== 'that') i++;
+  }
+  return i;
+}
+
+/** Leading connectives ("But", "However,") and quote marks before the clause's first word. */
+function clauseStart(ts: readonly Token[], from: number): number {
+  let i = from;
+  while (ts[i] && i + 1 < ts.length && (QUOTE.test(ts[i]!.norm) || ts[i]!.norm === ',' || ts[i]!.norm === ':' || CONNECTIVE.test(ts[i]!.norm))) i++;
+  return i;
+}
+
+/** End of a clause: without end punctuation, closing quotes or the comma before an attribution. */
+function clauseEnd(ts: readonly Token[], to: number, from: number): number {
+  let j = to;
+  while (j > from && END.test(ts[j - 1]!.norm)) j--;
+  return j;
+}
+
+function statement(s: Sentence, from: number, to: number, speaker: Token[]): Statement | null {
+  const ts = s.tokens;
+  const a = clauseStart(ts, from), b = clauseEnd(ts, to, a);
+  const body = ts.slice(a, b);
+  if (words(body) < A.minClauseWords || !hasVerb(body)) return null;
+  // "It said it would…": without its source the clause does not say who.
+  if (from > 0 && PRONOUN.test(body[0]!.norm) && speaker.length > 0) return null;
+  return { clause: tokenSpan(s, body), speaker: speaker.length ? tokenSpan(s, speaker) : null };
+}
+
+/**
+ * The speaker before speech verb `v` ("…, Steve Bono, the company's CEO, told…"): back to the comma or
+ * quote before it, taking in a name before a title. Returns where the speaker starts.
+ */
+function speakerBefore(ts: readonly Token[], v: number): { at: number; speaker: Token[] } | null {
+  // "…, Steve Bono, the company's CEO, told CNET": the speaker ends at the comma before the verb.
+  const end = ts[v - 1]?.norm === ',' ? v - 1 : v;
+  let c = end - 1;
+  while (c >= 0 && !boundary(ts[c])) c--;
+  if (c <= 0) return null;
+  let speaker = speakerOf(ts.slice(c + 1, end), A.maxSpeakerWords);
+  if (!speaker) return null;
+  // A title ("the company's CEO") after a name ("Steve Bono, "): the name is the speaker's start.
+  if (speaker.length && speaker[0]!.pos !== 'PROPN' && ts[c]!.norm === ',') {
+    let b = c - 1;
+    while (b >= 0 && ts[b]!.pos === 'PROPN') b--;
+    if (b < c - 1 && boundary(ts[b])) {
+      const named = speakerOf(ts.slice(b + 1, end), A.maxSpeakerWords * 2);
+      if (named) { speaker = named; c = b; }
+    }
+  }
+  return { at: c, speaker };
+}
+
+/** "…, X said." / "…, said X, title." / "…, X, title, told Y." / "…, according to X." */
+function trailing(s: Sentence): Statement | null {
+  const ts = s.tokens, n = clauseEnd(ts, ts.length, 0);
+  for (let v = n - 1; v > 0 && n - v <= A.maxSpeakerWords * 2 + 6; v--) {
+    const t = ts[v]!;
+    if (t.norm === 'according' && ts[v + 1]?.norm === 'to' && ts[v - 1]?.norm === ',') {
+      const speaker = speakerOf(ts.slice(v + 2, n), A.maxSpeakerWords * 2, true);
+      if (speaker) return statement(s, 0, v - 1, speaker);
+    }
+    if (!isSpeech(t)) continue;
+    if (boundary(ts[v - 1]) && t.norm !== 'told' && t.norm !== 'tells') {
+      const speaker = speakerOf(ts.slice(v + 1, n), A.maxSpeakerWords * 2);
+      if (speaker) return statement(s, 0, v - 1, speaker);
+    }
+    if (afterVerb(ts, v) >= n) {
+      let w = v;
+      while (w > 0 && ts[w - 1]!.pos === 'AUX') w--;
+      const found = speakerBefore(ts, w);
+      if (found) return statement(s, 0, found.at, found.speaker);
+    }
+    return null;
+  }
+  return null;
+}
+
+/** "X said (on Tuesday) (that) …" / "X told Y (that) …" / "According to X, …" */
+function leading(s: Sentence): Statement | null {
+  const ts = s.tokens;
+  const start = clauseStart(ts, 0);
+  if (ts[start]?.norm === 'according' && ts[start + 1]?.norm === 'to') {
+    const comma = ts.findIndex((t, i) => i > start + 1 && t.norm === ',');
+    const speaker = comma > 0 ? speakerOf(ts.slice(start + 2, comma), A.maxSpeakerWords * 2, true) : null;
+    return speaker ? statement(s, comma + 1, ts.length, speaker) : null;
+  }
+  const v = ts.findIndex((_t, i) => i > start && isVerb(ts, i) && ts[i]!.pos !== 'AUX');
+  if (v < 0 || !isSpeech(ts[v])) return null;
+  const speaker = speakerOf(ts.slice(start, v), A.maxSpeakerWords);
+  if (!speaker) return null;
+  let i = afterVerb(ts, v);
+  // "told users to reset their devices" is an instruction, not a statement.
+  if (ts[i]?.norm === 'to') return null;
+  if (ts[i]?.norm === 'that' || ts[i]?.norm === ':' || ts[i]?.norm === ',') i++;
+  return statement(s, i, ts.length, speaker);
+}
+
+/** The sentence's statement and source; the whole sentence, sourceless, when no attribution is read. */
+export function statementOf(s: Sentence): Statement {
+  const found = trailing(s) ?? leading(s);
+  if (found) return found;
+  const ts = s.tokens;
+  const a = clauseStart(ts, 0), b = clauseEnd(ts, ts.length, a);
+  return { clause: b > a ? tokenSpan(s, ts.slice(a, b)) : s, speaker: null };
+}

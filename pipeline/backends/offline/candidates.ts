@@ -1,0 +1,116 @@
+import { type Sentence, contentWords } from '../../text/sentences.ts';
+import { statementOf } from './attribution.ts';
+import { clauseFor, clauseParts } from './clauses.ts';
+import { CAUSE, FAILURE, FIELD_CUES, IMPACT } from './cues.ts';
+import { type ArticleDoc, type Cue, countCues, matchSentence, sentencesOf } from './evidence.ts';
+import { CLAUSE_FIELDS, type ClauseField, type FactField, NAME_FIELDS } from './fact-fields.ts';
+import type { Features } from './logistic.ts';
+import { type Sighting, nameFeaturesOf, sightings } from './name-candidates.ts';
+import type { Span } from './span.ts';
+import { TUNING } from './tuning.ts';
+
+/**
+ * What could be a postmortem fact, and what it offers, as named numbers for the learned models
+ * (model.ts): for clause fields (fact-fields.ts) each sentence's statement without its attribution
+ * (attribution.ts), narrowed to the clause carrying the field's cues (clauses.ts); for name fields the
+ * names in the sentence and its source (name-candidates.ts).
+ */
+export interface Candidate {
+  kind: 'clause' | 'name';
+  articleId: string;
+  s: Sentence;
+  /** Reading order across the incident's articles. */
+  order: number;
+  /** Per field the candidate may fill: the span that would be the fact. */
+  spans: Partial<Record<FactField, Span>>;
+  /** A name's normal form: sightings of one name are one fact (empty for clauses). */
+  key: string;
+  x: Features;
+}
+
+/** The cues that pick a field's clause out of a sentence stating several things. */
+const CLAUSE_CUES: Record<ClauseField, Cue[]> = {
+  softwareCauses: [...FIELD_CUES.softwareCauses, ...CAUSE],
+  nonSoftwareCauses: [...FIELD_CUES.nonSoftwareCauses, ...CAUSE],
+  impacts: [...FIELD_CUES.impacts, ...IMPACT],
+  preventions: FIELD_CUES.preventions,
+  fixes: FIELD_CUES.fixes,
+};
+
+/** Share of a sentence's words that are English stop words: a passage in another language has few. */
+const stopShare = (s: Sentence) => {
+  const words = s.tokens.filter((t) => t.kind === 'word');
+  return words.filter((t) => t.stop).length / Math.max(1, words.length);
+};
+
+/** What the coverage is about: how many of its sentences use each content word; a sentence's cosine with it. */
+function centrality(sentences: readonly Sentence[]): (words: readonly string[]) => number {
+  const c = new Map<string, number>();
+  for (const s of sentences) for (const w of new Set(contentWords(s.tokens))) c.set(w, (c.get(w) ?? 0) + 1);
+  const norm = Math.sqrt([...c.values()].reduce((a, v) => a + v * v, 0)) || 1;
+  return (words) => {
+    const own = new Set(words);
+    let dot = 0;
+    for (const w of own) dot += c.get(w) ?? 0;
+    return own.size ? dot / (norm * Math.sqrt(own.size)) : 0;
+  };
+}
+
+interface SentenceContext { headline: ReadonlySet<string>; central: (words: readonly string[]) => number; attributed: boolean }
+
+/**
+ * What a sentence offers as a postmortem fact: each field's cues, whether it reports the failure
+ * (asserted, hedged or negated), its place in the article, how much it shares with the headline and
+ * with the coverage as a whole, and whether it names its source.
+ */
+export function sentenceFeatures(s: Sentence, doc: ArticleDoc, ctx: SentenceContext): Features {
+  const f: Features = {};
+  for (const [field, list] of Object.entries(FIELD_CUES)) f[`cue.${field}`] = Math.log1p(countCues(s, list));
+  const failure = matchSentence(s, FAILURE);
+  const words = contentWords(s.tokens);
+  return Object.assign(f, {
+    failure: failure?.polarity === 'asserted' ? failure.weight : 0,
+    hedged: failure?.polarity === 'hedged' ? 1 : 0,
+    negated: failure?.polarity === 'negated' ? 1 : 0,
+    cause: matchSentence(s, CAUSE)?.weight ?? 0,
+    impact: matchSentence(s, IMPACT)?.weight ?? 0,
+    lead: s.index < 4 ? 1 : 0,
+    position: s.index / Math.max(1, doc.sentences.length),
+    length: Math.log(Math.max(10, s.text.length)),
+    number: /\d/.test(s.text) ? 1 : 0,
+    quoted: /["“”]/.test(s.text) ? 1 : 0,
+    headline: words.filter((w) => ctx.headline.has(w)).length / Math.max(1, words.length),
+    central: ctx.central(words),
+    attributed: ctx.attributed ? 1 : 0,
+  });
+}
+
+/**
+ * Every sentence that could state a fact (not a fragment, not a run-on, in English) as a clause
+ * candidate, and every name in those sentences as a name candidate, with their features.
+ */
+export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
+  const { minSentence, maxSentence, minStopShare } = TUNING.settings.extraction;
+  const central = centrality(docs.flatMap((d) => d.sentences));
+  const headlines = docs.map((d) => new Set(sentencesOf(d.article.headline).flatMap((s) => contentWords(s.tokens))));
+  const out: Candidate[] = [];
+  const names: { n: Sighting; articleId: string; s: Sentence; order: number }[] = [];
+  docs.forEach((d, di) => {
+    for (const s of d.sentences) {
+      if (s.text.length < minSentence || s.text.length > maxSentence || stopShare(s) < minStopShare) continue;
+      const st = statementOf(s);
+      const x = sentenceFeatures(s, d, { headline: headlines[di]!, central, attributed: st.speaker !== null });
+      const parts = clauseParts(s, st.clause);
+      const spans = Object.fromEntries(CLAUSE_FIELDS.map((f) => [f, clauseFor(s, st.clause, parts, CLAUSE_CUES[f])]));
+      const base = { articleId: d.article.id, s, order: di * 10_000 + s.index };
+      out.push({ kind: 'clause', ...base, spans, key: '', x });
+      for (const n of sightings(s, st.speaker, x)) names.push({ n, ...base });
+    }
+  });
+  const featured = nameFeaturesOf(names.map((x) => x.n), docs, headlines);
+  names.forEach(({ n, articleId, s, order }, i) => {
+    const span: Span = { start: n.phrase.start, end: n.phrase.end, text: n.phrase.text };
+    out.push({ kind: 'name', articleId, s, order, spans: Object.fromEntries(NAME_FIELDS.map((f) => [f, span])), ...featured[i]! });
+  });
+  return out;
+}

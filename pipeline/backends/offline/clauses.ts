@@ -1,0 +1,56 @@
+import type { Sentence, Token } from '../../text/sentences.ts';
+import type { Cue } from './evidence.ts';
+import { type Span, tokenSpan } from './span.ts';
+import { TUNING } from './tuning.ts';
+
+/**
+ * The clauses of a statement: a sentence may state two facts ("a faulty update took the site down;
+ * the company rolled it back within the hour"). A statement splits where one clause ends and another
+ * begins (a semicolon, a dash, or a comma before a conjunction), when every part is a clause of its
+ * own (a verb and a few words). A field's fact is the part carrying its cues, or the whole statement
+ * when no single stretch of parts does.
+ */
+const A = TUNING.settings.extraction.attribution;
+const JOIN = new RegExp(`^(?:${TUNING.settings.extraction.clauseJoins})$`, 'i');
+const DASH = /^(?:-{1,2}|–|—)$/;
+
+const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
+const isClause = (ts: readonly Token[]) => words(ts) >= A.minClauseWords && ts.some((t) => t.pos === 'VERB' || t.pos === 'AUX');
+const trimEnds = (ts: Token[]) => {
+  let a = 0, b = ts.length;
+  while (a < b && (ts[a]!.pos === 'PUNCT' || ts[a]!.pos === 'CCONJ')) a++;
+  while (b > a && ts[b - 1]!.pos === 'PUNCT') b--;
+  return ts.slice(a, b);
+};
+
+/** The tokens of `span` in `s`, cut into clauses. */
+export function clauseParts(s: Sentence, span: Span): Token[][] {
+  const ts = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  const parts: Token[][] = [];
+  let from = 0;
+  for (let i = 1; i < ts.length - 1; i++) {
+    const t = ts[i]!;
+    const cut = t.norm === ';' || (DASH.test(t.norm) && t.start > ts[i - 1]!.end) || (t.norm === ',' && JOIN.test(ts[i + 1]!.norm));
+    if (!cut) continue;
+    const left = trimEnds(ts.slice(from, i)), right = trimEnds(ts.slice(i + 1));
+    if (!isClause(left) || !isClause(right)) continue;
+    parts.push(left);
+    from = i + 1;
+  }
+  parts.push(trimEnds(ts.slice(from)));
+  return parts.filter((p) => p.length > 0);
+}
+
+const carries = (part: readonly Token[], s: Sentence, cues: readonly Cue[]) => {
+  const text = s.text.slice(part[0]!.start - s.start, part[part.length - 1]!.end - s.start);
+  return cues.some((c) => c.re.test(text));
+};
+
+/** The stretch of clauses that carries the cues: from the first part carrying them to the last. */
+export function clauseFor(s: Sentence, statement: Span, parts: readonly Token[][], cues: readonly Cue[]): Span {
+  if (parts.length < 2) return statement;
+  const hit = parts.map((p) => carries(p, s, cues));
+  const first = hit.indexOf(true), last = hit.lastIndexOf(true);
+  if (first < 0) return statement;
+  return tokenSpan(s, parts.slice(first, last + 1).flat());
+}

@@ -1,0 +1,99 @@
+import { type Sentence, contentWords } from '../../text/sentences.ts';
+import { FIELD_CUES, SOFTWARE } from './cues.ts';
+import type { ArticleDoc, Cue } from './evidence.ts';
+import { NAME_FIELDS } from './fact-fields.ts';
+import type { Features } from './logistic.ts';
+import { type Phrase, nounPhrases } from './phrases.ts';
+import type { Span } from './span.ts';
+
+/**
+ * Names a postmortem may state (the system, the organisations, the sources), as candidates for the
+ * learned models: the noun phrases of a sentence (phrases.ts) and the source a statement names
+ * (attribution.ts), with what each offers.
+ */
+export interface Sighting {
+  phrase: Phrase;
+  /** The phrase is the source of the sentence's statement ("…, the agency said"). */
+  speaker: boolean;
+  s: Sentence;
+  /** The sentence's own features, which a name's model reads too. */
+  sx: Features;
+}
+
+/** A name's normal form: case, possessives, a leading article and spacing do not make another name. */
+export const nameKey = (text: string) => text.toLowerCase().replace(/['’]s?\b/g, '').replace(/^the\s+/, '').replace(/\s+/g, ' ').trim();
+
+const has = (text: string, list: readonly Cue[]) => (list.some((c) => c.re.test(text)) ? 1 : 0);
+/** Phrases worth offering as names: a proper noun, or words for systems, organisations or sources. */
+const NAMING = [...SOFTWARE, ...NAME_FIELDS.flatMap((f) => FIELD_CUES[f])];
+
+/** The names of a sentence whose statement has `speaker` as its source. */
+export function sightings(s: Sentence, speaker: Span | null, sx: Features): Sighting[] {
+  const phrases = nounPhrases(s).filter((p) => p.proper > 0 || has(p.text, NAMING) === 1);
+  const isSpeaker = (p: Span) => !!speaker && p.start === speaker.start && p.end === speaker.end;
+  if (speaker && !phrases.some(isSpeaker)) {
+    const tokens = s.tokens.filter((t) => t.start >= speaker.start && t.end <= speaker.end);
+    phrases.push({ ...speaker, tokens, proper: tokens.filter((t) => t.pos === 'PROPN').length, links: 0, inner: false });
+  }
+  return phrases.map((phrase) => ({ phrase, speaker: isSpeaker(phrase), s, sx }));
+}
+
+interface Coverage { mentions: number; articles: number; first: number; headline: number }
+
+/** How much the coverage speaks of a name: sentences and articles naming it, where first, and in headlines. */
+function coverage(p: Phrase, docs: readonly ArticleDoc[], lower: readonly string[][], headlines: readonly Set<string>[]): Coverage {
+  const name = p.text.toLowerCase();
+  let mentions = 0, articles = 0, first = Infinity;
+  for (const ss of lower) {
+    const at = ss.findIndex((t) => t.includes(name));
+    if (at < 0) continue;
+    articles++;
+    first = Math.min(first, at);
+    mentions += ss.filter((t) => t.includes(name)).length;
+  }
+  const words = contentWords(p.tokens);
+  const headline = Math.max(0, ...headlines.map((h) => words.filter((w) => h.has(w)).length / Math.max(1, words.length)));
+  return { mentions, articles: articles / Math.max(1, docs.length), first: Number.isFinite(first) ? first : 0, headline };
+}
+
+/**
+ * What a name offers: what it is called (proper nouns, words for software, culprits, victims,
+ * sources), how it is used in its sentence (as the source of a statement, its subject, after "by"),
+ * how much the coverage speaks of it, and its sentence's features.
+ */
+function nameFeatures(n: Sighting, c: Coverage): Features {
+  const { phrase: p, s } = n;
+  const firstVerb = s.tokens.find((t) => t.pos === 'VERB' || t.pos === 'AUX');
+  const before = s.tokens.filter((t) => t.end <= p.start).at(-1);
+  const f: Features = {
+    'name.proper': p.proper > 0 ? 1 : 0,
+    'name.properShare': p.proper / p.tokens.length,
+    'name.words': Math.log(p.tokens.length),
+    'name.links': p.links,
+    'name.inner': p.inner ? 1 : 0,
+    'name.number': p.tokens.some((t) => t.pos === 'NUM') ? 1 : 0,
+    'name.software': has(p.text, SOFTWARE),
+    'name.speaker': n.speaker ? 1 : 0,
+    'name.subject': firstVerb && p.end <= firstVerb.start ? 1 : 0,
+    'name.afterBy': before?.norm === 'by' ? 1 : 0,
+    'name.mentions': Math.log1p(c.mentions),
+    'name.articles': c.articles,
+    'name.first': Math.log1p(c.first),
+    'name.headline': c.headline,
+  };
+  for (const field of NAME_FIELDS) f[`name.cue.${field}`] = has(p.text, FIELD_CUES[field]);
+  for (const [k, v] of Object.entries(n.sx)) f[`s.${k}`] = v;
+  return f;
+}
+
+/** Each sighting's key and features; the coverage of a name is counted once, from its first sighting. */
+export function nameFeaturesOf(all: readonly Sighting[], docs: readonly ArticleDoc[], headlines: readonly Set<string>[]): { key: string; x: Features }[] {
+  const lower = docs.map((d) => d.sentences.map((s) => s.text.toLowerCase()));
+  const seen = new Map<string, Coverage>();
+  return all.map((n) => {
+    const key = nameKey(n.phrase.text);
+    let c = seen.get(key);
+    if (!c) seen.set(key, (c = coverage(n.phrase, docs, lower, headlines)));
+    return { key, x: nameFeatures(n, c) };
+  });
+}

@@ -1,0 +1,127 @@
+import { MONTHS, WEEKDAYS } from '../../text/dates.ts';
+import type { Sentence, Token } from '../../text/sentences.ts';
+import { type Span, tokenSpan } from './span.ts';
+import { TUNING } from './tuning.ts';
+
+/**
+ * The noun phrases of a sentence, from wink-nlp's POS tags: the names an analyst writes for the system
+ * ("Samsung Galaxy S5 fingerprint scanner") and the organisations ("Amazon Web Services (AWS)"). A
+ * chunk runs over nouns, proper nouns, numbers and adjectives, with possessives ("Germany's") and
+ * glued symbols ("Disney+") inside it, and a bracketed acronym after it. Analysts name things more
+ * fully than a chunk: "researchers at Security Research Labs", "the AiCloud feature of Asus routers",
+ * "Netflix, Disney+ and Robinhood", "software that operates a sluice gate", "malware called Kovter".
+ * So a chunk is offered alone and with each of the next few chunks it links to (a preposition, a
+ * list, an apposition, a short relative or participle clause), up to a length.
+ */
+export interface Phrase extends Span {
+  tokens: Token[];
+  /** Proper nouns in it. */
+  proper: number;
+  /** How many chunks it links beyond the first. */
+  links: number;
+  /** A proper name inside a longer chunk ("Toyota" in "Toyota's latest recall"). */
+  inner: boolean;
+}
+
+const P = TUNING.settings.extraction.phrases;
+const INSIDE = new Set(['PROPN', 'NOUN', 'NUM', 'ADJ']);
+const LAST = new Set(['PROPN', 'NOUN', 'NUM']);
+const GLUE = new Set(['+', '&', '-', '/', '.']);
+const PREPOSITION = new RegExp(`^(?:${P.prepositions})$`, 'i');
+const RELATIVE = /^(?:that|which|who)$/i;
+const PARTICIPLE = new RegExp(`^(?:${P.participles})$`, 'i');
+// Days, months and spans of time ("last year") date a name's sentence; they are not part of the name.
+const CALENDAR = new Set([...WEEKDAYS, ...MONTHS, 'last', 'next', 'year', 'years', 'month', 'months', 'week', 'weeks', 'day', 'days',
+  'weekend', 'today', 'yesterday', 'tomorrow', 'morning', 'afternoon', 'evening', 'night'].map((w) => w.toLowerCase()));
+
+const adjacent = (a: Token, b: Token, s: Sentence) => /^[ \t]*$/.test(s.text.slice(a.end - s.start, b.start - s.start));
+const glued = (a: Token, b: Token) => a.end === b.start;
+const possessive = (t: Token) => t.pos === 'PART' && /^['’]s?$/.test(t.norm);
+const inside = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && t.kind !== 'punctuation';
+const isVerb = (t: Token) => t.pos === 'VERB';
+
+/** Maximal runs of chunk tokens, as token index ranges [from, to). */
+function chunks(s: Sentence): [number, number][] {
+  const t = s.tokens, out: [number, number][] = [];
+  let i = 0;
+  while (i < t.length) {
+    if (!inside(t[i]!)) { i++; continue; }
+    let j = i + 1;
+    for (;;) {
+      const prev = t[j - 1]!, cur = t[j];
+      if (!cur) break;
+      if (inside(cur) && adjacent(prev, cur, s)) { j++; continue; }
+      // Possessives and glued symbols stay inside when a chunk token follows (or, for a symbol, ends it: "Disney+").
+      const next = t[j + 1];
+      if (possessive(cur) && glued(prev, cur) && next && inside(next)) { j += 2; continue; }
+      if (GLUE.has(cur.norm) && glued(prev, cur) && (!next || !inside(next) || glued(cur, next))) { j++; continue; }
+      // "(AWS)": an acronym in brackets right after the chunk.
+      if (cur.norm === '(' && t[j + 1]?.pos === 'PROPN' && t[j + 2]?.norm === ')') { j += 3; continue; }
+      break;
+    }
+    let end = j;
+    // A chunk ends on what it names: not on an adjective, a possessive or a dangling symbol.
+    while (end > i && !(LAST.has(t[end - 1]!.pos) || t[end - 1]!.norm === ')' || (t[end - 1]!.norm === '+' && end - 1 > i))) end--;
+    if (end > i) out.push([i, end]);
+    i = Math.max(j, i + 1);
+  }
+  return out;
+}
+
+/**
+ * Do the tokens between two chunks link them into one name? A preposition ("of", "at the"), a list
+ * of names ("Netflix, Disney+ and Robinhood"), an apposition ("Boeing, the planemaker"), or a short
+ * relative or participle clause ("that operates a", "called", "served by").
+ */
+function links(left: readonly Token[], gap: readonly Token[], right: readonly Token[]): boolean {
+  const g = gap.filter((t) => t.pos !== 'DET');
+  if (gap.length > 4) return false;
+  if (g.length === 1 && PREPOSITION.test(g[0]!.norm)) return true;
+  if (g.length >= 1 && g.length <= 2 && g.every((t) => t.norm === 'and' || t.norm === 'or' || t.norm === ',')) {
+    if (g.some((t) => t.norm !== ',')) return true;
+    // A comma alone joins names in a list, or a name to what it is ("Boeing, the planemaker"); else it ends a phrase.
+    const named = left.at(-1)!.pos === 'PROPN';
+    return named && (right[0]!.pos === 'PROPN' || gap.some((t) => t.pos === 'DET'));
+  }
+  if (g.length === 2 && RELATIVE.test(g[0]!.norm) && isVerb(g[1]!)) return true;
+  return (g.length === 1 || (g.length === 2 && g[1]!.norm === 'by')) && isVerb(g[0]!) && PARTICIPLE.test(g[0]!.norm);
+}
+
+/** Runs of proper nouns in a chunk (numbers and glued symbols inside them): "Boeing 737 MAX", "Toyota". */
+function properRuns(t: readonly Token[], a: number, b: number): [number, number][] {
+  const out: [number, number][] = [];
+  let i = a;
+  while (i < b) {
+    if (t[i]!.pos !== 'PROPN') { i++; continue; }
+    let j = i + 1;
+    while (j < b && (t[j]!.pos === 'PROPN' || t[j]!.norm === ')' || t[j]!.norm === '(' || ((t[j]!.pos === 'NUM' || GLUE.has(t[j]!.norm)) && t[j + 1]?.pos === 'PROPN'))) j++;
+    while (j > i + 1 && (t[j - 1]!.norm === '(' || GLUE.has(t[j - 1]!.norm))) j--;
+    out.push([i, j]);
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Noun phrases of a sentence, left to right: each chunk, the proper names inside it, then the chunk
+ * with each further linked chunk.
+ */
+export function nounPhrases(s: Sentence): Phrase[] {
+  const t = s.tokens, cs = chunks(s), out: Phrase[] = [];
+  const make = (from: number, to: number, linked: number, inner = false): Phrase => {
+    const tokens = t.slice(from, to);
+    return { ...tokenSpan(s, tokens), tokens, proper: tokens.filter((x) => x.pos === 'PROPN').length, links: linked, inner };
+  };
+  cs.forEach(([a, b], k) => {
+    out.push(make(a, b, 0));
+    for (const [c, d] of properRuns(t, a, b)) if (c !== a || d !== b) out.push(make(c, d, 0, true));
+    let end = b;
+    for (let n = 1; n <= P.maxLinks && cs[k + n]; n++) {
+      const [c, d] = cs[k + n]!;
+      if (!links(t.slice(a, end), t.slice(end, c), t.slice(c, d)) || d - a > P.maxTokens) break;
+      end = d;
+      out.push(make(a, d, n));
+    }
+  });
+  return out;
+}
