@@ -5,6 +5,9 @@ import type { Article } from '../schemas/index.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { Store } from '../pipeline/store/store.ts';
 
+/** The reference and benchmarks sit beside the repository (../shared): read at run time, never copied in. */
+export const SHARED = join(import.meta.dirname, '..', '..', 'shared');
+
 /**
  * Small news-style articles written for these tests (every company, person and event is invented).
  * Two incidents at the same bank a year apart, a follow-up of the first, a cyber-physical recall, a

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingest } from '../pipeline/ingest/ingest.ts';
 import { readInputs } from '../pipeline/ingest/read.ts';
-import { RAW, tempStore } from './fixtures.ts';
+import { RAW, SHARED, tempStore } from './fixtures.ts';
 
 let t: ReturnType<typeof tempStore>;
 let dir: string;
@@ -96,8 +96,8 @@ describe('JSON and JSON Lines', () => {
   });
 
   it('reads the shared benchmark files at run time, none of their gold stored', async () => {
-    const fail = '/work/shared/benchmarks/fail/articles.jsonl';
-    const ko = '/work/shared/benchmarks/ko/articles.jsonl';
+    const fail = join(SHARED, 'benchmarks', 'fail', 'articles.jsonl');
+    const ko = join(SHARED, 'benchmarks', 'ko', 'articles.jsonl');
     const r = await ingest(t.store, [fail, ko]);
     expect(r.problems).toEqual([]);
     expect(r.read).toBe(53 + 974);

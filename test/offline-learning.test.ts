@@ -10,6 +10,7 @@ import { taxonomyEvidence, taxonomyFeatures } from '../pipeline/backends/offline
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { ROOT } from './cli-runner.ts';
+import { SHARED } from './fixtures.ts';
 
 /** A deterministic pseudo-random stream, so the data sets below are the same on every run. */
 function rng(seed: number) {
@@ -86,7 +87,7 @@ describe('the shipped model', () => {
 
   it('holds no text of the benchmark articles it learned from: numbers and ids only', () => {
     const shipped = readFileSync(DEFAULT_MODEL_FILE, 'utf8');
-    const file = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
+    const file = join(SHARED, 'benchmarks', 'fail', 'articles.jsonl');
     const words = new Set(shipped.match(/[A-Za-z]{4,}/g));
     for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
       const text: string = JSON.parse(line).text;

@@ -5,9 +5,10 @@ import {
   Citation, DIMENSION_KEYS, Fact, GoldArticle, GoldIncident, Postmortem, TAXONOMY, TaxonomyLabel, UNKNOWN,
   applies, dimension, emptyPostmortem, isDimensionKey, normalizeOptions, optionKeys,
 } from '../schemas/index.ts';
+import { SHARED } from './fixtures.ts';
 
-const REFERENCE = '/work/shared/reference/taxonomy.md';
-const BENCHMARKS = '/work/shared/benchmarks';
+const REFERENCE = join(SHARED, 'reference', 'taxonomy.md');
+const BENCHMARKS = join(SHARED, 'benchmarks');
 const SAMPLE = join(import.meta.dirname, '..', 'data', 'sample');
 
 /**
