@@ -24,6 +24,9 @@ export interface LayoutRow {
 }
 
 const TABLES: [Section, string, string][] = [['faults', 'Software Taxonomy of Faults', 'Category'], ['iot', 'IoT System Layer', 'Layer'], ['other', 'Other Details', 'Category']];
+/** Rows whose order on FAIL's page differs from the taxonomy's: it lists Consequence before Domain. */
+const PAGE_ORDER: readonly string[] = ['consequence', 'domain'];
+const pageRank = (d: TaxonomyDimension) => PAGE_ORDER.indexOf(d.key);
 
 export const NOT_APPLICABLE = 'The system is not cyber-physical, so IoT layers are not labelled.';
 
@@ -59,7 +62,7 @@ export function recordLayout(rec: ExportRecord, articles: ReadonlyMap<string, Ar
     fields: POSTMORTEM_FIELDS.map((f) => ({ field: f, title: POSTMORTEM_TITLES[f], facts: rec.postmortem ? rec.postmortem[f] : null })),
     tables: TABLES.map(([section, title, head]) => ({
       section, title, head,
-      rows: TAXONOMY.filter((d) => d.section === section).map((d) => ({ dimension: d, notApplicable: d.iotOnly && !cps, label: labels.get(d.key) })),
+      rows: TAXONOMY.filter((d) => d.section === section).sort((a, b) => pageRank(a) - pageRank(b)).map((d) => ({ dimension: d, notApplicable: d.iotOnly && !cps, label: labels.get(d.key) })),
     })),
     sources: rec.articleIds.map((id) => ({ id, article: articles.get(id) })),
   };
