@@ -2,16 +2,28 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's chromium, which .ci/run installs; browser tests are skipped without it. */
-export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
+/** Debian's chromium, which .ci/run installs; FAILSCOPE_CHROMIUM names another. */
+export const CHROMIUM = process.env.FAILSCOPE_CHROMIUM || '/usr/bin/chromium';
+
+const inCi = (env: NodeJS.ProcessEnv) => Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+
+/**
+ * Whether a browser suite skips: only outside CI, on a machine without chromium, saying so. In CI
+ * (CI set, as .ci/run sets it) a missing chromium must fail the suite, never pass it silently.
+ */
+export function skipWithoutBrowser(suite: string, env: NodeJS.ProcessEnv = process.env, path = CHROMIUM): boolean {
+  if (existsSync(path) || inCi(env)) return false;
+  console.warn(`${suite}: skipped, ${path} is not installed (.ci/run installs Debian's chromium; FAILSCOPE_CHROMIUM names another)`);
+  return true;
+}
 export const SHOTS = join(process.cwd(), 'test/.tmp');
 
 /** Headless, and nothing that reaches the network on its own. */
-export function launch(): Promise<Browser> {
+export async function launch(path = CHROMIUM): Promise<Browser> {
+  if (!existsSync(path)) throw new Error(`${path} is not installed: the browser tests need chromium (.ci/run installs Debian's; FAILSCOPE_CHROMIUM names another)`);
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: path,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }

@@ -10,11 +10,9 @@ import { DIMENSION_KEYS, POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import type { Scorecard } from '../evals/scorecard.ts';
 import { ROOT } from './cli-runner.ts';
 import { tempDir } from './fixtures.ts';
-import { CHROMIUM, SHOTS, hasChromium, launch, watchedPage } from './browser.ts';
+import { SHOTS, launch, skipWithoutBrowser, watchedPage } from './browser.ts';
 
-if (!hasChromium) console.warn(`eval-report-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
-
-describe.skipIf(!hasChromium)('eval report.html in chromium (the sample gold set)', () => {
+describe.skipIf(skipWithoutBrowser('eval-report-browser'))('eval report.html in chromium (the sample gold set)', () => {
   let dir: ReturnType<typeof tempDir>;
   let browser: Browser;
   let report: string;

@@ -13,11 +13,9 @@ import { writeHtml } from '../pipeline/export/html.ts';
 import { recordFile } from '../pipeline/export/html/index-page.ts';
 import { POSTMORTEM_FIELDS, type ExportRecord } from '../schemas/index.ts';
 import { tempDir } from './fixtures.ts';
-import { CHROMIUM, SHOTS, XSS, hasChromium, launch, watchedPage, xssLine } from './browser.ts';
+import { CHROMIUM, SHOTS, XSS, launch, skipWithoutBrowser, watchedPage, xssLine } from './browser.ts';
 
-if (!hasChromium) console.warn(`export-html-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
-
-describe.skipIf(!hasChromium)(`HTML export opened from disk in chromium (${CHROMIUM})`, () => {
+describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened from disk in chromium (${CHROMIUM})`, () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;
   let browser: Browser;

@@ -9,12 +9,10 @@ import { Store } from '../pipeline/store/store.ts';
 import { startReviewServer, type ReviewServer } from '../pipeline/review/server.ts';
 import { TAXONOMY } from '../schemas/index.ts';
 import { tempDir } from './fixtures.ts';
-import { CHROMIUM, SHOTS, XSS, hasChromium, launch, watchedPage, xssLine } from './browser.ts';
+import { CHROMIUM, SHOTS, XSS, launch, skipWithoutBrowser, watchedPage, xssLine } from './browser.ts';
 
 const XSS_HEADLINE = XSS.headline;
-if (!hasChromium) console.warn(`review-browser: skipped, ${CHROMIUM} is not installed (CI installs Debian's chromium in .ci/run)`);
-
-describe.skipIf(!hasChromium)(`review page in a real browser (chromium at ${CHROMIUM})`, () => {
+describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real browser (chromium at ${CHROMIUM})`, () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;
   let srv: ReviewServer;
