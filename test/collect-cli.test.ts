@@ -83,7 +83,7 @@ describe('failscope collect on a local site', () => {
     // job in flight at the kill (one per host: its request, or its redirect hops) may repeat.
     const repeated = new Set(run2.filter((p) => run1.includes(p) && p !== '/robots.txt'));
     expect(repeated.size).toBeLessThanOrEqual(3);
-    const pathOf = (u: string | null) => (u && u.startsWith(base) ? u.slice(base.length) : null);
+    const pathOf = (u: string | null) => (u?.startsWith(base) ? u.slice(base.length) : null);
     const recordedPaths = new Set(recordedAfterRun1.flatMap((f) => [pathOf(f.requestedUrl), pathOf(f.finalUrl)]).filter((p): p is string => !!p));
     expect(recordedAfterRun1.length).toBeGreaterThan(6);
     expect(run2.filter((p) => recordedPaths.has(p))).toEqual([]);

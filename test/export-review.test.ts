@@ -5,7 +5,7 @@ import { runPipeline } from '../pipeline/run.ts';
 import { recordDecision } from '../pipeline/review/decisions.ts';
 import { applyReviews } from '../pipeline/export/reviewed.ts';
 import { render } from '../pipeline/export/formats.ts';
-import { ExportRecord, IncidentRecord, POSTMORTEM_FIELDS, emptyPostmortem, type Article, type ExportFact } from '../schemas/index.ts';
+import { ExportRecord, type IncidentRecord, POSTMORTEM_FIELDS, emptyPostmortem, type Article, type ExportFact } from '../schemas/index.ts';
 import { allFixtures, tempStore } from './fixtures.ts';
 import { runCli } from './cli-runner.ts';
 

@@ -46,7 +46,7 @@ describe('failscope learn', () => {
 });
 
 /** A copy of the tuning folder with one value changed. */
-function tuningWith(edit: (settings: Record<string, any>) => void, name: string): string {
+function tuningWith(edit: (settings: { polarity: Record<string, number> }) => void, name: string): string {
   const dir = join(tmp.dir, name);
   cpSync(DEFAULT_TUNING_DIR, dir, { recursive: true });
   const file = join(dir, 'settings.json');

@@ -7,7 +7,7 @@ import { ingest } from '../pipeline/ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../pipeline/run.ts';
 import { verifyCitation } from '../pipeline/citations/align.ts';
 import { PROMPTS_DIR } from '../pipeline/backends/openai/prompts.ts';
-import { Store } from '../pipeline/store/store.ts';
+import type { Store } from '../pipeline/store/store.ts';
 import { allFixtures, tempDir, tempStore } from './fixtures.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
 import { failscope } from './cli-in-process.ts';

@@ -85,7 +85,7 @@ describe('openai transport: retries', () => {
 describe('openai answers: re-asks', () => {
   function capture() {
     const bodies: Body[] = [];
-    return { bodies, reply: (answer: () => object) => function (_uri: string, body: nock.Body) { bodies.push(body as unknown as Body); return answer(); } };
+    return { bodies, reply: (answer: () => object) => (_uri: string, body: nock.Body) => { bodies.push(body as unknown as Body); return answer(); } };
   }
 
   it('re-asks with the validation error when the answer does not match the schema', async () => {
@@ -158,7 +158,7 @@ describe('openai answers: re-asks', () => {
     const { backend } = testBackend(BASE, { structuredOutputs: false });
     const c = capture();
     nock(HOST)
-      .post(PATH).reply(200, c.reply(() => ok('```json\n' + JSON.stringify({ ...ANSWER, rationale: '' }) + '\n```')))
+      .post(PATH).reply(200, c.reply(() => ok(`\`\`\`json\n${JSON.stringify({ ...ANSWER, rationale: '' })}\n\`\`\``)))
       .post(PATH).reply(200, c.reply(() => ok()));
     await backend.screen(fixture('bank1'), callContext(t.store));
     expect(c.bodies[0].response_format.type).toBe('json_object');

@@ -36,7 +36,8 @@ export function sameStore(a: string, b: string): string {
       const dims = y.records.labels(inc.id).map((l) => l.dimension);
       return new Set(dims).size !== dims.length;
     });
-    const ended = y.runs.list().reduce<Record<string, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
+    const ended: Record<string, number> = {};
+    for (const r of y.runs.list()) ended[r.status] = (ended[r.status] ?? 0) + 1;
     return [
       json(x.counts()) === json(y.counts()) ? 'same row counts' : `DIFFERENT row counts: ${json(x.counts())} vs ${json(y.counts())}`,
       json(x.jobs.counts()) === json(y.jobs.counts()) ? 'same job counts' : `DIFFERENT job counts: ${json(x.jobs.counts())} vs ${json(y.jobs.counts())}`,

@@ -15,7 +15,6 @@ import { JobState, STAGES } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Config } from '../../schemas/index.ts';
 
-const say = (json: boolean | undefined, line: string) => { if (!json) process.stdout.write(`${line}\n`); };
 const noteRenamed = (r: Renamed) => process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
 
 const bytes = (v: string) => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createBackend, BACKENDS } from '../backends/index.ts';
 import { Store } from '../store/store.ts';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { type CommonOptions, EXIT, openExisting, withCommon } from './common.ts';
-import { startReviewServer } from '../review/server.ts';
+import { type ReviewServer, startReviewServer } from '../review/server.ts';
 import { isLoopback } from '../review/security.ts';
 import { exportGold } from '../review/export.ts';
 import { integer } from './numbers.ts';
@@ -38,7 +38,7 @@ export function reviewCommand(): Command {
     .option('--reviewer <name>', 'the reviewer name the page starts with (the page remembers yours)')
     .action(async (opts: CommonOptions & { port: number; host: string; allowedHost: string[]; reviewer?: string }) => {
       const s = openExisting(opts);
-      let srv;
+      let srv: ReviewServer;
       try {
         srv = await startReviewServer({ store: s.store, host: opts.host, port: opts.port, allowedHosts: opts.allowedHost, reviewer: opts.reviewer ?? null, log: (l) => process.stderr.write(`${l}\n`) });
       } catch (e) {

@@ -44,7 +44,7 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
   if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return problem(origin, 'expected a JSON object with a "text" field');
   const r = rec as Record<string, unknown>;
   const text = typeof r.text === 'string' ? r.text : typeof r.body === 'string' ? r.body : null;
-  if (!text || !text.trim()) return problem(origin, 'record has no "text" (or "body") string');
+  if (!text?.trim()) return problem(origin, 'record has no "text" (or "body") string');
   const size = Buffer.byteLength(text);
   if (size > maxArticleBytes) return problem(origin, over('the article text', size, maxArticleBytes, 'maxArticleBytes'));
   const str = (v: unknown) => (typeof v === 'string' ? v : null);

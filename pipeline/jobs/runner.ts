@@ -63,7 +63,7 @@ export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { c
     const known = jobs.forStage(def.name);
     let pending = planned.filter((j) => {
       const row = known.get(j.key);
-      return !row || row.state !== 'done' || row.inputHash !== j.inputHash;
+      return row?.state !== 'done' || row.inputHash !== j.inputHash;
     });
     const result: StageResult = { stage: def.name, planned: planned.length, done: 0, failed: 0, skipped: planned.length - pending.length, elsewhere: 0 };
     opts.onEvent?.({ type: 'stage', stage: def.name, pending: pending.length, skipped: result.skipped });

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type OfflineModel } from '../backends/offline/model.ts';
+import type { OfflineModel } from '../backends/offline/model.ts';
 import type { LoadedModel } from '../backends/offline/learned.ts';
 import { type Exclusion, type Labelled, loadLabelled, recordedDir } from './data.ts';
 import { type Log, learnBase } from './base.ts';

@@ -5,7 +5,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { CallContext, Task } from '../backend.ts';
 import { hashOf, stableJson } from '../../text/hash.ts';
-import { type Limiter } from './limits.ts';
+import type { Limiter } from './limits.ts';
 import { type RetryPolicy, withRetries } from '../../http/retry.ts';
 import { retryVerdict } from './retry.ts';
 import type { Exchange, Transport } from './transport.ts';
@@ -118,7 +118,7 @@ export class ChatModel {
           return out;
         }
       }
-      let exchange;
+      let exchange: Priced;
       try {
         exchange = await this.send(body, key, spec.task, ctx);
       } catch (e) {
@@ -191,7 +191,7 @@ function interpret<T>(c: ChatCompletion, parsed: unknown, parseError: unknown, s
   if (parseError instanceof ContentFilterFinishReasonError || choice.finish_reason === 'content_filter') {
     return { ok: false, kind: 'refusal', error: 'the answer was stopped by the content filter', content };
   }
-  if (!content || !content.trim()) return { ok: false, kind: 'empty', error: 'the answer was empty', content: null };
+  if (!content?.trim()) return { ok: false, kind: 'empty', error: 'the answer was empty', content: null };
   if (parseError instanceof z.ZodError) return { ok: false, kind: 'schema', error: describeZodError(parseError), content };
   if (parseError) return { ok: false, kind: 'invalid_json', error: parseError instanceof Error ? parseError.message : String(parseError), content };
   if (structured && parsed !== null && parsed !== undefined) return { ok: true, value: parsed as T, content };

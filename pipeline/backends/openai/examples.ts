@@ -44,13 +44,13 @@ function recorded(task: ExampleTask, i: PoolIncident): string[] | null {
 function render(task: ExampleTask, entries: readonly string[]): string {
   const body = entries.join('\n\n');
   const code = hashOf(['examples-block', body]).slice(0, 12);
-  return [
+  return `${[
     `Examples: ${entries.length} other incident(s) like this one as analysts recorded them, most similar first, to show their conventions: ${CONVENTIONS[task]}. `
       + 'Nothing in them is about this incident: answer from the articles only, and quote only the articles.',
     `<<<BEGIN EXAMPLES · boundary ${code}>>>`,
     body,
     `<<<END EXAMPLES · boundary ${code}>>>`,
-  ].join('\n') + '\n\n';
+  ].join('\n')}\n\n`;
 }
 
 export interface ExamplesBlock {

@@ -11,7 +11,11 @@ import { scopeLine } from './scope.ts';
 const citeKey = (c: Citation) => `${c.articleId}:${c.start}:${c.end}`;
 function uniqueCitations(cs: readonly Citation[]): Citation[] {
   const seen = new Set<string>();
-  return cs.filter((c) => (seen.has(citeKey(c)) ? false : (seen.add(citeKey(c)), true)));
+  return cs.filter((c) => {
+    if (seen.has(citeKey(c))) return false;
+    seen.add(citeKey(c));
+    return true;
+  });
 }
 
 /** One call's postmortem, its facts holding only verified citations; a fact left without one is dropped. */
@@ -26,10 +30,12 @@ async function extractBatch(e: Engine, batch: Passage[], scope: string, examples
   pm.summary = g.value.summary.trim();
   let unsupported = 0;
   for (const f of POSTMORTEM_FIELDS) {
-    pm[f] = g.value[f].map((fact): Fact => ({
+    const facts = g.value[f].map((fact): Fact => ({
       text: fact.text.trim(),
       citations: uniqueCitations(fact.evidence.map(g.citationOf).filter((c): c is Citation => c !== null)),
-    })).filter((fact) => fact.citations.length > 0 || (unsupported++, false));
+    }));
+    pm[f] = facts.filter((fact) => fact.citations.length > 0);
+    unsupported += facts.length - pm[f].length;
   }
   ctx.quoteChecks.recordQuoteCheck({ runId: ctx.runId, stage: 'extract', subject: ctx.subject, ...g.stats, unsupported });
   return pm;

@@ -125,7 +125,7 @@ export function mountQueue(main, params) {
     const at = items.findIndex((it) => it.id === keep);
     cursor = -1;
     renderList();
-    if (items.length) selectIndex(at >= 0 ? at : 0);
+    if (items.length) selectIndex(Math.max(at, 0));
     else { sel = null; append(clear(pane), [h('p', { class: 'empty' }, 'Nothing to show. Change the filters on the left.')]); }
   }
 
@@ -212,7 +212,7 @@ export function mountQueue(main, params) {
   }
 
   function toggle(opt) {
-    if (!sel || sel.kind !== 'label') return;
+    if (sel?.kind !== 'label') return;
     const dim = meta.taxonomy.find((d) => d.key === sel.target);
     // The taxonomy's rules: true/false holds one value; a real option replaces "unknown".
     if (dim.kind === 'boolean') draft.options = new Set([opt]);
