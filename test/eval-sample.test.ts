@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIMENSION_KEYS, GoldArticle, GoldIncident, POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import { Store } from '../pipeline/store/store.ts';
-import { type CliResult as Result, ROOT, runCli as cli } from './cli-runner.ts';
+import { ROOT } from './cli-runner.ts';
+import { type InProcessResult as Result, failscope } from './cli-in-process.ts';
 import { splitFacts } from '../evals/facts.ts';
 import { loadGold } from '../evals/gold.ts';
 import type { Scorecard } from '../evals/scorecard.ts';
 
 const SAMPLE = join(ROOT, 'data', 'sample');
-
-
 
 const jsonl = <T>(file: string, parse: (v: unknown) => T): T[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => parse(JSON.parse(l)));
 const inUnit = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
@@ -33,7 +32,7 @@ describe('failscope eval on the sample gold set', () => {
   let metrics: Scorecard;
 
   beforeAll(async () => {
-    first = await cli(['eval', '--gold', SAMPLE, '--out', out]);
+    first = await failscope('eval', '--gold', SAMPLE, '--out', out);
     metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   });
 
@@ -133,7 +132,7 @@ describe('failscope eval on the sample gold set', () => {
   });
 
   it('re-running reuses every job, scores the same, and compare finds no change', async () => {
-    const again = await cli(['eval', '--gold', SAMPLE, '--out', out, '--json']);
+    const again = await failscope('eval', '--gold', SAMPLE, '--out', out, '--json');
     expect(again.code, again.stderr).toBe(0);
     const store = new Store(join(out, 'pipeline.db'));
     try {
@@ -144,17 +143,17 @@ describe('failscope eval on the sample gold set', () => {
     const second: Scorecard = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(second.headline).toEqual(metrics.headline);
 
-    const cmp = await cli(['eval', 'compare', out, out, '--json', '--resamples', '200']);
+    const cmp = await failscope('eval', 'compare', out, out, '--json', '--resamples', '200');
     expect(cmp.code, cmp.stderr).toBe(0);
     const deltas = JSON.parse(cmp.stdout).deltas as { key: string; delta: number | null; lo: number | null; hi: number | null }[];
     expect(deltas.length).toBeGreaterThan(20);
     for (const d of deltas) if (d.delta !== null) expect([d.delta, d.lo, d.hi], d.key).toEqual([0, 0, 0]);
 
-    const gate = await cli(['eval', 'compare', out, out, '--resamples', '200', '--fail-under', 'screening.isFailure.f1=1.01', '--fail-under', 'taxonomy.mean.exact=0']);
+    const gate = await failscope('eval', 'compare', out, out, '--resamples', '200', '--fail-under', 'screening.isFailure.f1=1.01', '--fail-under', 'taxonomy.mean.exact=0');
     expect(gate.code).toBe(2);
     expect(gate.stdout).toMatch(/BELOW THRESHOLD\s+screening\.isFailure\.f1/);
     expect(gate.stdout).not.toMatch(/BELOW THRESHOLD\s+taxonomy/);
-  }, 300_000); // three CLI processes: slow on a loaded 2-core machine, never timed by the test
+  });
 });
 
 describe('gold loading', () => {

@@ -7,7 +7,7 @@ import { applyReviews } from '../pipeline/export/reviewed.ts';
 import { render } from '../pipeline/export/formats.ts';
 import { ExportRecord, type IncidentRecord, POSTMORTEM_FIELDS, emptyPostmortem, type Article, type ExportFact } from '../schemas/index.ts';
 import { allFixtures, tempStore } from './fixtures.ts';
-import { runCli } from './cli-runner.ts';
+import { failscope } from './cli-in-process.ts';
 
 /** RFC 4180 rows (quoted fields may hold commas, doubled quotes and line breaks). */
 function parseCsv(text: string): string[][] {
@@ -81,7 +81,7 @@ describe('reviewed values in exports', () => {
   it('export carries the decisions in json (the CLI), jsonl, md and csv; --no-review gives the model\'s answers', async () => {
     const model = bank.labels.find((l) => l.dimension === 'phase')!.options;
     const reviewed = t.store.review.latest().find((d) => d.target === 'phase')!.options!;
-    const json = await runCli(['export', '--format', 'json', '--db', db]);
+    const json = await failscope('export', '--format', 'json', '--db', db);
     expect(json.code).toBe(0);
     expect(json.stderr).toContain('2 reviewed label(s) and 2 reviewed fact(s) applied');
     const inc = JSON.parse(json.stdout).incidents.find((x: IncidentRecord) => x.id === bank.id);
@@ -100,7 +100,7 @@ describe('reviewed values in exports', () => {
     expect(row[csv[0].indexOf('phase_model')]).toBe(model.join(';'));
     expect(row[csv[0].indexOf(POSTMORTEM_FIELDS.find((f) => facts(records.find((x) => x.id === bank.id)!, f).some((x) => x.review))!)]).toMatch(/^1\. A corrected fact\. \[Article [^\]]+\](\n2\. |$)/);
 
-    const plain = JSON.parse((await runCli(['export', '--format', 'json', '--no-review', '--db', db])).stdout).incidents.find((x: IncidentRecord) => x.id === bank.id);
+    const plain = JSON.parse((await failscope('export', '--format', 'json', '--no-review', '--db', db)).stdout).incidents.find((x: IncidentRecord) => x.id === bank.id);
     expect(plain).toEqual(JSON.parse(JSON.stringify(bank)));
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingest } from '../pipeline/ingest/ingest.ts';
 import { RAW, tempStore } from './fixtures.ts';
-import { runCli } from './cli-runner.ts';
+import { failscope } from './cli-in-process.ts';
 
 let t: ReturnType<typeof tempStore>;
 let dir: string;
@@ -96,9 +96,9 @@ describe('failscope ingest', () => {
     write('c/d1/report.txt', doc(bank1));
     const d2 = write('c/d2/report.txt', doc(car));
     const db = join(t.dir, 'cli.db');
-    const r = await runCli(['ingest', join(dir, 'c/d1'), join(dir, 'c/d2'), '--db', db]);
+    const r = await failscope('ingest', join(dir, 'c/d1'), join(dir, 'c/d2'), '--db', db);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ingested 2 new article\(s\) \(0 already stored, 0 updated, 0 duplicate\(s\), 1 under an id of their own\)/);
     expect(r.stderr).toMatch(new RegExp(`note ${d2.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: id "report" is taken by .*d1/report\\.txt; stored as "report-[0-9a-f]{6}"`));
-  }, 60_000);
+  });
 });

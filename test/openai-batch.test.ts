@@ -9,6 +9,7 @@ import { startFakeOpenAI, type FakeOpenAI, apiError } from '../evals/servers/fak
 import { allFixtures, tempDir, tempStore } from './fixtures.ts';
 import { testBackend } from './openai-helpers.ts';
 import { runCli } from './cli-runner.ts';
+import { failscope } from './cli-in-process.ts';
 
 let server: FakeOpenAI;
 beforeAll(async () => { server = await startFakeOpenAI(); });
@@ -226,7 +227,8 @@ describe('failscope run --batch (openai backend)', () => {
         expect(submitted.status).toBe('in_progress');
         expect(since(r0).filter((r) => r.format === 'screen')).toHaveLength(0);
 
-        const status = await runCli(['status', '--db', db, '--config', config]);
+        // Reading the status is not about the process: in-process.
+        const status = await failscope('status', '--db', db, '--config', config);
         expect(status.stdout).toContain(`batch     ${submitted.id} screen: in_progress, not yet collected, 0/8 answered, 0 failed`);
 
         server.batches.control.hold = false;

@@ -15,6 +15,7 @@ import { loadGold } from '../evals/gold.ts';
 import { GoldArticle, GoldIncident, type OptionKey, TAXONOMY, type TaxonomyLabel } from '../schemas/index.ts';
 import type { ReviewDecision } from '../schemas/review.ts';
 import { allFixtures, tempDir } from './fixtures.ts';
+import { failscope } from './cli-in-process.ts';
 
 const OTHER = { backend: 'other', model: 'm2', promptHash: 'p2', schemaHash: null, runId: 'run-other' };
 
@@ -473,7 +474,7 @@ describe('gold export', () => {
 
   it('`failscope review export` writes the files from the CLI; `failscope review` prints its URL', async () => {
     const out = join(dir.dir, 'gold-cli');
-    const cli = await runCli(['review', 'export', '--db', dbPath, '--out', out]);
+    const cli = await failscope('review', 'export', '--db', dbPath, '--out', out);
     expect(cli.code).toBe(0);
     expect(cli.stderr.split('\n')[0]).toMatch(/backend offline/);
     expect(cli.stdout).toMatch(/wrote \d+ gold incident\(s\)/);
@@ -512,13 +513,3 @@ describe('store: review migration', () => {
     } finally { s.close(); }
   });
 });
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/failscope.js', ...args], { cwd: process.cwd() });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (c) => { stdout += c; });
-    child.stderr.on('data', (c) => { stderr += c; });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}

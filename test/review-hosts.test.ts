@@ -5,6 +5,7 @@ import { Guard } from '../pipeline/review/security.ts';
 import { type ReviewServer, startReviewServer } from '../pipeline/review/server.ts';
 import { Store } from '../pipeline/store/store.ts';
 import { runCli } from './cli-runner.ts';
+import { failscope } from './cli-in-process.ts';
 import { tempDir } from './fixtures.ts';
 
 const asking = (host: string) => ({ headers: { host } }) as IncomingMessage;
@@ -69,10 +70,8 @@ describe('failscope review', () => {
   it('--host 0.0.0.0 without --allowed-host exits 1 and says what to add', async () => {
     const d = tempDir();
     try {
-      // Should it start after all, stop it at once rather than leave it listening.
-      const r = await runCli(['review', '--host', '0.0.0.0', '--port', '0', '--db', existingDb(d.dir)], (child) => {
-        child.stdout!.on('data', (c) => { if (/review page:/.test(String(c))) child.kill('SIGTERM'); });
-      });
+      // In-process: the command refuses before it listens.
+      const r = await failscope('review', '--host', '0.0.0.0', '--port', '0', '--db', existingDb(d.dir));
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/--allowed-host <name>/);
       expect(r.stdout).not.toMatch(/review page:/);
