@@ -43,7 +43,7 @@ describe('failscope run on the sample', () => {
     mkdirSync(join(out2, 'records'), { recursive: true });
     writeFileSync(join(out2, 'records', 'inc-0000000000.md'), '# Incident: merged away\n');
     second = await failscope('run', SAMPLE, '--db', db, '--out', out2, '--json');
-  }, 120_000);
+  });
   afterAll(() => tmp.cleanup());
 
   it('exits 0, names the backend first, and prints a summary', () => {

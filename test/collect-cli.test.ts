@@ -108,7 +108,7 @@ describe('failscope collect on a local site', () => {
     const run = await failscope('run', '--db', DB);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/articles +5 stored/);
-  }, 300_000); // a real site and a 4 s fetch timeout: slow on a loaded 2-core machine, never timed by the test
+  });
 
   it('refuses 127.0.0.1 without --allow-private, and sends it no request', async () => {
     const before = requests.length;

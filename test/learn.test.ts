@@ -29,7 +29,7 @@ const at = (name: string) => join(tmp.dir, name);
 const P1 = 'data/train/parts/p1';
 const BASE = at('base.json');
 let learned: InProcessResult;
-beforeAll(async () => { learned = await failscope('learn', '--base', P1, '--out', BASE, '--json'); }, 120_000);
+beforeAll(async () => { learned = await failscope('learn', '--base', P1, '--out', BASE, '--json'); });
 
 describe('failscope learn', () => {
   it('learns a complete model from a labelled folder and reports cross-validated figures', () => {

@@ -139,7 +139,7 @@ describe('job leases', () => {
     expect(b.runs.recoverInterrupted()).toBe(1);
     expect(b.runs.list().find((r) => r.id === holder)!.status).toBe('interrupted');
     expect(b.jobs.claim('extract', 'inc-1', 'h', rb)).toBe('claimed');
-  }, 60_000);
+  });
 });
 
 /** Records as the pipeline stored them; run ids differ by nature, nothing else may. */
@@ -178,7 +178,7 @@ describe('runs sharing a database', () => {
     expect(status.runs.map((r: { status: string }) => r.status)).toEqual(['done', 'done', 'done']);
     const [x, y] = [await failscope('export', '--format', 'json', '--db', shared), await failscope('export', '--format', 'json', '--db', alone)];
     expect(x.stdout.replace(/"runId": "[^"]*"/g, '-')).toBe(y.stdout.replace(/"runId": "[^"]*"/g, '-'));
-  }, 300_000);
+  });
 });
 
 describe('transactions', () => {

@@ -250,5 +250,5 @@ describe('failscope run --batch (openai backend)', () => {
     } finally {
       d.cleanup();
     }
-  }, 180_000);
+  });
 });
