@@ -5,6 +5,7 @@ import { FACT_FIELDS, type FactField, NAME_FIELDS } from '../backends/offline/fa
 import { type Features, fit, fitSigned } from '../backends/offline/logistic.ts';
 import { type OfflineModel, type SetPrior, chooseOptions, logit } from '../backends/offline/model.ts';
 import type { ArticleDoc } from '../backends/offline/evidence.ts';
+import { TUNING } from '../backends/offline/tuning.ts';
 import { factMatches, splitFacts } from '../../evals/facts.ts';
 import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
 import { confusion, fromConfusion } from '../../evals/metrics/prf.ts';
@@ -217,6 +218,6 @@ export function learnBase(data: Labelled, log: Log): Omit<OfflineModel, 'adaptat
   return {
     learnedFrom: data.sources.map((s) => s.dir),
     trained: { articles: data.articles.length, incidents: data.incidents.length },
-    screening, extraction, taxonomy, calibration, crossValidation: cv, sources: data.sources,
+    screening, extraction, taxonomy, calibration, crossValidation: cv, sources: data.sources, tuning: TUNING.hash,
   };
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OfflineModel } from '../backends/offline/model.ts';
 import type { LoadedModel } from '../backends/offline/learned.ts';
+import { TUNING } from '../backends/offline/tuning.ts';
 import { type Exclusion, type Labelled, loadLabelled, recordedDir } from './data.ts';
 import { type Log, learnBase } from './base.ts';
 import { learnAdaptation } from './adapt.ts';
@@ -20,7 +21,7 @@ export interface LearnOptions {
   target: readonly string[];
   /** The corpus the cue weights are learned from (default: the project's corpus). */
   base?: readonly string[];
-  /** A model whose corpus part is reused when its corpus is unchanged (it takes a minute to learn anew). */
+  /** A model whose corpus part is reused when its corpus and the tuning are unchanged (it takes a minute to learn anew). */
   from?: LoadedModel;
   /** Left out of everything learned: the eval's cross-fitting folds. */
   exclude?: Exclusion;
@@ -35,6 +36,14 @@ const sameSources = (a: OfflineModel['sources'], b: Labelled['sources']) =>
   a.length === b.length && a.every((s, i) => s.dir === b[i]!.dir && s.hash === b[i]!.hash);
 
 /**
+ * A model's corpus part serves again only for the same corpus read with the same features: its
+ * folders unchanged, the tuning (cues, and the code version that reads them) unchanged, and nothing
+ * of it left out by a fold.
+ */
+export const reusableCorpusPart = (from: OfflineModel, corpus: Labelled, exclude?: Exclusion) =>
+  from.tuning === TUNING.hash && sameSources(from.sources, corpus.sources) && !touches(corpus, exclude);
+
+/**
  * Learns an offline model: the corpus part (cue weights) and, with target folders, the layer fitted to
  * their labels. Nothing an exclusion names reaches either part.
  */
@@ -43,8 +52,8 @@ export async function learnModel(o: LearnOptions): Promise<OfflineModel> {
   const corpus = await loadLabelled(o.base ?? corpusDirs(), o.exclude, o.onProblem);
   let base: Omit<OfflineModel, 'adaptation'>;
   const from = o.from?.model;
-  if (from && sameSources(from.sources, corpus.sources) && !touches(corpus, o.exclude)) {
-    log(`corpus part reused from ${o.from!.file} (${corpus.sources.length} folders unchanged)`);
+  if (from && reusableCorpusPart(from, corpus, o.exclude)) {
+    log(`corpus part reused from ${o.from!.file} (${corpus.sources.length} folders and the tuning unchanged)`);
     const { adaptation: _old, ...rest } = from;
     base = rest;
   } else {

@@ -82,6 +82,8 @@ export const OfflineModel = z.object({
   crossValidation: z.record(z.string(), z.number()),
   /** The corpus folders the parts above were learned from. */
   sources: z.array(LearnedSource).default([]),
+  /** The tuning hash (tuning.ts) the features were computed with: other cues or code give other features. */
+  tuning: z.string().default(''),
   /** Fitted to the user's own labels (`failscope learn --gold`), when there are any. */
   adaptation: Adaptation.nullable().default(null),
 });
