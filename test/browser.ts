@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Debian's chromium, which .ci/run installs; FAILSCOPE_CHROMIUM names another. */
 export const CHROMIUM = process.env.FAILSCOPE_CHROMIUM || '/usr/bin/chromium';
 
+const WHERE = ".ci/run installs Debian's chromium; FAILSCOPE_CHROMIUM names another";
 const inCi = (env: NodeJS.ProcessEnv) => Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
 
 /**
@@ -13,14 +14,14 @@ const inCi = (env: NodeJS.ProcessEnv) => Boolean(env.CI) && env.CI !== 'false' &
  */
 export function skipWithoutBrowser(suite: string, env: NodeJS.ProcessEnv = process.env, path = CHROMIUM): boolean {
   if (existsSync(path) || inCi(env)) return false;
-  console.warn(`${suite}: skipped, ${path} is not installed (.ci/run installs Debian's chromium; FAILSCOPE_CHROMIUM names another)`);
+  console.warn(`${suite}: skipped, ${path} is not installed (${WHERE})`);
   return true;
 }
 export const SHOTS = join(process.cwd(), 'test/.tmp');
 
 /** Headless, and nothing that reaches the network on its own. */
 export async function launch(path = CHROMIUM): Promise<Browser> {
-  if (!existsSync(path)) throw new Error(`${path} is not installed: the browser tests need chromium (.ci/run installs Debian's; FAILSCOPE_CHROMIUM names another)`);
+  if (!existsSync(path)) throw new Error(`${path} is not installed: the browser tests need chromium (${WHERE})`);
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({
     executablePath: path,
