@@ -25,4 +25,7 @@ describe('reusing a model\'s corpus part', () => {
   it('not when a fold leaves out one of its incidents', () => {
     expect(reusableCorpusPart(from, corpus, { incidents: new Set(['inc-1']), articles: new Set<string>() })).toBe(false);
   });
+  it('the shipped model was learned with the tuning in the repository', () => {
+    expect(MODEL.tuning).toBe(TUNING.hash);
+  });
 });

@@ -58,7 +58,8 @@ export function sentencesOf(text: string): Sentence[] {
 export function readArticle(article: Article): ArticleDoc {
   const key = `${article.id}\u0000${article.contentHash}`;
   let doc = recent.get(key);
-  if (doc && doc.article.text === article.text) {
+  // Screening reads the headline too: a kept document serves only the same text under the same headline.
+  if (doc && doc.article.text === article.text && doc.article.headline === article.headline) {
     recent.delete(key);
   } else {
     doc = { article, sentences: sentencesOf(article.text) };
