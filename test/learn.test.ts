@@ -142,7 +142,7 @@ describe('learning the user\'s labels, and cross-fitting when scoring them', () 
   it('cross-fitted, the version answering an incident never saw its labels or its articles, and the planted option never reaches it', async () => {
     const gold = await loadGold(target);
     const backend = new OfflineBackend({ loaded: { file: 'learned', model, hash: hashOf(model) } });
-    const cf = await crossFitted(backend, gold, { folds: 4 });
+    const cf = await crossFitted(backend, gold, { folds: 2 });
     expect(cf.crossFit).toMatchObject({ learnedIncidents: 12 });
     expect(cf.backend).toBeInstanceOf(CrossFitBackend);
     const folds = goldFolds(gold, cf.crossFit!.folds);
