@@ -17,14 +17,19 @@ const Second = z.object({ id: z.string(), taxonomy: GoldIncident.shape.gold.shap
 /** The report's lines: one per dimension both annotators labelled, then the mean. */
 export async function agreement(file: string, dirs: readonly string[]): Promise<string[]> {
   const gold = new Map((await Promise.all(dirs.map((d) => loadGold(d)))).flatMap((s) => s.incidents).map((i) => [i.id, i]));
-  const second = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, n) => {
-    const parsed = Second.safeParse(JSON.parse(l));
-    if (!parsed.success) throw new Error(`${file}:${n + 1}: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
-  });
+  const second = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, n) => {
+      const parsed = Second.safeParse(JSON.parse(l));
+      if (!parsed.success) throw new Error(`${file}:${n + 1}: ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    });
 
   const rows: string[] = [];
-  let exactSum = 0, jacSum = 0, dims = 0;
+  let exactSum = 0,
+    jacSum = 0,
+    dims = 0;
   for (const dim of TAXONOMY) {
     const pairs = second.flatMap((s) => {
       const a = s.taxonomy[dim.key as keyof typeof s.taxonomy];
@@ -35,10 +40,14 @@ export async function agreement(file: string, dirs: readonly string[]): Promise<
     if (pairs.length === 0) continue;
     const exact = pairs.filter(([a, b]) => exactSet(a, b)).length / pairs.length;
     const jac = pairs.reduce((acc, [a, b]) => acc + jaccard(a, b), 0) / pairs.length;
-    exactSum += exact; jacSum += jac; dims++;
+    exactSum += exact;
+    jacSum += jac;
+    dims++;
     rows.push(`${dim.key.padEnd(14)} n=${String(pairs.length).padStart(3)}  exact ${exact.toFixed(3)}  jaccard ${jac.toFixed(3)}`);
   }
-  rows.push(`mean over ${dims} dimensions: exact ${(exactSum / dims).toFixed(3)}, jaccard ${(jacSum / dims).toFixed(3)} (${second.length} incidents)`);
+  rows.push(
+    `mean over ${dims} dimensions: exact ${(exactSum / dims).toFixed(3)}, jaccard ${(jacSum / dims).toFixed(3)} (${second.length} incidents)`,
+  );
   return rows;
 }
 

@@ -15,6 +15,7 @@ export interface PublishedGrouping {
 
 export function publishedGrouping(kind: GoldKind): PublishedGrouping | null {
   if (kind === 'fail') return { source: 'FAIL paper: 45 articles, 31 incidents', homogeneity: 0.969, completeness: 1.0, vMeasure: 0.984 };
-  if (kind === 'ko') return { source: 'FAIL paper: Ko et al., 536 articles, 86 stories', homogeneity: 0.978, completeness: 0.929, vMeasure: 0.953 };
+  if (kind === 'ko')
+    return { source: 'FAIL paper: Ko et al., 536 articles, 86 stories', homogeneity: 0.978, completeness: 0.929, vMeasure: 0.953 };
   return null;
 }

@@ -8,7 +8,8 @@ export function majorityLeaveOneOut<T>(golds: readonly T[], key: (v: T) => strin
   for (const g of golds) {
     const k = key(g);
     const c = counts.get(k);
-    if (c) c.n++; else counts.set(k, { n: 1, value: g });
+    if (c) c.n++;
+    else counts.set(k, { n: 1, value: g });
   }
   return golds.map((g) => {
     const own = key(g);

@@ -43,14 +43,29 @@ export function dimensionBars(s: Scorecard, metric: 'exact' | 'jaccard', title: 
   });
   const present = SYSTEMS.filter((sys) => values.some((v) => v.system === sys));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title, width: 900, height: { step: 7 },
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title,
+    width: 900,
+    height: { step: 7 },
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       y: { field: 'dimension', type: 'nominal', sort: null, title: null, axis: { labelLimit: 220, labelFontSize: 12 } },
       yOffset: { field: 'system', sort: present },
-      x: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: metric === 'exact' ? 'exact-set match' : 'Jaccard', axis: { orient: 'top' } },
-      color: { field: 'system', sort: present, scale: { domain: present, range: present.map((p) => SYSTEM_COLORS[SYSTEMS.indexOf(p)]) }, title: null },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        scale: { domain: [0, 1] },
+        title: metric === 'exact' ? 'exact-set match' : 'Jaccard',
+        axis: { orient: 'top' },
+      },
+      color: {
+        field: 'system',
+        sort: present,
+        scale: { domain: present, range: present.map((p) => SYSTEM_COLORS[SYSTEMS.indexOf(p)]) },
+        title: null,
+      },
       tooltip: [{ field: 'dimension' }, { field: 'system' }, { field: 'value', format: '.3f' }],
     },
   } as TopLevelSpec;
@@ -61,24 +76,38 @@ export function screeningConfusion(s: Scorecard): TopLevelSpec {
   const values: { panel: string; gold: string; predicted: string; count: number }[] = [];
   const panels: string[] = [];
   for (const label of ['isFailure', 'analyzable'] as const) {
-    const systems = [['failscope', s.screening[label].pipeline], ['FAIL', s.screening[label].fail]] as const;
+    const systems = [
+      ['failscope', s.screening[label].pipeline],
+      ['FAIL', s.screening[label].fail],
+    ] as const;
     for (const [name, c] of systems) {
       if (!c || c.n === 0) continue;
       const panel = `${label} · ${name}`;
       panels.push(panel);
       values.push(
-        { panel, gold: 'yes', predicted: 'yes', count: c.tp }, { panel, gold: 'no', predicted: 'yes', count: c.fp },
-        { panel, gold: 'yes', predicted: 'no', count: c.fn }, { panel, gold: 'no', predicted: 'no', count: c.tn },
+        { panel, gold: 'yes', predicted: 'yes', count: c.tp },
+        { panel, gold: 'no', predicted: 'yes', count: c.fp },
+        { panel, gold: 'yes', predicted: 'no', count: c.fn },
+        { panel, gold: 'no', predicted: 'no', count: c.tn },
       );
     }
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Screening confusion matrices',
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title: 'Screening confusion matrices',
     data: { values },
-    facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12, labelFontWeight: 600, labelPadding: 8 } },
+    facet: {
+      field: 'panel',
+      type: 'nominal',
+      title: null,
+      sort: panels,
+      header: { labelFontSize: 12, labelFontWeight: 600, labelPadding: 8 },
+    },
     columns: 4,
     spec: {
-      width: 200, height: 140,
+      width: 200,
+      height: 140,
       transform: [{ joinaggregate: [{ op: 'max', field: 'count', as: 'peak' }], groupby: ['panel'] }],
       encoding: {
         x: { field: 'predicted', type: 'nominal', sort: ['yes', 'no'], title: 'predicted', axis: { labelAngle: 0 } },
@@ -88,7 +117,10 @@ export function screeningConfusion(s: Scorecard): TopLevelSpec {
         { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } } },
         {
           mark: { type: 'text', fontSize: 16, fontWeight: 600 },
-          encoding: { text: { field: 'count' }, color: { condition: { test: 'datum.count > 0.6 * datum.peak', value: '#fff' }, value: '#1d2330' } },
+          encoding: {
+            text: { field: 'count' },
+            color: { condition: { test: 'datum.count > 0.6 * datum.peak', value: '#fff' }, value: '#1d2330' },
+          },
         },
       ],
     },
@@ -105,46 +137,107 @@ export function optionErrors(s: Scorecard): TopLevelSpec {
   const values = DIMENSION_KEYS.flatMap((d) => {
     const x = s.taxonomy.dimensions[d];
     if (!x.pipeline.n) return [];
-    return Object.entries(x.pipeline.options).filter(([, o]) => o.tp + o.fp + o.fn > 0).flatMap(([k, o]) => [
-      { option: `${d} · ${k}`, cell: 'missed (FN ÷ gold has it)', rate: o.tp + o.fn ? round(o.fn / (o.tp + o.fn)) : null, text: `${o.fn}/${o.tp + o.fn}` },
-      { option: `${d} · ${k}`, cell: 'wrong (FP ÷ we gave it)', rate: o.tp + o.fp ? round(o.fp / (o.tp + o.fp)) : null, text: `${o.fp}/${o.tp + o.fp}` },
-    ]);
+    return Object.entries(x.pipeline.options)
+      .filter(([, o]) => o.tp + o.fp + o.fn > 0)
+      .flatMap(([k, o]) => [
+        {
+          option: `${d} · ${k}`,
+          cell: 'missed (FN ÷ gold has it)',
+          rate: o.tp + o.fn ? round(o.fn / (o.tp + o.fn)) : null,
+          text: `${o.fn}/${o.tp + o.fn}`,
+        },
+        {
+          option: `${d} · ${k}`,
+          cell: 'wrong (FP ÷ we gave it)',
+          rate: o.tp + o.fp ? round(o.fp / (o.tp + o.fp)) : null,
+          text: `${o.fp}/${o.tp + o.fp}`,
+        },
+      ]);
   }).map((v) => ({ ...v, label: v.rate === null ? '—' : `${v.rate.toFixed(2)} (${v.text})` }));
   const rows = new Set(values.map((v) => v.option)).size;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Per-option error rates (failscope)',
-    data: { values }, width: 760, height: Math.max(120, rows * 18),
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title: 'Per-option error rates (failscope)',
+    data: { values },
+    width: 760,
+    height: Math.max(120, rows * 18),
     encoding: {
       y: { field: 'option', type: 'nominal', sort: null, title: null, axis: { labelLimit: 400 } },
       x: { field: 'cell', type: 'nominal', sort: null, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 400 } },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', scale: { scheme: 'reds', domain: [0, 1] }, title: 'error rate', legend: { orient: 'right' } } } },
-      { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.rate > 0.6', value: '#fff' }, value: '#1d2330' } } },
+      {
+        mark: 'rect',
+        encoding: {
+          color: {
+            field: 'rate',
+            type: 'quantitative',
+            scale: { scheme: 'reds', domain: [0, 1] },
+            title: 'error rate',
+            legend: { orient: 'right' },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.rate > 0.6', value: '#fff' }, value: '#1d2330' } },
+      },
     ],
   } as unknown as TopLevelSpec;
 }
 
 /** Reliability diagram: accuracy per confidence bin against the diagonal of perfect calibration. */
 export function reliability(s: Scorecard): TopLevelSpec {
-  const bins = s.calibration.taxonomy.bins.filter((b) => b.n > 0).map((b) => ({
-    mid: (b.lo + b.hi) / 2, lo: b.lo, hi: b.hi, accuracy: round(b.accuracy), confidence: round(b.meanConfidence), n: b.n,
-  }));
+  const bins = s.calibration.taxonomy.bins
+    .filter((b) => b.n > 0)
+    .map((b) => ({
+      mid: (b.lo + b.hi) / 2,
+      lo: b.lo,
+      hi: b.hi,
+      accuracy: round(b.accuracy),
+      confidence: round(b.meanConfidence),
+      n: b.n,
+    }));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config,
-    title: `Reliability: taxonomy labels (ECE ${s.calibration.taxonomy.ece?.toFixed(3) ?? '—'})`, width: 1000, height: 340,
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title: `Reliability: taxonomy labels (ECE ${s.calibration.taxonomy.ece?.toFixed(3) ?? '—'})`,
+    width: 1000,
+    height: 340,
     layer: [
       {
-        data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-        encoding: { x: { field: 'x', type: 'quantitative', scale: { domain: [0, 1] }, title: 'confidence' }, y: { field: 'y', type: 'quantitative', scale: { domain: [0, 1] }, title: 'accuracy (exact set)' } },
+        data: {
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', scale: { domain: [0, 1] }, title: 'confidence' },
+          y: { field: 'y', type: 'quantitative', scale: { domain: [0, 1] }, title: 'accuracy (exact set)' },
+        },
       },
       {
-        data: { values: bins }, mark: { type: 'rect', color: '#3b6fd8', opacity: 0.7, stroke: '#fff', strokeWidth: 1 },
-        encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, y: { field: 'accuracy', type: 'quantitative' }, y2: { datum: 0 }, tooltip: [{ field: 'n' }, { field: 'accuracy' }, { field: 'confidence' }] },
+        data: { values: bins },
+        mark: { type: 'rect', color: '#3b6fd8', opacity: 0.7, stroke: '#fff', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'lo', type: 'quantitative' },
+          x2: { field: 'hi' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          y2: { datum: 0 },
+          tooltip: [{ field: 'n' }, { field: 'accuracy' }, { field: 'confidence' }],
+        },
       },
       {
-        data: { values: bins }, mark: { type: 'point', filled: true, color: '#e0813a' },
-        encoding: { x: { field: 'confidence', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, size: { field: 'n', type: 'quantitative', title: 'answers' } },
+        data: { values: bins },
+        mark: { type: 'point', filled: true, color: '#e0813a' },
+        encoding: {
+          x: { field: 'confidence', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          size: { field: 'n', type: 'quantitative', title: 'answers' },
+        },
       },
     ],
   } as unknown as TopLevelSpec;
@@ -158,24 +251,43 @@ export function postmortemBars(s: Scorecard): TopLevelSpec {
     return [
       { field: title, system: 'failscope', measure: 'recall', value: round(x.pipeline.recall) },
       { field: title, system: 'failscope', measure: 'precision', value: round(x.pipeline.precision) },
-      ...(x.fail ? [
-        { field: title, system: 'FAIL', measure: 'recall', value: round(x.fail.recall) },
-        { field: title, system: 'FAIL', measure: 'precision', value: round(x.fail.precision) },
-      ] : []),
+      ...(x.fail
+        ? [
+            { field: title, system: 'FAIL', measure: 'recall', value: round(x.fail.recall) },
+            { field: title, system: 'FAIL', measure: 'precision', value: round(x.fail.precision) },
+          ]
+        : []),
     ];
   }).filter((v) => v.value !== null);
   const present = SYSTEMS.filter((sys) => values.some((v) => v.system === sys));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Postmortem facts: recall and precision per field',
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title: 'Postmortem facts: recall and precision per field',
     data: { values },
-    facet: { row: { field: 'measure', type: 'nominal', sort: ['recall', 'precision'], title: null, header: { labelFontSize: 12, labelFontWeight: 600 } } },
+    facet: {
+      row: {
+        field: 'measure',
+        type: 'nominal',
+        sort: ['recall', 'precision'],
+        title: null,
+        header: { labelFontSize: 12, labelFontWeight: 600 },
+      },
+    },
     spec: {
-      width: 1000, height: 150, mark: { type: 'bar', cornerRadiusEnd: 2 },
+      width: 1000,
+      height: 150,
+      mark: { type: 'bar', cornerRadiusEnd: 2 },
       encoding: {
         x: { field: 'field', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30, labelLimit: 200 } },
         xOffset: { field: 'system', sort: present },
         y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: null },
-        color: { field: 'system', sort: present, scale: { domain: present, range: present.map((p) => SYSTEM_COLORS[SYSTEMS.indexOf(p)]) }, title: null },
+        color: {
+          field: 'system',
+          sort: present,
+          scale: { domain: present, range: present.map((p) => SYSTEM_COLORS[SYSTEMS.indexOf(p)]) },
+          title: null,
+        },
       },
     },
   } as unknown as TopLevelSpec;
@@ -189,10 +301,21 @@ export function groupingBars(s: Scorecard): TopLevelSpec {
     ['every article alone · stage', s.grouping.stage.baseline],
   ];
   if (s.grouping.published) rows.push(['FAIL · published', s.grouping.published]);
-  const values = rows.flatMap(([system, v]) => (['homogeneity', 'completeness', 'vMeasure'] as const).map((m) => ({ system, measure: m === 'vMeasure' ? 'V-measure' : m, value: round(v[m]) })));
+  const values = rows.flatMap(([system, v]) =>
+    (['homogeneity', 'completeness', 'vMeasure'] as const).map((m) => ({
+      system,
+      measure: m === 'vMeasure' ? 'V-measure' : m,
+      value: round(v[m]),
+    })),
+  );
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, title: 'Grouping', width: 1000, height: 200,
-    data: { values }, mark: { type: 'bar', cornerRadiusEnd: 2 },
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title: 'Grouping',
+    width: 1000,
+    height: 200,
+    data: { values },
+    mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       x: { field: 'measure', type: 'nominal', sort: ['homogeneity', 'completeness', 'V-measure'], title: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'system', sort: rows.map((r) => r[0]) },

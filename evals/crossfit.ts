@@ -37,9 +37,16 @@ export interface Folds {
 
 /** What of this gold set a model learned from (by ids, across every source it names). */
 export function learnedFrom(gold: GoldSet, sources: readonly LearnedSource[]): { incidents: number; articles: number; sources: string[] } {
-  const inc = new Set(sources.flatMap((s) => s.incidents)), art = new Set(sources.flatMap((s) => s.articles));
-  const hit = sources.filter((s) => gold.incidents.some((i) => s.incidents.includes(i.id)) || gold.articles.some((a) => s.articles.includes(a.id)));
-  return { incidents: gold.incidents.filter((i) => inc.has(i.id)).length, articles: gold.articles.filter((a) => art.has(a.id)).length, sources: hit.map((s) => s.dir) };
+  const inc = new Set(sources.flatMap((s) => s.incidents)),
+    art = new Set(sources.flatMap((s) => s.articles));
+  const hit = sources.filter(
+    (s) => gold.incidents.some((i) => s.incidents.includes(i.id)) || gold.articles.some((a) => s.articles.includes(a.id)),
+  );
+  return {
+    incidents: gold.incidents.filter((i) => inc.has(i.id)).length,
+    articles: gold.articles.filter((a) => art.has(a.id)).length,
+    sources: hit.map((s) => s.dir),
+  };
 }
 
 export function goldFolds(gold: GoldSet, k = FOLDS): Folds {
@@ -67,7 +74,11 @@ export class CrossFitBackend implements Backend {
   readonly name: string;
   readonly model: string;
 
-  constructor(private readonly original: Backend, private readonly versions: readonly Backend[], private readonly folds: Folds) {
+  constructor(
+    private readonly original: Backend,
+    private readonly versions: readonly Backend[],
+    private readonly folds: Folds,
+  ) {
     this.name = original.name;
     this.model = `${original.model} cross-fitted ×${versions.length}`;
   }
@@ -118,7 +129,11 @@ export class CrossFitBackend implements Backend {
  * cross-fitted version. Only the offline backend learns (its model file); `off` turns this off, to
  * show what leakage would look like.
  */
-export async function crossFitted(backend: Backend, gold: GoldSet, opts: { off?: boolean; folds?: number; log?: (line: string) => void } = {}): Promise<{ backend: Backend; crossFit: CrossFitInfo | null; learned: LearnedSource[] }> {
+export async function crossFitted(
+  backend: Backend,
+  gold: GoldSet,
+  opts: { off?: boolean; folds?: number; log?: (line: string) => void } = {},
+): Promise<{ backend: Backend; crossFit: CrossFitInfo | null; learned: LearnedSource[] }> {
   if (!(backend instanceof OfflineBackend)) return { backend, crossFit: null, learned: [] };
   const m = backend.loaded.model;
   const sources = [...m.sources, ...(m.adaptation?.sources ?? [])];
@@ -127,7 +142,9 @@ export async function crossFitted(backend: Backend, gold: GoldSet, opts: { off?:
   const n = gold.incidents.length || gold.articles.length;
   const k = Math.max(2, Math.min(opts.folds ?? (n <= LOO_MAX ? n : FOLDS), n));
   const folds = goldFolds(gold, k);
-  opts.log?.(`the model learned from ${seen.incidents} incident(s) and ${seen.articles} article(s) of this gold set (${seen.sources.join(', ')}): cross-fitting, ${k} folds by incident`);
+  opts.log?.(
+    `the model learned from ${seen.incidents} incident(s) and ${seen.articles} article(s) of this gold set (${seen.sources.join(', ')}): cross-fitting, ${k} folds by incident`,
+  );
   const versions: Backend[] = [];
   for (const [f, exclude] of folds.exclusions.entries()) {
     const model = await learnModel({
@@ -139,5 +156,9 @@ export async function crossFitted(backend: Backend, gold: GoldSet, opts: { off?:
     versions.push(new OfflineBackend({ loaded: { file: `${backend.loaded.file}#fold${f + 1}`, model, hash: hashOf(model) } }));
     opts.log?.(`fold ${f + 1}/${k}: learned without ${exclude.incidents.size} incident(s) and ${exclude.articles.size} article(s)`);
   }
-  return { backend: new CrossFitBackend(backend, versions, folds), crossFit: { folds: k, learnedIncidents: seen.incidents, learnedArticles: seen.articles, sources: seen.sources }, learned: sources };
+  return {
+    backend: new CrossFitBackend(backend, versions, folds),
+    crossFit: { folds: k, learnedIncidents: seen.incidents, learnedArticles: seen.articles, sources: seen.sources },
+    learned: sources,
+  };
 }

@@ -25,7 +25,11 @@ export async function evaluate(gold: GoldSet, outDir: string, opts: HarnessOptio
   const scorecard = buildScorecard(gold, h, items);
   const preds = writePredictions(outDir, gold, h);
   const files = [preds.articles, preds.incidents];
-  const write = (name: string, text: string) => { const f = join(outDir, name); writeFileSync(f, text); files.push(f); };
+  const write = (name: string, text: string) => {
+    const f = join(outDir, name);
+    writeFileSync(f, text);
+    files.push(f);
+  };
   write(ITEMS_FILE, `${JSON.stringify({ version: 1, goldSet: scorecard.goldSet.name, producer: h.producer, items })}\n`);
   write(METRICS_FILE, `${JSON.stringify(scorecard, null, 2)}\n`);
   write(SUMMARY_FILE, renderSummary(scorecard));

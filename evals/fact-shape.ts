@@ -23,7 +23,8 @@ export interface FactShape {
 const norm = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
 
 export function factShape(postmortems: readonly Pick<Postmortem, (typeof POSTMORTEM_FIELDS)[number]>[]): FactShape {
-  let facts = 0, repeats = 0;
+  let facts = 0,
+    repeats = 0;
   const counts: number[] = [];
   for (const pm of postmortems) {
     const listed = new Map<string, string>();
@@ -48,7 +49,10 @@ const ExportFile = z.object({ incidents: z.array(ExportRecord) });
 /** The shape of the records in an `incidents.json` written by `failscope run --out` or `export --format json`. */
 export function factShapeOfFile(file: string): FactShape {
   const parsed = ExportFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file}: not an incidents.json export (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new Error(
+      `${file}: not an incidents.json export (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+    );
   return factShape(parsed.data.incidents.flatMap((r) => (r.postmortem ? [r.postmortem] : [])));
 }
 

@@ -16,7 +16,8 @@ import { nlp, its } from '../pipeline/text/nlp.ts';
  */
 export const MATCH_THRESHOLD = 0.5;
 
-const NOT_KNOWN = /^(unknown|unkown|none|n\/?a|not (known|mentioned|reported|specified|applicable|available)|no information( available)?|no)\.?$/i;
+const NOT_KNOWN =
+  /^(unknown|unkown|none|n\/?a|not (known|mentioned|reported|specified|applicable|available)|no information( available)?|no)\.?$/i;
 const REFS = /\[(?:articles?\s*)?(?:#?\s*\d+\s*,?\s*)+\]/gi;
 
 export function splitFacts(text: string | null | undefined): string[] {
@@ -65,9 +66,15 @@ export interface FactMatch {
 }
 
 export function matchFacts(gold: readonly string[], predicted: readonly string[]): FactMatch {
-  const hitGold = new Set<number>(), hitPred = new Set<number>();
-  gold.forEach((g, i) => predicted.forEach((p, j) => {
-    if (factMatches(g, p)) { hitGold.add(i); hitPred.add(j); }
-  }));
+  const hitGold = new Set<number>(),
+    hitPred = new Set<number>();
+  gold.forEach((g, i) =>
+    predicted.forEach((p, j) => {
+      if (factMatches(g, p)) {
+        hitGold.add(i);
+        hitPred.add(j);
+      }
+    }),
+  );
   return { gold: gold.length, predicted: predicted.length, matchedGold: hitGold.size, matchedPredicted: hitPred.size };
 }

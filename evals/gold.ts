@@ -41,7 +41,10 @@ async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems: GoldPr
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      problems.push({ origin: `${file}:${n}`, reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ') });
+      problems.push({
+        origin: `${file}:${n}`,
+        reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+      });
       continue;
     }
     out.push(parsed.data);
@@ -56,26 +59,47 @@ async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems: GoldPr
 export async function loadGold(dir: string): Promise<GoldSet> {
   const abs = resolve(dir);
   const articlesFile = join(abs, 'articles.jsonl');
-  if (!existsSync(articlesFile)) throw new Error(`${articlesFile}: not found (a gold directory holds articles.jsonl and, optionally, incidents.jsonl)`);
+  if (!existsSync(articlesFile))
+    throw new Error(`${articlesFile}: not found (a gold directory holds articles.jsonl and, optionally, incidents.jsonl)`);
   const problems: GoldProblem[] = [];
   const seen = new Set<string>();
   const articles = (await readJsonl(articlesFile, GoldArticle, problems)).filter((a) => {
-    if (seen.has(a.id)) { problems.push({ origin: articlesFile, reason: `article id "${a.id}" appears twice; the second is left out` }); return false; }
+    if (seen.has(a.id)) {
+      problems.push({ origin: articlesFile, reason: `article id "${a.id}" appears twice; the second is left out` });
+      return false;
+    }
     seen.add(a.id);
     return true;
   });
   const incidentsFile = join(abs, 'incidents.jsonl');
   const claimed = new Map<string, string>();
-  const incidents = existsSync(incidentsFile) ? (await readJsonl(incidentsFile, GoldIncident, problems)).filter((inc) => {
-    const missing = inc.articleIds.filter((id) => !seen.has(id));
-    if (missing.length) { problems.push({ origin: incidentsFile, reason: `incident "${inc.id}" names articles not in articles.jsonl (${missing.join(', ')}); it is left out` }); return false; }
-    const shared = inc.articleIds.filter((id) => claimed.has(id));
-    if (shared.length) { problems.push({ origin: incidentsFile, reason: `incident "${inc.id}" shares articles with "${claimed.get(shared[0])}" (${shared.join(', ')}); it is left out` }); return false; }
-    for (const id of inc.articleIds) claimed.set(id, inc.id);
-    return true;
-  }) : [];
-  const kind: GoldKind = articles.some((a) => a.gold.storyId !== undefined) ? 'ko'
-    : articles.some((a) => a.reference) || incidents.some((i) => i.reference) ? 'fail' : 'other';
+  const incidents = existsSync(incidentsFile)
+    ? (await readJsonl(incidentsFile, GoldIncident, problems)).filter((inc) => {
+        const missing = inc.articleIds.filter((id) => !seen.has(id));
+        if (missing.length) {
+          problems.push({
+            origin: incidentsFile,
+            reason: `incident "${inc.id}" names articles not in articles.jsonl (${missing.join(', ')}); it is left out`,
+          });
+          return false;
+        }
+        const shared = inc.articleIds.filter((id) => claimed.has(id));
+        if (shared.length) {
+          problems.push({
+            origin: incidentsFile,
+            reason: `incident "${inc.id}" shares articles with "${claimed.get(shared[0])}" (${shared.join(', ')}); it is left out`,
+          });
+          return false;
+        }
+        for (const id of inc.articleIds) claimed.set(id, inc.id);
+        return true;
+      })
+    : [];
+  const kind: GoldKind = articles.some((a) => a.gold.storyId !== undefined)
+    ? 'ko'
+    : articles.some((a) => a.reference) || incidents.some((i) => i.reference)
+      ? 'fail'
+      : 'other';
   return { name: basename(abs), dir: abs, hash: hashOf({ articles, incidents }), kind, articlesFile, articles, incidents, problems };
 }
 

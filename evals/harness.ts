@@ -108,7 +108,11 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
   const seconds: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
-    try { return await fn(); } finally { seconds[name] = Number(((performance.now() - t0) / 1000).toFixed(3)); }
+    try {
+      return await fn();
+    } finally {
+      seconds[name] = Number(((performance.now() - t0) / 1000).toFixed(3));
+    }
   };
   const producer = producerOf({ backend: backend.name, model: backend.model });
 
@@ -116,7 +120,9 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
   store.runs.recoverInterrupted();
   const run = store.runs.start(opts.settings);
   const ingested = await timed('ingest', () => ingest(store, [gold.articlesFile], { runId: run.id, onProblem: opts.onProblem }));
-  const e2e = await timed('pipeline', () => runPipeline(store, backend, { runId: run.id, settings: opts.settings, onEvent: opts.onEvent, skippedInputs: ingested.problems.length }));
+  const e2e = await timed('pipeline', () =>
+    runPipeline(store, backend, { runId: run.id, settings: opts.settings, onEvent: opts.onEvent, skippedInputs: ingested.problems.length }),
+  );
   const stored = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
   const screenings = store.records.screenings();
   const membership = store.incidents.membership();
@@ -130,7 +136,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       isFailure: s ? s.isFailure : null,
       analyzable: s ? s.analyzable : null,
       confidence: s ? s.confidence : null,
-      incidentId: a ? membership.get(source) ?? null : null,
+      incidentId: a ? (membership.get(source) ?? null) : null,
       stageIncidentId: null,
       duplicateOf: a?.duplicateOf ?? null,
     });
@@ -153,7 +159,11 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       const relevant = new Set(gold.articles.filter((a) => goldClusterOf(a) !== null).map((a) => a.id));
       const grouper = new Grouper(all, (id) => relevant.has(id), new Map());
       const order = all.filter((a) => relevant.has(a.id)).map((a) => a.id);
-      const ask = askBackend(backend, (id) => byId.get(id), (subject) => callContext(goldStore, goldRun.id, subject));
+      const ask = askBackend(
+        backend,
+        (id) => byId.get(id),
+        (subject) => callContext(goldStore, goldRun.id, subject),
+      );
       const pass = new AskAhead(grouper, order, ask, { concurrency: opts.settings.concurrency, ahead: TUNING.askAhead });
       for (const id of order) await pass.assign(id);
       for (const id of relevant) {
@@ -170,7 +180,10 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
           if (!byId.has(id)) continue;
           const was = current.get(id);
           if (was === inc.id) continue;
-          if (was) throw new Error(`${opts.goldDb}: article ${id} is stored in incident ${was}, but the gold puts it in ${inc.id}; the gold incidents changed since this store was made — delete it and run again`);
+          if (was)
+            throw new Error(
+              `${opts.goldDb}: article ${id} is stored in incident ${was}, but the gold puts it in ${inc.id}; the gold incidents changed since this store was made — delete it and run again`,
+            );
           goldStore.incidents.addArticle(inc.id, id, null, goldRun.id);
         }
       }
@@ -195,8 +208,16 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       perIncident.set(inc.id, counts);
     }
     return {
-      backend: backend.name, model: backend.model, producer, e2e, goldRunId: goldRun.id, ingest: ingested,
-      articles, incidents, citations: { perIncident, endToEnd: e2eCounts }, seconds,
+      backend: backend.name,
+      model: backend.model,
+      producer,
+      e2e,
+      goldRunId: goldRun.id,
+      ingest: ingested,
+      articles,
+      incidents,
+      citations: { perIncident, endToEnd: e2eCounts },
+      seconds,
       learning: opts.learning ?? { learnedFrom: [], crossFit: null },
       prefilter: { screen: store.prefilter.decisions('screen'), group: goldStore.prefilter.decisions('group', goldRun.id) },
     };

@@ -74,10 +74,14 @@ export function buildItems(gold: GoldSet, h: HarnessResult): Items {
   // ---- screening ----
   const base = (label: 'isFailure' | 'analyzable') => {
     const scored = gold.articles.filter((a) => typeof a.gold[label] === 'boolean');
-    const answers = majorityLeaveOneOut(scored.map((a) => a.gold[label] as boolean), String);
+    const answers = majorityLeaveOneOut(
+      scored.map((a) => a.gold[label] as boolean),
+      String,
+    );
     return new Map(scored.map((a, i) => [a.id, answers[i]]));
   };
-  const baseFailure = base('isFailure'), baseAnalyzable = base('analyzable');
+  const baseFailure = base('isFailure'),
+    baseAnalyzable = base('analyzable');
   const screening: ScreeningItem[] = gold.articles.map((a) => {
     const p = h.articles.get(a.id);
     return {
@@ -91,13 +95,23 @@ export function buildItems(gold: GoldSet, h: HarnessResult): Items {
 
   // ---- grouping ----
   // End to end: every article; ones the pipeline put in no incident are singletons, as are gold's.
-  const endToEnd = clusters(gold.articles.map((a) => ({
-    id: a.id, gold: goldClusterOf(a), pred: h.articles.get(a.id)?.incidentId ?? `solo:${a.id}`,
-  })));
+  const endToEnd = clusters(
+    gold.articles.map((a) => ({
+      id: a.id,
+      gold: goldClusterOf(a),
+      pred: h.articles.get(a.id)?.incidentId ?? `solo:${a.id}`,
+    })),
+  );
   // The stage alone: only articles in a gold cluster were given to it.
-  const stage = clusters(gold.articles.filter((a) => goldClusterOf(a) !== null).map((a) => ({
-    id: a.id, gold: goldClusterOf(a), pred: h.articles.get(a.id)?.stageIncidentId ?? `solo:${a.id}`,
-  })));
+  const stage = clusters(
+    gold.articles
+      .filter((a) => goldClusterOf(a) !== null)
+      .map((a) => ({
+        id: a.id,
+        gold: goldClusterOf(a),
+        pred: h.articles.get(a.id)?.stageIncidentId ?? `solo:${a.id}`,
+      })),
+  );
 
   // ---- taxonomy ----
   const taxonomy: TaxonomyItem[] = gold.incidents.map((inc) => ({ id: inc.id, dims: {} }));

@@ -5,7 +5,14 @@
  * change that keeps the meaning (a word left out, two words swapped) is placed `fuzzy` over the article's
  * own words. Used by the citation tests and by the planted-instruction benchmark.
  */
-export type NearKind = 'negated' | 'negation-dropped' | 'number-changed' | 'entity-swapped' | 'word-dropped' | 'words-swapped' | 'reordered';
+export type NearKind =
+  | 'negated'
+  | 'negation-dropped'
+  | 'number-changed'
+  | 'entity-swapped'
+  | 'word-dropped'
+  | 'words-swapped'
+  | 'reordered';
 
 export interface NearQuote {
   kind: NearKind;
@@ -20,11 +27,47 @@ export interface NearQuote {
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 const AUX = /\b(was|were|is|are|has|had|have|will|would|could|can|did|does|should)\b/;
 const NEGATION = /\b(not|no|never)\s+/;
-const NUMBER_WORDS = ['two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'twelve', 'hundred', 'thousand', 'million', 'billion'];
-const PROTECTED = new Set(['not', 'no', 'never', 'none', 'nothing', 'nobody', 'without', 'cannot', 'one', 'once', 'twice', 'half', 'first', 'second', 'third', ...NUMBER_WORDS]);
+const NUMBER_WORDS = [
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'twelve',
+  'hundred',
+  'thousand',
+  'million',
+  'billion',
+];
+const PROTECTED = new Set([
+  'not',
+  'no',
+  'never',
+  'none',
+  'nothing',
+  'nobody',
+  'without',
+  'cannot',
+  'one',
+  'once',
+  'twice',
+  'half',
+  'first',
+  'second',
+  'third',
+  ...NUMBER_WORDS,
+]);
 const STAND_INS = ['Northwind', 'Eastbrook', 'Kestrel'];
 
-interface Tok { w: string; start: number; end: number }
+interface Tok {
+  w: string;
+  start: number;
+  end: number;
+}
 const tokens = (s: string): Tok[] => [...s.matchAll(WORD)].map((m) => ({ w: m[0], start: m.index!, end: m.index! + m[0].length }));
 const critical = (w: string) => PROTECTED.has(w.toLowerCase()) || /n['’]t$/.test(w) || /\d/.test(w) || /^\p{Lu}/u.test(w);
 
@@ -37,9 +80,10 @@ export function wordSpan(sentence: string): string {
 /** The interior word nearest the middle that carries no meaning placement must protect, if any. */
 function plainWordNearMiddle(t: Tok[]): number {
   const mid = Math.floor(t.length / 2);
-  for (let d = 0; d < t.length; d++) for (const i of [mid - d, mid + d]) {
-    if (i > 1 && i < t.length - 2 && !critical(t[i].w) && t[i].w.length > 2) return i;
-  }
+  for (let d = 0; d < t.length; d++)
+    for (const i of [mid - d, mid + d]) {
+      if (i > 1 && i < t.length - 2 && !critical(t[i].w) && t[i].w.length > 2) return i;
+    }
   return -1;
 }
 
@@ -62,8 +106,10 @@ export function nearQuotes(sentence: string, article: string): NearQuote[] {
 
   const digits = /\d+/.exec(sentence);
   const word = t.find((x) => NUMBER_WORDS.includes(x.w.toLowerCase()));
-  if (digits) no('number-changed', sentence.slice(0, digits.index) + String(Number(digits[0]) + 7) + sentence.slice(digits.index + digits[0].length));
-  else if (word) no('number-changed', splice(sentence, word, NUMBER_WORDS[(NUMBER_WORDS.indexOf(word.w.toLowerCase()) + 3) % NUMBER_WORDS.length]));
+  if (digits)
+    no('number-changed', sentence.slice(0, digits.index) + String(Number(digits[0]) + 7) + sentence.slice(digits.index + digits[0].length));
+  else if (word)
+    no('number-changed', splice(sentence, word, NUMBER_WORDS[(NUMBER_WORDS.indexOf(word.w.toLowerCase()) + 3) % NUMBER_WORDS.length]));
 
   const name = t.slice(1).find((x) => /^\p{Lu}\p{Ll}/u.test(x.w));
   const standIn = STAND_INS.find((s) => !article.includes(s));
@@ -79,7 +125,10 @@ export function nearQuotes(sentence: string, article: string): NearQuote[] {
     const i = plainWordNearMiddle(t);
     const j = i + 1;
     if (i > 0 && j < t.length - 2 && !critical(t[j].w)) {
-      yes('words-swapped', sentence.slice(0, t[i].start) + t[j].w + sentence.slice(t[i].end, t[j].start) + t[i].w + sentence.slice(t[j].end));
+      yes(
+        'words-swapped',
+        sentence.slice(0, t[i].start) + t[j].w + sentence.slice(t[i].end, t[j].start) + t[i].w + sentence.slice(t[j].end),
+      );
     }
   }
   return out;

@@ -17,39 +17,49 @@ const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n')
  */
 export function writePredictions(dir: string, gold: GoldSet, h: HarnessResult): { articles: string; incidents: string } {
   const articles = join(dir, ARTICLE_PREDICTIONS);
-  writeFileSync(articles, jsonl(gold.articles.map((a) => {
-    const p = h.articles.get(a.id);
-    return {
-      id: a.id,
-      predicted: {
-        isFailure: p?.isFailure ?? null,
-        analyzable: p?.analyzable ?? null,
-        incidentId: p?.incidentId ?? null,
-        confidence: p?.confidence ?? null,
-        stageIncidentId: p?.stageIncidentId ?? null,
-        duplicateOf: p?.duplicateOf ?? null,
-      },
-    };
-  })));
+  writeFileSync(
+    articles,
+    jsonl(
+      gold.articles.map((a) => {
+        const p = h.articles.get(a.id);
+        return {
+          id: a.id,
+          predicted: {
+            isFailure: p?.isFailure ?? null,
+            analyzable: p?.analyzable ?? null,
+            incidentId: p?.incidentId ?? null,
+            confidence: p?.confidence ?? null,
+            stageIncidentId: p?.stageIncidentId ?? null,
+            duplicateOf: p?.duplicateOf ?? null,
+          },
+        };
+      }),
+    ),
+  );
   const incidents = join(dir, INCIDENT_PREDICTIONS);
-  writeFileSync(incidents, jsonl(gold.incidents.map((inc) => {
-    const p = h.incidents.get(inc.id);
-    const pm = p?.postmortem ?? null;
-    const labels = new Map((p?.labels ?? []).map((l) => [l.dimension, l]));
-    return {
-      id: inc.id,
-      articleIds: inc.articleIds,
-      predicted: {
-        title: pm?.title ?? null,
-        postmortem: Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, pm ? numbered(pm[f].map((x) => x.text)) : null])),
-        taxonomy: Object.fromEntries(DIMENSION_KEYS.map((d) => [d, labels.get(d)?.options ?? null])),
-        confidence: Object.fromEntries(DIMENSION_KEYS.map((d) => [d, labels.get(d)?.confidence ?? null])),
-        citations: {
-          postmortem: Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, pm ? pm[f].map((x) => x.citations) : []])),
-          taxonomy: Object.fromEntries(DIMENSION_KEYS.map((d) => [d, labels.get(d)?.citations ?? []])),
-        },
-      },
-    };
-  })));
+  writeFileSync(
+    incidents,
+    jsonl(
+      gold.incidents.map((inc) => {
+        const p = h.incidents.get(inc.id);
+        const pm = p?.postmortem ?? null;
+        const labels = new Map((p?.labels ?? []).map((l) => [l.dimension, l]));
+        return {
+          id: inc.id,
+          articleIds: inc.articleIds,
+          predicted: {
+            title: pm?.title ?? null,
+            postmortem: Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, pm ? numbered(pm[f].map((x) => x.text)) : null])),
+            taxonomy: Object.fromEntries(DIMENSION_KEYS.map((d) => [d, labels.get(d)?.options ?? null])),
+            confidence: Object.fromEntries(DIMENSION_KEYS.map((d) => [d, labels.get(d)?.confidence ?? null])),
+            citations: {
+              postmortem: Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, pm ? pm[f].map((x) => x.citations) : []])),
+              taxonomy: Object.fromEntries(DIMENSION_KEYS.map((d) => [d, labels.get(d)?.citations ?? []])),
+            },
+          },
+        };
+      }),
+    ),
+  );
   return { articles, incidents };
 }

@@ -42,25 +42,45 @@ export function prefilterScores(gold: GoldSet, screen: readonly PrefilterDecisio
   const byId = new Map(gold.articles.map((a) => [a.id, a]));
   const mine = screen.filter((d) => byId.has(d.subject));
   const failures = new Set(gold.articles.filter((a) => a.gold.isFailure === true).map((a) => a.id));
-  const no = mine.filter((d) => d.settled && d.answer === false), yes = mine.filter((d) => d.settled && d.answer === true);
+  const no = mine.filter((d) => d.settled && d.answer === false),
+    yes = mine.filter((d) => d.settled && d.answer === true);
   const lost = no.filter((d) => failures.has(d.subject)).length;
-  const clusterOf = (id: string) => { const a = byId.get(id); return a ? goldClusterOf(a) : null; };
-  const pairs = group.filter((d) => byId.has(d.subject)).map((d) => {
-    const c = clusterOf(d.subject);
-    return { d, same: c !== null && c === mostCommon(d.against.map(clusterOf)) };
-  });
+  const clusterOf = (id: string) => {
+    const a = byId.get(id);
+    return a ? goldClusterOf(a) : null;
+  };
+  const pairs = group
+    .filter((d) => byId.has(d.subject))
+    .map((d) => {
+      const c = clusterOf(d.subject);
+      return { d, same: c !== null && c === mostCommon(d.against.map(clusterOf)) };
+    });
   const settled = pairs.filter((p) => p.d.settled);
   const goldSame = pairs.filter((p) => p.same).length;
   const lostJoins = settled.filter((p) => p.same && p.d.answer === false).length;
   return {
-    screen: mine.length ? {
-      decisions: mine.length, settledNo: no.length, settledYes: yes.length, callsSaved: (no.length + yes.length) / mine.length,
-      goldFailures: failures.size, lost, recallLost: share(lost, failures.size),
-      wrongYes: yes.filter((d) => byId.get(d.subject)!.gold.isFailure === false).length,
-    } : null,
-    group: pairs.length ? {
-      decisions: pairs.length, settled: settled.length, callsSaved: settled.length / pairs.length,
-      goldSame, lost: lostJoins, recallLost: share(lostJoins, goldSame), wrongJoins: settled.filter((p) => !p.same && p.d.answer === true).length,
-    } : null,
+    screen: mine.length
+      ? {
+          decisions: mine.length,
+          settledNo: no.length,
+          settledYes: yes.length,
+          callsSaved: (no.length + yes.length) / mine.length,
+          goldFailures: failures.size,
+          lost,
+          recallLost: share(lost, failures.size),
+          wrongYes: yes.filter((d) => byId.get(d.subject)!.gold.isFailure === false).length,
+        }
+      : null,
+    group: pairs.length
+      ? {
+          decisions: pairs.length,
+          settled: settled.length,
+          callsSaved: settled.length / pairs.length,
+          goldSame,
+          lost: lostJoins,
+          recallLost: share(lostJoins, goldSame),
+          wrongJoins: settled.filter((p) => !p.same && p.d.answer === true).length,
+        }
+      : null,
   };
 }

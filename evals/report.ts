@@ -5,7 +5,6 @@ import { type ItemTable, type ReportDetail, itemTables } from './item-tables.ts'
 import { dimensionBars, groupingBars, optionErrors, postmortemBars, reliability, renderSvg, screeningConfusion } from './charts.ts';
 import { learningNote } from './summary.ts';
 
-
 function htmlTable(t: Table, anchors: ReadonlySet<string>): string {
   const groups = t.groups ? `<tr class="groups">${t.groups.map((g) => `<th colspan="${g.span}">${esc(g.label)}</th>`).join('')}</tr>` : '';
   const numeric = (c: string | undefined, j: number) => j > 0 && c !== undefined && /^[\d—+-]/.test(c);
@@ -16,10 +15,12 @@ function htmlTable(t: Table, anchors: ReadonlySet<string>): string {
     const inner = link && anchors.has(link) ? `<a href="#${link}" title="The items behind these figures">${esc(c)}</a>` : esc(c);
     return `<td${cls ? ` class="${cls}"` : ''}>${inner}</td>`;
   };
-  const body = t.rows.map((r, i) => {
-    const cls = [t.strong?.includes(i) ? 'ours' : '', t.rowClass?.[i] ?? ''].filter(Boolean).join(' ');
-    return `<tr${cls ? ` class="${cls}"` : ''}>${r.map((c, j) => cellHtml(c, i, j)).join('')}</tr>`;
-  }).join('\n');
+  const body = t.rows
+    .map((r, i) => {
+      const cls = [t.strong?.includes(i) ? 'ours' : '', t.rowClass?.[i] ?? ''].filter(Boolean).join(' ');
+      return `<tr${cls ? ` class="${cls}"` : ''}>${r.map((c, j) => cellHtml(c, i, j)).join('')}</tr>`;
+    })
+    .join('\n');
   return `<div class="scroll"><table>${t.caption ? `<caption>${esc(t.caption)}</caption>` : ''}<thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
 
@@ -84,7 +85,10 @@ footer { color:var(--muted); font-size:12px; text-align:center; padding:0 0 30px
 
 /** report.html: one self-contained page; the charts are inline SVG rendered by vega from vega-lite specs; with `detail`, the items behind every figure. */
 export async function renderReport(s: Scorecard, detail?: ReportDetail): Promise<string> {
-  const charts: Record<string, string[]> = { screening: [await renderSvg(screeningConfusion(s))], grouping: [await renderSvg(groupingBars(s))] };
+  const charts: Record<string, string[]> = {
+    screening: [await renderSvg(screeningConfusion(s))],
+    grouping: [await renderSvg(groupingBars(s))],
+  };
   if (s.goldSet.incidents > 0) {
     charts.taxonomy = [
       await renderSvg(dimensionBars(s, 'exact', 'Exact-set match per dimension')),
@@ -97,13 +101,19 @@ export async function renderReport(s: Scorecard, detail?: ReportDetail): Promise
   const items = detail ? itemTables(detail) : {};
   const anchors = new Set(Object.values(items).flatMap((g) => [...(g.id ? [g.id] : []), ...g.tables.map((t) => t.id)]));
   const secs = sections(s);
-  const body = secs.map((sec) => `<section id="${sec.id}"><h2>${esc(sec.title)}</h2>
+  const body = secs
+    .map(
+      (sec) => `<section id="${sec.id}"><h2>${esc(sec.title)}</h2>
 ${sec.tables.map((t) => htmlTable(t, anchors)).join('\n')}
 ${(charts[sec.id] ?? []).map((svg) => `<div class="chart">${svg}</div>`).join('\n')}
 ${sec.note ? `<p class="note">${esc(sec.note)}</p>` : ''}
-${itemsBlock(items[sec.id], anchors)}</section>`).join('\n');
+${itemsBlock(items[sec.id], anchors)}</section>`,
+    )
+    .join('\n');
   const key = keyFigures(s);
-  const secsTime = Object.entries(s.run.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(' · ');
+  const secsTime = Object.entries(s.run.seconds)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(' · ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>failscope eval · ${esc(s.goldSet.name)}</title><style>${CSS}</style></head>

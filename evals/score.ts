@@ -20,7 +20,9 @@ export type ScreenLabel = 'isFailure' | 'analyzable';
 export function screeningScores(items: readonly ScreeningItem[], label: ScreenLabel, system: System): BinaryScores | null {
   const scored = items.filter((i) => i.gold[label] !== null && (system !== 'fail' || i.fail !== null));
   if (system === 'fail' && scored.length === 0) return null;
-  return binaryScores(scored.map((i) => ({ gold: i.gold[label]!, pred: (system === 'fail' ? i.fail![label] : i[system][label]) ?? false })));
+  return binaryScores(
+    scored.map((i) => ({ gold: i.gold[label]!, pred: (system === 'fail' ? i.fail![label] : i[system][label]) ?? false })),
+  );
 }
 
 // ---- grouping -----------------------------------------------------------------------------------
@@ -34,7 +36,10 @@ export function groupingScores(clusters: readonly ClusterItem[], system: 'pipeli
 export function dimensionScores(items: readonly TaxonomyItem[], dim: DimensionKey, system: System): SetScores | null {
   const rows = items.map((i) => i.dims[dim]).filter((d) => d !== undefined && (system !== 'fail' || d.fail !== null));
   if (system === 'fail' && rows.length === 0) return null;
-  return setScores(rows.map((d) => ({ gold: d.gold, pred: system === 'fail' ? d.fail! : d[system] })), optionKeys(dim));
+  return setScores(
+    rows.map((d) => ({ gold: d.gold, pred: system === 'fail' ? d.fail! : d[system] })),
+    optionKeys(dim),
+  );
 }
 
 export interface MeanScores {
@@ -47,7 +52,12 @@ export interface MeanScores {
 export function meanTaxonomy(items: readonly TaxonomyItem[], system: System): MeanScores | null {
   const per = DIMENSION_KEYS.map((d) => dimensionScores(items, d, system)).filter((s): s is SetScores => s !== null && s.n > 0);
   if (per.length === 0) return null;
-  return { dimensions: per.length, exact: meanOf(per.map((s) => s.exact)), jaccard: meanOf(per.map((s) => s.jaccard)), macroF1: meanOf(per.map((s) => s.macroF1)) };
+  return {
+    dimensions: per.length,
+    exact: meanOf(per.map((s) => s.exact)),
+    jaccard: meanOf(per.map((s) => s.jaccard)),
+    macroF1: meanOf(per.map((s) => s.macroF1)),
+  };
 }
 
 // ---- postmortem ---------------------------------------------------------------------------------
@@ -63,15 +73,24 @@ export interface FactScores {
   f1: number | null;
 }
 
-export function factScores(items: readonly PostmortemItem[], fields: readonly PostmortemField[], system: 'pipeline' | 'fail'): FactScores | null {
+export function factScores(
+  items: readonly PostmortemItem[],
+  fields: readonly PostmortemField[],
+  system: 'pipeline' | 'fail',
+): FactScores | null {
   const rows = items.filter((i) => system === 'pipeline' || POSTMORTEM_FIELDS.every((f) => i.fields[f].fail !== null));
   if (system === 'fail' && rows.length === 0) return null;
   const s = { incidents: rows.length, goldFacts: 0, predictedFacts: 0, matchedGold: 0, matchedPredicted: 0 };
-  for (const i of rows) for (const f of fields) {
-    const m = i.fields[f][system]!;
-    s.goldFacts += m.gold; s.predictedFacts += m.predicted; s.matchedGold += m.matchedGold; s.matchedPredicted += m.matchedPredicted;
-  }
-  const recall = ratio(s.matchedGold, s.goldFacts), precision = ratio(s.matchedPredicted, s.predictedFacts);
+  for (const i of rows)
+    for (const f of fields) {
+      const m = i.fields[f][system]!;
+      s.goldFacts += m.gold;
+      s.predictedFacts += m.predicted;
+      s.matchedGold += m.matchedGold;
+      s.matchedPredicted += m.matchedPredicted;
+    }
+  const recall = ratio(s.matchedGold, s.goldFacts),
+    precision = ratio(s.matchedPredicted, s.predictedFacts);
   const f1 = recall === null || precision === null ? null : recall + precision === 0 ? 0 : (2 * recall * precision) / (recall + precision);
   return { ...s, recall, precision, f1 };
 }
@@ -88,20 +107,33 @@ export function citationScores(counts: readonly AlignmentCounts[]): CitationScor
   const sum = emptyCounts();
   for (const c of counts) for (const k of [...ALIGNMENTS, 'verified'] as const) sum[k] += c[k];
   const total = ALIGNMENTS.reduce((n, k) => n + sum[k], 0);
-  const share = Object.fromEntries([...ALIGNMENTS, 'verified'].map((k) => [k, ratio(sum[k as keyof AlignmentCounts], total)])) as CitationScores['share'];
+  const share = Object.fromEntries(
+    [...ALIGNMENTS, 'verified'].map((k) => [k, ratio(sum[k as keyof AlignmentCounts], total)]),
+  ) as CitationScores['share'];
   return { total, counts: sum, share };
 }
 
 /** Each taxonomy answer's confidence against whether its option set equals the gold's. */
 export function taxonomyCalibration(items: readonly TaxonomyItem[]): Calibration {
-  return calibration(items.flatMap((i) => Object.values(i.dims).filter((d) => d.confidence !== null)
-    .map((d) => ({ confidence: d.confidence!, correct: d.gold.length === d.pipeline.length && d.gold.every((g) => d.pipeline.includes(g)) }))));
+  return calibration(
+    items.flatMap((i) =>
+      Object.values(i.dims)
+        .filter((d) => d.confidence !== null)
+        .map((d) => ({
+          confidence: d.confidence!,
+          correct: d.gold.length === d.pipeline.length && d.gold.every((g) => d.pipeline.includes(g)),
+        })),
+    ),
+  );
 }
 
 /** The screening confidence against whether the is-failure decision matches the gold. */
 export function screeningCalibration(items: readonly ScreeningItem[]): Calibration {
-  return calibration(items.filter((i) => i.gold.isFailure !== null && i.pipeline.confidence !== null && i.pipeline.isFailure !== null)
-    .map((i) => ({ confidence: i.pipeline.confidence!, correct: i.pipeline.isFailure === i.gold.isFailure })));
+  return calibration(
+    items
+      .filter((i) => i.gold.isFailure !== null && i.pipeline.confidence !== null && i.pipeline.isFailure !== null)
+      .map((i) => ({ confidence: i.pipeline.confidence!, correct: i.pipeline.isFailure === i.gold.isFailure })),
+  );
 }
 
 // ---- headline metrics: one number each, recomputable from items (for eval compare) -------------
@@ -123,7 +155,10 @@ export interface MetricDef {
 const dimCache = new WeakMap<DimItem, { exact: number; jaccard: number }>();
 function dimPair(d: DimItem): { exact: number; jaccard: number } {
   let v = dimCache.get(d);
-  if (!v) { v = { exact: exactSet(d.gold, d.pipeline) ? 1 : 0, jaccard: jaccard(d.gold, d.pipeline) }; dimCache.set(d, v); }
+  if (!v) {
+    v = { exact: exactSet(d.gold, d.pipeline) ? 1 : 0, jaccard: jaccard(d.gold, d.pipeline) };
+    dimCache.set(d, v);
+  }
   return v;
 }
 
@@ -131,9 +166,18 @@ function leanDimension(rows: readonly DimItem[], metric: 'exact' | 'jaccard' | '
   if (rows.length === 0) return null;
   if (metric !== 'macroF1') return rows.reduce((acc, d) => acc + dimPair(d)[metric], 0) / rows.length;
   const counts = new Map<string, { tp: number; fp: number; fn: number }>();
-  const at = (k: string) => { let c = counts.get(k); if (!c) { c = { tp: 0, fp: 0, fn: 0 }; counts.set(k, c); } return c; };
+  const at = (k: string) => {
+    let c = counts.get(k);
+    if (!c) {
+      c = { tp: 0, fp: 0, fn: 0 };
+      counts.set(k, c);
+    }
+    return c;
+  };
   for (const d of rows) {
-    for (const g of new Set(d.gold)) if (d.pipeline.includes(g)) at(g).tp++; else at(g).fn++;
+    for (const g of new Set(d.gold))
+      if (d.pipeline.includes(g)) at(g).tp++;
+      else at(g).fn++;
     for (const p of new Set(d.pipeline)) if (!d.gold.includes(p)) at(p).fp++;
   }
   let sum = 0;
@@ -142,29 +186,98 @@ function leanDimension(rows: readonly DimItem[], metric: 'exact' | 'jaccard' | '
 }
 
 function leanMean(items: readonly TaxonomyItem[], metric: 'exact' | 'jaccard' | 'macroF1'): number | null {
-  return meanOf(DIMENSION_KEYS.map((d) => leanDimension(items.map((i) => i.dims[d]).filter((x): x is DimItem => x !== undefined), metric)));
+  return meanOf(
+    DIMENSION_KEYS.map((d) =>
+      leanDimension(
+        items.map((i) => i.dims[d]).filter((x): x is DimItem => x !== undefined),
+        metric,
+      ),
+    ),
+  );
 }
 
-const def = <U extends { id: string }>(key: string, units: (i: Items) => U[], stat: (u: readonly U[]) => number | null, lowerIsBetter = false): MetricDef =>
-  ({ key, units, stat: stat as MetricDef['stat'], lowerIsBetter });
+const def = <U extends { id: string }>(
+  key: string,
+  units: (i: Items) => U[],
+  stat: (u: readonly U[]) => number | null,
+  lowerIsBetter = false,
+): MetricDef => ({ key, units, stat: stat as MetricDef['stat'], lowerIsBetter });
 
 export const METRICS: MetricDef[] = [
-  ...(['isFailure', 'analyzable'] as const).flatMap((l) => (['precision', 'recall', 'f1'] as const).map((m) =>
-    def(`screening.${l}.${m}`, (i) => i.screening.filter((s) => s.gold[l] !== null), (u) => screeningScores(u, l, 'pipeline')?.[m] ?? null))),
-  ...(['endToEnd', 'stage'] as const).flatMap((g) => (['homogeneity', 'completeness', 'vMeasure'] as const).map((m) =>
-    def(`grouping.${g}.${m}`, (i) => i.grouping[g], (u) => (u.length ? groupingScores(u, 'pipeline')[m] : null)))),
+  ...(['isFailure', 'analyzable'] as const).flatMap((l) =>
+    (['precision', 'recall', 'f1'] as const).map((m) =>
+      def(
+        `screening.${l}.${m}`,
+        (i) => i.screening.filter((s) => s.gold[l] !== null),
+        (u) => screeningScores(u, l, 'pipeline')?.[m] ?? null,
+      ),
+    ),
+  ),
+  ...(['endToEnd', 'stage'] as const).flatMap((g) =>
+    (['homogeneity', 'completeness', 'vMeasure'] as const).map((m) =>
+      def(
+        `grouping.${g}.${m}`,
+        (i) => i.grouping[g],
+        (u) => (u.length ? groupingScores(u, 'pipeline')[m] : null),
+      ),
+    ),
+  ),
   ...(['exact', 'jaccard', 'macroF1'] as const).map((m) =>
-    def(`taxonomy.mean.${m}`, (i) => i.taxonomy, (u) => leanMean(u, m))),
-  ...DIMENSION_KEYS.flatMap((d) => (['exact', 'jaccard', 'macroF1'] as const).map((m) =>
-    def(`taxonomy.${d}.${m}`, (i) => i.taxonomy.filter((t) => t.dims[d]), (u) => leanDimension(u.map((t) => t.dims[d]), m)))),
+    def(
+      `taxonomy.mean.${m}`,
+      (i) => i.taxonomy,
+      (u) => leanMean(u, m),
+    ),
+  ),
+  ...DIMENSION_KEYS.flatMap((d) =>
+    (['exact', 'jaccard', 'macroF1'] as const).map((m) =>
+      def(
+        `taxonomy.${d}.${m}`,
+        (i) => i.taxonomy.filter((t) => t.dims[d]),
+        (u) =>
+          leanDimension(
+            u.map((t) => t.dims[d]),
+            m,
+          ),
+      ),
+    ),
+  ),
   ...(['recall', 'precision', 'f1'] as const).map((m) =>
-    def(`postmortem.all.${m}`, (i) => i.postmortem, (u) => factScores(u, POSTMORTEM_FIELDS, 'pipeline')?.[m] ?? null)),
-  ...POSTMORTEM_FIELDS.flatMap((f) => (['recall', 'precision'] as const).map((m) =>
-    def(`postmortem.${f}.${m}`, (i) => i.postmortem, (u) => factScores(u, [f], 'pipeline')?.[m] ?? null))),
+    def(
+      `postmortem.all.${m}`,
+      (i) => i.postmortem,
+      (u) => factScores(u, POSTMORTEM_FIELDS, 'pipeline')?.[m] ?? null,
+    ),
+  ),
+  ...POSTMORTEM_FIELDS.flatMap((f) =>
+    (['recall', 'precision'] as const).map((m) =>
+      def(
+        `postmortem.${f}.${m}`,
+        (i) => i.postmortem,
+        (u) => factScores(u, [f], 'pipeline')?.[m] ?? null,
+      ),
+    ),
+  ),
   ...([...ALIGNMENTS, 'verified'] as const).map((k) =>
-    def(`citations.${k}`, (i) => i.citations, (u) => citationScores(u.map((c) => c.counts)).share[k], k === 'unaligned')),
-  def('calibration.taxonomy.ece', (i) => i.taxonomy, (u) => taxonomyCalibration(u).ece, true),
-  def('calibration.screening.ece', (i) => i.screening, (u) => screeningCalibration(u).ece, true),
+    def(
+      `citations.${k}`,
+      (i) => i.citations,
+      (u) => citationScores(u.map((c) => c.counts)).share[k],
+      k === 'unaligned',
+    ),
+  ),
+  def(
+    'calibration.taxonomy.ece',
+    (i) => i.taxonomy,
+    (u) => taxonomyCalibration(u).ece,
+    true,
+  ),
+  def(
+    'calibration.screening.ece',
+    (i) => i.screening,
+    (u) => screeningCalibration(u).ece,
+    true,
+  ),
 ];
 
 export function headline(items: Items): Record<string, number | null> {

@@ -20,9 +20,11 @@ export function learningNote(s: Scorecard): string {
   const from = l.learnedFrom.length ? `learned from ${l.learnedFrom.join(', ')}` : 'learned from no labelled folder';
   if (!l.crossFit) return `Model: ${s.run.model}, ${from}; it learned nothing from this gold set, so every item is scored as held out.`;
   const c = l.crossFit;
-  return `Model: ${s.run.model}, ${from}. It learned from ${c.learnedIncidents} incident(s) and ${c.learnedArticles} article(s) of this gold set `
-    + `(${c.sources.join(', ')}), so the eval is **cross-fitted**: ${c.folds} folds by incident, each item answered by a version `
-    + 'learned without its fold (its own labels and its incident\'s articles).';
+  return (
+    `Model: ${s.run.model}, ${from}. It learned from ${c.learnedIncidents} incident(s) and ${c.learnedArticles} article(s) of this gold set ` +
+    `(${c.sources.join(', ')}), so the eval is **cross-fitted**: ${c.folds} folds by incident, each item answered by a version ` +
+    "learned without its fold (its own labels and its incident's articles)."
+  );
 }
 
 /** summary.md: the key figures first, then every stage's table and the rule it was scored by. */
@@ -30,9 +32,11 @@ export function renderSummary(s: Scorecard): string {
   const out = [
     `# Eval: ${s.goldSet.name} · ${s.run.backend} (${s.run.model})`,
     '',
-    `Gold: \`${s.goldSet.dir}\` — ${s.goldSet.articles} articles, ${s.goldSet.incidents} incidents${s.goldSet.problems.length ? `, ${s.goldSet.problems.length} gold line(s) skipped` : ''}. `
-      + `Run ${s.run.runId}; ${s.run.duplicates} duplicate article(s); ${s.run.failedJobs} failed job(s). `
-      + `Time: ${Object.entries(s.run.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`,
+    `Gold: \`${s.goldSet.dir}\` — ${s.goldSet.articles} articles, ${s.goldSet.incidents} incidents${s.goldSet.problems.length ? `, ${s.goldSet.problems.length} gold line(s) skipped` : ''}. ` +
+      `Run ${s.run.runId}; ${s.run.duplicates} duplicate article(s); ${s.run.failedJobs} failed job(s). ` +
+      `Time: ${Object.entries(s.run.seconds)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ')}.`,
     '',
     learningNote(s),
     '',

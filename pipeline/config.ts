@@ -18,7 +18,8 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>, onUnknownKey
     throw new Error(`${file}: ${(e as Error).message}`);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   if (onUnknownKey) for (const k of unknownKeys(schema, raw)) onUnknownKey(k);
   return parsed.data;
 }

@@ -23,15 +23,21 @@ export interface RunSummary {
 
 /** Checks every stored citation against its article text: the summary's "verified" is measured, not assumed. */
 export function verifyStoredCitations(store: Store): RunSummary['citations'] {
-  let verified = 0, unverified = 0;
+  let verified = 0,
+    unverified = 0;
   for (const c of store.records.citationsWithText()) {
-    if (verifyCitation(c, c.text)) verified++; else unverified++;
+    if (verifyCitation(c, c.text)) verified++;
+    else unverified++;
   }
   return { verified, unverified, byAlignment: store.records.citationCounts() };
 }
 
 /** Does whatever work is pending, stage by stage, as one recorded run. */
-export async function runPipeline(store: Store, backend: Backend, opts: { settings: RunSettings; onEvent?: EventSink; skippedInputs?: number; runId?: string }): Promise<RunSummary> {
+export async function runPipeline(
+  store: Store,
+  backend: Backend,
+  opts: { settings: RunSettings; onEvent?: EventSink; skippedInputs?: number; runId?: string },
+): Promise<RunSummary> {
   if (!opts.runId) store.runs.recoverInterrupted();
   const run = opts.runId ? { id: opts.runId } : store.runs.start(opts.settings);
   opts.onEvent?.({ type: 'run', runId: run.id, backend: backend.name, model: backend.model });
@@ -39,7 +45,8 @@ export async function runPipeline(store: Store, backend: Backend, opts: { settin
   const stages: StageResult[] = [];
   try {
     const concurrency = Math.max(opts.settings.concurrency, backend.jobWindow ?? 0);
-    for (const def of STAGE_DEFS) stages.push(await runStage(def as typeof STAGE_DEFS[number], ctx, { concurrency, onEvent: opts.onEvent }));
+    for (const def of STAGE_DEFS)
+      stages.push(await runStage(def as (typeof STAGE_DEFS)[number], ctx, { concurrency, onEvent: opts.onEvent }));
   } catch (e) {
     store.runs.finish(run.id, 'failed', { error: (e as Error).message });
     throw e;

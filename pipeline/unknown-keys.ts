@@ -5,7 +5,12 @@ import { z } from 'zod';
  * silently, which is how a misspelt setting goes unnoticed; the caller warns about them instead.
  */
 export function unknownKeys(schema: z.ZodType, value: unknown, path: string[] = []): string[] {
-  if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault || schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
+  if (
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodPrefault ||
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodNullable
+  ) {
     return unknownKeys(schema.def.innerType as z.ZodType, value, path);
   }
   if (!value || typeof value !== 'object') return [];

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 /** A batch's state at the provider (OpenAI's statuses), or `uploaded`: its input file is up, the batch not yet known to exist. */
-export const BatchStatus = z.enum(['uploaded', 'validating', 'in_progress', 'finalizing', 'completed', 'expired', 'failed', 'cancelling', 'cancelled']);
+export const BatchStatus = z.enum([
+  'uploaded',
+  'validating',
+  'in_progress',
+  'finalizing',
+  'completed',
+  'expired',
+  'failed',
+  'cancelling',
+  'cancelled',
+]);
 export type BatchStatus = z.infer<typeof BatchStatus>;
 
 /** Statuses after which a batch changes no more: its output and error files can be read. */

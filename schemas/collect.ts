@@ -11,14 +11,26 @@ export type FetchState = z.infer<typeof FetchState>;
 /** Why a URL failed or was recorded as a duplicate: a closed vocabulary so `status` can count by reason. */
 export const FetchReason = z.enum([
   // refused before any request
-  'invalid-url', 'unsupported-scheme', 'private-address', 'dns-failed', 'robots-disallowed',
+  'invalid-url',
+  'unsupported-scheme',
+  'private-address',
+  'dns-failed',
+  'robots-disallowed',
   // the request
-  'timeout', 'network-error', 'http-error', 'redirect-loop', 'too-many-redirects', 'too-large',
+  'timeout',
+  'network-error',
+  'http-error',
+  'redirect-loop',
+  'too-many-redirects',
+  'too-large',
   'unsupported-content',
   // what came back
-  'malformed-feed', 'too-short',
+  'malformed-feed',
+  'too-short',
   // duplicates
-  'same-url', 'same-content', 'near-duplicate',
+  'same-url',
+  'same-content',
+  'near-duplicate',
 ]);
 export type FetchReason = z.infer<typeof FetchReason>;
 
@@ -64,19 +76,23 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
  * `{query}` in the template is replaced by the URL-encoded query; the query itself may use
  * {keyword}, {outlet}, {after} and {before}.
  */
-export const SearchConfig = z.object({
-  /** Free text for people reading the file. */
-  description: z.string().optional(),
-  template: z.string().default('https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en')
-    .refine((t) => t.includes('{query}'), 'template must contain {query}'),
-  query: z.string().default('software {keyword} after:{after} before:{before} site:{outlet}'),
-  keywords: z.array(z.string().min(1)).min(1),
-  /** Domains for `site:`; empty means one query per keyword and window, without a site filter. */
-  outlets: z.array(z.string().min(1)).default([]),
-  /** Either explicit windows, or a range cut into months, weeks or days. */
-  windows: z.union([
-    z.array(z.object({ after: isoDay, before: isoDay })).min(1),
-    z.object({ from: isoDay, to: isoDay, step: z.enum(['month', 'week', 'day']).default('month') }),
-  ]),
-}).strict();
+export const SearchConfig = z
+  .object({
+    /** Free text for people reading the file. */
+    description: z.string().optional(),
+    template: z
+      .string()
+      .default('https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en')
+      .refine((t) => t.includes('{query}'), 'template must contain {query}'),
+    query: z.string().default('software {keyword} after:{after} before:{before} site:{outlet}'),
+    keywords: z.array(z.string().min(1)).min(1),
+    /** Domains for `site:`; empty means one query per keyword and window, without a site filter. */
+    outlets: z.array(z.string().min(1)).default([]),
+    /** Either explicit windows, or a range cut into months, weeks or days. */
+    windows: z.union([
+      z.array(z.object({ after: isoDay, before: isoDay })).min(1),
+      z.object({ from: isoDay, to: isoDay, step: z.enum(['month', 'week', 'day']).default('month') }),
+    ]),
+  })
+  .strict();
 export type SearchConfig = z.infer<typeof SearchConfig>;

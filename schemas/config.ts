@@ -60,14 +60,19 @@ export type BatchConfig = z.infer<typeof BatchConfig>;
  * lose no recall on the project's corpus (data/train) nor on FAIL's dev split (README, "Pre-filter").
  */
 export const PrefilterConfig = z.object({
-  screen: z.object({
-    reject: z.number().min(0).max(1).nullable().default(0.15),
-    accept: z.number().min(0).max(1).nullable().default(0.95),
-  }).refine((t) => t.reject === null || t.accept === null || t.reject < t.accept, 'reject must be below accept').prefault({}),
-  sameIncident: z.object({
-    join: z.number().min(0).nullable().default(0.2),
-    apart: z.number().min(0).nullable().default(0.1),
-  }).prefault({}),
+  screen: z
+    .object({
+      reject: z.number().min(0).max(1).nullable().default(0.15),
+      accept: z.number().min(0).max(1).nullable().default(0.95),
+    })
+    .refine((t) => t.reject === null || t.accept === null || t.reject < t.accept, 'reject must be below accept')
+    .prefault({}),
+  sameIncident: z
+    .object({
+      join: z.number().min(0).nullable().default(0.2),
+      apart: z.number().min(0).nullable().default(0.1),
+    })
+    .prefault({}),
 });
 export type PrefilterConfig = z.infer<typeof PrefilterConfig>;
 
@@ -99,10 +104,12 @@ export const OpenAIConfig = z.object({
   /** A directory of prompt templates to use instead of the bundled prompts/ (same file names). */
   promptsDir: z.string().nullable().default(null),
   /** Same-incident candidates at or above `accept` join without a call, below `reject` stay apart without one. */
-  sameIncident: z.object({
-    accept: z.number().min(0).max(1).default(0.6),
-    reject: z.number().min(0).max(1).default(0.15),
-  }).prefault({}),
+  sameIncident: z
+    .object({
+      accept: z.number().min(0).max(1).default(0.6),
+      reject: z.number().min(0).max(1).default(0.15),
+    })
+    .prefault({}),
   batch: BatchConfig.prefault({}),
   /** The offline pre-filter; null asks the model about everything. */
   prefilter: PrefilterConfig.nullable().prefault({}),
@@ -130,9 +137,17 @@ export type OfflineConfig = z.infer<typeof OfflineConfig>;
  */
 export const IngestConfig = z.object({
   /** Largest article: a JSON Lines line, a .txt or .md file, one .json record's text, the text read from a page. */
-  maxArticleBytes: z.number().int().positive().default(512 * 1024),
+  maxArticleBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024),
   /** Largest file read whole to find its articles (.json, .html); larger collections belong in JSON Lines, which is streamed. */
-  maxFileBytes: z.number().int().positive().default(3 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(3 * 1024 * 1024),
 });
 export type IngestConfig = z.infer<typeof IngestConfig>;
 

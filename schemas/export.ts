@@ -37,7 +37,10 @@ export const ExportLabel = TaxonomyLabel.extend({
 });
 export type ExportLabel = z.infer<typeof ExportLabel>;
 
-const factFields = Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, z.array(ExportFact)])) as Record<(typeof POSTMORTEM_FIELDS)[number], z.ZodArray<typeof ExportFact>>;
+const factFields = Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, z.array(ExportFact)])) as Record<
+  (typeof POSTMORTEM_FIELDS)[number],
+  z.ZodArray<typeof ExportFact>
+>;
 export const ExportPostmortem = Postmortem.extend(factFields);
 export type ExportPostmortem = z.infer<typeof ExportPostmortem>;
 

@@ -24,23 +24,27 @@ export const GoldArticle = z.object({
   published: z.string().nullable().optional(),
   text: z.string(),
   gold: GoldArticleLabels,
-  reference: z.object({
-    system: z.string(),
-    isFailure: z.boolean().nullable().optional(),
-    analyzable: z.boolean().nullable().optional(),
-  }).optional(),
+  reference: z
+    .object({
+      system: z.string(),
+      isFailure: z.boolean().nullable().optional(),
+      analyzable: z.boolean().nullable().optional(),
+    })
+    .optional(),
 });
 export type GoldArticle = z.infer<typeof GoldArticle>;
 
-const taxonomyShape = Object.fromEntries(
-  DIMENSION_KEYS.map((k) => [k, z.array(z.string()).nullable().optional()]),
-) as Record<(typeof DIMENSION_KEYS)[number], z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodString>>>>;
+const taxonomyShape = Object.fromEntries(DIMENSION_KEYS.map((k) => [k, z.array(z.string()).nullable().optional()])) as Record<
+  (typeof DIMENSION_KEYS)[number],
+  z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodString>>>
+>;
 export const GoldTaxonomy = z.object(taxonomyShape);
 export type GoldTaxonomy = z.infer<typeof GoldTaxonomy>;
 
-const postmortemShape = Object.fromEntries(
-  POSTMORTEM_FIELDS.map((k) => [k, z.string().nullable().optional()]),
-) as Record<(typeof POSTMORTEM_FIELDS)[number], z.ZodOptional<z.ZodNullable<z.ZodString>>>;
+const postmortemShape = Object.fromEntries(POSTMORTEM_FIELDS.map((k) => [k, z.string().nullable().optional()])) as Record<
+  (typeof POSTMORTEM_FIELDS)[number],
+  z.ZodOptional<z.ZodNullable<z.ZodString>>
+>;
 export const GoldPostmortem = z.object(postmortemShape);
 export type GoldPostmortem = z.infer<typeof GoldPostmortem>;
 
@@ -48,11 +52,13 @@ export const GoldIncident = z.object({
   id: z.string(),
   articleIds: z.array(z.string()).min(1),
   gold: z.object({ postmortem: GoldPostmortem, taxonomy: GoldTaxonomy }),
-  reference: z.object({
-    system: z.string(),
-    postmortem: GoldPostmortem.optional(),
-    taxonomy: GoldTaxonomy.optional(),
-    rationale: z.record(z.string(), z.string()).optional(),
-  }).optional(),
+  reference: z
+    .object({
+      system: z.string(),
+      postmortem: GoldPostmortem.optional(),
+      taxonomy: GoldTaxonomy.optional(),
+      rationale: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
 });
 export type GoldIncident = z.infer<typeof GoldIncident>;

@@ -3,8 +3,16 @@ import { Fact } from './citation.ts';
 
 /** Field keys match the gold files' postmortem keys, so eval compares field for field. */
 export const POSTMORTEM_FIELDS = [
-  'time', 'system', 'responsibleOrganization', 'impactedOrganization', 'softwareCauses',
-  'nonSoftwareCauses', 'impacts', 'preventions', 'fixes', 'references',
+  'time',
+  'system',
+  'responsibleOrganization',
+  'impactedOrganization',
+  'softwareCauses',
+  'nonSoftwareCauses',
+  'impacts',
+  'preventions',
+  'fixes',
+  'references',
 ] as const;
 export const PostmortemField = z.enum(POSTMORTEM_FIELDS);
 export type PostmortemField = z.infer<typeof PostmortemField>;

@@ -28,46 +28,84 @@ export interface TaxonomyDimension {
   readonly options: readonly TaxonomyOption[];
 }
 
-const boolOptions = (yes: string, no: string) => [
-  { key: 'true', definition: yes },
-  { key: 'false', definition: no },
-] as const;
+const boolOptions = (yes: string, no: string) =>
+  [
+    { key: 'true', definition: yes },
+    { key: 'false', definition: no },
+  ] as const;
 
 export const TAXONOMY = [
   {
-    key: 'recurring', title: 'Recurring', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'recurring',
+    title: 'Recurring',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Has this failure, or one much like it, happened before or since?',
     options: [
-      { key: 'one_organization', definition: 'The same organisation, or its own products and services, had a similar failure at another time.' },
+      {
+        key: 'one_organization',
+        definition: 'The same organisation, or its own products and services, had a similar failure at another time.',
+      },
       { key: 'multiple_organization', definition: 'Other organisations or their products had a similar failure.' },
     ],
   },
   {
-    key: 'phase', title: 'Phase (Design/Operation)', section: 'faults', kind: 'multi', iotOnly: false,
-    question: 'In which part of the system\'s life were the contributing faults introduced?',
+    key: 'phase',
+    title: 'Phase (Design/Operation)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
+    question: "In which part of the system's life were the contributing faults introduced?",
     options: [
-      { key: 'design', definition: 'While building, changing or updating the system, or writing the procedures for running it: code defects, bad updates, flawed designs.' },
+      {
+        key: 'design',
+        definition:
+          'While building, changing or updating the system, or writing the procedures for running it: code defects, bad updates, flawed designs.',
+      },
       { key: 'operation', definition: 'While the system was in use: how it was run, configured, maintained, misused or attacked.' },
     ],
   },
   {
-    key: 'boundary', title: 'Boundary (Internal/External)', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'boundary',
+    title: 'Boundary (Internal/External)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Did the contributing faults start inside the system or come in from outside it?',
     options: [
       { key: 'within_system', definition: 'The faults arose inside the system itself: its own code, hardware or configuration.' },
-      { key: 'outside_system', definition: 'The faults came from outside and spread in: attackers, suppliers, third-party services, users, weather or the physical environment.' },
+      {
+        key: 'outside_system',
+        definition:
+          'The faults came from outside and spread in: attackers, suppliers, third-party services, users, weather or the physical environment.',
+      },
     ],
   },
   {
-    key: 'nature', title: 'Nature (Human/Non-human)', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'nature',
+    title: 'Nature (Human/Non-human)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Were the contributing faults caused by people or without people taking part?',
     options: [
-      { key: 'non-human_actions', definition: 'No person caused the fault directly: natural events, component wear, latent bugs that fired by themselves.' },
-      { key: 'human_actions', definition: 'Something people did introduced the fault: an engineer\'s change, an operator\'s command, an attacker\'s intrusion.' },
+      {
+        key: 'non-human_actions',
+        definition: 'No person caused the fault directly: natural events, component wear, latent bugs that fired by themselves.',
+      },
+      {
+        key: 'human_actions',
+        definition: "Something people did introduced the fault: an engineer's change, an operator's command, an attacker's intrusion.",
+      },
     ],
   },
   {
-    key: 'dimension', title: 'Dimension (Hardware/Software)', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'dimension',
+    title: 'Dimension (Hardware/Software)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Did the contributing faults originate in hardware or in software?',
     options: [
       { key: 'hardware', definition: 'Physical components: chips, disks, power supplies, cables, sensors, mechanical parts.' },
@@ -75,31 +113,58 @@ export const TAXONOMY = [
     ],
   },
   {
-    key: 'objective', title: 'Objective (Malicious/Non-malicious)', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'objective',
+    title: 'Objective (Malicious/Non-malicious)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Did someone mean to do harm?',
     options: [
-      { key: 'malicious', definition: 'People introduced the faults intending to damage the system or its users: hacking, ransomware, sabotage, fraud.' },
+      {
+        key: 'malicious',
+        definition: 'People introduced the faults intending to damage the system or its users: hacking, ransomware, sabotage, fraud.',
+      },
       { key: 'non-malicious', definition: 'The faults were introduced with no intent to harm: mistakes, defects, accidents.' },
     ],
   },
   {
-    key: 'intent', title: 'Intent (Poor/Accidental Decisions)', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'intent',
+    title: 'Intent (Poor/Accidental Decisions)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Did the faults come from poor decisions or from accidental ones?',
     options: [
-      { key: 'poor_decisions', definition: 'A deliberate choice that turned out badly: cutting corners, skipping tests, ignoring warnings, knowingly shipping a risk.' },
+      {
+        key: 'poor_decisions',
+        definition:
+          'A deliberate choice that turned out badly: cutting corners, skipping tests, ignoring warnings, knowingly shipping a risk.',
+      },
       { key: 'accidental_decisions', definition: 'An unintended slip: a mistaken change, a wrong command, an oversight nobody chose.' },
     ],
   },
   {
-    key: 'capability', title: 'Capability (Incompetence/Accidental)', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'capability',
+    title: 'Capability (Incompetence/Accidental)',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Were the faults due to a lack of professional competence, or accidental?',
     options: [
-      { key: 'development_incompetence', definition: 'The people or organisation lacked the skill or rigour the job needed: basic security errors, no testing, known bad practice.' },
+      {
+        key: 'development_incompetence',
+        definition:
+          'The people or organisation lacked the skill or rigour the job needed: basic security errors, no testing, known bad practice.',
+      },
       { key: 'accidental', definition: 'Competent people made a mistake or were caught by something unforeseen.' },
     ],
   },
   {
-    key: 'duration', title: 'Duration', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'duration',
+    title: 'Duration',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Do the faults act always, or only under certain conditions?',
     options: [
       { key: 'permanent', definition: 'The fault is present under all conditions until it is removed: every input triggers it.' },
@@ -107,7 +172,11 @@ export const TAXONOMY = [
     ],
   },
   {
-    key: 'behaviour', title: 'Behaviour', section: 'faults', kind: 'multi', iotOnly: false,
+    key: 'behaviour',
+    title: 'Behaviour',
+    section: 'faults',
+    kind: 'multi',
+    iotOnly: false,
     question: 'How did the failed system behave?',
     options: [
       { key: 'crash', definition: 'It stopped altogether: went down, went offline, froze, or lost its state.' },
@@ -119,7 +188,11 @@ export const TAXONOMY = [
     ],
   },
   {
-    key: 'domain', title: 'Domain', section: 'other', kind: 'multi', iotOnly: false,
+    key: 'domain',
+    title: 'Domain',
+    section: 'other',
+    kind: 'multi',
+    iotOnly: false,
     question: 'Which industry was the failed system serving?',
     options: [
       { key: 'information', definition: 'Producing and spreading information: telecoms, internet services, media, software platforms.' },
@@ -138,7 +211,11 @@ export const TAXONOMY = [
     ],
   },
   {
-    key: 'consequence', title: 'Consequence', section: 'other', kind: 'multi', iotOnly: false,
+    key: 'consequence',
+    title: 'Consequence',
+    section: 'other',
+    kind: 'multi',
+    iotOnly: false,
     question: 'What happened to people and things because of the failure?',
     options: [
       { key: 'death', definition: 'People died.' },
@@ -153,7 +230,11 @@ export const TAXONOMY = [
     ],
   },
   {
-    key: 'cps', title: 'Cyber-physical system', section: 'hidden', kind: 'boolean', iotOnly: false,
+    key: 'cps',
+    title: 'Cyber-physical system',
+    section: 'hidden',
+    kind: 'boolean',
+    iotOnly: false,
     question: 'Is the system as a whole cyber-physical: software that senses or controls physical things?',
     options: boolOptions(
       'Software tied to physical parts that it monitors or drives: vehicles, medical devices, industrial control, smart devices. It counts even when the failing part is the software.',
@@ -161,18 +242,26 @@ export const TAXONOMY = [
     ),
   },
   {
-    key: 'perception', title: 'Perception', section: 'iot', kind: 'multi', iotOnly: true,
+    key: 'perception',
+    title: 'Perception',
+    section: 'iot',
+    kind: 'multi',
+    iotOnly: true,
     question: 'Which part of the perception layer contributed?',
     options: [
       { key: 'sensor', definition: 'A sensor gave wrong or missing readings.' },
       { key: 'actuator', definition: 'An actuator (motor, valve, brake, pump) acted wrongly.' },
-      { key: 'processing_unit', definition: 'The device\'s processor or controller computed wrongly or failed.' },
-      { key: 'network_communication', definition: 'The device\'s own network link failed.' },
+      { key: 'processing_unit', definition: "The device's processor or controller computed wrongly or failed." },
+      { key: 'network_communication', definition: "The device's own network link failed." },
       { key: 'embedded_software', definition: 'The firmware or embedded software on the device was at fault.' },
     ],
   },
   {
-    key: 'communication', title: 'Communication', section: 'iot', kind: 'multi', iotOnly: true,
+    key: 'communication',
+    title: 'Communication',
+    section: 'iot',
+    kind: 'multi',
+    iotOnly: true,
     question: 'Which part of the communication layer contributed?',
     options: [
       { key: 'link_level', definition: 'The physical link: radio, cabling, signal, wired or wireless transmission.' },
@@ -180,7 +269,11 @@ export const TAXONOMY = [
     ],
   },
   {
-    key: 'application', title: 'Application', section: 'iot', kind: 'boolean', iotOnly: true,
+    key: 'application',
+    title: 'Application',
+    section: 'iot',
+    kind: 'boolean',
+    iotOnly: true,
     question: 'Did bugs, operating-system errors, unhandled exceptions or misuse at the application layer contribute?',
     options: boolOptions('The application layer contributed.', 'The application layer did not contribute.'),
   },

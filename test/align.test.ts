@@ -4,7 +4,8 @@ import { checkCitations } from '../pipeline/citations/check.ts';
 import type { Citation } from '../schemas/index.ts';
 import { fixture } from './fixtures.ts';
 
-const TEXT = 'The outage began at 7 a.m. on Monday.\n\nHarbourline said it was \u201cdeeply sorry\u201d \u2014 and the app\u2019s login\u00a0service  was restored by evening.';
+const TEXT =
+  'The outage began at 7 a.m. on Monday.\n\nHarbourline said it was \u201cdeeply sorry\u201d \u2014 and the app\u2019s login\u00a0service  was restored by evening.';
 
 /** Every verified placement must hold up against the text it was placed in, as the citation stored for it. */
 function placed(quote: string, text = TEXT) {
@@ -27,17 +28,33 @@ describe('placeQuote', () => {
   });
 
   it('places straight quotes against curly ones (normalized)', () => {
-    expect(placed('said it was "deeply sorry"')).toMatchObject({ alignment: 'normalized', slice: 'said it was \u201cdeeply sorry\u201d', verified: true });
+    expect(placed('said it was "deeply sorry"')).toMatchObject({
+      alignment: 'normalized',
+      slice: 'said it was \u201cdeeply sorry\u201d',
+      verified: true,
+    });
     expect(placed("the app's login")).toMatchObject({ alignment: 'normalized', slice: 'the app\u2019s login', verified: true });
   });
 
   it('places hyphens against dashes (normalized)', () => {
-    expect(placed('"deeply sorry" - and the')).toMatchObject({ alignment: 'normalized', slice: '\u201cdeeply sorry\u201d \u2014 and the', verified: true });
+    expect(placed('"deeply sorry" - and the')).toMatchObject({
+      alignment: 'normalized',
+      slice: '\u201cdeeply sorry\u201d \u2014 and the',
+      verified: true,
+    });
   });
 
   it('folds whitespace runs, line breaks and no-break spaces (normalized)', () => {
-    expect(placed('on Monday. Harbourline said')).toMatchObject({ alignment: 'normalized', slice: 'on Monday.\n\nHarbourline said', verified: true });
-    expect(placed('login service was restored')).toMatchObject({ alignment: 'normalized', slice: 'login\u00a0service  was restored', verified: true });
+    expect(placed('on Monday. Harbourline said')).toMatchObject({
+      alignment: 'normalized',
+      slice: 'on Monday.\n\nHarbourline said',
+      verified: true,
+    });
+    expect(placed('login service was restored')).toMatchObject({
+      alignment: 'normalized',
+      slice: 'login\u00a0service  was restored',
+      verified: true,
+    });
   });
 
   it('folds case (normalized)', () => {
@@ -46,8 +63,16 @@ describe('placeQuote', () => {
 
   it('applies NFKC: full-width letters, ligatures, composed and decomposed accents', () => {
     const text = 'The \uff21\uff30\uff29 failed. Staff could not \ufb01le reports. The caf\u00e9 app and the cafe\u0301 site were down.';
-    expect(placed('the API failed', text)).toMatchObject({ alignment: 'normalized', slice: 'The \uff21\uff30\uff29 failed', verified: true });
-    expect(placed('could not file reports', text)).toMatchObject({ alignment: 'normalized', slice: 'could not \ufb01le reports', verified: true });
+    expect(placed('the API failed', text)).toMatchObject({
+      alignment: 'normalized',
+      slice: 'The \uff21\uff30\uff29 failed',
+      verified: true,
+    });
+    expect(placed('could not file reports', text)).toMatchObject({
+      alignment: 'normalized',
+      slice: 'could not \ufb01le reports',
+      verified: true,
+    });
     // Decomposed accent in the text, composed one in the quote: the combining mark is part of the slice.
     expect(placed('the caf\u00e9 site', text)).toMatchObject({ alignment: 'normalized', slice: 'the cafe\u0301 site', verified: true });
     expect(placed('the cafe\u0301 app', text)).toMatchObject({ alignment: 'normalized', slice: 'The caf\u00e9 app', verified: true });
@@ -55,7 +80,11 @@ describe('placeQuote', () => {
 
   it('ignores soft hyphens and zero-width spaces in scraped text (normalized)', () => {
     const text = 'The service was un\u00adavailable for\u200b six hours.';
-    expect(placed('was unavailable for six hours', text)).toMatchObject({ alignment: 'normalized', slice: 'was un\u00adavailable for\u200b six hours', verified: true });
+    expect(placed('was unavailable for six hours', text)).toMatchObject({
+      alignment: 'normalized',
+      slice: 'was un\u00adavailable for\u200b six hours',
+      verified: true,
+    });
   });
 
   it('places a lightly reworded quote fuzzily, over the words it matches', () => {
@@ -67,7 +96,7 @@ describe('placeQuote', () => {
     expect(p.slice).toMatch(/^the problem was caused by a bug in an update to its login service that was released overnight$/);
   });
 
-  it('stores the article\'s text for a normalized or fuzzy placement, never the quote as given', () => {
+  it("stores the article's text for a normalized or fuzzy placement, never the quote as given", () => {
     expect(placed('THE OUTAGE BEGAN')).toMatchObject({ alignment: 'normalized', stored: 'The outage began' });
     const a = fixture('bank1');
     const p = placed('the problem was caused by a bug in the update to its login service released overnight', a.text);
@@ -76,8 +105,9 @@ describe('placeQuote', () => {
   });
 
   it('never places a quote fuzzily over a span whose negations, numbers or names differ', () => {
-    const text = 'The outage was caused by a configuration error in the billing system, the company said on Monday. '
-      + 'Harbourline said two million customers had been affected. Engineers had found some faults in the backup system.';
+    const text =
+      'The outage was caused by a configuration error in the billing system, the company said on Monday. ' +
+      'Harbourline said two million customers had been affected. Engineers had found some faults in the backup system.';
     const q = (quote: string) => placed(quote, text).alignment;
     // The issue's cases: a negation added, "never … any", a number changed.
     expect(q('The outage was not caused by a configuration error in the billing system')).toBe('unaligned');
@@ -122,7 +152,7 @@ describe('verifyCitation', () => {
     expect(verifyCitation({ ...good, alignment: 'unaligned' }, a.text)).toBe(false);
   });
 
-  it('accepts a normalized or fuzzy citation only when its quote is the article\'s text at the span', () => {
+  it("accepts a normalized or fuzzy citation only when its quote is the article's text at the span", () => {
     expect(verifyCitation({ ...good, alignment: 'normalized' }, a.text)).toBe(true);
     expect(verifyCitation({ ...good, alignment: 'fuzzy' }, a.text)).toBe(true);
     // The backend's own wording is never verified, however close it folds or matches.
@@ -149,13 +179,17 @@ describe('checkCitations', () => {
   it('keeps verified citations, re-places wrong ones, and marks the unplaceable unaligned', () => {
     const a = fixture('bank1');
     const at = a.text.indexOf('Engineers restored the service');
-    const holders: { citations: Citation[] }[] = [{ citations: [
-      { articleId: a.id, quote: 'Engineers restored the service', start: at, end: at + 30, alignment: 'exact' as const },
-      { articleId: a.id, quote: 'Engineers restored the service', start: 0, end: 30, alignment: 'exact' as const },
-      { articleId: a.id, quote: ' ENGINEERS RESTORED the service ', start: 0, end: 5, alignment: 'exact' as const },
-      { articleId: a.id, quote: 'The bank was fined by the regulator.', start: 3, end: 9, alignment: 'exact' as const },
-      { articleId: 'missing', quote: 'Engineers restored the service', start: at, end: at + 30, alignment: 'exact' as const },
-    ] }];
+    const holders: { citations: Citation[] }[] = [
+      {
+        citations: [
+          { articleId: a.id, quote: 'Engineers restored the service', start: at, end: at + 30, alignment: 'exact' as const },
+          { articleId: a.id, quote: 'Engineers restored the service', start: 0, end: 30, alignment: 'exact' as const },
+          { articleId: a.id, quote: ' ENGINEERS RESTORED the service ', start: 0, end: 5, alignment: 'exact' as const },
+          { articleId: a.id, quote: 'The bank was fined by the regulator.', start: 3, end: 9, alignment: 'exact' as const },
+          { articleId: 'missing', quote: 'Engineers restored the service', start: at, end: at + 30, alignment: 'exact' as const },
+        ],
+      },
+    ];
     expect(checkCitations(holders, [a])).toEqual({ checked: 5, unaligned: 2 });
     const [c0, c1, c2, c3, c4] = holders[0].citations;
     expect(c0).toMatchObject({ start: at, end: at + 30, alignment: 'exact' });
@@ -172,7 +206,16 @@ describe('checkCitations', () => {
 
   it('checks every list of a postmortem-shaped object', () => {
     const a = fixture('car');
-    const pm = { title: 't', summary: 's', impacts: [{ text: 'x', citations: [{ articleId: a.id, quote: 'Velto is recalling 40,000 electric cars', start: 1, end: 2, alignment: 'exact' as const }] }] };
+    const pm = {
+      title: 't',
+      summary: 's',
+      impacts: [
+        {
+          text: 'x',
+          citations: [{ articleId: a.id, quote: 'Velto is recalling 40,000 electric cars', start: 1, end: 2, alignment: 'exact' as const }],
+        },
+      ],
+    };
     expect(checkCitations(pm, [a])).toEqual({ checked: 1, unaligned: 0 });
     expect(pm.impacts[0].citations[0]).toMatchObject({ start: 0, end: 39, alignment: 'exact' });
   });

@@ -25,7 +25,15 @@ export async function launch(path = CHROMIUM): Promise<Browser> {
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({
     executablePath: path,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -34,7 +42,9 @@ export async function watchedPage(browser: Browser, width: number, height = 900)
   const page = await browser.newPage({ viewport: { width, height } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   return { page, problems };
 }
 
@@ -47,4 +57,5 @@ export const XSS = {
 
 Thousands of customers were unable to pay bills, and card payments were declined at shops. Engineers rolled back the faulty update and restored the service by the evening, the bank said.`,
 };
-export const xssLine = () => `${JSON.stringify({ id: 'xss-1', url: XSS.url, headline: XSS.headline, source: XSS.source, published: '2024-06-04', text: XSS.text })}\n`;
+export const xssLine = () =>
+  `${JSON.stringify({ id: 'xss-1', url: XSS.url, headline: XSS.headline, source: XSS.source, published: '2024-06-04', text: XSS.text })}\n`;

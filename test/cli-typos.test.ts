@@ -38,7 +38,12 @@ describe('the CLI catches typos', () => {
   it('fails on inputs that do not exist, before storing anything', async () => {
     const fresh = join(tmp.dir, 'fresh.db');
     const missing = join(tmp.dir, 'missing.txt');
-    for (const args of [['ingest', missing], ['run', missing], ['collect', '--urls-file', missing], ['collect', '--search-config', missing]]) {
+    for (const args of [
+      ['ingest', missing],
+      ['run', missing],
+      ['collect', '--urls-file', missing],
+      ['collect', '--search-config', missing],
+    ]) {
       const r = await failscope(...args, '--db', fresh);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toContain(`failscope: no such file or directory: ${missing}`);
@@ -69,7 +74,8 @@ describe('the CLI catches typos', () => {
     writeFileSync(config, JSON.stringify({ concurency: 2, openai: { rpmm: 10, sameIncident: { acept: 0.5 } } }));
     const r = await failscope('status', '--db', db, '--config', config);
     expect(r.code, r.stderr).toBe(0);
-    for (const key of ['concurency', 'openai.rpmm', 'openai.sameIncident.acept']) expect(r.stderr).toContain(`warning: ${config}: unknown key "${key}"`);
+    for (const key of ['concurency', 'openai.rpmm', 'openai.sameIncident.acept'])
+      expect(r.stderr).toContain(`warning: ${config}: unknown key "${key}"`);
     expect(r.stderr).not.toMatch(/unknown key "(db|openai)"/);
   });
 });
@@ -84,7 +90,8 @@ describe('output', () => {
   });
 
   it('decides JSON, bars and summary from --json and which streams are terminals', () => {
-    const tty = { isTTY: true } as NodeJS.WriteStream, pipe = {} as NodeJS.WriteStream;
+    const tty = { isTTY: true } as NodeJS.WriteStream,
+      pipe = {} as NodeJS.WriteStream;
     expect(outputFor(false, { stdout: tty, stderr: tty })).toEqual({ json: false, bars: true, human: tty });
     expect(outputFor(false, { stdout: pipe, stderr: tty })).toEqual({ json: true, bars: true, human: tty });
     expect(outputFor(false, { stdout: pipe, stderr: pipe })).toEqual({ json: true, bars: false, human: pipe });
@@ -100,7 +107,10 @@ describe('output', () => {
 
   it('status lists stages in pipeline order', async () => {
     const text = await failscope('status', '--db', db);
-    const stages = text.stdout.split('\n').map((l) => l.split(/\s+/)[0]).filter((w) => ['screen', 'group', 'extract', 'classify'].includes(w));
+    const stages = text.stdout
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0])
+      .filter((w) => ['screen', 'group', 'extract', 'classify'].includes(w));
     expect(stages).toEqual(['screen', 'group', 'extract', 'classify']);
     const json = JSON.parse((await failscope('status', '--db', db, '--json')).stdout);
     expect(Object.keys(json.jobs)).toEqual(['screen', 'group', 'extract', 'classify']);
@@ -111,15 +121,23 @@ describe('eval compare', () => {
   const evalDir = (name: string, goldName: string, hash: string) => {
     const dir = join(tmp.dir, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ goldSet: { name: goldName, dir: `/gold/${goldName}`, hash }, run: { backend: 'offline', model: 'm' } }));
-    writeFileSync(join(dir, 'items.json'), JSON.stringify({ items: { screening: [], grouping: { endToEnd: [], stage: [] }, taxonomy: [], postmortem: [], citations: [] } }));
+    writeFileSync(
+      join(dir, 'metrics.json'),
+      JSON.stringify({ goldSet: { name: goldName, dir: `/gold/${goldName}`, hash }, run: { backend: 'offline', model: 'm' } }),
+    );
+    writeFileSync(
+      join(dir, 'items.json'),
+      JSON.stringify({ items: { screening: [], grouping: { endToEnd: [], stage: [] }, taxonomy: [], postmortem: [], citations: [] } }),
+    );
     return dir;
   };
 
   it('refuses runs over different gold sets', async () => {
     const r = await failscope('eval', 'compare', evalDir('on-fail', 'fail', 'h1'), evalDir('on-ko', 'ko', 'h2'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/failscope: cannot compare .*on-fail and .*on-ko: they scored different gold sets: fail \(\/gold\/fail\) and ko \(\/gold\/ko\)/);
+    expect(r.stderr).toMatch(
+      /failscope: cannot compare .*on-fail and .*on-ko: they scored different gold sets: fail \(\/gold\/fail\) and ko \(\/gold\/ko\)/,
+    );
   });
 
   it('tells a changed gold set from the same one by its hash', () => {

@@ -11,8 +11,18 @@ const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
 /** Kills a real `failscope run` right after its Nth finished job of a stage (see the file). */
 const KILL_AFTER = pathToFileURL(join(ROOT, 'test', 'kill-after.mjs')).href;
 
-const nonEmptyLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
-const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').filter((l) => l.includes('"type":"summary"')).at(-1)!);
+const nonEmptyLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim()).length;
+const summaryOf = (stdout: string) =>
+  JSON.parse(
+    stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('"type":"summary"'))
+      .at(-1)!,
+  );
 /** Records compared across databases: run ids differ by nature, nothing else may. */
 const withoutRunIds = (json: string) => json.replace(/"runId": "[^"]*"/g, '"runId": "-"');
 
@@ -20,7 +30,8 @@ const withoutRunIds = (json: string) => json.replace(/"runId": "[^"]*"/g, '"runI
 function checkCitations(db: string): { total: number; exact: number } {
   const store = new Store(db);
   try {
-    let total = 0, exact = 0;
+    let total = 0,
+      exact = 0;
     for (const c of store.records.citationsWithText()) {
       total++;
       expect(c.alignment, c.quote).toBe('exact');
@@ -28,14 +39,17 @@ function checkCitations(db: string): { total: number; exact: number } {
       exact++;
     }
     return { total, exact };
-  } finally { store.close(); }
+  } finally {
+    store.close();
+  }
 }
 
 // The real bin runs where the process is what is tested (stdout piped, SIGKILL); the rest runs in-process.
 describe('failscope run on the sample', () => {
   const tmp = tempDir('failscope-cli-');
   const db = join(tmp.dir, 'sample.db');
-  const out1 = join(tmp.dir, 'out1'), out2 = join(tmp.dir, 'out2');
+  const out1 = join(tmp.dir, 'out1'),
+    out2 = join(tmp.dir, 'out2');
   let first: CliResult, second: InProcessResult;
   beforeAll(async () => {
     first = await runCli(['run', SAMPLE, '--db', db, '--out', out1]);
@@ -87,7 +101,8 @@ describe('failscope run on the sample', () => {
     for (const st of s.stages) expect(st, st.stage).toMatchObject({ done: 0, failed: 0, skipped: st.planned });
     expect(second.stdout).not.toMatch(/"type":"job"/);
     // Compared as text: toEqual on a megabyte Buffer walks it byte by byte for seconds.
-    for (const f of ['incidents.json', 'incidents.md']) expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out1, f), 'utf8'));
+    for (const f of ['incidents.json', 'incidents.md'])
+      expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out1, f), 'utf8'));
     expect(readdirSync(join(out2, 'records')).sort()).toEqual(readdirSync(join(out1, 'records')).sort());
     const exported = await failscope('export', '--format', 'json', '--db', db);
     expect(exported.code).toBe(0);
@@ -111,7 +126,17 @@ describe('failscope run on the sample', () => {
 
   it('export --format md has every heading of the example record', async () => {
     const r = await failscope('export', '--format', 'md', '--db', db);
-    for (const h of ['Incident:', 'Published Date', 'Postmortem Analysis', 'Timeline', 'Software Taxonomy of Faults', 'IoT System Layer', 'Other Details', '| Category | Option | Rationale |', '| Layer | Option | Rationale |']) {
+    for (const h of [
+      'Incident:',
+      'Published Date',
+      'Postmortem Analysis',
+      'Timeline',
+      'Software Taxonomy of Faults',
+      'IoT System Layer',
+      'Other Details',
+      '| Category | Option | Rationale |',
+      '| Layer | Option | Rationale |',
+    ]) {
       expect(r.stdout, h).toContain(h);
     }
     expect(r.stdout).toMatch(/\[Article s-\d+/);
@@ -119,20 +144,25 @@ describe('failscope run on the sample', () => {
 
   it('killed with SIGKILL while grouping, resumes to the same records as the uninterrupted run, with no duplicates', async () => {
     const killedDb = join(tmp.dir, 'killed.db');
-    const killed = await runCli(['run', SAMPLE, '--db', killedDb, '--json'], undefined, { NODE_OPTIONS: `--import ${KILL_AFTER}`, FAILSCOPE_KILL_AFTER: 'group:10' });
+    const killed = await runCli(['run', SAMPLE, '--db', killedDb, '--json'], undefined, {
+      NODE_OPTIONS: `--import ${KILL_AFTER}`,
+      FAILSCOPE_KILL_AFTER: 'group:10',
+    });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     expect(killed.stdout).not.toMatch(/"type":"summary"/);
 
     const resumed = await failscope('run', SAMPLE, '--db', killedDb, '--json');
     expect(resumed.code, resumed.stderr).toBe(0);
-    const rs = summaryOf(resumed.stdout), cs = summaryOf(second.stdout);
+    const rs = summaryOf(resumed.stdout),
+      cs = summaryOf(second.stdout);
     // Work done before the kill is not done again.
     expect(rs.stages.find((s: { stage: string }) => s.stage === 'screen')).toMatchObject({ done: 0 });
     expect(rs.stages.find((s: { stage: string }) => s.stage === 'group').skipped).toBeGreaterThanOrEqual(10);
     for (const k of ['articles', 'failures', 'incidents', 'records', 'labels']) expect(rs[k], k).toBe(cs[k]);
     expect(rs.citations).toEqual(cs.citations);
 
-    const a = new Store(killedDb), b = new Store(db);
+    const a = new Store(killedDb),
+      b = new Store(db);
     try {
       expect(a.counts()).toEqual(b.counts());
       expect(a.jobs.counts()).toEqual(b.jobs.counts());
@@ -148,9 +178,15 @@ describe('failscope run on the sample', () => {
         expect(new Set(dims).size, inc.id).toBe(dims.length);
       }
       expect(incidents).toEqual(b.incidents.list());
-    } finally { a.close(); b.close(); }
+    } finally {
+      a.close();
+      b.close();
+    }
 
-    const [ea, eb] = [await failscope('export', '--format', 'json', '--db', killedDb), await failscope('export', '--format', 'json', '--db', db)];
+    const [ea, eb] = [
+      await failscope('export', '--format', 'json', '--db', killedDb),
+      await failscope('export', '--format', 'json', '--db', db),
+    ];
     expect(withoutRunIds(ea.stdout)).toBe(withoutRunIds(eb.stdout));
     checkCitations(killedDb);
   });
@@ -162,11 +198,12 @@ describe('bad inputs', () => {
 
   it('are named by file and line, the good ones still processed, and the exit code says something was skipped', async () => {
     const good = join(tmp.dir, 'good.jsonl');
-    writeFileSync(good, [
-      JSON.stringify({ id: 'g1', ...RAW.bank1 }),
-      '{"id": "g2", "headline": "cut off',
-      JSON.stringify({ id: 'g3', ...RAW.car }),
-    ].join('\n'));
+    writeFileSync(
+      good,
+      [JSON.stringify({ id: 'g1', ...RAW.bank1 }), '{"id": "g2", "headline": "cut off', JSON.stringify({ id: 'g3', ...RAW.car })].join(
+        '\n',
+      ),
+    );
     const empty = join(tmp.dir, 'empty.txt');
     writeFileSync(empty, '');
     const binary = join(tmp.dir, 'blob.md');
@@ -184,4 +221,3 @@ describe('bad inputs', () => {
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);
   });
 });
-

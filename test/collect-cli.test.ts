@@ -15,11 +15,13 @@ import { failscope } from './cli-in-process.ts';
 const dir = mkdtempSync(join(tmpdir(), 'failscope-collect-cli-'));
 const DB = join(dir, 'demo.db');
 
-
-
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 let server: ChildProcess;
 let base = '';
@@ -30,7 +32,9 @@ const listeners = new Set<(path: string) => void>();
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/servers/collect-demo/server.ts', '--port', String(port)], { cwd: ROOT });
+  server = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/servers/collect-demo/server.ts', '--port', String(port)], {
+    cwd: ROOT,
+  });
   await new Promise<void>((resolve, reject) => {
     let buf = '';
     server.stdout!.on('data', (d) => {
@@ -41,20 +45,49 @@ beforeAll(async () => {
         buf = buf.slice(nl + 1);
         if (line.startsWith('collect demo site on')) resolve();
         const m = / GET (\S+) \d{3}/.exec(line);
-        if (m && !line.includes('MB written')) { requests.push(m[1]); for (const l of listeners) l(m[1]); }
+        if (m && !line.includes('MB written')) {
+          requests.push(m[1]);
+          for (const l of listeners) l(m[1]);
+        }
       }
     });
     server.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
   });
-  writeFileSync(join(dir, 'urls.txt'), readFileSync(join(ROOT, 'evals/servers/collect-demo/urls.txt'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
-  writeFileSync(join(dir, 'search.json'), readFileSync(join(ROOT, 'evals/servers/collect-demo/search.json'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`));
+  writeFileSync(
+    join(dir, 'urls.txt'),
+    readFileSync(join(ROOT, 'evals/servers/collect-demo/urls.txt'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`),
+  );
+  writeFileSync(
+    join(dir, 'search.json'),
+    readFileSync(join(ROOT, 'evals/servers/collect-demo/search.json'), 'utf8').replaceAll('127.0.0.1:8765', `127.0.0.1:${port}`),
+  );
 });
 
-afterAll(() => { server?.kill('SIGTERM'); });
+afterAll(() => {
+  server?.kill('SIGTERM');
+});
 
 const collectArgs = () => [
-  'collect', '--db', DB, '--feed', `${base}/feed.xml`, '--feed', `${base}/malformed.xml`, '--urls-file', join(dir, 'urls.txt'),
-  '--search-config', join(dir, 'search.json'), '--allow-private', '--per-host-delay-ms', '150', '--timeout-ms', '4000', '--retries', '0', '--max-bytes', '2000000',
+  'collect',
+  '--db',
+  DB,
+  '--feed',
+  `${base}/feed.xml`,
+  '--feed',
+  `${base}/malformed.xml`,
+  '--urls-file',
+  join(dir, 'urls.txt'),
+  '--search-config',
+  join(dir, 'search.json'),
+  '--allow-private',
+  '--per-host-delay-ms',
+  '150',
+  '--timeout-ms',
+  '4000',
+  '--retries',
+  '0',
+  '--max-bytes',
+  '2000000',
 ];
 
 describe('failscope collect on a local site', () => {
@@ -63,7 +96,12 @@ describe('failscope collect on a local site', () => {
     const start1 = requests.length;
     let pages = 0;
     const first = await runCli(collectArgs(), (child) => {
-      const l = (p: string) => { if (/^\/(articles|wire|opinion)\//.test(p) && ++pages === 6) { child.kill('SIGKILL'); listeners.delete(l); } };
+      const l = (p: string) => {
+        if (/^\/(articles|wire|opinion)\//.test(p) && ++pages === 6) {
+          child.kill('SIGKILL');
+          listeners.delete(l);
+        }
+      };
       listeners.add(l);
     });
     expect(first.signal).toBe('SIGKILL');
@@ -84,7 +122,9 @@ describe('failscope collect on a local site', () => {
     const repeated = new Set(run2.filter((p) => run1.includes(p) && p !== '/robots.txt'));
     expect(repeated.size).toBeLessThanOrEqual(3);
     const pathOf = (u: string | null) => (u?.startsWith(base) ? u.slice(base.length) : null);
-    const recordedPaths = new Set(recordedAfterRun1.flatMap((f) => [pathOf(f.requestedUrl), pathOf(f.finalUrl)]).filter((p): p is string => !!p));
+    const recordedPaths = new Set(
+      recordedAfterRun1.flatMap((f) => [pathOf(f.requestedUrl), pathOf(f.finalUrl)]).filter((p): p is string => !!p),
+    );
     expect(recordedAfterRun1.length).toBeGreaterThan(6);
     expect(run2.filter((p) => recordedPaths.has(p))).toEqual([]);
     expect(second.stderr).toMatch(/already known/);
@@ -96,8 +136,17 @@ describe('failscope collect on a local site', () => {
     expect(c.pages.fetched).toBe(5); // payroll, airport, opinion column, library, hospital (windows-1252)
     expect(c.opinion).toBe(1);
     expect(c.failedByReason).toMatchObject({
-      'http-404': 1, 'http-500': 1, timeout: 1, 'too-large': 1, 'unsupported-content': 1, 'redirect-loop': 1,
-      'robots-disallowed': 1, 'too-short': 1, 'malformed-feed': 1, 'unsupported-scheme': 1, 'invalid-url': 1,
+      'http-404': 1,
+      'http-500': 1,
+      timeout: 1,
+      'too-large': 1,
+      'unsupported-content': 1,
+      'redirect-loop': 1,
+      'robots-disallowed': 1,
+      'too-short': 1,
+      'malformed-feed': 1,
+      'unsupported-scheme': 1,
+      'invalid-url': 1,
     });
     expect(c.duplicateByReason).toMatchObject({ 'near-duplicate': 1, 'same-url': 2 });
     const text = await failscope('status', '--db', DB);
@@ -114,7 +163,9 @@ describe('failscope collect on a local site', () => {
     const before = requests.length;
     const r = await failscope('collect', '--db', join(dir, 'private.db'), `${base}/articles/library-sunday-hours.html`);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/failed +http:\/\/127\.0\.0\.1:\d+\/articles\/library-sunday-hours\.html +private-address: 127\.0\.0\.1 is a private/);
+    expect(r.stderr).toMatch(
+      /failed +http:\/\/127\.0\.0\.1:\d+\/articles\/library-sunday-hours\.html +private-address: 127\.0\.0\.1 is a private/,
+    );
     expect(requests.length).toBe(before);
   });
 });

@@ -12,14 +12,26 @@ export function tempStore(): { store: Store; path: string } {
 }
 
 /** Every host "resolves" to a public address, so nock-served hosts pass the private-address guard without DNS. */
-export const publicResolver: Resolver = async (host) => (host.startsWith('internal.') ? [{ address: '192.168.1.10', family: 4 }] : [{ address: '93.184.215.14', family: 4 }]);
+export const publicResolver: Resolver = async (host) =>
+  host.startsWith('internal.') ? [{ address: '192.168.1.10', family: 4 }] : [{ address: '93.184.215.14', family: 4 }];
 
 /** Options for tests: no politeness delay, short timeouts, retry waits recorded instead of slept. */
 export function testOptions(over: Partial<CollectOptions> = {}): Partial<CollectOptions> & { waits: number[] } {
   const waits: number[] = [];
   return {
-    resolver: publicResolver, perHostDelayMs: 0, timeoutMs: 2000, connectTimeoutMs: 2000, retries: 2, retryBaseMs: 10,
-    sleep: async (ms) => { waits.push(ms); }, robots: false, concurrency: 4, ...over, waits,
+    resolver: publicResolver,
+    perHostDelayMs: 0,
+    timeoutMs: 2000,
+    connectTimeoutMs: 2000,
+    retries: 2,
+    retryBaseMs: 10,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    robots: false,
+    concurrency: 4,
+    ...over,
+    waits,
   };
 }
 
@@ -29,11 +41,16 @@ const VOCAB = `system update outage payroll airport booking hospital engineers r
   queue timeout login portal ticket flight train bank payment card branch clinic schedule backup failover cluster region cloud
   vendor contract audit review alarm monitoring dashboard incident response recovery hours minutes thousands staff union
   statement spokesperson apology refund investigation regulator deadline migration library version configuration error bug
-  crash glitch fault defect restart terminal kiosk screen app website traffic load capacity queueing retry batch file transfer`.split(/\s+/);
+  crash glitch fault defect restart terminal kiosk screen app website traffic load capacity queueing retry batch file transfer`.split(
+  /\s+/,
+);
 
 export function prose(seed: number, words = 160): string[] {
   let x = seed * 7919 + 17;
-  const next = () => { x = (x * 1103515245 + 12345) % 2147483648; return x; };
+  const next = () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x;
+  };
   const paragraphs: string[] = [];
   let count = 0;
   while (count < words) {
@@ -49,7 +66,16 @@ export function prose(seed: number, words = 160): string[] {
   return paragraphs;
 }
 
-export function articleHtml(o: { title: string; paragraphs: string[]; author?: string; date?: string; site?: string; canonical?: string; section?: string; charset?: string | null }): string {
+export function articleHtml(o: {
+  title: string;
+  paragraphs: string[];
+  author?: string;
+  date?: string;
+  site?: string;
+  canonical?: string;
+  section?: string;
+  charset?: string | null;
+}): string {
   return `<!doctype html><html><head>${o.charset === null ? '' : `<meta charset="${o.charset ?? 'utf-8'}">`}<title>${o.title}</title>
 ${o.site ? `<meta property="og:site_name" content="${o.site}">` : ''}${o.author ? `<meta name="author" content="${o.author}">` : ''}
 ${o.date ? `<meta property="article:published_time" content="${o.date}">` : ''}${o.section ? `<meta property="article:section" content="${o.section}">` : ''}

@@ -26,36 +26,69 @@ const byUrl = (store: Store) => new Map(store.fetches.list().map((f) => [f.reque
 describe('collect: a mixed run', () => {
   it('collects every good page and records every bad URL with its reason, in the same run', async () => {
     const { store } = tempStore();
-    const a1 = prose(1), a2 = prose(2), a3 = prose(3), a4 = prose(4);
-    const latin = ['Caf\u00e9 owners said the \u201ccard reader\u201d outage \u2013 which lasted hours \u2013 cost them sales.', ...prose(5)];
+    const a1 = prose(1),
+      a2 = prose(2),
+      a3 = prose(3),
+      a4 = prose(4);
+    const latin = [
+      'Caf\u00e9 owners said the \u201ccard reader\u201d outage \u2013 which lasted hours \u2013 cost them sales.',
+      ...prose(5),
+    ];
 
     const news = nock(NEWS);
     const newsHits = counter(news);
     news.get('/robots.txt').reply(200, 'User-agent: *\nDisallow: /private/\n', { 'Content-Type': 'text/plain' });
-    news.get('/feed.xml').reply(200, rssFeed([
-      { link: `${NEWS}/a1`, title: 'Story one', date: '2024-03-02' },
-      { link: `${NEWS}/a1?utm_source=rss&utm_medium=feed`, title: 'Story one again' },
-      { link: '/a2', title: 'Story two (relative link)' },
-      { link: `${NEWS}/private/memo`, title: 'Disallowed by robots.txt' },
-      { link: 'http://10.0.0.7/admin', title: 'A private address in a feed' },
-      { link: 'https://internal.example/page', title: 'A name resolving to a private address' },
-      { link: `${NEWS}/gone`, title: 'Removed' },
-      { link: `${NEWS}/syndicated`, title: 'A wire copy of story one' },
-      { link: `${NEWS}/same-text`, title: 'Story two under another URL' },
-      { link: `${NEWS}/amp/a1`, title: 'AMP copy of story one' },
-    ]), { 'Content-Type': 'application/rss+xml; charset=utf-8' });
-    news.get('/a1').reply(200, articleHtml({ title: 'Story one', paragraphs: a1, author: 'Writer One', site: 'News Example', date: '2024-03-02T08:00:00Z' }), { 'Content-Type': 'text/html; charset=utf-8' });
+    news.get('/feed.xml').reply(
+      200,
+      rssFeed([
+        { link: `${NEWS}/a1`, title: 'Story one', date: '2024-03-02' },
+        { link: `${NEWS}/a1?utm_source=rss&utm_medium=feed`, title: 'Story one again' },
+        { link: '/a2', title: 'Story two (relative link)' },
+        { link: `${NEWS}/private/memo`, title: 'Disallowed by robots.txt' },
+        { link: 'http://10.0.0.7/admin', title: 'A private address in a feed' },
+        { link: 'https://internal.example/page', title: 'A name resolving to a private address' },
+        { link: `${NEWS}/gone`, title: 'Removed' },
+        { link: `${NEWS}/syndicated`, title: 'A wire copy of story one' },
+        { link: `${NEWS}/same-text`, title: 'Story two under another URL' },
+        { link: `${NEWS}/amp/a1`, title: 'AMP copy of story one' },
+      ]),
+      { 'Content-Type': 'application/rss+xml; charset=utf-8' },
+    );
+    news
+      .get('/a1')
+      .reply(
+        200,
+        articleHtml({ title: 'Story one', paragraphs: a1, author: 'Writer One', site: 'News Example', date: '2024-03-02T08:00:00Z' }),
+        { 'Content-Type': 'text/html; charset=utf-8' },
+      );
     news.get('/a2').reply(200, articleHtml({ title: 'Story two', paragraphs: a2 }), { 'Content-Type': 'text/html' });
     news.get('/gone').reply(404, 'not here');
-    news.get('/syndicated').reply(200, articleHtml({ title: 'Wire: story one', paragraphs: ['Distributed by a wire service.', ...a1, 'Copyright the wire service.'] }), { 'Content-Type': 'text/html' });
+    news
+      .get('/syndicated')
+      .reply(
+        200,
+        articleHtml({ title: 'Wire: story one', paragraphs: ['Distributed by a wire service.', ...a1, 'Copyright the wire service.'] }),
+        { 'Content-Type': 'text/html' },
+      );
     news.get('/same-text').reply(200, articleHtml({ title: 'Story two, again', paragraphs: a2 }), { 'Content-Type': 'text/html' });
-    news.get('/amp/a1').reply(200, articleHtml({ title: 'Story one (AMP)', paragraphs: a1, canonical: `${NEWS}/a1` }), { 'Content-Type': 'text/html' });
+    news
+      .get('/amp/a1')
+      .reply(200, articleHtml({ title: 'Story one (AMP)', paragraphs: a1, canonical: `${NEWS}/a1` }), { 'Content-Type': 'text/html' });
     news.get('/a3').reply(200, articleHtml({ title: 'Story three', paragraphs: a3 }), { 'Content-Type': 'text/html' });
 
     const search = nock(SEARCH);
     search.get('/robots.txt').reply(404);
-    search.get('/rss').query({ q: 'software crash after:2024-03-01 before:2024-04-01 site:news.example' })
-      .reply(200, rssFeed([{ link: `${NEWS}/a1`, title: 'Story one' }, { link: `${BAD}/r1`, title: 'Through a redirect chain' }]), { 'Content-Type': 'application/rss+xml' });
+    search
+      .get('/rss')
+      .query({ q: 'software crash after:2024-03-01 before:2024-04-01 site:news.example' })
+      .reply(
+        200,
+        rssFeed([
+          { link: `${NEWS}/a1`, title: 'Story one' },
+          { link: `${BAD}/r1`, title: 'Through a redirect chain' },
+        ]),
+        { 'Content-Type': 'application/rss+xml' },
+      );
 
     const bad = nock(BAD);
     bad.get('/robots.txt').reply(404);
@@ -64,27 +97,74 @@ describe('collect: a mixed run', () => {
     bad.get('/loop1').reply(302, '', { Location: '/loop2' });
     bad.get('/loop2').reply(302, '', { Location: `${BAD}/loop1` });
     bad.get('/err').times(3).reply(500, 'boom');
-    bad.get('/slow').delay(30_000).reply(200, articleHtml({ title: 'Too late', paragraphs: a4 }), { 'Content-Type': 'text/html' });
-    bad.get('/drip').reply(200, () => new Readable({ read() { /* headers sent, body never ends */ } }), { 'Content-Type': 'text/html' });
+    bad
+      .get('/slow')
+      .delay(30_000)
+      .reply(200, articleHtml({ title: 'Too late', paragraphs: a4 }), { 'Content-Type': 'text/html' });
+    bad.get('/drip').reply(
+      200,
+      () =>
+        new Readable({
+          read() {
+            /* headers sent, body never ends */
+          },
+        }),
+      { 'Content-Type': 'text/html' },
+    );
     let streamed = 0;
-    bad.get('/huge').reply(200, () => new Readable({
-      read() {
-        if (streamed >= 50 * 1024 * 1024) { this.push(null); return; }
-        streamed += 1024 * 1024;
-        this.push(Buffer.alloc(1024 * 1024, 'a'));
-      },
-    }), { 'Content-Type': 'text/html' });
+    bad.get('/huge').reply(
+      200,
+      () =>
+        new Readable({
+          read() {
+            if (streamed >= 50 * 1024 * 1024) {
+              this.push(null);
+              return;
+            }
+            streamed += 1024 * 1024;
+            this.push(Buffer.alloc(1024 * 1024, 'a'));
+          },
+        }),
+      { 'Content-Type': 'text/html' },
+    );
     bad.get('/huge-declared').reply(200, 'x', { 'Content-Type': 'text/html', 'Content-Length': String(50 * 1024 * 1024) });
-    bad.get('/image.png').reply(200, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), { 'Content-Type': 'image/png' });
+    bad
+      .get('/image.png')
+      .reply(200, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), { 'Content-Type': 'image/png' });
     bad.get('/nul').reply(200, Buffer.from([0x3c, 0x68, 0, 0, 0x01, 0x02]), { 'Content-Type': 'text/html' });
-    bad.get('/latin1').reply(200, Buffer.from(articleHtml({ title: 'Card readers down', paragraphs: latin, charset: null }).replace(/[\u2013\u201c\u201d]/g, (c) => ({ '\u2013': '\x96', '\u201c': '\x93', '\u201d': '\x94' })[c]!), 'latin1'), { 'Content-Type': 'text/html' });
-    bad.get('/bad-feed.xml').reply(200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item><title>x</channel>', { 'Content-Type': 'application/rss+xml' });
-    bad.get('/short').reply(200, articleHtml({ title: 'Short', paragraphs: ['Just a teaser, subscribe to read more.'] }), { 'Content-Type': 'text/html' });
+    bad.get('/latin1').reply(
+      200,
+      Buffer.from(
+        articleHtml({ title: 'Card readers down', paragraphs: latin, charset: null }).replace(
+          /[\u2013\u201c\u201d]/g,
+          (c) => ({ '\u2013': '\x96', '\u201c': '\x93', '\u201d': '\x94' })[c]!,
+        ),
+        'latin1',
+      ),
+      { 'Content-Type': 'text/html' },
+    );
+    bad.get('/bad-feed.xml').reply(200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item><title>x</channel>', {
+      'Content-Type': 'application/rss+xml',
+    });
+    bad
+      .get('/short')
+      .reply(200, articleHtml({ title: 'Short', paragraphs: ['Just a teaser, subscribe to read more.'] }), { 'Content-Type': 'text/html' });
 
-    const config = SearchConfig.parse({ template: `${SEARCH}/rss?q={query}`, keywords: ['crash'], outlets: ['news.example'], windows: { from: '2024-03-01', to: '2024-04-01' } });
-    const badUrls = ['/loop1', '/err', '/slow', '/drip', '/huge', '/huge-declared', '/image.png', '/nul', '/latin1', '/short'].map((p) => ({ url: `${BAD}${p}`, source: 'cli' }));
+    const config = SearchConfig.parse({
+      template: `${SEARCH}/rss?q={query}`,
+      keywords: ['crash'],
+      outlets: ['news.example'],
+      windows: { from: '2024-03-01', to: '2024-04-01' },
+    });
+    const badUrls = ['/loop1', '/err', '/slow', '/drip', '/huge', '/huge-declared', '/image.png', '/nul', '/latin1', '/short'].map((p) => ({
+      url: `${BAD}${p}`,
+      source: 'cli',
+    }));
     const q = queueInputs(store, {
-      feeds: [{ url: `${NEWS}/feed.xml`, source: 'cli' }, { url: `${BAD}/bad-feed.xml`, source: 'cli' }],
+      feeds: [
+        { url: `${NEWS}/feed.xml`, source: 'cli' },
+        { url: `${BAD}/bad-feed.xml`, source: 'cli' },
+      ],
       search: { config, source: 'search:test' },
       urls: [...badUrls, { url: 'ftp://bad.example/file.txt', source: 'urls.txt:3' }, { url: 'not a url', source: 'urls.txt:4' }],
     });
@@ -152,7 +232,15 @@ describe('collect: a mixed run', () => {
     const counts = store.fetches.counts();
     expect(counts.pages).toEqual({ pending: 0, fetched: 4, failed: 15, duplicate: 3 });
     expect(counts.feeds).toEqual({ pending: 0, fetched: 2, failed: 1, duplicate: 0 });
-    expect(counts.failedByReason).toMatchObject({ 'http-404': 1, 'http-500': 1, 'private-address': 2, timeout: 2, 'too-large': 2, 'unsupported-content': 2, 'malformed-feed': 1 });
+    expect(counts.failedByReason).toMatchObject({
+      'http-404': 1,
+      'http-500': 1,
+      'private-address': 2,
+      timeout: 2,
+      'too-large': 2,
+      'unsupported-content': 2,
+      'malformed-feed': 1,
+    });
     expect(counts.duplicateByReason).toEqual({ 'near-duplicate': 1, 'same-content': 1, 'same-url': 1 });
     expect(summary).toMatchObject({ jobs: 23, fetched: 6, failed: 14, duplicate: 3, interrupted: false }); // the two refused when queued never ran
     // robots.txt once per host; every page once
@@ -179,7 +267,9 @@ describe('collect: a mixed run', () => {
 
   it('--allow-private lets a private address through', async () => {
     const { store } = tempStore();
-    nock('http://10.0.0.7').get('/page').reply(200, articleHtml({ title: 'Intranet page', paragraphs: prose(11) }), { 'Content-Type': 'text/html' });
+    nock('http://10.0.0.7')
+      .get('/page')
+      .reply(200, articleHtml({ title: 'Intranet page', paragraphs: prose(11) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: 'http://10.0.0.7/page', source: 'cli' }] });
     await collect(store, testOptions({ allowPrivate: true }));
     expect(store.fetches.get('http://10.0.0.7/page')).toMatchObject({ state: 'fetched' });
@@ -188,11 +278,19 @@ describe('collect: a mixed run', () => {
 
   it('follows a redirect that only drops tracking parameters (no loop)', async () => {
     const { store } = tempStore();
-    nock(NEWS).get('/story').query({ utm_source: 'rss' }).reply(301, '', { Location: '/story' })
-      .get('/story').reply(200, articleHtml({ title: 'Tracked story', paragraphs: prose(14) }), { 'Content-Type': 'text/html' });
+    nock(NEWS)
+      .get('/story')
+      .query({ utm_source: 'rss' })
+      .reply(301, '', { Location: '/story' })
+      .get('/story')
+      .reply(200, articleHtml({ title: 'Tracked story', paragraphs: prose(14) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: `${NEWS}/story?utm_source=rss`, source: 'cli' }] });
     await collect(store, testOptions());
-    expect(store.fetches.get(`${NEWS}/story`)).toMatchObject({ state: 'fetched', finalUrl: `${NEWS}/story`, requestedUrl: `${NEWS}/story?utm_source=rss` });
+    expect(store.fetches.get(`${NEWS}/story`)).toMatchObject({
+      state: 'fetched',
+      finalUrl: `${NEWS}/story`,
+      requestedUrl: `${NEWS}/story?utm_source=rss`,
+    });
     store.close();
   });
 
@@ -208,9 +306,18 @@ describe('collect: a mixed run', () => {
 
   it('retries a 429 after the Retry-After it was given, then collects the page', async () => {
     const { store } = tempStore();
-    nock(NEWS).get('/busy').reply(429, 'slow down', { 'Retry-After': '1' }).get('/busy').reply(200, articleHtml({ title: 'Busy page', paragraphs: prose(12) }), { 'Content-Type': 'text/html' });
+    nock(NEWS)
+      .get('/busy')
+      .reply(429, 'slow down', { 'Retry-After': '1' })
+      .get('/busy')
+      .reply(200, articleHtml({ title: 'Busy page', paragraphs: prose(12) }), { 'Content-Type': 'text/html' });
     nock(NEWS).get('/patience').reply(503, 'later', { 'Retry-After': '3600' });
-    queueInputs(store, { urls: [{ url: `${NEWS}/busy`, source: 'cli' }, { url: `${NEWS}/patience`, source: 'cli' }] });
+    queueInputs(store, {
+      urls: [
+        { url: `${NEWS}/busy`, source: 'cli' },
+        { url: `${NEWS}/patience`, source: 'cli' },
+      ],
+    });
     const opts = testOptions({ maxRetryAfterMs: 60_000 });
     await collect(store, opts);
     expect(store.fetches.get(`${NEWS}/busy`)).toMatchObject({ state: 'fetched' });
@@ -223,8 +330,17 @@ describe('collect: a mixed run', () => {
   it('a robots.txt that cannot be fetched (5xx) disallows the host, a missing one (404) allows it', async () => {
     const { store } = tempStore();
     nock('https://down.example').get('/robots.txt').times(3).reply(503);
-    nock('https://open.example').get('/robots.txt').reply(404).get('/p').reply(200, articleHtml({ title: 'Open', paragraphs: prose(13) }), { 'Content-Type': 'text/html' });
-    queueInputs(store, { urls: [{ url: 'https://down.example/p', source: 'cli' }, { url: 'https://open.example/p', source: 'cli' }] });
+    nock('https://open.example')
+      .get('/robots.txt')
+      .reply(404)
+      .get('/p')
+      .reply(200, articleHtml({ title: 'Open', paragraphs: prose(13) }), { 'Content-Type': 'text/html' });
+    queueInputs(store, {
+      urls: [
+        { url: 'https://down.example/p', source: 'cli' },
+        { url: 'https://open.example/p', source: 'cli' },
+      ],
+    });
     await collect(store, testOptions({ robots: true }));
     expect(store.fetches.get('https://down.example/p')).toMatchObject({ state: 'failed', reason: 'robots-disallowed' });
     expect(store.fetches.get('https://down.example/p')!.detail).toContain('robots.txt unreachable');
@@ -239,8 +355,13 @@ describe('collect: resuming and re-polling', () => {
   function serveFeedAndPages(): { hits: Map<string, number>; scope: nock.Scope } {
     const scope = nock(NEWS).persist();
     const hits = counter(scope);
-    scope.get('/feed.xml').reply(200, rssFeed(pages.map((p, i) => ({ link: `${NEWS}${p}`, title: `Page ${i}` }))), { 'Content-Type': 'application/rss+xml', ETag: '"v1"' });
-    pages.forEach((p, i) => scope.get(p).reply(200, articleHtml({ title: `Page ${i}`, paragraphs: prose(100 + i) }), { 'Content-Type': 'text/html' }));
+    scope.get('/feed.xml').reply(200, rssFeed(pages.map((p, i) => ({ link: `${NEWS}${p}`, title: `Page ${i}` }))), {
+      'Content-Type': 'application/rss+xml',
+      ETag: '"v1"',
+    });
+    pages.forEach((p, i) =>
+      scope.get(p).reply(200, articleHtml({ title: `Page ${i}`, paragraphs: prose(100 + i) }), { 'Content-Type': 'text/html' }),
+    );
     return { hits, scope };
   }
 
@@ -250,10 +371,16 @@ describe('collect: resuming and re-polling', () => {
     queueInputs(store, { feeds: [{ url: `${NEWS}/feed.xml`, source: 'cli' }] });
     const stop = new AbortController();
     let done = 0;
-    const first = await collect(store, testOptions({
-      concurrency: 1, signal: stop.signal,
-      onEvent: (e) => { if (e.kind === 'page' && ++done === 3) stop.abort(); },
-    }));
+    const first = await collect(
+      store,
+      testOptions({
+        concurrency: 1,
+        signal: stop.signal,
+        onEvent: (e) => {
+          if (e.kind === 'page' && ++done === 3) stop.abort();
+        },
+      }),
+    );
     expect(first.interrupted).toBe(true);
     store.close();
     const partial = new Store(path);
@@ -282,7 +409,9 @@ describe('collect: resuming and re-polling', () => {
     expect(store.fetches.get(`${NEWS}/feed.xml`)).toMatchObject({ state: 'fetched', etag: '"v1"' });
     nock.cleanAll();
 
-    const conditional = nock(NEWS, { reqheaders: { 'if-none-match': '"v1"' } }).get('/feed.xml').reply(304, '', { ETag: '"v1"' });
+    const conditional = nock(NEWS, { reqheaders: { 'if-none-match': '"v1"' } })
+      .get('/feed.xml')
+      .reply(304, '', { ETag: '"v1"' });
     expect(store.fetches.requeue({ feeds: true })).toBe(1);
     const again = await collect(store, testOptions());
     expect(conditional.isDone()).toBe(true);
@@ -295,7 +424,11 @@ describe('collect: resuming and re-polling', () => {
 
   it('--retry-failed tries failed URLs again', async () => {
     const { store } = tempStore();
-    nock(NEWS).get('/flaky').reply(404).get('/flaky').reply(200, articleHtml({ title: 'Back', paragraphs: prose(21) }), { 'Content-Type': 'text/html' });
+    nock(NEWS)
+      .get('/flaky')
+      .reply(404)
+      .get('/flaky')
+      .reply(200, articleHtml({ title: 'Back', paragraphs: prose(21) }), { 'Content-Type': 'text/html' });
     queueInputs(store, { urls: [{ url: `${NEWS}/flaky`, source: 'cli' }] });
     await collect(store, testOptions());
     expect(store.fetches.get(`${NEWS}/flaky`)).toMatchObject({ state: 'failed', attempts: 1 });

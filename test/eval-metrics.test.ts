@@ -14,8 +14,11 @@ const pairs = (gold: string[], pred: string[]) => gold.map((g, i) => ({ gold: g,
 describe('precision, recall, F1', () => {
   it('counts the confusion matrix and derives the ratios', () => {
     const s = binaryScores([
-      { gold: true, pred: true }, { gold: true, pred: true }, { gold: false, pred: true },
-      { gold: true, pred: false }, { gold: false, pred: false },
+      { gold: true, pred: true },
+      { gold: true, pred: true },
+      { gold: false, pred: true },
+      { gold: true, pred: false },
+      { gold: false, pred: false },
     ]);
     expect([s.tp, s.fp, s.fn, s.tn, s.n]).toEqual([2, 1, 1, 1, 5]);
     expect(s.precision).toBeCloseTo(2 / 3);
@@ -25,7 +28,10 @@ describe('precision, recall, F1', () => {
   });
 
   it('leaves undefined ratios null instead of inventing zeros', () => {
-    const s = binaryScores([{ gold: false, pred: false }, { gold: false, pred: false }]);
+    const s = binaryScores([
+      { gold: false, pred: false },
+      { gold: false, pred: false },
+    ]);
     expect(s.precision).toBeNull();
     expect(s.recall).toBeNull();
     expect(s.f1).toBeNull();
@@ -82,11 +88,14 @@ describe('set comparisons', () => {
   });
 
   it('scores options per key, unknown included, and macro-averages over options that occur', () => {
-    const s = setScores([
-      { gold: ['design'], pred: ['design', 'operation'] },
-      { gold: ['unknown'], pred: ['unknown'] },
-      { gold: ['operation'], pred: ['design'] },
-    ], ['design', 'operation', 'unknown']);
+    const s = setScores(
+      [
+        { gold: ['design'], pred: ['design', 'operation'] },
+        { gold: ['unknown'], pred: ['unknown'] },
+        { gold: ['operation'], pred: ['design'] },
+      ],
+      ['design', 'operation', 'unknown'],
+    );
     expect(s.n).toBe(3);
     expect(s.exact).toBeCloseTo(1 / 3);
     expect(s.jaccard).toBeCloseTo((0.5 + 1 + 0) / 3);
@@ -101,8 +110,10 @@ describe('set comparisons', () => {
 describe('calibration', () => {
   it('bins confidences and computes ECE by hand', () => {
     const c = calibration([
-      { confidence: 0.95, correct: true }, { confidence: 0.95, correct: false },
-      { confidence: 0.25, correct: false }, { confidence: 0.25, correct: false },
+      { confidence: 0.95, correct: true },
+      { confidence: 0.95, correct: false },
+      { confidence: 0.25, correct: false },
+      { confidence: 0.25, correct: false },
     ]);
     // Top bin: accuracy 0.5 vs confidence 0.95; bin 0.2–0.3: accuracy 0 vs 0.25. Each holds half the answers.
     expect(c.ece).toBeCloseTo(0.5 * 0.45 + 0.5 * 0.25);
@@ -113,7 +124,10 @@ describe('calibration', () => {
   });
 
   it('puts confidence 1 in the top bin and is 0 when perfectly calibrated', () => {
-    const c = calibration([{ confidence: 1, correct: true }, { confidence: 1, correct: true }]);
+    const c = calibration([
+      { confidence: 1, correct: true },
+      { confidence: 1, correct: true },
+    ]);
     expect(c.bins[9].n).toBe(2);
     expect(c.ece).toBe(0);
     expect(calibration([]).ece).toBeNull();
@@ -129,7 +143,8 @@ describe('paired bootstrap', () => {
     const r1 = pairedBootstrap(a, b, mean, { seed: 7, resamples: 500 });
     const r2 = pairedBootstrap(a, b, mean, { seed: 7, resamples: 500 });
     expect(r1).toEqual(r2);
-    const g1 = mulberry32(1), g2 = mulberry32(2);
+    const g1 = mulberry32(1),
+      g2 = mulberry32(2);
     expect([g1(), g1()]).not.toEqual([g2(), g2()]);
   });
 
@@ -150,8 +165,10 @@ describe('paired bootstrap', () => {
 
 describe('fact matching', () => {
   it('splits numbered facts, drops references and "unknown" facts', () => {
-    expect(splitFacts('1. The load balancer config was faulty [26032]\n2. Unknown\n3. Rollback took hours [Article 11, 12].'))
-      .toEqual(['The load balancer config was faulty', 'Rollback took hours .']);
+    expect(splitFacts('1. The load balancer config was faulty [26032]\n2. Unknown\n3. Rollback took hours [Article 11, 12].')).toEqual([
+      'The load balancer config was faulty',
+      'Rollback took hours .',
+    ]);
     expect(splitFacts('1. First fact. 2. Second fact.')).toEqual(['First fact.', 'Second fact.']);
     expect(splitFacts('Unknown')).toEqual([]);
     expect(splitFacts(null)).toEqual([]);
@@ -184,20 +201,27 @@ describe('majority baseline', () => {
 });
 
 describe('eval compare', () => {
-  const screening = (correct: boolean[]): ScreeningItem[] => correct.map((ok, i) => ({
-    id: `a${i}`,
-    gold: { isFailure: i % 2 === 0, analyzable: null },
-    pipeline: { isFailure: ok ? i % 2 === 0 : i % 2 !== 0, analyzable: null, confidence: 0.8 },
-    fail: null,
-    baseline: { isFailure: true, analyzable: null },
-  }));
+  const screening = (correct: boolean[]): ScreeningItem[] =>
+    correct.map((ok, i) => ({
+      id: `a${i}`,
+      gold: { isFailure: i % 2 === 0, analyzable: null },
+      pipeline: { isFailure: ok ? i % 2 === 0 : i % 2 !== 0, analyzable: null, confidence: 0.8 },
+      fail: null,
+      baseline: { isFailure: true, analyzable: null },
+    }));
   const run = (dir: string, correct: boolean[]): EvalRun => ({
     dir,
     scorecard: { run: { backend: 'offline', model: 'm' }, goldSet: { name: 'g' } } as EvalRun['scorecard'],
     items: { screening: screening(correct), grouping: { endToEnd: [], stage: [] }, taxonomy: [], postmortem: [], citations: [] } as Items,
   });
-  const worse = run('A', Array.from({ length: 40 }, (_, i) => i % 3 !== 0));
-  const better = run('B', Array.from({ length: 40 }, () => true));
+  const worse = run(
+    'A',
+    Array.from({ length: 40 }, (_, i) => i % 3 !== 0),
+  );
+  const better = run(
+    'B',
+    Array.from({ length: 40 }, () => true),
+  );
 
   it('gives deltas with intervals, and calls a clear improvement better', () => {
     const { deltas } = compareRuns(worse, better, { seed: 1, resamples: 400 });

@@ -12,16 +12,33 @@ import type { Scorecard } from '../evals/scorecard.ts';
 
 const SAMPLE = join(ROOT, 'data', 'sample');
 
-const jsonl = <T>(file: string, parse: (v: unknown) => T): T[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => parse(JSON.parse(l)));
+const jsonl = <T>(file: string, parse: (v: unknown) => T): T[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => parse(JSON.parse(l)));
 const inUnit = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
 
 /** Every number under a key that names a score must lie in [0, 1]. */
 function scoresInRange(v: unknown, path: string, bad: string[]): void {
-  if (Array.isArray(v)) { v.forEach((x, i) => scoresInRange(x, `${path}[${i}]`, bad)); return; }
-  if (v && typeof v === 'object') { for (const [k, x] of Object.entries(v)) scoresInRange(x, `${path}.${k}`, bad); return; }
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => scoresInRange(x, `${path}[${i}]`, bad));
+    return;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) scoresInRange(x, `${path}.${k}`, bad);
+    return;
+  }
   const key = path.split('.').at(-1)!;
   if (path.includes('.counts.')) return;
-  if (/^(precision|recall|f1|accuracy|homogeneity|completeness|vMeasure|exact|jaccard|macroF1|ece|meanConfidence|normalized|fuzzy|unaligned|verified)$/.test(key) && typeof v === 'number' && !inUnit(v)) bad.push(`${path}=${v}`);
+  if (
+    /^(precision|recall|f1|accuracy|homogeneity|completeness|vMeasure|exact|jaccard|macroF1|ece|meanConfidence|normalized|fuzzy|unaligned|verified)$/.test(
+      key,
+    ) &&
+    typeof v === 'number' &&
+    !inUnit(v)
+  )
+    bad.push(`${path}=${v}`);
 }
 
 describe('failscope eval on the sample gold set', () => {
@@ -39,13 +56,22 @@ describe('failscope eval on the sample gold set', () => {
   it('names the backend first and writes every output', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr.split('\n')[0]).toMatch(/backend offline/);
-    for (const f of ['metrics.json', 'items.json', 'summary.md', 'report.html', 'articles-predictions.jsonl', 'incidents-predictions.jsonl', 'pipeline.db', 'gold-incidents.db']) {
+    for (const f of [
+      'metrics.json',
+      'items.json',
+      'summary.md',
+      'report.html',
+      'articles-predictions.jsonl',
+      'incidents-predictions.jsonl',
+      'pipeline.db',
+      'gold-incidents.db',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(first.stdout).toMatch(/is-failure F1/);
   });
 
-  it('writes predictions in the gold files\' shape, id for id', () => {
+  it("writes predictions in the gold files' shape, id for id", () => {
     const preds = jsonl(join(out, 'articles-predictions.jsonl'), (v) => v as { id: string; predicted: Record<string, unknown> });
     expect(preds.map((p) => p.id)).toEqual(articles.map((a) => a.id));
     for (const p of preds) {
@@ -55,12 +81,21 @@ describe('failscope eval on the sample gold set', () => {
       if (p.predicted.isFailure) expect(p.predicted.incidentId).toMatch(/^inc-/);
       else expect(p.predicted.incidentId).toBeNull();
     }
-    const ipreds = jsonl(join(out, 'incidents-predictions.jsonl'), (v) => v as { id: string; articleIds: string[]; predicted: { postmortem: Record<string, string | null>; taxonomy: Record<string, string[] | null> } });
+    const ipreds = jsonl(
+      join(out, 'incidents-predictions.jsonl'),
+      (v) =>
+        v as {
+          id: string;
+          articleIds: string[];
+          predicted: { postmortem: Record<string, string | null>; taxonomy: Record<string, string[] | null> };
+        },
+    );
     expect(ipreds.map((p) => p.id)).toEqual(incidents.map((i) => i.id));
     ipreds.forEach((p, i) => {
       expect(p.articleIds).toEqual(incidents[i].articleIds);
       expect(Object.keys(p.predicted.postmortem).sort()).toEqual([...POSTMORTEM_FIELDS].sort());
-      for (const d of DIMENSION_KEYS.filter((k) => !['perception', 'communication', 'application'].includes(k))) expect(p.predicted.taxonomy[d]?.length, d).toBeGreaterThan(0);
+      for (const d of DIMENSION_KEYS.filter((k) => !['perception', 'communication', 'application'].includes(k)))
+        expect(p.predicted.taxonomy[d]?.length, d).toBeGreaterThan(0);
       for (const text of Object.values(p.predicted.postmortem)) if (text) expect(text).toMatch(/^1\. /);
     });
   });
@@ -97,7 +132,8 @@ describe('failscope eval on the sample gold set', () => {
     // The headline (recomputed from items, as eval compare does) agrees with the detailed scorecard.
     for (const m of ['exact', 'jaccard', 'macroF1'] as const) {
       expect(metrics.headline[`taxonomy.mean.${m}`]).toBeCloseTo(metrics.taxonomy.mean.pipeline![m]!, 10);
-      for (const d of DIMENSION_KEYS) expect(metrics.headline[`taxonomy.${d}.${m}`] ?? null, `${d}.${m}`).toBeCloseTo(metrics.taxonomy.dimensions[d].pipeline[m]!, 10);
+      for (const d of DIMENSION_KEYS)
+        expect(metrics.headline[`taxonomy.${d}.${m}`] ?? null, `${d}.${m}`).toBeCloseTo(metrics.taxonomy.dimensions[d].pipeline[m]!, 10);
     }
     expect(metrics.headline['screening.isFailure.f1']).toBe(metrics.screening.isFailure.pipeline.f1);
     expect(metrics.headline['grouping.stage.vMeasure']).toBe(metrics.grouping.stage.pipeline.vMeasure);
@@ -123,7 +159,16 @@ describe('failscope eval on the sample gold set', () => {
 
   it('renders the summary and a report with vega charts', () => {
     const md = readFileSync(join(out, 'summary.md'), 'utf8');
-    for (const h of ['## Key figures', '## Screening', '## Grouping', '## Taxonomy', '## Postmortem facts', '## Citations', '## Calibration']) expect(md).toContain(h);
+    for (const h of [
+      '## Key figures',
+      '## Screening',
+      '## Grouping',
+      '## Taxonomy',
+      '## Postmortem facts',
+      '## Citations',
+      '## Calibration',
+    ])
+      expect(md).toContain(h);
     expect(md).toContain(`| ${metrics.taxonomy.mean.pipeline!.exact!.toFixed(3)} |`);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(6);
@@ -138,8 +183,13 @@ describe('failscope eval on the sample gold set', () => {
     try {
       const last = store.runs.list().at(-1)!;
       const stages = (last.summary as { stages: { planned: number; done: number; skipped: number }[] }).stages;
-      for (const s of stages) { expect(s.done).toBe(0); expect(s.skipped).toBe(s.planned); }
-    } finally { store.close(); }
+      for (const s of stages) {
+        expect(s.done).toBe(0);
+        expect(s.skipped).toBe(s.planned);
+      }
+    } finally {
+      store.close();
+    }
     const second: Scorecard = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(second.headline).toEqual(metrics.headline);
 
@@ -149,7 +199,18 @@ describe('failscope eval on the sample gold set', () => {
     expect(deltas.length).toBeGreaterThan(20);
     for (const d of deltas) if (d.delta !== null) expect([d.delta, d.lo, d.hi], d.key).toEqual([0, 0, 0]);
 
-    const gate = await failscope('eval', 'compare', out, out, '--resamples', '200', '--fail-under', 'screening.isFailure.f1=1.01', '--fail-under', 'taxonomy.mean.exact=0');
+    const gate = await failscope(
+      'eval',
+      'compare',
+      out,
+      out,
+      '--resamples',
+      '200',
+      '--fail-under',
+      'screening.isFailure.f1=1.01',
+      '--fail-under',
+      'taxonomy.mean.exact=0',
+    );
     expect(gate.code).toBe(2);
     expect(gate.stdout).toMatch(/BELOW THRESHOLD\s+screening\.isFailure\.f1/);
     expect(gate.stdout).not.toMatch(/BELOW THRESHOLD\s+taxonomy/);
@@ -159,13 +220,25 @@ describe('failscope eval on the sample gold set', () => {
 describe('gold loading', () => {
   it('reports bad lines by file and line, and keeps the rest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'failscope-gold-'));
-    const ok = { id: 'g-1', headline: 'Ticket machines stop', text: 'The ticket machines at the depot stopped after an update.', gold: { isFailure: true, analyzable: true, incidentId: 'gi-1' } };
+    const ok = {
+      id: 'g-1',
+      headline: 'Ticket machines stop',
+      text: 'The ticket machines at the depot stopped after an update.',
+      gold: { isFailure: true, analyzable: true, incidentId: 'gi-1' },
+    };
     writeFileSync(join(dir, 'articles.jsonl'), `${JSON.stringify(ok)}\n{not json\n${JSON.stringify({ id: 'g-2', gold: {} })}\n`);
-    writeFileSync(join(dir, 'incidents.jsonl'), `${JSON.stringify({ id: 'gi-1', articleIds: ['g-1'], gold: { postmortem: {}, taxonomy: {} } })}\n${JSON.stringify({ id: 'gi-2', articleIds: ['g-9'], gold: { postmortem: {}, taxonomy: {} } })}\n`);
+    writeFileSync(
+      join(dir, 'incidents.jsonl'),
+      `${JSON.stringify({ id: 'gi-1', articleIds: ['g-1'], gold: { postmortem: {}, taxonomy: {} } })}\n${JSON.stringify({ id: 'gi-2', articleIds: ['g-9'], gold: { postmortem: {}, taxonomy: {} } })}\n`,
+    );
     const g = await loadGold(dir);
     expect(g.articles.map((a) => a.id)).toEqual(['g-1']);
     expect(g.incidents.map((i) => i.id)).toEqual(['gi-1']);
-    expect(g.problems.map((p) => p.origin)).toEqual([`${join(dir, 'articles.jsonl')}:2`, `${join(dir, 'articles.jsonl')}:3`, join(dir, 'incidents.jsonl')]);
+    expect(g.problems.map((p) => p.origin)).toEqual([
+      `${join(dir, 'articles.jsonl')}:2`,
+      `${join(dir, 'articles.jsonl')}:3`,
+      join(dir, 'incidents.jsonl'),
+    ]);
     expect(g.problems[2].reason).toMatch(/g-9/);
   });
 

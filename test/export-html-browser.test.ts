@@ -33,7 +33,14 @@ describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened f
     const backend = new OfflineBackend();
     await runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true } });
     const xssId = store.incidents.membership().get('xss-1')!;
-    recordDecision(store, { incidentId: xssId, kind: 'label', target: 'objective', action: 'change', options: ['malicious'], reviewer: 'Tess <b>R</b>' });
+    recordDecision(store, {
+      incidentId: xssId,
+      kind: 'label',
+      target: 'objective',
+      action: 'change',
+      options: ['malicious'],
+      reviewer: 'Tess <b>R</b>',
+    });
     records = applyReviews(store.records.list(), store.review.latest()).records;
     xss = records.find((r) => r.id === xssId)!;
     const articles = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
@@ -72,8 +79,10 @@ describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened f
     const rows = page.locator('.incident:not([hidden])');
     expect(await rows.count()).toBe(records.length);
     // An option some incidents have and some do not, whatever the model's conventions are.
-    const having = (dim: string, opt: string) => records.filter((r) => r.labels.some((l) => l.dimension === dim && (l.options as string[]).includes(opt))).length;
-    const [dim, opt] = records.flatMap((r) => r.labels.flatMap((l) => l.options.map((o) => [l.dimension, o] as const)))
+    const having = (dim: string, opt: string) =>
+      records.filter((r) => r.labels.some((l) => l.dimension === dim && (l.options as string[]).includes(opt))).length;
+    const [dim, opt] = records
+      .flatMap((r) => r.labels.flatMap((l) => l.options.map((o) => [l.dimension, o] as const)))
       .find(([d, o]) => having(d, o) > 0 && having(d, o) < records.length)!;
     const withIt = having(dim, opt);
     await page.locator(`.opt[data-dim="${dim}"][data-opt="${opt}"]`).click();
@@ -111,12 +120,19 @@ describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened f
     const rec = records.find((r) => r.articleIds.length > 1)!;
     const { page } = await open(recordFile(rec.id));
     const items = [
-      ...POSTMORTEM_FIELDS.flatMap((f) => rec.postmortem![f].map((fact, i) => ({ key: `f-${f}-${i}`, group: `f-${f}`, citations: fact.citations }))),
+      ...POSTMORTEM_FIELDS.flatMap((f) =>
+        rec.postmortem![f].map((fact, i) => ({ key: `f-${f}-${i}`, group: `f-${f}`, citations: fact.citations })),
+      ),
       ...rec.labels.map((l) => ({ key: `l-${l.dimension}`, group: `l-${l.dimension}`, citations: l.citations })),
     ];
-    const marks = await page.locator('mark[data-keys]').evaluateAll((els) => els.map((e) => ({
-      article: e.closest('article')!.id.replace(/^article-/, ''), keys: (e as HTMLElement).dataset.keys!.split(' '), cls: e.className, text: e.textContent!,
-    })));
+    const marks = await page.locator('mark[data-keys]').evaluateAll((els) =>
+      els.map((e) => ({
+        article: e.closest('article')!.id.replace(/^article-/, ''),
+        keys: (e as HTMLElement).dataset.keys!.split(' '),
+        cls: e.className,
+        text: e.textContent!,
+      })),
+    );
     let checked = 0;
     for (const it of items) {
       for (const c of it.citations.filter((x) => x.alignment !== 'unaligned')) {
@@ -133,7 +149,13 @@ describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened f
     for (const id of cited) {
       const text = texts.get(id)!;
       const marked = marks.filter((m) => m.article === id).reduce((n, m) => n + m.text.length, 0);
-      const spans = new Set(items.flatMap((it) => it.citations.filter((c) => c.articleId === id && c.start >= 0).flatMap((c) => Array.from({ length: c.end - c.start }, (_, k) => c.start + k))));
+      const spans = new Set(
+        items.flatMap((it) =>
+          it.citations
+            .filter((c) => c.articleId === id && c.start >= 0)
+            .flatMap((c) => Array.from({ length: c.end - c.start }, (_, k) => c.start + k)),
+        ),
+      );
       expect(marked, id).toBe(spans.size);
       expect(marked).toBeLessThanOrEqual(text.length);
     }
@@ -146,7 +168,11 @@ describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened f
     const idx = rec.postmortem![field].findIndex((x) => x.citations.length > 1);
     const key = `f-${field}-${idx}`;
     const { page, problems } = await open(recordFile(rec.id));
-    const inView = (loc: ReturnType<Page['locator']>) => loc.evaluate((e) => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; });
+    const inView = (loc: ReturnType<Page['locator']>) =>
+      loc.evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight;
+      });
     await page.locator(`[data-key="${key}"]`).click();
     const on = page.locator('mark.on');
     const n = await on.count();
@@ -166,7 +192,11 @@ describe.skipIf(skipWithoutBrowser('export-html-browser'))(`HTML export opened f
     expect(await inView(page.locator(`#item-${labelKey}`))).toBe(true);
     // The items work from the keyboard too.
     await page.keyboard.press('Enter');
-    expect(await page.locator('mark.on').evaluateAll((els, k) => els.length > 0 && els.every((e) => (e as HTMLElement).dataset.keys!.split(' ').includes(k)), labelKey)).toBe(true);
+    expect(
+      await page
+        .locator('mark.on')
+        .evaluateAll((els, k) => els.length > 0 && els.every((e) => (e as HTMLElement).dataset.keys!.split(' ').includes(k)), labelKey),
+    ).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   });

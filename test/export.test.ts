@@ -14,7 +14,15 @@ import { SHARED, allFixtures, fixture, tempStore } from './fixtures.ts';
  */
 function exampleLayout(): string[] {
   const text = readFileSync(join(SHARED, 'reference', 'example-record.txt'), 'utf8');
-  const blocks = text.split(/\n\s*\n/).map((b) => b.split('\n').map((l) => l.trim()).filter(Boolean)).filter((b) => b.length);
+  const blocks = text
+    .split(/\n\s*\n/)
+    .map((b) =>
+      b
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    )
+    .filter((b) => b.length);
   const out: string[] = [];
   for (const [first, ...rest] of blocks) {
     if (first.startsWith('Incident: ')) out.push('# Incident: ');
@@ -47,22 +55,50 @@ afterAll(() => t.cleanup());
 /** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [], field = '', quoted = false, i = 0;
+  let row: string[] = [],
+    field = '',
+    quoted = false,
+    i = 0;
   while (i < text.length) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (ch === '"') { quoted = false; i++; continue; }
-      field += ch; i++; continue;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (ch === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += ch;
+      i++;
+      continue;
     }
     if (ch === '"') {
       if (field !== '') throw new Error(`stray quote in unquoted field at ${i}`);
-      quoted = true; i++; continue;
+      quoted = true;
+      i++;
+      continue;
     }
-    if (ch === ',') { row.push(field); field = ''; i++; continue; }
-    if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; continue; }
+    if (ch === ',') {
+      row.push(field);
+      field = '';
+      i++;
+      continue;
+    }
+    if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+      continue;
+    }
     if (ch === '\r') throw new Error(`bare CR at ${i}`);
-    field += ch; i++;
+    field += ch;
+    i++;
   }
   if (quoted) throw new Error('unterminated quoted field');
   if (field !== '' || row.length) throw new Error('last row has no line end');
@@ -70,7 +106,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('markdown', () => {
-  it('follows the example record\'s layout, in its order, for every incident', () => {
+  it("follows the example record's layout, in its order, for every incident", () => {
     const layout = exampleLayout();
     expect(layout.length).toBeGreaterThan(30);
     expect(records.length).toBeGreaterThanOrEqual(3);
@@ -121,8 +157,22 @@ describe('markdown', () => {
     const pm = emptyPostmortem('Title');
     pm.impacts = [{ text: 'Checkout | payments\nfailed', citations: [] }];
     const rec: IncidentRecord = {
-      id: 'inc-x', articleIds: ['a'], published: null, title: 'Title', postmortem: pm, postmortemProvenance: null,
-      labels: [{ dimension: 'phase', options: ['design'], rationale: 'a | b\nc', confidence: 0.5, citations: [], provenance: { backend: 'x', model: 'y', promptHash: 'p', schemaHash: null, runId: 'r' } }],
+      id: 'inc-x',
+      articleIds: ['a'],
+      published: null,
+      title: 'Title',
+      postmortem: pm,
+      postmortemProvenance: null,
+      labels: [
+        {
+          dimension: 'phase',
+          options: ['design'],
+          rationale: 'a | b\nc',
+          confidence: 0.5,
+          citations: [],
+          provenance: { backend: 'x', model: 'y', promptHash: 'p', schemaHash: null, runId: 'r' },
+        },
+      ],
     };
     const md = render('md', [rec], new Map());
     expect(md).toContain('1. Checkout \\| payments failed');
@@ -188,7 +238,15 @@ describe('csv', () => {
 
   it('quotes commas, quotes and line breaks', () => {
     const a = fixture('bank1');
-    const tricky: IncidentRecord = { id: 'inc-q', articleIds: [a.id], published: '2023-03-06', title: 'App "down", again\nfor hours', postmortem: null, postmortemProvenance: null, labels: [] };
+    const tricky: IncidentRecord = {
+      id: 'inc-q',
+      articleIds: [a.id],
+      published: '2023-03-06',
+      title: 'App "down", again\nfor hours',
+      postmortem: null,
+      postmortemProvenance: null,
+      labels: [],
+    };
     const rows = parseCsv(render('csv', [tricky], new Map([[a.id, a]])));
     expect(rows[1][1]).toBe('App "down", again\nfor hours');
     expect(rows[1]).toHaveLength(rows[0].length);

@@ -106,11 +106,19 @@ Teachers said the pupils enjoyed learning to write code and that several schools
 
 export type FixtureKey = keyof typeof RAW;
 
-export function fixture(key: FixtureKey, overrides: Partial<{ id: string; text: string; headline: string; published: string }> = {}): Article {
+export function fixture(
+  key: FixtureKey,
+  overrides: Partial<{ id: string; text: string; headline: string; published: string }> = {},
+): Article {
   const r = RAW[key];
   return toArticle({
-    id: overrides.id ?? key, url: `https://example.test/${key}`, headline: overrides.headline ?? r.headline, source: r.source,
-    published: overrides.published ?? r.published, text: overrides.text ?? r.text, origin: `fixture:${key}`,
+    id: overrides.id ?? key,
+    url: `https://example.test/${key}`,
+    headline: overrides.headline ?? r.headline,
+    source: r.source,
+    published: overrides.published ?? r.published,
+    text: overrides.text ?? r.text,
+    origin: `fixture:${key}`,
   });
 }
 
@@ -126,5 +134,16 @@ export function tempDir(prefix = 'failscope-test-'): { dir: string; cleanup(): v
 export function tempStore(): { store: Store; dir: string; cleanup(): void } {
   const t = tempDir();
   const store = new Store(join(t.dir, 'test.db'));
-  return { store, dir: t.dir, cleanup: () => { try { store.close(); } catch { /* already closed */ } t.cleanup(); } };
+  return {
+    store,
+    dir: t.dir,
+    cleanup: () => {
+      try {
+        store.close();
+      } catch {
+        /* already closed */
+      }
+      t.cleanup();
+    },
+  };
 }

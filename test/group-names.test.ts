@@ -8,7 +8,10 @@ const article = (id: string, headline: string, text: string, published = '2023-0
 
 describe('proper names', () => {
   it('takes capitalised words inside sentences, not sentence openers or calendar words', () => {
-    const names = properNames({ headline: 'Outage at Harbourline Bank', text: 'Customers of Harbourline Bank could not pay on Monday. Engineers at Velto Systems blamed an update in March.' });
+    const names = properNames({
+      headline: 'Outage at Harbourline Bank',
+      text: 'Customers of Harbourline Bank could not pay on Monday. Engineers at Velto Systems blamed an update in March.',
+    });
     expect([...names].sort()).toEqual(['Bank', 'Harbourline', 'Systems', 'Velto']);
   });
 
@@ -20,14 +23,19 @@ describe('proper names', () => {
 });
 
 describe('grouping with names', () => {
-  it('puts a higher similarity to the backend when the report names the incident\'s organisation and system', () => {
-    const body = (org: string, system: string) => `Customers of ${org} were unable to make card payments for most of the day after the ${system} payment platform failed.
+  it("puts a higher similarity to the backend when the report names the incident's organisation and system", () => {
+    const body = (
+      org: string,
+      system: string,
+    ) => `Customers of ${org} were unable to make card payments for most of the day after the ${system} payment platform failed.
 
 The outage at ${org} began in the morning and lasted nine hours; thousands of card payments were declined at shops.
 
 ${org} said the ${system} platform had been restored and apologised to customers.`;
     // Filler stories make the names distinctive, as in any real collection.
-    const filler = Array.from({ length: 60 }, (_x, i) => article(`f${i}`, `Council news ${i}`, `The council met on Tuesday to discuss roads and parks, item ${i}.`));
+    const filler = Array.from({ length: 60 }, (_x, i) =>
+      article(`f${i}`, `Council news ${i}`, `The council met on Tuesday to discuss roads and parks, item ${i}.`),
+    );
     const first = article('a', 'Harbourline Bank payment outage', body('Harbourline Bank', 'Tillway'));
     const same = article('b', 'Payment outage at bank', body('Harbourline Bank', 'Tillway'), '2023-03-08');
     // The same words in lower case: the same TF-IDF vector, but no proper names to share.

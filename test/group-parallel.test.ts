@@ -30,9 +30,15 @@ class ScrambledBackend implements Pick<Backend, 'name' | 'model' | 'promptHash' 
   maxInFlight = 0;
   calls = 0;
   private next: () => number;
-  constructor(seed: number) { this.next = prng(seed); }
-  promptHash() { return 'p'; }
-  schemaHash() { return null; }
+  constructor(seed: number) {
+    this.next = prng(seed);
+  }
+  promptHash() {
+    return 'p';
+  }
+  schemaHash() {
+    return null;
+  }
   async sameIncident(_a: Article, incident: Article[], similarity: number): Promise<SameIncidentVerdict> {
     expect(incident).toHaveLength(1);
     this.calls++;
@@ -44,16 +50,24 @@ class ScrambledBackend implements Pick<Backend, 'name' | 'model' | 'promptHash' 
 }
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 async function groupAt(concurrency: number, seed: number, corpus: string): Promise<{ incidents: Incident[]; backend: ScrambledBackend }> {
   const t = tempStore();
   cleanups.push(t.cleanup);
   await ingest(t.store, [corpus]);
   const backend = new ScrambledBackend(seed);
-  const ctx = { store: t.store, backend: backend as unknown as Backend, runId: t.store.runs.start({ backend: 'scrambled', model: 'test', concurrency, cache: true }).id };
+  const ctx = {
+    store: t.store,
+    backend: backend as unknown as Backend,
+    runId: t.store.runs.start({ backend: 'scrambled', model: 'test', concurrency, cache: true }).id,
+  };
   const prov = { backend: backend.name, model: backend.model, promptHash: 'p', schemaHash: null, runId: ctx.runId };
-  for (const a of t.store.articles.list()) t.store.records.saveScreening(a.id, { isFailure: true, analyzable: true, confidence: 1, rationale: 'test' }, prov);
+  for (const a of t.store.articles.list())
+    t.store.records.saveScreening(a.id, { isFailure: true, analyzable: true, confidence: 1, rationale: 'test' }, prov);
   const r = await runStage(groupStage, ctx, { concurrency });
   expect(r.failed).toBe(0);
   return { incidents: t.store.incidents.list(), backend };
@@ -79,13 +93,22 @@ describe('parallel grouping', () => {
 
   it('does not chain similar stories of different years into one incident', async () => {
     // The same kind of outage every 200 days for ten years: each story is close to the one before.
-    const stories = Array.from({ length: 19 }, (_x, i) => toArticle({
-      id: `s${String(i).padStart(2, '0')}`, origin: 'test', headline: 'Payment app outage at Harbourline Bank',
-      published: new Date(Date.UTC(2010, 0, 1) + i * 200 * 86_400_000).toISOString().slice(0, 10),
-      text: `Customers of Harbourline Bank could not pay by card for hours after the payment app failed (report ${i}).`,
-    }));
+    const stories = Array.from({ length: 19 }, (_x, i) =>
+      toArticle({
+        id: `s${String(i).padStart(2, '0')}`,
+        origin: 'test',
+        headline: 'Payment app outage at Harbourline Bank',
+        published: new Date(Date.UTC(2010, 0, 1) + i * 200 * 86_400_000).toISOString().slice(0, 10),
+        text: `Customers of Harbourline Bank could not pay by card for hours after the payment app failed (report ${i}).`,
+      }),
+    );
     const g = new Grouper(stories, () => true, new Map());
-    const pass = new AskAhead(g, stories.map((s) => s.id), async () => true, { concurrency: 4, ahead: 8 });
+    const pass = new AskAhead(
+      g,
+      stories.map((s) => s.id),
+      async () => true,
+      { concurrency: 4, ahead: 8 },
+    );
     for (const s of stories) await pass.assign(s.id);
     const byIncident = new Map<string, Article[]>();
     for (const s of stories) byIncident.set(g.incidentOf.get(s.id)!, [...(byIncident.get(g.incidentOf.get(s.id)!) ?? []), s]);

@@ -28,13 +28,33 @@ describe('retry and backoff, shared by the collector and the model client', () =
 
   describe('withRetries', () => {
     const policy = (over: Partial<RetryPolicy> = {}) => {
-      const waits: number[] = [], seen: number[] = [];
-      const p: RetryPolicy = { retries: 2, baseMs: 100, maxMs: 10_000, maxRetryAfterMs: 5000, sleep: async (ms) => { waits.push(ms); }, onRetry: (i) => seen.push(i.attempt), ...over };
+      const waits: number[] = [],
+        seen: number[] = [];
+      const p: RetryPolicy = {
+        retries: 2,
+        baseMs: 100,
+        maxMs: 10_000,
+        maxRetryAfterMs: 5000,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        onRetry: (i) => seen.push(i.attempt),
+        ...over,
+      };
       return { p, waits, seen };
     };
-    const failing = (n: number, error: unknown) => { let calls = 0; return { fn: async () => { if (calls++ < n) throw error; return 'ok'; }, calls: () => calls }; };
+    const failing = (n: number, error: unknown) => {
+      let calls = 0;
+      return {
+        fn: async () => {
+          if (calls++ < n) throw error;
+          return 'ok';
+        },
+        calls: () => calls,
+      };
+    };
 
-    it('waits the server\'s Retry-After, else backs off, and succeeds', async () => {
+    it("waits the server's Retry-After, else backs off, and succeeds", async () => {
       const { p, waits, seen } = policy();
       const f = failing(2, new Error('busy'));
       const verdicts = [{ retryAfterMs: 700 }, { retryAfterMs: null }];
@@ -44,13 +64,16 @@ describe('retry and backoff, shared by the collector and the model client', () =
     });
 
     it('gives up when retries are spent, when the error is not retryable, or when the server asks for too long a wait', async () => {
-      const spent = policy(), f = failing(5, new Error('down'));
+      const spent = policy(),
+        f = failing(5, new Error('down'));
       await expect(withRetries(f.fn, () => ({ retryAfterMs: null }), spent.p)).rejects.toThrow('down');
       expect(f.calls()).toBe(3);
-      const never = policy(), g = failing(5, new Error('bad request'));
+      const never = policy(),
+        g = failing(5, new Error('bad request'));
       await expect(withRetries(g.fn, () => null, never.p)).rejects.toThrow('bad request');
       expect(never.waits).toEqual([]);
-      const patient = policy(), h = failing(5, new Error('come back in an hour'));
+      const patient = policy(),
+        h = failing(5, new Error('come back in an hour'));
       await expect(withRetries(h.fn, () => ({ retryAfterMs: 3_600_000 }), patient.p)).rejects.toThrow('come back in an hour');
       expect(patient.waits).toEqual([]);
       expect(h.calls()).toBe(1);

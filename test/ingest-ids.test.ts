@@ -7,14 +7,27 @@ import { failscope } from './cli-in-process.ts';
 
 let t: ReturnType<typeof tempStore>;
 let dir: string;
-beforeEach(() => { t = tempStore(); dir = join(t.dir, 'in'); mkdirSync(dir); });
+beforeEach(() => {
+  t = tempStore();
+  dir = join(t.dir, 'in');
+  mkdirSync(dir);
+});
 afterEach(() => t.cleanup());
 
-const write = (name: string, body: string) => { const p = join(dir, name); mkdirSync(join(p, '..'), { recursive: true }); writeFileSync(p, body); return p; };
+const write = (name: string, body: string) => {
+  const p = join(dir, name);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, body);
+  return p;
+};
 const doc = (r: { headline: string; text: string }) => `${r.headline}\n${r.text}\n`;
 const line = (r: Record<string, unknown>) => `${JSON.stringify(r)}\n`;
 const { bank1, car, breach, launch } = RAW;
-const texts = () => t.store.articles.list({ includeDuplicates: true }).map((a) => a.text).sort();
+const texts = () =>
+  t.store.articles
+    .list({ includeDuplicates: true })
+    .map((a) => a.text)
+    .sort();
 
 describe('ids are unique per source: no article replaces another', () => {
   it('report.txt in two directories: two articles, the second under an id of its own', async () => {
@@ -26,7 +39,12 @@ describe('ids are unique per source: no article replaces another', () => {
     expect(t.store.articles.get('report')).toMatchObject({ origin: d1, text: bank1.text });
     expect(r.renamed).toEqual([{ origin: d2, id: expect.stringMatching(/^report-[0-9a-f]{6}$/), wanted: 'report', takenBy: d1 }]);
     // Read again, nothing changes; the second keeps its own id.
-    expect(await ingest(t.store, [join(dir, 'c/d1'), join(dir, 'c/d2')])).toMatchObject({ inserted: 0, existing: 2, updated: 0, renamed: [expect.objectContaining({ id: r.renamed[0].id })] });
+    expect(await ingest(t.store, [join(dir, 'c/d1'), join(dir, 'c/d2')])).toMatchObject({
+      inserted: 0,
+      existing: 2,
+      updated: 0,
+      renamed: [expect.objectContaining({ id: r.renamed[0].id })],
+    });
   });
 
   it('"updated" means the same file changed, and only that file\'s article changes', async () => {
@@ -54,7 +72,10 @@ describe('ids are unique per source: no article replaces another', () => {
 
   it('id-less records of two articles.jsonl files are all kept', async () => {
     write('a/articles.jsonl', line({ headline: bank1.headline, text: bank1.text }) + line({ headline: car.headline, text: car.text }));
-    write('b/articles.jsonl', line({ headline: breach.headline, text: breach.text }) + line({ headline: launch.headline, text: launch.text }));
+    write(
+      'b/articles.jsonl',
+      line({ headline: breach.headline, text: breach.text }) + line({ headline: launch.headline, text: launch.text }),
+    );
     const r = await ingest(t.store, [join(dir, 'a'), join(dir, 'b')]);
     expect(r).toMatchObject({ read: 4, inserted: 4, updated: 0, problems: [] });
     expect(texts()).toEqual([bank1.text, car.text, breach.text, launch.text].sort());
@@ -99,6 +120,10 @@ describe('failscope ingest', () => {
     const r = await failscope('ingest', join(dir, 'c/d1'), join(dir, 'c/d2'), '--db', db);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ingested 2 new article\(s\) \(0 already stored, 0 updated, 0 duplicate\(s\), 1 under an id of their own\)/);
-    expect(r.stderr).toMatch(new RegExp(`note ${d2.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: id "report" is taken by .*d1/report\\.txt; stored as "report-[0-9a-f]{6}"`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `note ${d2.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: id "report" is taken by .*d1/report\\.txt; stored as "report-[0-9a-f]{6}"`,
+      ),
+    );
   });
 });

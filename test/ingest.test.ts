@@ -7,10 +7,19 @@ import { RAW, SHARED, tempStore } from './fixtures.ts';
 
 let t: ReturnType<typeof tempStore>;
 let dir: string;
-beforeEach(() => { t = tempStore(); dir = join(t.dir, 'in'); mkdirSync(dir); });
+beforeEach(() => {
+  t = tempStore();
+  dir = join(t.dir, 'in');
+  mkdirSync(dir);
+});
 afterEach(() => t.cleanup());
 
-const write = (name: string, body: string | Buffer) => { const p = join(dir, name); mkdirSync(join(p, '..'), { recursive: true }); writeFileSync(p, body); return p; };
+const write = (name: string, body: string | Buffer) => {
+  const p = join(dir, name);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, body);
+  return p;
+};
 const { bank1, car, breach, launch } = RAW;
 
 describe('single-document files', () => {
@@ -24,33 +33,59 @@ describe('single-document files', () => {
   });
 
   it('.md: front matter gives id, title, date, url and source', async () => {
-    const p = write('notes/car.md', `---\nid: velto-recall\ntitle: "${car.headline}"\ndate: 2022-09-14T08:00:00Z\nurl: https://motor.example/velto\nsource: Motor Wire\n---\n${car.text}\n`);
+    const p = write(
+      'notes/car.md',
+      `---\nid: velto-recall\ntitle: "${car.headline}"\ndate: 2022-09-14T08:00:00Z\nurl: https://motor.example/velto\nsource: Motor Wire\n---\n${car.text}\n`,
+    );
     await ingest(t.store, [p]);
     expect(t.store.articles.get('velto-recall')).toMatchObject({
-      headline: car.headline, published: '2022-09-14', url: 'https://motor.example/velto', source: 'Motor Wire', text: car.text, origin: p,
+      headline: car.headline,
+      published: '2022-09-14',
+      url: 'https://motor.example/velto',
+      source: 'Motor Wire',
+      text: car.text,
+      origin: p,
     });
   });
 
   it('.md: a "# heading" without front matter is the headline; CRLF line ends work', async () => {
     const p = write('breach.md', `# ${breach.headline}\r\n\r\n${breach.text.replace(/\n/g, '\r\n')}\r\n`);
-    const crlf = write('crlf-front.md', `---\r\ntitle: Front matter with CRLF\r\ndate: 2021-11-03\r\n---\r\n${breach.text.replace(/\n/g, '\r\n')}`);
+    const crlf = write(
+      'crlf-front.md',
+      `---\r\ntitle: Front matter with CRLF\r\ndate: 2021-11-03\r\n---\r\n${breach.text.replace(/\n/g, '\r\n')}`,
+    );
     const r = await ingest(t.store, [p, crlf]);
     expect(r.problems).toEqual([]);
     expect(t.store.articles.get('breach')).toMatchObject({ headline: breach.headline, text: breach.text });
-    expect(t.store.articles.get('crlf-front')).toMatchObject({ headline: 'Front matter with CRLF', published: '2021-11-03', text: breach.text });
+    expect(t.store.articles.get('crlf-front')).toMatchObject({
+      headline: 'Front matter with CRLF',
+      published: '2021-11-03',
+      text: breach.text,
+    });
   });
 
   it('.html: readable text and metadata (title, date, site, canonical url)', async () => {
-    const paras = car.text.split('\n\n').map((x) => `<p>${x}</p>`).join('\n');
-    const p = write('velto.html', `<!doctype html><html><head><title>${car.headline}</title>
+    const paras = car.text
+      .split('\n\n')
+      .map((x) => `<p>${x}</p>`)
+      .join('\n');
+    const p = write(
+      'velto.html',
+      `<!doctype html><html><head><title>${car.headline}</title>
       <meta property="og:site_name" content="Motor Wire"><meta property="article:published_time" content="2022-09-14T10:00:00+00:00">
       <link rel="canonical" href="https://motor.example/velto-recall"></head>
       <body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>${car.headline}</h1>${paras}</article>
-      <footer>Copyright Motor Wire. All rights reserved.</footer><script>var tracking = 1;</script></body></html>`);
+      <footer>Copyright Motor Wire. All rights reserved.</footer><script>var tracking = 1;</script></body></html>`,
+    );
     const r = await ingest(t.store, [p]);
     expect(r.problems).toEqual([]);
     const a = t.store.articles.get('velto')!;
-    expect(a).toMatchObject({ headline: car.headline, published: '2022-09-14', source: 'Motor Wire', url: 'https://motor.example/velto-recall' });
+    expect(a).toMatchObject({
+      headline: car.headline,
+      published: '2022-09-14',
+      source: 'Motor Wire',
+      url: 'https://motor.example/velto-recall',
+    });
     expect(a.text).toContain('Velto is recalling 40,000 electric cars');
     expect(a.text).toContain('Regulators said the recall covers cars built between January and June.');
     expect(a.text).not.toContain('tracking');
@@ -59,24 +94,45 @@ describe('single-document files', () => {
 
 describe('JSON and JSON Lines', () => {
   it('.json: one object, an array, or {"articles": [...]}', async () => {
-    const one = write('one.json', JSON.stringify({ id: 'j1', title: bank1.headline, date: '03/06/2023', outlet: 'Herald', body: bank1.text }));
-    const arr = write('arr.json', JSON.stringify([{ id: 'j2', headline: car.headline, text: car.text }, { headline: breach.headline, text: breach.text }]));
+    const one = write(
+      'one.json',
+      JSON.stringify({ id: 'j1', title: bank1.headline, date: '03/06/2023', outlet: 'Herald', body: bank1.text }),
+    );
+    const arr = write(
+      'arr.json',
+      JSON.stringify([
+        { id: 'j2', headline: car.headline, text: car.text },
+        { headline: breach.headline, text: breach.text },
+      ]),
+    );
     const wrapped = write('wrapped.json', JSON.stringify({ articles: [{ id: 7, headline: launch.headline, text: launch.text }] }));
     const r = await ingest(t.store, [one, arr, wrapped]);
     expect(r).toMatchObject({ read: 4, inserted: 4, problems: [] });
-    expect(t.store.articles.get('j1')).toMatchObject({ headline: bank1.headline, published: '2023-03-06', source: 'Herald', text: bank1.text, origin: one });
+    expect(t.store.articles.get('j1')).toMatchObject({
+      headline: bank1.headline,
+      published: '2023-03-06',
+      source: 'Herald',
+      text: bank1.text,
+      origin: one,
+    });
     expect(t.store.articles.get('j2')).toMatchObject({ origin: `${arr}[0]` });
     // A record without an id is named after its file and its text.
-    expect(t.store.articles.list().find((a) => a.origin === `${arr}[1]`)).toMatchObject({ id: expect.stringMatching(/^arr-[0-9a-f]{10}$/), headline: breach.headline });
+    expect(t.store.articles.list().find((a) => a.origin === `${arr}[1]`)).toMatchObject({
+      id: expect.stringMatching(/^arr-[0-9a-f]{10}$/),
+      headline: breach.headline,
+    });
     expect(t.store.articles.get('7')).toMatchObject({ headline: launch.headline });
   });
 
   it('.jsonl: one article per line, blank lines skipped, origin is file:line', async () => {
-    const p = write('batch.jsonl', [
-      JSON.stringify({ id: 'l1', headline: bank1.headline, published: bank1.published, text: bank1.text }),
-      '',
-      JSON.stringify({ id: 'l2', headline: car.headline, published: car.published, text: car.text }),
-    ].join('\n'));
+    const p = write(
+      'batch.jsonl',
+      [
+        JSON.stringify({ id: 'l1', headline: bank1.headline, published: bank1.published, text: bank1.text }),
+        '',
+        JSON.stringify({ id: 'l2', headline: car.headline, published: car.published, text: car.text }),
+      ].join('\n'),
+    );
     const r = await ingest(t.store, [p]);
     expect(r).toMatchObject({ read: 2, inserted: 2, problems: [] });
     expect(t.store.articles.get('l1')!.origin).toBe(`${p}:1`);
@@ -84,11 +140,19 @@ describe('JSON and JSON Lines', () => {
   });
 
   it('benchmark format: gold and reference are stripped, the article keeps only what the pipeline may read', async () => {
-    const p = write('bench.jsonl', JSON.stringify({
-      id: 'fake-1', url: 'https://example.test/1', headline: bank1.headline, source: 'https://herald.example', published: '2023-03-06',
-      text: bank1.text, gold: { isFailure: true, analyzable: true, incidentId: 'gold-inc-SECRET' },
-      reference: { system: 'FAIL', isFailure: true, analyzable: true },
-    }));
+    const p = write(
+      'bench.jsonl',
+      JSON.stringify({
+        id: 'fake-1',
+        url: 'https://example.test/1',
+        headline: bank1.headline,
+        source: 'https://herald.example',
+        published: '2023-03-06',
+        text: bank1.text,
+        gold: { isFailure: true, analyzable: true, incidentId: 'gold-inc-SECRET' },
+        reference: { system: 'FAIL', isFailure: true, analyzable: true },
+      }),
+    );
     await ingest(t.store, [p]);
     const a = t.store.articles.get('fake-1')!;
     expect(Object.keys(a).sort()).toEqual(['contentHash', 'duplicateOf', 'headline', 'id', 'origin', 'published', 'source', 'text', 'url']);
@@ -105,7 +169,9 @@ describe('JSON and JSON Lines', () => {
     const arts = t.store.articles.list({ includeDuplicates: true });
     expect(arts).toHaveLength(r.read);
     // Ko's MM/DD/YYYY dates become ISO dates.
-    expect(arts.filter((a) => a.id.startsWith('ko-')).every((a) => a.published === null || /^\d{4}-\d{2}-\d{2}$/.test(a.published))).toBe(true);
+    expect(arts.filter((a) => a.id.startsWith('ko-')).every((a) => a.published === null || /^\d{4}-\d{2}-\d{2}$/.test(a.published))).toBe(
+      true,
+    );
     for (const a of arts) expect(Object.keys(a)).not.toContain('gold');
   });
 });
@@ -144,29 +210,55 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     const good = write('good.txt', `${bank1.headline}\n${bank1.text}`);
     const empty = write('empty.txt', '');
     const binary = write('binary.txt', Buffer.from([0x48, 0x69, 0x00, 0x01, 0xff, 0xfe, 0x00, 0x10]));
-    const latin1 = write('latin1.md', Buffer.concat([Buffer.from('# Caf'), Buffer.from([0xe9]), Buffer.from(' app crashed\n'), Buffer.from('x'.repeat(100))]));
+    const latin1 = write(
+      'latin1.md',
+      Buffer.concat([Buffer.from('# Caf'), Buffer.from([0xe9]), Buffer.from(' app crashed\n'), Buffer.from('x'.repeat(100))]),
+    );
     const dangling = join(dir, 'gone.txt');
     symlinkSync(join(dir, 'does-not-exist.txt'), dangling);
     mkdirSync(join(dir, 'folder'));
     const dirLink = join(dir, 'folder-link.txt');
     symlinkSync(join(dir, 'folder'), dirLink);
     const huge = write('huge.txt', `${car.headline}\n${car.text.repeat(20)}`);
-    const jsonl = write('mixed.jsonl', [
-      JSON.stringify({ id: 'ok-1', headline: car.headline, text: car.text }),
-      '{"id": "broken", "headline": "no closing brace"',
-      JSON.stringify({ id: 'no-text', headline: 'A headline only' }),
-      JSON.stringify(['not', 'an', 'object']),
-      JSON.stringify({ id: 'ok-2', headline: breach.headline, text: breach.text }),
-    ].join('\n'));
+    const jsonl = write(
+      'mixed.jsonl',
+      [
+        JSON.stringify({ id: 'ok-1', headline: car.headline, text: car.text }),
+        '{"id": "broken", "headline": "no closing brace"',
+        JSON.stringify({ id: 'no-text', headline: 'A headline only' }),
+        JSON.stringify(['not', 'an', 'object']),
+        JSON.stringify({ id: 'ok-2', headline: breach.headline, text: breach.text }),
+      ].join('\n'),
+    );
     const badJson = write('bad.json', '{"id": "x", "text": ');
     const unsupported = write('slides.pptx', 'PK');
     const missing = join(dir, 'never-written.jsonl');
 
     const inputs = [good, empty, binary, latin1, dangling, dirLink, huge, jsonl, badJson, unsupported, missing];
     const r = await ingest(t.store, inputs, { maxArticleBytes: 4000 });
-    expect(t.store.articles.list().map((a) => a.id).sort()).toEqual(['good', 'ok-1', 'ok-2']);
+    expect(
+      t.store.articles
+        .list()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['good', 'ok-1', 'ok-2']);
     const reasons = new Map(r.problems.map((p) => [p.origin, p.reason]));
-    expect([...reasons.keys()].sort()).toEqual([empty, binary, `${latin1}:1`, dangling, dirLink, huge, `${jsonl}:2`, `${jsonl}:3`, `${jsonl}:4`, badJson, unsupported, missing].sort());
+    expect([...reasons.keys()].sort()).toEqual(
+      [
+        empty,
+        binary,
+        `${latin1}:1`,
+        dangling,
+        dirLink,
+        huge,
+        `${jsonl}:2`,
+        `${jsonl}:3`,
+        `${jsonl}:4`,
+        badJson,
+        unsupported,
+        missing,
+      ].sort(),
+    );
     expect(reasons.get(empty)).toMatch(/empty/);
     expect(reasons.get(binary)).toMatch(/binary/);
     expect(reasons.get(`${latin1}:1`)).toMatch(/not valid UTF-8 \(line 1\)/);
@@ -202,7 +294,13 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
   });
 
   it('an over-long JSON line is reported with its line number', async () => {
-    const p = write('long.jsonl', [JSON.stringify({ id: 'big', text: 'x '.repeat(3000) }), JSON.stringify({ id: 'small', headline: car.headline, text: car.text })].join('\n'));
+    const p = write(
+      'long.jsonl',
+      [
+        JSON.stringify({ id: 'big', text: 'x '.repeat(3000) }),
+        JSON.stringify({ id: 'small', headline: car.headline, text: car.text }),
+      ].join('\n'),
+    );
     const r = await ingest(t.store, [p], { maxArticleBytes: 1000 });
     expect(r.problems).toEqual([{ origin: `${p}:1`, reason: expect.stringMatching(/over the .* limit/) }]);
     expect(t.store.articles.get('small')).toBeDefined();

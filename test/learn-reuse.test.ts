@@ -6,7 +6,7 @@ import { reusableCorpusPart } from '../pipeline/learn/learn.ts';
 
 // Learning the corpus part takes minutes, so a model's part is reused; these are the cases where
 // reusing it would score new features with old weights, or leak a fold's own labels.
-describe('reusing a model\'s corpus part', () => {
+describe("reusing a model's corpus part", () => {
   const sources = [{ dir: 'data/train/parts/p1', hash: 'abc', incidents: ['inc-1'], articles: ['a-1'] }];
   const corpus: Labelled = { sources, articles: [], incidents: [] };
   const from = { ...MODEL, sources, tuning: TUNING.hash };

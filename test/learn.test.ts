@@ -30,7 +30,9 @@ const at = (name: string) => join(tmp.dir, name);
 const P1 = 'data/train/parts/p1';
 const BASE = at('base.json');
 let learned: InProcessResult;
-beforeAll(async () => { learned = await failscope('learn', '--base', P1, '--out', BASE, '--json'); });
+beforeAll(async () => {
+  learned = await failscope('learn', '--base', P1, '--out', BASE, '--json');
+});
 
 describe('failscope learn', () => {
   it('learns a complete model from a labelled folder and reports cross-validated figures', () => {
@@ -58,11 +60,19 @@ function tuningWith(edit: (settings: { polarity: Record<string, number> }) => vo
   return dir;
 }
 
-describe('the offline backend\'s tuning is data', () => {
+describe("the offline backend's tuning is data", () => {
   it('changing the hedge weight, or any other value, changes the hash every job depends on', () => {
     const base = readTuning(DEFAULT_TUNING_DIR);
-    const hedge = readTuning(tuningWith((s) => { s.polarity.hedgedWeight = 0.5; }, 'hedge'));
-    const window = readTuning(tuningWith((s) => { s.polarity.window = 81; }, 'window'));
+    const hedge = readTuning(
+      tuningWith((s) => {
+        s.polarity.hedgedWeight = 0.5;
+      }, 'hedge'),
+    );
+    const window = readTuning(
+      tuningWith((s) => {
+        s.polarity.window = 81;
+      }, 'window'),
+    );
     expect(hedge.settings.polarity.hedgedWeight).toBe(0.5);
     expect(new Set([base.hash, hedge.hash, window.hash]).size).toBe(3);
   });
@@ -74,8 +84,13 @@ describe('the offline backend\'s tuning is data', () => {
     const first = await failscope('run', input, '--db', db, '--json');
     const again = await failscope('run', '--db', db, '--json');
     // The tuning is read once per process: the changed one needs a process of its own.
-    const changed = await runCli(['run', '--db', db, '--json'], undefined, { FAILSCOPE_OFFLINE_TUNING: tuningWith((s) => { s.polarity.hedgedWeight = 0.5; }, 'rerun') });
-    const screened = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').at(-1)!).stages.find((st: { stage: string }) => st.stage === 'screen');
+    const changed = await runCli(['run', '--db', db, '--json'], undefined, {
+      FAILSCOPE_OFFLINE_TUNING: tuningWith((s) => {
+        s.polarity.hedgedWeight = 0.5;
+      }, 'rerun'),
+    });
+    const screened = (r: { stdout: string }) =>
+      JSON.parse(r.stdout.trim().split('\n').at(-1)!).stages.find((st: { stage: string }) => st.stage === 'screen');
     expect(first.code, first.stderr).toBe(0);
     expect(screened(first)).toMatchObject({ done: 2 });
     expect(screened(again)).toMatchObject({ done: 0, skipped: 2 });
@@ -102,14 +117,17 @@ describe('the offline backend\'s tuning is data', () => {
  * incident has: a finance incident labelled natural_resources. If an item ever saw its own labels, the
  * planted option could reach its own prediction.
  */
-describe('learning the user\'s labels, and cross-fitting when scoring them', () => {
+describe("learning the user's labels, and cross-fitting when scoring them", () => {
   const PLANTED = { incident: 's-inc-03', dimension: 'domain', options: ['natural_resources'] } as const;
   const target = at('target');
   let model: OfflineModel;
   beforeAll(async () => {
     cpSync(join(ROOT, 'data/sample'), target, { recursive: true });
     const file = join(target, 'incidents.jsonl');
-    const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const r of rows) if (r.id === PLANTED.incident) r.gold.taxonomy[PLANTED.dimension] = PLANTED.options;
     writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
     model = await learnModel({ base: [join(ROOT, P1)], target: [target], from: loadModel(BASE) });
@@ -160,7 +178,7 @@ describe('learning the user\'s labels, and cross-fitting when scoring them', () 
     expect(labels.find((l) => l.dimension === PLANTED.dimension)!.options).not.toContain(PLANTED.options[0]);
   });
 
-  it('gives the model\'s hash to provenance, so another model re-runs every job', () => {
+  it("gives the model's hash to provenance, so another model re-runs every job", () => {
     const shipped = new OfflineBackend();
     const learned = new OfflineBackend({ loaded: { file: '/x/learned.json', model, hash: hashOf(model) } });
     expect(learned.model).toBe(`learned@${hashOf(model).slice(0, 8)}`);
@@ -176,14 +194,32 @@ describe('learning the user\'s labels, and cross-fitting when scoring them', () 
  * model learned from the gold it is scored on, so that eval is cross-fitted.
  */
 describe('review decisions → review export → learn → eval compare', () => {
-  it('learns the reviewer\'s conventions, and eval compare shows the change with an interval', async () => {
-    const ok = async (...args: string[]) => { const r = await failscope(...args); expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0); return r; };
+  it("learns the reviewer's conventions, and eval compare shows the change with an interval", async () => {
+    const ok = async (...args: string[]) => {
+      const r = await failscope(...args);
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+      return r;
+    };
     await ok('run', 'data/sample/articles.jsonl', '--db', at('run.db'));
     const store = new Store(at('run.db'));
     try {
       for (const inc of store.incidents.list()) {
-        recordDecision(store, { incidentId: inc.id, kind: 'label', target: 'behaviour', action: 'change', options: ['other'], reviewer: 'Tess' });
-        recordDecision(store, { incidentId: inc.id, kind: 'label', target: 'duration', action: 'change', options: ['unknown'], reviewer: 'Tess' });
+        recordDecision(store, {
+          incidentId: inc.id,
+          kind: 'label',
+          target: 'behaviour',
+          action: 'change',
+          options: ['other'],
+          reviewer: 'Tess',
+        });
+        recordDecision(store, {
+          incidentId: inc.id,
+          kind: 'label',
+          target: 'duration',
+          action: 'change',
+          options: ['unknown'],
+          reviewer: 'Tess',
+        });
       }
     } finally {
       store.close();

@@ -24,16 +24,27 @@ const open = (file = 'shared.db') => {
   opened.push(s);
   return s;
 };
-beforeEach(() => { dir = tempDir('failscope-leases-'); now = 1_000_000; });
+beforeEach(() => {
+  dir = tempDir('failscope-leases-');
+  now = 1_000_000;
+});
 afterEach(() => {
-  for (const s of opened.splice(0)) { try { s.close(); } catch { /* closed by the test */ } }
+  for (const s of opened.splice(0)) {
+    try {
+      s.close();
+    } catch {
+      /* closed by the test */
+    }
+  }
   dir.cleanup();
 });
 
 describe('job leases', () => {
   it('a job is claimed once: held while its run lives, then done for everyone', () => {
-    const a = open(), b = open();
-    const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id;
+    const a = open(),
+      b = open();
+    const ra = a.runs.start(SETTINGS).id,
+      rb = b.runs.start(SETTINGS).id;
     a.articles.insert([fixture('bank1')]);
     expect(a.jobs.claim('screen', 'bank1', 'h', ra)).toBe('claimed');
     expect(b.jobs.claim('screen', 'bank1', 'h', rb)).toBe('held');
@@ -46,66 +57,95 @@ describe('job leases', () => {
   });
 
   it('a heartbeat keeps a lease; without one it expires, the job is taken over, and the late result is refused', () => {
-    const a = open(), b = open();
-    const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id;
+    const a = open(),
+      b = open();
+    const ra = a.runs.start(SETTINGS).id,
+      rb = b.runs.start(SETTINGS).id;
     expect(a.jobs.claim('extract', 'inc-1', 'h', ra)).toBe('claimed');
-    now += 900; a.jobs.heartbeat(ra); b.jobs.heartbeat(rb);
+    now += 900;
+    a.jobs.heartbeat(ra);
+    b.jobs.heartbeat(rb);
     now += 900;
     expect(b.jobs.claim('extract', 'inc-1', 'h', rb)).toBe('held');
     // Run a stops beating (its process hangs or died on another machine); b's lease is kept alive.
     b.jobs.heartbeat(rb);
     now += 200;
     expect(b.jobs.claim('extract', 'inc-1', 'h', rb)).toBe('claimed');
-    expect(() => a.jobs.complete('extract', 'inc-1', 'h', ra, () => { throw new Error('must not be written'); })).toThrow(LeaseLost);
+    expect(() =>
+      a.jobs.complete('extract', 'inc-1', 'h', ra, () => {
+        throw new Error('must not be written');
+      }),
+    ).toThrow(LeaseLost);
     expect(() => a.jobs.fail('extract', 'inc-1', 'h', ra, 'late')).toThrow(LeaseLost);
     b.jobs.complete('extract', 'inc-1', 'h', rb, () => {});
     expect(b.jobs.forStage('extract').get('inc-1')).toMatchObject({ state: 'done', runId: rb, leaseOwner: null });
   });
 
-  it('recoverInterrupted reclaims only expired leases, never a live run\'s', () => {
-    const a = open(), b = open();
+  it("recoverInterrupted reclaims only expired leases, never a live run's", () => {
+    const a = open(),
+      b = open();
     const ra = a.runs.start(SETTINGS).id;
     a.jobs.claim('classify', 'inc-1', 'h', ra);
     const rb = b.runs.start(SETTINGS).id;
     expect(b.runs.recoverInterrupted()).toBe(0);
-    expect(b.runs.list().map((r) => [r.id, r.status])).toEqual([[ra, 'running'], [rb, 'running']]);
+    expect(b.runs.list().map((r) => [r.id, r.status])).toEqual([
+      [ra, 'running'],
+      [rb, 'running'],
+    ]);
     expect(b.jobs.forStage('classify').get('inc-1')).toMatchObject({ state: 'running', leaseOwner: ra });
     now += 1001;
     b.jobs.heartbeat(rb);
     expect(b.runs.recoverInterrupted()).toBe(1);
-    expect(b.runs.list().map((r) => [r.id, r.status])).toEqual([[ra, 'interrupted'], [rb, 'running']]);
+    expect(b.runs.list().map((r) => [r.id, r.status])).toEqual([
+      [ra, 'interrupted'],
+      [rb, 'running'],
+    ]);
     expect(b.jobs.forStage('classify').get('inc-1')).toMatchObject({ state: 'pending', leaseOwner: null });
   });
 
   it('a stage is leased to one run at a time, and passes on when its holder finishes or dies', () => {
-    const a = open(), b = open(), c = open();
-    const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id, rc = c.runs.start(SETTINGS).id;
+    const a = open(),
+      b = open(),
+      c = open();
+    const ra = a.runs.start(SETTINGS).id,
+      rb = b.runs.start(SETTINGS).id,
+      rc = c.runs.start(SETTINGS).id;
     expect(a.jobs.leaseStage('group', ra)).toBe(true);
     expect(b.jobs.leaseStage('group', rb)).toBe(false);
     a.jobs.releaseStage('group', ra);
     expect(b.jobs.leaseStage('group', rb)).toBe(true);
     expect(c.jobs.leaseStage('group', rc)).toBe(false);
-    now += 1001; c.jobs.heartbeat(rc);
+    now += 1001;
+    c.jobs.heartbeat(rc);
     expect(c.jobs.leaseStage('group', rc)).toBe(true);
   });
 
   it('a run taken for dead while it held a stage claims and writes nothing more there once another has taken it', () => {
-    const a = open(), b = open();
-    const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id;
+    const a = open(),
+      b = open();
+    const ra = a.runs.start(SETTINGS).id,
+      rb = b.runs.start(SETTINGS).id;
     a.jobs.leaseStage('group', ra);
     expect(a.jobs.claim('group', 'bank1', 'h', ra)).toBe('claimed');
-    now += 1001; b.jobs.heartbeat(rb);
+    now += 1001;
+    b.jobs.heartbeat(rb);
     expect(b.jobs.leaseStage('group', rb)).toBe(true);
     // Run a was only slow: it beats again, but the stage is b's now.
     a.jobs.heartbeat(ra);
     expect(a.jobs.claim('group', 'car', 'h', ra)).toBe('held');
-    expect(() => a.jobs.complete('group', 'bank1', 'h', ra, () => { throw new Error('must not be written'); })).toThrow(LeaseLost);
+    expect(() =>
+      a.jobs.complete('group', 'bank1', 'h', ra, () => {
+        throw new Error('must not be written');
+      }),
+    ).toThrow(LeaseLost);
     expect(b.jobs.claim('group', 'bank1', 'h', rb)).toBe('claimed');
   });
 
   it('a job a live run failed is not retried alongside it; the next run retries it', () => {
-    const a = open(), b = open();
-    const ra = a.runs.start(SETTINGS).id, rb = b.runs.start(SETTINGS).id;
+    const a = open(),
+      b = open();
+    const ra = a.runs.start(SETTINGS).id,
+      rb = b.runs.start(SETTINGS).id;
     a.jobs.claim('screen', 'car', 'h', ra);
     a.jobs.fail('screen', 'car', 'h', ra, 'model timed out');
     expect(b.jobs.claim('screen', 'car', 'h', rb)).toBe('failed');
@@ -114,17 +154,23 @@ describe('job leases', () => {
     expect(b.jobs.claim('screen', 'car', 'h', rb)).toBe('claimed');
   });
 
-  it('a killed process\'s lease ends with it on the same machine, without waiting for it to expire', async () => {
+  it("a killed process's lease ends with it on the same machine, without waiting for it to expire", async () => {
     const db = join(dir.dir, 'shared.db');
     const b = open();
     const rb = b.runs.start(SETTINGS).id;
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'test', 'lease-holder.ts'), db, 'extract', 'inc-1'], { cwd: ROOT });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'test', 'lease-holder.ts'), db, 'extract', 'inc-1'], {
+      cwd: ROOT,
+    });
     const closed = once(child, 'close');
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     try {
       await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', () => { if (out.includes('\n')) resolve(); });
+        child.stdout.on('data', () => {
+          if (out.includes('\n')) resolve();
+        });
         child.on('close', (code) => reject(new Error(`lease holder exited ${code} before claiming`)));
       });
     } finally {
@@ -152,13 +198,18 @@ describe('runs sharing a database', () => {
     alone.articles.insert(allFixtures());
     const single = await runPipeline(alone, new OfflineBackend(), { settings: SETTINGS });
 
-    const a = open(), b = open();
+    const a = open(),
+      b = open();
     a.articles.insert(allFixtures());
     const both = await Promise.all([a, b].map((s) => runPipeline(s, new OfflineBackend(), { settings: SETTINGS })));
     for (const r of both) expect(r.failedJobs, r.runId).toBe(0);
     for (const stage of ['screen', 'group', 'extract', 'classify']) expect(doneBy(both, stage), stage).toBe(doneBy([single], stage));
     // They did overlap: each found jobs the other had done or held.
-    for (const r of both) expect(r.stages.reduce((n, s) => n + s.elsewhere, 0), r.runId).toBeGreaterThan(0);
+    for (const r of both)
+      expect(
+        r.stages.reduce((n, s) => n + s.elsewhere, 0),
+        r.runId,
+      ).toBeGreaterThan(0);
     expect(a.incidents.list()).toEqual(alone.incidents.list());
     expect(records(a)).toBe(records(alone));
     expect(a.jobs.failed()).toEqual([]);
@@ -167,7 +218,8 @@ describe('runs sharing a database', () => {
 
   it('three `failscope run` processes on one database: no lock crash, no failure, the records of a single run', async () => {
     const sample = join(ROOT, 'data', 'sample', 'articles.jsonl');
-    const shared = join(dir.dir, 'cli-shared.db'), alone = join(dir.dir, 'cli-alone.db');
+    const shared = join(dir.dir, 'cli-shared.db'),
+      alone = join(dir.dir, 'cli-alone.db');
     // Only the three that share the database are processes: that is what is tested.
     const single = await failscope('run', sample, '--db', alone);
     expect(single.code, single.stderr).toBe(0);
@@ -176,19 +228,27 @@ describe('runs sharing a database', () => {
     const status = JSON.parse((await failscope('status', '--json', '--db', shared)).stdout);
     expect(status.failed).toEqual([]);
     expect(status.runs.map((r: { status: string }) => r.status)).toEqual(['done', 'done', 'done']);
-    const [x, y] = [await failscope('export', '--format', 'json', '--db', shared), await failscope('export', '--format', 'json', '--db', alone)];
+    const [x, y] = [
+      await failscope('export', '--format', 'json', '--db', shared),
+      await failscope('export', '--format', 'json', '--db', alone),
+    ];
     expect(x.stdout.replace(/"runId": "[^"]*"/g, '-')).toBe(y.stdout.replace(/"runId": "[^"]*"/g, '-'));
   });
 });
 
 describe('transactions', () => {
   it('one that reads and then writes is not refused because another process wrote in between', () => {
-    const a = open(), b = new Store(join(dir.dir, 'shared.db'), { jobs: { ...LEASES, busyTimeoutMs: 10 } });
+    const a = open(),
+      b = new Store(join(dir.dir, 'shared.db'), { jobs: { ...LEASES, busyTimeoutMs: 10 } });
     opened.push(b);
     let other: unknown = null;
     a.tx(() => {
       a.articles.problems();
-      try { b.articles.recordProblem('other.txt', 'written by another process'); } catch (e) { other = e; }
+      try {
+        b.articles.recordProblem('other.txt', 'written by another process');
+      } catch (e) {
+        other = e;
+      }
       a.articles.recordProblem('mine.txt', 'written after reading');
     });
     // The other process waited for the write lock (here past its 10 ms) instead of invalidating this one.

@@ -5,14 +5,24 @@ import { type NearKind, nearQuotes } from '../evals/near-quotes.ts';
 import { allFixtures } from './fixtures.ts';
 
 /** Near-quotes of every sentence of the test articles, each with the article it must be placed in. */
-const cases = allFixtures().flatMap((a) => splitSentences(a.text).flatMap((s) => nearQuotes(s.text, a.text).map((n) => ({ ...n, article: a }))));
+const cases = allFixtures().flatMap((a) =>
+  splitSentences(a.text).flatMap((s) => nearQuotes(s.text, a.text).map((n) => ({ ...n, article: a }))),
+);
 
 describe('near-quotes (generated)', () => {
   it('covers every kind of change, at least 50 in all', () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);
     const kinds = new Map<NearKind, number>();
     for (const c of cases) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
-    for (const k of ['negated', 'negation-dropped', 'number-changed', 'entity-swapped', 'word-dropped', 'words-swapped', 'reordered'] as const) {
+    for (const k of [
+      'negated',
+      'negation-dropped',
+      'number-changed',
+      'entity-swapped',
+      'word-dropped',
+      'words-swapped',
+      'reordered',
+    ] as const) {
       expect(kinds.get(k) ?? 0, k).toBeGreaterThanOrEqual(3);
     }
   });

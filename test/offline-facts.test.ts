@@ -18,13 +18,24 @@ const sentence = (text: string) => splitSentences(text)[0]!;
 
 describe('names: the noun phrases an analyst writes for the system and the organisations', () => {
   it('names organisations and systems with their complements, lists and bracketed acronyms', () => {
-    const s = sentence('Amazon Web Services (AWS) said a problem with network devices caused the outage, which hit Netflix, Disney+ and Robinhood.');
+    const s = sentence(
+      'Amazon Web Services (AWS) said a problem with network devices caused the outage, which hit Netflix, Disney+ and Robinhood.',
+    );
     const names = nounPhrases(s).map((p) => p.text);
-    expect(names).toEqual(expect.arrayContaining(['Amazon Web Services (AWS)', 'network devices', 'problem with network devices', 'Netflix, Disney+ and Robinhood']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Amazon Web Services (AWS)',
+        'network devices',
+        'problem with network devices',
+        'Netflix, Disney+ and Robinhood',
+      ]),
+    );
     expect(names.some((n) => /\bsaid\b|\bcaused\b/.test(n))).toBe(false);
     const t = sentence("Researchers at Germany's Security Research Labs fooled the Samsung Galaxy S5 fingerprint scanner on Tuesday.");
     const more = nounPhrases(t).map((p) => p.text);
-    expect(more).toEqual(expect.arrayContaining(["Researchers at Germany's Security Research Labs", 'Samsung Galaxy S5 fingerprint scanner']));
+    expect(more).toEqual(
+      expect.arrayContaining(["Researchers at Germany's Security Research Labs", 'Samsung Galaxy S5 fingerprint scanner']),
+    );
     // A day dates the sentence; it is no part of a name.
     expect(more.some((n) => n.includes('Tuesday'))).toBe(false);
   });
@@ -44,8 +55,16 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     ['According to the regulator, the software had not been tested.', 'the software had not been tested', 'regulator'],
     ['"We have rolled back the update," a spokesperson said.', 'We have rolled back the update', 'spokesperson'],
     ['But the company told Reuters that no data was lost.', 'no data was lost', 'company'],
-    ['Hackers stole the passwords, said Dana Reyes, a researcher at Quillon Labs.', 'Hackers stole the passwords', 'Dana Reyes, a researcher at Quillon Labs'],
-    ['The outage began at 7 a.m., Amazon Web Services (AWS) said in a statement.', 'The outage began at 7 a.m.', 'Amazon Web Services (AWS)'],
+    [
+      'Hackers stole the passwords, said Dana Reyes, a researcher at Quillon Labs.',
+      'Hackers stole the passwords',
+      'Dana Reyes, a researcher at Quillon Labs',
+    ],
+    [
+      'The outage began at 7 a.m., Amazon Web Services (AWS) said in a statement.',
+      'The outage began at 7 a.m.',
+      'Amazon Web Services (AWS)',
+    ],
   ];
   it.each(cases)('%s', (text, clause, speaker) => {
     const s = sentence(text);
@@ -57,7 +76,9 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
   });
 
   it('keeps a statement whole when trimming would leave a bare pronoun, or when nobody is named as its source', () => {
-    expect(statementOf(sentence('The agency said it planned to raise the water levels on Friday.')).clause.text).toBe('The agency said it planned to raise the water levels on Friday');
+    expect(statementOf(sentence('The agency said it planned to raise the water levels on Friday.')).clause.text).toBe(
+      'The agency said it planned to raise the water levels on Friday',
+    );
     expect(statementOf(sentence('The app crashed for thousands of users.')).speaker).toBeNull();
   });
 
@@ -74,7 +95,15 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
 describe('one field per statement, one or two per name', () => {
   const s = sentence('A faulty update took the website down for six hours, but engineers restored the service by noon.');
   const whole = { start: s.start, end: s.end, text: s.text };
-  const candidate = (kind: Candidate['kind'], spans: Candidate['spans'], key = ''): Candidate => ({ kind, articleId: 'a', s, order: 0, spans, key, x: {} });
+  const candidate = (kind: Candidate['kind'], spans: Candidate['spans'], key = ''): Candidate => ({
+    kind,
+    articleId: 'a',
+    s,
+    order: 0,
+    spans,
+    key,
+    x: {},
+  });
   const option = (c: Candidate, field: Option['field'], margin: number): Option => ({ c, field, p: 0.5, margin });
 
   it('gives a sentence stating one thing to the field it fits best', () => {
@@ -86,15 +115,25 @@ describe('one field per statement, one or two per name', () => {
   it('gives each of two clauses its own field', () => {
     const st = statementOf(s);
     const parts = clauseParts(s, st.clause);
-    const c = candidate('clause', { softwareCauses: clauseFor(s, st.clause, parts, FIELD_CUES.softwareCauses), fixes: clauseFor(s, st.clause, parts, FIELD_CUES.fixes) });
+    const c = candidate('clause', {
+      softwareCauses: clauseFor(s, st.clause, parts, FIELD_CUES.softwareCauses),
+      fixes: clauseFor(s, st.clause, parts, FIELD_CUES.fixes),
+    });
     expect(assignFields([option(c, 'softwareCauses', 2), option(c, 'fixes', 1)]).map((o) => o.field)).toEqual(['softwareCauses', 'fixes']);
   });
 
   it('lets a name fill at most fieldsPerName fields, the ones it fits best', () => {
     const span = { start: s.start, end: s.start + 8, text: s.text.slice(0, 8) };
     const c = candidate('name', { system: span, responsibleOrganization: span, impactedOrganization: span, references: span }, 'acme');
-    const kept = assignFields([option(c, 'system', 0.2), option(c, 'responsibleOrganization', 3), option(c, 'references', 1), option(c, 'impactedOrganization', 2)]);
-    expect(kept.map((o) => o.field)).toEqual(['responsibleOrganization', 'impactedOrganization'].slice(0, TUNING.settings.extraction.fieldsPerName));
+    const kept = assignFields([
+      option(c, 'system', 0.2),
+      option(c, 'responsibleOrganization', 3),
+      option(c, 'references', 1),
+      option(c, 'impactedOrganization', 2),
+    ]);
+    expect(kept.map((o) => o.field)).toEqual(
+      ['responsibleOrganization', 'impactedOrganization'].slice(0, TUNING.settings.extraction.fieldsPerName),
+    );
   });
 });
 
@@ -103,7 +142,7 @@ describe('extracted postmortems', () => {
   const pm = extractPostmortem(docs);
   const byId = new Map(docs.map((d) => [d.article.id, d.article]));
 
-  it('cite the exact span each fact states, and state it in the span\'s own words (the timeline states dates)', () => {
+  it("cite the exact span each fact states, and state it in the span's own words (the timeline states dates)", () => {
     const facts = POSTMORTEM_FIELDS.flatMap((f) => pm[f].map((fact) => ({ f, fact })));
     expect(facts.length).toBeGreaterThan(5);
     for (const { f, fact } of facts) {
@@ -118,12 +157,16 @@ describe('extracted postmortems', () => {
   });
 
   it('name systems and organisations with phrases, not sentences, and state clauses without their attribution', () => {
-    for (const f of NAME_FIELDS) for (const fact of pm[f]) {
-      expect(fact.text.split(/\s+/).length, fact.text).toBeLessThanOrEqual(TUNING.settings.extraction.phrases.maxTokens);
-      expect(fact.text, f).not.toMatch(/[.!?]$/);
-    }
-    for (const f of CLAUSE_FIELDS) for (const fact of pm[f]) expect(fact.text, f).not.toMatch(/,\s*(?:the bank|a spokesperson|officials?)\s+said\.?$/i);
-    expect(pm.responsibleOrganization.map((x) => x.text).join(' ') + pm.references.map((x) => x.text).join(' ')).toMatch(/Harbourline|Mira Castell/);
+    for (const f of NAME_FIELDS)
+      for (const fact of pm[f]) {
+        expect(fact.text.split(/\s+/).length, fact.text).toBeLessThanOrEqual(TUNING.settings.extraction.phrases.maxTokens);
+        expect(fact.text, f).not.toMatch(/[.!?]$/);
+      }
+    for (const f of CLAUSE_FIELDS)
+      for (const fact of pm[f]) expect(fact.text, f).not.toMatch(/,\s*(?:the bank|a spokesperson|officials?)\s+said\.?$/i);
+    expect(pm.responsibleOrganization.map((x) => x.text).join(' ') + pm.references.map((x) => x.text).join(' ')).toMatch(
+      /Harbourline|Mira Castell/,
+    );
   });
 
   it('list no statement under two fields, and stay short', () => {
@@ -140,11 +183,18 @@ describe('fact shape', () => {
   const fact = (text: string) => ({ text, citations: [] });
   const empty = Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, []])) as unknown as Parameters<typeof factShape>[0][number];
   it('counts a fact already listed under another field of the same incident as a repeat, and the median facts per field', () => {
-    const a = { ...empty, system: [fact('Acme Cloud')], responsibleOrganization: [fact('acme  cloud'), fact('Acme')], impacts: [fact('Shops closed'), fact('Shops closed')] };
+    const a = {
+      ...empty,
+      system: [fact('Acme Cloud')],
+      responsibleOrganization: [fact('acme  cloud'), fact('Acme')],
+      impacts: [fact('Shops closed'), fact('Shops closed')],
+    };
     const b = { ...empty, system: [fact('Acme Cloud')] };
     const shape = factShape([a, b]);
     // "acme  cloud" repeats the system of the same incident; the second "Shops closed" is in its own field; b is another incident.
     expect(shape).toMatchObject({ incidents: 2, facts: 6, repeats: 1, medianFactsPerField: 0 });
-    expect(factShape([{ ...empty, ...Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, [fact(f), fact(`${f}2`)]])) }]).medianFactsPerField).toBe(2);
+    expect(
+      factShape([{ ...empty, ...Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, [fact(f), fact(`${f}2`)]])) }]).medianFactsPerField,
+    ).toBe(2);
   });
 });

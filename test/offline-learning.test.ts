@@ -15,7 +15,10 @@ import { SHARED } from './fixtures.ts';
 /** A deterministic pseudo-random stream, so the data sets below are the same on every run. */
 function rng(seed: number) {
   let s = seed;
-  return () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
 }
 
 describe('logistic regression', () => {
@@ -56,19 +59,62 @@ describe('choosing an option set', () => {
   const cps = dimension('cps');
 
   it('takes every option likelier in than out, and gives the probability of exactly that set', () => {
-    const c = chooseOptions(phase, new Map([['design', 0.9], ['operation', 0.6], ['unknown', 0.05]]));
+    const c = chooseOptions(
+      phase,
+      new Map([
+        ['design', 0.9],
+        ['operation', 0.6],
+        ['unknown', 0.05],
+      ]),
+    );
     expect(c.options).toEqual(['design', 'operation']);
     expect(c.probability).toBeCloseTo(0.9 * 0.6 * 0.95, 6);
   });
 
   it('is never empty: with no likely option it takes the likeliest, which may be unknown, alone', () => {
-    expect(chooseOptions(phase, new Map([['design', 0.3], ['operation', 0.2], ['unknown', 0.1]])).options).toEqual(['design']);
-    expect(chooseOptions(phase, new Map([['design', 0.1], ['operation', 0.2], ['unknown', 0.4]])).options).toEqual(['unknown']);
-    expect(chooseOptions(phase, new Map([['design', 0.8], ['operation', 0.1], ['unknown', 0.7]])).options).toEqual(['design']);
+    expect(
+      chooseOptions(
+        phase,
+        new Map([
+          ['design', 0.3],
+          ['operation', 0.2],
+          ['unknown', 0.1],
+        ]),
+      ).options,
+    ).toEqual(['design']);
+    expect(
+      chooseOptions(
+        phase,
+        new Map([
+          ['design', 0.1],
+          ['operation', 0.2],
+          ['unknown', 0.4],
+        ]),
+      ).options,
+    ).toEqual(['unknown']);
+    expect(
+      chooseOptions(
+        phase,
+        new Map([
+          ['design', 0.8],
+          ['operation', 0.1],
+          ['unknown', 0.7],
+        ]),
+      ).options,
+    ).toEqual(['design']);
   });
 
   it('gives a boolean dimension exactly one answer', () => {
-    expect(chooseOptions(cps, new Map([['true', 0.7], ['false', 0.6], ['unknown', 0.01]])).options).toEqual(['true']);
+    expect(
+      chooseOptions(
+        cps,
+        new Map([
+          ['true', 0.7],
+          ['false', 0.6],
+          ['unknown', 0.01],
+        ]),
+      ).options,
+    ).toEqual(['true']);
   });
 
   it('turns a likelier set into a higher confidence', () => {
@@ -78,7 +124,7 @@ describe('choosing an option set', () => {
 });
 
 describe('the shipped model', () => {
-  it('learned its cue weights from the project-written corpus, and its conventions from FAIL\'s dev split', () => {
+  it("learned its cue weights from the project-written corpus, and its conventions from FAIL's dev split", () => {
     expect(MODEL.sources.length).toBeGreaterThan(0);
     for (const s of MODEL.sources) expect(s.dir).toMatch(/^data\/train\//);
     expect(MODEL.trained.incidents).toBeGreaterThanOrEqual(100);
@@ -93,7 +139,11 @@ describe('the shipped model', () => {
       const text: string = JSON.parse(line).text;
       // Any run of six words of an article would show that its text was copied.
       const ws = text.match(/[A-Za-z]{4,}/g) ?? [];
-      for (let i = 0; i + 6 <= ws.length; i += 3) expect(ws.slice(i, i + 6).every((w) => words.has(w)), ws.slice(i, i + 6).join(' ')).toBe(false);
+      for (let i = 0; i + 6 <= ws.length; i += 3)
+        expect(
+          ws.slice(i, i + 6).every((w) => words.has(w)),
+          ws.slice(i, i + 6).join(' '),
+        ).toBe(false);
     }
   });
 });
@@ -101,7 +151,10 @@ describe('the shipped model', () => {
 describe('evals/agreement.ts', () => {
   it('scores a second annotator against the training gold, per dimension and on average', async () => {
     const parts = join(ROOT, 'data/train/parts');
-    const lines = await agreement(join(ROOT, 'data/train/agreement/second-annotator.jsonl'), readdirSync(parts).map((d) => join(parts, d)));
+    const lines = await agreement(
+      join(ROOT, 'data/train/agreement/second-annotator.jsonl'),
+      readdirSync(parts).map((d) => join(parts, d)),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^recurring +n= +30 +exact \d\.\d{3} +jaccard \d\.\d{3}$/));
     const mean = /mean over 16 dimensions: exact (\d\.\d{3}), jaccard (\d\.\d{3}) \(30 incidents\)/.exec(lines.at(-1)!);
     expect(mean).not.toBeNull();
@@ -112,19 +165,30 @@ describe('evals/agreement.ts', () => {
 
 describe('taxonomy features', () => {
   const features = (headline: string, text: string) => {
-    const docs = [readArticle(toArticle({ id: `f-${headline.length}-${text.length}`, headline, text, published: '2023-05-02', origin: 'test' }))];
+    const docs = [
+      readArticle(toArticle({ id: `f-${headline.length}-${text.length}`, headline, text, published: '2023-05-02', origin: 'test' })),
+    ];
     return taxonomyFeatures(taxonomyEvidence(docs), docs);
   };
 
-  it('reads an earlier failure, and whether the headline\'s organisation had it', () => {
-    const same = features('Harbourline Bank app outage', 'The app crashed on Monday. Harbourline Bank suffered a similar outage in 2019, when its app crashed for a day.');
+  it("reads an earlier failure, and whether the headline's organisation had it", () => {
+    const same = features(
+      'Harbourline Bank app outage',
+      'The app crashed on Monday. Harbourline Bank suffered a similar outage in 2019, when its app crashed for a day.',
+    );
     expect(same['recurring.earlier']).toBeGreaterThan(0);
     expect(same['recurring.earlierSameOrg']).toBeGreaterThan(0);
-    const other = features('Harbourline Bank app outage', 'The app crashed on Monday. Kestrel Savings suffered a similar outage in 2019, when its app crashed for a day.');
+    const other = features(
+      'Harbourline Bank app outage',
+      'The app crashed on Monday. Kestrel Savings suffered a similar outage in 2019, when its app crashed for a day.',
+    );
     expect(other['recurring.earlier']).toBeGreaterThan(0);
     expect(other['recurring.earlierSameOrg']).toBe(0);
     // The same year as the article, or no failure in the sentence: not an earlier failure.
-    const none = features('Harbourline Bank app outage', 'The app crashed on Monday. The bank opened a new branch in 2019. In 2023 the app crashed again.');
+    const none = features(
+      'Harbourline Bank app outage',
+      'The app crashed on Monday. The bank opened a new branch in 2019. In 2023 the app crashed again.',
+    );
     expect(none['recurring.earlier']).toBe(0);
   });
 

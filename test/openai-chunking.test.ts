@@ -12,12 +12,20 @@ const count = tokenCounter('gpt-4o-mini');
 
 /** A long, invented report: a week of outages at a fictional payments firm, one paragraph a day. */
 function longReport(days: number, firm = 'Tallyport'): string {
-  const causes = ['a faulty database update', 'a certificate that had expired', 'a bug in the retry logic', 'an overloaded message queue', 'a misconfigured load balancer'];
-  return Array.from({ length: days }, (_, i) => [
-    `On day ${i + 1} of the disruption, ${firm}'s payment service crashed again at ${8 + (i % 9)}:${String((i * 7) % 60).padStart(2, '0')} a.m., leaving about ${(i + 2) * 1300} merchants unable to take card payments for ${i + 2} hours.`,
-    `Engineers at ${firm} said the outage on day ${i + 1} was caused by ${causes[i % causes.length]}, which they rolled back by the afternoon.`,
-    `A spokesperson for ${firm} apologised to customers and said refunds of fees charged during the day ${i + 1} outage would be paid within a week.`,
-  ].join(' ')).join('\n\n');
+  const causes = [
+    'a faulty database update',
+    'a certificate that had expired',
+    'a bug in the retry logic',
+    'an overloaded message queue',
+    'a misconfigured load balancer',
+  ];
+  return Array.from({ length: days }, (_, i) =>
+    [
+      `On day ${i + 1} of the disruption, ${firm}'s payment service crashed again at ${8 + (i % 9)}:${String((i * 7) % 60).padStart(2, '0')} a.m., leaving about ${(i + 2) * 1300} merchants unable to take card payments for ${i + 2} hours.`,
+      `Engineers at ${firm} said the outage on day ${i + 1} was caused by ${causes[i % causes.length]}, which they rolled back by the afternoon.`,
+      `A spokesperson for ${firm} apologised to customers and said refunds of fees charged during the day ${i + 1} outage would be paid within a week.`,
+    ].join(' '),
+  ).join('\n\n');
 }
 
 describe('openai chunking', () => {
@@ -47,17 +55,28 @@ describe('openai chunking', () => {
 
 describe('openai map-reduce extraction', () => {
   let server: FakeOpenAI;
-  beforeAll(async () => { server = await startFakeOpenAI(); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startFakeOpenAI();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   it('extracts a long incident in parts, merges them, and keeps every citation on the original offsets', async () => {
     const t = tempStore();
     try {
-      const articles = [fixture('bank1', { id: 'tp-1', headline: 'Tallyport payment outages drag on', text: longReport(24) }), fixture('bank1', { id: 'tp-2', headline: 'Tallyport outages continue', text: longReport(12) })];
+      const articles = [
+        fixture('bank1', { id: 'tp-1', headline: 'Tallyport payment outages drag on', text: longReport(24) }),
+        fixture('bank1', { id: 'tp-2', headline: 'Tallyport outages continue', text: longReport(12) }),
+      ];
       t.store.articles.insert(articles);
       const { backend } = testBackend(server.url, { tokenBudget: 2400 });
       const before = server.requests.length;
-      const pm = await backend.extract({ id: 'inc-tp', articleIds: ['tp-1', 'tp-2'], published: null }, articles, callContext(t.store, 'inc-tp'));
+      const pm = await backend.extract(
+        { id: 'inc-tp', articleIds: ['tp-1', 'tp-2'], published: null },
+        articles,
+        callContext(t.store, 'inc-tp'),
+      );
       const sent = server.requests.slice(before).map((r) => r.format);
       expect(sent.filter((f) => f === 'extract').length).toBeGreaterThan(1);
       expect(sent.filter((f) => f === 'extract_merge')).toHaveLength(1);

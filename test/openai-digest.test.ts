@@ -26,8 +26,12 @@ function postmortem(): Postmortem {
 }
 
 let server: FakeOpenAI;
-beforeAll(async () => { server = await startFakeOpenAI(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 describe('classification digest of a postmortem', () => {
   it('shows the summary and only the verified quotes, in blocks of the articles they come from', () => {

@@ -19,7 +19,9 @@ const fast = (extra: Record<string, unknown> = {}) => Config.parse({ openai: { r
 
 async function run(store: Store, opts: { cache?: boolean; config?: Config } = {}): Promise<RunSummary> {
   const backend = await createBackend({ backend: 'openai', config: opts.config ?? fast(), cache: opts.cache ?? true });
-  return runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 4, cache: opts.cache ?? true } });
+  return runPipeline(store, backend, {
+    settings: { backend: backend.name, model: backend.model, concurrency: 4, cache: opts.cache ?? true },
+  });
 }
 
 let server: FakeOpenAI;
@@ -32,8 +34,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  if (saved.url === undefined) delete process.env.OPENAI_BASE_URL; else process.env.OPENAI_BASE_URL = saved.url;
-  if (saved.key === undefined) delete process.env.OPENAI_API_KEY; else process.env.OPENAI_API_KEY = saved.key;
+  if (saved.url === undefined) delete process.env.OPENAI_BASE_URL;
+  else process.env.OPENAI_BASE_URL = saved.url;
+  if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
+  else process.env.OPENAI_API_KEY = saved.key;
 });
 
 describe('openai backend, end to end through a local OpenAI-compatible server', () => {
@@ -73,7 +77,11 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
     expect(settled.length).toBeGreaterThan(0);
     expect(formats.filter((f) => f === 'screen')).toHaveLength(first.articles - settled.length);
     const screenings = t.store.records.screenings();
-    for (const d of settled) expect(screenings.get(d.subject)).toMatchObject({ isFailure: d.answer, rationale: expect.stringMatching(/^Settled by the offline pre-filter/) });
+    for (const d of settled)
+      expect(screenings.get(d.subject)).toMatchObject({
+        isFailure: d.answer,
+        rationale: expect.stringMatching(/^Settled by the offline pre-filter/),
+      });
     expect(formats.filter((f) => f === 'extract')).toHaveLength(first.incidents);
     expect(formats.filter((f) => f === 'classify')).toHaveLength(first.incidents);
     const [u] = t.store.modelCalls.usage('run_id', first.runId);
@@ -94,13 +102,20 @@ describe('openai backend, end to end through a local OpenAI-compatible server', 
 
   it('answers re-done jobs from the cache, and sends them again with --no-cache', async () => {
     const classify = [...t.store.jobs.forStage('classify').values()];
-    const redo = () => { for (const j of classify) t.store.jobs.mark('classify', j.key, j.inputHash, 'failed', first.runId, 'simulated crash'); };
+    const redo = () => {
+      for (const j of classify) t.store.jobs.mark('classify', j.key, j.inputHash, 'failed', first.runId, 'simulated crash');
+    };
     redo();
     let before = server.requests.length;
     const cached = await run(t.store);
     expect(server.requests.length - before).toBe(0);
     expect(cached.stages.find((s) => s.stage === 'classify')!.done).toBe(classify.length);
-    expect(t.store.modelCalls.usage('run_id', cached.runId)[0]).toMatchObject({ calls: classify.length, sent: 0, fromCache: classify.length, cost: 0 });
+    expect(t.store.modelCalls.usage('run_id', cached.runId)[0]).toMatchObject({
+      calls: classify.length,
+      sent: 0,
+      fromCache: classify.length,
+      cost: 0,
+    });
 
     redo();
     before = server.requests.length;
@@ -133,7 +148,8 @@ describe('openai backend: failed jobs', () => {
     const t = tempStore();
     try {
       t.store.articles.insert(allFixtures());
-      server.override = (req) => (req.format === 'extract' && req.articleIds.includes('car') ? 'Here is the postmortem you asked for: the brakes failed.' : null);
+      server.override = (req) =>
+        req.format === 'extract' && req.articleIds.includes('car') ? 'Here is the postmortem you asked for: the brakes failed.' : null;
       const first = await run(t.store, { config: fast({ maxReasks: 2 }) });
       server.override = null;
       expect(first.failedJobs).toBe(1);
@@ -164,7 +180,12 @@ describe('failscope CLI on the openai backend', () => {
       writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 100_000_000 } }));
       const db = join(d.dir, 'x.db');
       const input = join(d.dir, 'articles.jsonl');
-      writeFileSync(input, allFixtures().map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text })).join('\n'));
+      writeFileSync(
+        input,
+        allFixtures()
+          .map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text }))
+          .join('\n'),
+      );
       // In-process, with the server found through OPENAI_BASE_URL as set above.
       const r = await failscope('run', input, '--backend', 'openai', '--db', db, '--config', config);
       expect(r.code, r.stderr).toBe(0);

@@ -22,56 +22,94 @@ const SAMPLE = join(ROOT, 'data', 'sample');
 const count = tokenCounter('gpt-4o-mini');
 
 // Articles and records written for these tests; every place, firm and event is invented.
-const LIFT_TEXT = 'Dozens of office workers were stranded in lifts at the Torvale tower on Tuesday after an overnight firmware update to the lift controllers went wrong. '
-  + 'The operator said the update left the elevator cars stuck between floors for up to two hours. Technicians rolled the firmware back by midday.';
+const LIFT_TEXT =
+  'Dozens of office workers were stranded in lifts at the Torvale tower on Tuesday after an overnight firmware update to the lift controllers went wrong. ' +
+  'The operator said the update left the elevator cars stuck between floors for up to two hours. Technicians rolled the firmware back by midday.';
 const QUERY = [
   toArticle({ id: 'q-1', headline: 'Lift firmware update strands riders in Torvale office tower', text: LIFT_TEXT, origin: 'test' }),
-  toArticle({ id: 'q-2', headline: 'Torvale tower lifts back in service after firmware rollback', origin: 'test',
-    text: 'The lifts at Torvale tower are running again after engineers reinstalled the previous controller firmware, the operator said. Riders trapped on Tuesday were freed by firefighters.' }),
+  toArticle({
+    id: 'q-2',
+    headline: 'Torvale tower lifts back in service after firmware rollback',
+    origin: 'test',
+    text: 'The lifts at Torvale tower are running again after engineers reinstalled the previous controller firmware, the operator said. Riders trapped on Tuesday were freed by firefighters.',
+  }),
 ];
 const QUERY_INCIDENT = { id: 'inc-query', articleIds: QUERY.map((a) => a.id), published: null };
 
-const GATES = { headline: 'Firmware update freezes ticket gates at Dunmore station', text: 'A firmware update to ticket gates froze the barriers at Dunmore station on Monday morning, and staff waved commuters through until the update was rolled back.' };
+const GATES = {
+  headline: 'Firmware update freezes ticket gates at Dunmore station',
+  text: 'A firmware update to ticket gates froze the barriers at Dunmore station on Monday morning, and staff waved commuters through until the update was rolled back.',
+};
 const ARTICLES: Omit<GoldArticle, 'gold'>[] = [
-  { id: 'p-lift-a', headline: 'Elevator firmware fault traps passengers at Marrow Heights', text: 'Passengers were trapped in elevators at the Marrow Heights apartment block after a firmware update to the lift controllers froze the cars between floors. Firefighters freed the riders and technicians rolled back the update.' },
+  {
+    id: 'p-lift-a',
+    headline: 'Elevator firmware fault traps passengers at Marrow Heights',
+    text: 'Passengers were trapped in elevators at the Marrow Heights apartment block after a firmware update to the lift controllers froze the cars between floors. Firefighters freed the riders and technicians rolled back the update.',
+  },
   { id: 'p-tie-a-1', ...GATES },
   { id: 'p-tie-b-1', ...GATES },
-  { id: 'p-bakery-a', headline: 'Oven app glitch burns bread at Kesby bakery', text: 'A scheduling app for commercial ovens ran the heating cycle twice at a Kesby bakery, burning a day\'s bread. The app maker issued a fix.' },
+  {
+    id: 'p-bakery-a',
+    headline: 'Oven app glitch burns bread at Kesby bakery',
+    text: "A scheduling app for commercial ovens ran the heating cycle twice at a Kesby bakery, burning a day's bread. The app maker issued a fix.",
+  },
   // The query's own article under another id, and another article under the query's second id.
   { id: 'p-self-a', headline: 'Lift firmware update strands riders in Torvale office tower', text: LIFT_TEXT },
-  { id: 'q-2', headline: 'Lift controllers at Torvale tower fail after firmware update', text: 'Lift controllers at the Torvale tower failed after a firmware update and riders were stranded between floors until firefighters arrived.' },
+  {
+    id: 'q-2',
+    headline: 'Lift controllers at Torvale tower fail after firmware update',
+    text: 'Lift controllers at the Torvale tower failed after a firmware update and riders were stranded between floors until firefighters arrived.',
+  },
 ];
 
 const numbered = (facts: string[]) => facts.map((f, i) => `${i + 1}. ${f}`).join('\n');
 function record(id: string, articleIds: string[], facts: number): GoldIncident {
   return {
-    id, articleIds,
+    id,
+    articleIds,
     gold: {
       postmortem: {
         system: numbered([`marker-${id} controllers`]),
         softwareCauses: numbered([`A faulty firmware update (marker-${id})`]),
-        impacts: numbered(Array.from({ length: facts }, (_, i) => `Impact ${i + 1} of marker-${id}: riders or customers waited for a repair crew`)),
+        impacts: numbered(
+          Array.from({ length: facts }, (_, i) => `Impact ${i + 1} of marker-${id}: riders or customers waited for a repair crew`),
+        ),
         preventions: null,
       },
-      taxonomy: { phase: ['operation'], dimension: ['software'], cps: ['true'], perception: ['embedded_software'], behaviour: id === 'p-bakery' ? ['value'] : ['crash'] },
+      taxonomy: {
+        phase: ['operation'],
+        dimension: ['software'],
+        cps: ['true'],
+        perception: ['embedded_software'],
+        behaviour: id === 'p-bakery' ? ['value'] : ['crash'],
+      },
     },
   };
 }
 const INCIDENTS = [
-  record('p-lift', ['p-lift-a'], 12), record('p-tie-b', ['p-tie-b-1'], 1), record('p-tie-a', ['p-tie-a-1'], 1),
-  record('p-bakery', ['p-bakery-a'], 1), record('p-self', ['p-self-a'], 1), record('p-shared', ['q-2'], 1),
+  record('p-lift', ['p-lift-a'], 12),
+  record('p-tie-b', ['p-tie-b-1'], 1),
+  record('p-tie-a', ['p-tie-a-1'], 1),
+  record('p-bakery', ['p-bakery-a'], 1),
+  record('p-self', ['p-self-a'], 1),
+  record('p-shared', ['q-2'], 1),
 ];
 
 function writeGold(dir: string, incidents: GoldIncident[], articles = ARTICLES, extraLines = ''): string {
   mkdirSync(dir, { recursive: true });
   const jsonl = (rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
-  writeFileSync(join(dir, 'articles.jsonl'), jsonl(articles.filter((a) => incidents.some((i) => i.articleIds.includes(a.id))).map((a) => ({ ...a, gold: {} }))));
+  writeFileSync(
+    join(dir, 'articles.jsonl'),
+    jsonl(articles.filter((a) => incidents.some((i) => i.articleIds.includes(a.id))).map((a) => ({ ...a, gold: {} }))),
+  );
   writeFileSync(join(dir, 'incidents.jsonl'), jsonl(incidents) + extraLines);
   return dir;
 }
 
 /** Which pool incidents a text shows, in order of appearance. */
-const markersIn = (text: string) => [...new Set([...text.matchAll(/marker-(p-(?:lift|tie-a|tie-b|bakery|self|shared))/g)].map((m) => m[1]))];
+const markersIn = (text: string) => [
+  ...new Set([...text.matchAll(/marker-(p-(?:lift|tie-a|tie-b|bakery|self|shared))/g)].map((m) => m[1])),
+];
 const userOf = (r: FakeRequest) => r.body.messages.find((m) => m.role === 'user')!.content;
 const systemOf = (r: FakeRequest) => r.body.messages.find((m) => m.role === 'system')!.content;
 
@@ -110,7 +148,8 @@ describe('example pool', () => {
   });
 
   it('hashes content, not paths or reading order; a later directory replaces an incident id and says so', async () => {
-    const a = writeGold(join(tmp.dir, 'split-a'), INCIDENTS.slice(0, 3)), b = writeGold(join(tmp.dir, 'split-b'), INCIDENTS.slice(3));
+    const a = writeGold(join(tmp.dir, 'split-a'), INCIDENTS.slice(0, 3)),
+      b = writeGold(join(tmp.dir, 'split-b'), INCIDENTS.slice(3));
     expect((await examplePool([a, b])).hash).toBe(pool.hash);
     expect((await examplePool([b, a])).hash).toBe(pool.hash);
     const fix = writeGold(join(tmp.dir, 'fix'), [{ ...INCIDENTS[3], gold: { ...INCIDENTS[3].gold, taxonomy: { phase: ['design'] } } }]);
@@ -118,7 +157,9 @@ describe('example pool', () => {
     expect(fixed.size).toBe(6);
     expect(fixed.hash).not.toBe(pool.hash);
     expect(fixed.incidents.find((i) => i.id === 'p-bakery')!.gold.taxonomy).toEqual({ phase: ['design'] });
-    expect(fixed.problems).toEqual([{ origin: join(fix, 'incidents.jsonl'), reason: expect.stringMatching(/incident "p-bakery" replaces the one read from .*pool/) }]);
+    expect(fixed.problems).toEqual([
+      { origin: join(fix, 'incidents.jsonl'), reason: expect.stringMatching(/incident "p-bakery" replaces the one read from .*pool/) },
+    ]);
   });
 
   it('leaves out bad lines with their file and line, and refuses a directory without labelled incidents', async () => {
@@ -147,7 +188,12 @@ describe('examples block', () => {
   });
 
   it('stays within maxTokens by leaving out whole examples, never cutting one', () => {
-    const onlyTieA = examplesBlock('extract', ranked().filter((n) => n.incident.id === 'p-tie-a'), { k: 1, maxTokens: 10_000 }, count).text;
+    const onlyTieA = examplesBlock(
+      'extract',
+      ranked().filter((n) => n.incident.id === 'p-tie-a'),
+      { k: 1, maxTokens: 10_000 },
+      count,
+    ).text;
     const maxTokens = count(onlyTieA);
     const b = examplesBlock('extract', ranked(), { k: 3, maxTokens }, count);
     // p-lift (twelve impacts) does not fit, so it is left out and the next one is tried; p-tie-b no longer fits beside p-tie-a.
@@ -212,12 +258,24 @@ describe('examples in the openai prompts', () => {
     const t = tempStore();
     try {
       const ctx = callContext(t.store);
-      const messages = [{ role: 'system' as const, content: 'Screen.' }, { role: 'user' as const, content: 'text' }];
-      const canned = JSON.stringify({ failedSystem: null, cause: null, impact: null, isFailure: true, analyzable: false, confidence: 0.5, rationale: 'canned' });
+      const messages = [
+        { role: 'system' as const, content: 'Screen.' },
+        { role: 'user' as const, content: 'text' },
+      ];
+      const canned = JSON.stringify({
+        failedSystem: null,
+        cause: null,
+        impact: null,
+        isFailure: true,
+        analyzable: false,
+        confidence: 0.5,
+        rationale: 'canned',
+      });
       server.override = () => canned;
       const before = server.requests.length;
       const spec = { ...SPECS.screen, maxTokens: 100 };
-      for (const examplePool of ['pool-1', 'pool-1', 'pool-2', undefined]) await withPool.chat.complete(messages, { ...spec, examplePool }, ctx);
+      for (const examplePool of ['pool-1', 'pool-1', 'pool-2', undefined])
+        await withPool.chat.complete(messages, { ...spec, examplePool }, ctx);
       expect(server.requests.length - before).toBe(3);
     } finally {
       server.override = null;
@@ -244,7 +302,8 @@ describe('examples in the openai prompts', () => {
   });
 
   it('leave less room for articles, and refuse a template that has no place for them', () => {
-    const plain = testBackend(server.url).backend, withPool = testBackend(server.url, { examples }, { examples: pool }).backend;
+    const plain = testBackend(server.url).backend,
+      withPool = testBackend(server.url, { examples }, { examples: pool }).backend;
     const block = 'x '.repeat(500);
     const engineOf = (b: typeof plain) => (b as unknown as { engine: { articleBudget(n: string, e?: string): number } }).engine;
     expect(engineOf(withPool).articleBudget('extract', block)).toBe(engineOf(plain).articleBudget('extract') - count(block));
@@ -254,7 +313,9 @@ describe('examples in the openai prompts', () => {
       const file = join(d.dir, 'classify.md');
       writeFileSync(file, readFileSync(file, 'utf8').replace('{{examples}}', ''));
       expect(() => testBackend(server.url, { promptsDir: d.dir }).backend).not.toThrow();
-      expect(() => testBackend(server.url, { promptsDir: d.dir, examples }, { examples: pool })).toThrow(`${d.dir}/classify.md: openai.examples is set, but the user section has no {{examples}}`);
+      expect(() => testBackend(server.url, { promptsDir: d.dir, examples }, { examples: pool })).toThrow(
+        `${d.dir}/classify.md: openai.examples is set, but the user section has no {{examples}}`,
+      );
       expect(() => testBackend(server.url, { examples })).toThrow(/no example pool was loaded/);
     } finally {
       d.cleanup();
@@ -263,7 +324,7 @@ describe('examples in the openai prompts', () => {
 });
 
 describe('openai.examples in the config', () => {
-  it('reads relative dirs from the config file\'s folder and validates the section', () => {
+  it("reads relative dirs from the config file's folder and validates the section", () => {
     const d = tempDir('failscope-examples-config-');
     try {
       const file = join(d.dir, 'failscope.config.json');
@@ -282,13 +343,15 @@ describe('openai.examples in the config', () => {
     const problems: { origin: string; reason: string }[] = [];
     const config = Config.parse({ openai: { baseURL: server.url, examples: { dirs: [dir] } } });
     const backend = await createBackend({ backend: 'openai', config, onProblem: (p) => problems.push(p) });
-    expect(backend.promptHash('extract')).not.toBe((await createBackend({ backend: 'openai', config: Config.parse({ openai: { baseURL: server.url } }) })).promptHash('extract'));
+    expect(backend.promptHash('extract')).not.toBe(
+      (await createBackend({ backend: 'openai', config: Config.parse({ openai: { baseURL: server.url } }) })).promptHash('extract'),
+    );
     expect(problems).toEqual([{ origin: `${join(dir, 'incidents.jsonl')}:3`, reason: expect.stringMatching(/malformed JSON/) }]);
   });
 });
 
 describe('examples through the whole pipeline', () => {
-  it('with the sample\'s own gold as the pool, no incident is ever shown its own labels, and a re-run sends nothing', async () => {
+  it("with the sample's own gold as the pool, no incident is ever shown its own labels, and a re-run sends nothing", async () => {
     const t = tempStore();
     try {
       // Four of the sample's incidents keep the run short; the pool is the whole sample.
@@ -320,7 +383,11 @@ describe('examples through the whole pipeline', () => {
       }
       expect(shown).toBeGreaterThanOrEqual(prompts.length);
       const again = server.requests.length;
-      const { backend: fresh } = testBackend(server.url, { examples: { dirs: [SAMPLE], k: 2, maxTokens: 2500 } }, { examples: await examplePool([SAMPLE]) });
+      const { backend: fresh } = testBackend(
+        server.url,
+        { examples: { dirs: [SAMPLE], k: 2, maxTokens: 2500 } },
+        { examples: await examplePool([SAMPLE]) },
+      );
       await runPipeline(t.store, fresh, { settings });
       expect(server.requests.length).toBe(again);
     } finally {

@@ -9,16 +9,29 @@ import { callContext as portsOf } from '../pipeline/stages/call.ts';
 export function virtualClock(): Clock & { sleeps: number[] } {
   let t = 1_700_000_000_000;
   const sleeps: number[] = [];
-  return { sleeps, now: () => t, sleep: async (ms) => { sleeps.push(ms); t += ms; } };
+  return {
+    sleeps,
+    now: () => t,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+  };
 }
 
 /**
  * An openai backend on a virtual clock, with limits high enough not to pace anything unless asked. The
  * pre-filter is off unless asked for, so every question reaches the server.
  */
-export function testBackend(baseURL: string, over: Partial<OpenAIConfig> = {}, opts: { cache?: boolean; examples?: ExamplePool; batch?: boolean; log?: (line: string) => void } = {}) {
+export function testBackend(
+  baseURL: string,
+  over: Partial<OpenAIConfig> = {},
+  opts: { cache?: boolean; examples?: ExamplePool; batch?: boolean; log?: (line: string) => void } = {},
+) {
   const clock = virtualClock();
-  const config = Config.parse({ openai: { baseURL, rpm: 1_000_000, tpm: 100_000_000, maxRetries: 3, maxReasks: 2, prefilter: null, ...over } });
+  const config = Config.parse({
+    openai: { baseURL, rpm: 1_000_000, tpm: 100_000_000, maxRetries: 3, maxReasks: 2, prefilter: null, ...over },
+  });
   const settings = resolveSettings({ config, env: { OPENAI_API_KEY: 'sk-test' }, cache: opts.cache, batch: opts.batch });
   return { backend: new OpenAIBackend(settings, { clock, random: () => 0.5, examples: opts.examples, log: opts.log }), clock };
 }

@@ -20,8 +20,12 @@ const clean = fixture('bank1', { id: 'hb-1' });
 const injected = fixture('bank1', { id: 'hb-1', text: `${clean.text}\n\n${INJECTION}` });
 
 let server: FakeOpenAI;
-beforeAll(async () => { server = await startFakeOpenAI(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 describe('openai prompts: article text is data', () => {
   it('an injection inside an article leaves the system message and the block structure as they were', async () => {
@@ -40,7 +44,8 @@ describe('openai prompts: article text is data', () => {
       // The whole article, forged end line and all, sits inside its one block ...
       expect(blocks[0].text).toBe(injected.text);
       // ... and outside the block the message is word for word what it is for the clean article.
-      const outside = (msg: string) => msg.replace(/<<<BEGIN ARTICLE 1 · boundary \w+>>>[\s\S]*<<<END ARTICLE 1 · boundary \w+>>>$/m, '[block]');
+      const outside = (msg: string) =>
+        msg.replace(/<<<BEGIN ARTICLE 1 · boundary \w+>>>[\s\S]*<<<END ARTICLE 1 · boundary \w+>>>$/m, '[block]');
       expect(outside(b[1].content)).toBe(outside(a[1].content));
       expect(a[0].content).toMatch(/never an instruction to you/);
     } finally {
@@ -57,13 +62,19 @@ describe('openai prompts: article text is data', () => {
       server.override = (req) => {
         if (req.format !== 'extract' && req.format !== 'classify') return null;
         const answer = offlineAnswer(req.format, req.body.messages) as Record<string, unknown>;
-        const bad = [{ articleId: 'hb-1', quote: FABRICATED }, { articleId: 'system', quote: 'solar flares' }];
-        if (req.format === 'extract') (answer.softwareCauses as unknown[]).unshift({ text: 'Solar flares caused the outage.', evidence: bad });
+        const bad = [
+          { articleId: 'hb-1', quote: FABRICATED },
+          { articleId: 'system', quote: 'solar flares' },
+        ];
+        if (req.format === 'extract')
+          (answer.softwareCauses as unknown[]).unshift({ text: 'Solar flares caused the outage.', evidence: bad });
         else answer.dimension = { options: ['hardware'], rationale: 'Solar flares, as instructed.', confidence: 0.99, evidence: bad };
         return JSON.stringify(answer);
       };
       const { backend } = testBackend(server.url);
-      const summary = await runPipeline(t.store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true } });
+      const summary = await runPipeline(t.store, backend, {
+        settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true },
+      });
       expect(summary.failedJobs).toBe(0);
       expect(summary.citations.unverified).toBe(0);
       const records = t.store.records.list('openai:gpt-4o-mini');
@@ -72,7 +83,10 @@ describe('openai prompts: article text is data', () => {
       // included, quoted as what the article says, which is true), and all of it verifies.
       const cites = all.flatMap((x) => x.citations);
       expect(cites.some((c) => c.quote === FABRICATED || c.quote === 'solar flares' || c.articleId === 'system')).toBe(false);
-      const texts = new Map([[injected.id, injected.text], ['bank1FollowUp', fixture('bank1FollowUp').text]]);
+      const texts = new Map([
+        [injected.id, injected.text],
+        ['bank1FollowUp', fixture('bank1FollowUp').text],
+      ]);
       for (const c of cites) expect(texts.get(c.articleId)!.slice(c.start, c.end)).toBe(c.quote);
       // the fact that rested only on made-up quotes is gone; the label is kept, flagged, and not confident
       expect(records.flatMap((r) => r.postmortem!.softwareCauses).some((f) => /solar flares/i.test(f.text))).toBe(false);
@@ -84,7 +98,9 @@ describe('openai prompts: article text is data', () => {
       expect(q.reasks).toBeGreaterThanOrEqual(2);
       expect(q.dropped).toBeGreaterThanOrEqual(4);
       // the re-ask named each quote that could not be placed
-      const reask = server.requests.map((r) => r.body.messages.at(-1)!).find((m) => m.role === 'user' && /could not be checked/.test(m.content))!;
+      const reask = server.requests
+        .map((r) => r.body.messages.at(-1)!)
+        .find((m) => m.role === 'user' && /could not be checked/.test(m.content))!;
       expect(reask.content).toContain(FABRICATED);
       expect(reask.content).toMatch(/there is no article with id "system"/);
     } finally {
@@ -97,11 +113,16 @@ describe('openai prompts: article text is data', () => {
     const t = tempStore();
     const made = new Map<string, NearQuote>();
     try {
-      const planted = [fixture('bank1', { text: `${clean.text}\n\n${PLANTED}` }), fixture('bank1FollowUp', { text: `${fixture('bank1FollowUp').text}\n\n${PLANTED}` })];
+      const planted = [
+        fixture('bank1', { text: `${clean.text}\n\n${PLANTED}` }),
+        fixture('bank1FollowUp', { text: `${fixture('bank1FollowUp').text}\n\n${PLANTED}` }),
+      ];
       t.store.articles.insert(planted);
       server.override = obeyPlanted(made);
       const { backend } = testBackend(server.url);
-      const summary = await runPipeline(t.store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true } });
+      const summary = await runPipeline(t.store, backend, {
+        settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true },
+      });
       expect(summary.failedJobs).toBe(0);
       expect([...made.values()].filter((n) => n.expect === 'unaligned').length).toBeGreaterThan(5);
       const cites = [...t.store.records.citationsWithText()];

@@ -41,7 +41,14 @@ describe('openai rate limits', () => {
     const t1 = c2.now();
     const l2 = new Limiter({ concurrency: 10, rpm: 1e6, tpm: 1000 }, c2);
     // the estimate was 400 but the request used 100: the room comes back at once
-    const s2 = await Promise.all([1, 2, 3].map(() => l2.run(400, async (settle) => { settle(100); return c2.now() - t1; })));
+    const s2 = await Promise.all(
+      [1, 2, 3].map(() =>
+        l2.run(400, async (settle) => {
+          settle(100);
+          return c2.now() - t1;
+        }),
+      ),
+    );
     expect(Math.max(...s2)).toBeLessThan(1);
   });
 
@@ -53,12 +60,18 @@ describe('openai rate limits', () => {
 
   it('has at most `concurrency` requests in flight', async () => {
     const limiter = new Limiter({ concurrency: 2, rpm: 1e9, tpm: 1e9 }, virtualClock());
-    let inFlight = 0, most = 0;
-    await Promise.all(Array.from({ length: 6 }, () => limiter.run(1, async () => {
-      inFlight++; most = Math.max(most, inFlight);
-      await new Promise((r) => setImmediate(r));
-      inFlight--;
-    })));
+    let inFlight = 0,
+      most = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        limiter.run(1, async () => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise((r) => setImmediate(r));
+          inFlight--;
+        }),
+      ),
+    );
     expect(most).toBe(2);
   });
 });
@@ -68,7 +81,10 @@ describe('openai cost', () => {
     const p = priceFor('gpt-4o-mini-2024-07-18');
     expect(p).toEqual({ input: 0.15, cachedInput: 0.075, output: 0.6 });
     expect(priceFor('gpt-4o-2024-08-06')?.input).toBe(2.5);
-    expect(costOf({ promptTokens: 1_000_000, cachedTokens: 400_000, completionTokens: 100_000 }, p)).toBeCloseTo(0.6 * 0.15 + 0.4 * 0.075 + 0.1 * 0.6, 10);
+    expect(costOf({ promptTokens: 1_000_000, cachedTokens: 400_000, completionTokens: 100_000 }, p)).toBeCloseTo(
+      0.6 * 0.15 + 0.4 * 0.075 + 0.1 * 0.6,
+      10,
+    );
     expect(priceFor('llama3.1:8b')).toBeNull();
     expect(costOf({ promptTokens: 1000, cachedTokens: 0, completionTokens: 1000 }, priceFor('llama3.1:8b'))).toBe(0);
     expect(priceFor('my-model', { 'my-model': { input: 1, cachedInput: 0.5, output: 2 } })?.output).toBe(2);

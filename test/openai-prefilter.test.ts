@@ -14,8 +14,12 @@ import { allFixtures, tempDir, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
 
 let server: FakeOpenAI;
-beforeAll(async () => { server = await startFakeOpenAI(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 const pFailure = (a: ReturnType<typeof allFixtures>[number]) => screeningOdds(readArticle(a)).pFailure;
 
@@ -32,7 +36,11 @@ describe('the offline pre-filter in front of the model', () => {
       for (const a of arts) answers.push(await backend.screen(a, callContext(t.store, a.id)));
       const asked = server.requests.slice(before).map((r) => r.articleIds[0]);
       expect(asked).toEqual(arts.slice(1, -1).map((a) => a.id));
-      expect(answers[0]).toMatchObject({ isFailure: false, analyzable: false, rationale: expect.stringMatching(/^Settled by the offline pre-filter, without a model call: P\(failure report\) [\d.]+ is below/) });
+      expect(answers[0]).toMatchObject({
+        isFailure: false,
+        analyzable: false,
+        rationale: expect.stringMatching(/^Settled by the offline pre-filter, without a model call: P\(failure report\) [\d.]+ is below/),
+      });
       expect(answers.at(-1)).toMatchObject({ isFailure: true, rationale: expect.stringMatching(/is at least/) });
       const decisions = t.store.prefilter.decisions('screen');
       expect(decisions.map((d) => [d.subject, d.settled])).toEqual(arts.map((a, i) => [a.id, i === 0 || i === arts.length - 1]));
@@ -49,11 +57,18 @@ describe('the offline pre-filter in front of the model', () => {
     try {
       for (const similarity of [0.05, 0.3, 0.55]) {
         const truth = await offline.sameIncident(a, [b], similarity);
-        const sure = testBackend(server.url, { prefilter: PrefilterConfig.parse({ sameIncident: { join: 0, apart: 0 } }), sameIncident: { accept: 1, reject: 0 } }).backend;
+        const sure = testBackend(server.url, {
+          prefilter: PrefilterConfig.parse({ sameIncident: { join: 0, apart: 0 } }),
+          sameIncident: { accept: 1, reject: 0 },
+        }).backend;
         const before = server.requests.length;
         expect((await sure.sameIncident(a, [b], similarity, callContext(t.store, a.id))).same).toBe(truth.same);
         expect(server.requests.length).toBe(before);
-        const unsure = testBackend(server.url, { prefilter: PrefilterConfig.parse({ sameIncident: { join: null, apart: null } }), sameIncident: { accept: 1, reject: 0 } }, { cache: false }).backend;
+        const unsure = testBackend(
+          server.url,
+          { prefilter: PrefilterConfig.parse({ sameIncident: { join: null, apart: null } }), sameIncident: { accept: 1, reject: 0 } },
+          { cache: false },
+        ).backend;
         await unsure.sameIncident(a, [b], similarity, callContext(t.store, a.id));
         expect(server.requests.length).toBe(before + 1);
       }
@@ -75,13 +90,35 @@ describe('the offline pre-filter in front of the model', () => {
   it('scores decisions against the gold: calls saved, recall lost, and settled joins the gold keeps apart', async () => {
     const d = tempDir('failscope-prefilter-gold-');
     try {
-      const article = (id: string, isFailure: boolean, incidentId: string | null) => JSON.stringify({ id, headline: id, text: `${id} text`, gold: { isFailure, incidentId } });
-      writeFileSync(join(d.dir, 'articles.jsonl'), [article('a', true, 'i1'), article('b', true, 'i1'), article('c', false, null), article('d', true, 'i2')].join('\n'));
+      const article = (id: string, isFailure: boolean, incidentId: string | null) =>
+        JSON.stringify({ id, headline: id, text: `${id} text`, gold: { isFailure, incidentId } });
+      writeFileSync(
+        join(d.dir, 'articles.jsonl'),
+        [article('a', true, 'i1'), article('b', true, 'i1'), article('c', false, null), article('d', true, 'i2')].join('\n'),
+      );
       const gold = await loadGold(d.dir);
-      const dec = (stage: 'screen' | 'group', subject: string, settled: boolean, answer: boolean, against: string[] = []): PrefilterDecision => ({ runId: 'r', stage, subject, against, settled, answer, score: 0.5 });
-      const s = prefilterScores(gold, [dec('screen', 'a', true, true), dec('screen', 'b', false, true), dec('screen', 'c', true, false), dec('screen', 'd', true, false)],
-        [dec('group', 'b', true, false, ['a']), dec('group', 'd', true, true, ['a', 'b']), dec('group', 'd', false, false, ['c'])]);
-      expect(s.screen).toEqual({ decisions: 4, settledNo: 2, settledYes: 1, callsSaved: 0.75, goldFailures: 3, lost: 1, recallLost: 1 / 3, wrongYes: 0 });
+      const dec = (
+        stage: 'screen' | 'group',
+        subject: string,
+        settled: boolean,
+        answer: boolean,
+        against: string[] = [],
+      ): PrefilterDecision => ({ runId: 'r', stage, subject, against, settled, answer, score: 0.5 });
+      const s = prefilterScores(
+        gold,
+        [dec('screen', 'a', true, true), dec('screen', 'b', false, true), dec('screen', 'c', true, false), dec('screen', 'd', true, false)],
+        [dec('group', 'b', true, false, ['a']), dec('group', 'd', true, true, ['a', 'b']), dec('group', 'd', false, false, ['c'])],
+      );
+      expect(s.screen).toEqual({
+        decisions: 4,
+        settledNo: 2,
+        settledYes: 1,
+        callsSaved: 0.75,
+        goldFailures: 3,
+        lost: 1,
+        recallLost: 1 / 3,
+        wrongYes: 0,
+      });
       expect(s.group).toEqual({ decisions: 3, settled: 2, callsSaved: 2 / 3, goldSame: 1, lost: 1, recallLost: 1, wrongJoins: 1 });
     } finally {
       d.cleanup();
@@ -92,13 +129,41 @@ describe('the offline pre-filter in front of the model', () => {
     const d = tempDir('failscope-prefilter-eval-');
     try {
       // The fixtures as a small gold set: failure reports by incident, the rest not failures.
-      const incidentOf: Record<string, string | null> = { bank1: 'i-bank1', bank1FollowUp: 'i-bank1', bank2: 'i-bank2', car: 'i-car', breach: 'i-breach', launch: null, funding: null, conference: null };
-      writeFileSync(join(d.dir, 'articles.jsonl'), allFixtures().map((a) => JSON.stringify({ id: a.id, headline: a.headline, published: a.published, source: a.source, text: a.text, gold: { isFailure: incidentOf[a.id] !== null, incidentId: incidentOf[a.id] } })).join('\n'));
+      const incidentOf: Record<string, string | null> = {
+        bank1: 'i-bank1',
+        bank1FollowUp: 'i-bank1',
+        bank2: 'i-bank2',
+        car: 'i-car',
+        breach: 'i-breach',
+        launch: null,
+        funding: null,
+        conference: null,
+      };
+      writeFileSync(
+        join(d.dir, 'articles.jsonl'),
+        allFixtures()
+          .map((a) =>
+            JSON.stringify({
+              id: a.id,
+              headline: a.headline,
+              published: a.published,
+              source: a.source,
+              text: a.text,
+              gold: { isFailure: incidentOf[a.id] !== null, incidentId: incidentOf[a.id] },
+            }),
+          )
+          .join('\n'),
+      );
       const gold = await loadGold(d.dir);
       const { backend } = testBackend(server.url, { prefilter: PrefilterConfig.parse({}) });
       const store = new Store(join(d.dir, 'out', 'pipeline.db'));
       try {
-        const { scorecard } = await evaluate(gold, join(d.dir, 'out'), { store, goldDb: join(d.dir, 'out', 'gold.db'), backend, settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true } });
+        const { scorecard } = await evaluate(gold, join(d.dir, 'out'), {
+          store,
+          goldDb: join(d.dir, 'out', 'gold.db'),
+          backend,
+          settings: { backend: 'openai', model: backend.model, concurrency: 2, cache: true },
+        });
         const p = scorecard.prefilter!;
         expect(p.screen!.decisions).toBe(8);
         expect(p.screen!.settledNo + p.screen!.settledYes).toBeGreaterThan(0);

@@ -7,8 +7,12 @@ import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
 
 let server: FakeOpenAI;
-beforeAll(async () => { server = await startFakeOpenAI(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 describe('provider prompt caching', () => {
   it('the local server serves a repeated prefix of at least 1024 tokens from its cache, in steps of 128, as OpenAI does', () => {
@@ -16,7 +20,11 @@ describe('provider prompt caching', () => {
     const count = tokenCounter('gpt-4o-mini');
     const long = Array.from({ length: 400 }, (_, i) => `rule ${i}: quote exactly.`).join('\n');
     expect(count(long)).toBeGreaterThan(1200);
-    const ask = (system: string, user: string) => cache.serve([{ role: 'system', content: system }, { role: 'user', content: user }]);
+    const ask = (system: string, user: string) =>
+      cache.serve([
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ]);
     expect(ask(long, 'first article')).toBe(0);
     const hit = ask(long, 'second article');
     expect(hit).toBeGreaterThanOrEqual(1024);

@@ -47,7 +47,7 @@ describe('openai prompt templates', () => {
     });
   });
 
-  it('versions prompts by content: editing one template changes only its tasks\' prompt hash', () => {
+  it("versions prompts by content: editing one template changes only its tasks' prompt hash", () => {
     const d = tempDir('failscope-prompts-');
     try {
       const a = testBackend('http://127.0.0.1:9/v1').backend;
@@ -67,7 +67,10 @@ describe('openai prompt templates', () => {
 describe('openai answer schemas', () => {
   it('sends nullable (never optional) IoT layers, all properties required', () => {
     const { backend } = testBackend('http://127.0.0.1:9/v1');
-    const schema = backend.chat.jsonSchemaOf({ name: 'classify', schema: ClassifyAnswer }) as { properties: Record<string, { anyOf?: unknown[] }>; required: string[] };
+    const schema = backend.chat.jsonSchemaOf({ name: 'classify', schema: ClassifyAnswer }) as {
+      properties: Record<string, { anyOf?: unknown[] }>;
+      required: string[];
+    };
     expect(schema.required).toEqual(TAXONOMY.map((d) => d.key));
     expect(schema.properties.perception.anyOf).toContainEqual({ type: 'null' });
     expect(schema.properties.cps.anyOf).toBeUndefined();
@@ -88,10 +91,16 @@ describe('openai configuration', () => {
     expect(() => resolveSettings({ config: Config.parse({}), env: {} })).toThrow(/OPENAI_API_KEY/);
     const local = resolveSettings({ config: Config.parse({}), env: { OPENAI_BASE_URL: 'http://localhost:11434/v1' } });
     expect(local).toMatchObject({ baseURL: 'http://localhost:11434/v1', model: 'gpt-4o-mini', cache: true });
-    const flag = resolveSettings({ config: Config.parse({ openai: { model: 'llama3.1:8b' } }), env: { OPENAI_BASE_URL: 'http://x/v1' }, model: 'qwen2.5:7b', cache: false });
+    const flag = resolveSettings({
+      config: Config.parse({ openai: { model: 'llama3.1:8b' } }),
+      env: { OPENAI_BASE_URL: 'http://x/v1' },
+      model: 'qwen2.5:7b',
+      cache: false,
+    });
     expect(flag).toMatchObject({ model: 'qwen2.5:7b', cache: false });
     const saved = { ...process.env };
-    delete process.env.OPENAI_API_KEY; delete process.env.OPENAI_BASE_URL;
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
     try {
       await expect(createBackend({ backend: 'openai', config: Config.parse({}) })).rejects.toThrow(/OPENAI_API_KEY/);
       // the default stays offline: nothing paid is used unless chosen

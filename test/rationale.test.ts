@@ -13,7 +13,13 @@ describe('offline rationales', () => {
     HEDGED,
     'Engineers rolled back the update and restored the service by the evening.',
   ].join(' ');
-  const article = toArticle({ id: 'r1', headline: 'Northgate Bank card payments fail after software update', published: '2024-02-05', text, origin: 'test' });
+  const article = toArticle({
+    id: 'r1',
+    headline: 'Northgate Bank card payments fail after software update',
+    published: '2024-02-05',
+    text,
+    origin: 'test',
+  });
 
   it('never cite a negated or hedged sentence as support, never double quote marks, and give one number', async () => {
     const labels = await new OfflineBackend().classify({ id: 'i1', articleIds: ['r1'], published: null }, [article]);
@@ -27,7 +33,8 @@ describe('offline rationales', () => {
       expect(l.confidence).toBeGreaterThanOrEqual(0);
       expect(l.confidence).toBeLessThanOrEqual(1);
       // An option with no asserted sentence is said to come from the prior, with how strong that prior is.
-      if (/comes from the prior/.test(l.rationale)) expect(l.rationale).toMatch(/comes from the prior \(\d+ of \d+ \S+ incidents have it\)/);
+      if (/comes from the prior/.test(l.rationale))
+        expect(l.rationale).toMatch(/comes from the prior \(\d+ of \d+ \S+ incidents have it\)/);
     }
     const quoted = labels.find((l) => l.citations.length > 0)!;
     expect(quoted.rationale).toContain(`[Article r1]`);

@@ -27,7 +27,17 @@ let runId: string;
 let incidentId: string;
 let incidentLabels: TaxonomyLabel[];
 
-async function api(path: string, init: { method?: string; body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string>; base?: ReviewServer } = {}) {
+async function api(
+  path: string,
+  init: {
+    method?: string;
+    body?: unknown;
+    raw?: string;
+    token?: string | null;
+    headers?: Record<string, string>;
+    base?: ReviewServer;
+  } = {},
+) {
   const s = init.base ?? srv;
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   if (init.body !== undefined || init.raw !== undefined) headers['content-type'] ??= 'application/json';
@@ -35,12 +45,17 @@ async function api(path: string, init: { method?: string; body?: unknown; raw?: 
   if (token) headers['x-csrf-token'] = token;
   const res = await fetch(new URL(path, s.url), {
     method: init.method ?? (init.body !== undefined || init.raw !== undefined ? 'POST' : 'GET'),
-    headers, body: init.raw ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
+    headers,
+    body: init.raw ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
   });
   const text = await res.text();
   // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields its endpoint answers with
   let json: any = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, json, text, headers: res.headers };
 }
 
@@ -55,18 +70,32 @@ beforeAll(async () => {
   store.articles.insert(allFixtures());
   const backend = new OfflineBackend();
   producer = `offline:${backend.model}`;
-  const summary = await runPipeline(store, backend, { settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true } });
+  const summary = await runPipeline(store, backend, {
+    settings: { backend: backend.name, model: backend.model, concurrency: 2, cache: true },
+  });
   runId = summary.runId;
   // The incident with the most articles; a second backend disagrees with it on behaviour, and cites a
   // quote that cannot be found.
   incidentId = store.incidents.list().sort((a, b) => b.articleIds.length - a.articleIds.length)[0].id;
   incidentLabels = store.records.labels(incidentId);
   const behaviour = incidentLabels.find((l) => l.dimension === 'behaviour')!;
-  store.records.saveLabels(incidentId, [{
-    ...behaviour, options: behaviour.options.includes('value') ? ['timing'] : ['value'], confidence: 0.9,
-    citations: [{ articleId: store.incidents.get(incidentId)!.articleIds[0], quote: 'words that are in no article', start: -1, end: -1, alignment: 'unaligned' }],
-    provenance: OTHER,
-  }]);
+  store.records.saveLabels(incidentId, [
+    {
+      ...behaviour,
+      options: behaviour.options.includes('value') ? ['timing'] : ['value'],
+      confidence: 0.9,
+      citations: [
+        {
+          articleId: store.incidents.get(incidentId)!.articleIds[0],
+          quote: 'words that are in no article',
+          start: -1,
+          end: -1,
+          alignment: 'unaligned',
+        },
+      ],
+      provenance: OTHER,
+    },
+  ]);
   srv = await startReviewServer({ store, port: 0, reviewer: 'Default Reviewer' });
 });
 
@@ -77,7 +106,7 @@ afterAll(async () => {
 });
 
 describe('review server: page, assets and security headers', () => {
-  it('serves the page with this session\'s CSRF token and a strict CSP', async () => {
+  it("serves the page with this session's CSRF token and a strict CSP", async () => {
     const r = await api('/');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/html/);
@@ -108,7 +137,9 @@ describe('review server: page, assets and security headers', () => {
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path: '/api/meta', headers: { host: `evil.example:${port}` } }, (res) => {
         let body = '';
-        res.on('data', (c) => { body += c; });
+        res.on('data', (c) => {
+          body += c;
+        });
         res.on('end', () => resolve({ status: res.statusCode!, body }));
       });
       req.on('error', reject);
@@ -164,7 +195,13 @@ describe('GET /api/queue', () => {
   });
 
   it('ranks unaligned above fuzzy above exact citations, and low confidence above high', () => {
-    const counts = (o: Partial<Record<'exact' | 'normalized' | 'fuzzy' | 'unaligned', number>>) => ({ exact: 0, normalized: 0, fuzzy: 0, unaligned: 0, ...o });
+    const counts = (o: Partial<Record<'exact' | 'normalized' | 'fuzzy' | 'unaligned', number>>) => ({
+      exact: 0,
+      normalized: 0,
+      fuzzy: 0,
+      unaligned: 0,
+      ...o,
+    });
     const exact = labelUncertainty(0.8, 0, counts({ exact: 2 }), ['crash']);
     const fuzzy = labelUncertainty(0.8, 0, counts({ exact: 1, fuzzy: 1 }), ['crash']);
     const lost = labelUncertainty(0.8, 0, counts({ exact: 1, unaligned: 1 }), ['crash']);
@@ -236,18 +273,35 @@ describe('GET /api/incidents (browse)', () => {
     const r = await api(`/api/incidents?option=${multi.l.dimension}:${opt}`);
     const ids = r.json.incidents.map((i: { id: string }) => i.id);
     expect(ids).toContain(multi.rec.id);
-    const expected = records.filter((rec) => rec.labels.some((l) => l.dimension === multi.l.dimension && l.options.includes(opt))).map((rec) => rec.id);
+    const expected = records
+      .filter((rec) => rec.labels.some((l) => l.dimension === multi.l.dimension && l.options.includes(opt)))
+      .map((rec) => rec.id);
     expect(ids.sort()).toEqual(expected.sort());
     expect(r.json.facets[multi.l.dimension][opt]).toBe(expected.length);
   });
 
   it('widens within a dimension and narrows across dimensions', async () => {
     const records = store.records.list();
-    const has = (rec: (typeof records)[number], dim: string, o: OptionKey) => rec.labels.some((l) => l.dimension === dim && l.options.includes(o));
-    const either = (await api('/api/incidents?option=domain:finance&option=domain:health')).json.incidents.map((i: { id: string }) => i.id).sort();
-    expect(either).toEqual(records.filter((r) => has(r, 'domain', 'finance') || has(r, 'domain', 'health')).map((r) => r.id).sort());
-    const both = (await api('/api/incidents?option=domain:finance&option=objective:malicious')).json.incidents.map((i: { id: string }) => i.id).sort();
-    expect(both).toEqual(records.filter((r) => has(r, 'domain', 'finance') && has(r, 'objective', 'malicious')).map((r) => r.id).sort());
+    const has = (rec: (typeof records)[number], dim: string, o: OptionKey) =>
+      rec.labels.some((l) => l.dimension === dim && l.options.includes(o));
+    const either = (await api('/api/incidents?option=domain:finance&option=domain:health')).json.incidents
+      .map((i: { id: string }) => i.id)
+      .sort();
+    expect(either).toEqual(
+      records
+        .filter((r) => has(r, 'domain', 'finance') || has(r, 'domain', 'health'))
+        .map((r) => r.id)
+        .sort(),
+    );
+    const both = (await api('/api/incidents?option=domain:finance&option=objective:malicious')).json.incidents
+      .map((i: { id: string }) => i.id)
+      .sort();
+    expect(both).toEqual(
+      records
+        .filter((r) => has(r, 'domain', 'finance') && has(r, 'objective', 'malicious'))
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 
   it('searches titles, summaries and article text', async () => {
@@ -269,14 +323,21 @@ describe('GET /api/incidents (browse)', () => {
 });
 
 describe('GET /api/incidents/:id', () => {
-  it('gives the articles in full, every backend\'s labels, the facts and their citations', async () => {
+  it("gives the articles in full, every backend's labels, the facts and their citations", async () => {
     const r = await api(`/api/incidents/${incidentId}`);
     expect(r.status).toBe(200);
     expect(r.json.articles.map((a: { id: string }) => a.id)).toEqual(store.incidents.get(incidentId)!.articleIds);
     const texts = new Map(r.json.articles.map((a: { id: string; text: string }) => [a.id, a.text]));
-    expect(r.json.labels.filter((l: { dimension: string }) => l.dimension === 'behaviour').map((l: { producer: string }) => l.producer).sort()).toEqual([producer, 'other:m2']);
+    expect(
+      r.json.labels
+        .filter((l: { dimension: string }) => l.dimension === 'behaviour')
+        .map((l: { producer: string }) => l.producer)
+        .sort(),
+    ).toEqual([producer, 'other:m2']);
     expect(r.json.facts.length).toBeGreaterThan(0);
-    for (const f of r.json.facts) for (const c of f.citations) if (c.alignment === 'exact') expect((texts.get(c.articleId) as string).slice(c.start, c.end)).toBe(c.quote);
+    for (const f of r.json.facts)
+      for (const c of f.citations)
+        if (c.alignment === 'exact') expect((texts.get(c.articleId) as string).slice(c.start, c.end)).toBe(c.quote);
   });
 
   it('404s an unknown incident', async () => {
@@ -295,7 +356,10 @@ describe('POST /api/decisions', () => {
     const wrong = await decide({ target: 'phase', action: 'accept' }, { token: 'x'.repeat(43) });
     expect(wrong.status).toBe(403);
     expect(wrong.json.error).toMatch(/invalid CSRF token/);
-    const cross = await api('/api/decisions', { body: { reviewer: 'Ada', incidentId, kind: 'label', target: 'phase', action: 'accept' }, headers: { origin: 'http://evil.example' } });
+    const cross = await api('/api/decisions', {
+      body: { reviewer: 'Ada', incidentId, kind: 'label', target: 'phase', action: 'accept' },
+      headers: { origin: 'http://evil.example' },
+    });
     expect(cross.status).toBe(403);
     expect(cross.json.error).toMatch(/cross-origin request from http:\/\/evil.example refused/);
     expect(store.review.list().length).toBe(before);
@@ -320,7 +384,11 @@ describe('POST /api/decisions', () => {
   it('refuses decisions the taxonomy or the store does not allow, naming the problem', async () => {
     const cases: [Record<string, unknown>, number, RegExp][] = [
       [{ target: 'colour', action: 'accept' }, 400, /unknown dimension "colour"/],
-      [{ target: 'behaviour', action: 'change', options: ['crash', 'explode'] }, 400, /invalid option\(s\) "explode" for dimension "behaviour"/],
+      [
+        { target: 'behaviour', action: 'change', options: ['crash', 'explode'] },
+        400,
+        /invalid option\(s\) "explode" for dimension "behaviour"/,
+      ],
       [{ target: 'behaviour', action: 'change', options: ['crash', 'unknown'] }, 400, /"unknown" cannot be combined/],
       [{ target: 'cps', action: 'change', options: ['true', 'false'] }, 400, /true\/false: choose exactly one/],
       [{ target: 'behaviour', action: 'change', options: [] }, 400, /needs options/],
@@ -349,12 +417,26 @@ describe('POST /api/decisions', () => {
     const accepted = await decide({ target: 'phase', action: 'accept', reviewer: 'Ada' });
     expect(accepted.status).toBe(201);
     const d: ReviewDecision = accepted.json.decision;
-    expect(d).toMatchObject({ incidentId, kind: 'label', target: 'phase', action: 'accept', options: phase.options, reviewer: 'Ada', producer: producer });
+    expect(d).toMatchObject({
+      incidentId,
+      kind: 'label',
+      target: 'phase',
+      action: 'accept',
+      options: phase.options,
+      reviewer: 'Ada',
+      producer: producer,
+    });
     expect(d.snapshot).toMatchObject({ producer: producer, options: phase.options, confidence: phase.confidence, runId });
     expect(Date.parse(d.createdAt)).not.toBeNaN();
 
     // Options come back in the taxonomy's order, whatever order they were sent in.
-    const changed = await decide({ target: 'behaviour', producer: producer, action: 'change', options: ['value', 'crash'], reviewer: 'Bo' });
+    const changed = await decide({
+      target: 'behaviour',
+      producer: producer,
+      action: 'change',
+      options: ['value', 'crash'],
+      reviewer: 'Bo',
+    });
     expect(changed.status).toBe(201);
     expect(changed.json.decision.options).toEqual(['crash', 'value']);
     const unknown = await decide({ target: 'intent', action: 'unknown' });
@@ -365,7 +447,10 @@ describe('POST /api/decisions', () => {
     const latest = store.review.latest(incidentId);
     expect(latest.find((x) => x.target === 'behaviour')).toMatchObject({ action: 'change', options: ['crash', 'value'], reviewer: 'Bo' });
     const history = await api(`/api/decisions?incident=${incidentId}`);
-    expect(history.json.decisions.filter((x: ReviewDecision) => x.target === 'behaviour').map((x: ReviewDecision) => x.action)).toEqual(['change', 'note']);
+    expect(history.json.decisions.filter((x: ReviewDecision) => x.target === 'behaviour').map((x: ReviewDecision) => x.action)).toEqual([
+      'change',
+      'note',
+    ]);
     expect((await api('/api/decisions?incident=inc-nope')).status).toBe(404);
 
     // The queue shows the decision; "open" no longer lists the item, "reviewed" does.
@@ -381,8 +466,8 @@ describe('POST /api/decisions', () => {
     const a = await decide({ kind: 'fact', target: `${field}:0`, action: 'accept' });
     expect(a.status).toBe(201);
     expect(a.json.decision).toMatchObject({ kind: 'fact', text: pm[field][0].text, producer: producer });
-    const c = await decide({ kind: 'fact', target: `${field}:1`, action: 'change', text: 'The corrected fact, in the reviewer\'s words.' });
-    expect(c.json.decision.text).toBe('The corrected fact, in the reviewer\'s words.');
+    const c = await decide({ kind: 'fact', target: `${field}:1`, action: 'change', text: "The corrected fact, in the reviewer's words." });
+    expect(c.json.decision.text).toBe("The corrected fact, in the reviewer's words.");
     expect(c.json.decision.snapshot.text).toBe(pm[field][1].text);
     const u = await decide({ kind: 'fact', target: 'time:0', action: 'unknown' });
     expect(u.status).toBe(201);
@@ -395,10 +480,12 @@ describe('POST /api/decisions', () => {
     const srv2 = await startReviewServer({ store: second, port: 0 });
     try {
       const dims = TAXONOMY.filter((d) => !d.iotOnly).map((d) => d.key);
-      const posts = Array.from({ length: 80 }, (_, i) => decide(
-        { target: dims[i % dims.length], action: i % 3 ? 'accept' : 'unknown', reviewer: `reviewer-${i}` },
-        { base: i % 2 ? srv2 : srv },
-      ));
+      const posts = Array.from({ length: 80 }, (_, i) =>
+        decide(
+          { target: dims[i % dims.length], action: i % 3 ? 'accept' : 'unknown', reviewer: `reviewer-${i}` },
+          { base: i % 2 ? srv2 : srv },
+        ),
+      );
       const results = await Promise.all(posts);
       expect(results.map((r) => r.status)).toEqual(Array(80).fill(201));
       const ids = results.map((r) => r.json.decision.id);
@@ -454,19 +541,28 @@ describe('gold export', () => {
     expect(reviewedDims.size).toBeGreaterThan(0);
     // The corrected fact is in the gold postmortem; the one marked unsupported is not.
     const allFacts = Object.values(inc.gold.postmortem).filter(Boolean).join('\n');
-    expect(allFacts).toContain('The corrected fact, in the reviewer\'s words.');
-    expect(inc.gold.postmortem.time).toBe(latest.some((d) => d.kind === 'fact' && d.target.startsWith('time:') && d.text) ? expect.any(String) : 'unknown');
-    expect(gold.articles.filter((a) => a.gold.incidentId === incidentId).map((a) => a.id).sort()).toEqual([...store.incidents.get(incidentId)!.articleIds].sort());
+    expect(allFacts).toContain("The corrected fact, in the reviewer's words.");
+    expect(inc.gold.postmortem.time).toBe(
+      latest.some((d) => d.kind === 'fact' && d.target.startsWith('time:') && d.text) ? expect.any(String) : 'unknown',
+    );
+    expect(
+      gold.articles
+        .filter((a) => a.gold.incidentId === incidentId)
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual([...store.incidents.get(incidentId)!.articleIds].sort());
     expect(gold.articles.every((a) => a.gold.isFailure === undefined)).toBe(true);
   });
 
-  it('falls back to the model\'s labels only with includeUnreviewed', async () => {
+  it("falls back to the model's labels only with includeUnreviewed", async () => {
     const out = join(dir.dir, 'gold-all');
     exportGold(store, out, { includeUnreviewed: true });
     const gold = await loadGold(out);
     const inc = gold.incidents.find((i) => i.id === incidentId)!;
     const model = new Map(store.records.labels(incidentId, producer).map((l) => [l.dimension, l.options]));
-    expect(inc.gold.taxonomy.domain).toEqual(store.review.latest(incidentId).find((d) => d.target === 'domain')?.options ?? model.get('domain'));
+    expect(inc.gold.taxonomy.domain).toEqual(
+      store.review.latest(incidentId).find((d) => d.target === 'domain')?.options ?? model.get('domain'),
+    );
     const cps = inc.gold.taxonomy.cps;
     if (cps?.[0] === 'false') expect(inc.gold.taxonomy.perception ?? null).toBeNull();
     expect(Object.values(inc.gold.taxonomy).filter((v) => v === null || v === undefined).length).toBeLessThan(TAXONOMY.length);
@@ -481,11 +577,17 @@ describe('gold export', () => {
     expect(cli.stderr.split('\n')[0]).toContain(dbPath);
     expect((await loadGold(out)).incidents.length).toBeGreaterThan(0);
 
-    const child = spawn(process.execPath, ['bin/failscope.js', 'review', '--db', dbPath, '--port', '0', '--reviewer', 'Cy'], { cwd: process.cwd() });
+    const child = spawn(process.execPath, ['bin/failscope.js', 'review', '--db', dbPath, '--port', '0', '--reviewer', 'Cy'], {
+      cwd: process.cwd(),
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let text = '';
-        child.stdout.on('data', (c) => { text += c; const m = /review page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text); if (m) resolve(m[1]); });
+        child.stdout.on('data', (c) => {
+          text += c;
+          const m = /review page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+          if (m) resolve(m[1]);
+        });
         child.on('exit', (code) => reject(new Error(`exited ${code}`)));
       });
       const meta = await (await fetch(new URL('/api/meta', url))).json();
@@ -510,6 +612,8 @@ describe('store: review migration', () => {
     try {
       expect(s.review.list()).toEqual([]);
       expect(producerOf(OTHER)).toBe('other:m2');
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
 });

@@ -73,16 +73,26 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     const key = !model.includes(dim.options[0].key) || model.length > 1 ? 0 : 1;
     const opt = dim.options[key].key;
     const real: readonly string[] = model.filter((o) => o !== 'unknown');
-    const expected: readonly string[] = dim.kind === 'boolean' ? [opt] : dim.options.map((o) => o.key).filter((o) => (o === opt ? !real.includes(o) : real.includes(o)));
+    const expected: readonly string[] =
+      dim.kind === 'boolean' ? [opt] : dim.options.map((o) => o.key).filter((o) => (o === opt ? !real.includes(o) : real.includes(o)));
     await page.keyboard.press(String(key + 1));
-    await expect.poll(() => page.locator(`.card .option[data-option="${opt}"]`).getAttribute('aria-pressed')).toBe(expected.includes(opt) ? 'true' : 'false');
+    await expect
+      .poll(() => page.locator(`.card .option[data-option="${opt}"]`).getAttribute('aria-pressed'))
+      .toBe(expected.includes(opt) ? 'true' : 'false');
     await page.keyboard.press('Enter');
     await expect.poll(() => store.review.list().length).toBe(2);
 
     const [a, c] = store.review.list();
     expect(a).toMatchObject({ incidentId: incident1, kind: 'label', target: dim1, action: 'accept', reviewer: 'Tess Reviewer' });
     expect(a.options).toEqual(store.records.labels(incident1).find((l) => l.dimension === dim1)!.options);
-    expect(c).toMatchObject({ incidentId: incident2, kind: 'label', target: dim2, action: 'change', reviewer: 'Tess Reviewer', options: expected });
+    expect(c).toMatchObject({
+      incidentId: incident2,
+      kind: 'label',
+      target: dim2,
+      action: 'change',
+      reviewer: 'Tess Reviewer',
+      options: expected,
+    });
     expect(c.snapshot?.options).toEqual(model);
     expect(Date.parse(c.createdAt)).not.toBeNaN();
   });
@@ -130,7 +140,13 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.waitForSelector('.queue-item');
     // An item whose label cites evidence, so the spans show.
     const reviewed = new Set(store.review.list().map((d) => `${d.incidentId}|${d.target}`));
-    const cited = store.incidents.list().find((i) => !reviewed.has(`${i.id}|behaviour`) && store.records.labels(i.id).some((l) => l.dimension === 'behaviour' && l.citations.length > 1))!;
+    const cited = store.incidents
+      .list()
+      .find(
+        (i) =>
+          !reviewed.has(`${i.id}|behaviour`) &&
+          store.records.labels(i.id).some((l) => l.dimension === 'behaviour' && l.citations.length > 1),
+      )!;
     await page.locator(`.queue-item[data-id="label:${cited.id}:behaviour"]`).click();
     await page.waitForSelector('mark.cite.current');
     await page.keyboard.press('2');
@@ -144,11 +160,15 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     expect(problems).toEqual([]);
   });
 
-  it('highlights only the current item\'s passages; the rest of what is cited is a faint underline', async () => {
+  it("highlights only the current item's passages; the rest of what is cited is a faint underline", async () => {
     await page.waitForSelector('mark.cite.current');
-    const marks = await page.locator('.articles-col mark.cite').evaluateAll((els) => els.map((e) => ({
-      current: e.classList.contains('current'), background: getComputedStyle(e).backgroundColor, length: e.textContent!.length,
-    })));
+    const marks = await page.locator('.articles-col mark.cite').evaluateAll((els) =>
+      els.map((e) => ({
+        current: e.classList.contains('current'),
+        background: getComputedStyle(e).backgroundColor,
+        length: e.textContent!.length,
+      })),
+    );
     const others = marks.filter((m) => !m.current);
     expect(others.length).toBeGreaterThan(0);
     for (const m of others) expect(m.background).toBe('rgba(0, 0, 0, 0)');
@@ -156,7 +176,8 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     // Every fact and label cites whole sentences, so together they cover most of the text: that is why
     // it was nearly all highlighted. The highlighted share is now the current item's alone.
     const text = (await page.locator('.articles-col .article-text').allTextContents()).join('').length;
-    const all = marks.reduce((n, m) => n + m.length, 0), current = marks.filter((m) => m.current).reduce((n, m) => n + m.length, 0);
+    const all = marks.reduce((n, m) => n + m.length, 0),
+      current = marks.filter((m) => m.current).reduce((n, m) => n + m.length, 0);
     expect(all / text).toBeGreaterThan(0.5);
     expect(current / text).toBeLessThan(0.5);
   });
@@ -172,23 +193,26 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
       await page.setViewportSize({ width, height: 900 });
       await page.goto(`${srv.url}#/incident/${encodeURIComponent(incident.id)}`);
       await page.waitForSelector('table.taxonomy .chip');
-      const broken = await page.locator('.chip').evaluateAll((els) => els.flatMap((chip) => {
-        // A line break inside a chip is allowed only after "_" or "-" (between words).
-        const out: string[] = [];
-        const range = document.createRange();
-        let prev: { top: number; ch: string } | null = null;
-        const walker = document.createTreeWalker(chip, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          const t = n as Text;
-          for (let i = 0; i < t.length; i++) {
-            range.setStart(t, i); range.setEnd(t, i + 1);
-            const top = Math.round(range.getBoundingClientRect().top);
-            if (prev && top > prev.top + 2 && !/[_\-\s]/.test(prev.ch)) out.push(`${chip.textContent} at "${prev.ch}|${t.data[i]}"`);
-            prev = { top, ch: t.data[i] };
+      const broken = await page.locator('.chip').evaluateAll((els) =>
+        els.flatMap((chip) => {
+          // A line break inside a chip is allowed only after "_" or "-" (between words).
+          const out: string[] = [];
+          const range = document.createRange();
+          let prev: { top: number; ch: string } | null = null;
+          const walker = document.createTreeWalker(chip, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const t = n as Text;
+            for (let i = 0; i < t.length; i++) {
+              range.setStart(t, i);
+              range.setEnd(t, i + 1);
+              const top = Math.round(range.getBoundingClientRect().top);
+              if (prev && top > prev.top + 2 && !/[_\-\s]/.test(prev.ch)) out.push(`${chip.textContent} at "${prev.ch}|${t.data[i]}"`);
+              prev = { top, ch: t.data[i] };
+            }
           }
-        }
-        return out;
-      }));
+          return out;
+        }),
+      );
       expect(broken, `width ${width}`).toEqual([]);
     }
     await page.setViewportSize({ width: 1440, height: 900 });

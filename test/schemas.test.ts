@@ -2,8 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Citation, DIMENSION_KEYS, Fact, GoldArticle, GoldIncident, Postmortem, TAXONOMY, TaxonomyLabel, UNKNOWN,
-  applies, dimension, emptyPostmortem, isDimensionKey, normalizeOptions, optionKeys,
+  Citation,
+  DIMENSION_KEYS,
+  Fact,
+  GoldArticle,
+  GoldIncident,
+  Postmortem,
+  TAXONOMY,
+  TaxonomyLabel,
+  UNKNOWN,
+  applies,
+  dimension,
+  emptyPostmortem,
+  isDimensionKey,
+  normalizeOptions,
+  optionKeys,
 } from '../schemas/index.ts';
 import { SHARED } from './fixtures.ts';
 
@@ -20,8 +33,15 @@ function referenceOptions(): Map<string, string[]> {
   let current: string | null = null;
   for (const line of readFileSync(REFERENCE, 'utf8').split('\n')) {
     const head = /^### (\S+)/.exec(line);
-    if (head) { current = head[1]; out.set(current, []); continue; }
-    if (line.startsWith('## ')) { current = null; continue; }
+    if (head) {
+      current = head[1];
+      out.set(current, []);
+      continue;
+    }
+    if (line.startsWith('## ')) {
+      current = null;
+      continue;
+    }
     const opt = /^- (?:\([a-z]\) )?`([^`]+)`/.exec(line);
     if (opt && current) out.get(current)!.push(opt[1]);
   }
@@ -29,12 +49,21 @@ function referenceOptions(): Map<string, string[]> {
 }
 
 function jsonlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.jsonl')).map((d) => join(dir, d.name));
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.endsWith('.jsonl'))
+    .map((d) => join(dir, d.name));
 }
-const benchmarkFiles = () => readdirSync(BENCHMARKS, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => jsonlFiles(join(BENCHMARKS, d.name)));
+const benchmarkFiles = () =>
+  readdirSync(BENCHMARKS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => jsonlFiles(join(BENCHMARKS, d.name)));
 
 function lines(file: string): { n: number; rec: unknown }[] {
-  return readFileSync(file, 'utf8').split('\n').map((l, i) => ({ n: i + 1, l })).filter((x) => x.l.trim()).map((x) => ({ n: x.n, rec: JSON.parse(x.l) }));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l, i) => ({ n: i + 1, l }))
+    .filter((x) => x.l.trim())
+    .map((x) => ({ n: x.n, rec: JSON.parse(x.l) }));
 }
 
 const prov = { backend: 'offline', model: 'm', promptHash: 'p', schemaHash: null, runId: 'r' };
@@ -55,10 +84,16 @@ describe('taxonomy as data', () => {
       if (dim.kind === 'boolean') {
         // The reference stores booleans as TRUE/FALSE/unknown and lists no option lines for them.
         expect(listed, dim.key).toEqual([]);
-        expect(dim.options.map((o) => o.key), dim.key).toEqual(['true', 'false']);
+        expect(
+          dim.options.map((o) => o.key),
+          dim.key,
+        ).toEqual(['true', 'false']);
       } else {
         expect(listed.at(-1), dim.key).toBe(UNKNOWN);
-        expect(dim.options.map((o) => o.key), dim.key).toEqual(listed.slice(0, -1));
+        expect(
+          dim.options.map((o) => o.key),
+          dim.key,
+        ).toEqual(listed.slice(0, -1));
       }
       expect(optionKeys(dim.key)).toEqual([...dim.options.map((o) => o.key), UNKNOWN]);
     }
@@ -118,7 +153,11 @@ describe('taxonomy as data', () => {
 
 describe('gold records', () => {
   it('finds the benchmark files', () => {
-    expect(benchmarkFiles().map((f) => f.slice(BENCHMARKS.length + 1)).sort()).toEqual(['fail/articles.jsonl', 'fail/incidents.jsonl', 'ko/articles.jsonl']);
+    expect(
+      benchmarkFiles()
+        .map((f) => f.slice(BENCHMARKS.length + 1))
+        .sort(),
+    ).toEqual(['fail/articles.jsonl', 'fail/incidents.jsonl', 'ko/articles.jsonl']);
   });
 
   const files = [...benchmarkFiles(), ...jsonlFiles(SAMPLE)];
@@ -134,7 +173,7 @@ describe('gold records', () => {
     });
   }
 
-  it('gold taxonomy values are the taxonomy\'s option keys, with IoT layers null unless cps is true', () => {
+  it("gold taxonomy values are the taxonomy's option keys, with IoT layers null unless cps is true", () => {
     const incidentFiles = files.filter((f) => f.endsWith('incidents.jsonl'));
     expect(incidentFiles.length).toBeGreaterThanOrEqual(2);
     for (const file of incidentFiles) {
@@ -153,7 +192,7 @@ describe('gold records', () => {
     }
   });
 
-  it('keeps a benchmark article\'s gold out of the fields ingest reads', () => {
+  it("keeps a benchmark article's gold out of the fields ingest reads", () => {
     const parsed = GoldArticle.parse({ id: 'x', headline: 'h', text: 't', gold: { isFailure: true, incidentId: 'i' } });
     expect(parsed.gold.isFailure).toBe(true);
     expect(GoldArticle.safeParse({ id: 'x', text: 't' }).success).toBe(false);

@@ -5,7 +5,10 @@ import { packSentences, unpackSentences } from '../pipeline/text/packed-sentence
 import { readArticle, sentenceCacheStats } from '../pipeline/backends/offline/evidence.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 
-const sample = readFileSync('data/sample/articles.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string });
+const sample = readFileSync('data/sample/articles.jsonl', 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as { text: string });
 
 describe('packed sentences', () => {
   it('unpack to exactly the sentences that were split', () => {
@@ -27,7 +30,14 @@ describe('packed sentences', () => {
 describe('readArticle', () => {
   it('splits each text once, however many articles are read between two reads of it', () => {
     // Each stage reads every article in turn: more articles than any cache of whole documents holds.
-    const articles = Array.from({ length: 2_500 }, (_x, i) => toArticle({ id: `a${i}`, origin: 'test', published: '2024-01-01', text: `System ${i} failed on Monday. The outage lasted ${i % 24} hours.` }));
+    const articles = Array.from({ length: 2_500 }, (_x, i) =>
+      toArticle({
+        id: `a${i}`,
+        origin: 'test',
+        published: '2024-01-01',
+        text: `System ${i} failed on Monday. The outage lasted ${i % 24} hours.`,
+      }),
+    );
     const before = sentenceCacheStats().splits;
     const first = articles.map((a) => readArticle(a).sentences);
     const second = articles.map((a) => readArticle(a).sentences);
@@ -35,10 +45,13 @@ describe('readArticle', () => {
     expect(second).toEqual(first);
   });
 
-  it('splits again when an article\'s text changes', () => {
+  it("splits again when an article's text changes", () => {
     const a = toArticle({ id: 'changing', origin: 'test', published: null, text: 'The app crashed. Users were locked out.' });
     const b = { ...a, text: 'The app  crashed. Users were locked out.' };
     expect(readArticle(a).sentences.map((s) => s.text)).toEqual(['The app crashed.', 'Users were locked out.']);
-    expect(readArticle(b).sentences.map((s) => [s.start, s.end])).toEqual([[0, 17], [18, 40]]);
+    expect(readArticle(b).sentences.map((s) => [s.start, s.end])).toEqual([
+      [0, 17],
+      [18, 40],
+    ]);
   });
 });

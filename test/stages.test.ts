@@ -12,7 +12,16 @@ import { terms } from '../pipeline/group/tfidf.ts';
 import { SparseCorpus } from '../pipeline/group/sparse.ts';
 import type { RunEvent } from '../pipeline/jobs/events.ts';
 import type { Backend } from '../pipeline/backends/backend.ts';
-import { POSTMORTEM_FIELDS, TAXONOMY, TaxonomyLabel, UNKNOWN, Postmortem, normalizeOptions, type Article, type Citation } from '../schemas/index.ts';
+import {
+  POSTMORTEM_FIELDS,
+  TAXONOMY,
+  TaxonomyLabel,
+  UNKNOWN,
+  Postmortem,
+  normalizeOptions,
+  type Article,
+  type Citation,
+} from '../schemas/index.ts';
 import { allFixtures, fixture, tempStore } from './fixtures.ts';
 
 const FAILURES = ['bank1', 'bank1FollowUp', 'bank2', 'car', 'breach'];
@@ -58,7 +67,11 @@ const incidentOf = (id: string) => t.store.incidents.membership().get(id);
 function expectNoEvidenceLabel(l: { dimension: string; options: string[]; rationale: string; confidence: number }) {
   if (l.options.includes(UNKNOWN)) expect(l.rationale, l.dimension).toMatch(/^unknown: no option is supported strongly enough/);
   else if (/from the headline/.test(l.rationale)) expect(l.rationale, l.dimension).toMatch(/from the headline "[^"]+" \[Article [^\]]+\]/);
-  else for (const o of l.options) expect(l.rationale, l.dimension).toMatch(new RegExp(`${o}: no sentence states it; it comes from the prior \\(\\d+ of \\d+ \\S+ incidents have it\\)`));
+  else
+    for (const o of l.options)
+      expect(l.rationale, l.dimension).toMatch(
+        new RegExp(`${o}: no sentence states it; it comes from the prior \\(\\d+ of \\d+ \\S+ incidents have it\\)`),
+      );
 }
 
 describe('screen', () => {
@@ -109,7 +122,9 @@ describe('group', () => {
       const c2 = { store: fresh.store, backend, runId: fresh.store.runs.start(settings(backend)).id };
       for (const def of [screenStage, groupStage]) await runStage(def as Parameters<typeof runStage>[0], c2, { concurrency: 2 });
       expect(resumed).toEqual(fresh.store.incidents.list());
-    } finally { fresh.cleanup(); }
+    } finally {
+      fresh.cleanup();
+    }
   });
 
   it('finds candidates through shared distinctive terms, not by comparing every pair', () => {
@@ -142,7 +157,8 @@ describe('extract', () => {
         expect(f.citations.length).toBeGreaterThan(0);
         expectExact(f.citations, articles);
         for (const c of f.citations) expect(inc.articleIds).toContain(c.articleId);
-        const dated = /^[A-Z][a-z]+ \d{1,2}, \d{4} \(worked out from "([^"]+)" in an article published on [A-Z][a-z]+ \d{1,2}, \d{4}\)$/.exec(f.text);
+        const dated =
+          /^[A-Z][a-z]+ \d{1,2}, \d{4} \(worked out from "([^"]+)" in an article published on [A-Z][a-z]+ \d{1,2}, \d{4}\)$/.exec(f.text);
         // The fact is the cited sentence itself, or a date worked out from an expression in the cited sentence.
         if (dated) expect(f.citations[0]!.quote).toContain(dated[1]);
         else expect(f.citations.map((c) => c.quote)).toContain(f.text);
@@ -167,7 +183,10 @@ describe('classify', () => {
       const cps = labels.find((l) => l.dimension === 'cps')!;
       const iot = ['perception', 'communication', 'application'];
       const expected = cps.options.includes('true') ? all : all.filter((d) => !iot.includes(d));
-      expect(labels.map((l) => l.dimension), inc.id).toEqual(expected);
+      expect(
+        labels.map((l) => l.dimension),
+        inc.id,
+      ).toEqual(expected);
       for (const l of labels) {
         expect(l.options).toEqual(normalizeOptions(l.dimension, l.options));
         expect(l.rationale.length).toBeGreaterThan(10);
@@ -192,9 +211,18 @@ describe('classify', () => {
   });
 
   it('without any evidence, labels unknown or a low-confidence guess that says so, citing nothing', async () => {
-    const bare = fixture('bank1', { id: 'bare', headline: 'Notice', text: 'Notice to readers.\n\nThis page has moved.\n\nThank you for reading.' });
+    const bare = fixture('bank1', {
+      id: 'bare',
+      headline: 'Notice',
+      text: 'Notice to readers.\n\nThis page has moved.\n\nThank you for reading.',
+    });
     const b: Backend = backend;
-    const drafts = await b.classify({ id: 'inc-bare', articleIds: ['bare'], published: null }, [bare], null, callContext(t.store, ctx.runId, 'inc-bare'));
+    const drafts = await b.classify(
+      { id: 'inc-bare', articleIds: ['bare'], published: null },
+      [bare],
+      null,
+      callContext(t.store, ctx.runId, 'inc-bare'),
+    );
     expect(drafts.map((d) => d.dimension)).toContain('phase');
     for (const d of drafts) {
       expect(d.citations, d.dimension).toEqual([]);
@@ -222,10 +250,17 @@ describe('the runner', () => {
     await runPipeline(t.store, backend, { settings: settings(backend) });
     const before = new Map(t.store.records.list().map((r) => [r.id, JSON.stringify(r)]));
     const bankIncident = incidentOf('bank1FollowUp')!;
-    const edited = fixture('bank1FollowUp', { text: `${fixture('bank1FollowUp').text}\n\nOn Thursday the bank said the outage had cost it about $2m in refunds.` });
+    const edited = fixture('bank1FollowUp', {
+      text: `${fixture('bank1FollowUp').text}\n\nOn Thursday the bank said the outage had cost it about $2m in refunds.`,
+    });
     expect(t.store.articles.insert([edited]).updated).toBe(1);
     const again = await runPipeline(t.store, backend, { settings: settings(backend) });
-    expect(again.stages.map((s) => [s.stage, s.done])).toEqual([['screen', 1], ['group', 1], ['extract', 1], ['classify', 1]]);
+    expect(again.stages.map((s) => [s.stage, s.done])).toEqual([
+      ['screen', 1],
+      ['group', 1],
+      ['extract', 1],
+      ['classify', 1],
+    ]);
     expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
     for (const r of t.store.records.list()) {
       if (r.id === bankIncident) expect(JSON.stringify(r)).not.toBe(before.get(r.id));
@@ -241,11 +276,19 @@ describe('the runner', () => {
     const carRecord = JSON.stringify(t.store.records.list().find((r) => r.id === carIncident));
     // The follow-up's page now holds an unrelated product story; the car article became a copy of another story.
     const launch = fixture('launch');
-    const edited = [fixture('launch', { id: 'bank1FollowUp', text: `${launch.text}\n\nPre-orders open next week.` }), fixture('funding', { id: 'car' })];
+    const edited = [
+      fixture('launch', { id: 'bank1FollowUp', text: `${launch.text}\n\nPre-orders open next week.` }),
+      fixture('funding', { id: 'car' }),
+    ];
     expect(t.store.articles.insert(edited)).toMatchObject({ updated: 2 });
     expect(t.store.articles.get('car')!.duplicateOf).toBe('funding');
     const again = await runPipeline(t.store, backend, { settings: settings(backend) });
-    expect(again.stages.map((s) => [s.stage, s.done])).toEqual([['screen', 1], ['group', 0], ['extract', 1], ['classify', 1]]);
+    expect(again.stages.map((s) => [s.stage, s.done])).toEqual([
+      ['screen', 1],
+      ['group', 0],
+      ['extract', 1],
+      ['classify', 1],
+    ]);
     expect(t.store.records.screenings().get('bank1FollowUp')!.isFailure).toBe(false);
     expect(incidentOf('bank1FollowUp')).toBeUndefined();
     expect(incidentOf('car')).toBeUndefined();

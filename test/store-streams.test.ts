@@ -18,7 +18,9 @@ describe('store reads for large corpora', () => {
   it('streams the articles listArticles lists, and their content hashes', () => {
     expect([...t.store.articles.stream()]).toEqual(t.store.articles.list());
     expect([...t.store.articles.hashes()]).toEqual(t.store.articles.list().map((a) => [a.id, a.contentHash]));
-    expect([...t.store.articles.hashes({ includeDuplicates: true })]).toEqual(t.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a.contentHash]));
+    expect([...t.store.articles.hashes({ includeDuplicates: true })]).toEqual(
+      t.store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a.contentHash]),
+    );
   });
 
   it('reads every postmortem of a producer as getPostmortem reads each one', () => {
@@ -31,7 +33,7 @@ describe('store reads for large corpora', () => {
     expect([...t.store.records.postmortems('nobody:none')]).toEqual([]);
   });
 
-  it('gives every citation with its article\'s text', () => {
+  it("gives every citation with its article's text", () => {
     const cites = [...t.store.records.citationsWithText()];
     expect(cites.length).toBe(t.store.counts().citations);
     const texts = new Map(t.store.articles.list().map((a) => [a.id, a.text]));

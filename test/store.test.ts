@@ -3,7 +3,16 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Store, producerOf } from '../pipeline/store/store.ts';
 import { MIGRATIONS } from '../pipeline/store/migrations.ts';
-import { dimension, emptyPostmortem, TAXONOMY, type Citation, type DimensionKey, type Postmortem, type Provenance, type TaxonomyLabel } from '../schemas/index.ts';
+import {
+  dimension,
+  emptyPostmortem,
+  TAXONOMY,
+  type Citation,
+  type DimensionKey,
+  type Postmortem,
+  type Provenance,
+  type TaxonomyLabel,
+} from '../schemas/index.ts';
 import { fixture, tempDir, tempStore } from './fixtures.ts';
 
 const PROV: Provenance = { backend: 'offline', model: 'm1', promptHash: 'p', schemaHash: null, runId: 'run-a' };
@@ -11,7 +20,9 @@ const OTHER: Provenance = { ...PROV, backend: 'openai', model: 'gpt-x' };
 const screening = { isFailure: true, analyzable: true, confidence: 0.9, rationale: 'cues' };
 
 let t: ReturnType<typeof tempStore>;
-beforeEach(() => { t = tempStore(); });
+beforeEach(() => {
+  t = tempStore();
+});
 afterEach(() => t.cleanup());
 
 /** A citation of the first `n` characters of an article: exact by construction. */
@@ -23,14 +34,23 @@ function postmortem(articleId: string, text: string, facts: string[]): Postmorte
   const pm = emptyPostmortem('Bank app outage');
   pm.summary = 'The app was down.';
   pm.impacts = facts.map((f) => ({ text: f, citations: [citeStart(articleId, text)] }));
-  pm.softwareCauses = [{ text: 'A bug in the update.', citations: [citeStart(articleId, text, 35), { articleId, quote: 'not in the text', start: -1, end: -1, alignment: 'unaligned' }] }];
+  pm.softwareCauses = [
+    {
+      text: 'A bug in the update.',
+      citations: [citeStart(articleId, text, 35), { articleId, quote: 'not in the text', start: -1, end: -1, alignment: 'unaligned' }],
+    },
+  ];
   return pm;
 }
 
 function labels(articleId: string, text: string, dims: DimensionKey[], prov = PROV): TaxonomyLabel[] {
   return dims.map((d) => ({
-    dimension: d, options: [dimension(d).options[0].key], rationale: `why ${d}`, confidence: 0.6,
-    citations: [citeStart(articleId, text, 10 + d.length)], provenance: prov,
+    dimension: d,
+    options: [dimension(d).options[0].key],
+    rationale: `why ${d}`,
+    confidence: 0.6,
+    citations: [citeStart(articleId, text, 10 + d.length)],
+    provenance: prov,
   }));
 }
 
@@ -44,16 +64,29 @@ describe('opening a store', () => {
     try {
       expect(again.schemaVersion()).toBe(latest);
       expect(again.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
-    } finally { again.close(); }
+    } finally {
+      again.close();
+    }
     t.store = new Store(path);
   });
 
   it('uses WAL and enforces foreign keys', () => {
     // WAL is a property of the file: another connection sees it.
     const raw = new Database(t.store.path, { readonly: true });
-    try { expect(raw.pragma('journal_mode', { simple: true })).toBe('wal'); } finally { raw.close(); }
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
     // A membership pointing at a missing article is refused, not stored.
-    expect(() => t.store.incidents.addArticle('inc-x', 'no-such-article', null, t.store.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true }).id)).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      t.store.incidents.addArticle(
+        'inc-x',
+        'no-such-article',
+        null,
+        t.store.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true }).id,
+      ),
+    ).toThrow(/FOREIGN KEY/);
     expect(t.store.counts().incidents).toBe(0);
   });
 
@@ -63,7 +96,9 @@ describe('opening a store', () => {
       const s = new Store(join(d.dir, 'nested', 'deeper', 'x.db'));
       expect(s.schemaVersion()).toBeGreaterThan(0);
       s.close();
-    } finally { d.cleanup(); }
+    } finally {
+      d.cleanup();
+    }
   });
 });
 
@@ -72,7 +107,12 @@ describe('articles', () => {
     const arts = [fixture('bank1'), fixture('car')];
     expect(t.store.articles.insert(arts)).toEqual({ inserted: 2, existing: 0, duplicates: 0, updated: 0 });
     expect(t.store.articles.insert(arts)).toEqual({ inserted: 0, existing: 2, duplicates: 0, updated: 0 });
-    expect(t.store.articles.list().map((a) => a.id).sort()).toEqual(['bank1', 'car']);
+    expect(
+      t.store.articles
+        .list()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['bank1', 'car']);
     expect(t.store.articles.get('bank1')).toEqual(arts[0]);
   });
 
@@ -83,7 +123,12 @@ describe('articles', () => {
     expect(t.store.articles.insert([a, copy])).toEqual({ inserted: 2, existing: 0, duplicates: 1, updated: 0 });
     expect(t.store.articles.get('bank1-syndicated')!.duplicateOf).toBe('bank1');
     expect(t.store.articles.list().map((x) => x.id)).toEqual(['bank1']);
-    expect(t.store.articles.list({ includeDuplicates: true }).map((x) => x.id).sort()).toEqual(['bank1', 'bank1-syndicated']);
+    expect(
+      t.store.articles
+        .list({ includeDuplicates: true })
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['bank1', 'bank1-syndicated']);
     expect(t.store.counts()).toMatchObject({ articles: 1, duplicates: 1 });
   });
 
@@ -118,11 +163,13 @@ describe('jobs', () => {
     const run = t.store.runs.start({ backend: 'offline', model: 'm', concurrency: 1, cache: true });
     t.store.articles.insert([fixture('bank1'), fixture('car')]);
     t.store.jobs.claim('screen', 'bank1', 'h1', run.id);
-    expect(() => t.store.jobs.complete('screen', 'bank1', 'h1', run.id, () => {
-      t.store.records.saveScreening('bank1', screening, PROV);
-      t.store.incidents.addArticle('inc-1', 'bank1', null, run.id);
-      throw new Error('disk full');
-    })).toThrow('disk full');
+    expect(() =>
+      t.store.jobs.complete('screen', 'bank1', 'h1', run.id, () => {
+        t.store.records.saveScreening('bank1', screening, PROV);
+        t.store.incidents.addArticle('inc-1', 'bank1', null, run.id);
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
     expect(t.store.jobs.forStage('screen').get('bank1')).toMatchObject({ state: 'running', leaseOwner: run.id });
     expect(t.store.records.screenings().size).toBe(0);
     expect(t.store.counts().incidents).toBe(0);
@@ -155,7 +202,9 @@ describe('jobs', () => {
       expect(s.runs.list()[0]).toMatchObject({ id: run.id, status: 'interrupted' });
       expect(s.runs.list()[0].finishedAt).not.toBeNull();
       expect(s.runs.recoverInterrupted()).toBe(0);
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
 });
 
@@ -179,8 +228,9 @@ describe('incidents and records', () => {
     expect(() => t.store.incidents.addArticle('inc-c', 'bank1', null, runId)).toThrow(/UNIQUE/);
   });
 
-  it('incidents.merge moves the articles and drops the merged incident\'s records and jobs', () => {
-    const a = t.store.articles.get('bank1')!, b = t.store.articles.get('bank1FollowUp')!;
+  it("incidents.merge moves the articles and drops the merged incident's records and jobs", () => {
+    const a = t.store.articles.get('bank1')!,
+      b = t.store.articles.get('bank1FollowUp')!;
     t.store.incidents.addArticle('inc-a', 'bank1', null, runId);
     t.store.incidents.addArticle('inc-b', 'bank1FollowUp', null, runId);
     t.store.records.savePostmortem('inc-b', postmortem(b.id, b.text, ['Customers could not pay.']), PROV);
@@ -215,7 +265,7 @@ describe('incidents and records', () => {
     expect(t.store.counts().incidents).toBe(1);
   });
 
-  it('records.savePostmortem replaces one producer\'s postmortem and round-trips its citations', () => {
+  it("records.savePostmortem replaces one producer's postmortem and round-trips its citations", () => {
     const a = t.store.articles.get('bank1')!;
     t.store.incidents.addArticle('inc-a', 'bank1', null, runId);
     t.store.records.savePostmortem('inc-a', postmortem(a.id, a.text, ['one', 'two', 'three']), PROV);
@@ -241,7 +291,7 @@ describe('incidents and records', () => {
     expect(t.store.records.postmortem('inc-a', producerOf(PROV))!.postmortem).toEqual(good);
   });
 
-  it('records.saveLabels replaces one producer\'s labels, dropping dimensions no longer labelled', () => {
+  it("records.saveLabels replaces one producer's labels, dropping dimensions no longer labelled", () => {
     const a = t.store.articles.get('car')!;
     t.store.incidents.addArticle('inc-c', 'car', null, runId);
     const all = TAXONOMY.map((d) => d.key);
@@ -249,7 +299,11 @@ describe('incidents and records', () => {
     t.store.records.saveLabels('inc-c', labels(a.id, a.text, ['phase', 'domain'], OTHER));
     expect(t.store.records.labels('inc-c', producerOf(PROV))).toHaveLength(16);
     // cps turned false: the IoT layers are no longer labelled and must not linger.
-    const noIot = labels(a.id, a.text, all.filter((d) => !['perception', 'communication', 'application'].includes(d)));
+    const noIot = labels(
+      a.id,
+      a.text,
+      all.filter((d) => !['perception', 'communication', 'application'].includes(d)),
+    );
     noIot[0].rationale = 'changed';
     t.store.records.saveLabels('inc-c', noIot);
     const got = t.store.records.labels('inc-c', producerOf(PROV));
@@ -261,7 +315,8 @@ describe('incidents and records', () => {
   });
 
   it('records.list() gives each incident with its postmortem and labels, per producer or the latest', () => {
-    const a = t.store.articles.get('bank1')!, c = t.store.articles.get('car')!;
+    const a = t.store.articles.get('bank1')!,
+      c = t.store.articles.get('car')!;
     t.store.incidents.addArticle('inc-a', 'bank1', null, runId);
     t.store.incidents.addArticle('inc-c', 'car', null, runId);
     const pm = postmortem(a.id, a.text, ['Customers could not pay.']);
@@ -270,7 +325,12 @@ describe('incidents and records', () => {
     const recs = t.store.records.list();
     expect(recs.map((r) => r.id)).toEqual(['inc-c', 'inc-a']);
     expect(recs[1]).toEqual({
-      id: 'inc-a', articleIds: ['bank1'], published: a.published, title: pm.title, postmortem: pm, postmortemProvenance: PROV,
+      id: 'inc-a',
+      articleIds: ['bank1'],
+      published: a.published,
+      title: pm.title,
+      postmortem: pm,
+      postmortemProvenance: PROV,
       labels: labels(a.id, a.text, ['phase', 'cps']),
     });
     expect(recs[0]).toMatchObject({ id: 'inc-c', articleIds: [c.id], title: '', postmortem: null, labels: [] });
@@ -287,7 +347,9 @@ describe('incidents and records', () => {
     try {
       raw.prepare("UPDATE labels SET options = '[\"design\"' WHERE incident_id = 'inc-c'").run();
       raw.prepare("UPDATE screenings SET is_failure = 7 WHERE article_id = 'car'").run();
-    } finally { raw.close(); }
+    } finally {
+      raw.close();
+    }
     expect(() => t.store.records.labels('inc-c')).toThrow(/unexpected row in labels: .*not JSON.*options/);
     expect(() => t.store.records.screenings()).toThrow(/unexpected row in screenings: .*isFailure/);
   });

@@ -1,6 +1,12 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  type DimensionKey, type OptionKey, type TaxonomyLabel, TaxonomyLabel as TaxonomyLabelSchema, dimension, normalizeOptions, optionKeys,
+  type DimensionKey,
+  type OptionKey,
+  type TaxonomyLabel,
+  TaxonomyLabel as TaxonomyLabelSchema,
+  dimension,
+  normalizeOptions,
+  optionKeys,
 } from '../schemas/index.ts';
 
 // The `@ts-expect-error` lines are the test: `npm run typecheck` (tsc) fails if any of them compiles.
@@ -13,8 +19,15 @@ describe('taxonomy keys are literal unions', () => {
     const key: DimensionKey = 'no-such-dimension';
     // @ts-expect-error nor may one be looked up
     expect(() => dimension('no-such-dimension')).toThrow(/no-such-dimension/);
-    // @ts-expect-error nor labelled
-    const label: TaxonomyLabel = { dimension: 'no-such-dimension', options: ['design'], rationale: '', confidence: 0.5, citations: [], provenance };
+    const label: TaxonomyLabel = {
+      // @ts-expect-error nor labelled
+      dimension: 'no-such-dimension',
+      options: ['design'],
+      rationale: '',
+      confidence: 0.5,
+      citations: [],
+      provenance,
+    };
     expect(TaxonomyLabelSchema.safeParse(label).success).toBe(false);
     expect(key).toBe('no-such-dimension');
   });
@@ -24,8 +37,15 @@ describe('taxonomy keys are literal unions', () => {
     const any: OptionKey = 'not-an-option';
     // @ts-expect-error 'crash' is an option of behaviour, not of phase
     const phase: OptionKey<'phase'> = 'crash';
-    // @ts-expect-error a label's options are option keys
-    const label: TaxonomyLabel = { dimension: 'phase', options: ['not-an-option'], rationale: '', confidence: 0.5, citations: [], provenance };
+    const label: TaxonomyLabel = {
+      dimension: 'phase',
+      // @ts-expect-error a label's options are option keys
+      options: ['not-an-option'],
+      rationale: '',
+      confidence: 0.5,
+      citations: [],
+      provenance,
+    };
     expect(TaxonomyLabelSchema.safeParse(label).success).toBe(false);
     expect([any, phase]).toEqual(['not-an-option', 'crash']);
   });

@@ -35,7 +35,7 @@ describe('timeline dates worked out from the article date', () => {
 
   it('gives each date once across articles, earliest first', () => {
     const facts = datedFacts([
-      doc('2023-03-09', 'The app was still down on Thursday after Monday\'s crash.', 'b'),
+      doc('2023-03-09', "The app was still down on Thursday after Monday's crash.", 'b'),
       doc('2023-03-06', 'The bank app crashed on Monday.', 'a'),
       doc('2023-03-07', 'The crash on Monday hit thousands.', 'c'),
     ]);
@@ -43,7 +43,7 @@ describe('timeline dates worked out from the article date', () => {
   });
 
   it('works out a month or a year when the article gives no day, and ignores one long before the article', () => {
-    expect(dates('2011-01-07', 'In December, hackers broke the console\'s security system.')).toEqual(['December 2010']);
+    expect(dates('2011-01-07', "In December, hackers broke the console's security system.")).toEqual(['December 2010']);
     expect(dates('2018-11-14', 'The plane crashed last month after its software failed.')).toEqual(['October 2018']);
     expect(dates('2020-10-06', 'The app was hacked in May 2020, researchers said.')).toEqual(['May 2020']);
     expect(dates('2016-03-01', 'The breach began in 2015 and exposed millions of records.')).toEqual(['2015']);
@@ -53,7 +53,9 @@ describe('timeline dates worked out from the article date', () => {
   });
 
   it('says when a failure was reported when the article dates it nowhere, citing its first sentence about it', () => {
-    const [fact] = datedFacts([doc('2015-01-08', 'Shares rose.\n\nSeveral major websites displayed malware-laced ads that infected computers.')]);
+    const [fact] = datedFacts([
+      doc('2015-01-08', 'Shares rose.\n\nSeveral major websites displayed malware-laced ads that infected computers.'),
+    ]);
     expect(fact!.text).toBe('Reported on January 8, 2015 (the day the article was published)');
     expect(fact!.citations[0]!.quote).toBe('Several major websites displayed malware-laced ads that infected computers.');
   });

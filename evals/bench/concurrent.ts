@@ -37,11 +37,14 @@ export interface ConcurrentFigures {
   records: string;
 }
 
-interface Summary { stages: { done: number }[]; failedJobs: number }
+interface Summary {
+  stages: { done: number }[];
+  failedJobs: number;
+}
 
 const summaryOf = (r: ChildResult): Summary | null => {
   const line = r.stdout.split('\n').find((l) => l.startsWith('{"type":"summary"'));
-  return line ? JSON.parse(line) as Summary : null;
+  return line ? (JSON.parse(line) as Summary) : null;
 };
 const jobsDone = (s: Summary | null) => s?.stages.reduce((n, x) => n + x.done, 0) ?? 0;
 
@@ -49,15 +52,23 @@ function failedJobs(db: string): number {
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
     return (d.prepare("SELECT COUNT(*) n FROM jobs WHERE state = 'failed'").get() as { n: number }).n;
-  } finally { d.close(); }
+  } finally {
+    d.close();
+  }
 }
 
 /**
  * `runs` processes of `failscope run <inputs> <extra>` started together on one database, and one alone on
  * another; `requests` reads the bodies a watched model server has received so far.
  */
-export async function concurrentRuns(name: string, inputs: string[], extra: string[], opts: { tmp: string; runs?: number; env?: Record<string, string>; requests?: () => unknown[] }): Promise<ConcurrentFigures> {
-  const alone = join(opts.tmp, `${name}-alone.db`), shared = join(opts.tmp, `${name}-shared.db`);
+export async function concurrentRuns(
+  name: string,
+  inputs: string[],
+  extra: string[],
+  opts: { tmp: string; runs?: number; env?: Record<string, string>; requests?: () => unknown[] },
+): Promise<ConcurrentFigures> {
+  const alone = join(opts.tmp, `${name}-alone.db`),
+    shared = join(opts.tmp, `${name}-shared.db`);
   const args = (db: string) => ['run', ...inputs, '--db', db, '--json', ...extra];
   const r0 = opts.requests?.().length ?? 0;
   const single = await failscope(args(alone), { env: opts.env });
@@ -81,10 +92,14 @@ export async function concurrentRuns(name: string, inputs: string[], extra: stri
 }
 
 export function describeConcurrent(f: ConcurrentFigures): string {
-  const calls = f.requests ? `; requests: ${f.requests.alone} alone, ${f.requests.together} by all together (${f.requests.together - f.requests.alone} beyond the lone run's), ${f.requests.repeated} repeated` : '';
-  return `${f.exits.length} concurrent ${f.name} runs: exits ${f.exits.join(', ')}; ${f.lockCrashes} lock crash(es); `
-    + `${f.failuresReported} failed job(s) reported, ${f.failuresStored} left in status; `
-    + `jobs done ${f.jobsDone.join(' + ')}, ${f.jobsDoneTwice} of them twice${calls}; records ${f.records}${f.errors.map((e) => `\n  exit 1: ${e}`).join('')}`;
+  const calls = f.requests
+    ? `; requests: ${f.requests.alone} alone, ${f.requests.together} by all together (${f.requests.together - f.requests.alone} beyond the lone run's), ${f.requests.repeated} repeated`
+    : '';
+  return (
+    `${f.exits.length} concurrent ${f.name} runs: exits ${f.exits.join(', ')}; ${f.lockCrashes} lock crash(es); ` +
+    `${f.failuresReported} failed job(s) reported, ${f.failuresStored} left in status; ` +
+    `jobs done ${f.jobsDone.join(' + ')}, ${f.jobsDoneTwice} of them twice${calls}; records ${f.records}${f.errors.map((e) => `\n  exit 1: ${e}`).join('')}`
+  );
 }
 
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
@@ -93,26 +108,46 @@ const FAIL = join(ROOT, '..', 'shared', 'benchmarks', 'fail', 'articles.jsonl');
 export const OFFLINE_INPUTS = existsSync(FAIL) ? [SAMPLE, FAIL] : [SAMPLE];
 
 /** The soak's section: `runs` runs at once offline on `offline`, then openai on the sample against the local fake server. */
-export async function concurrentSection(tmp: string, log: (line: string) => void, opts: { runs?: number; offline?: string[] } = {}): Promise<void> {
+export async function concurrentSection(
+  tmp: string,
+  log: (line: string) => void,
+  opts: { runs?: number; offline?: string[] } = {},
+): Promise<void> {
   log(describeConcurrent(await concurrentRuns('offline', opts.offline ?? OFFLINE_INPUTS, [], { tmp, runs: opts.runs })));
   const server = await startFakeOpenAI();
   try {
     // Limits far above what the local server takes, so pacing does not stretch the runs.
     const config = join(tmp, 'concurrent-openai.config.json');
     writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 1_000_000_000 } }));
-    log(describeConcurrent(await concurrentRuns('openai', [SAMPLE], ['--backend', 'openai', '--config', config], {
-      tmp, runs: opts.runs, env: { OPENAI_BASE_URL: server.url }, requests: () => server.requests.map((r) => r.body),
-    })));
-  } finally { await server.close(); }
+    log(
+      describeConcurrent(
+        await concurrentRuns('openai', [SAMPLE], ['--backend', 'openai', '--config', config], {
+          tmp,
+          runs: opts.runs,
+          env: { OPENAI_BASE_URL: server.url },
+          requests: () => server.requests.map((r) => r.body),
+        }),
+      ),
+    );
+  } finally {
+    await server.close();
+  }
 }
 
 // Run on its own, not when the soak imports it.
 if (resolve(process.argv[1] ?? '') === import.meta.filename) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, offline: { type: 'string', multiple: true }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      offline: { type: 'string', multiple: true },
+      keep: { type: 'boolean', default: false },
+    },
+  });
   const tmp = mkdtempSync(join(tmpdir(), 'failscope-concurrent-'));
   try {
     await concurrentSection(tmp, console.log, { runs: Number(values.runs), offline: values.offline });
   } finally {
-    if (values.keep) console.log(`databases kept in ${tmp}`); else rmSync(tmp, { recursive: true, force: true });
+    if (values.keep) console.log(`databases kept in ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -14,15 +14,28 @@ function doneJobs(db: string): number {
     const d = new Database(db, { readonly: true, fileMustExist: true });
     try {
       return (d.prepare("SELECT COUNT(*) n FROM jobs WHERE state = 'done'").get() as { n: number }).n;
-    } finally { d.close(); }
+    } finally {
+      d.close();
+    }
   } catch {
     return 0; // not created yet, or mid-migration
   }
 }
 
-export interface KillLoop { kills: number; restarts: number; final: ChildResult }
+export interface KillLoop {
+  kills: number;
+  restarts: number;
+  final: ChildResult;
+}
 
-export async function killAndResume(args: string[], db: string, kills: number, random: () => number, env?: Record<string, string>, spreadMs = 400): Promise<KillLoop> {
+export async function killAndResume(
+  args: string[],
+  db: string,
+  kills: number,
+  random: () => number,
+  env?: Record<string, string>,
+  spreadMs = 400,
+): Promise<KillLoop> {
   let done = 0;
   for (let restarts = 0; ; restarts++) {
     const before = doneJobs(db);
@@ -39,7 +52,10 @@ export async function killAndResume(args: string[], db: string, kills: number, r
         child.on('close', () => clearInterval(poll));
       },
     });
-    if (r.signal === 'SIGKILL') { done++; continue; }
+    if (r.signal === 'SIGKILL') {
+      done++;
+      continue;
+    }
     return { kills: done, restarts, final: r };
   }
 }

@@ -9,8 +9,16 @@ import { join } from 'node:path';
 import { IngestConfig } from '../../schemas/index.ts';
 import { ROOT } from './child.ts';
 
-interface Rec { id: string; headline: string; text: string }
-const sample = (): Rec[] => readFileSync(join(ROOT, 'data', 'sample', 'articles.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+interface Rec {
+  id: string;
+  headline: string;
+  text: string;
+}
+const sample = (): Rec[] =>
+  readFileSync(join(ROOT, 'data', 'sample', 'articles.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Rec);
 
 /** Sample articles one after another, numbers shifted on each pass so the text does not simply repeat. */
 function longText(bytes: number): string {
@@ -26,7 +34,11 @@ function longText(bytes: number): string {
   return parts.join('').slice(0, bytes).trim();
 }
 
-export interface LargeInputs { underLimit: string; fiveMB: string; hugeLine: string }
+export interface LargeInputs {
+  underLimit: string;
+  fiveMB: string;
+  hugeLine: string;
+}
 
 export async function writeLargeInputs(dir: string): Promise<LargeInputs> {
   const headline = 'A long report on failures of software systems';

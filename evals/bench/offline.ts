@@ -50,12 +50,14 @@ const GoldLine = z.object({ id: z.string(), gold: z.object({ incidentId: z.strin
 
 function goldIncidents(input: string): Map<string, string> {
   const gold = new Map<string, string>();
-  readFileSync(input, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const parsed = GoldLine.safeParse(JSON.parse(line));
-    if (!parsed.success) throw new Error(`${input}:${i + 1}: not an article: ${parsed.error.message}`);
-    if (parsed.data.gold?.incidentId) gold.set(parsed.data.id, parsed.data.gold.incidentId);
-  });
+  readFileSync(input, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      const parsed = GoldLine.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${input}:${i + 1}: not an article: ${parsed.error.message}`);
+      if (parsed.data.gold?.incidentId) gold.set(parsed.data.id, parsed.data.gold.incidentId);
+    });
   return gold;
 }
 
@@ -67,9 +69,13 @@ async function measure(name: string, input: string): Promise<Figures> {
     const t0 = performance.now();
     const ing = await ingest(store, [input]);
     const ingestMs = performance.now() - t0;
-    const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+    const cpu = () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1000;
+    };
     const stageStart = new Map<string, [number, number]>();
-    const stageMs: Record<string, number> = {}, stageCpuMs: Record<string, number> = {};
+    const stageMs: Record<string, number> = {},
+      stageCpuMs: Record<string, number> = {};
     const onEvent = (e: RunEvent) => {
       if (e.type === 'stage') stageStart.set(e.stage, [performance.now(), cpu()]);
       if (e.type === 'stage-done') {
@@ -78,24 +84,39 @@ async function measure(name: string, input: string): Promise<Figures> {
         stageCpuMs[e.stage] = cpu() - c;
       }
     };
-    const t1 = performance.now(), c1 = cpu();
+    const t1 = performance.now(),
+      c1 = cpu();
     const summary = await runPipeline(store, new OfflineBackend(), { settings, onEvent });
-    const runMs = performance.now() - t1, runCpuMs = cpu() - c1;
+    const runMs = performance.now() - t1,
+      runCpuMs = cpu() - c1;
     const t2 = performance.now();
     const again = await runPipeline(store, new OfflineBackend(), { settings });
     const rerunMs = performance.now() - t2;
     const incidents = store.incidents.list();
     const published = new Map(store.articles.list().map((a) => [a.id, a.published]));
     const span = (ids: string[]) => {
-      const dates = ids.map((id) => published.get(id)).filter((d): d is string => !!d).sort();
+      const dates = ids
+        .map((id) => published.get(id))
+        .filter((d): d is string => !!d)
+        .sort();
       return dates.length ? Math.round(daysBetween(dates[0], dates[dates.length - 1])!) : 0;
     };
     const largest = incidents.reduce((a, b) => (b.articleIds.length > a.articleIds.length ? b : a), incidents[0]);
     const gold = goldIncidents(input);
     const pairs = [...store.incidents.membership()].filter(([id]) => gold.has(id)).map(([id, inc]) => ({ gold: gold.get(id)!, pred: inc }));
     return {
-      name, articles: ing.inserted, incidents: summary.incidents, labels: summary.labels, verified: summary.citations.verified,
-      ingestMs, stageMs, stageCpuMs, runMs, runCpuMs, rerunMs, rerunJobs: again.stages.reduce((n, s) => n + s.done, 0),
+      name,
+      articles: ing.inserted,
+      incidents: summary.incidents,
+      labels: summary.labels,
+      verified: summary.citations.verified,
+      ingestMs,
+      stageMs,
+      stageCpuMs,
+      runMs,
+      runCpuMs,
+      rerunMs,
+      rerunJobs: again.stages.reduce((n, s) => n + s.done, 0),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       largest: { articles: largest?.articleIds.length ?? 0, days: largest ? span(largest.articleIds) : 0 },
       longestDays: Math.max(0, ...incidents.map((i) => span(i.articleIds))),
@@ -111,24 +132,42 @@ function print(f: Figures): void {
   const total = f.ingestMs + f.runMs;
   console.log(`${f.name}: ${f.articles} articles → ${f.incidents} incidents, ${f.labels} labels, ${f.verified} verified citations`);
   console.log(`  ingest ${f.ingestMs.toFixed(0)} ms; ${STAGES.map((s) => `${s} ${(f.stageMs[s] ?? 0).toFixed(0)} ms`).join(', ')}`);
-  console.log(`  CPU: ${STAGES.map((s) => `${s} ${(f.stageCpuMs[s] ?? 0).toFixed(0)} ms`).join(', ')}; pipeline ${(f.runCpuMs / 1000).toFixed(2)} s`);
-  console.log(`  pipeline ${(f.runMs / 1000).toFixed(2)} s, ${(f.articles / (total / 1000)).toFixed(1)} articles/s end to end (ingest included); peak RSS ${f.peakRssMb.toFixed(0)} MB`);
-  console.log(`  largest incident ${f.largest.articles} articles over ${f.largest.days} days; longest span ${f.longestDays} days${f.vMeasure === null ? '' : `; grouping V-measure ${f.vMeasure.toFixed(3)} against the input's gold`}`);
+  console.log(
+    `  CPU: ${STAGES.map((s) => `${s} ${(f.stageCpuMs[s] ?? 0).toFixed(0)} ms`).join(', ')}; pipeline ${(f.runCpuMs / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  pipeline ${(f.runMs / 1000).toFixed(2)} s, ${(f.articles / (total / 1000)).toFixed(1)} articles/s end to end (ingest included); peak RSS ${f.peakRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `  largest incident ${f.largest.articles} articles over ${f.largest.days} days; longest span ${f.longestDays} days${f.vMeasure === null ? '' : `; grouping V-measure ${f.vMeasure.toFixed(3)} against the input's gold`}`,
+  );
   console.log(`  re-run with nothing changed: ${f.rerunMs.toFixed(0)} ms, ${f.rerunJobs} jobs done`);
 }
 
 function growth(small: Figures, large: Figures): void {
   const ratio = (a: number, b: number) => (a > 0 ? `${(b / a).toFixed(1)}×` : '—');
-  const parts = [...STAGES.map((s) => `${s} ${ratio(small.stageMs[s] ?? 0, large.stageMs[s] ?? 0)}`), `ingest ${ratio(small.ingestMs, large.ingestMs)}`,
-    `total ${ratio(small.ingestMs + small.runMs, large.ingestMs + large.runMs)}`];
-  const cpuParts = [...STAGES.map((s) => `${s} ${ratio(small.stageCpuMs[s] ?? 0, large.stageCpuMs[s] ?? 0)}`), `pipeline ${ratio(small.runCpuMs, large.runCpuMs)}`];
-  console.log(`growth ${small.name} → ${large.name} (${ratio(small.articles, large.articles)} the articles): ${parts.join(', ')}; peak RSS ${ratio(small.peakRssMb, large.peakRssMb)}`);
+  const parts = [
+    ...STAGES.map((s) => `${s} ${ratio(small.stageMs[s] ?? 0, large.stageMs[s] ?? 0)}`),
+    `ingest ${ratio(small.ingestMs, large.ingestMs)}`,
+    `total ${ratio(small.ingestMs + small.runMs, large.ingestMs + large.runMs)}`,
+  ];
+  const cpuParts = [
+    ...STAGES.map((s) => `${s} ${ratio(small.stageCpuMs[s] ?? 0, large.stageCpuMs[s] ?? 0)}`),
+    `pipeline ${ratio(small.runCpuMs, large.runCpuMs)}`,
+  ];
+  console.log(
+    `growth ${small.name} → ${large.name} (${ratio(small.articles, large.articles)} the articles): ${parts.join(', ')}; peak RSS ${ratio(small.peakRssMb, large.peakRssMb)}`,
+  );
   console.log(`  in CPU time: ${cpuParts.join(', ')}`);
 }
 
 /** Runs one corpus in a child process and reads its figures from the last line it prints. */
 function inChild(name: string, input: string): Figures {
-  const out = execFileSync(process.execPath, ['bin/run-ts.js', 'evals/bench/offline.ts', '--child', name, input], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const out = execFileSync(process.execPath, ['bin/run-ts.js', 'evals/bench/offline.ts', '--child', name, input], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as Figures;
 }
 
@@ -136,9 +175,15 @@ const args = process.argv.slice(2);
 if (args[0] === '--child') {
   console.log(JSON.stringify(await measure(args[1], args[2])));
 } else {
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   console.log(`offline benchmark; load average at start ${load()} (2 cores: above ~2 the figures are slowed by other work)`);
-  const corpora: [string, string][] = [['sample', 'data/sample/articles.jsonl'], ['ko', join('..', 'shared', 'benchmarks', 'ko', 'articles.jsonl')]];
+  const corpora: [string, string][] = [
+    ['sample', 'data/sample/articles.jsonl'],
+    ['ko', join('..', 'shared', 'benchmarks', 'ko', 'articles.jsonl')],
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'failscope-synthetic-'));
   try {
     for (const size of [1_000, 10_000, ...(args.includes('--20k') ? [20_000] : [])]) {
@@ -148,7 +193,10 @@ if (args[0] === '--child') {
     }
     const results = new Map<string, Figures>();
     for (const [name, input] of corpora) {
-      if (!existsSync(input)) { console.log(`${name}: skipped (${input} not found)`); continue; }
+      if (!existsSync(input)) {
+        console.log(`${name}: skipped (${input} not found)`);
+        continue;
+      }
       const f = inChild(name, input);
       results.set(name, f);
       print(f);

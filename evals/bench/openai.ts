@@ -61,18 +61,30 @@ const UNPACED = { rpm: 1_000_000, tpm: 100_000_000 };
 function backendFor(url: string, openai: Record<string, unknown>, cache = true, examples?: ExamplePool, batch = false): OpenAIBackend {
   // Batch polling waits on a clock that does not wait: the local server moves a batch one status per check.
   const clock = batch ? { now: () => Date.now(), sleep: async () => {} } : undefined;
-  return new OpenAIBackend(resolveSettings({ config: Config.parse({ openai: { baseURL: url, ...openai } }), env: { OPENAI_API_KEY: 'sk-bench' }, cache, batch }), { examples, clock });
+  return new OpenAIBackend(
+    resolveSettings({ config: Config.parse({ openai: { baseURL: url, ...openai } }), env: { OPENAI_API_KEY: 'sk-bench' }, cache, batch }),
+    { examples, clock },
+  );
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** gpt-4o-mini's price of a provider-cached prompt token, as a share of an uncached one. */
-const CACHED_SHARE = (() => { const p = priceFor('gpt-4o-mini')!; return p.cachedInput / p.input; })();
+const CACHED_SHARE = (() => {
+  const p = priceFor('gpt-4o-mini')!;
+  return p.cachedInput / p.input;
+})();
 /** Prompt tokens as they are billed: provider-cached ones at their discount. */
 const billed = (r: FakeRequest) => r.promptTokens - r.cachedTokens * (1 - CACHED_SHARE);
 
 /** Every FAIL dev incident extracted, then classified from that postmortem as the classify stage does; the requests each sent. */
-async function runIncidents(server: FakeOpenAI, store: Store, incidents: readonly GoldIncident[], articles: ReadonlyMap<string, Article>, backendOf: (inc: GoldIncident) => OpenAIBackend) {
+async function runIncidents(
+  server: FakeOpenAI,
+  store: Store,
+  incidents: readonly GoldIncident[],
+  articles: ReadonlyMap<string, Article>,
+  backendOf: (inc: GoldIncident) => OpenAIBackend,
+) {
   const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 4, cache: true });
   const out: { arts: Article[]; sent: FakeRequest[] }[] = [];
   for (const inc of incidents) {
@@ -104,8 +116,10 @@ async function sampleRun(): Promise<void> {
       const by: Record<string, number> = {};
       for (const r of sent) by[r.format ?? '?'] = (by[r.format ?? '?'] ?? 0) + 1;
       const u = store.modelCalls.usage('run_id', s.runId)[0];
-      console.log(`sample ${label}: ${sent.length} requests ${JSON.stringify(by)}, ${u?.promptTokens ?? 0} prompt + ${u?.completionTokens ?? 0} completion tokens, `
-        + `est. $${(u?.cost ?? 0).toFixed(4)} at gpt-4o-mini prices; ${s.articles} articles → ${s.incidents} incidents, ${s.citations.verified} verified / ${s.citations.unverified} unverified citations; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `sample ${label}: ${sent.length} requests ${JSON.stringify(by)}, ${u?.promptTokens ?? 0} prompt + ${u?.completionTokens ?? 0} completion tokens, ` +
+          `est. $${(u?.cost ?? 0).toFixed(4)} at gpt-4o-mini prices; ${s.articles} articles → ${s.incidents} incidents, ${s.citations.verified} verified / ${s.citations.unverified} unverified citations; ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
     }
   } finally {
     store.close();
@@ -114,7 +128,8 @@ async function sampleRun(): Promise<void> {
   }
 }
 
-const SCHEMA_TOKENS = (backend: OpenAIBackend, format: 'extract' | 'classify') => count(JSON.stringify(backend.chat.jsonSchemaOf({ name: format, schema: SPECS[format].schema })));
+const SCHEMA_TOKENS = (backend: OpenAIBackend, format: 'extract' | 'classify') =>
+  count(JSON.stringify(backend.chat.jsonSchemaOf({ name: format, schema: SPECS[format].schema })));
 
 /** A request's prompt cut into what it carries, in tokens; `other` is the chat framing and the joins. */
 function promptParts(r: FakeRequest): Record<string, number> {
@@ -156,12 +171,20 @@ async function sampleBatch(): Promise<void> {
     }
     const usage = (m: string) => cost[m].store.modelCalls.usage('stage', cost[m].runId);
     const b = cost.batch;
-    const lines = b.sent.filter((r) => r.batch), sync = b.sent.filter((r) => !r.batch);
+    const lines = b.sent.filter((r) => r.batch),
+      sync = b.sent.filter((r) => !r.batch);
     const total = (m: string) => usage(m).reduce((n, u) => n + u.cost, 0);
-    console.log(`sample in batch mode: ${b.batches} batches (${b.store.batches.list().map((x) => `${x.stage} ${x.requests}`).join(', ')}), ${lines.length} batch lines, `
-      + `${sync.length} synchronous requests (${[...new Set(sync.map((r) => r.format))].join(', ')}: grouping decides one article at a time); `
-      + `est. $${total('batch').toFixed(4)} against $${total('synchronous').toFixed(4)} synchronously (${(100 * total('batch') / total('synchronous')).toFixed(1)}%); `
-      + `per stage ${usage('batch').map((u) => `${u.key} $${u.cost.toFixed(4)} (sync $${(usage('synchronous').find((x) => x.key === u.key)?.cost ?? 0).toFixed(4)})`).join(', ')}`);
+    console.log(
+      `sample in batch mode: ${b.batches} batches (${b.store.batches
+        .list()
+        .map((x) => `${x.stage} ${x.requests}`)
+        .join(', ')}), ${lines.length} batch lines, ` +
+        `${sync.length} synchronous requests (${[...new Set(sync.map((r) => r.format))].join(', ')}: grouping decides one article at a time); ` +
+        `est. $${total('batch').toFixed(4)} against $${total('synchronous').toFixed(4)} synchronously (${((100 * total('batch')) / total('synchronous')).toFixed(1)}%); ` +
+        `per stage ${usage('batch')
+          .map((u) => `${u.key} $${u.cost.toFixed(4)} (sync $${(usage('synchronous').find((x) => x.key === u.key)?.cost ?? 0).toFixed(4)})`)
+          .join(', ')}`,
+    );
   } finally {
     for (const m of Object.values(cost)) m.store.close();
     for (const d of dirs) d.cleanup();
@@ -170,7 +193,10 @@ async function sampleBatch(): Promise<void> {
 }
 
 async function failIncidents(): Promise<void> {
-  if (!existsSync(FAIL)) { console.log(`FAIL dev incidents: skipped (${FAIL} not found)`); return; }
+  if (!existsSync(FAIL)) {
+    console.log(`FAIL dev incidents: skipped (${FAIL} not found)`);
+    return;
+  }
   const gold = await loadGold(FAIL);
   const articles = new Map(gold.articles.map((r) => [r.id, toArticle({ ...r, origin: 'fail' })]));
   const incidents = gold.incidents;
@@ -183,29 +209,48 @@ async function failIncidents(): Promise<void> {
     const done = await runIncidents(server, store, incidents, articles, () => backend);
     const run = { id: done.runId };
     const rows = done.incidents.map(({ arts, sent }) => ({
-      calls: sent.length, prompt: sent.reduce((n, r) => n + r.promptTokens, 0), cached: sent.reduce((n, r) => n + r.cachedTokens, 0),
-      billed: sent.reduce((n, r) => n + billed(r), 0), own: arts.reduce((n, a) => n + count(a.text), 0),
+      calls: sent.length,
+      prompt: sent.reduce((n, r) => n + r.promptTokens, 0),
+      cached: sent.reduce((n, r) => n + r.cachedTokens, 0),
+      billed: sent.reduce((n, r) => n + billed(r), 0),
+      own: arts.reduce((n, a) => n + count(a.text), 0),
     }));
     const total = (k: 'calls' | 'prompt' | 'cached' | 'billed' | 'own') => rows.reduce((n, r) => n + r[k], 0);
-    const ratio = (k: 'prompt' | 'billed') => `${(total(k) / total('own')).toFixed(2)}× overall, per incident median ${median(rows.map((r) => r[k] / r.own)).toFixed(2)}× (max ${Math.max(...rows.map((r) => r[k] / r.own)).toFixed(2)}×)`;
-    console.log(`FAIL dev incidents: ${rows.length} incidents, extract + classify per incident: calls mean ${mean(rows.map((r) => r.calls)).toFixed(2)} (max ${Math.max(...rows.map((r) => r.calls))}); `
-      + `prompt tokens ${total('prompt')} for ${total('own')} article tokens: ${ratio('prompt')}`);
-    console.log(`  counting the ${total('cached')} provider-cached prompt tokens at their discount (${CACHED_SHARE}× at gpt-4o-mini prices): ${total('billed').toFixed(0)} tokens = ${ratio('billed')}`);
+    const ratio = (k: 'prompt' | 'billed') =>
+      `${(total(k) / total('own')).toFixed(2)}× overall, per incident median ${median(rows.map((r) => r[k] / r.own)).toFixed(2)}× (max ${Math.max(...rows.map((r) => r[k] / r.own)).toFixed(2)}×)`;
+    console.log(
+      `FAIL dev incidents: ${rows.length} incidents, extract + classify per incident: calls mean ${mean(rows.map((r) => r.calls)).toFixed(2)} (max ${Math.max(...rows.map((r) => r.calls))}); ` +
+        `prompt tokens ${total('prompt')} for ${total('own')} article tokens: ${ratio('prompt')}`,
+    );
+    console.log(
+      `  counting the ${total('cached')} provider-cached prompt tokens at their discount (${CACHED_SHARE}× at gpt-4o-mini prices): ${total('billed').toFixed(0)} tokens = ${ratio('billed')}`,
+    );
     const byFormat: Record<string, number> = {};
     for (const r of done.incidents.flatMap((i) => i.sent)) byFormat[r.format ?? '?'] = (byFormat[r.format ?? '?'] ?? 0) + r.promptTokens;
     const cost = store.modelCalls.usage('run_id', run.id)[0]?.cost ?? 0;
     const share = (k: string) => `${byFormat[k] ?? 0} tokens = ${((byFormat[k] ?? 0) / total('own')).toFixed(2)}×`;
-    console.log(`  extract calls (instructions + the articles): ${share('extract')}; classify calls (instructions + the postmortem digest, or the articles when shorter): ${share('classify')}; `
-      + `incidents with ≥ 3000 article tokens: ${rows.filter((r) => r.own >= 3000).map((r) => `${(r.prompt / r.own).toFixed(2)}×`).join(', ') || 'none'}; est. $${(cost / rows.length).toFixed(5)} per incident at gpt-4o-mini prices (FAIL reported $0.24 with gpt-3.5-turbo)`);
+    console.log(
+      `  extract calls (instructions + the articles): ${share('extract')}; classify calls (instructions + the postmortem digest, or the articles when shorter): ${share('classify')}; ` +
+        `incidents with ≥ 3000 article tokens: ${
+          rows
+            .filter((r) => r.own >= 3000)
+            .map((r) => `${(r.prompt / r.own).toFixed(2)}×`)
+            .join(', ') || 'none'
+        }; est. $${(cost / rows.length).toFixed(5)} per incident at gpt-4o-mini prices (FAIL reported $0.24 with gpt-3.5-turbo)`,
+    );
     const screens = incidents.reduce((n, i) => n + i.articleIds.length, 0);
-    console.log(`  with screening (1 call per article, before the pre-filter): ${((total('calls') + screens) / rows.length).toFixed(2)} calls per incident; FAIL's design: about 40, each carrying all the article text (≈ ${(40 * total('own') / rows.length).toFixed(0)} prompt tokens per incident here, against ${(total('prompt') / rows.length).toFixed(0)})`);
+    console.log(
+      `  with screening (1 call per article, before the pre-filter): ${((total('calls') + screens) / rows.length).toFixed(2)} calls per incident; FAIL's design: about 40, each carrying all the article text (≈ ${((40 * total('own')) / rows.length).toFixed(0)} prompt tokens per incident here, against ${(total('prompt') / rows.length).toFixed(0)})`,
+    );
     // What each part of a prompt costs, per call, mean over the calls of each kind.
     for (const format of ['extract', 'classify'] as const) {
       const rs = done.incidents.flatMap((i) => i.sent).filter((r) => r.format === format);
       const parts = rs.map(promptParts);
       const keys = Object.keys(parts[0]);
-      console.log(`  ${format} prompt per call (${rs.length} calls, mean ${mean(rs.map((r) => r.promptTokens)).toFixed(0)} tokens, ${mean(rs.map((r) => r.cachedTokens)).toFixed(0)} provider-cached): `
-        + `${keys.map((k) => `${k} ${mean(parts.map((p) => p[k])).toFixed(0)}`).join(', ')}; not counted here, the JSON schema of the answer OpenAI reads before the system message (and caches with it): ${SCHEMA_TOKENS(backend, format)}`);
+      console.log(
+        `  ${format} prompt per call (${rs.length} calls, mean ${mean(rs.map((r) => r.promptTokens)).toFixed(0)} tokens, ${mean(rs.map((r) => r.cachedTokens)).toFixed(0)} provider-cached): ` +
+          `${keys.map((k) => `${k} ${mean(parts.map((p) => p[k])).toFixed(0)}`).join(', ')}; not counted here, the JSON schema of the answer OpenAI reads before the system message (and caches with it): ${SCHEMA_TOKENS(backend, format)}`,
+      );
     }
   } finally {
     store.close();
@@ -223,7 +268,10 @@ const EXAMPLES_BLOCK = /Examples: [\s\S]*?<<<END EXAMPLES[^\n]*\n\n/;
  * the classify digests built from them) are the same in all three: the difference is the examples.
  */
 async function failExamples(): Promise<void> {
-  if (!existsSync(FAIL)) { console.log(`examples on the FAIL dev incidents: skipped (${FAIL} not found)`); return; }
+  if (!existsSync(FAIL)) {
+    console.log(`examples on the FAIL dev incidents: skipped (${FAIL} not found)`);
+    return;
+  }
   const gold = await loadGold(FAIL);
   const articles = new Map(gold.articles.map((r) => [r.id, toArticle({ ...r, origin: 'fail' })]));
   const server = await startFakeOpenAI();
@@ -238,9 +286,20 @@ async function failExamples(): Promise<void> {
     const pools: [string, (inc: GoldIncident) => OpenAIBackend][] = [
       ['no examples', () => plain],
       [`pool data/sample (${sample.size} incidents)`, () => withSample],
-      [`pool FAIL dev, cross-fitted (${dev.size - 1} incidents each)`, (inc) => backendFor(server.url, { ...UNPACED, examples: { dirs: [FAIL], ...limits } }, false, dev.without({ incidents: [inc.id], articles: inc.articleIds }))],
+      [
+        `pool FAIL dev, cross-fitted (${dev.size - 1} incidents each)`,
+        (inc) =>
+          backendFor(
+            server.url,
+            { ...UNPACED, examples: { dirs: [FAIL], ...limits } },
+            false,
+            dev.without({ incidents: [inc.id], articles: inc.articleIds }),
+          ),
+      ],
     ];
-    console.log(`examples (k ${limits.k}, maxTokens ${limits.maxTokens}) on the ${gold.incidents.length} FAIL dev incidents, per call: prompt tokens mean [examples block tokens mean, examples shown mean]`);
+    console.log(
+      `examples (k ${limits.k}, maxTokens ${limits.maxTokens}) on the ${gold.incidents.length} FAIL dev incidents, per call: prompt tokens mean [examples block tokens mean, examples shown mean]`,
+    );
     let base: Record<string, number> = {};
     for (const [label, backendOf] of pools) {
       const { incidents } = await runIncidents(server, store, gold.incidents, articles, backendOf);
@@ -249,12 +308,26 @@ async function failExamples(): Promise<void> {
         const rs = calls.filter((r) => r.format === format);
         const blocks = rs.map((r) => EXAMPLES_BLOCK.exec(r.body.messages.find((m) => m.role === 'user')!.content)?.[0] ?? '');
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        return { calls: rs.length, prompt: mean(rs.map((r) => r.promptTokens)), examples: mean(blocks.map((b) => count(b))), shown: mean(blocks.map((b) => (b.match(/^Example \d+ \(/gm) ?? []).length)) };
+        return {
+          calls: rs.length,
+          prompt: mean(rs.map((r) => r.promptTokens)),
+          examples: mean(blocks.map((b) => count(b))),
+          shown: mean(blocks.map((b) => (b.match(/^Example \d+ \(/gm) ?? []).length)),
+        };
       };
       const figures = Object.fromEntries((['extract', 'classify'] as const).map((f) => [f, per(f)]));
       if (label === 'no examples') base = Object.fromEntries(Object.entries(figures).map(([f, x]) => [f, x.prompt]));
-      console.log(`  ${label}: ${Object.entries(figures).map(([f, x]) => `${f} ${x.calls} calls, ${x.prompt.toFixed(0)} tokens`
-        + (label === 'no examples' ? '' : ` (${x.prompt - base[f] >= 0 ? '+' : ''}${(x.prompt - base[f]).toFixed(0)}) [${x.examples.toFixed(0)}, ${x.shown.toFixed(2)}]`)).join('; ')}`);
+      console.log(
+        `  ${label}: ${Object.entries(figures)
+          .map(
+            ([f, x]) =>
+              `${f} ${x.calls} calls, ${x.prompt.toFixed(0)} tokens` +
+              (label === 'no examples'
+                ? ''
+                : ` (${x.prompt - base[f] >= 0 ? '+' : ''}${(x.prompt - base[f]).toFixed(0)}) [${x.examples.toFixed(0)}, ${x.shown.toFixed(2)}]`),
+          )
+          .join('; ')}`,
+      );
     }
   } finally {
     store.close();
@@ -265,18 +338,37 @@ async function failExamples(): Promise<void> {
 
 /** The eval on a gold set with and without the pre-filter: calls sent, calls saved, recall lost. */
 async function prefilterEval(dir: string): Promise<void> {
-  if (!existsSync(dir)) { console.log(`pre-filter on ${dir}: skipped (not found)`); return; }
+  if (!existsSync(dir)) {
+    console.log(`pre-filter on ${dir}: skipped (not found)`);
+    return;
+  }
   const gold = await loadGold(dir);
-  const figures: Record<string, { screen: number; group: number; p: NonNullable<Awaited<ReturnType<typeof evaluate>>['scorecard']['prefilter']>; recall: number | null }> = {};
-  for (const [label, prefilter] of [['off', null], ['on', {}]] as const) {
+  const figures: Record<
+    string,
+    { screen: number; group: number; p: NonNullable<Awaited<ReturnType<typeof evaluate>>['scorecard']['prefilter']>; recall: number | null }
+  > = {};
+  for (const [label, prefilter] of [
+    ['off', null],
+    ['on', {}],
+  ] as const) {
     const server = await startFakeOpenAI();
     const d = tempDir('failscope-openai-bench-');
     const store = new Store(join(d.dir, 'pipeline.db'));
     try {
       const backend = backendFor(server.url, { ...UNPACED, prefilter });
-      const { scorecard } = await evaluate(gold, d.dir, { store, goldDb: join(d.dir, 'gold.db'), backend, settings: { backend: 'openai', model: backend.model, concurrency: 4, cache: true } });
+      const { scorecard } = await evaluate(gold, d.dir, {
+        store,
+        goldDb: join(d.dir, 'gold.db'),
+        backend,
+        settings: { backend: 'openai', model: backend.model, concurrency: 4, cache: true },
+      });
       // Screening: the end-to-end run; same-incident: both runs (end to end, and the stage alone).
-      figures[label] = { screen: server.requests.filter((r) => r.format === 'screen').length, group: server.requests.filter((r) => r.format === 'same_incident').length, p: scorecard.prefilter!, recall: scorecard.screening.isFailure.pipeline.recall };
+      figures[label] = {
+        screen: server.requests.filter((r) => r.format === 'screen').length,
+        group: server.requests.filter((r) => r.format === 'same_incident').length,
+        p: scorecard.prefilter!,
+        recall: scorecard.screening.isFailure.pipeline.recall,
+      };
     } finally {
       store.close();
       d.cleanup();
@@ -284,11 +376,19 @@ async function prefilterEval(dir: string): Promise<void> {
     }
   }
   const { on, off } = figures;
-  const sc = on.p.screen!, g = on.p.group, g0 = off.p.group;
-  console.log(`pre-filter on ${gold.name} (${gold.articles.length} articles): screening calls ${off.screen} → ${on.screen} (${(100 * (1 - on.screen / off.screen)).toFixed(1)}% fewer; settled ${sc.settledNo} as not failures, ${sc.settledYes} as failures, ${sc.wrongYes} of them gold non-failures); `
-    + `recall lost ${sc.lost} of ${sc.goldFailures} gold failures (pre-filter recall ${sc.recallLost === null ? '—' : (1 - sc.recallLost).toFixed(3)}; pipeline is-failure recall ${off.recall?.toFixed(3)} → ${on.recall?.toFixed(3)}); `
-    + `same-incident calls ${off.group} → ${on.group}${g && g0 ? `; stage alone, by the similarity thresholds alone → with the pre-filter: ${g0.settled} of ${g0.decisions} → ${g.settled} of ${g.decisions} decisions settled `
-      + `(${(100 * g0.callsSaved).toFixed(1)}% → ${(100 * g.callsSaved).toFixed(1)}%), gold joins lost ${g0.lost} of ${g0.goldSame} → ${g.lost} of ${g.goldSame}, wrong joins ${g0.wrongJoins} → ${g.wrongJoins}` : ''}`);
+  const sc = on.p.screen!,
+    g = on.p.group,
+    g0 = off.p.group;
+  console.log(
+    `pre-filter on ${gold.name} (${gold.articles.length} articles): screening calls ${off.screen} → ${on.screen} (${(100 * (1 - on.screen / off.screen)).toFixed(1)}% fewer; settled ${sc.settledNo} as not failures, ${sc.settledYes} as failures, ${sc.wrongYes} of them gold non-failures); ` +
+      `recall lost ${sc.lost} of ${sc.goldFailures} gold failures (pre-filter recall ${sc.recallLost === null ? '—' : (1 - sc.recallLost).toFixed(3)}; pipeline is-failure recall ${off.recall?.toFixed(3)} → ${on.recall?.toFixed(3)}); ` +
+      `same-incident calls ${off.group} → ${on.group}${
+        g && g0
+          ? `; stage alone, by the similarity thresholds alone → with the pre-filter: ${g0.settled} of ${g0.decisions} → ${g.settled} of ${g.decisions} decisions settled ` +
+            `(${(100 * g0.callsSaved).toFixed(1)}% → ${(100 * g.callsSaved).toFixed(1)}%), gold joins lost ${g0.lost} of ${g0.goldSame} → ${g.lost} of ${g.goldSame}, wrong joins ${g0.wrongJoins} → ${g.wrongJoins}`
+          : ''
+      }`,
+  );
 }
 
 async function prefilter(): Promise<void> {
@@ -297,15 +397,28 @@ async function prefilter(): Promise<void> {
 }
 
 async function throughput(): Promise<void> {
-  const rpm = 600, latencyMs = 300, n = 240;
+  const rpm = 600,
+    latencyMs = 300,
+    n = 240;
   // Canned answers: this measures pacing and transport, so the server should not spend the CPU it shares with the client.
-  const canned = JSON.stringify({ failedSystem: null, cause: null, impact: null, isFailure: true, analyzable: false, confidence: 0.8, rationale: 'canned' });
+  const canned = JSON.stringify({
+    failedSystem: null,
+    cause: null,
+    impact: null,
+    isFailure: true,
+    analyzable: false,
+    confidence: 0.8,
+    rationale: 'canned',
+  });
   const server = await startFakeOpenAI({ latencyMs, rpm, override: () => canned });
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'tp.db'));
   try {
     const sample = (await loadGold(join(ROOT, 'data', 'sample'))).articles;
-    const arts = Array.from({ length: n }, (_, i) => { const r = sample[i % sample.length]; return toArticle({ ...r, id: `${r.id}-${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' }); });
+    const arts = Array.from({ length: n }, (_, i) => {
+      const r = sample[i % sample.length];
+      return toArticle({ ...r, id: `${r.id}-${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' });
+    });
     store.articles.insert(arts);
     const run = store.runs.start({ backend: 'openai', model: 'gpt-4o-mini', concurrency: 8, cache: false });
     const backend = backendFor(server.url, { rpm, concurrency: 8, tpm: 100_000_000, prefilter: null }, false);
@@ -315,9 +428,12 @@ async function throughput(): Promise<void> {
     // The server's view: requests per second between the first and the last arrival (no start-up, no last reply).
     const span = (server.requests.at(-1)!.at - server.requests[0].at) / 1000;
     const arrival = (n - 1) / span;
-    const rate = n / secs, bound = rpm / 60;
-    console.log(`throughput (${rpm} RPM limit, ${latencyMs} ms latency, bound ${bound.toFixed(2)} req/s): ${n} calls in ${secs.toFixed(1)} s end to end = ${rate.toFixed(2)} req/s `
-      + `(${(100 * rate / bound).toFixed(1)}% of the bound, start-up included); arrivals at the server ${arrival.toFixed(2)} req/s (${(100 * arrival / bound).toFixed(1)}%); ${server.throttled} refused with 429`);
+    const rate = n / secs,
+      bound = rpm / 60;
+    console.log(
+      `throughput (${rpm} RPM limit, ${latencyMs} ms latency, bound ${bound.toFixed(2)} req/s): ${n} calls in ${secs.toFixed(1)} s end to end = ${rate.toFixed(2)} req/s ` +
+        `(${((100 * rate) / bound).toFixed(1)}% of the bound, start-up included); arrivals at the server ${arrival.toFixed(2)} req/s (${((100 * arrival) / bound).toFixed(1)}%); ${server.throttled} refused with 429`,
+    );
   } finally {
     store.close();
     d.cleanup();
@@ -326,17 +442,32 @@ async function throughput(): Promise<void> {
 }
 
 /** The local server in a process of its own: its answering (the offline backend) does not hold up the client's pacing. */
-interface ServerTotals { requests: number; throttled: number; byFormat: Record<string, { n: number; first: number; last: number }>; cpuSeconds: number }
+interface ServerTotals {
+  requests: number;
+  throttled: number;
+  byFormat: Record<string, { n: number; first: number; last: number }>;
+  cpuSeconds: number;
+}
 async function serverProcess(args: string[]): Promise<{ url: string; stop(): Promise<ServerTotals> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'evals', 'servers', 'serve-fake-openai.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'evals', 'servers', 'serve-fake-openai.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => { out += d; const m = /fake openai on (\S+)/.exec(out); if (m) resolve(m[1]); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /fake openai on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
     child.on('exit', (code) => reject(new Error(`the local server exited with ${code}`)));
   });
   return {
     url,
-    stop: () => new Promise((resolve) => { child.on('exit', () => resolve(JSON.parse(out.trim().split('\n').at(-1)!))); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.on('exit', () => resolve(JSON.parse(out.trim().split('\n').at(-1)!)));
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -346,17 +477,27 @@ async function serverProcess(args: string[]): Promise<{ url: string; stop(): Pro
  * a line of text changed, so no copy is a duplicate) with the default concurrency.
  */
 async function rateShare(): Promise<void> {
-  const rpm = 600, latencyMs = 300, copies = 4, CONCURRENCY = Config.parse({}).openai.concurrency;
+  const rpm = 600,
+    latencyMs = 300,
+    copies = 4,
+    CONCURRENCY = Config.parse({}).openai.concurrency;
   const server = await serverProcess(['--latency-ms', String(latencyMs), '--rpm', String(rpm)]);
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'rate.db'));
   let stopped = false;
   try {
     const sample = (await loadGold(SAMPLE)).articles;
-    store.articles.insert(sample.flatMap((r) => Array.from({ length: copies }, (_, i) => toArticle({ ...r, id: `${r.id}-c${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' }))));
+    store.articles.insert(
+      sample.flatMap((r) =>
+        Array.from({ length: copies }, (_, i) =>
+          toArticle({ ...r, id: `${r.id}-c${i}`, text: `${r.text}\n\n(copy ${i})`, origin: 'bench' }),
+        ),
+      ),
+    );
     const backend = backendFor(server.url, { rpm, tpm: 100_000_000, concurrency: CONCURRENCY }, false);
     const times = new Map<Stage, { start: number; end: number }>();
-    const t0 = performance.now(), cpu0 = process.cpuUsage();
+    const t0 = performance.now(),
+      cpu0 = process.cpuUsage();
     const s = await runPipeline(store, backend, {
       settings: { backend: 'openai', model: backend.model, concurrency: CONCURRENCY, cache: false },
       onEvent: (e) => {
@@ -364,21 +505,27 @@ async function rateShare(): Promise<void> {
         if (e.type === 'stage-done') times.get(e.stage)!.end = performance.now();
       },
     });
-    const secs = (performance.now() - t0) / 1000, bound = rpm / 60;
+    const secs = (performance.now() - t0) / 1000,
+      bound = rpm / 60;
     const sent = new Map(store.modelCalls.usage('stage', s.runId).map((u) => [u.key, u.sent]));
     const total = [...sent.values()].reduce((a, b) => a + b, 0);
     const stages = [...times].map(([stage, t]) => {
-      const n = sent.get(stage) ?? 0, span = (t.end - t.start) / 1000;
-      return `${stage} ${n} requests in ${span.toFixed(1)} s = ${(100 * n / span / bound).toFixed(1)}%`;
+      const n = sent.get(stage) ?? 0,
+        span = (t.end - t.start) / 1000;
+      return `${stage} ${n} requests in ${span.toFixed(1)} s = ${((100 * n) / span / bound).toFixed(1)}%`;
     });
     const cpu = process.cpuUsage(cpu0);
     const { throttled, byFormat, cpuSeconds } = await server.stop();
     stopped = true;
     // The server's view: from each stage's first request to its last (no start-up, no last answer).
-    const paced = Object.entries(byFormat).map(([f, x]) => `${f} ${x.n > 1 ? `${(100 * (x.n - 1) / ((x.last - x.first) / 1000) / bound).toFixed(1)}%` : '—'}`);
-    console.log(`rate limit share, whole pipeline (${rpm} RPM, ${latencyMs} ms latency, concurrency ${CONCURRENCY}; ${store.articles.list().length} articles): ${total} requests in ${secs.toFixed(1)} s = `
-      + `${(100 * total / secs / bound).toFixed(1)}% of the limit for the whole run; per stage, over its whole time: ${stages.join(', ')}; `
-      + `between a stage's first and last request: ${paced.join(', ')}; ${throttled} refused with 429; CPU: client ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, server ${cpuSeconds.toFixed(1)} s (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
+    const paced = Object.entries(byFormat).map(
+      ([f, x]) => `${f} ${x.n > 1 ? `${((100 * (x.n - 1)) / ((x.last - x.first) / 1000) / bound).toFixed(1)}%` : '—'}`,
+    );
+    console.log(
+      `rate limit share, whole pipeline (${rpm} RPM, ${latencyMs} ms latency, concurrency ${CONCURRENCY}; ${store.articles.list().length} articles): ${total} requests in ${secs.toFixed(1)} s = ` +
+        `${((100 * total) / secs / bound).toFixed(1)}% of the limit for the whole run; per stage, over its whole time: ${stages.join(', ')}; ` +
+        `between a stage's first and last request: ${paced.join(', ')}; ${throttled} refused with 429; CPU: client ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, server ${cpuSeconds.toFixed(1)} s (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+    );
   } finally {
     if (!stopped) await server.stop();
     store.close();
@@ -388,7 +535,10 @@ async function rateShare(): Promise<void> {
 
 /** The grouping stage alone on the openai backend: how much of the rate limit its same-incident calls use. */
 async function groupingThroughput(): Promise<void> {
-  const rpm = 600, latencyMs = 300, size = 300, concurrency = 8;
+  const rpm = 600,
+    latencyMs = 300,
+    size = 300,
+    concurrency = 8;
   const server = await startFakeOpenAI({ latencyMs, rpm });
   const d = tempDir('failscope-openai-bench-');
   const store = new Store(join(d.dir, 'group.db'));
@@ -398,15 +548,29 @@ async function groupingThroughput(): Promise<void> {
     const backend = backendFor(server.url, { rpm, concurrency, tpm: 100_000_000 }, false);
     const ctx = { store, backend, runId: store.runs.start({ backend: 'openai', model: backend.model, concurrency, cache: false }).id };
     // Screened by the synthetic gold, so the only calls are the grouping stage's own.
-    const prov = { backend: backend.name, model: backend.model, promptHash: backend.promptHash('screen'), schemaHash: null, runId: ctx.runId };
-    for (const a of store.articles.list()) store.records.saveScreening(a.id, { isFailure: corpus.gold.has(a.id), analyzable: false, confidence: 1, rationale: 'synthetic gold' }, prov);
+    const prov = {
+      backend: backend.name,
+      model: backend.model,
+      promptHash: backend.promptHash('screen'),
+      schemaHash: null,
+      runId: ctx.runId,
+    };
+    for (const a of store.articles.list())
+      store.records.saveScreening(
+        a.id,
+        { isFailure: corpus.gold.has(a.id), analyzable: false, confidence: 1, rationale: 'synthetic gold' },
+        prov,
+      );
     const t0 = performance.now();
     const r = await runStage(groupStage, ctx, { concurrency });
     const secs = (performance.now() - t0) / 1000;
     const calls = server.requests.filter((q) => q.format === 'same_incident').length;
-    const rate = calls / secs, bound = rpm / 60;
-    console.log(`grouping (${rpm} RPM limit, ${latencyMs} ms latency, concurrency ${concurrency}): ${r.done} articles, ${calls} same-incident calls in ${secs.toFixed(1)} s = ${rate.toFixed(2)} req/s `
-      + `(${(100 * rate / bound).toFixed(1)}% of the bound); ${store.incidents.list().length} incidents; ${server.throttled} refused with 429`);
+    const rate = calls / secs,
+      bound = rpm / 60;
+    console.log(
+      `grouping (${rpm} RPM limit, ${latencyMs} ms latency, concurrency ${concurrency}): ${r.done} articles, ${calls} same-incident calls in ${secs.toFixed(1)} s = ${rate.toFixed(2)} req/s ` +
+        `(${((100 * rate) / bound).toFixed(1)}% of the bound); ${store.incidents.list().length} incidents; ${server.throttled} refused with 429`,
+    );
   } finally {
     store.close();
     d.cleanup();
@@ -415,7 +579,19 @@ async function groupingThroughput(): Promise<void> {
 }
 
 // `--only=examples` runs one part; `--throughput-only` is the older spelling of `--only=throughput`.
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (process.argv.includes('--throughput-only') ? 'throughput' : undefined);
-const parts: [string, () => Promise<void>][] = [['sample', sampleRun], ['batch', sampleBatch], ['fail', failIncidents], ['examples', failExamples], ['prefilter', prefilter], ['throughput', throughput], ['grouping', groupingThroughput], ['rate', rateShare]];
-if (only && !parts.some(([name]) => name === only)) throw new Error(`--only=${only}: choose one of ${parts.map(([name]) => name).join(', ')}`);
+const only =
+  process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ??
+  (process.argv.includes('--throughput-only') ? 'throughput' : undefined);
+const parts: [string, () => Promise<void>][] = [
+  ['sample', sampleRun],
+  ['batch', sampleBatch],
+  ['fail', failIncidents],
+  ['examples', failExamples],
+  ['prefilter', prefilter],
+  ['throughput', throughput],
+  ['grouping', groupingThroughput],
+  ['rate', rateShare],
+];
+if (only && !parts.some(([name]) => name === only))
+  throw new Error(`--only=${only}: choose one of ${parts.map(([name]) => name).join(', ')}`);
 for (const [name, part] of parts) if (!only || only === name) await part();

@@ -32,7 +32,9 @@ try {
   const config = Config.parse({ openai: { baseURL: server.url, rpm: 1_000_000, tpm: 100_000_000 } });
   const backend = new OpenAIBackend(resolveSettings({ config, env: { OPENAI_API_KEY: 'sk-bench' }, cache: true }));
   const summary = await runPipeline(store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 4, cache: true } });
-  let verified = 0, foreign = 0, contradicting = 0;
+  let verified = 0,
+    foreign = 0,
+    contradicting = 0;
   const byAlignment: Record<string, number> = {};
   for (const c of store.records.citationsWithText()) {
     if (!verifyCitation(c, c.text)) continue;
@@ -44,9 +46,16 @@ try {
   }
   const kinds: Record<string, number> = {};
   for (const n of made.values()) kinds[n.kind] = (kinds[n.kind] ?? 0) + 1;
-  console.log(`planted instructions, ${sample.length} sample articles, ${server.requests.length} requests; near-quotes returned ${JSON.stringify(kinds)}`);
-  console.log(`  ${verified} verified citations ${JSON.stringify(byAlignment)}; ${foreign} carry text not in the article, ${contradicting} of them contradicting it; `
-    + `${summary.citations.unverified} stored unverified; ${store.modelCalls.quoteChecks(summary.runId).map((q) => `${q.dropped} quotes dropped after ${q.reasks} re-asks`).join('')}`);
+  console.log(
+    `planted instructions, ${sample.length} sample articles, ${server.requests.length} requests; near-quotes returned ${JSON.stringify(kinds)}`,
+  );
+  console.log(
+    `  ${verified} verified citations ${JSON.stringify(byAlignment)}; ${foreign} carry text not in the article, ${contradicting} of them contradicting it; ` +
+      `${summary.citations.unverified} stored unverified; ${store.modelCalls
+        .quoteChecks(summary.runId)
+        .map((q) => `${q.dropped} quotes dropped after ${q.reasks} re-asks`)
+        .join('')}`,
+  );
 } finally {
   store.close();
   rmSync(dir, { recursive: true, force: true });

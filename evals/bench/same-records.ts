@@ -40,7 +40,9 @@ export function sameStore(a: string, b: string): string {
     for (const r of y.runs.list()) ended[r.status] = (ended[r.status] ?? 0) + 1;
     return [
       json(x.counts()) === json(y.counts()) ? 'same row counts' : `DIFFERENT row counts: ${json(x.counts())} vs ${json(y.counts())}`,
-      json(x.jobs.counts()) === json(y.jobs.counts()) ? 'same job counts' : `DIFFERENT job counts: ${json(x.jobs.counts())} vs ${json(y.jobs.counts())}`,
+      json(x.jobs.counts()) === json(y.jobs.counts())
+        ? 'same job counts'
+        : `DIFFERENT job counts: ${json(x.jobs.counts())} vs ${json(y.jobs.counts())}`,
       `${y.jobs.failed().length} failed jobs`,
       `${twice.length} incidents labelled twice on a dimension`,
       `runs ${json(ended)}`,

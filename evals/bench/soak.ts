@@ -28,8 +28,16 @@ import { OFFLINE_INPUTS, concurrentSection } from './concurrent.ts';
 import { repeats } from './repeats.ts';
 import { sameRecords, sameStore } from './same-records.ts';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' }, kills: { type: 'string', default: '20' }, 'ko-kills': { type: 'string', default: '5' } } });
-const seed = Number(values.seed), kills = Number(values.kills), koKills = Number(values['ko-kills']);
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '7' },
+    kills: { type: 'string', default: '20' },
+    'ko-kills': { type: 'string', default: '5' },
+  },
+});
+const seed = Number(values.seed),
+  kills = Number(values.kills),
+  koKills = Number(values['ko-kills']);
 // Seeded, so a soak can be repeated kill for kill.
 const random = mulberry32(seed);
 const tmp = mkdtempSync(join(tmpdir(), 'failscope-soak-'));
@@ -38,17 +46,32 @@ const KO = join(ROOT, '..', 'shared', 'benchmarks', 'ko', 'articles.jsonl');
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 
 /** An uninterrupted run, then the same run killed and resumed; `mark` reads a counter before, between and after. */
-async function killSoak(name: string, inputs: string[], extra: string[], opts: { env?: Record<string, string>; mark?: () => number; kills?: number; spreadMs?: number } = {}): Promise<number[]> {
+async function killSoak(
+  name: string,
+  inputs: string[],
+  extra: string[],
+  opts: { env?: Record<string, string>; mark?: () => number; kills?: number; spreadMs?: number } = {},
+): Promise<number[]> {
   const t0 = performance.now();
   const marks = [opts.mark?.() ?? 0];
-  const clean = join(tmp, `${name}-clean.db`), killed = join(tmp, `${name}-killed.db`);
+  const clean = join(tmp, `${name}-clean.db`),
+    killed = join(tmp, `${name}-killed.db`);
   const first = await failscope(['run', ...inputs, '--db', clean, ...extra], { env: opts.env });
   if (first.code !== 0) throw new Error(`${name}: the uninterrupted run exited ${first.code}: ${first.stderr}`);
   const tClean = secs(t0);
   marks.push(opts.mark?.() ?? 0);
-  const loop = await killAndResume(['run', ...inputs, '--db', killed, ...extra], killed, opts.kills ?? kills, random, opts.env, opts.spreadMs);
+  const loop = await killAndResume(
+    ['run', ...inputs, '--db', killed, ...extra],
+    killed,
+    opts.kills ?? kills,
+    random,
+    opts.env,
+    opts.spreadMs,
+  );
   marks.push(opts.mark?.() ?? 0);
-  console.log(`${name}: ${loop.kills} SIGKILLs, ${loop.restarts} restarts, last run exited ${loop.final.code}; records ${await sameRecords(clean, killed)}; ${sameStore(clean, killed)}; uninterrupted run ${tClean}, whole soak ${secs(t0)}`);
+  console.log(
+    `${name}: ${loop.kills} SIGKILLs, ${loop.restarts} restarts, last run exited ${loop.final.code}; records ${await sameRecords(clean, killed)}; ${sameStore(clean, killed)}; uninterrupted run ${tClean}, whole soak ${secs(t0)}`,
+  );
   return marks;
 }
 
@@ -65,11 +88,16 @@ try {
     // Limits far above what the local server takes, so pacing does not stretch the soak.
     const config = join(tmp, 'openai.config.json');
     writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 1_000_000_000 } }));
-    const [a, b, c] = await killSoak('openai', [SAMPLE], ['--backend', 'openai', '--config', config], { env: { OPENAI_BASE_URL: server.url }, mark: () => server.requests.length });
+    const [a, b, c] = await killSoak('openai', [SAMPLE], ['--backend', 'openai', '--config', config], {
+      env: { OPENAI_BASE_URL: server.url },
+      mark: () => server.requests.length,
+    });
     const bodies = (from: number, to: number) => server.requests.slice(from, to).map((r) => r.body);
     // A kill loses the answers in flight (at most the concurrency, 4): those requests are sent again.
-    console.log(`openai: uninterrupted run ${b - a} requests (${repeats(bodies(a, b))} repeated); killed and resumed ${c - b} requests, `
-      + `${repeats(bodies(b, c))} repeated paid calls (answered twice for the same request; at most 4 in flight per kill)`);
+    console.log(
+      `openai: uninterrupted run ${b - a} requests (${repeats(bodies(a, b))} repeated); killed and resumed ${c - b} requests, ` +
+        `${repeats(bodies(b, c))} repeated paid calls (answered twice for the same request; at most 4 in flight per kill)`,
+    );
   } finally {
     await server.close();
   }
@@ -88,8 +116,13 @@ try {
   for (const [i, [label, input]] of cases.entries()) {
     const t0 = performance.now();
     const r = await failscope(['run', input, '--db', join(tmp, `large-${i}.db`)]);
-    const skipped = r.stderr.split('\n').filter((l) => l.startsWith('skipped ')).map((l) => l.replace(tmp, '…'));
-    console.log(`peak memory, ${label}: ${r.peakMB?.toFixed(0) ?? '?'} MB, exit ${r.code}, ${secs(t0)}${skipped.length ? `; ${skipped.join('; ')}` : ''}`);
+    const skipped = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('skipped '))
+      .map((l) => l.replace(tmp, '…'));
+    console.log(
+      `peak memory, ${label}: ${r.peakMB?.toFixed(0) ?? '?'} MB, exit ${r.code}, ${secs(t0)}${skipped.length ? `; ${skipped.join('; ')}` : ''}`,
+    );
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -29,20 +29,27 @@ const SourceArticle = z.object({
 type SourceArticle = z.infer<typeof SourceArticle>;
 
 function articleFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return name === 'agreement' ? [] : articleFiles(p);
-    return name === 'articles.jsonl' ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) return name === 'agreement' ? [] : articleFiles(p);
+      return name === 'articles.jsonl' ? [p] : [];
+    });
 }
 
 function readSources(root: string): SourceArticle[] {
   return SOURCES.flatMap((d) => articleFiles(join(root, d))).flatMap((file) =>
-    readFileSync(file, 'utf8').split('\n').map((line, i) => [line, i + 1] as const).filter(([line]) => line.trim()).map(([line, n]) => {
-      const parsed = SourceArticle.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`${file}:${n}: not an article: ${parsed.error.message}`);
-      return parsed.data;
-    }));
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => [line, i + 1] as const)
+      .filter(([line]) => line.trim())
+      .map(([line, n]) => {
+        const parsed = SourceArticle.safeParse(JSON.parse(line));
+        if (!parsed.success) throw new Error(`${file}:${n}: not an article: ${parsed.error.message}`);
+        return parsed.data;
+      }),
+  );
 }
 
 /** FNV-1a: a stable 32-bit hash, so every run makes the same corpus. */
@@ -117,16 +124,29 @@ export function writeSyntheticCorpus(root: string, size: number, path: string): 
     const order = [...units.keys()].sort((a, b) => hash32(`${r}/${a}`) - hash32(`${r}/${b}`));
     for (const key of order) {
       const years = r === 0 ? 0 : -(hash32(`years:${r}/${key}`) % (YEAR_SPREAD + 1));
-      const rewrite = (s: string) => (r === 0 ? s : shiftYear(s.replace(/\b[A-Za-z]+\b/g, (w) => (swap.has(w) ? madeUp(w, String(r)) : w)), years));
+      const rewrite = (s: string) =>
+        r === 0
+          ? s
+          : shiftYear(
+              s.replace(/\b[A-Za-z]+\b/g, (w) => (swap.has(w) ? madeUp(w, String(r)) : w)),
+              years,
+            );
       for (const a of units.get(key)!) {
         if (lines.length >= size) break;
         const id = r === 0 ? a.id : `r${r}-${a.id}`;
         const incident = a.gold?.incidentId ? (r === 0 ? a.gold.incidentId : `r${r}-${a.gold.incidentId}`) : null;
         if (incident) gold.set(id, incident);
-        lines.push(JSON.stringify({
-          id, url: a.url ? `${a.url}${r ? `-r${r}` : ''}` : null, headline: rewrite(a.headline), source: a.source ?? null,
-          published: a.published ? shiftDate(a.published, years) : null, text: rewrite(a.text), gold: { ...a.gold, incidentId: incident },
-        }));
+        lines.push(
+          JSON.stringify({
+            id,
+            url: a.url ? `${a.url}${r ? `-r${r}` : ''}` : null,
+            headline: rewrite(a.headline),
+            source: a.source ?? null,
+            published: a.published ? shiftDate(a.published, years) : null,
+            text: rewrite(a.text),
+            gold: { ...a.gold, incidentId: incident },
+          }),
+        );
       }
     }
   }

@@ -34,7 +34,8 @@ export function confusion(pairs: readonly { gold: boolean; pred: boolean }[]): C
 export function fromConfusion(c: Confusion): BinaryScores {
   const n = c.tp + c.fp + c.fn + c.tn;
   return {
-    ...c, n,
+    ...c,
+    n,
     precision: ratio(c.tp, c.tp + c.fp),
     recall: ratio(c.tp, c.tp + c.fn),
     f1: ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn),

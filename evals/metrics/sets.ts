@@ -4,13 +4,15 @@ import { fromConfusion, meanOf, type BinaryScores } from './prf.ts';
 export const asSet = (xs: readonly string[]) => new Set(xs);
 
 export function exactSet(a: readonly string[], b: readonly string[]): boolean {
-  const sa = asSet(a), sb = asSet(b);
+  const sa = asSet(a),
+    sb = asSet(b);
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
 /** |A ∩ B| / |A ∪ B|; two empty sets agree completely. */
 export function jaccard(a: readonly string[], b: readonly string[]): number {
-  const sa = asSet(a), sb = asSet(b);
+  const sa = asSet(a),
+    sb = asSet(b);
   let inter = 0;
   for (const x of sa) if (sb.has(x)) inter++;
   const union = sa.size + sb.size - inter;
@@ -33,8 +35,12 @@ export function setScores(items: readonly { gold: readonly string[]; pred: reado
   for (const k of keys) {
     const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
     for (const i of items) {
-      const g = i.gold.includes(k), p = i.pred.includes(k);
-      if (g && p) c.tp++; else if (p) c.fp++; else if (g) c.fn++; else c.tn++;
+      const g = i.gold.includes(k),
+        p = i.pred.includes(k);
+      if (g && p) c.tp++;
+      else if (p) c.fp++;
+      else if (g) c.fn++;
+      else c.tn++;
     }
     options[k] = fromConfusion(c);
   }

@@ -20,19 +20,25 @@ function entropy(counts: Iterable<number>, n: number): number {
 
 export function vMeasure(pairs: readonly { gold: string; pred: string }[], beta = 1): VScores {
   const n = pairs.length;
-  const gold = new Map<string, number>(), pred = new Map<string, number>();
+  const gold = new Map<string, number>(),
+    pred = new Map<string, number>();
   const joint = new Map<string, Map<string, number>>();
   for (const p of pairs) {
     gold.set(p.gold, (gold.get(p.gold) ?? 0) + 1);
     pred.set(p.pred, (pred.get(p.pred) ?? 0) + 1);
     let row = joint.get(p.gold);
-    if (!row) { row = new Map(); joint.set(p.gold, row); }
+    if (!row) {
+      row = new Map();
+      joint.set(p.gold, row);
+    }
     row.set(p.pred, (row.get(p.pred) ?? 0) + 1);
   }
   if (n === 0) return { n, goldClusters: 0, predictedClusters: 0, homogeneity: 1, completeness: 1, vMeasure: 1 };
-  const hGold = entropy(gold.values(), n), hPred = entropy(pred.values(), n);
+  const hGold = entropy(gold.values(), n),
+    hPred = entropy(pred.values(), n);
   // H(gold | pred) and H(pred | gold) from the contingency table.
-  let hGoldGivenPred = 0, hPredGivenGold = 0;
+  let hGoldGivenPred = 0,
+    hPredGivenGold = 0;
   for (const [g, row] of joint) {
     for (const [k, nab] of row) {
       hGoldGivenPred -= (nab / n) * Math.log(nab / pred.get(k)!);

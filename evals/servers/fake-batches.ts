@@ -69,7 +69,10 @@ export type LineAnswer = (body: unknown, batchId: string) => Promise<FakeReply>;
 
 const now = () => Math.floor(Date.now() / 1000);
 const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
-const notFound = (what: string) => ({ status: 404, body: { error: { message: `No such ${what}`, type: 'invalid_request_error', param: null, code: null } } });
+const notFound = (what: string) => ({
+  status: 404,
+  body: { error: { message: `No such ${what}`, type: 'invalid_request_error', param: null, code: null } },
+});
 
 export class FakeBatches {
   readonly files = new Map<string, FakeFile>();
@@ -93,7 +96,7 @@ export class FakeBatches {
       const f = this.files.get(m[1]);
       return f ? { body: fileObject(f) } : notFound('file');
     }
-    if (method === 'POST' && path === '/v1/batches') return this.create(await req.json() as Record<string, unknown>);
+    if (method === 'POST' && path === '/v1/batches') return this.create((await req.json()) as Record<string, unknown>);
     if (method === 'GET' && path === '/v1/batches') return this.list(new URL(req.url));
     if (method === 'GET' && (m = /^\/v1\/batches\/([\w-]+)$/.exec(path))) {
       const b = this.batches.find((x) => x.id === m![1]);
@@ -105,7 +108,13 @@ export class FakeBatches {
     if (method === 'POST' && (m = /^\/v1\/batches\/([\w-]+)\/cancel$/.exec(path))) {
       const b = this.batches.find((x) => x.id === m![1]);
       if (!b) return notFound('batch');
-      if (!['validating', 'in_progress', 'finalizing'].includes(b.status)) return { status: 409, body: { error: { message: `Cannot cancel a batch with status '${b.status}'.`, type: 'invalid_request_error', param: null, code: null } } };
+      if (!['validating', 'in_progress', 'finalizing'].includes(b.status))
+        return {
+          status: 409,
+          body: {
+            error: { message: `Cannot cancel a batch with status '${b.status}'.`, type: 'invalid_request_error', param: null, code: null },
+          },
+        };
       b.status = 'cancelling';
       b.cancelling_at = now();
       return { body: b };
@@ -116,13 +125,28 @@ export class FakeBatches {
   private async upload(req: Request): Promise<FakeReply> {
     const form = await req.formData();
     const file = form.get('file');
-    if (!(file instanceof File)) return { status: 400, body: { error: { message: "'file' is a required property", type: 'invalid_request_error', param: 'file', code: null } } };
+    if (!(file instanceof File))
+      return {
+        status: 400,
+        body: { error: { message: "'file' is a required property", type: 'invalid_request_error', param: 'file', code: null } },
+      };
     const f = this.addFile(await file.text(), file.name, String(form.get('purpose') ?? ''));
     return { body: fileObject(f) };
   }
 
   private addFile(content: string, filename: string, purpose: string): FakeFile {
-    const f: FakeFile = { id: newId('file-'), object: 'file', bytes: Buffer.byteLength(content), created_at: now(), filename, purpose, status: 'processed', expires_at: null, status_details: null, content };
+    const f: FakeFile = {
+      id: newId('file-'),
+      object: 'file',
+      bytes: Buffer.byteLength(content),
+      created_at: now(),
+      filename,
+      purpose,
+      status: 'processed',
+      expires_at: null,
+      status_details: null,
+      content,
+    };
     this.files.set(f.id, f);
     return f;
   }
@@ -130,16 +154,53 @@ export class FakeBatches {
   private create(p: Record<string, unknown>): FakeReply {
     const input = this.files.get(String(p.input_file_id));
     if (!input) return notFound('file');
-    if (input.purpose !== 'batch') return { status: 400, body: { error: { message: `File ${input.id} has purpose '${input.purpose}', not 'batch'.`, type: 'invalid_request_error', param: 'input_file_id', code: null } } };
-    if (p.completion_window !== '24h') return { status: 400, body: { error: { message: "completion_window must be '24h'", type: 'invalid_request_error', param: 'completion_window', code: null } } };
+    if (input.purpose !== 'batch')
+      return {
+        status: 400,
+        body: {
+          error: {
+            message: `File ${input.id} has purpose '${input.purpose}', not 'batch'.`,
+            type: 'invalid_request_error',
+            param: 'input_file_id',
+            code: null,
+          },
+        },
+      };
+    if (p.completion_window !== '24h')
+      return {
+        status: 400,
+        body: {
+          error: { message: "completion_window must be '24h'", type: 'invalid_request_error', param: 'completion_window', code: null },
+        },
+      };
     const failure = this.control.createFailures.shift();
-    const refused = { status: 500, body: { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } } };
+    const refused = {
+      status: 500,
+      body: { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } },
+    };
     if (failure === 'before') return refused;
     const t = now();
     const b: FakeBatch = {
-      id: newId('batch_'), object: 'batch', endpoint: String(p.endpoint), errors: null, input_file_id: input.id, completion_window: '24h', status: 'validating',
-      output_file_id: null, error_file_id: null, created_at: t, in_progress_at: null, expires_at: t + 86_400, finalizing_at: null, completed_at: null, failed_at: null,
-      expired_at: null, cancelling_at: null, cancelled_at: null, request_counts: { total: 0, completed: 0, failed: 0 }, metadata: (p.metadata as Record<string, string>) ?? null,
+      id: newId('batch_'),
+      object: 'batch',
+      endpoint: String(p.endpoint),
+      errors: null,
+      input_file_id: input.id,
+      completion_window: '24h',
+      status: 'validating',
+      output_file_id: null,
+      error_file_id: null,
+      created_at: t,
+      in_progress_at: null,
+      expires_at: t + 86_400,
+      finalizing_at: null,
+      completed_at: null,
+      failed_at: null,
+      expired_at: null,
+      cancelling_at: null,
+      cancelled_at: null,
+      request_counts: { total: 0, completed: 0, failed: 0 },
+      metadata: (p.metadata as Record<string, string>) ?? null,
     };
     this.batches.push(b);
     return failure === 'after' ? refused : { body: b };
@@ -152,7 +213,9 @@ export class FakeBatches {
     const start = after ? all.findIndex((b) => b.id === after) + 1 : 0;
     const limit = Number(url.searchParams.get('limit') ?? 20);
     const data = all.slice(start, start + limit);
-    return { body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < all.length } };
+    return {
+      body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < all.length },
+    };
   }
 
   /** One step of a batch's life per status check. */
@@ -164,7 +227,14 @@ export class FakeBatches {
       const ending = this.control.endings.shift() ?? { outcome: 'completed' };
       this.endingOf.set(b.id, ending);
       if (ending.outcome === 'failed') {
-        Object.assign(b, { status: 'failed', failed_at: t, errors: { object: 'list', data: [{ code: 'invalid_request', message: 'The batch input file could not be processed.', param: null, line: 1 }] } });
+        Object.assign(b, {
+          status: 'failed',
+          failed_at: t,
+          errors: {
+            object: 'list',
+            data: [{ code: 'invalid_request', message: 'The batch input file could not be processed.', param: null, line: 1 }],
+          },
+        });
         return;
       }
       Object.assign(b, { status: 'in_progress', in_progress_at: t, request_counts: { total: lines.length, completed: 0, failed: 0 } });
@@ -189,17 +259,30 @@ export class FakeBatches {
 
   /** Answers `done` lines into the output and error files; `expired` lines get the batch_expired error when the batch expires. */
   private async run(b: FakeBatch, done: string[], unanswered: string[], expired: boolean): Promise<void> {
-    const out: string[] = [], errors: string[] = [];
+    const out: string[] = [],
+      errors: string[] = [];
     for (const raw of done) {
       const line = JSON.parse(raw) as { custom_id: string; body: unknown };
       const reply = await this.answer(line.body, b.id);
-      const result = { id: newId('batch_req_'), custom_id: line.custom_id, response: { status_code: reply.status ?? 200, request_id: newId('req_'), body: reply.body }, error: null };
+      const result = {
+        id: newId('batch_req_'),
+        custom_id: line.custom_id,
+        response: { status_code: reply.status ?? 200, request_id: newId('req_'), body: reply.body },
+        error: null,
+      };
       (result.response.status_code === 200 ? out : errors).push(JSON.stringify(result));
     }
     if (expired) {
       for (const raw of unanswered) {
         const line = JSON.parse(raw) as { custom_id: string };
-        errors.push(JSON.stringify({ id: newId('batch_req_'), custom_id: line.custom_id, response: null, error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' } }));
+        errors.push(
+          JSON.stringify({
+            id: newId('batch_req_'),
+            custom_id: line.custom_id,
+            response: null,
+            error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' },
+          }),
+        );
       }
     }
     if (out.length) b.output_file_id = this.addFile(`${out.join('\n')}\n`, 'batch_output.jsonl', 'batch_output').id;

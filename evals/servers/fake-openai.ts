@@ -28,7 +28,12 @@ import { PromptCache } from './prompt-cache.ts';
 export interface FakeRequest {
   /** 1-based order of arrival. */
   n: number;
-  body: { model: string; messages: { role: string; content: string }[]; response_format?: { type: string; json_schema?: { name: string } }; [k: string]: unknown };
+  body: {
+    model: string;
+    messages: { role: string; content: string }[];
+    response_format?: { type: string; json_schema?: { name: string } };
+    [k: string]: unknown;
+  };
   /** The answer format asked for: screen, same_incident, extract, extract_merge, classify. */
   format: string | null;
   /** Article ids in the request's first user message. */
@@ -80,21 +85,36 @@ export interface FakeOpenAI {
 const count = tokenCounter('gpt-4o-mini');
 
 /** A chat.completion as OpenAI returns it. */
-export function completion(content: string | null, opts: { model?: string; finish?: string; refusal?: string | null; promptTokens?: number; completionTokens?: number; cachedTokens?: number } = {}) {
-  const pt = opts.promptTokens ?? 100, ct = opts.completionTokens ?? (content ? count(content) : 1);
+export function completion(
+  content: string | null,
+  opts: {
+    model?: string;
+    finish?: string;
+    refusal?: string | null;
+    promptTokens?: number;
+    completionTokens?: number;
+    cachedTokens?: number;
+  } = {},
+) {
+  const pt = opts.promptTokens ?? 100,
+    ct = opts.completionTokens ?? (content ? count(content) : 1);
   return {
     id: `chatcmpl-fake${Math.random().toString(36).slice(2, 12)}`,
     object: 'chat.completion',
     created: 1_735_689_600,
     model: opts.model ?? 'gpt-4o-mini-2024-07-18',
-    choices: [{
-      index: 0,
-      message: { role: 'assistant', content, refusal: opts.refusal ?? null, annotations: [] },
-      logprobs: null,
-      finish_reason: opts.finish ?? 'stop',
-    }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content, refusal: opts.refusal ?? null, annotations: [] },
+        logprobs: null,
+        finish_reason: opts.finish ?? 'stop',
+      },
+    ],
     usage: {
-      prompt_tokens: pt, completion_tokens: ct, total_tokens: pt + ct,
+      prompt_tokens: pt,
+      completion_tokens: ct,
+      total_tokens: pt + ct,
       prompt_tokens_details: { cached_tokens: opts.cachedTokens ?? 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
@@ -104,11 +124,20 @@ export function completion(content: string | null, opts: { model?: string; finis
 }
 
 /** OpenAI's error body. */
-export const apiError = (message: string, type: string, code: string | null = null, param: string | null = null) => ({ error: { message, type, param, code } });
+export const apiError = (message: string, type: string, code: string | null = null, param: string | null = null) => ({
+  error: { message, type, param, code },
+});
 
 const asArticle = (b: ParsedBlock): Article => ({
-  id: b.id, url: null, headline: b.headline, source: b.source, published: b.published, text: b.text,
-  contentHash: contentHash(b.text), origin: 'fake-openai', duplicateOf: null,
+  id: b.id,
+  url: null,
+  headline: b.headline,
+  source: b.source,
+  published: b.published,
+  text: b.text,
+  contentHash: contentHash(b.text),
+  origin: 'fake-openai',
+  duplicateOf: null,
 });
 
 const evidence = (cs: { articleId: string; quote: string }[]) => cs.map((c) => ({ articleId: c.articleId, quote: c.quote }));
@@ -121,7 +150,15 @@ export function offlineAnswer(format: string, messages: FakeRequest['body']['mes
   switch (format) {
     case 'screen': {
       const s = screenDoc(docs[0]);
-      return { failedSystem: null, cause: null, impact: null, isFailure: s.isFailure, analyzable: s.analyzable, confidence: s.confidence, rationale: s.rationale };
+      return {
+        failedSystem: null,
+        cause: null,
+        impact: null,
+        isFailure: s.isFailure,
+        analyzable: s.analyzable,
+        confidence: s.confidence,
+        rationale: s.rationale,
+      };
     }
     case 'same_incident': {
       const [cand, ...members] = blocks.map(asArticle);
@@ -139,30 +176,41 @@ export function offlineAnswer(format: string, messages: FakeRequest['body']['mes
       return {
         title: pm.title || 'Untitled incident',
         summary: pm.summary || pm.title || 'No summary.',
-        ...Object.fromEntries(POSTMORTEM_FIELDS.map((f) => [f, pm[f].map((fact) => ({ text: fact.text, evidence: evidence(fact.citations) }))])),
+        ...Object.fromEntries(
+          POSTMORTEM_FIELDS.map((f) => [f, pm[f].map((fact) => ({ text: fact.text, evidence: evidence(fact.citations) }))]),
+        ),
       };
     }
     case 'extract_merge': {
-      const json = JSON.parse(user.slice(user.indexOf('{'), user.lastIndexOf('}') + 1)) as { partials: { title: string; summary: string; facts: Record<string, { id: string; text: string }[]> }[] };
+      const json = JSON.parse(user.slice(user.indexOf('{'), user.lastIndexOf('}') + 1)) as {
+        partials: { title: string; summary: string; facts: Record<string, { id: string; text: string }[]> }[];
+      };
       const first = json.partials[0];
       return {
-        title: first.title, summary: first.summary,
-        ...Object.fromEntries(POSTMORTEM_FIELDS.map((f) => {
-          const byText = new Map<string, string[]>();
-          for (const p of json.partials) for (const fact of p.facts[f] ?? []) byText.set(fact.text, [...(byText.get(fact.text) ?? []), fact.id]);
-          return [f, [...byText].map(([text, factIds]) => ({ text, factIds }))];
-        })),
+        title: first.title,
+        summary: first.summary,
+        ...Object.fromEntries(
+          POSTMORTEM_FIELDS.map((f) => {
+            const byText = new Map<string, string[]>();
+            for (const p of json.partials)
+              for (const fact of p.facts[f] ?? []) byText.set(fact.text, [...(byText.get(fact.text) ?? []), fact.id]);
+            return [f, [...byText].map(([text, factIds]) => ({ text, factIds }))];
+          }),
+        ),
       };
     }
     case 'classify': {
       const labels = new Map(classifyDocs(docs).map((l) => [l.dimension, l]));
-      return Object.fromEntries(TAXONOMY.map((d) => {
-        const l = labels.get(d.key);
-        if (!l) return [d.key, null];
-        // As the prompt asks: an option needs a quote, so the offline backend's evidence-free guesses become unknown.
-        if (!l.citations.length) return [d.key, { options: ['unknown'], rationale: 'No passage supports an option.', confidence: 0.3, evidence: [] }];
-        return [d.key, { options: l.options, rationale: l.rationale, confidence: l.confidence, evidence: evidence(l.citations) }];
-      }));
+      return Object.fromEntries(
+        TAXONOMY.map((d) => {
+          const l = labels.get(d.key);
+          if (!l) return [d.key, null];
+          // As the prompt asks: an option needs a quote, so the offline backend's evidence-free guesses become unknown.
+          if (!l.citations.length)
+            return [d.key, { options: ['unknown'], rationale: 'No passage supports an option.', confidence: 0.3, evidence: [] }];
+          return [d.key, { options: l.options, rationale: l.rationale, confidence: l.confidence, evidence: evidence(l.citations) }];
+        }),
+      );
     }
     default:
       throw new Error(`fake server: no answer for format "${format}"`);
@@ -190,14 +238,22 @@ function send(res: ServerResponse, r: FakeReply): void {
 /** The request as a web Request, for the endpoints that read forms (file uploads) or JSON. */
 function webRequest(req: IncomingMessage, raw: Buffer): Request {
   const headers = Object.entries(req.headers).filter((h): h is [string, string] => typeof h[1] === 'string');
-  return new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? new Uint8Array(raw) : undefined });
+  return new Request(`http://127.0.0.1${req.url}`, {
+    method: req.method,
+    headers,
+    body: req.method === 'POST' ? new Uint8Array(raw) : undefined,
+  });
 }
 
 export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const recent: number[] = [];
   const cache = new PromptCache(tokenEncoder('gpt-4o-mini'));
   const state: FakeOpenAI = {
-    url: '', requests: [], throttled: 0, override: opts.override ?? null, tokens: { prompt: 0, completion: 0 },
+    url: '',
+    requests: [],
+    throttled: 0,
+    override: opts.override ?? null,
+    tokens: { prompt: 0, completion: 0 },
     batches: new FakeBatches((body, batchId) => chat(body as FakeRequest['body'], batchId)),
     close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
@@ -206,15 +262,33 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   async function chat(body: FakeRequest['body'], batch: string | null): Promise<FakeReply> {
     const promptTokens = countMessages(count, body.messages);
     const firstUser = body.messages.find((m) => m.role === 'user')?.content ?? '';
-    const request: FakeRequest = { n: state.requests.length + 1, body, format: formatOf(body), articleIds: parseBlocks(firstUser).map((b) => b.id), promptTokens, cachedTokens: 0, at: Date.now(), batch };
+    const request: FakeRequest = {
+      n: state.requests.length + 1,
+      body,
+      format: formatOf(body),
+      articleIds: parseBlocks(firstUser).map((b) => b.id),
+      promptTokens,
+      cachedTokens: 0,
+      at: Date.now(),
+      batch,
+    };
     state.requests.push(request);
     if (opts.latencyMs && !batch) await new Promise((r) => setTimeout(r, opts.latencyMs));
     if (opts.jsonSchema === false && body.response_format?.type === 'json_schema') {
-      return { status: 400, body: apiError("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", 'invalid_request_error', null, 'response_format') };
+      return {
+        status: 400,
+        body: apiError(
+          "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+          'invalid_request_error',
+          null,
+          'response_format',
+        ),
+      };
     }
     const custom = state.override?.(request);
     if (custom && typeof custom !== 'string') return custom;
-    if (!custom && !request.format) return { status: 400, body: apiError('fake server: cannot tell which answer format is wanted', 'invalid_request_error') };
+    if (!custom && !request.format)
+      return { status: 400, body: apiError('fake server: cannot tell which answer format is wanted', 'invalid_request_error') };
     request.cachedTokens = cache.serve(body.messages);
     const content = custom ?? JSON.stringify(offlineAnswer(request.format!, body.messages));
     const c = completion(content, { model: body.model, promptTokens, cachedTokens: request.cachedTokens });
@@ -235,7 +309,15 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
           if (recent.length >= opts.rpm) {
             state.throttled++;
             const wait = recent[0] + 60_000 - now;
-            send(res, { status: 429, headers: { 'retry-after-ms': String(wait), 'retry-after': String(Math.ceil(wait / 1000)) }, body: apiError(`Rate limit reached for ${body.model} on requests per min (RPM): Limit ${opts.rpm}, Used ${recent.length}, Requested 1. Please try again in ${wait}ms.`, 'requests', 'rate_limit_exceeded') });
+            send(res, {
+              status: 429,
+              headers: { 'retry-after-ms': String(wait), 'retry-after': String(Math.ceil(wait / 1000)) },
+              body: apiError(
+                `Rate limit reached for ${body.model} on requests per min (RPM): Limit ${opts.rpm}, Used ${recent.length}, Requested 1. Please try again in ${wait}ms.`,
+                'requests',
+                'rate_limit_exceeded',
+              ),
+            });
             return;
           }
           recent.push(now);

@@ -20,14 +20,18 @@ export class PromptCache {
   serve(messages: readonly { role: string; content: string }[]): number {
     const ids: number[] = [];
     // Role markers as negative ids: a system message never matches a user message with the same text.
-    for (const m of messages) ids.push(...Array<number>(PER_MESSAGE).fill(-1 - ['system', 'user', 'assistant'].indexOf(m.role)), ...this.encode(m.content));
+    for (const m of messages)
+      ids.push(...Array<number>(PER_MESSAGE).fill(-1 - ['system', 'user', 'assistant'].indexOf(m.role)), ...this.encode(m.content));
     const hash = createHash('sha256');
-    let cached = 0, hit = true, from = 0;
+    let cached = 0,
+      hit = true,
+      from = 0;
     for (let end = MIN_TOKENS; end <= ids.length; end += STEP) {
       hash.update(Buffer.from(Int32Array.from(ids.slice(from, end)).buffer));
       from = end;
       const key = hash.copy().digest('hex');
-      if (hit && this.seen.has(key)) cached = end; else hit = false;
+      if (hit && this.seen.has(key)) cached = end;
+      else hit = false;
       this.seen.add(key);
     }
     return cached;

@@ -11,8 +11,18 @@
 import { parseArgs } from 'node:util';
 import { startFakeOpenAI } from './fake-openai.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'latency-ms': { type: 'string', default: '0' }, rpm: { type: 'string', default: '0' } } });
-const server = await startFakeOpenAI({ port: Number(values.port), latencyMs: Number(values['latency-ms']), rpm: Number(values.rpm) || undefined });
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'latency-ms': { type: 'string', default: '0' },
+    rpm: { type: 'string', default: '0' },
+  },
+});
+const server = await startFakeOpenAI({
+  port: Number(values.port),
+  latencyMs: Number(values['latency-ms']),
+  rpm: Number(values.rpm) || undefined,
+});
 process.stdout.write(`fake openai on ${server.url}\n`);
 process.on('SIGTERM', async () => {
   // Per answer format: requests, and when the first and the last arrived (ms since the epoch).
@@ -23,7 +33,9 @@ process.on('SIGTERM', async () => {
     f.last = r.at;
   }
   const { user, system } = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ requests: server.requests.length, throttled: server.throttled, byFormat, cpuSeconds: (user + system) / 1e6 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ requests: server.requests.length, throttled: server.throttled, byFormat, cpuSeconds: (user + system) / 1e6 })}\n`,
+  );
   await server.close();
   process.exit(0);
 });

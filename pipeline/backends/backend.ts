@@ -1,4 +1,17 @@
-import type { Article, BatchItem, BatchRecord, BatchResult, CachedCall, Incident, Postmortem, PrefilterDecision, QuoteCheck, Screening, TaxonomyLabel, Usage } from '../../schemas/index.ts';
+import type {
+  Article,
+  BatchItem,
+  BatchRecord,
+  BatchResult,
+  CachedCall,
+  Incident,
+  Postmortem,
+  PrefilterDecision,
+  QuoteCheck,
+  Screening,
+  TaxonomyLabel,
+  Usage,
+} from '../../schemas/index.ts';
 
 export type Task = 'screen' | 'group' | 'extract' | 'classify';
 
@@ -24,7 +37,9 @@ export interface DecisionRecorder {
 }
 
 /** A batch as the provider last described it. */
-export type BatchUpdate = Pick<BatchRecord, 'status' | 'completed' | 'failed' | 'outputFileId' | 'errorFileId' | 'error'> & { providerId: string | null };
+export type BatchUpdate = Pick<BatchRecord, 'status' | 'completed' | 'failed' | 'outputFileId' | 'errorFileId' | 'error'> & {
+  providerId: string | null;
+};
 
 /**
  * What batch mode keeps between processes: each batch (by its input file, before the provider names it)

@@ -30,7 +30,10 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
-      const backend = await OpenAIBackend.open(resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache, batch: opts.batch }), { log: opts.log });
+      const backend = await OpenAIBackend.open(
+        resolveSettings({ config: opts.config, model: opts.model, cache: opts.cache, batch: opts.batch }),
+        { log: opts.log },
+      );
       for (const p of backend.problems) opts.onProblem?.(p);
       return backend;
     }

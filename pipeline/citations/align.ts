@@ -10,7 +10,20 @@ export interface Placement {
 /** Thresholds for fuzzy placement: share of the quote's tokens found, and how tightly packed they are. */
 export const FUZZY = { minCoverage: 0.75, minDensity: 0.6 } as const;
 
-const QUOTES: Record<string, string> = { '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"', '\u00ab': '"', '\u00bb': '"' };
+const QUOTES: Record<string, string> = {
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201b': "'",
+  '\u2032': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u201f': '"',
+  '\u2033': '"',
+  '\u00ab': '"',
+  '\u00bb': '"',
+};
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/;
 /** Soft hyphens and zero-width characters: invisible in print, common in scraped text. */
 const INVISIBLE = /^[\u00ad\u200b-\u200d\u2060\ufeff]$/;
@@ -27,45 +40,68 @@ export function fold(text: string): { folded: string; origin: number[]; originEn
   const originEnd: number[] = [];
   let lastSpace = true;
   for (const m of text.matchAll(UNIT)) {
-    const ch = m[0], i = m.index!, end = i + ch.length;
+    const ch = m[0],
+      i = m.index!,
+      end = i + ch.length;
     if (INVISIBLE.test(ch)) continue;
     let out = QUOTES[ch] ?? (DASHES.test(ch) ? '-' : ch.normalize('NFKC').toLowerCase());
     if (/^\s+$/u.test(out) || out === '') out = /\s/u.test(ch) ? ' ' : out;
     for (const c of out) {
       if (c === ' ' || /\s/u.test(c)) {
         if (lastSpace) continue;
-        folded += ' '; origin.push(i); originEnd.push(end); lastSpace = true;
+        folded += ' ';
+        origin.push(i);
+        originEnd.push(end);
+        lastSpace = true;
       } else {
-        folded += c; origin.push(i); originEnd.push(end); lastSpace = false;
+        folded += c;
+        origin.push(i);
+        originEnd.push(end);
+        lastSpace = false;
       }
     }
   }
   return { folded, origin, originEnd };
 }
 
-interface Tok extends Word { start: number; end: number }
+interface Tok extends Word {
+  start: number;
+  end: number;
+}
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 function words(text: string): Tok[] {
   const out: Tok[] = [];
-  for (const m of text.matchAll(WORD)) out.push({ raw: m[0], w: m[0].toLowerCase().replace(/’/g, "'"), start: m.index!, end: m.index! + m[0].length });
+  for (const m of text.matchAll(WORD))
+    out.push({ raw: m[0], w: m[0].toLowerCase().replace(/’/g, "'"), start: m.index!, end: m.index! + m[0].length });
   return out;
 }
 
 /** Longest common subsequence of token lists; returns the matched positions in `b`. */
 function lcs(a: string[], b: string[]): number[] {
-  const n = a.length, m = b.length;
+  const n = a.length,
+    m = b.length;
   const dp = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) {
-    dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
-  }
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) {
+      dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+    }
   const hits: number[] = [];
-  for (let i = 0, j = 0; i < n && j < m;) {
-    if (a[i] === b[j]) { hits.push(j); i++; j++; } else if (dp[i + 1][j] >= dp[i][j + 1]) i++; else j++;
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (a[i] === b[j]) {
+      hits.push(j);
+      i++;
+      j++;
+    } else if (dp[i + 1][j] >= dp[i][j + 1]) i++;
+    else j++;
   }
   // The walk above matches each token as early as it can, so a leading "the" may land sentences before
   // the real match. Pull every hit as far right as the next hit allows: same length, tightest span.
   for (let k = hits.length - 2; k >= 0; k--) {
-    for (let j = hits[k + 1] - 1; j > hits[k]; j--) if (b[j] === b[hits[k]]) { hits[k] = j; break; }
+    for (let j = hits[k + 1] - 1; j > hits[k]; j--)
+      if (b[j] === b[hits[k]]) {
+        hits[k] = j;
+        break;
+      }
   }
   return hits;
 }
@@ -75,9 +111,16 @@ function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
   const q = qt.map((t) => t.w);
   if (q.length < 3 || textToks.length === 0) return null;
   const positions = new Map<string, number[]>();
-  textToks.forEach((t, i) => { const l = positions.get(t.w); if (l) l.push(i); else positions.set(t.w, [i]); });
+  textToks.forEach((t, i) => {
+    const l = positions.get(t.w);
+    if (l) l.push(i);
+    else positions.set(t.w, [i]);
+  });
   // Anchor on the quote's rarest tokens: few positions to try, and a real match must contain them.
-  const anchors = [...new Set(q)].filter((w) => positions.has(w)).sort((x, y) => positions.get(x)!.length - positions.get(y)!.length).slice(0, 3);
+  const anchors = [...new Set(q)]
+    .filter((w) => positions.has(w))
+    .sort((x, y) => positions.get(x)!.length - positions.get(y)!.length)
+    .slice(0, 3);
   const tried = new Set<number>();
   let best: { first: number; last: number; hits: number } | null = null;
   const span = Math.ceil(q.length * 1.6);
@@ -89,7 +132,8 @@ function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
       const window = textToks.slice(from, p + span + 1).map((t) => t.w);
       const hits = lcs(q, window);
       if (!hits.length || (best && hits.length <= best.hits)) continue;
-      const first = from + hits[0], last = from + hits[hits.length - 1];
+      const first = from + hits[0],
+        last = from + hits[hits.length - 1];
       if (hits.length / q.length < FUZZY.minCoverage || hits.length / (last - first + 1) < FUZZY.minDensity) continue;
       // A span that matches most words but not the negations, numbers or names says something else.
       if (!sameCriticalWords(qt, textToks.slice(first, last + 1))) continue;
@@ -108,7 +152,8 @@ export function placeQuote(quote: string, text: string): Placement {
   if (!q) return { start: -1, end: -1, alignment: 'unaligned' };
   const exact = text.indexOf(q);
   if (exact >= 0) return { start: exact, end: exact + q.length, alignment: 'exact' };
-  const t = fold(text), f = fold(q).folded.trim();
+  const t = fold(text),
+    f = fold(q).folded.trim();
   const at = f ? t.folded.indexOf(f) : -1;
   if (at >= 0) return { start: t.origin[at], end: t.originEnd[at + f.length - 1], alignment: 'normalized' };
   return fuzzyPlace(q, words(text)) ?? { start: -1, end: -1, alignment: 'unaligned' };

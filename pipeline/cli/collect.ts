@@ -6,8 +6,19 @@ import type { Store } from '../store/store.ts';
 import { type CommonOptions, EXIT, open, requireExisting, withCommon } from './common.ts';
 import { fraction, integer as int } from './numbers.ts';
 
-type Tunables = 'userAgent' | 'concurrency' | 'perHostConcurrency' | 'perHostDelayMs' | 'timeoutMs' | 'connectTimeoutMs' | 'maxBytes'
-  | 'maxRedirects' | 'retries' | 'minWords' | 'nearDuplicate' | 'robots';
+type Tunables =
+  | 'userAgent'
+  | 'concurrency'
+  | 'perHostConcurrency'
+  | 'perHostDelayMs'
+  | 'timeoutMs'
+  | 'connectTimeoutMs'
+  | 'maxBytes'
+  | 'maxRedirects'
+  | 'retries'
+  | 'minWords'
+  | 'nearDuplicate'
+  | 'robots';
 interface CollectFlags extends CommonOptions, Pick<CollectOptions, Tunables> {
   urlsFile: string[];
   feed: string[];
@@ -22,21 +33,37 @@ const many = (v: string, prev: string[]) => [...prev, v];
 
 /** URLs from a file, one per line; blank lines and `#` comments skipped. Each keeps its `file:line`. */
 function readUrlsFile(file: string): { url: string; source: string }[] {
-  return readFileSync(file, 'utf8').split(/\r?\n/).flatMap((line, i) => {
-    const url = line.replace(/\s+#.*$/, '').trim();
-    return url && !url.startsWith('#') ? [{ url, source: `${file}:${i + 1}` }] : [];
-  });
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .flatMap((line, i) => {
+      const url = line.replace(/\s+#.*$/, '').trim();
+      return url && !url.startsWith('#') ? [{ url, source: `${file}:${i + 1}` }] : [];
+    });
 }
 
 function printEvent(e: CollectEvent): void {
-  const what = e.notModified ? 'unchanged' : e.state === 'fetched' && e.kind === 'feed' ? 'feed' : e.state === 'fetched' ? 'collected' : e.state;
-  const why = e.state === 'fetched' ? (e.kind === 'feed' && e.detail ? `  (${e.detail})` : '') : `  ${e.reason ?? ''}${e.detail ? `: ${e.detail}` : ''}`;
+  const what = e.notModified
+    ? 'unchanged'
+    : e.state === 'fetched' && e.kind === 'feed'
+      ? 'feed'
+      : e.state === 'fetched'
+        ? 'collected'
+        : e.state;
+  const why =
+    e.state === 'fetched'
+      ? e.kind === 'feed' && e.detail
+        ? `  (${e.detail})`
+        : ''
+      : `  ${e.reason ?? ''}${e.detail ? `: ${e.detail}` : ''}`;
   process.stderr.write(`${what.padEnd(10)} ${e.url}${why}\n`);
 }
 
 function statusLines(store: Store): string[] {
   const c = store.fetches.counts();
-  const reasons = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const reasons = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   return [
     `  pages      ${c.pages.fetched} collected (${c.opinion} flagged opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending`,
     `  feeds      ${c.feeds.fetched} fetched, ${c.feeds.failed} failed, ${c.feeds.pending} pending`,
@@ -58,21 +85,34 @@ export function collectCommand(): Command {
     .option('--user-agent <ua>', 'User-Agent header; its first word is the robots.txt product token', d.userAgent)
     .option('--concurrency <n>', 'requests in flight at once, over all hosts', int(1), d.concurrency)
     .option('--per-host-concurrency <n>', 'requests in flight at once to one host', int(1), d.perHostConcurrency)
-    .option('--per-host-delay-ms <ms>', 'pause between requests to one host (a robots.txt Crawl-delay can raise it)', int(0), d.perHostDelayMs)
+    .option(
+      '--per-host-delay-ms <ms>',
+      'pause between requests to one host (a robots.txt Crawl-delay can raise it)',
+      int(0),
+      d.perHostDelayMs,
+    )
     .option('--timeout-ms <ms>', 'time limit for a whole response', int(1), d.timeoutMs)
     .option('--connect-timeout-ms <ms>', 'time limit until response headers arrive', int(1), d.connectTimeoutMs)
     .option('--max-bytes <n>', 'largest response body read; larger ones fail as too-large', int(1), d.maxBytes)
     .option('--max-redirects <n>', 'redirects followed per URL', int(0), d.maxRedirects)
     .option('--retries <n>', 'retries after 408/409/425/429/5xx or a dropped connection (Retry-After honoured)', int(0), d.retries)
     .option('--min-words <n>', 'fewer words of article text is a failed scrape', int(1), d.minWords)
-    .option('--near-duplicate <similarity>', 'estimated Jaccard similarity from which a page is a syndicated copy', fraction, d.nearDuplicate)
+    .option(
+      '--near-duplicate <similarity>',
+      'estimated Jaccard similarity from which a page is a syndicated copy',
+      fraction,
+      d.nearDuplicate,
+    )
     .option('--refresh', 're-poll feeds and search queries already fetched (conditional GET: ETag / If-Modified-Since)')
     .option('--retry-failed', 'try URLs that failed in earlier runs again')
     .option('--dry-run', 'print the URLs and search queries that would be queued, fetch nothing')
     .action(async (urls: string[], opts: CollectFlags) => {
       requireExisting([...opts.urlsFile, ...(opts.searchConfig ? [opts.searchConfig] : [])]);
       const s = await open(opts);
-      const inputs: CollectInputs = { urls: urls.map((url) => ({ url, source: 'cli' })), feeds: opts.feed.map((url) => ({ url, source: 'cli' })) };
+      const inputs: CollectInputs = {
+        urls: urls.map((url) => ({ url, source: 'cli' })),
+        feeds: opts.feed.map((url) => ({ url, source: 'cli' })),
+      };
       let unreadable = 0;
       for (const f of opts.urlsFile) {
         try {
@@ -92,42 +132,70 @@ export function collectCommand(): Command {
       try {
         if (opts.searchConfig) inputs.search = { config: loadSearchConfig(opts.searchConfig), source: `search:${opts.searchConfig}` };
         if (opts.dryRun) {
-          process.stdout.write([
-            ...inputs.feeds!.map((f) => `feed    ${f.url}`),
-            ...(inputs.search ? searchQueries(inputs.search.config) : []).map((q) => `search  ${q.query}\n        ${q.url}`),
-            ...inputs.urls!.map((u) => `page    ${u.url}  (${u.source})`),
-          ].map((l) => `${l}\n`).join(''));
+          process.stdout.write(
+            [
+              ...inputs.feeds!.map((f) => `feed    ${f.url}`),
+              ...(inputs.search ? searchQueries(inputs.search.config) : []).map((q) => `search  ${q.query}\n        ${q.url}`),
+              ...inputs.urls!.map((u) => `page    ${u.url}  (${u.source})`),
+            ]
+              .map((l) => `${l}\n`)
+              .join(''),
+          );
           return;
         }
         const queued = queueInputs(s.store, inputs);
         const requeued = s.store.fetches.requeue({ failed: opts.retryFailed, feeds: opts.refresh });
         const known = queued.given - queued.queued;
-        if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'queued', given: queued.given, queued: queued.queued, refused: queued.refused, requeued })}\n`);
+        if (opts.json)
+          process.stdout.write(
+            `${JSON.stringify({ type: 'queued', given: queued.given, queued: queued.queued, refused: queued.refused, requeued })}\n`,
+          );
         else {
-          process.stderr.write(`queued ${queued.queued} new URL(s)${known ? `; ${known} already known (same canonical URL)` : ''}${requeued ? `; ${requeued} re-queued` : ''}`
-            + `${known && !opts.refresh && !opts.retryFailed ? ' (--refresh re-polls feeds, --retry-failed retries failures)' : ''}\n`);
+          process.stderr.write(
+            `queued ${queued.queued} new URL(s)${known ? `; ${known} already known (same canonical URL)` : ''}${requeued ? `; ${requeued} re-queued` : ''}` +
+              `${known && !opts.refresh && !opts.retryFailed ? ' (--refresh re-polls feeds, --retry-failed retries failures)' : ''}\n`,
+          );
           for (const r of queued.refused) process.stderr.write(`${'refused'.padEnd(10)} ${r.requestedUrl}  ${r.reason}: ${r.detail}\n`);
         }
         const summary = await collect(s.store, {
-          userAgent: opts.userAgent, concurrency: opts.concurrency, perHostConcurrency: opts.perHostConcurrency, perHostDelayMs: opts.perHostDelayMs,
-          timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, maxBytes: opts.maxBytes, maxRedirects: opts.maxRedirects,
-          retries: opts.retries, allowPrivate: !!opts.allowPrivate, robots: opts.robots, minWords: opts.minWords, nearDuplicate: opts.nearDuplicate,
+          userAgent: opts.userAgent,
+          concurrency: opts.concurrency,
+          perHostConcurrency: opts.perHostConcurrency,
+          perHostDelayMs: opts.perHostDelayMs,
+          timeoutMs: opts.timeoutMs,
+          connectTimeoutMs: opts.connectTimeoutMs,
+          maxBytes: opts.maxBytes,
+          maxRedirects: opts.maxRedirects,
+          retries: opts.retries,
+          allowPrivate: !!opts.allowPrivate,
+          robots: opts.robots,
+          minWords: opts.minWords,
+          nearDuplicate: opts.nearDuplicate,
           signal: stop.signal,
           onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
         });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ type: 'summary', queued: queued.queued, ...summary, store: s.store.fetches.counts() })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ type: 'summary', queued: queued.queued, ...summary, store: s.store.fetches.counts() })}\n`,
+          );
         } else {
-          const reasons = (r: Record<string, number>) => (Object.keys(r).length ? ` (${Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ')})` : '');
-          process.stdout.write([
-            '',
-            `collect: ${summary.jobs} URL(s) this run: ${summary.fetched} fetched, ${summary.failed} failed${reasons(summary.failedByReason)}, ${summary.duplicate} duplicate${reasons(summary.duplicateByReason)}`
-              + `${summary.notModified ? `, ${summary.notModified} not modified` : ''}; ${summary.itemsQueued} new URL(s) found in feeds${summary.interrupted ? '; INTERRUPTED' : ''}`,
-            'in the store:',
-            ...statusLines(s.store),
-            `next: failscope run${opts.db ? ` --db ${opts.db}` : ''}   (screen → group → extract → classify the collected articles)`,
-            '',
-          ].join('\n'));
+          const reasons = (r: Record<string, number>) =>
+            Object.keys(r).length
+              ? ` (${Object.entries(r)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ')})`
+              : '';
+          process.stdout.write(
+            [
+              '',
+              `collect: ${summary.jobs} URL(s) this run: ${summary.fetched} fetched, ${summary.failed} failed${reasons(summary.failedByReason)}, ${summary.duplicate} duplicate${reasons(summary.duplicateByReason)}` +
+                `${summary.notModified ? `, ${summary.notModified} not modified` : ''}; ${summary.itemsQueued} new URL(s) found in feeds${summary.interrupted ? '; INTERRUPTED' : ''}`,
+              'in the store:',
+              ...statusLines(s.store),
+              `next: failscope run${opts.db ? ` --db ${opts.db}` : ''}   (screen → group → extract → classify the collected articles)`,
+              '',
+            ].join('\n'),
+          );
         }
         process.exitCode = summary.failed || queued.refused.length || unreadable || summary.interrupted ? EXIT.partial : EXIT.ok;
       } finally {

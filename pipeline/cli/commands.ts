@@ -15,18 +15,26 @@ import { JobState, STAGES } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Config } from '../../schemas/index.ts';
 
-const noteRenamed = (r: Renamed) => process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
+const noteRenamed = (r: Renamed) =>
+  process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
 
 const bytes = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a whole number of bytes, not "${v}"`);
   return n;
 };
-const maxArticleOption = () => new Option('--max-article-bytes <n>', 'refuse a larger article or JSON Lines line (default 524288, or ingest.maxArticleBytes in the config)').argParser(bytes);
+const maxArticleOption = () =>
+  new Option(
+    '--max-article-bytes <n>',
+    'refuse a larger article or JSON Lines line (default 524288, or ingest.maxArticleBytes in the config)',
+  ).argParser(bytes);
 
 /** What ingest reads with: the config's limits, and the flag over them. */
 const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
-  ...config.ingest, maxArticleBytes: opts.maxArticleBytes ?? config.ingest.maxArticleBytes, onProblem: warnProblem, onRenamed: noteRenamed,
+  ...config.ingest,
+  maxArticleBytes: opts.maxArticleBytes ?? config.ingest.maxArticleBytes,
+  onProblem: warnProblem,
+  onRenamed: noteRenamed,
 });
 
 export function ingestCommand(): Command {
@@ -40,9 +48,14 @@ export function ingestCommand(): Command {
       try {
         const r = await ingest(s.store, paths, ingestOptions(s.config, opts));
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else process.stdout.write(`ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s), ${r.renamed.length} under an id of their own); ${r.problems.length} input(s) skipped\n`);
+        else
+          process.stdout.write(
+            `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s), ${r.renamed.length} under an id of their own); ${r.problems.length} input(s) skipped\n`,
+          );
         process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
-      } finally { await s.close(); }
+      } finally {
+        await s.close();
+      }
     });
 }
 
@@ -51,8 +64,12 @@ function exportRecords(store: Store, opts: { producer?: string; review?: boolean
   const records = store.records.list(opts.producer);
   if (opts.review === false) return asExported(records);
   const r = applyReviews(records, store.review.latest());
-  for (const x of r.skipped) process.stderr.write(`review decision not applied: incident "${x.incidentId}" ${x.target}: ${x.reason} (it stays in the database)\n`);
-  if (r.applied.labels || r.applied.facts) process.stderr.write(`export: ${r.applied.labels} reviewed label(s) and ${r.applied.facts} reviewed fact(s) applied (--no-review for the model's answers only)\n`);
+  for (const x of r.skipped)
+    process.stderr.write(`review decision not applied: incident "${x.incidentId}" ${x.target}: ${x.reason} (it stays in the database)\n`);
+  if (r.applied.labels || r.applied.facts)
+    process.stderr.write(
+      `export: ${r.applied.labels} reviewed label(s) and ${r.applied.facts} reviewed fact(s) applied (--no-review for the model's answers only)\n`,
+    );
   return r.records;
 }
 
@@ -87,7 +104,8 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
     `  citations    ${c.verified} verified, ${c.unverified} not verified  ${JSON.stringify(c.byAlignment)}`,
     `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.elsewhere ? `/${x.elsewhere} by other runs` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
   ];
-  if (problems.length || s.failedJobs) lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
+  if (problems.length || s.failedJobs)
+    lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
   to.write(`${lines.join('\n')}\n`);
 }
@@ -99,42 +117,59 @@ export function runCommand(): Command {
     .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
-    .option('--batch', 'openai backend: send requests through the Batch API (half price, answered within 24 h); run it again after a kill to collect what was submitted')
+    .option(
+      '--batch',
+      'openai backend: send requests through the Batch API (half price, answered within 24 h); run it again after a kill to collect what was submitted',
+    )
     .addOption(maxArticleOption())
-    .action(async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number }) => {
-      requireExisting(paths);
-      const s = await open(opts);
-      const out = outputFor(opts.json);
-      const progress = progressSink(out);
-      try {
-        s.store.runs.recoverInterrupted();
-        const run = s.store.runs.start({ backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache });
-        const ingested = paths.length ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id }) : null;
-        if (ingested && out.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
-        const problems = ingested?.problems ?? [];
-        const summary = await runPipeline(s.store, s.backend, {
-          runId: run.id, settings: { backend: s.backend.name, model: s.backend.model, concurrency: opts.concurrency ?? s.config.concurrency, cache: opts.cache },
-          onEvent: progress.sink, skippedInputs: problems.length,
-        });
-        progress.stop();
-        const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
-        if (out.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
-        if (out.human) printSummary(out.human, summary, problems, outputs);
-        process.exitCode = problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
-      } finally {
-        progress.stop();
-        await s.close();
-      }
-    });
+    .action(
+      async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number }) => {
+        requireExisting(paths);
+        const s = await open(opts);
+        const out = outputFor(opts.json);
+        const progress = progressSink(out);
+        try {
+          s.store.runs.recoverInterrupted();
+          const run = s.store.runs.start({
+            backend: s.backend.name,
+            model: s.backend.model,
+            concurrency: opts.concurrency ?? s.config.concurrency,
+            cache: opts.cache,
+          });
+          const ingested = paths.length ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id }) : null;
+          if (ingested && out.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
+          const problems = ingested?.problems ?? [];
+          const summary = await runPipeline(s.store, s.backend, {
+            runId: run.id,
+            settings: {
+              backend: s.backend.name,
+              model: s.backend.model,
+              concurrency: opts.concurrency ?? s.config.concurrency,
+              cache: opts.cache,
+            },
+            onEvent: progress.sink,
+            skippedInputs: problems.length,
+          });
+          progress.stop();
+          const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
+          if (out.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
+          if (out.human) printSummary(out.human, summary, problems, outputs);
+          process.exitCode = problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
+        } finally {
+          progress.stop();
+          await s.close();
+        }
+      },
+    );
 }
 
 export function exportCommand(): Command {
   return withCommon(new Command('export'))
-    .description('print or write the incident records, with reviewers\' decisions applied')
+    .description("print or write the incident records, with reviewers' decisions applied")
     .addOption(new Option('--format <format>', 'output format (html writes a directory of pages)').choices([...FORMATS]).default('md'))
     .option('--out <path>', 'write to this file (html: this directory) instead of stdout')
-    .option('--producer <backend:model>', 'whose results to export (default: each incident\'s most recent)')
-    .option('--no-review', 'the model\'s answers only, without reviewers\' decisions')
+    .option('--producer <backend:model>', "whose results to export (default: each incident's most recent)")
+    .option('--no-review', "the model's answers only, without reviewers' decisions")
     .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string; review: boolean }) => {
       if (opts.format === 'html' && !opts.out) throw new Error('--format html writes a directory of pages: give it with --out <dir>');
       const s = openExisting(opts);
@@ -147,15 +182,23 @@ export function exportCommand(): Command {
           return;
         }
         const text = render(opts.format, records, articles);
-        if (opts.out) writeFileSync(opts.out, text); else process.stdout.write(text);
-      } finally { await s.close(); }
+        if (opts.out) writeFileSync(opts.out, text);
+        else process.stdout.write(text);
+      } finally {
+        await s.close();
+      }
     });
 }
 
 /** Job counts in the order the pipeline works: stages screen → classify, states pending → failed. */
 function inPipelineOrder(counts: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
   const ordered = <K extends string>(keys: readonly K[], o: Record<string, unknown>) => keys.filter((k) => o[k] !== undefined);
-  return Object.fromEntries(ordered(STAGES, counts).map((stage) => [stage, Object.fromEntries(ordered(JobState.options, counts[stage]).map((st) => [st, counts[stage][st]]))]));
+  return Object.fromEntries(
+    ordered(STAGES, counts).map((stage) => [
+      stage,
+      Object.fromEntries(ordered(JobState.options, counts[stage]).map((st) => [st, counts[stage][st]])),
+    ]),
+  );
 }
 
 export function statusCommand(): Command {
@@ -170,38 +213,92 @@ export function statusCommand(): Command {
           citations: s.store.records.citationCounts(),
           failed: s.store.jobs.failed().map((j) => ({ stage: j.stage, key: j.key, error: j.error })),
           problems: s.store.articles.problems(),
-          runs: s.store.runs.list().slice(-5).map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
+          runs: s.store.runs
+            .list()
+            .slice(-5)
+            .map((r) => ({ id: r.id, status: r.status, backend: r.settings.backend, model: r.settings.model, startedAt: r.startedAt })),
           usage: s.store.modelCalls.usage('run_id'),
           batches: s.store.batches.progress(),
           // model usage per incident (calls whose subject is an incident: extract, classify), and quote checks per run
-          usageByIncident: (() => { const ids = new Set(s.store.incidents.list().map((i) => i.id)); return s.store.modelCalls.usage('subject').filter((u) => u.key && ids.has(u.key)); })(),
+          usageByIncident: (() => {
+            const ids = new Set(s.store.incidents.list().map((i) => i.id));
+            return s.store.modelCalls.usage('subject').filter((u) => u.key && ids.has(u.key));
+          })(),
           quotes: s.store.modelCalls.quoteChecks(),
           // collect: web fetch jobs by state, failures and duplicates by reason, and every failed URL with its reason
-          collect: { ...s.store.fetches.counts(), failedUrls: s.store.fetches.list('failed').map((f) => ({ url: f.requestedUrl, reason: f.reason, httpStatus: f.httpStatus, detail: f.detail })) },
+          collect: {
+            ...s.store.fetches.counts(),
+            failedUrls: s.store.fetches
+              .list('failed')
+              .map((f) => ({ url: f.requestedUrl, reason: f.reason, httpStatus: f.httpStatus, detail: f.detail })),
+          },
         };
-        if (opts.json) { process.stdout.write(`${JSON.stringify(status, null, 2)}\n`); return; }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+          return;
+        }
         const out: string[] = [];
-        out.push(`store     ${Object.entries(status.store).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-        for (const [stage, states] of Object.entries(status.jobs)) out.push(`${stage.padEnd(9)} ${Object.entries(states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-        out.push(`citations ${Object.entries(status.citations).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+        out.push(
+          `store     ${Object.entries(status.store)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+        for (const [stage, states] of Object.entries(status.jobs))
+          out.push(
+            `${stage.padEnd(9)} ${Object.entries(states)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+          );
+        out.push(
+          `citations ${
+            Object.entries(status.citations)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || 'none'
+          }`,
+        );
         const c = status.collect;
-        if (c.pages.pending + c.pages.fetched + c.pages.failed + c.pages.duplicate + c.feeds.pending + c.feeds.fetched + c.feeds.failed > 0) {
-          const by = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-          out.push(`collect   pages: ${c.pages.fetched} collected (${c.opinion} opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending; feeds: ${c.feeds.fetched} fetched, ${c.feeds.failed} failed, ${c.feeds.pending} pending`);
+        if (
+          c.pages.pending + c.pages.fetched + c.pages.failed + c.pages.duplicate + c.feeds.pending + c.feeds.fetched + c.feeds.failed >
+          0
+        ) {
+          const by = (r: Record<string, number>) =>
+            Object.entries(r)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || 'none';
+          out.push(
+            `collect   pages: ${c.pages.fetched} collected (${c.opinion} opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending; feeds: ${c.feeds.fetched} fetched, ${c.feeds.failed} failed, ${c.feeds.pending} pending`,
+          );
           out.push(`collect   failed by reason: ${by(c.failedByReason)}; duplicate by reason: ${by(c.duplicateByReason)}`);
           for (const f of c.failedUrls.slice(0, 20)) out.push(`FAILED    ${f.url}: ${f.reason}${f.detail ? ` (${f.detail})` : ''}`);
-          if (c.failedUrls.length > 20) out.push(`FAILED    … and ${c.failedUrls.length - 20} more URL(s); \`failscope status --json\` lists them all`);
+          if (c.failedUrls.length > 20)
+            out.push(`FAILED    … and ${c.failedUrls.length - 20} more URL(s); \`failscope status --json\` lists them all`);
         }
         for (const f of status.failed) out.push(`FAILED    ${f.stage} ${f.key}: ${f.error}`);
         for (const p of status.problems) out.push(`skipped   ${p.origin}: ${p.reason}`);
-        for (const u of status.usage) out.push(`usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`);
-        for (const u of status.usageByIncident.slice(0, 20)) out.push(`usage     incident ${u.key}: ${u.calls} calls (${u.sent} sent), ${u.promptTokens}+${u.completionTokens} tokens (${u.cachedTokens} prompt-cached), $${u.cost.toFixed(4)}`);
-        if (status.usageByIncident.length > 20) out.push(`usage     … and ${status.usageByIncident.length - 20} more incident(s); \`failscope status --json\` lists them all`);
-        for (const [st, b] of Object.entries(status.batches.byStatus)) out.push(`batches   ${st}: ${b.batches} batch(es), ${b.completed}/${b.requests} request(s) answered, ${b.failed} failed`);
-        for (const b of status.batches.open) out.push(`batch     ${b.providerId ?? `(file ${b.inputFileId}, batch not yet created)`} ${b.stage}: ${b.status}${b.collected ? '' : ', not yet collected'}, ${b.completed}/${b.requests} answered, ${b.failed} failed, since ${b.createdAt}; \`failscope run --batch\` collects it`);
-        for (const q of status.quotes) out.push(`quotes    ${q.runId}: ${q.proposed} quoted, ${q.unplaced} not found at first, ${q.reasks} re-ask(s), ${q.dropped} dropped, ${q.unsupported} item(s) left without a verified quote`);
+        for (const u of status.usage)
+          out.push(
+            `usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`,
+          );
+        for (const u of status.usageByIncident.slice(0, 20))
+          out.push(
+            `usage     incident ${u.key}: ${u.calls} calls (${u.sent} sent), ${u.promptTokens}+${u.completionTokens} tokens (${u.cachedTokens} prompt-cached), $${u.cost.toFixed(4)}`,
+          );
+        if (status.usageByIncident.length > 20)
+          out.push(`usage     … and ${status.usageByIncident.length - 20} more incident(s); \`failscope status --json\` lists them all`);
+        for (const [st, b] of Object.entries(status.batches.byStatus))
+          out.push(`batches   ${st}: ${b.batches} batch(es), ${b.completed}/${b.requests} request(s) answered, ${b.failed} failed`);
+        for (const b of status.batches.open)
+          out.push(
+            `batch     ${b.providerId ?? `(file ${b.inputFileId}, batch not yet created)`} ${b.stage}: ${b.status}${b.collected ? '' : ', not yet collected'}, ${b.completed}/${b.requests} answered, ${b.failed} failed, since ${b.createdAt}; \`failscope run --batch\` collects it`,
+          );
+        for (const q of status.quotes)
+          out.push(
+            `quotes    ${q.runId}: ${q.proposed} quoted, ${q.unplaced} not found at first, ${q.reasks} re-ask(s), ${q.dropped} dropped, ${q.unsupported} item(s) left without a verified quote`,
+          );
         for (const r of status.runs) out.push(`run       ${r.id} ${r.status} (${r.backend}, ${r.model})`);
         process.stdout.write(`${out.join('\n')}\n`);
-      } finally { await s.close(); }
+      } finally {
+        await s.close();
+      }
     });
 }

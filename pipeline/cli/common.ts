@@ -49,14 +49,28 @@ export async function open(opts: CommonOptions): Promise<Session> {
   const backendName = opts.backend ?? config.backend;
   const problems: Problem[] = [];
   const backend = await createBackend({
-    backend: backendName, model: opts.model ?? config.model ?? undefined, config, cache: opts.cache !== false, modelFile: opts.modelFile,
-    onProblem: (p) => problems.push(p), batch: opts.batch, log: (line) => process.stderr.write(`${line}\n`),
+    backend: backendName,
+    model: opts.model ?? config.model ?? undefined,
+    config,
+    cache: opts.cache !== false,
+    modelFile: opts.modelFile,
+    onProblem: (p) => problems.push(p),
+    batch: opts.batch,
+    log: (line) => process.stderr.write(`${line}\n`),
   });
   const dbPath = opts.db ?? config.db;
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
   problems.forEach(warnProblem);
   const store = new Store(dbPath, { jobs: config.jobs });
-  return { config, store, backend, close: async () => { await backend.close?.(); store.close(); } };
+  return {
+    config,
+    store,
+    backend,
+    close: async () => {
+      await backend.close?.();
+      store.close();
+    },
+  };
 }
 
 /**
@@ -66,7 +80,8 @@ export async function open(opts: CommonOptions): Promise<Session> {
 export function openExisting(opts: CommonOptions): Pick<Session, 'store' | 'close'> {
   const config = readConfig(opts);
   const dbPath = opts.db ?? config.db;
-  if (!existsSync(dbPath)) throw new Error(`no database at ${dbPath} (check --db, or create one with \`failscope run\` or \`failscope ingest\`)`);
+  if (!existsSync(dbPath))
+    throw new Error(`no database at ${dbPath} (check --db, or create one with \`failscope run\` or \`failscope ingest\`)`);
   const store = new Store(dbPath, { jobs: config.jobs });
   const producers = [...new Set(store.runs.list().map((r) => `${r.settings.backend} (${r.settings.model})`))];
   const made = producers.length ? `made by backend${producers.length > 1 ? 's' : ''} ${producers.join(', ')}` : 'no pipeline run yet';

@@ -19,7 +19,12 @@ function compareCommand(): Command {
     .description('per-metric deltas (B − A) between two eval output directories, with paired-bootstrap 95% intervals')
     .argument('<runA>', 'eval output directory (the baseline)')
     .argument('<runB>', 'eval output directory (the candidate)')
-    .option('--fail-under <metric=value>', 'exit 2 when run B\'s metric is below value (above, for ECE); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--fail-under <metric=value>',
+      "exit 2 when run B's metric is below value (above, for ECE); repeatable",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--all', 'show every metric, not only the summary ones')
     .option('--resamples <n>', 'bootstrap resamples', integer(1), 1000)
     .option('--seed <n>', 'bootstrap seed', integer(0), 20240607)
@@ -27,8 +32,11 @@ function compareCommand(): Command {
       // --json may land on the parent `eval` command, which takes the common options too.
       const opts = command.optsWithGlobals() as CommonOptions & { failUnder: string[]; all?: boolean; resamples: number; seed: number };
       const thresholds = opts.failUnder.map(parseThreshold);
-      const a = loadRun(runA), b = loadRun(runB);
-      process.stderr.write(`failscope · eval compare · A backend ${a.scorecard.run.backend} (${a.scorecard.run.model}) · B backend ${b.scorecard.run.backend} (${b.scorecard.run.model})\n`);
+      const a = loadRun(runA),
+        b = loadRun(runB);
+      process.stderr.write(
+        `failscope · eval compare · A backend ${a.scorecard.run.backend} (${a.scorecard.run.model}) · B backend ${b.scorecard.run.backend} (${b.scorecard.run.model})\n`,
+      );
       const mismatch = goldMismatch(a, b);
       if (mismatch) throw new Error(`cannot compare ${runA} and ${runB}: ${mismatch}`);
       const { deltas, unpaired } = compareRuns(a, b, { resamples: opts.resamples, seed: opts.seed });
@@ -37,7 +45,10 @@ function compareCommand(): Command {
       if (opts.json) process.stdout.write(`${JSON.stringify({ a: a.dir, b: b.dir, deltas, missed }, null, 2)}\n`);
       else {
         process.stdout.write(renderComparison(a, b, deltas, { all: opts.all }));
-        for (const m of missed) process.stdout.write(`BELOW THRESHOLD  ${m.key} = ${m.value === null ? 'no value' : m.value.toFixed(3)} (required ${m.threshold})\n`);
+        for (const m of missed)
+          process.stdout.write(
+            `BELOW THRESHOLD  ${m.key} = ${m.value === null ? 'no value' : m.value.toFixed(3)} (required ${m.threshold})\n`,
+          );
       }
       process.exitCode = missed.length ? EXIT_BELOW_THRESHOLD : EXIT.ok;
     });
@@ -45,12 +56,18 @@ function compareCommand(): Command {
 
 export function evalCommand(): Command {
   const cmd = withCommon(new Command('eval'))
-    .description('run the pipeline on a gold set in its own database and score every stage (predictions, metrics.json, summary.md, report.html)')
+    .description(
+      'run the pipeline on a gold set in its own database and score every stage (predictions, metrics.json, summary.md, report.html)',
+    )
     .option('--gold <dir>', 'gold directory: articles.jsonl and optionally incidents.jsonl (shared benchmarks format)')
     .option('--out <dir>', 'output directory, also holding the eval databases (default eval-out/<gold dir name>)')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option('--no-cache', 'do not use cached model responses')
-    .option('--folds <k>', 'cross-fitting folds by incident when the model learned from this gold set (default: one per incident up to 30 incidents, else 10)', (v) => Number.parseInt(v, 10))
+    .option(
+      '--folds <k>',
+      'cross-fitting folds by incident when the model learned from this gold set (default: one per incident up to 30 incidents, else 10)',
+      (v) => Number.parseInt(v, 10),
+    )
     .option('--no-cross-fit', 'score with the model as it is even when it learned from this gold set (shows leakage; never for reporting)')
     .action(async (opts: EvalOptions) => {
       if (!opts.gold) throw new Error('eval needs --gold <dir> (or: failscope eval compare <runA> <runB>)');
@@ -62,12 +79,19 @@ export function evalCommand(): Command {
       try {
         for (const p of gold.problems) process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
         const concurrency = opts.concurrency ?? s.config.concurrency;
-        const cf = await crossFitted(s.backend, gold, { off: !opts.crossFit, folds: opts.folds, log: (line) => process.stderr.write(`${line}\n`) });
+        const cf = await crossFitted(s.backend, gold, {
+          off: !opts.crossFit,
+          folds: opts.folds,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
         const { scorecard, files } = await evaluate(gold, out, {
-          store: s.store, goldDb: join(out, 'gold-incidents.db'), backend: cf.backend,
+          store: s.store,
+          goldDb: join(out, 'gold-incidents.db'),
+          backend: cf.backend,
           learning: { learnedFrom: cf.learned.map((x) => x.dir), crossFit: cf.crossFit },
           settings: { backend: cf.backend.name, model: cf.backend.model, concurrency, cache: opts.cache },
-          onEvent: progress?.sink, onProblem: (p) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`),
+          onEvent: progress?.sink,
+          onProblem: (p) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`),
         });
         progress?.stop();
         if (opts.json) process.stdout.write(`${JSON.stringify({ out, files, headline: scorecard.headline })}\n`);
@@ -75,7 +99,9 @@ export function evalCommand(): Command {
           const t = keyFigures(scorecard);
           const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
           const line = (r: string[]) => r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-          process.stdout.write(`\neval ${gold.name}: ${gold.articles.length} articles, ${gold.incidents.length} gold incidents\n${line(t.headers)}\n${t.rows.map(line).join('\n')}\n\noutputs in ${out}: ${files.map((f) => basename(f)).join(', ')}\n`);
+          process.stdout.write(
+            `\neval ${gold.name}: ${gold.articles.length} articles, ${gold.incidents.length} gold incidents\n${line(t.headers)}\n${t.rows.map(line).join('\n')}\n\noutputs in ${out}: ${files.map((f) => basename(f)).join(', ')}\n`,
+          );
         }
         const partial = gold.problems.length || scorecard.run.failedJobs || scorecard.run.skippedInputs;
         process.exitCode = partial ? EXIT.partial : EXIT.ok;

@@ -14,7 +14,17 @@ export function program(): Command {
     .description('Turns news articles about software failures into structured, cited incident records.')
     .version(version, '-V, --version', 'print the version')
     .showHelpAfterError();
-  for (const c of [ingestCommand(), runCommand(), exportCommand(), statusCommand(), evalCommand(), learnCommand(), collectCommand(), reviewCommand()]) cmd.addCommand(c);
+  for (const c of [
+    ingestCommand(),
+    runCommand(),
+    exportCommand(),
+    statusCommand(),
+    evalCommand(),
+    learnCommand(),
+    collectCommand(),
+    reviewCommand(),
+  ])
+    cmd.addCommand(c);
   return cmd;
 }
 

@@ -14,13 +14,29 @@ export const dnsResolver: Resolver = (host) => lookup(host, { all: true, verbati
 const BLOCKED = (() => {
   const b = new BlockList();
   for (const [net, bits] of [
-    ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-    ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-  ] as const) b.addSubnet(net, bits, 'ipv4');
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4],
+  ] as const)
+    b.addSubnet(net, bits, 'ipv4');
   for (const [net, bits] of [
-    ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+    ['::', 128],
+    ['::1', 128],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['fec0::', 10],
+    ['ff00::', 8],
     // NAT64 and the deprecated IPv4-compatible form embed an IPv4 address; checked separately below.
-  ] as const) b.addSubnet(net, bits, 'ipv6');
+  ] as const)
+    b.addSubnet(net, bits, 'ipv6');
   return b;
 })();
 
@@ -29,7 +45,8 @@ function embeddedIpv4(ip: string): string | null {
   const m = /^(?:64:ff9b::|::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(ip);
   if (!m) return null;
   if (m[1]) return m[1];
-  const hi = Number.parseInt(m[2], 16), lo = Number.parseInt(m[3], 16);
+  const hi = Number.parseInt(m[2], 16),
+    lo = Number.parseInt(m[3], 16);
   return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
 }
 
@@ -55,7 +72,13 @@ export type AddressCheck = { ok: true } | { ok: false; reason: 'private-address'
 export async function checkAddress(url: URL, resolver: Resolver): Promise<AddressCheck> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
-    return isPrivateAddress(host) ? { ok: false, reason: 'private-address', detail: `${host} is a private, loopback or link-local address (use --allow-private to fetch it)` } : { ok: true };
+    return isPrivateAddress(host)
+      ? {
+          ok: false,
+          reason: 'private-address',
+          detail: `${host} is a private, loopback or link-local address (use --allow-private to fetch it)`,
+        }
+      : { ok: true };
   }
   if (host === 'localhost' || host.endsWith('.localhost')) {
     return { ok: false, reason: 'private-address', detail: `${host} is loopback (use --allow-private to fetch it)` };
@@ -64,9 +87,19 @@ export async function checkAddress(url: URL, resolver: Resolver): Promise<Addres
   try {
     addresses = await resolver(host);
   } catch (e) {
-    return { ok: false, reason: 'dns-failed', detail: `cannot resolve ${host}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return {
+      ok: false,
+      reason: 'dns-failed',
+      detail: `cannot resolve ${host}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    };
   }
   if (!addresses.length) return { ok: false, reason: 'dns-failed', detail: `${host} has no addresses` };
   const bad = addresses.find((a) => isPrivateAddress(a.address));
-  return bad ? { ok: false, reason: 'private-address', detail: `${host} resolves to ${bad.address}, a private, loopback or link-local address (use --allow-private to fetch it)` } : { ok: true };
+  return bad
+    ? {
+        ok: false,
+        reason: 'private-address',
+        detail: `${host} resolves to ${bad.address}, a private, loopback or link-local address (use --allow-private to fetch it)`,
+      }
+    : { ok: true };
 }

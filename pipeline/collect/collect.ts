@@ -49,8 +49,17 @@ export const COLLECT_DEFAULTS: Omit<CollectOptions, 'resolver' | 'sleep' | 'sign
   nearDuplicate: 0.6,
 };
 
-export type CollectEvent =
-  | { type: 'fetch'; id: number; kind: 'page' | 'feed'; url: string; state: FetchState; reason: FetchReason | null; detail: string | null; notModified?: boolean; items?: number };
+export type CollectEvent = {
+  type: 'fetch';
+  id: number;
+  kind: 'page' | 'feed';
+  url: string;
+  state: FetchState;
+  reason: FetchReason | null;
+  detail: string | null;
+  notModified?: boolean;
+  items?: number;
+};
 
 export interface CollectSummary {
   jobs: number;
@@ -72,10 +81,24 @@ export interface CollectInputs {
 }
 
 /** A URL as a queued job; one that cannot be fetched at all is recorded failed straight away, with its origin. */
-function newFetch(raw: string, kind: 'page' | 'feed', source: string, base?: string, hints: { title?: string | null; published?: string | null } = {}): NewFetch {
+function newFetch(
+  raw: string,
+  kind: 'page' | 'feed',
+  source: string,
+  base?: string,
+  hints: { title?: string | null; published?: string | null } = {},
+): NewFetch {
   const parsed = parseHttpUrl(raw, base);
   if (!parsed.ok) {
-    return { url: raw.trim().slice(0, 2000) || '(empty)', requestedUrl: raw, kind, source, state: 'failed', reason: parsed.reason, detail: `${parsed.detail} (from ${source})` };
+    return {
+      url: raw.trim().slice(0, 2000) || '(empty)',
+      requestedUrl: raw,
+      kind,
+      source,
+      state: 'failed',
+      reason: parsed.reason,
+      detail: `${parsed.detail} (from ${source})`,
+    };
   }
   return { url: canonicalUrl(parsed.url), requestedUrl: parsed.url.href, kind, source, ...hints };
 }
@@ -87,7 +110,9 @@ function newFetch(raw: string, kind: 'page' | 'feed', source: string, base?: str
 export function queueInputs(store: Store, inputs: CollectInputs): { given: number; queued: number; refused: NewFetch[] } {
   const rows: NewFetch[] = [
     ...(inputs.feeds ?? []).map((f) => newFetch(f.url, 'feed', f.source)),
-    ...(inputs.search ? searchQueries(inputs.search.config).map((q) => ({ ...newFetch(q.url, 'feed', inputs.search!.source), title: q.query })) : []),
+    ...(inputs.search
+      ? searchQueries(inputs.search.config).map((q) => ({ ...newFetch(q.url, 'feed', inputs.search!.source), title: q.query }))
+      : []),
     ...(inputs.urls ?? []).map((u) => newFetch(u.url, 'page', u.source)),
   ];
   return { given: rows.length, queued: store.fetches.enqueue(rows), refused: rows.filter((r) => r.state === 'failed') };
@@ -98,14 +123,23 @@ function schedule(rows: FetchRecord[]): FetchRecord[] {
   const byHost = new Map<string, FetchRecord[]>();
   for (const r of rows.filter((r) => r.kind === 'page')) {
     let host = '';
-    try { host = new URL(r.requestedUrl).host; } catch { /* refused when run */ }
+    try {
+      host = new URL(r.requestedUrl).host;
+    } catch {
+      /* refused when run */
+    }
     const list = byHost.get(host);
-    if (list) list.push(r); else byHost.set(host, [r]);
+    if (list) list.push(r);
+    else byHost.set(host, [r]);
   }
   const pages: FetchRecord[] = [];
   for (let i = 0, left = true; left; i++) {
     left = false;
-    for (const list of byHost.values()) if (i < list.length) { pages.push(list[i]); left = true; }
+    for (const list of byHost.values())
+      if (i < list.length) {
+        pages.push(list[i]);
+        left = true;
+      }
   }
   return [...rows.filter((r) => r.kind === 'feed'), ...pages];
 }
@@ -118,16 +152,36 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
   const opts: CollectOptions = { ...COLLECT_DEFAULTS, ...options };
   const gate = new HostGate({ perHost: opts.perHostConcurrency, delayMs: opts.perHostDelayMs });
   const http: HttpOptions = {
-    userAgent: opts.userAgent, timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, maxBytes: opts.maxBytes,
-    maxRedirects: opts.maxRedirects, retries: opts.retries, retryBaseMs: opts.retryBaseMs, maxRetryAfterMs: opts.maxRetryAfterMs,
-    allowPrivate: opts.allowPrivate, resolver: opts.resolver ?? dnsResolver, gate, sleep: opts.sleep, signal: opts.signal,
+    userAgent: opts.userAgent,
+    timeoutMs: opts.timeoutMs,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    maxBytes: opts.maxBytes,
+    maxRedirects: opts.maxRedirects,
+    retries: opts.retries,
+    retryBaseMs: opts.retryBaseMs,
+    maxRetryAfterMs: opts.maxRetryAfterMs,
+    allowPrivate: opts.allowPrivate,
+    resolver: opts.resolver ?? dnsResolver,
+    gate,
+    sleep: opts.sleep,
+    signal: opts.signal,
   };
   const productToken = opts.userAgent.split(/[/\s]/)[0] || 'failscope';
   const robots = opts.robots ? new RobotsCache(http, productToken, opts.maxCrawlDelayMs) : null;
   const index = new NearDuplicateIndex(opts.nearDuplicate);
   for (const s of store.fetches.pageSignatures()) index.add(s.articleId, fromBlob(s.minhash));
 
-  const summary: CollectSummary = { jobs: 0, fetched: 0, failed: 0, duplicate: 0, notModified: 0, itemsQueued: 0, failedByReason: {}, duplicateByReason: {}, interrupted: false };
+  const summary: CollectSummary = {
+    jobs: 0,
+    fetched: 0,
+    failed: 0,
+    duplicate: 0,
+    notModified: 0,
+    itemsQueued: 0,
+    failedByReason: {},
+    duplicateByReason: {},
+    interrupted: false,
+  };
   const finish = (row: FetchRecord, outcome: FetchOutcome, extra: Parameters<Store['fetches']['finish']>[2] = {}, notModified = false) => {
     summary.itemsQueued += store.fetches.finish(row.id, outcome, extra);
     const state = outcome.state ?? row.state;
@@ -140,35 +194,121 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
       const tally = state === 'failed' ? summary.failedByReason : summary.duplicateByReason;
       tally[key] = (tally[key] ?? 0) + 1;
     }
-    opts.onEvent?.({ type: 'fetch', id: row.id, kind: outcome.kind ?? row.kind, url: row.requestedUrl, state, reason: outcome.reason ?? null, detail: outcome.detail ?? null, notModified, items: outcome.items ?? undefined });
+    opts.onEvent?.({
+      type: 'fetch',
+      id: row.id,
+      kind: outcome.kind ?? row.kind,
+      url: row.requestedUrl,
+      state,
+      reason: outcome.reason ?? null,
+      detail: outcome.detail ?? null,
+      notModified,
+      items: outcome.items ?? undefined,
+    });
   };
 
-  const asFeed = async (row: FetchRecord, res: Extract<FetchResult, { ok: true; notModified: false }>, text: string, base: FetchOutcome) => {
+  const asFeed = async (
+    row: FetchRecord,
+    res: Extract<FetchResult, { ok: true; notModified: false }>,
+    text: string,
+    base: FetchOutcome,
+  ) => {
     const feed = await parseFeed(text);
-    if (!feed.ok) return finish(row, { ...base, kind: 'feed', state: 'failed', reason: 'malformed-feed', detail: `${res.finalUrl} is not a readable RSS/Atom feed: ${feed.detail}` });
+    if (!feed.ok)
+      return finish(row, {
+        ...base,
+        kind: 'feed',
+        state: 'failed',
+        reason: 'malformed-feed',
+        detail: `${res.finalUrl} is not a readable RSS/Atom feed: ${feed.detail}`,
+      });
     const items = feed.items.map((it) => newFetch(it.link, 'page', row.url, res.finalUrl, { title: it.title, published: it.published }));
-    finish(row, { ...base, kind: 'feed', state: 'fetched', reason: null, detail: `${feed.items.length} item(s)${feed.skipped ? `, ${feed.skipped} without a link` : ''}`, items: feed.items.length }, { enqueue: items });
+    finish(
+      row,
+      {
+        ...base,
+        kind: 'feed',
+        state: 'fetched',
+        reason: null,
+        detail: `${feed.items.length} item(s)${feed.skipped ? `, ${feed.skipped} without a link` : ''}`,
+        items: feed.items.length,
+      },
+      { enqueue: items },
+    );
   };
 
   const asPage = (row: FetchRecord, res: Extract<FetchResult, { ok: true; notModified: false }>, text: string, base: FetchOutcome) => {
-    const page = extractPage(text, { requestedUrl: row.requestedUrl, finalUrl: res.finalUrl, hintTitle: row.title, hintPublished: row.published, minWords: opts.minWords });
-    if (!page.ok) return finish(row, { ...base, state: 'failed', reason: page.reason, detail: page.detail, words: page.words, opinion: page.opinion, byline: page.byline });
-    const found = { ...base, canonicalUrl: page.canonicalUrl, contentHash: page.article.contentHash, words: page.words, opinion: page.opinion, byline: page.byline };
+    const page = extractPage(text, {
+      requestedUrl: row.requestedUrl,
+      finalUrl: res.finalUrl,
+      hintTitle: row.title,
+      hintPublished: row.published,
+      minWords: opts.minWords,
+    });
+    if (!page.ok)
+      return finish(row, {
+        ...base,
+        state: 'failed',
+        reason: page.reason,
+        detail: page.detail,
+        words: page.words,
+        opinion: page.opinion,
+        byline: page.byline,
+      });
+    const found = {
+      ...base,
+      canonicalUrl: page.canonicalUrl,
+      contentHash: page.article.contentHash,
+      words: page.words,
+      opinion: page.opinion,
+      byline: page.byline,
+    };
     // Checks and writes below are synchronous: no other job can slip in between a lookup and its insert.
     const sameUrl = store.fetches.storedPageAt([base.finalUrl!, page.canonicalUrl], row.id);
-    if (sameUrl) return finish(row, { ...found, state: 'duplicate', reason: 'same-url', duplicateOf: sameUrl, detail: `already collected as ${sameUrl} (${page.canonicalUrl})` });
+    if (sameUrl)
+      return finish(row, {
+        ...found,
+        state: 'duplicate',
+        reason: 'same-url',
+        duplicateOf: sameUrl,
+        detail: `already collected as ${sameUrl} (${page.canonicalUrl})`,
+      });
     const sameText = store.articles.withContentHash(page.article.contentHash);
     if (sameText && sameText !== page.article.id) {
-      return finish(row, { ...found, state: 'duplicate', reason: 'same-content', articleId: page.article.id, duplicateOf: sameText, detail: `same text as ${sameText}` },
-        { article: { ...page.article, duplicateOf: sameText } });
+      return finish(
+        row,
+        {
+          ...found,
+          state: 'duplicate',
+          reason: 'same-content',
+          articleId: page.article.id,
+          duplicateOf: sameText,
+          detail: `same text as ${sameText}`,
+        },
+        { article: { ...page.article, duplicateOf: sameText } },
+      );
     }
     const sig = minhash(page.article.text);
     const near = index.match(sig);
     if (near && near.articleId !== page.article.id) {
-      return finish(row, { ...found, state: 'duplicate', reason: 'near-duplicate', articleId: page.article.id, duplicateOf: near.articleId, detail: `a copy of ${near.articleId} (estimated similarity ${near.similarity.toFixed(2)})` },
-        { article: { ...page.article, duplicateOf: near.articleId } });
+      return finish(
+        row,
+        {
+          ...found,
+          state: 'duplicate',
+          reason: 'near-duplicate',
+          articleId: page.article.id,
+          duplicateOf: near.articleId,
+          detail: `a copy of ${near.articleId} (estimated similarity ${near.similarity.toFixed(2)})`,
+        },
+        { article: { ...page.article, duplicateOf: near.articleId } },
+      );
     }
-    finish(row, { ...found, state: 'fetched', reason: null, detail: null, articleId: page.article.id, minhash: toBlob(sig) }, { article: page.article });
+    finish(
+      row,
+      { ...found, state: 'fetched', reason: null, detail: null, articleId: page.article.id, minhash: toBlob(sig) },
+      { article: page.article },
+    );
     index.add(page.article.id, sig);
   };
 
@@ -179,35 +319,75 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
     // Only feeds are re-polled (--refresh); a page once stored is not fetched again.
     const conditional = row.kind === 'feed' && !!(row.etag || row.lastModified);
     let collectedAs: string | undefined;
-    const res = await fetchDocument({
-      url: row.requestedUrl, accept: row.kind,
-      etag: conditional ? row.etag : null, lastModified: conditional ? row.lastModified : null,
-      beforeHop: async (u, hop) => {
-        // A short link redirecting to a page already collected stops there: the page is not fetched again.
-        collectedAs = row.kind === 'page' && hop > 0 ? store.fetches.storedPageAt([canonicalUrl(u)], row.id) : undefined;
-        if (collectedAs) return { reason: 'same-url', detail: `redirects to ${u.href}, already collected as ${collectedAs}` };
-        const refusal = robots ? await robots.check(u) : null;
-        return refusal ? { reason: 'robots-disallowed', detail: refusal } : null;
+    const res = await fetchDocument(
+      {
+        url: row.requestedUrl,
+        accept: row.kind,
+        etag: conditional ? row.etag : null,
+        lastModified: conditional ? row.lastModified : null,
+        beforeHop: async (u, hop) => {
+          // A short link redirecting to a page already collected stops there: the page is not fetched again.
+          collectedAs = row.kind === 'page' && hop > 0 ? store.fetches.storedPageAt([canonicalUrl(u)], row.id) : undefined;
+          if (collectedAs) return { reason: 'same-url', detail: `redirects to ${u.href}, already collected as ${collectedAs}` };
+          const refusal = robots ? await robots.check(u) : null;
+          return refusal ? { reason: 'robots-disallowed', detail: refusal } : null;
+        },
       },
-    }, http);
-    const finalUrl = (() => { try { return canonicalUrl(res.finalUrl); } catch { return res.finalUrl; } })();
-    if (!res.ok && res.reason === 'same-url') return finish(row, { state: 'duplicate', reason: 'same-url', detail: res.detail, finalUrl, duplicateOf: collectedAs });
+      http,
+    );
+    const finalUrl = (() => {
+      try {
+        return canonicalUrl(res.finalUrl);
+      } catch {
+        return res.finalUrl;
+      }
+    })();
+    if (!res.ok && res.reason === 'same-url')
+      return finish(row, { state: 'duplicate', reason: 'same-url', detail: res.detail, finalUrl, duplicateOf: collectedAs });
     if (!res.ok) return finish(row, { state: 'failed', reason: res.reason, detail: res.detail, httpStatus: res.status, finalUrl });
     if (res.notModified && !conditional) {
-      return finish(row, { state: 'failed', reason: 'http-error', httpStatus: 304, finalUrl, detail: `HTTP 304 from ${res.finalUrl} to a request that sent no validators` });
+      return finish(row, {
+        state: 'failed',
+        reason: 'http-error',
+        httpStatus: 304,
+        finalUrl,
+        detail: `HTTP 304 from ${res.finalUrl} to a request that sent no validators`,
+      });
     }
     if (res.notModified) {
-      return finish(row, { state: 'fetched', reason: null, httpStatus: 304, finalUrl, etag: res.etag, lastModified: res.lastModified, detail: 'not modified since the last fetch' }, {}, true);
+      return finish(
+        row,
+        {
+          state: 'fetched',
+          reason: null,
+          httpStatus: 304,
+          finalUrl,
+          etag: res.etag,
+          lastModified: res.lastModified,
+          detail: 'not modified since the last fetch',
+        },
+        {},
+        true,
+      );
     }
     const decoded = decodeBody(res.bytes, res.contentType);
-    const base: FetchOutcome = { httpStatus: res.status, finalUrl, etag: res.etag, lastModified: res.lastModified, rawHash: sha256(res.bytes) };
+    const base: FetchOutcome = {
+      httpStatus: res.status,
+      finalUrl,
+      etag: res.etag,
+      lastModified: res.lastModified,
+      rawHash: sha256(res.bytes),
+    };
     if (row.kind === 'feed' || looksLikeFeed(decoded.text, res.contentType)) return asFeed(row, res, decoded.text, base);
     return asPage(row, res, decoded.text, base);
   };
 
   const queue = new PQueue({ concurrency: opts.concurrency });
   const started = new Set<number>();
-  const onAbort = () => { summary.interrupted = true; queue.clear(); };
+  const onAbort = () => {
+    summary.interrupted = true;
+    queue.clear();
+  };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     while (!opts.signal?.aborted) {
@@ -221,7 +401,15 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
           } catch (e) {
             if (e instanceof Interrupted) return; // never sent: stays pending
             // A bug or a store error on one URL must not stop the others; the row stays pending for the next run.
-            opts.onEvent?.({ type: 'fetch', id: row.id, kind: row.kind, url: row.requestedUrl, state: 'pending', reason: null, detail: `internal error: ${(e as Error).message}` });
+            opts.onEvent?.({
+              type: 'fetch',
+              id: row.id,
+              kind: row.kind,
+              url: row.requestedUrl,
+              state: 'pending',
+              reason: null,
+              detail: `internal error: ${(e as Error).message}`,
+            });
           }
         });
       }

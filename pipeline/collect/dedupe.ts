@@ -11,8 +11,10 @@ const SHINGLE = 5;
 
 /** murmur3's 32-bit finaliser: a cheap, well-mixed hash of an integer. */
 function mix32(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
 }
@@ -26,7 +28,11 @@ function fnv1a(s: string): number {
 const SEEDS = Array.from({ length: MINHASH_SIZE }, (_, i) => mix32(0x9e3779b9 + i * 0x7f4a7c15));
 
 export function shingles(text: string): Set<number> {
-  const words = text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   const out = new Set<number>();
   for (let i = 0; i + SHINGLE <= words.length; i++) out.add(fnv1a(words.slice(i, i + SHINGLE).join(' ')));
   if (!out.size && words.length) out.add(fnv1a(words.join(' ')));
@@ -61,14 +67,17 @@ export class NearDuplicateIndex {
 
   constructor(private readonly threshold: number) {}
 
-  get size(): number { return this.sigs.size; }
+  get size(): number {
+    return this.sigs.size;
+  }
 
   add(articleId: string, sig: Uint32Array): void {
     this.sigs.set(articleId, sig);
     for (let b = 0; b < BANDS; b++) {
       const key = `${b}:${sig.subarray(b * ROWS, (b + 1) * ROWS).join(',')}`;
       const list = this.buckets.get(key);
-      if (list) list.push(articleId); else this.buckets.set(key, [articleId]);
+      if (list) list.push(articleId);
+      else this.buckets.set(key, [articleId]);
     }
   }
 
@@ -81,7 +90,8 @@ export class NearDuplicateIndex {
         if (seen.has(id)) continue;
         seen.add(id);
         const s = similarity(sig, this.sigs.get(id)!);
-        if (s >= this.threshold && (!best || s > best.similarity || (s === best.similarity && id < best.articleId))) best = { articleId: id, similarity: s };
+        if (s >= this.threshold && (!best || s > best.similarity || (s === best.similarity && id < best.articleId)))
+          best = { articleId: id, similarity: s };
       }
     }
     return best;

@@ -41,7 +41,14 @@ export function extractPage(html: string, ctx: PageContext): PageResult {
   const page = extractHtml(html, ctx.finalUrl);
   const words = countWords(page.text);
   if (words < ctx.minWords) {
-    return { ok: false, reason: 'too-short', detail: `${words} words of article text at ${ctx.finalUrl}; fewer than ${ctx.minWords} counts as a failed scrape`, words, opinion: page.opinion, byline: page.byline };
+    return {
+      ok: false,
+      reason: 'too-short',
+      detail: `${words} words of article text at ${ctx.finalUrl}; fewer than ${ctx.minWords} counts as a failed scrape`,
+      words,
+      opinion: page.opinion,
+      byline: page.byline,
+    };
   }
   const canonical = pageIdentity(page.canonicalUrl, ctx.finalUrl);
   const article = toArticle({

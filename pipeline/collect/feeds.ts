@@ -24,7 +24,10 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
   for (const it of feed.items ?? []) {
     const guid = typeof it.guid === 'string' && /^https?:\/\//i.test(it.guid) ? it.guid : null;
     const link = (it.link ?? guid ?? '').trim();
-    if (!link) { skipped++; continue; }
+    if (!link) {
+      skipped++;
+      continue;
+    }
     items.push({ link, title: it.title?.trim() || null, published: it.isoDate ?? it.pubDate ?? null });
   }
   return { ok: true, title: feed.title ?? null, items, skipped };
@@ -33,6 +36,11 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
 /** A URL given as a page may turn out to be a feed: judged by its type, or by its first element. */
 export function looksLikeFeed(text: string, contentType: string | null): boolean {
   if (/(rss|atom)\+xml/i.test(contentType ?? '')) return true;
-  const head = text.slice(0, 2048).replace(/^\uFEFF/, '').replace(/<\?xml[^>]*\?>/, '').replace(/<!--[\s\S]*?-->/g, '').trimStart();
+  const head = text
+    .slice(0, 2048)
+    .replace(/^\uFEFF/, '')
+    .replace(/<\?xml[^>]*\?>/, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .trimStart();
   return /^<(rss|feed|rdf:RDF)\b/i.test(head);
 }

@@ -28,7 +28,9 @@ export interface HttpOptions {
 
 /** Thrown instead of starting a request once the run is stopping; the job stays pending for the next run. */
 export class Interrupted extends Error {
-  constructor() { super('interrupted before the request was sent'); }
+  constructor() {
+    super('interrupted before the request was sent');
+  }
 }
 
 export type Accept = 'page' | 'feed' | 'robots';
@@ -50,7 +52,15 @@ interface Common {
   bytesRead: number;
 }
 export type FetchResult =
-  | (Common & { ok: true; notModified: false; status: number; contentType: string | null; etag: string | null; lastModified: string | null; bytes: Uint8Array })
+  | (Common & {
+      ok: true;
+      notModified: false;
+      status: number;
+      contentType: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      bytes: Uint8Array;
+    })
   | (Common & { ok: true; notModified: true; status: 304; etag: string | null; lastModified: string | null })
   | (Common & { ok: false; reason: FetchReason; detail: string });
 
@@ -70,16 +80,31 @@ class Failure extends Error {
   /** Set once response headers arrived, so a too-large or binary 200 still records its status. */
   status: number | null = null;
   bytesRead = 0;
-  constructor(readonly reason: FetchReason, message: string, readonly retryable = false) { super(message); }
+  constructor(
+    readonly reason: FetchReason,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
 }
 
 /** A response whose status asks for another try (408, 429, 5xx…), thrown so the retry loop sees it. */
 class RetryableStatus extends Error {
-  constructor(readonly hop: Hop, readonly attempt: number) { super(`HTTP ${hop.status}`); }
+  constructor(
+    readonly hop: Hop,
+    readonly attempt: number,
+  ) {
+    super(`HTTP ${hop.status}`);
+  }
 }
 
-const verdict = (e: unknown): RetryVerdict => (e instanceof RetryableStatus ? { retryAfterMs: retryAfterMs(e.hop.headers) }
-  : e instanceof Failure && e.retryable ? { retryAfterMs: null } : null);
+const verdict = (e: unknown): RetryVerdict =>
+  e instanceof RetryableStatus
+    ? { retryAfterMs: retryAfterMs(e.hop.headers) }
+    : e instanceof Failure && e.retryable
+      ? { retryAfterMs: null }
+      : null;
 
 function classifyError(e: unknown, url: string, timeouts: { headers: boolean; total: boolean }, opts: HttpOptions): Failure {
   if (e instanceof Failure) return e;
@@ -93,7 +118,12 @@ function classifyError(e: unknown, url: string, timeouts: { headers: boolean; to
 }
 
 /** Reads a body as a stream, stopping (and dropping the connection) as soon as it passes the cap. */
-async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number, url: string, progress: { bytes: number }): Promise<Uint8Array> {
+async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  url: string,
+  progress: { bytes: number },
+): Promise<Uint8Array> {
   if (!body) return new Uint8Array();
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -122,8 +152,17 @@ async function requestOnce(url: URL, req: FetchRequest, opts: HttpOptions): Prom
   const headersTimer = new AbortController();
   const total = AbortSignal.timeout(opts.timeoutMs);
   const fired = { headers: false, total: false };
-  total.addEventListener('abort', () => { fired.total = true; }, { once: true });
-  const timer = setTimeout(() => { fired.headers = true; headersTimer.abort(); }, opts.connectTimeoutMs);
+  total.addEventListener(
+    'abort',
+    () => {
+      fired.total = true;
+    },
+    { once: true },
+  );
+  const timer = setTimeout(() => {
+    fired.headers = true;
+    headersTimer.abort();
+  }, opts.connectTimeoutMs);
   const headers: Record<string, string> = { 'User-Agent': opts.userAgent, Accept: ACCEPT[req.accept] };
   // Validators go on every hop: redirects ignore them, and the hop that serves the document uses them.
   if (req.etag) headers['If-None-Match'] = req.etag;
@@ -149,7 +188,11 @@ async function requestOnce(url: URL, req: FetchRequest, opts: HttpOptions): Prom
       throw new Failure('too-large', `${url.href} is ${length} bytes (Content-Length), over the ${opts.maxBytes}-byte limit`);
     }
     const bytes = await readCapped(res.body, opts.maxBytes, url.href, progress);
-    if (looksBinary(bytes)) throw new Failure('unsupported-content', `${url.href} is binary data${type ? ` (served as ${type.split(';')[0]})` : ''}, not a web page or feed`);
+    if (looksBinary(bytes))
+      throw new Failure(
+        'unsupported-content',
+        `${url.href} is binary data${type ? ` (served as ${type.split(';')[0]})` : ''}, not a web page or feed`,
+      );
     return { status, headers: res.headers, bytes, bytesRead: progress.bytes };
   } catch (e) {
     const f = classifyError(e, url.href, fired, opts);
@@ -173,8 +216,15 @@ export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promi
   const seen = new Set<string>();
   let current = req.url;
   let bytesRead = 0;
-  const fail = (reason: FetchReason, detail: string, status: number | null = null): FetchResult =>
-    ({ ok: false, reason, detail, status, finalUrl: current, redirects, bytesRead });
+  const fail = (reason: FetchReason, detail: string, status: number | null = null): FetchResult => ({
+    ok: false,
+    reason,
+    detail,
+    status,
+    finalUrl: current,
+    redirects,
+    bytesRead,
+  });
 
   for (let hop = 0; ; hop++) {
     const parsed = parseHttpUrl(current);
@@ -192,25 +242,48 @@ export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promi
 
     let res: Hop;
     try {
-      res = await withRetries(async (attempt) => {
-        const r = await opts.gate.run(url.host, () => {
-          if (opts.signal?.aborted) throw new Interrupted();
-          return requestOnce(url, req, opts);
-        }).catch((e: unknown) => { if (e instanceof Failure) bytesRead += e.bytesRead; throw e; });
-        bytesRead += r.bytesRead;
-        if (isRetryableStatus(r.status)) throw new RetryableStatus(r, attempt);
-        return r;
-      }, verdict, {
-        retries: opts.retries, baseMs: opts.retryBaseMs, maxMs: Number.POSITIVE_INFINITY, maxRetryAfterMs: opts.maxRetryAfterMs, sleep,
-        // A server that says wait is asking it of every request to the host, not just this one.
-        onRetry: ({ waitMs, error }) => { if (error instanceof RetryableStatus) opts.gate.backOff(url.host, waitMs); },
-      });
+      res = await withRetries(
+        async (attempt) => {
+          const r = await opts.gate
+            .run(url.host, () => {
+              if (opts.signal?.aborted) throw new Interrupted();
+              return requestOnce(url, req, opts);
+            })
+            .catch((e: unknown) => {
+              if (e instanceof Failure) bytesRead += e.bytesRead;
+              throw e;
+            });
+          bytesRead += r.bytesRead;
+          if (isRetryableStatus(r.status)) throw new RetryableStatus(r, attempt);
+          return r;
+        },
+        verdict,
+        {
+          retries: opts.retries,
+          baseMs: opts.retryBaseMs,
+          maxMs: Number.POSITIVE_INFINITY,
+          maxRetryAfterMs: opts.maxRetryAfterMs,
+          sleep,
+          // A server that says wait is asking it of every request to the host, not just this one.
+          onRetry: ({ waitMs, error }) => {
+            if (error instanceof RetryableStatus) opts.gate.backOff(url.host, waitMs);
+          },
+        },
+      );
     } catch (e) {
       if (e instanceof Interrupted) throw e;
-      if (!(e instanceof RetryableStatus)) { const f = e as Failure; return fail(f.reason, f.message, f.status); }
-      const { status } = e.hop, after = retryAfterMs(e.hop.headers);
+      if (!(e instanceof RetryableStatus)) {
+        const f = e as Failure;
+        return fail(f.reason, f.message, f.status);
+      }
+      const { status } = e.hop,
+        after = retryAfterMs(e.hop.headers);
       if (after !== null && after > opts.maxRetryAfterMs) {
-        return fail('http-error', `HTTP ${status} from ${url.href}; Retry-After ${Math.round(after / 1000)} s is longer than the ${Math.round(opts.maxRetryAfterMs / 1000)} s limit`, status);
+        return fail(
+          'http-error',
+          `HTTP ${status} from ${url.href}; Retry-After ${Math.round(after / 1000)} s is longer than the ${Math.round(opts.maxRetryAfterMs / 1000)} s limit`,
+          status,
+        );
       }
       return fail('http-error', `HTTP ${status} from ${url.href}${e.attempt ? ` after ${e.attempt + 1} attempts` : ''}`, status);
     }
@@ -233,11 +306,29 @@ export async function fetchDocument(req: FetchRequest, opts: HttpOptions): Promi
     }
     const etag = res.headers.get('etag');
     const lastModified = res.headers.get('last-modified');
-    if (res.status === 304) return { ok: true, notModified: true, status: 304, finalUrl: current, redirects, etag: etag ?? req.etag ?? null, lastModified: lastModified ?? req.lastModified ?? null, bytesRead };
+    if (res.status === 304)
+      return {
+        ok: true,
+        notModified: true,
+        status: 304,
+        finalUrl: current,
+        redirects,
+        etag: etag ?? req.etag ?? null,
+        lastModified: lastModified ?? req.lastModified ?? null,
+        bytesRead,
+      };
     if (res.status < 200 || res.status >= 300 || !res.bytes) return fail('http-error', `HTTP ${res.status} from ${url.href}`, res.status);
     return {
-      ok: true, notModified: false, status: res.status, finalUrl: current, redirects, contentType: res.headers.get('content-type'),
-      etag, lastModified, bytes: res.bytes, bytesRead,
+      ok: true,
+      notModified: false,
+      status: res.status,
+      finalUrl: current,
+      redirects,
+      contentType: res.headers.get('content-type'),
+      etag,
+      lastModified,
+      bytes: res.bytes,
+      bytesRead,
     };
   }
 }

@@ -40,7 +40,10 @@ export class HostGate {
 
   async run<T>(host: string, fn: () => Promise<T>): Promise<T> {
     const h = this.state(host);
-    await new Promise<void>((resolve) => { h.waiting.push(resolve); this.pump(h); });
+    await new Promise<void>((resolve) => {
+      h.waiting.push(resolve);
+      this.pump(h);
+    });
     try {
       return await fn();
     } finally {
@@ -55,7 +58,10 @@ export class HostGate {
     while (h.waiting.length && h.active < this.opts.perHost) {
       const wait = h.nextAt - Date.now();
       if (wait > 0) {
-        h.timer = setTimeout(() => { h.timer = undefined; this.pump(h); }, wait);
+        h.timer = setTimeout(() => {
+          h.timer = undefined;
+          this.pump(h);
+        }, wait);
         return;
       }
       h.active++;

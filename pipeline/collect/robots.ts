@@ -35,7 +35,11 @@ export function parseRobots(text: string, productToken: string): RobotsPolicy {
 export class RobotsCache {
   private readonly policies = new Map<string, Promise<{ policy: RobotsPolicy; note: string }>>();
 
-  constructor(private readonly http: HttpOptions, private readonly productToken: string, private readonly maxCrawlDelayMs = 30_000) {}
+  constructor(
+    private readonly http: HttpOptions,
+    private readonly productToken: string,
+    private readonly maxCrawlDelayMs = 30_000,
+  ) {}
 
   private load(origin: string): Promise<{ policy: RobotsPolicy; note: string }> {
     let p = this.policies.get(origin);
@@ -45,7 +49,10 @@ export class RobotsCache {
         const r = await fetchDocument({ url, accept: 'robots' }, this.http);
         if (r.ok && !r.notModified) return { policy: parseRobots(decodeBody(r.bytes, r.contentType).text, this.productToken), note: '' };
         if (!r.ok && r.status !== null && r.status >= 400 && r.status < 500) return { policy: ALLOW_ALL, note: '' };
-        return { policy: DISALLOW_ALL, note: ` (robots.txt unreachable: ${r.ok ? `HTTP ${r.status}` : r.detail}; RFC 9309 says to assume everything is disallowed)` };
+        return {
+          policy: DISALLOW_ALL,
+          note: ` (robots.txt unreachable: ${r.ok ? `HTTP ${r.status}` : r.detail}; RFC 9309 says to assume everything is disallowed)`,
+        };
       })();
       this.policies.set(origin, p);
     }

@@ -44,11 +44,21 @@ export function searchQueries(config: SearchConfig): SearchQuery[] {
     for (const outlet of outlets) {
       for (const w of windowsOf(config)) {
         const query = config.query
-          .replaceAll('{keyword}', keyword).replaceAll('{after}', w.after).replaceAll('{before}', w.before)
+          .replaceAll('{keyword}', keyword)
+          .replaceAll('{after}', w.after)
+          .replaceAll('{before}', w.before)
           .replaceAll('{outlet}', outlet ?? '')
           .replace(/\bsite:(?=\s|$)/g, '') // no outlet: drop the empty site filter
-          .replace(/\s+/g, ' ').trim();
-        out.push({ query, url: config.template.replaceAll('{query}', encodeURIComponent(query)), keyword, outlet, after: w.after, before: w.before });
+          .replace(/\s+/g, ' ')
+          .trim();
+        out.push({
+          query,
+          url: config.template.replaceAll('{query}', encodeURIComponent(query)),
+          keyword,
+          outlet,
+          after: w.after,
+          before: w.before,
+        });
       }
     }
   }

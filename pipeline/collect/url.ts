@@ -5,10 +5,42 @@ import type { FetchReason } from '../../schemas/collect.ts';
  * differing only in these are the same page.
  */
 const TRACKING = new Set([
-  'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'igshid', 'mc_cid', 'mc_eid',
-  '_ga', '_gl', 'mkt_tok', 'ocid', 'cmpid', 'smid', 'smtyp', 'sr_share', 'ref_src', 'ref_url', 'guccounter',
-  'guce_referrer', 'guce_referrer_sig', 'taid', 's_cid', 'ito', 'oc', 'at_medium', 'at_campaign', 'at_custom1',
-  'at_custom2', 'at_custom3', 'at_custom4', '__twitter_impression', 'spm',
+  'fbclid',
+  'gclid',
+  'dclid',
+  'gbraid',
+  'wbraid',
+  'msclkid',
+  'yclid',
+  'twclid',
+  'igshid',
+  'mc_cid',
+  'mc_eid',
+  '_ga',
+  '_gl',
+  'mkt_tok',
+  'ocid',
+  'cmpid',
+  'smid',
+  'smtyp',
+  'sr_share',
+  'ref_src',
+  'ref_url',
+  'guccounter',
+  'guce_referrer',
+  'guce_referrer_sig',
+  'taid',
+  's_cid',
+  'ito',
+  'oc',
+  'at_medium',
+  'at_campaign',
+  'at_custom1',
+  'at_custom2',
+  'at_custom3',
+  'at_custom4',
+  '__twitter_impression',
+  'spm',
 ]);
 const TRACKING_PREFIXES = ['utm_', 'ns_', 'pk_', 'mtm_', 'hsa_', 'vero_'];
 
@@ -17,7 +49,9 @@ const isTracking = (name: string) => {
   return TRACKING.has(n) || TRACKING_PREFIXES.some((p) => n.startsWith(p));
 };
 
-export type ParsedUrl = { ok: true; url: URL } | { ok: false; reason: Extract<FetchReason, 'invalid-url' | 'unsupported-scheme'>; detail: string };
+export type ParsedUrl =
+  | { ok: true; url: URL }
+  | { ok: false; reason: Extract<FetchReason, 'invalid-url' | 'unsupported-scheme'>; detail: string };
 
 /** Parses a URL (relative to `base` if given) and allows only http(s): file:, data:, ftp: and the rest are refused. */
 export function parseHttpUrl(raw: string, base?: string | URL): ParsedUrl {
@@ -28,7 +62,11 @@ export function parseHttpUrl(raw: string, base?: string | URL): ParsedUrl {
     return { ok: false, reason: 'invalid-url', detail: `not a URL: ${JSON.stringify(raw.slice(0, 200))}` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, reason: 'unsupported-scheme', detail: `only http and https are fetched, not ${url.protocol} (${raw.slice(0, 200)})` };
+    return {
+      ok: false,
+      reason: 'unsupported-scheme',
+      detail: `only http and https are fetched, not ${url.protocol} (${raw.slice(0, 200)})`,
+    };
   }
   if (!url.hostname) return { ok: false, reason: 'invalid-url', detail: `no host in ${raw.slice(0, 200)}` };
   if (url.username || url.password) return { ok: false, reason: 'invalid-url', detail: `credentials in URLs are refused (${url.host})` };

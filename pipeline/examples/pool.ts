@@ -44,7 +44,10 @@ export class ExamplePool {
   private readonly index: SimilarityIndex;
   private readonly byId: Map<string, PoolIncident>;
 
-  constructor(readonly incidents: readonly PoolIncident[], readonly problems: readonly GoldProblem[] = []) {
+  constructor(
+    readonly incidents: readonly PoolIncident[],
+    readonly problems: readonly GoldProblem[] = [],
+  ) {
     this.byId = new Map(incidents.map((i) => [i.id, i]));
     const sorted = [...incidents].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.hash = hashOf(sorted.map((i) => [i.id, i.articles, i.gold]));
@@ -57,15 +60,24 @@ export class ExamplePool {
 
   /** The pool without the excluded incidents, for cross-fitting: its hash and term weights are its own. */
   without(ex: Exclusion): ExamplePool {
-    const ids = new Set(ex.incidents ?? []), arts = new Set(ex.articles ?? []);
-    return new ExamplePool(this.incidents.filter((i) => !ids.has(i.id) && !i.articles.some((a) => arts.has(a.id))), this.problems);
+    const ids = new Set(ex.incidents ?? []),
+      arts = new Set(ex.articles ?? []);
+    return new ExamplePool(
+      this.incidents.filter((i) => !ids.has(i.id) && !i.articles.some((a) => arts.has(a.id))),
+      this.problems,
+    );
   }
 
   /** Every pool incident the query may see, most similar first. */
   nearest(query: ExampleQuery): Neighbour[] {
-    const ids = new Set(query.articles.map((a) => a.id)), texts = new Set(query.articles.map((a) => a.contentHash));
+    const ids = new Set(query.articles.map((a) => a.id)),
+      texts = new Set(query.articles.map((a) => a.contentHash));
     const own = (i: PoolIncident) => i.id === query.id || i.articles.some((a) => ids.has(a.id) || texts.has(a.contentHash));
-    return this.index.rank(query.articles.flatMap((a) => terms(a)), (id) => !own(this.byId.get(id)!))
+    return this.index
+      .rank(
+        query.articles.flatMap((a) => terms(a)),
+        (id) => !own(this.byId.get(id)!),
+      )
       .map((r) => ({ incident: this.byId.get(r.id)!, similarity: r.similarity, shared: r.shared }));
   }
 }
@@ -85,10 +97,16 @@ export async function examplePool(dirs: readonly string[]): Promise<ExamplePool>
     const articles = new Map(gold.articles.map((a) => [a.id, a]));
     for (const inc of gold.incidents) {
       const prior = byId.get(inc.id);
-      if (prior) problems.push({ origin: join(gold.dir, 'incidents.jsonl'), reason: `incident "${inc.id}" replaces the one read from ${prior.dir}` });
+      if (prior)
+        problems.push({
+          origin: join(gold.dir, 'incidents.jsonl'),
+          reason: `incident "${inc.id}" replaces the one read from ${prior.dir}`,
+        });
       const own = inc.articleIds.map((id) => articles.get(id)!);
       byId.set(inc.id, {
-        id: inc.id, dir: gold.dir, gold: inc.gold,
+        id: inc.id,
+        dir: gold.dir,
+        gold: inc.gold,
         articles: own.map((a) => ({ id: a.id, headline: a.headline, contentHash: contentHash(a.text) })),
         terms: own.flatMap((a) => terms(a)),
       });

@@ -45,7 +45,9 @@ export class SimilarityIndex {
   rank(terms: readonly string[], keep: (id: string) => boolean): Ranked[] {
     const q = this.corpus.vector(terms);
     const distinctive = (t: string) => this.corpus.docFreq(t) <= Math.max(1, this.corpus.size / 2);
-    return this.docs.filter((d) => keep(d.id)).map((d) => ({ id: d.id, ...overlap(q, d.v, distinctive) }))
+    return this.docs
+      .filter((d) => keep(d.id))
+      .map((d) => ({ id: d.id, ...overlap(q, d.v, distinctive) }))
       .sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 }

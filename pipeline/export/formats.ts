@@ -10,9 +10,13 @@ export type TextFormat = Exclude<Format, 'html'>;
 /** Renders records in one text format. Markdown separates incidents with a rule, as one document. */
 export function render(format: TextFormat, records: ExportRecord[], articles: ReadonlyMap<string, Article>): string {
   switch (format) {
-    case 'json': return `${JSON.stringify({ incidents: records }, null, 2)}\n`;
-    case 'jsonl': return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
-    case 'csv': return toCsv(records);
-    case 'md': return records.map((r) => toMarkdown(r, articles)).join('\n---\n\n');
+    case 'json':
+      return `${JSON.stringify({ incidents: records }, null, 2)}\n`;
+    case 'jsonl':
+      return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+    case 'csv':
+      return toCsv(records);
+    case 'md':
+      return records.map((r) => toMarkdown(r, articles)).join('\n---\n\n');
   }
 }

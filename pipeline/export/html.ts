@@ -21,7 +21,10 @@ export function writeHtml(outDir: string, records: readonly ExportRecord[], arti
   const dir = resolve(outDir);
   const css = `${asset('export.css')}\n${paletteCss()}`;
   const files = [join(dir, 'index.html')];
-  writeAtomic(files[0], htmlPage({ title: `failscope · ${records.length} incidents`, css, script: asset('index.js'), body: indexBody(records) }));
+  writeAtomic(
+    files[0],
+    htmlPage({ title: `failscope · ${records.length} incidents`, css, script: asset('index.js'), body: indexBody(records) }),
+  );
   for (const r of records) {
     const file = join(dir, recordFile(r.id));
     writeAtomic(file, htmlPage({ title: `Incident: ${r.title || r.id}`, css, script: asset('record.js'), body: recordBody(r, articles) }));

@@ -1,4 +1,12 @@
-import type { Article, ExportFact, ExportLabel, ExportRecord, PostmortemField, ReviewStamp, TaxonomyDimension } from '../../schemas/index.ts';
+import type {
+  Article,
+  ExportFact,
+  ExportLabel,
+  ExportRecord,
+  PostmortemField,
+  ReviewStamp,
+  TaxonomyDimension,
+} from '../../schemas/index.ts';
 import { POSTMORTEM_FIELDS, POSTMORTEM_TITLES, TAXONOMY, type Section } from '../../schemas/index.ts';
 
 /**
@@ -23,7 +31,11 @@ export interface LayoutRow {
   label: ExportLabel | undefined;
 }
 
-const TABLES: [Section, string, string][] = [['faults', 'Software Taxonomy of Faults', 'Category'], ['iot', 'IoT System Layer', 'Layer'], ['other', 'Other Details', 'Category']];
+const TABLES: [Section, string, string][] = [
+  ['faults', 'Software Taxonomy of Faults', 'Category'],
+  ['iot', 'IoT System Layer', 'Layer'],
+  ['other', 'Other Details', 'Category'],
+];
 /** Rows whose order on FAIL's page differs from the taxonomy's: it lists Consequence before Domain. */
 const PAGE_ORDER: readonly string[] = ['consequence', 'domain'];
 const pageRank = (d: TaxonomyDimension) => PAGE_ORDER.indexOf(d.key);
@@ -42,11 +54,21 @@ export const articleRefText = (cs: readonly { articleId: string }[]) => {
   return ids.length ? ` [${ids.map((r) => `Article ${r}`).join(', ')}]` : '';
 };
 
-const ACTION_WORDS: Record<ReviewStamp['action'], string> = { accept: 'accepted', change: 'changed', unknown: 'marked unknown', note: 'noted' };
+const ACTION_WORDS: Record<ReviewStamp['action'], string> = {
+  accept: 'accepted',
+  change: 'changed',
+  unknown: 'marked unknown',
+  note: 'noted',
+};
 
 /** "changed by Tess on 2026-12-06": what the reviewer did, by whom, when. */
 export function reviewWords(r: ReviewStamp, kind: 'label' | 'fact'): string {
-  const what = r.action === 'unknown' && kind === 'fact' ? 'marked unsupported' : r.action === 'change' && kind === 'fact' ? 'corrected' : ACTION_WORDS[r.action];
+  const what =
+    r.action === 'unknown' && kind === 'fact'
+      ? 'marked unsupported'
+      : r.action === 'change' && kind === 'fact'
+        ? 'corrected'
+        : ACTION_WORDS[r.action];
   return `${what} by ${r.reviewer} on ${r.at.slice(0, 10)}`;
 }
 
@@ -61,8 +83,12 @@ export function recordLayout(rec: ExportRecord, articles: ReadonlyMap<string, Ar
     summary: rec.postmortem?.summary ?? '',
     fields: POSTMORTEM_FIELDS.map((f) => ({ field: f, title: POSTMORTEM_TITLES[f], facts: rec.postmortem ? rec.postmortem[f] : null })),
     tables: TABLES.map(([section, title, head]) => ({
-      section, title, head,
-      rows: TAXONOMY.filter((d) => d.section === section).sort((a, b) => pageRank(a) - pageRank(b)).map((d) => ({ dimension: d, notApplicable: d.iotOnly && !cps, label: labels.get(d.key) })),
+      section,
+      title,
+      head,
+      rows: TAXONOMY.filter((d) => d.section === section)
+        .sort((a, b) => pageRank(a) - pageRank(b))
+        .map((d) => ({ dimension: d, notApplicable: d.iotOnly && !cps, label: labels.get(d.key) })),
     })),
     sources: rec.articleIds.map((id) => ({ id, article: articles.get(id) })),
   };

@@ -1,4 +1,15 @@
-import { DIMENSION_KEYS, POSTMORTEM_FIELDS, normalizeOptions, type DimensionKey, type ExportLabel, type ExportPostmortem, type ExportRecord, type IncidentRecord, type ReviewStamp, type TaxonomyLabel } from '../../schemas/index.ts';
+import {
+  DIMENSION_KEYS,
+  POSTMORTEM_FIELDS,
+  normalizeOptions,
+  type DimensionKey,
+  type ExportLabel,
+  type ExportPostmortem,
+  type ExportRecord,
+  type IncidentRecord,
+  type ReviewStamp,
+  type TaxonomyLabel,
+} from '../../schemas/index.ts';
 import type { ReviewDecision } from '../../schemas/review.ts';
 import { producerOf } from '../store/store.ts';
 import { byTarget, factTarget, reviewedOptions, targetKey } from '../review/targets.ts';
@@ -14,7 +25,13 @@ export interface ReviewedRecords {
   skipped: { incidentId: string; target: string; reason: string }[];
 }
 
-const stamp = (d: ReviewDecision): ReviewStamp => ({ source: 'review', reviewer: d.reviewer, at: d.createdAt, action: d.action, note: d.note });
+const stamp = (d: ReviewDecision): ReviewStamp => ({
+  source: 'review',
+  reviewer: d.reviewer,
+  at: d.createdAt,
+  action: d.action,
+  note: d.note,
+});
 
 /** The records as the model left them, in the export's shape (no review applied: `--no-review`). */
 export const asExported = (records: readonly IncidentRecord[]): ExportRecord[] => [...records];
@@ -40,7 +57,16 @@ export function applyReviews(records: readonly IncidentRecord[], decisions: read
       applied.labels++;
       return model
         ? { ...model, options, review: stamp(d), model: { options: model.options, confidence: model.confidence } }
-        : { dimension: dim, options, rationale: d.note ?? 'Set by the reviewer; no backend labelled this dimension.', confidence: null, citations: [], provenance: null, review: stamp(d), model: null };
+        : {
+            dimension: dim,
+            options,
+            rationale: d.note ?? 'Set by the reviewer; no backend labelled this dimension.',
+            confidence: null,
+            citations: [],
+            provenance: null,
+            review: stamp(d),
+            model: null,
+          };
     };
     const decided = (dim: DimensionKey) => latest.get(targetKey('label', rec.id, dim, null));
     // The model's labels in their order, then dimensions only a reviewer labelled.
@@ -73,7 +99,8 @@ export function applyReviews(records: readonly IncidentRecord[], decisions: read
   });
   const known = new Set(records.map((r) => r.id));
   for (const d of latest.values()) {
-    if (!used.has(d) && !known.has(d.incidentId)) skipped.push({ incidentId: d.incidentId, target: d.target, reason: 'the incident is no longer in the store (regrouped)' });
+    if (!used.has(d) && !known.has(d.incidentId))
+      skipped.push({ incidentId: d.incidentId, target: d.target, reason: 'the incident is no longer in the store (regrouped)' });
   }
   return { records: out, applied, skipped };
 }

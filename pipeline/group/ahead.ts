@@ -20,7 +20,8 @@ export function askBackend(backend: Backend, load: (id: string) => Article | und
     return a;
   };
   return async (articleId, q) => {
-    const article = get(articleId), candidate = get(q.candidate);
+    const article = get(articleId),
+      candidate = get(q.candidate);
     if (!article || !candidate) throw new Error(`article ${article ? q.candidate : articleId} is no longer stored`);
     return (await backend.sameIncident(article, [candidate], q.evidence, call(articleId))).same;
   };
@@ -38,7 +39,12 @@ export class AskAhead {
   private next = 0;
   private answers = new Map<string, Promise<Verdict[]>>();
 
-  constructor(private grouper: Grouper, private order: readonly string[], private ask: Ask, private opts: { concurrency: number; ahead: number }) {
+  constructor(
+    private grouper: Grouper,
+    private order: readonly string[],
+    private ask: Ask,
+    private opts: { concurrency: number; ahead: number },
+  ) {
     this.queue = new PQueue({ concurrency: opts.concurrency });
     this.position = new Map(order.map((id, i) => [id, i]));
   }

@@ -62,7 +62,12 @@ export class Grouper {
    * `articles`: every article known, in order (document frequencies come from all of them, not only the
    * failures); `takesPart`: those to group; `membership`: their incidents so far.
    */
-  constructor(articles: Iterable<Article>, takesPart: (id: string) => boolean, membership: ReadonlyMap<string, string>, private readonly t: GroupingTuning['method'] = TUNING.method) {
+  constructor(
+    articles: Iterable<Article>,
+    takesPart: (id: string) => boolean,
+    membership: ReadonlyMap<string, string>,
+    private readonly t: GroupingTuning['method'] = TUNING.method,
+  ) {
     const pending: { article: Pick<Article, 'id' | 'published'>; counts: TermCounts; names: Set<string> }[] = [];
     const nameDf = new Map<string, number>();
     for (const a of articles) {
@@ -104,7 +109,10 @@ export class Grouper {
       out.push([c, Number(Math.max(0, sim + this.t.nameWeight * (names - this.t.nameBaseline)).toFixed(4))]);
     }
     this.index.add(this.numberOf.get(articleId)!, me.vector);
-    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, this.t.maxQuestions).map(([c, evidence]) => ({ candidate: this.known[c].id, evidence }));
+    return out
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, this.t.maxQuestions)
+      .map(([c, evidence]) => ({ candidate: this.known[c].id, evidence }));
   }
 
   /** Puts the article into an incident from the backend's answers about its pairs. Call in article order. */

@@ -28,7 +28,8 @@ export class Incidents {
 
   /** Moves `drop`'s members into `keep`. */
   merge(keep: string, drop: string): void {
-    const k = this.spans.get(keep)!, d = this.spans.get(drop)!;
+    const k = this.spans.get(keep)!,
+      d = this.spans.get(drop)!;
     for (const id of d.members) this.incidentOf.set(id, keep);
     k.members.push(...d.members);
     this.spans.set(keep, { ...k, ...widen(widen(k, d.first), d.last) });

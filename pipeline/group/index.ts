@@ -8,7 +8,10 @@ import type { SparseVector } from './sparse.ts';
 export class CandidateIndex {
   private postings = new Map<number, number[]>();
 
-  constructor(private readonly topK = 12, private readonly maxPosting = 400) {}
+  constructor(
+    private readonly topK = 12,
+    private readonly maxPosting = 400,
+  ) {}
 
   /** The vector's `k` heaviest term ids; ties go to the lower id, so the choice is stable. */
   static topTerms(v: SparseVector, k: number): number[] {

@@ -31,7 +31,11 @@ export class SparseCorpus {
     const tf = new Map<number, number>();
     for (const t of termList) {
       let id = this.termIds.get(t);
-      if (id === undefined) { id = this.termOf.length; this.termIds.set(t, id); this.termOf.push(t); }
+      if (id === undefined) {
+        id = this.termOf.length;
+        this.termIds.set(t, id);
+        this.termOf.push(t);
+      }
       tf.set(id, (tf.get(id) ?? 0) + 1);
     }
     const ids = Int32Array.from(tf.keys()).sort();
@@ -47,8 +51,9 @@ export class SparseCorpus {
 
 export function sparseCosine(a: SparseVector, b: SparseVector): number {
   let dot = 0;
-  for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length;) {
-    const x = a.ids[i], y = b.ids[j];
+  for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length; ) {
+    const x = a.ids[i],
+      y = b.ids[j];
     if (x === y) dot += a.weights[i++] * b.weights[j++];
     else if (x < y) i++;
     else j++;

@@ -48,7 +48,11 @@ export function retryAfterMs(headers: { get(name: string): string | null } | und
 }
 
 /** Runs `attempt` until it succeeds, `verdict` rules out another try, or the policy's retries are spent. */
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, verdict: (error: unknown) => RetryVerdict, p: RetryPolicy): Promise<T> {
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  verdict: (error: unknown) => RetryVerdict,
+  p: RetryPolicy,
+): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);

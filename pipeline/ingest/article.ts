@@ -37,4 +37,9 @@ export function toArticle(raw: RawArticle): Article {
 }
 
 /** A file-name-derived id: lower-case letters, digits and dashes. */
-export const slug = (s: string) => s.toLowerCase().replace(/\.[a-z0-9]+$/, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'article';
+export const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\.[a-z0-9]+$/, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'article';

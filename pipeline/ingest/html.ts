@@ -38,7 +38,9 @@ function jsonLd(doc: Document): LdItem[] {
   for (const s of doc.querySelectorAll('script[type="application/ld+json"]')) {
     try {
       visit(JSON.parse(s.textContent ?? ''));
-    } catch { /* a broken JSON-LD block is common on the web; other sources remain */ }
+    } catch {
+      /* a broken JSON-LD block is common on the web; other sources remain */
+    }
   }
   return out;
 }
@@ -61,7 +63,11 @@ function isOpinion(ld: LdItem[], section: string | null, title: string, url: str
   if (section && OPINION_WORDS.test(section)) return true;
   if (OPINION_HEADLINE.test(title)) return true;
   if (url) {
-    try { return OPINION_PATH.test(new URL(url).pathname); } catch { /* not a URL: no path to judge */ }
+    try {
+      return OPINION_PATH.test(new URL(url).pathname);
+    } catch {
+      /* not a URL: no path to judge */
+    }
   }
   return false;
 }
@@ -75,23 +81,45 @@ export function extractHtml(html: string, url: string | null = null): ExtractedP
   const { document } = parseHTML(html);
   const ld = jsonLd(document);
   const article = ld.find((i) => types(i).some((t) => ARTICLE_TYPE.test(t))) ?? ld.find((i) => typeof i.datePublished === 'string');
-  const published = meta(document, 'article:published_time', 'datePublished', 'pubdate', 'publishdate', 'date', 'og:published_time', 'dc.date', 'DC.date.issued', 'sailthru.date')
-    ?? (typeof article?.datePublished === 'string' ? article.datePublished : null)
-    ?? document.querySelector('time[datetime][pubdate], article time[datetime], time[datetime]')?.getAttribute('datetime') ?? null;
+  const published =
+    meta(
+      document,
+      'article:published_time',
+      'datePublished',
+      'pubdate',
+      'publishdate',
+      'date',
+      'og:published_time',
+      'dc.date',
+      'DC.date.issued',
+      'sailthru.date',
+    ) ??
+    (typeof article?.datePublished === 'string' ? article.datePublished : null) ??
+    document.querySelector('time[datetime][pubdate], article time[datetime], time[datetime]')?.getAttribute('datetime') ??
+    null;
   const canonicalUrl = document.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
   const siteName = meta(document, 'og:site_name', 'application-name') ?? nameOf(article?.publisher);
-  const section = meta(document, 'article:section', 'section', 'parsely-section', 'category')
-    ?? nameOf(article?.articleSection);
+  const section = meta(document, 'article:section', 'section', 'parsely-section', 'category') ?? nameOf(article?.articleSection);
   // article:author is often a profile URL rather than a name.
-  const metaByline = [meta(document, 'author', 'parsely-author', 'byl'), meta(document, 'article:author'), nameOf(article?.author),
-    document.querySelector('[rel="author"]')?.textContent?.trim() ?? null].find((v) => v && !/^https?:\/\//.test(v)) ?? null;
+  const metaByline =
+    [
+      meta(document, 'author', 'parsely-author', 'byl'),
+      meta(document, 'article:author'),
+      nameOf(article?.author),
+      document.querySelector('[rel="author"]')?.textContent?.trim() ?? null,
+    ].find((v) => v && !/^https?:\/\//.test(v)) ?? null;
   const metaTitle = meta(document, 'og:title', 'twitter:title') ?? nameOf(article?.headline);
   let parsed: ReturnType<Readability<string>['parse']> = null;
   try {
     parsed = new Readability(document as unknown as Document).parse();
-  } catch { /* Readability gives up on some markup; the body text below is the fallback */ }
+  } catch {
+    /* Readability gives up on some markup; the body text below is the fallback */
+  }
   const text = (parsed?.textContent ?? document.body?.textContent ?? '')
-    .replace(/[ \t\f\v]+/g, ' ').replace(/\s*\n\s*/g, '\n').replace(/\n{2,}/g, '\n\n').trim();
+    .replace(/[ \t\f\v]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .replace(/\n{2,}/g, '\n\n')
+    .trim();
   const title = (parsed?.title || metaTitle || document.title || '').trim();
   return {
     title,

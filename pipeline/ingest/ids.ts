@@ -2,11 +2,12 @@ import type { Article } from '../../schemas/index.ts';
 import { hashOf } from '../text/hash.ts';
 import type { FileArticle } from './article.ts';
 
-export interface Holder { origin: string; contentHash: string }
+export interface Holder {
+  origin: string;
+  contentHash: string;
+}
 
-export type IdDecision =
-  | { article: Article; renamedFrom?: { id: string; takenBy: string } }
-  | { conflict: string };
+export type IdDecision = { article: Article; renamedFrom?: { id: string; takenBy: string } } | { conflict: string };
 
 /** The file a stored origin names: `file:line` for a JSON Lines record, `file[i]` for one of a .json array. */
 const fileOf = (origin: string) => origin.replace(/(?::\d+|\[\d+\])$/, '');
@@ -25,7 +26,8 @@ export class IdAssigner {
   assign(raw: FileArticle, article: Article): IdDecision {
     const first = this.check(article.id, raw, article);
     if (first === 'free') return this.take(article);
-    if (raw.idGiven) return { conflict: `id "${article.id}" is already used by ${first.origin} for a different article; give one of them another id` };
+    if (raw.idGiven)
+      return { conflict: `id "${article.id}" is already used by ${first.origin} for a different article; give one of them another id` };
     const own = `${article.id}-${hashOf(['article-source', raw.origin]).slice(0, 6)}`;
     const second = this.check(own, raw, article);
     if (second !== 'free') return { conflict: `ids "${article.id}" and "${own}" are used by ${first.origin} and ${second.origin}` };

@@ -26,13 +26,20 @@ export interface IngestResult {
 const BATCH = 500;
 
 /** Reads inputs into the store in batches (one transaction each) and records every problem. */
-export async function ingest(store: Store, paths: string[], opts: ReadOptions & { runId?: string; onProblem?: (p: Problem) => void; onRenamed?: (r: Renamed) => void } = {}): Promise<IngestResult> {
+export async function ingest(
+  store: Store,
+  paths: string[],
+  opts: ReadOptions & { runId?: string; onProblem?: (p: Problem) => void; onRenamed?: (r: Renamed) => void } = {},
+): Promise<IngestResult> {
   const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, renamed: [], problems: [] };
   const ids = new IdAssigner((id) => store.articles.source(id));
   let batch: Article[] = [];
   const flush = () => {
     const r = store.articles.insert(batch);
-    result.inserted += r.inserted; result.existing += r.existing; result.duplicates += r.duplicates; result.updated += r.updated;
+    result.inserted += r.inserted;
+    result.existing += r.existing;
+    result.duplicates += r.duplicates;
+    result.updated += r.updated;
     batch = [];
   };
   const report = (p: Problem) => {
@@ -41,12 +48,23 @@ export async function ingest(store: Store, paths: string[], opts: ReadOptions & 
     opts.onProblem?.(p);
   };
   for await (const item of readInputs(paths, opts)) {
-    if ('problem' in item) { report(item.problem); continue; }
+    if ('problem' in item) {
+      report(item.problem);
+      continue;
+    }
     result.read++;
     const decided = ids.assign(item.article, toArticle(item.article));
-    if ('conflict' in decided) { report({ origin: item.article.origin, reason: decided.conflict }); continue; }
+    if ('conflict' in decided) {
+      report({ origin: item.article.origin, reason: decided.conflict });
+      continue;
+    }
     if (decided.renamedFrom) {
-      const r = { origin: decided.article.origin, id: decided.article.id, wanted: decided.renamedFrom.id, takenBy: decided.renamedFrom.takenBy };
+      const r = {
+        origin: decided.article.origin,
+        id: decided.article.id,
+        wanted: decided.renamedFrom.id,
+        takenBy: decided.renamedFrom.takenBy,
+      };
       result.renamed.push(r);
       opts.onRenamed?.(r);
     }

@@ -23,10 +23,13 @@ export async function* readLines(path: string, maxBytes: number): AsyncGenerator
       const nl = chunk.indexOf(0x0a, from);
       const piece = chunk.subarray(from, nl < 0 ? chunk.length : nl);
       size += piece.length;
-      if (size <= maxBytes) parts.push(piece); else parts = [];
+      if (size <= maxBytes) parts.push(piece);
+      else parts = [];
       if (nl < 0) break;
       yield line();
-      parts = []; size = 0; from = nl + 1;
+      parts = [];
+      size = 0;
+      from = nl + 1;
     }
   }
   if (size > 0) yield line();

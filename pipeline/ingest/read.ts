@@ -50,15 +50,33 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   const given = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : null;
   const id = given ?? `${slug(basename(file))}-${contentHash(text).slice(0, 10)}`;
-  return { article: { id, idGiven: given !== null, file, url: str(r.url), headline: str(r.headline) ?? str(r.title), source: str(r.source) ?? str(r.outlet), published: str(r.published) ?? str(r.date), text, origin } };
+  return {
+    article: {
+      id,
+      idGiven: given !== null,
+      file,
+      url: str(r.url),
+      headline: str(r.headline) ?? str(r.title),
+      source: str(r.source) ?? str(r.outlet),
+      published: str(r.published) ?? str(r.date),
+      text,
+      origin,
+    },
+  };
 }
 
 async function* readJsonl(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
   for await (const line of readLines(path, opts.maxArticleBytes)) {
     const origin = `${path}:${line.n}`;
-    if ('tooLong' in line) { yield problem(origin, over('line', line.tooLong, opts.maxArticleBytes, 'maxArticleBytes')); continue; }
+    if ('tooLong' in line) {
+      yield problem(origin, over('line', line.tooLong, opts.maxArticleBytes, 'maxArticleBytes'));
+      continue;
+    }
     const text = decodeRecord(line.bytes);
-    if (text === null) { yield problem(origin, 'not valid UTF-8; save the file as UTF-8'); continue; }
+    if (text === null) {
+      yield problem(origin, 'not valid UTF-8; save the file as UTF-8');
+      continue;
+    }
     if (!text.trim()) continue;
     let rec: unknown;
     try {
@@ -77,10 +95,17 @@ function* readJsonDoc(path: string, raw: string, badLines: number[], opts: Inges
   try {
     data = JSON.parse(raw);
   } catch (e) {
-    yield problem(badLines.length ? `${path}:${badLines[0]}` : path, badLines.length ? notUtf8(badLines) : `malformed JSON: ${(e as Error).message}`);
+    yield problem(
+      badLines.length ? `${path}:${badLines[0]}` : path,
+      badLines.length ? notUtf8(badLines) : `malformed JSON: ${(e as Error).message}`,
+    );
     return;
   }
-  const list = Array.isArray(data) ? data : data && typeof data === 'object' && Array.isArray((data as { articles?: unknown }).articles) ? (data as { articles: unknown[] }).articles : [data];
+  const list = Array.isArray(data)
+    ? data
+    : data && typeof data === 'object' && Array.isArray((data as { articles?: unknown }).articles)
+      ? (data as { articles: unknown[] }).articles
+      : [data];
   for (let i = 0; i < list.length; i++) {
     const origin = list.length > 1 ? `${path}[${i}]` : path;
     if (holdsBadBytes(list[i])) yield problem(origin, notUtf8(badLines));
@@ -107,36 +132,87 @@ function readTextDoc(path: string, raw: string): ReadItem {
   const text = fields.title ? body : lines.slice(firstIdx + 1).join('\n');
   const published = fields.date ?? fields.published ?? /Published on (\d{4}-\d{2}-\d{2})/.exec(body)?.[1] ?? null;
   if (!text.trim()) return problem(path, 'no article text after the headline');
-  return { article: { id: fields.id ?? slug(basename(path)), idGiven: fields.id !== undefined, file: path, url: fields.url ?? null, headline, source: fields.source ?? null, published, text, origin: path } };
+  return {
+    article: {
+      id: fields.id ?? slug(basename(path)),
+      idGiven: fields.id !== undefined,
+      file: path,
+      url: fields.url ?? null,
+      headline,
+      source: fields.source ?? null,
+      published,
+      text,
+      origin: path,
+    },
+  };
 }
 
 async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
   const ext = extname(path).toLowerCase();
-  if (!SUPPORTED.includes(ext)) { yield problem(path, `unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED.join(' ')})`); return; }
+  if (!SUPPORTED.includes(ext)) {
+    yield problem(path, `unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED.join(' ')})`);
+    return;
+  }
   let size: number;
   try {
     size = (await stat(path)).size;
-    if (size === 0) { yield problem(path, 'empty file'); return; }
-    if (await looksBinary(path)) { yield problem(path, 'binary, not text'); return; }
+    if (size === 0) {
+      yield problem(path, 'empty file');
+      return;
+    }
+    if (await looksBinary(path)) {
+      yield problem(path, 'binary, not text');
+      return;
+    }
   } catch (e) {
     yield problem(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return;
   }
   try {
-    if (ext === '.jsonl') { yield* readJsonl(path, opts); return; }
+    if (ext === '.jsonl') {
+      yield* readJsonl(path, opts);
+      return;
+    }
     const whole = ext === '.json' || ext === '.html' || ext === '.htm';
     const limit = whole ? opts.maxFileBytes : opts.maxArticleBytes;
-    if (size > limit) { yield problem(path, over('file', size, limit, whole ? 'maxFileBytes' : 'maxArticleBytes')); return; }
+    if (size > limit) {
+      yield problem(path, over('file', size, limit, whole ? 'maxFileBytes' : 'maxArticleBytes'));
+      return;
+    }
     const { text: raw, badLines } = decodeFile(await readFile(path));
-    if (ext === '.json') { yield* readJsonDoc(path, raw, badLines, opts); return; }
+    if (ext === '.json') {
+      yield* readJsonDoc(path, raw, badLines, opts);
+      return;
+    }
     // A single-article file is one record: a bad byte anywhere leaves it out, named by its first bad line.
-    if (badLines.length) { yield problem(`${path}:${badLines[0]}`, notUtf8(badLines)); return; }
+    if (badLines.length) {
+      yield problem(`${path}:${badLines[0]}`, notUtf8(badLines));
+      return;
+    }
     if (ext === '.html' || ext === '.htm') {
       const page = extractHtml(raw);
-      if (!page.text) { yield problem(path, 'no readable text in the HTML'); return; }
+      if (!page.text) {
+        yield problem(path, 'no readable text in the HTML');
+        return;
+      }
       const textSize = Buffer.byteLength(page.text);
-      if (textSize > opts.maxArticleBytes) { yield problem(path, over('the article text', textSize, opts.maxArticleBytes, 'maxArticleBytes')); return; }
-      yield { article: { id: slug(basename(path)), idGiven: false, file: path, url: page.canonicalUrl, headline: page.title, source: page.siteName, published: page.published, text: page.text, origin: path } };
+      if (textSize > opts.maxArticleBytes) {
+        yield problem(path, over('the article text', textSize, opts.maxArticleBytes, 'maxArticleBytes'));
+        return;
+      }
+      yield {
+        article: {
+          id: slug(basename(path)),
+          idGiven: false,
+          file: path,
+          url: page.canonicalUrl,
+          headline: page.title,
+          source: page.siteName,
+          published: page.published,
+          text: page.text,
+          origin: path,
+        },
+      };
       return;
     }
     yield readTextDoc(path, raw);
@@ -159,10 +235,15 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
       yield problem(p, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       continue;
     }
-    if (!isDir) { yield* readFileItems(p, opts); continue; }
+    if (!isDir) {
+      yield* readFileItems(p, opts);
+      continue;
+    }
     const entries = (await readdir(p, { recursive: true, withFileTypes: true }))
       // Symlinks are followed (a dangling one is reported, not silently passed over).
-      .filter((d) => (d.isFile() || d.isSymbolicLink()) && SUPPORTED.includes(extname(d.name).toLowerCase()) && !/^readme\.md$/i.test(d.name))
+      .filter(
+        (d) => (d.isFile() || d.isSymbolicLink()) && SUPPORTED.includes(extname(d.name).toLowerCase()) && !/^readme\.md$/i.test(d.name),
+      )
       .map((d) => join(d.parentPath ?? p, d.name))
       .sort((a, b) => relative(p, a).localeCompare(relative(p, b)));
     // Asked for input and given none: say so (a mistyped path, or a directory named like a file).

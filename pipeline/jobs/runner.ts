@@ -55,7 +55,11 @@ async function leaseStage(stage: Stage, ctx: StageContext, onEvent?: EventSink):
  * transaction, so a killed run resumes where it stopped. An order-dependent stage is planned and run only
  * once this run holds the whole stage.
  */
-export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { concurrency: number; onEvent?: EventSink }): Promise<StageResult> {
+export async function runStage<P>(
+  def: StageDef<P>,
+  ctx: StageContext,
+  opts: { concurrency: number; onEvent?: EventSink },
+): Promise<StageResult> {
   const { jobs } = ctx.store;
   if (def.sequential) await leaseStage(def.name, ctx, opts.onEvent);
   try {
@@ -65,9 +69,16 @@ export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { c
       const row = known.get(j.key);
       return row?.state !== 'done' || row.inputHash !== j.inputHash;
     });
-    const result: StageResult = { stage: def.name, planned: planned.length, done: 0, failed: 0, skipped: planned.length - pending.length, elsewhere: 0 };
+    const result: StageResult = {
+      stage: def.name,
+      planned: planned.length,
+      done: 0,
+      failed: 0,
+      skipped: planned.length - pending.length,
+      elsewhere: 0,
+    };
     opts.onEvent?.({ type: 'stage', stage: def.name, pending: pending.length, skipped: result.skipped });
-    const prepared = pending.length ? (await def.prepare?.(ctx, pending, { concurrency: opts.concurrency })) as P : undefined as P;
+    const prepared = pending.length ? ((await def.prepare?.(ctx, pending, { concurrency: opts.concurrency })) as P) : (undefined as P);
     const queue = new PQueue({ concurrency: def.sequential ? 1 : opts.concurrency });
     const settledElsewhere = (key: string) => {
       result.elsewhere++;
@@ -75,18 +86,30 @@ export async function runStage<P>(def: StageDef<P>, ctx: StageContext, opts: { c
     };
     const attempt = async (job: PlannedJob, held: PlannedJob[]) => {
       const claim = jobs.claim(def.name, job.key, job.inputHash, ctx.runId);
-      if (claim === 'held') { held.push(job); return; }
-      if (claim !== 'claimed') { settledElsewhere(job.key); return; }
+      if (claim === 'held') {
+        held.push(job);
+        return;
+      }
+      if (claim !== 'claimed') {
+        settledElsewhere(job.key);
+        return;
+      }
       try {
         await def.run(job, ctx, prepared);
         result.done++;
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'done' });
       } catch (e) {
-        if (e instanceof LeaseLost) { settledElsewhere(job.key); return; }
+        if (e instanceof LeaseLost) {
+          settledElsewhere(job.key);
+          return;
+        }
         try {
           jobs.fail(def.name, job.key, job.inputHash, ctx.runId, message(e));
         } catch (lost) {
-          if (lost instanceof LeaseLost) { settledElsewhere(job.key); return; }
+          if (lost instanceof LeaseLost) {
+            settledElsewhere(job.key);
+            return;
+          }
           throw lost;
         }
         result.failed++;

@@ -1,14 +1,32 @@
 import { type Dimension, TAXONOMY, optionKeys } from '../../schemas/index.ts';
 import { SCREENING_SIGNS } from '../backends/offline/features.ts';
 import { type Features, fit, fitSigned, predict } from '../backends/offline/logistic.ts';
-import { type Adaptation, type AdaptedDimension, EXPERTS, type OfflineModel, logit, optionProbabilities } from '../backends/offline/model.ts';
+import {
+  type Adaptation,
+  type AdaptedDimension,
+  EXPERTS,
+  type OfflineModel,
+  logit,
+  optionProbabilities,
+} from '../backends/offline/model.ts';
 import { type AnswerParts, adaptedAnswer, corpusLogits } from '../backends/offline/adapted.ts';
 import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
 import type { Labelled, LabelledArticle, LabelledIncident } from './data.ts';
 import { FOLDS, crossPredict, r3 } from './folds.ts';
 import {
-  type Log, RECALL_TARGET, extractionSigns, factRows, goldSets, holdsFact, isLabelled, plattScale, prf, recallThreshold,
-  screenFeaturesOf, setCounts, taxonomyFeaturesOf,
+  type Log,
+  RECALL_TARGET,
+  extractionSigns,
+  factRows,
+  goldSets,
+  holdsFact,
+  isLabelled,
+  plattScale,
+  prf,
+  recallThreshold,
+  screenFeaturesOf,
+  setCounts,
+  taxonomyFeaturesOf,
 } from './base.ts';
 import { FACT_FIELDS } from '../backends/offline/fact-fields.ts';
 
@@ -25,7 +43,14 @@ import { FACT_FIELDS } from '../backends/offline/fact-fields.ts';
 const TARGET_WEIGHT = 10;
 const LOO_MAX = 40;
 /** Corpus outputs that bear on many dimensions: what kind of system, who acted, what broke. */
-const SHARED = ['cps.true', 'objective.malicious', 'dimension.hardware', 'boundary.outside_system', 'nature.human_actions', 'phase.operation'].map((k) => `logit.${k}`);
+const SHARED = [
+  'cps.true',
+  'objective.malicious',
+  'dimension.hardware',
+  'boundary.outside_system',
+  'nature.human_actions',
+  'phase.operation',
+].map((k) => `logit.${k}`);
 const STACK_L2 = 1;
 const SET_WEIGHT = 0.5;
 const K = 5;
@@ -37,7 +62,12 @@ const byIncident = (groups: readonly string[]) => {
   return (i: number) => fold.get(groups[i]!)!;
 };
 
-function refitScreening(base: OfflineModel, corpus: readonly LabelledArticle[], target: readonly LabelledArticle[], cv: Record<string, number>): Adaptation['screening'] {
+function refitScreening(
+  base: OfflineModel,
+  corpus: readonly LabelledArticle[],
+  target: readonly LabelledArticle[],
+  cv: Record<string, number>,
+): Adaptation['screening'] {
   const t = target.filter(isLabelled);
   if (t.length === 0 || new Set(t.map((a) => a.gold.gold.isFailure)).size < 2) return base.screening;
   const c = corpus.filter(isLabelled);
@@ -50,11 +80,18 @@ function refitScreening(base: OfflineModel, corpus: readonly LabelledArticle[], 
   const names = base.screening.isFailure.features;
   const yFail = rows.map((a) => (a.gold.gold.isFailure ? 1 : 0));
   const ps = crossPredict(names, xs, yFail, { l2: 1, signs: SCREENING_SIGNS, weights, foldOf });
-  const tp = ps.slice(c.length), ty = yFail.slice(c.length);
+  const tp = ps.slice(c.length),
+    ty = yFail.slice(c.length);
   const threshold = recallThreshold(tp, ty, RECALL_TARGET);
-  const refit = prf(tp.map((p) => p >= threshold), ty);
+  const refit = prf(
+    tp.map((p) => p >= threshold),
+    ty,
+  );
   // The corpus model as it is, on the same target articles (it never saw them): refitting must beat it.
-  const asIs = prf(t.map((a) => predict(base.screening.isFailure, screenFeaturesOf(a.doc)) >= base.screening.isFailure.threshold), ty);
+  const asIs = prf(
+    t.map((a) => predict(base.screening.isFailure, screenFeaturesOf(a.doc)) >= base.screening.isFailure.threshold),
+    ty,
+  );
   const keep = asIs.f1 >= refit.f1;
   for (const [k, v] of Object.entries(keep ? asIs : refit)) cv[`screening.isFailure.${k}`] = v;
   cv['screening.refitted'] = keep ? 0 : 1;
@@ -63,7 +100,16 @@ function refitScreening(base: OfflineModel, corpus: readonly LabelledArticle[], 
   const yAn = an.map(({ a }) => (a.gold.gold.analyzable ? 1 : 0));
   return {
     isFailure: { ...fitSigned(names, xs, yFail, SCREENING_SIGNS, { l2: 1, weights }), threshold },
-    analyzable: { ...fitSigned(names, an.map(({ i }) => xs[i]!), yAn, SCREENING_SIGNS, { l2: 1, weights: an.map(({ i }) => weights[i]!) }), threshold: base.screening.analyzable.threshold },
+    analyzable: {
+      ...fitSigned(
+        names,
+        an.map(({ i }) => xs[i]!),
+        yAn,
+        SCREENING_SIGNS,
+        { l2: 1, weights: an.map(({ i }) => weights[i]!) },
+      ),
+      threshold: base.screening.analyzable.threshold,
+    },
   };
 }
 
@@ -72,30 +118,62 @@ function refitScreening(base: OfflineModel, corpus: readonly LabelledArticle[], 
  * thresholds stay the corpus model's: they were set by cross-validation over hundreds of incidents,
  * which a few dozen cannot improve on, and refitting them would cost five fits more per field.
  */
-function refitExtraction(base: OfflineModel, corpus: readonly LabelledIncident[], target: readonly LabelledIncident[]): Adaptation['extraction'] {
+function refitExtraction(
+  base: OfflineModel,
+  corpus: readonly LabelledIncident[],
+  target: readonly LabelledIncident[],
+): Adaptation['extraction'] {
   const t = target.filter((inc) => inc.gold.gold.postmortem && Object.values(inc.gold.gold.postmortem).some(Boolean));
   if (t.length === 0) return base.extraction;
   const all = factRows([...corpus, ...t]);
-  return Object.fromEntries(FACT_FIELDS.map((field) => {
-    const rows = all.filter((r) => r.text[field] !== undefined);
-    const weights = rows.map((r) => (r.n >= corpus.length ? TARGET_WEIGHT : 1));
-    const fitted = fitSigned(Object.keys(rows[0]!.x), rows.map((r) => r.x), rows.map(holdsFact(field)), extractionSigns(field), { l2: 1, weights });
-    return [field, { ...fitted, threshold: base.extraction[field]!.threshold }];
-  }));
+  return Object.fromEntries(
+    FACT_FIELDS.map((field) => {
+      const rows = all.filter((r) => r.text[field] !== undefined);
+      const weights = rows.map((r) => (r.n >= corpus.length ? TARGET_WEIGHT : 1));
+      const fitted = fitSigned(
+        Object.keys(rows[0]!.x),
+        rows.map((r) => r.x),
+        rows.map(holdsFact(field)),
+        extractionSigns(field),
+        { l2: 1, weights },
+      );
+      return [field, { ...fitted, threshold: base.extraction[field]!.threshold }];
+    }),
+  );
 }
 
-interface Item { id: string; x: Features; corpus: Map<string, Map<string, number>>; gold: LabelledIncident }
+interface Item {
+  id: string;
+  x: Features;
+  corpus: Map<string, Map<string, number>>;
+  gold: LabelledIncident;
+}
 
 /** The adapted layer of one dimension, fitted on `items` (which all carry this dimension's gold). */
-function fitDimension(dim: Dimension, items: readonly Item[], expert: AdaptedDimension['expert'], scores: Record<string, number>): AdaptedDimension {
+function fitDimension(
+  dim: Dimension,
+  items: readonly Item[],
+  expert: AdaptedDimension['expert'],
+  scores: Record<string, number>,
+): AdaptedDimension {
   const keys = optionKeys(dim.key);
   const gold = items.map((it) => goldSets(it.gold, dim.key)!);
   const rates = Object.fromEntries(keys.map((k) => [k, r3((gold.filter((g) => g.includes(k)).length + 0.5) / (gold.length + 1))]));
-  const stack = Object.fromEntries(keys.map((k) => {
-    const own = `logit.${dim.key}.${k}`;
-    const features = [own, ...SHARED.filter((f) => f !== own)];
-    return [k, fit(features, items.map((it) => it.x), gold.map((g) => (g.includes(k) ? 1 : 0)), { l2: STACK_L2 })];
-  }));
+  const stack = Object.fromEntries(
+    keys.map((k) => {
+      const own = `logit.${dim.key}.${k}`;
+      const features = [own, ...SHARED.filter((f) => f !== own)];
+      return [
+        k,
+        fit(
+          features,
+          items.map((it) => it.x),
+          gold.map((g) => (g.includes(k) ? 1 : 0)),
+          { l2: STACK_L2 },
+        ),
+      ];
+    }),
+  );
   return { expert, scores, prior: { weight: SET_WEIGHT, sets: setCounts(gold) }, rates, stack };
 }
 
@@ -104,22 +182,39 @@ function knnSpace(items: readonly Item[]): Adaptation['knn'] {
   // Rounded before use, so the stored pool and a later query are standardised alike; a near-constant
   // logit (an option the corpus model is sure of either way) must not divide by a rounded zero.
   const mean = keys.map((k) => r3(items.reduce((a, it) => a + (it.x[k] ?? 0), 0) / Math.max(1, items.length)));
-  const scale = keys.map((k, j) => Math.max(0.01, r3(Math.sqrt(items.reduce((a, it) => a + ((it.x[k] ?? 0) - mean[j]!) ** 2, 0) / Math.max(1, items.length)))));
+  const scale = keys.map((k, j) =>
+    Math.max(0.01, r3(Math.sqrt(items.reduce((a, it) => a + ((it.x[k] ?? 0) - mean[j]!) ** 2, 0) / Math.max(1, items.length)))),
+  );
   return {
-    k: K, keys, mean, scale,
+    k: K,
+    keys,
+    mean,
+    scale,
     pool: items.map((it) => ({
       incident: it.id,
       x: keys.map((k, j) => r3(((it.x[k] ?? 0) - mean[j]!) / scale[j]!)),
-      options: Object.fromEntries(TAXONOMY.flatMap((d) => { const g = goldSets(it.gold, d.key); return g ? [[d.key, [...g].sort()]] : []; })),
+      options: Object.fromEntries(
+        TAXONOMY.flatMap((d) => {
+          const g = goldSets(it.gold, d.key);
+          return g ? [[d.key, [...g].sort()]] : [];
+        }),
+      ),
     })),
   };
 }
 
 /** What answering `dim` with `expert` needs, fitted on `train` only. */
-const partial = (dim: Dimension, train: readonly Item[], expert: AdaptedDimension['expert']): AnswerParts =>
-  ({ knn: knnSpace(train), taxonomy: { [dim.key]: fitDimension(dim, train, expert, {}) } });
+const partial = (dim: Dimension, train: readonly Item[], expert: AdaptedDimension['expert']): AnswerParts => ({
+  knn: knnSpace(train),
+  taxonomy: { [dim.key]: fitDimension(dim, train, expert, {}) },
+});
 
-export function learnTaxonomyAdaptation(base: OfflineModel, target: readonly LabelledIncident[], cv: Record<string, number>, log: Log): Pick<Adaptation, 'shared' | 'knn' | 'taxonomy' | 'calibration'> {
+export function learnTaxonomyAdaptation(
+  base: OfflineModel,
+  target: readonly LabelledIncident[],
+  cv: Record<string, number>,
+  log: Log,
+): Pick<Adaptation, 'shared' | 'knn' | 'taxonomy' | 'calibration'> {
   const items: Item[] = target.map((inc) => {
     const f = taxonomyFeaturesOf(inc);
     const corpus = new Map(TAXONOMY.map((d) => [d.key, optionProbabilities(base, d.key, f)]));
@@ -138,12 +233,16 @@ export function learnTaxonomyAdaptation(base: OfflineModel, target: readonly Lab
       for (const k of folds) {
         const train = labelled.filter((_it, i) => fold(i) !== k);
         const a = partial(dim, train, expert);
-        labelled.forEach((it, i) => { if (fold(i) === k) out[i] = adaptedAnswer(a, dim, it.x, it.corpus.get(dim.key)!); });
+        labelled.forEach((it, i) => {
+          if (fold(i) === k) out[i] = adaptedAnswer(a, dim, it.x, it.corpus.get(dim.key)!);
+        });
       }
       answers.set(expert, out);
     }
     const gold = labelled.map((it) => goldSets(it.gold, dim.key)!);
-    const scores = Object.fromEntries(EXPERTS.map((e) => [e, r3(answers.get(e)!.filter((a, i) => exactSet(a.options, gold[i]!)).length / labelled.length)]));
+    const scores = Object.fromEntries(
+      EXPERTS.map((e) => [e, r3(answers.get(e)!.filter((a, i) => exactSet(a.options, gold[i]!)).length / labelled.length)]),
+    );
     // Simplest first: a later expert must do strictly better to be chosen. And the set the analysts give
     // most often stays the answer unless an expert is right on at least MIN_GAIN more of their incidents:
     // with a few dozen (the IoT layers: a dozen), one incident's luck would otherwise pick the expert.
@@ -154,7 +253,9 @@ export function learnTaxonomyAdaptation(base: OfflineModel, target: readonly Lab
     cv[`taxonomy.${dim.key}.exact`] = scores[expert]!;
     cv[`taxonomy.${dim.key}.jaccard`] = r3(chosen.reduce((acc, a, i) => acc + jaccard(a.options, gold[i]!), 0) / labelled.length);
     chosen.forEach((a, i) => platt.push({ z: logit(a.probability), y: exactSet(a.options, gold[i]!) ? 1 : 0 }));
-    log(`${dim.key.padEnd(14)} n=${String(labelled.length).padStart(3)}  ${expert.padEnd(6)} cv exact ${scores[expert]!.toFixed(3)}  (${EXPERTS.map((e) => `${e} ${scores[e]!.toFixed(2)}`).join(', ')})`);
+    log(
+      `${dim.key.padEnd(14)} n=${String(labelled.length).padStart(3)}  ${expert.padEnd(6)} cv exact ${scores[expert]!.toFixed(3)}  (${EXPERTS.map((e) => `${e} ${scores[e]!.toFixed(2)}`).join(', ')})`,
+    );
   }
   const dims = Object.keys(taxonomy);
   cv['taxonomy.mean.exact'] = r3(dims.reduce((a, d) => a + cv[`taxonomy.${d}.exact`]!, 0) / Math.max(1, dims.length));
@@ -166,15 +267,23 @@ export function learnAdaptation(base: OfflineModel, corpus: Labelled, target: La
   const cv: Record<string, number> = {};
   const screening = refitScreening(base, corpus.articles, target.articles, cv);
   if (cv['screening.isFailure.f1'] !== undefined) {
-    log(`screening (target${cv['screening.refitted'] ? ', refitted, cross-validated' : ': the corpus model kept, it does at least as well'}) is-failure P/R/F1 `
-      + `${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}`);
+    log(
+      `screening (target${cv['screening.refitted'] ? ', refitted, cross-validated' : ': the corpus model kept, it does at least as well'}) is-failure P/R/F1 ` +
+        `${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}`,
+    );
   }
   const extraction = refitExtraction(base, corpus.incidents, target.incidents);
   const tax = learnTaxonomyAdaptation(base, target.incidents, cv, log);
-  log(`taxonomy (target, cross-validated) mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${tax.calibration.a} b=${tax.calibration.b}`);
+  log(
+    `taxonomy (target, cross-validated) mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${tax.calibration.a} b=${tax.calibration.b}`,
+  );
   return {
     sources: target.sources,
     trained: { articles: target.articles.length, incidents: target.incidents.length },
-    targetWeight: TARGET_WEIGHT, screening, extraction, ...tax, crossValidation: cv,
+    targetWeight: TARGET_WEIGHT,
+    screening,
+    extraction,
+    ...tax,
+    crossValidation: cv,
   };
 }

@@ -29,8 +29,22 @@ const PRIOR_WEIGHTS = [0, 0.5, 1, 2];
 /** How much better (cross-validated) a richer feature set or a weaker penalty must be to be chosen. */
 const MARGIN = 0.02;
 /** Signals that bear on many dimensions at once: who acted, what broke, what kind of system. */
-const SHARED = ['objective.malicious', 'dimension.hardware', 'nature.non-human_actions', 'boundary.outside_system', 'cps.true', 'cps.false',
-  'consequence.death', 'consequence.harm', 'behaviour.crash', 'docs.articles', 'docs.sentences', 'agents.staff', 'agents.attacker', 'agents.none'];
+const SHARED = [
+  'objective.malicious',
+  'dimension.hardware',
+  'nature.non-human_actions',
+  'boundary.outside_system',
+  'cps.true',
+  'cps.false',
+  'consequence.death',
+  'consequence.harm',
+  'behaviour.crash',
+  'docs.articles',
+  'docs.sentences',
+  'agents.staff',
+  'agents.attacker',
+  'agents.none',
+];
 /** Extraction threshold: best cross-validated F-beta, recall weighted this many times. */
 const EXTRACT_BETA = 2;
 
@@ -75,41 +89,73 @@ export function learnScreening(articles: readonly LabelledArticle[], cv: Record<
   const failThreshold = recallThreshold(pFail, yFail, RECALL_TARGET);
   const an = rows.map((a, i) => ({ a, i })).filter(({ a }) => a.gold.gold.isFailure && typeof a.gold.gold.analyzable === 'boolean');
   const yAn = an.map(({ a }) => (a.gold.gold.analyzable ? 1 : 0));
-  const pAn = crossPredict(names, an.map(({ i }) => xs[i]!), yAn, { l2: 1, signs: SCREENING_SIGNS });
-  const failCv = prf(pFail.map((p) => p >= failThreshold), yFail), anCv = prf(pAn.map((p) => p >= 0.5), yAn);
+  const pAn = crossPredict(
+    names,
+    an.map(({ i }) => xs[i]!),
+    yAn,
+    { l2: 1, signs: SCREENING_SIGNS },
+  );
+  const failCv = prf(
+      pFail.map((p) => p >= failThreshold),
+      yFail,
+    ),
+    anCv = prf(
+      pAn.map((p) => p >= 0.5),
+      yAn,
+    );
   for (const [k, v] of Object.entries(failCv)) cv[`screening.isFailure.${k}`] = v;
   for (const [k, v] of Object.entries(anCv)) cv[`screening.analyzable.${k}`] = v;
   return {
     isFailure: { ...fitSigned(names, xs, yFail, SCREENING_SIGNS, { l2: 1 }), threshold: failThreshold },
-    analyzable: { ...fitSigned(names, an.map(({ i }) => xs[i]!), yAn, SCREENING_SIGNS, { l2: 1 }), threshold: 0.5 },
+    analyzable: {
+      ...fitSigned(
+        names,
+        an.map(({ i }) => xs[i]!),
+        yAn,
+        SCREENING_SIGNS,
+        { l2: 1 },
+      ),
+      threshold: 0.5,
+    },
   };
 }
 
 /** A candidate fact of a labelled incident: its features, and per field it may fill, the fact's text. */
-export interface FactRow { inc: LabelledIncident; n: number; x: Features; text: Partial<Record<FactField, string>> }
-const candidatesOf = cached(incidentKey, (inc: LabelledIncident) => factCandidates(inc.docs).map((c) => ({
-  x: c.x, text: Object.fromEntries(Object.entries(c.spans).map(([f, span]) => [f, span.text])) as FactRow['text'],
-})));
+export interface FactRow {
+  inc: LabelledIncident;
+  n: number;
+  x: Features;
+  text: Partial<Record<FactField, string>>;
+}
+const candidatesOf = cached(incidentKey, (inc: LabelledIncident) =>
+  factCandidates(inc.docs).map((c) => ({
+    x: c.x,
+    text: Object.fromEntries(Object.entries(c.spans).map(([f, span]) => [f, span.text])) as FactRow['text'],
+  })),
+);
 export const factRows = (incidents: readonly LabelledIncident[]): FactRow[] =>
   incidents.flatMap((inc, n) => candidatesOf(inc).map((r) => ({ inc, n, ...r })));
 
 /** Does a candidate state one of the incident's gold facts of this field, by the harness's own rule? */
-const factsOf = cached((k: { inc: LabelledIncident; field: string }) => `${k.field}\u0002${incidentKey(k.inc)}`,
-  (k: { inc: LabelledIncident; field: FactField }) => splitFacts(k.inc.gold.gold.postmortem?.[k.field]));
+const factsOf = cached(
+  (k: { inc: LabelledIncident; field: string }) => `${k.field}\u0002${incidentKey(k.inc)}`,
+  (k: { inc: LabelledIncident; field: FactField }) => splitFacts(k.inc.gold.gold.postmortem?.[k.field]),
+);
 const isName = (field: FactField) => (NAME_FIELDS as readonly string[]).includes(field);
 export const holdsFact = (field: FactField) => (r: FactRow) =>
-  (factsOf({ inc: r.inc, field }).some((g) => factMatches(g, r.text[field]!)) ? 1 : 0);
+  factsOf({ inc: r.inc, field }).some((g) => factMatches(g, r.text[field]!)) ? 1 : 0;
 
 /** What may only speak for a field: its own cues, in the sentence (clause fields) or in the name. */
 export const extractionSigns = (field: FactField): Record<string, 1> =>
-  (isName(field) ? { [`name.cue.${field}`]: 1 } : { [`cue.${field}`]: 1 });
+  isName(field) ? { [`name.cue.${field}`]: 1 } : { [`cue.${field}`]: 1 };
 
 /** Threshold with the best cross-validated F-beta (recall weighted EXTRACT_BETA times). */
 export function fbetaThreshold(ps: readonly number[], ys: readonly number[]) {
   let best = { threshold: 0.5, f: -1, precision: 0, recall: 0 };
   for (let t = 0.05; t < 0.9; t += 0.025) {
     const s = fromConfusion(confusion(ps.map((p, i) => ({ pred: p >= t, gold: ys[i] === 1 }))));
-    const p = s.precision ?? 0, r = s.recall ?? 0;
+    const p = s.precision ?? 0,
+      r = s.recall ?? 0;
     const f = ((1 + EXTRACT_BETA ** 2) * p * r) / Math.max(1e-9, EXTRACT_BETA ** 2 * p + r);
     if (f > best.f) best = { threshold: r3(t), f, precision: p, recall: r };
   }
@@ -130,7 +176,9 @@ export function learnExtraction(incidents: readonly LabelledIncident[], cv: Reco
     out[field] = { ...fitSigned(names, xs, ys, signs, { l2: 1 }), threshold: best.threshold };
     cv[`extraction.${field}.candidateRecall`] = r3(best.recall);
     cv[`extraction.${field}.candidatePrecision`] = r3(best.precision);
-    log(`${field.padEnd(24)} candidates ${ys.length} (${ys.filter(Boolean).length} hold a gold fact)  cv P/R ${best.precision.toFixed(3)}/${best.recall.toFixed(3)} at ${best.threshold}`);
+    log(
+      `${field.padEnd(24)} candidates ${ys.length} (${ys.filter(Boolean).length} hold a gold fact)  cv P/R ${best.precision.toFixed(3)}/${best.recall.toFixed(3)} at ${best.threshold}`,
+    );
   }
   return out;
 }
@@ -144,12 +192,17 @@ export function setCounts(sets: readonly (readonly string[])[]): SetPrior['sets'
     const options = [...s].sort();
     const key = options.join(',');
     const c = counts.get(key);
-    if (c) c.count++; else counts.set(key, { options, count: 1 });
+    if (c) c.count++;
+    else counts.set(key, { options, count: 1 });
   }
   return [...counts.values()].sort((a, b) => b.count - a.count || a.options.join().localeCompare(b.options.join()));
 }
 
-export function learnTaxonomy(incidents: readonly LabelledIncident[], cv: Record<string, number>, log: Log): Pick<OfflineModel, 'taxonomy' | 'calibration'> {
+export function learnTaxonomy(
+  incidents: readonly LabelledIncident[],
+  cv: Record<string, number>,
+  log: Log,
+): Pick<OfflineModel, 'taxonomy' | 'calibration'> {
   const rows = incidents.map((inc) => ({ inc, x: taxonomyFeaturesOf(inc) }));
   const names = Object.keys(rows[0]!.x);
   const taxonomy: OfflineModel['taxonomy'] = {};
@@ -166,17 +219,34 @@ export function learnTaxonomy(incidents: readonly LabelledIncident[], cv: Record
     // Own cues plus the shared signals first; every option's cues at once must win clearly (MARGIN).
     const candidates = { shared: [...new Set([...own, ...SHARED])], all: names };
     const foldSets = Array.from({ length: FOLDS }, (_x, k) => setCounts(gold.filter((_g, i) => fold(i) !== k)));
-    type Choice = { name: keyof typeof candidates; l2: number; weight: number; exact: number; jaccard: number; answers: { options: string[]; probability: number }[] };
+    type Choice = {
+      name: keyof typeof candidates;
+      l2: number;
+      weight: number;
+      exact: number;
+      jaccard: number;
+      answers: { options: string[]; probability: number }[];
+    };
     let best: Choice | null = null;
     for (const [name, features] of Object.entries(candidates) as [keyof typeof candidates, string[]][]) {
       for (const l2 of PENALTIES) {
-        const probs = keys.map((k) => crossPredict(features, dimRows.map((r) => r.x), gold.map((g) => (g.includes(k) ? 1 : 0)), { l2, signs: ownSign(k) }));
+        const probs = keys.map((k) =>
+          crossPredict(
+            features,
+            dimRows.map((r) => r.x),
+            gold.map((g) => (g.includes(k) ? 1 : 0)),
+            { l2, signs: ownSign(k) },
+          ),
+        );
         for (const weight of PRIOR_WEIGHTS) {
-          const answers = dimRows.map((_r, i) => chooseOptions(dim, new Map(keys.map((k, j) => [k, probs[j]![i]!])), { weight, sets: foldSets[fold(i)]! }));
+          const answers = dimRows.map((_r, i) =>
+            chooseOptions(dim, new Map(keys.map((k, j) => [k, probs[j]![i]!])), { weight, sets: foldSets[fold(i)]! }),
+          );
           const exact = answers.filter((a, i) => exactSet(a.options, gold[i]!)).length / answers.length;
           const jac = answers.reduce((acc, a, i) => acc + jaccard(a.options, gold[i]!), 0) / answers.length;
           // Candidates come simplest first; a richer one must win clearly, since news differs from the training texts.
-          if (!best || exact > best.exact + MARGIN || (Math.abs(exact - best.exact) <= MARGIN && jac > best.jaccard + MARGIN)) best = { name, l2, weight, exact, jaccard: jac, answers };
+          if (!best || exact > best.exact + MARGIN || (Math.abs(exact - best.exact) <= MARGIN && jac > best.jaccard + MARGIN))
+            best = { name, l2, weight, exact, jaccard: jac, answers };
         }
       }
     }
@@ -184,14 +254,27 @@ export function learnTaxonomy(incidents: readonly LabelledIncident[], cv: Record
     const features = candidates[b.name];
     taxonomy[dim.key] = {
       l2: b.l2,
-      options: Object.fromEntries(keys.map((k) => [k, fitSigned(features, dimRows.map((r) => r.x), gold.map((g) => (g.includes(k) ? 1 : 0)), ownSign(k), { l2: b.l2 })])),
+      options: Object.fromEntries(
+        keys.map((k) => [
+          k,
+          fitSigned(
+            features,
+            dimRows.map((r) => r.x),
+            gold.map((g) => (g.includes(k) ? 1 : 0)),
+            ownSign(k),
+            { l2: b.l2 },
+          ),
+        ]),
+      ),
       // The set counts are kept even when they do not weigh in: rationales state how common an option is.
       prior: { weight: b.weight, sets: setCounts(gold) },
     };
     cv[`taxonomy.${dim.key}.exact`] = r3(b.exact);
     cv[`taxonomy.${dim.key}.jaccard`] = r3(b.jaccard);
     b.answers.forEach((a, i) => platt.push({ z: logit(a.probability), y: exactSet(a.options, gold[i]!) ? 1 : 0 }));
-    log(`${dim.key.padEnd(14)} n=${String(dimRows.length).padStart(3)}  cv exact ${b.exact.toFixed(3)}  jaccard ${b.jaccard.toFixed(3)}  (${b.name}, l2 ${b.l2}, set prior ${b.weight})`);
+    log(
+      `${dim.key.padEnd(14)} n=${String(dimRows.length).padStart(3)}  cv exact ${b.exact.toFixed(3)}  jaccard ${b.jaccard.toFixed(3)}  (${b.name}, l2 ${b.l2}, set prior ${b.weight})`,
+    );
   }
   const dims = Object.keys(taxonomy);
   cv['taxonomy.mean.exact'] = r3(dims.reduce((a, d) => a + cv[`taxonomy.${d}.exact`]!, 0) / dims.length);
@@ -203,7 +286,12 @@ export function learnTaxonomy(incidents: readonly LabelledIncident[], cv: Record
 export function plattScale(pairs: readonly { z: number; y: number }[]): { a: number; b: number } {
   const ok = pairs.filter((p) => Number.isFinite(p.z));
   if (ok.length === 0) return { a: 1, b: 0 };
-  const pm = fit(['z'], ok.map((p) => ({ z: p.z })), ok.map((p) => p.y), { l2: 0.01 });
+  const pm = fit(
+    ['z'],
+    ok.map((p) => ({ z: p.z })),
+    ok.map((p) => p.y),
+    { l2: 0.01 },
+  );
   return { a: r3(pm.weights[0]! / pm.scale[0]!), b: r3(pm.bias - (pm.weights[0]! * pm.mean[0]!) / pm.scale[0]!) };
 }
 
@@ -211,13 +299,23 @@ export function plattScale(pairs: readonly { z: number; y: number }[]): { a: num
 export function learnBase(data: Labelled, log: Log): Omit<OfflineModel, 'adaptation'> {
   const cv: Record<string, number> = {};
   const screening = learnScreening(data.articles, cv);
-  log(`screening is-failure cv P/R/F1 ${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}; analyzable cv F1 ${cv['screening.analyzable.f1']}`);
+  log(
+    `screening is-failure cv P/R/F1 ${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}; analyzable cv F1 ${cv['screening.analyzable.f1']}`,
+  );
   const extraction = learnExtraction(data.incidents, cv, log);
   const { taxonomy, calibration } = learnTaxonomy(data.incidents, cv, log);
-  log(`taxonomy cv mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${calibration.a} b=${calibration.b}`);
+  log(
+    `taxonomy cv mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${calibration.a} b=${calibration.b}`,
+  );
   return {
     learnedFrom: data.sources.map((s) => s.dir),
     trained: { articles: data.articles.length, incidents: data.incidents.length },
-    screening, extraction, taxonomy, calibration, crossValidation: cv, sources: data.sources, tuning: TUNING.hash,
+    screening,
+    extraction,
+    taxonomy,
+    calibration,
+    crossValidation: cv,
+    sources: data.sources,
+    tuning: TUNING.hash,
   };
 }

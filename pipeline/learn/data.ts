@@ -12,8 +12,14 @@ import { sha256 } from '../text/hash.ts';
  * `incidents.jsonl`), from the project's corpus, the shared benchmarks, or a `review export`. Article
  * texts are read where they lie, at learn time; only numbers and ids go into a model.
  */
-export interface LabelledArticle { gold: GoldArticle; doc: ArticleDoc }
-export interface LabelledIncident { gold: GoldIncident; docs: ArticleDoc[] }
+export interface LabelledArticle {
+  gold: GoldArticle;
+  doc: ArticleDoc;
+}
+export interface LabelledIncident {
+  gold: GoldIncident;
+  docs: ArticleDoc[];
+}
 export interface Labelled {
   sources: LearnedSource[];
   articles: LabelledArticle[];
@@ -21,7 +27,10 @@ export interface Labelled {
 }
 
 /** What a cross-fitting fold leaves out: incidents, and articles (an incident's own articles included). */
-export interface Exclusion { incidents: ReadonlySet<string>; articles: ReadonlySet<string> }
+export interface Exclusion {
+  incidents: ReadonlySet<string>;
+  articles: ReadonlySet<string>;
+}
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** Folders inside the repository are recorded relative to it, so a model file means the same on any clone. */
@@ -36,12 +45,21 @@ function folderHash(dir: string): string {
   return sha256(files.map((f) => readFileSync(f)).reduce((acc, b) => acc + sha256(b), '')).slice(0, 16);
 }
 
-export async function loadLabelled(dirs: readonly string[], exclude?: Exclusion, onProblem?: (origin: string, reason: string) => void): Promise<Labelled> {
+export async function loadLabelled(
+  dirs: readonly string[],
+  exclude?: Exclusion,
+  onProblem?: (origin: string, reason: string) => void,
+): Promise<Labelled> {
   const out: Labelled = { sources: [], articles: [], incidents: [] };
   for (const dir of dirs) {
     const set = await loadGold(dir);
     for (const p of set.problems) onProblem?.(p.origin, p.reason);
-    out.sources.push({ dir: recordedDir(dir), hash: folderHash(set.dir), incidents: set.incidents.map((i) => i.id), articles: set.articles.map((a) => a.id) });
+    out.sources.push({
+      dir: recordedDir(dir),
+      hash: folderHash(set.dir),
+      incidents: set.incidents.map((i) => i.id),
+      articles: set.articles.map((a) => a.id),
+    });
     // A left-out incident takes its articles with it: no item may see its incident's articles either.
     const dropped = new Set(exclude?.articles ?? []);
     for (const inc of set.incidents) if (exclude?.incidents.has(inc.id)) for (const a of inc.articleIds) dropped.add(a);

@@ -8,7 +8,9 @@ export const r3 = (v: number) => Number(v.toFixed(3));
  * `foldOf`, anything from the same incident. `weights` lets some examples count more (the user's own).
  */
 export function crossPredict(
-  features: string[], xs: readonly Features[], ys: readonly number[],
+  features: string[],
+  xs: readonly Features[],
+  ys: readonly number[],
   opts: FitOptions & { signs?: Record<string, 1 | -1>; foldOf?: (i: number) => number; weights?: readonly number[] } = {},
 ): number[] {
   const { signs = {}, foldOf = (i: number) => i % FOLDS, weights, ...fitOpts } = opts;
@@ -16,8 +18,16 @@ export function crossPredict(
   for (let k = 0; k < FOLDS; k++) {
     const train = xs.map((_x, i) => i).filter((i) => foldOf(i) !== k);
     if (train.length === 0) continue;
-    const m = fitSigned(features, train.map((i) => xs[i]!), train.map((i) => ys[i]!), signs, { ...fitOpts, weights: weights && train.map((i) => weights[i]!) });
-    xs.forEach((x, i) => { if (foldOf(i) === k) out[i] = predict(m, x); });
+    const m = fitSigned(
+      features,
+      train.map((i) => xs[i]!),
+      train.map((i) => ys[i]!),
+      signs,
+      { ...fitOpts, weights: weights && train.map((i) => weights[i]!) },
+    );
+    xs.forEach((x, i) => {
+      if (foldOf(i) === k) out[i] = predict(m, x);
+    });
   }
   return out;
 }

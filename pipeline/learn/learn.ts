@@ -12,7 +12,10 @@ export function corpusDirs(): string[] {
   const root = join(import.meta.dirname, '..', '..', 'data', 'train');
   return ['parts', 'screening'].flatMap((group) => {
     const at = join(root, group);
-    return readdirSync(at, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(at, d.name)).sort();
+    return readdirSync(at, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(at, d.name))
+      .sort();
   });
 }
 
@@ -57,12 +60,16 @@ export async function learnModel(o: LearnOptions): Promise<OfflineModel> {
     const { adaptation: _old, ...rest } = from;
     base = rest;
   } else {
-    log(`learning the corpus part from ${corpus.sources.length} folder(s): ${corpus.articles.length} articles, ${corpus.incidents.length} incidents`);
+    log(
+      `learning the corpus part from ${corpus.sources.length} folder(s): ${corpus.articles.length} articles, ${corpus.incidents.length} incidents`,
+    );
     base = learnBase(corpus, log);
   }
   if (o.target.length === 0) return { ...base, adaptation: null };
   const target = await loadLabelled(o.target, o.exclude, o.onProblem);
-  log(`fitting to ${target.sources.map((s) => s.dir).join(', ')}: ${target.articles.length} articles, ${target.incidents.length} incidents`);
+  log(
+    `fitting to ${target.sources.map((s) => s.dir).join(', ')}: ${target.articles.length} articles, ${target.incidents.length} incidents`,
+  );
   return { ...base, adaptation: learnAdaptation({ ...base, adaptation: null }, corpus, target, log) };
 }
 

@@ -30,7 +30,8 @@ export function agreement(latest: readonly ReviewDecision[], all: readonly Revie
     const agreed = ds.filter((d) => sameSet(d.options!, d.snapshot!.options!)).length;
     return { dimension: dim.key, title: dim.title, reviewed: ds.length, agreed, rate: ds.length ? agreed / ds.length : null };
   });
-  const reviewed = dimensions.reduce((n, d) => n + d.reviewed, 0), agreed = dimensions.reduce((n, d) => n + d.agreed, 0);
+  const reviewed = dimensions.reduce((n, d) => n + d.reviewed, 0),
+    agreed = dimensions.reduce((n, d) => n + d.agreed, 0);
   const facts = latest.filter((d) => d.kind === 'fact');
   return {
     dimensions,

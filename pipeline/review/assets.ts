@@ -8,8 +8,12 @@ import { HttpError } from './http.ts';
 export const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
 };
 /** Flat names only: no path reaches outside the folder. */
 const NAME = /^[a-z0-9][a-z0-9-]*\.(js|css|svg|png|ico)$/;

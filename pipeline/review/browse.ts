@@ -40,21 +40,30 @@ export function parseBrowse(params: URLSearchParams): BrowseQuery {
  * different dimensions must all match. Facet counts for a dimension ignore that dimension's own filter,
  * so the other options stay visible with what selecting them would add.
  */
-export function browseIncidents(store: Store, query: BrowseQuery): { incidents: BrowseIncident[]; facets: Record<string, Record<string, number>>; total: number } {
+export function browseIncidents(
+  store: Store,
+  query: BrowseQuery,
+): { incidents: BrowseIncident[]; facets: Record<string, Record<string, number>>; total: number } {
   const found = query.terms.length ? new Set(store.incidents.search(query.terms)) : null;
   const latest = byTarget(store.review.latest());
-  const all: BrowseIncident[] = store.records.list().filter((r) => !found || found.has(r.id)).map((r) => {
-    const labels: Record<string, string[]> = {};
-    for (const l of r.labels) labels[l.dimension] = l.options;
-    const reviewed: string[] = [];
-    for (const dim of DIMENSION_KEYS) {
-      const opts = reviewedOptions(latest.get(targetKey('label', r.id, dim, null)));
-      if (opts) { labels[dim] = opts; reviewed.push(dim); }
-    }
-    return { id: r.id, title: r.title || r.id, published: r.published, articles: r.articleIds.length, labels, reviewed };
-  });
-  const matches = (inc: BrowseIncident, except?: string) => [...query.options].every(([dim, sel]) =>
-    dim === except || (inc.labels[dim] ?? []).some((o) => sel.has(o)));
+  const all: BrowseIncident[] = store.records
+    .list()
+    .filter((r) => !found || found.has(r.id))
+    .map((r) => {
+      const labels: Record<string, string[]> = {};
+      for (const l of r.labels) labels[l.dimension] = l.options;
+      const reviewed: string[] = [];
+      for (const dim of DIMENSION_KEYS) {
+        const opts = reviewedOptions(latest.get(targetKey('label', r.id, dim, null)));
+        if (opts) {
+          labels[dim] = opts;
+          reviewed.push(dim);
+        }
+      }
+      return { id: r.id, title: r.title || r.id, published: r.published, articles: r.articleIds.length, labels, reviewed };
+    });
+  const matches = (inc: BrowseIncident, except?: string) =>
+    [...query.options].every(([dim, sel]) => dim === except || (inc.labels[dim] ?? []).some((o) => sel.has(o)));
   const facets: Record<string, Record<string, number>> = {};
   for (const dim of DIMENSION_KEYS) {
     const counts: Record<string, number> = Object.fromEntries(optionKeys(dim).map((o) => [o, 0]));

@@ -1,4 +1,14 @@
-import { DIMENSION_KEYS, type DimensionKey, POSTMORTEM_FIELDS, UNKNOWN, dimension, isDimensionKey, normalizeOptions, optionKeys, type PostmortemField } from '../../schemas/index.ts';
+import {
+  DIMENSION_KEYS,
+  type DimensionKey,
+  POSTMORTEM_FIELDS,
+  UNKNOWN,
+  dimension,
+  isDimensionKey,
+  normalizeOptions,
+  optionKeys,
+  type PostmortemField,
+} from '../../schemas/index.ts';
 import { DecisionInput, type DecisionSnapshot, type NewReviewDecision, type ReviewDecision } from '../../schemas/review.ts';
 import { producerOf, type Store } from '../store/store.ts';
 import { HttpError } from './http.ts';
@@ -14,11 +24,17 @@ export function checkOptions(dim: DimensionKey, options: readonly string[] | und
   if (!options || options.length === 0) throw new HttpError(400, `"change" needs options for dimension "${dim}"`);
   const allowed: readonly string[] = optionKeys(dim);
   const bad = options.filter((o) => !allowed.includes(o));
-  if (bad.length) throw new HttpError(400, `invalid option(s) ${bad.map((b) => `"${b}"`).join(', ')} for dimension "${dim}" (allowed: ${allowed.join(', ')})`);
-  if (options.includes(UNKNOWN) && options.length > 1) throw new HttpError(400, `"${UNKNOWN}" cannot be combined with other options (dimension "${dim}")`);
+  if (bad.length)
+    throw new HttpError(
+      400,
+      `invalid option(s) ${bad.map((b) => `"${b}"`).join(', ')} for dimension "${dim}" (allowed: ${allowed.join(', ')})`,
+    );
+  if (options.includes(UNKNOWN) && options.length > 1)
+    throw new HttpError(400, `"${UNKNOWN}" cannot be combined with other options (dimension "${dim}")`);
   if (options.includes(UNKNOWN)) return [UNKNOWN];
   const kept = normalizeOptions(dim, options);
-  if (dimension(dim).kind === 'boolean' && new Set(options).size > 1) throw new HttpError(400, `dimension "${dim}" is true/false: choose exactly one option`);
+  if (dimension(dim).kind === 'boolean' && new Set(options).size > 1)
+    throw new HttpError(400, `dimension "${dim}" is true/false: choose exactly one option`);
   return kept;
 }
 
@@ -65,7 +81,18 @@ export function recordDecision(store: Store, body: unknown): ReviewDecision {
     } else if (d.action === 'change') options = checkOptions(d.target, d.options);
     else if (d.action === 'unknown') options = [UNKNOWN];
     else if (d.options !== undefined) throw new HttpError(400, 'a note takes no options');
-    out = { incidentId: d.incidentId, kind: 'label', target: d.target, producer: snapshot?.producer ?? null, action: d.action, options, text: null, note, reviewer: d.reviewer, snapshot };
+    out = {
+      incidentId: d.incidentId,
+      kind: 'label',
+      target: d.target,
+      producer: snapshot?.producer ?? null,
+      action: d.action,
+      options,
+      text: null,
+      note,
+      reviewer: d.reviewer,
+      snapshot,
+    };
   } else {
     if (d.options !== undefined) throw new HttpError(400, 'a fact decision takes text, not options');
     const snapshot = factSnapshot(store, d.incidentId, d.target, d.producer);
@@ -75,7 +102,18 @@ export function recordDecision(store: Store, body: unknown): ReviewDecision {
       text = d.text?.trim() || null;
       if (!text) throw new HttpError(400, '"change" on a fact needs the corrected text');
     }
-    out = { incidentId: d.incidentId, kind: 'fact', target: d.target, producer: snapshot.producer, action: d.action, options: null, text, note, reviewer: d.reviewer, snapshot };
+    out = {
+      incidentId: d.incidentId,
+      kind: 'fact',
+      target: d.target,
+      producer: snapshot.producer,
+      action: d.action,
+      options: null,
+      text,
+      note,
+      reviewer: d.reviewer,
+      snapshot,
+    };
   }
   return store.review.add(out);
 }

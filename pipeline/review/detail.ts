@@ -42,13 +42,22 @@ export function incidentDetail(store: Store, id: string): IncidentDetail {
     if (!pm) continue;
     if (producer === head?.producer) provenance = pm.provenance;
     for (const field of POSTMORTEM_FIELDS) {
-      pm.postmortem[field].forEach((f, idx) => facts.push({ target: factTarget(field, idx), producer, field, idx, text: f.text, citations: f.citations }));
+      pm.postmortem[field].forEach((f, idx) =>
+        facts.push({ target: factTarget(field, idx), producer, field, idx, text: f.text, citations: f.citations }),
+      );
     }
   }
   return {
-    id, title: head?.title || id, summary: head?.summary ?? '', published: inc.published, articleIds: inc.articleIds,
-    producer: head?.producer ?? null, postmortemProvenance: provenance,
-    articles: store.articles.byIds(inc.articleIds).map((a) => ({ id: a.id, headline: a.headline, source: a.source, published: a.published, url: a.url, text: a.text })),
+    id,
+    title: head?.title || id,
+    summary: head?.summary ?? '',
+    published: inc.published,
+    articleIds: inc.articleIds,
+    producer: head?.producer ?? null,
+    postmortemProvenance: provenance,
+    articles: store.articles
+      .byIds(inc.articleIds)
+      .map((a) => ({ id: a.id, headline: a.headline, source: a.source, published: a.published, url: a.url, text: a.text })),
     labels: store.records.labels(id).map((l) => ({ ...l, producer: producerOf(l.provenance) })),
     facts,
     latest: store.review.latest(id),

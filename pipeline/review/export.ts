@@ -47,7 +47,8 @@ export function exportGold(store: Store, outDir: string, opts: { includeUnreview
 
   const incidents: GoldIncident[] = [];
   const articleIds: { id: string; incidentId: string }[] = [];
-  let reviewedLabels = 0, reviewedFacts = 0;
+  let reviewedLabels = 0,
+    reviewedFacts = 0;
   for (const rec of records) {
     const mine = perIncident.get(rec.id);
     if (!mine) continue;
@@ -56,9 +57,10 @@ export function exportGold(store: Store, outDir: string, opts: { includeUnreview
     for (const dim of TAXONOMY) {
       const reviewed = reviewedOptions(decided.get(targetKey('label', rec.id, dim.key, null)));
       if (reviewed) reviewedLabels++;
-      taxonomy[dim.key as keyof typeof taxonomy] = reviewed ?? (opts.includeUnreviewed ? model.get(dim.key) ?? null : null);
+      taxonomy[dim.key as keyof typeof taxonomy] = reviewed ?? (opts.includeUnreviewed ? (model.get(dim.key) ?? null) : null);
     }
-    if (taxonomy.cps?.[0] === 'false') for (const dim of TAXONOMY.filter((d) => d.iotOnly)) taxonomy[dim.key as keyof typeof taxonomy] = null;
+    if (taxonomy.cps?.[0] === 'false')
+      for (const dim of TAXONOMY.filter((d) => d.iotOnly)) taxonomy[dim.key as keyof typeof taxonomy] = null;
 
     const postmortem: GoldIncident['gold']['postmortem'] = {};
     for (const field of POSTMORTEM_FIELDS) {
@@ -81,7 +83,8 @@ export function exportGold(store: Store, outDir: string, opts: { includeUnreview
   const byId = new Map(store.articles.byIds(articleIds.map((a) => a.id)).map((a) => [a.id, a]));
   for (const { id, incidentId } of articleIds) {
     const a = byId.get(id);
-    if (a) articles.push({ id, url: a.url, headline: a.headline, source: a.source, published: a.published, text: a.text, gold: { incidentId } });
+    if (a)
+      articles.push({ id, url: a.url, headline: a.headline, source: a.source, published: a.published, text: a.text, gold: { incidentId } });
   }
   const files = [join(dir, 'incidents.jsonl'), join(dir, 'articles.jsonl')];
   writeJsonl(files[0], incidents);

@@ -51,10 +51,19 @@ function alignmentCounts(cs: readonly Citation[]): AlignmentCounts {
 function citationTrouble(a: AlignmentCounts, needsEvidence: boolean, weight: number): { score: number; reasons: string[] } {
   let score = 0;
   const reasons: string[] = [];
-  if (a.unaligned) { score += 0.6 * weight; reasons.push(`${a.unaligned} quote(s) not found in the article`); }
-  if (a.fuzzy) { score += 0.3 * weight; reasons.push(`${a.fuzzy} fuzzy quote(s)`); }
+  if (a.unaligned) {
+    score += 0.6 * weight;
+    reasons.push(`${a.unaligned} quote(s) not found in the article`);
+  }
+  if (a.fuzzy) {
+    score += 0.3 * weight;
+    reasons.push(`${a.fuzzy} fuzzy quote(s)`);
+  }
   const total = a.exact + a.normalized + a.fuzzy + a.unaligned;
-  if (needsEvidence && total === 0) { score += 0.4 * weight; reasons.push('no citation'); }
+  if (needsEvidence && total === 0) {
+    score += 0.4 * weight;
+    reasons.push('no citation');
+  }
   return { score, reasons };
 }
 
@@ -62,11 +71,19 @@ function citationTrouble(a: AlignmentCounts, needsEvidence: boolean, weight: num
  * Ranks a label: low confidence first (1 − confidence), then producers that disagree on the
  * dimension, then citations that are fuzzy, unaligned or missing.
  */
-export function labelUncertainty(confidence: number, disagreeing: number, a: AlignmentCounts, options: readonly string[]): { score: number; reasons: string[] } {
+export function labelUncertainty(
+  confidence: number,
+  disagreeing: number,
+  a: AlignmentCounts,
+  options: readonly string[],
+): { score: number; reasons: string[] } {
   const reasons: string[] = [];
   let score = 1 - confidence;
   if (confidence < LOW_CONFIDENCE) reasons.push(`low confidence ${confidence.toFixed(2)}`);
-  if (disagreeing) { score += 0.5; reasons.push(`${disagreeing + 1} backends disagree`); }
+  if (disagreeing) {
+    score += 0.5;
+    reasons.push(`${disagreeing + 1} backends disagree`);
+  }
   const t = citationTrouble(a, !(options.length === 1 && options[0] === UNKNOWN), 0.5);
   return { score: score + t.score, reasons: [...reasons, ...t.reasons] };
 }
@@ -81,18 +98,22 @@ export function parseQueueFilters(params: URLSearchParams, store: Store): QueueF
   const kind = single(params, 'kind');
   if (kind !== undefined && kind !== 'label' && kind !== 'fact') throw new HttpError(400, `unknown kind "${kind}" (label or fact)`);
   const dim = single(params, 'dimension');
-  if (dim !== undefined && !isDimensionKey(dim)) throw new HttpError(400, `unknown dimension "${dim}" (one of ${DIMENSION_KEYS.join(', ')})`);
+  if (dim !== undefined && !isDimensionKey(dim))
+    throw new HttpError(400, `unknown dimension "${dim}" (one of ${DIMENSION_KEYS.join(', ')})`);
   const producer = single(params, 'backend');
-  if (producer !== undefined && !store.records.producers().includes(producer)) throw new HttpError(400, `unknown backend "${producer}" (known: ${store.records.producers().join(', ') || 'none'})`);
+  if (producer !== undefined && !store.records.producers().includes(producer))
+    throw new HttpError(400, `unknown backend "${producer}" (known: ${store.records.producers().join(', ') || 'none'})`);
   const run = single(params, 'run');
   if (run !== undefined && !store.runs.list().some((r) => r.id === run)) throw new HttpError(400, `unknown run "${run}"`);
   const incident = single(params, 'incident');
   if (incident !== undefined && !store.incidents.get(incident)) throw new HttpError(404, `unknown incident "${incident}"`);
   const status = single(params, 'status') ?? 'open';
-  if (status !== 'open' && status !== 'reviewed' && status !== 'all') throw new HttpError(400, `unknown status "${status}" (open, reviewed or all)`);
+  if (status !== 'open' && status !== 'reviewed' && status !== 'all')
+    throw new HttpError(400, `unknown status "${status}" (open, reviewed or all)`);
   const limitText = single(params, 'limit') ?? '500';
   const limit = Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new HttpError(400, `limit must be a whole number from 1 to 10000, not "${limitText}"`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new HttpError(400, `limit must be a whole number from 1 to 10000, not "${limitText}"`);
   return { kind: kind as ReviewTargetKind | undefined, dimension: dim, producer, run, incident, status, limit };
 }
 
@@ -113,7 +134,9 @@ export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[];
     }
     for (const rows of byDim.values()) {
       // The label shown: the chosen backend's, else the most recently written.
-      const primary = f.producer ? rows.find((r) => r.producer === f.producer) : [...rows].sort((a, b) => b.writtenAt.localeCompare(a.writtenAt))[0];
+      const primary = f.producer
+        ? rows.find((r) => r.producer === f.producer)
+        : [...rows].sort((a, b) => b.writtenAt.localeCompare(a.writtenAt))[0];
       if (!primary) continue;
       const l = primary.label;
       if (f.run && l.provenance.runId !== f.run) continue;
@@ -121,11 +144,22 @@ export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[];
       const alignments = alignmentCounts(l.citations);
       const u = labelUncertainty(l.confidence, disagreeing, alignments, l.options);
       items.push({
-        id: `label:${primary.incidentId}:${l.dimension}`, kind: 'label', incidentId: primary.incidentId, incidentTitle: titleOf(primary.incidentId),
-        target: l.dimension, heading: dimension(l.dimension).title, producer: primary.producer, runId: l.provenance.runId,
-        options: l.options, confidence: l.confidence, text: null,
+        id: `label:${primary.incidentId}:${l.dimension}`,
+        kind: 'label',
+        incidentId: primary.incidentId,
+        incidentTitle: titleOf(primary.incidentId),
+        target: l.dimension,
+        heading: dimension(l.dimension).title,
+        producer: primary.producer,
+        runId: l.provenance.runId,
+        options: l.options,
+        confidence: l.confidence,
+        text: null,
         answers: rows.map((r) => ({ producer: r.producer, options: r.label.options, confidence: r.label.confidence })),
-        alignments, score: u.score, reasons: u.reasons, decision: latest.get(targetKey('label', primary.incidentId, l.dimension, null)) ?? null,
+        alignments,
+        score: u.score,
+        reasons: u.reasons,
+        decision: latest.get(targetKey('label', primary.incidentId, l.dimension, null)) ?? null,
       });
     }
   }
@@ -139,10 +173,22 @@ export function buildQueue(store: Store, f: QueueFilters): { items: QueueItem[];
       const alignments = alignmentCounts(row.fact.citations);
       const u = factUncertainty(alignments);
       items.push({
-        id: `fact:${row.incidentId}:${row.producer}:${target}`, kind: 'fact', incidentId: row.incidentId, incidentTitle: titleOf(row.incidentId),
-        target, heading: `${POSTMORTEM_TITLES[row.field]} #${row.idx + 1}`, producer: row.producer, runId: row.runId,
-        options: null, confidence: null, text: row.fact.text, answers: [],
-        alignments, score: u.score, reasons: u.reasons, decision: latest.get(targetKey('fact', row.incidentId, target, row.producer)) ?? null,
+        id: `fact:${row.incidentId}:${row.producer}:${target}`,
+        kind: 'fact',
+        incidentId: row.incidentId,
+        incidentTitle: titleOf(row.incidentId),
+        target,
+        heading: `${POSTMORTEM_TITLES[row.field]} #${row.idx + 1}`,
+        producer: row.producer,
+        runId: row.runId,
+        options: null,
+        confidence: null,
+        text: row.fact.text,
+        answers: [],
+        alignments,
+        score: u.score,
+        reasons: u.reasons,
+        decision: latest.get(targetKey('fact', row.incidentId, target, row.producer)) ?? null,
       });
     }
   }

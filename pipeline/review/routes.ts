@@ -28,27 +28,38 @@ interface Route {
 /** The JSON API. Every write is a POST that passes the guard; every answer is JSON, errors as {error}. */
 export const ROUTES: Route[] = [
   {
-    method: 'GET', path: /^\/api\/meta$/,
-    handle: ({ res, store, reviewer }) => sendJson(res, 200, {
-      taxonomy: TAXONOMY, postmortemTitles: POSTMORTEM_TITLES, producers: store.records.producers(),
-      runs: store.runs.list().map((r) => ({ id: r.id, startedAt: r.startedAt, backend: r.settings.backend, model: r.settings.model, status: r.status })),
-      reviewer, counts: store.counts(),
-    }),
+    method: 'GET',
+    path: /^\/api\/meta$/,
+    handle: ({ res, store, reviewer }) =>
+      sendJson(res, 200, {
+        taxonomy: TAXONOMY,
+        postmortemTitles: POSTMORTEM_TITLES,
+        producers: store.records.producers(),
+        runs: store.runs
+          .list()
+          .map((r) => ({ id: r.id, startedAt: r.startedAt, backend: r.settings.backend, model: r.settings.model, status: r.status })),
+        reviewer,
+        counts: store.counts(),
+      }),
   },
   {
-    method: 'GET', path: /^\/api\/queue$/,
+    method: 'GET',
+    path: /^\/api\/queue$/,
     handle: ({ res, url, store }) => sendJson(res, 200, buildQueue(store, parseQueueFilters(url.searchParams, store))),
   },
   {
-    method: 'GET', path: /^\/api\/incidents$/,
+    method: 'GET',
+    path: /^\/api\/incidents$/,
     handle: ({ res, url, store }) => sendJson(res, 200, browseIncidents(store, parseBrowse(url.searchParams))),
   },
   {
-    method: 'GET', path: /^\/api\/incidents\/([^/]+)$/,
+    method: 'GET',
+    path: /^\/api\/incidents\/([^/]+)$/,
     handle: ({ res, params, store }) => sendJson(res, 200, incidentDetail(store, params[0])),
   },
   {
-    method: 'GET', path: /^\/api\/decisions$/,
+    method: 'GET',
+    path: /^\/api\/decisions$/,
     handle: ({ res, url, store }) => {
       const incident = single(url.searchParams, 'incident');
       if (incident !== undefined && !store.incidents.get(incident)) throw new HttpError(404, `unknown incident "${incident}"`);
@@ -56,7 +67,8 @@ export const ROUTES: Route[] = [
     },
   },
   {
-    method: 'POST', path: /^\/api\/decisions$/,
+    method: 'POST',
+    path: /^\/api\/decisions$/,
     handle: async ({ req, res, store, guard }) => {
       guard.checkWrite(req);
       const body = await readJson(req);
@@ -64,7 +76,8 @@ export const ROUTES: Route[] = [
     },
   },
   {
-    method: 'GET', path: /^\/api\/agreement$/,
+    method: 'GET',
+    path: /^\/api\/agreement$/,
     handle: ({ res, store }) => sendJson(res, 200, agreement(store.review.latest(), store.review.list())),
   },
 ];

@@ -9,8 +9,15 @@ import { HttpError } from './http.ts';
  * (a DNS-rebinding page would send its own name).
  */
 export const CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 export function securityHeaders(res: ServerResponse): void {
@@ -46,7 +53,11 @@ export class Guard {
    * interface) and the names it was given. Never "any": a DNS-rebinding page sends a name of its own.
    */
   bind(host: string, port: number, allowed: readonly string[] = []): string[] {
-    const own = anyInterface(host) ? ['127.0.0.1', 'localhost', '::1'] : host === '127.0.0.1' || host === '::1' ? [host, 'localhost'] : [host];
+    const own = anyInterface(host)
+      ? ['127.0.0.1', 'localhost', '::1']
+      : host === '127.0.0.1' || host === '::1'
+        ? [host, 'localhost']
+        : [host];
     this.hosts = new Set([...own, ...allowed].map((n) => hostHeader(n, port)));
     return [...this.hosts];
   }
@@ -54,18 +65,25 @@ export class Guard {
   checkHost(req: IncomingMessage): void {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!host) throw new HttpError(400, 'the request has no Host header');
-    if (!this.hosts.has(host)) throw new HttpError(421, `this server does not answer for host "${host}" (it answers for ${[...this.hosts].join(', ')}; see --allowed-host)`);
+    if (!this.hosts.has(host))
+      throw new HttpError(
+        421,
+        `this server does not answer for host "${host}" (it answers for ${[...this.hosts].join(', ')}; see --allowed-host)`,
+      );
   }
 
   /** For POSTs: same origin if the browser says, and the page's token. */
   checkWrite(req: IncomingMessage): void {
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) throw new HttpError(403, `cross-origin request from ${origin} refused`);
+    if (origin !== undefined && origin !== `http://${req.headers.host}`)
+      throw new HttpError(403, `cross-origin request from ${origin} refused`);
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request (${site}) refused`);
     const sent = req.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !sent) throw new HttpError(403, `missing CSRF token (header ${CSRF_HEADER}); reload the page`);
-    const a = Buffer.from(sent), b = Buffer.from(this.token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'invalid CSRF token: the server was restarted or the page is stale; reload the page');
+    const a = Buffer.from(sent),
+      b = Buffer.from(this.token);
+    if (a.length !== b.length || !timingSafeEqual(a, b))
+      throw new HttpError(403, 'invalid CSRF token: the server was restarted or the page is stale; reload the page');
   }
 }

@@ -45,7 +45,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ReviewSer
     if (url.pathname.startsWith('/static/')) return await sendAsset(res, url.pathname.slice('/static/'.length), method === 'HEAD');
     throw new HttpError(404, `no such page: ${url.pathname}`);
   } catch (e) {
-    if (res.headersSent) { res.destroy(); return; }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     if (e instanceof HttpError) {
       // A body left unread would stall keep-alive clients; drop the connection instead.
       if (e.status === 413) res.setHeader('connection', 'close');
@@ -61,13 +64,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ReviewSer
 export async function startReviewServer(opts: ReviewServerOptions): Promise<ReviewServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopback(host) && !opts.allowedHosts?.length) {
-    throw new Error(`the review page on ${host} needs the names it may be reached by (--allowed-host <name>, repeatable): answering to any name would let a DNS-rebinding page in`);
+    throw new Error(
+      `the review page on ${host} needs the names it may be reached by (--allowed-host <name>, repeatable): answering to any name would let a DNS-rebinding page in`,
+    );
   }
   const guard = new Guard();
-  const server = createServer({ requestTimeout: 30_000 }, (req, res) => { void handle(req, res, opts, guard); });
+  const server = createServer({ requestTimeout: 30_000 }, (req, res) => {
+    void handle(req, res, opts, guard);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const hosts = guard.bind(host, port, opts.allowedHosts);
@@ -77,6 +87,10 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     hosts,
     token: guard.token,
     server,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

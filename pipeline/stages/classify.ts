@@ -15,7 +15,8 @@ export const classifyStage: StageDef = {
     const pmHashes = new Map<string, string>();
     for (const [id, pm] of ctx.store.records.postmortems(producer)) pmHashes.set(id, hashOf(pm));
     return ctx.store.incidents.list().map((inc) => ({
-      key: inc.id, inputHash: inputHash(ctx, 'classify', [incidentInputs(hashes, inc.articleIds), pmHashes.get(inc.id) ?? null]),
+      key: inc.id,
+      inputHash: inputHash(ctx, 'classify', [incidentInputs(hashes, inc.articleIds), pmHashes.get(inc.id) ?? null]),
     }));
   },
   async run(job, ctx) {

@@ -7,7 +7,9 @@ export const extractStage: StageDef = {
   name: 'extract',
   plan: (ctx) => {
     const hashes = ctx.store.articles.hashes({ includeDuplicates: true });
-    return ctx.store.incidents.list().map((inc) => ({ key: inc.id, inputHash: inputHash(ctx, 'extract', incidentInputs(hashes, inc.articleIds)) }));
+    return ctx.store.incidents
+      .list()
+      .map((inc) => ({ key: inc.id, inputHash: inputHash(ctx, 'extract', incidentInputs(hashes, inc.articleIds)) }));
   },
   async run(job, ctx) {
     const incident = ctx.store.incidents.get(job.key);
@@ -15,6 +17,8 @@ export const extractStage: StageDef = {
     const articles = ctx.store.articles.byIds(incident.articleIds);
     const pm = await ctx.backend.extract(incident, articles, callContext(ctx.store, ctx.runId, incident.id));
     checkCitations(pm, articles);
-    ctx.store.jobs.complete('extract', job.key, job.inputHash, ctx.runId, () => ctx.store.records.savePostmortem(incident.id, pm, provenance(ctx, 'extract')));
+    ctx.store.jobs.complete('extract', job.key, job.inputHash, ctx.runId, () =>
+      ctx.store.records.savePostmortem(incident.id, pm, provenance(ctx, 'extract')),
+    );
   },
 };

@@ -23,8 +23,17 @@ export const groupStage: StageDef<AskAhead> = {
   prepare(ctx, pending, opts) {
     const screenings = ctx.store.records.screenings();
     const grouper = new Grouper(ctx.store.articles.stream(), (id) => !!screenings.get(id)?.isFailure, ctx.store.incidents.membership());
-    const ask = askBackend(ctx.backend, (id) => ctx.store.articles.get(id), (subject) => callContext(ctx.store, ctx.runId, subject));
-    return new AskAhead(grouper, pending.map((j) => j.key), ask, { concurrency: opts.concurrency, ahead: TUNING.askAhead });
+    const ask = askBackend(
+      ctx.backend,
+      (id) => ctx.store.articles.get(id),
+      (subject) => callContext(ctx.store, ctx.runId, subject),
+    );
+    return new AskAhead(
+      grouper,
+      pending.map((j) => j.key),
+      ask,
+      { concurrency: opts.concurrency, ahead: TUNING.askAhead },
+    );
   },
   async run(job, ctx, pass) {
     if (pass.grouped(job.key)) {

@@ -5,7 +5,13 @@ import { producerOf } from '../store/store.ts';
 import { hashOf } from '../text/hash.ts';
 
 export function provenance(ctx: StageContext, task: Task): Provenance {
-  return { backend: ctx.backend.name, model: ctx.backend.model, promptHash: ctx.backend.promptHash(task), schemaHash: ctx.backend.schemaHash(task), runId: ctx.runId };
+  return {
+    backend: ctx.backend.name,
+    model: ctx.backend.model,
+    promptHash: ctx.backend.promptHash(task),
+    schemaHash: ctx.backend.schemaHash(task),
+    runId: ctx.runId,
+  };
 }
 
 /** What a job's result depends on: its inputs plus who answers and with which prompt. */

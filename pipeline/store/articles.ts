@@ -15,7 +15,10 @@ const problems = reader('ingest_problems', IngestProblem);
 
 /** Articles, and the inputs that could not become articles (skipped files and lines). */
 export class ArticleStore {
-  constructor(private readonly c: Connection, private readonly incidents: IncidentStore) {}
+  constructor(
+    private readonly c: Connection,
+    private readonly incidents: IncidentStore,
+  ) {}
 
   /**
    * Inserts new articles. An id already stored with the same content is left as it is, so re-ingesting
@@ -27,14 +30,19 @@ export class ArticleStore {
     const insert = db.prepare(`INSERT OR IGNORE INTO articles
       (id, url, headline, source, published, text, content_hash, origin, duplicate_of, ingested_at)
       VALUES (@id, @url, @headline, @source, @published, @text, @contentHash, @origin, @duplicateOf, @at)`);
-    const byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL AND id != ? ORDER BY ingested_at, id LIMIT 1');
+    const byHash = db.prepare(
+      'SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL AND id != ? ORDER BY ingested_at, id LIMIT 1',
+    );
     const stored = db.prepare('SELECT id, content_hash FROM articles WHERE id = ?');
     const update = db.prepare(`UPDATE articles SET url = @url, headline = @headline, source = @source, published = @published,
       text = @text, content_hash = @contentHash, origin = @origin, duplicate_of = @duplicateOf, ingested_at = @at WHERE id = @id`);
     // Copies of the old text are copies no longer: they become originals again (the first one) or its copies.
     const copies = db.prepare('SELECT id, content_hash FROM articles WHERE duplicate_of = ? ORDER BY ingested_at, id');
     const setDup = db.prepare('UPDATE articles SET duplicate_of = ? WHERE id = ?');
-    let inserted = 0, existing = 0, duplicates = 0, updated = 0;
+    let inserted = 0,
+      existing = 0,
+      duplicates = 0,
+      updated = 0;
     this.c.tx(() => {
       const at = now();
       for (const a of list) {
@@ -56,8 +64,10 @@ export class ArticleStore {
         }
         const r = insert.run({ ...a, duplicateOf, at });
         if (r.changes === 0) existing++;
-        else if (duplicateOf) { inserted++; duplicates++; }
-        else inserted++;
+        else if (duplicateOf) {
+          inserted++;
+          duplicates++;
+        } else inserted++;
       }
     });
     return { inserted, existing, duplicates, updated };
@@ -65,13 +75,20 @@ export class ArticleStore {
 
   /** `list` one at a time, so a stage can read the whole corpus without holding it. */
   *stream(): Generator<Article> {
-    for (const r of this.c.db.prepare('SELECT * FROM articles WHERE duplicate_of IS NULL ORDER BY published IS NULL, published, id').iterate()) yield articles.one(r);
+    for (const r of this.c.db
+      .prepare('SELECT * FROM articles WHERE duplicate_of IS NULL ORDER BY published IS NULL, published, id')
+      .iterate())
+      yield articles.one(r);
   }
 
   /** Id and content hash of `list`, without the texts: what stages plan their jobs from. */
   hashes(opts: { includeDuplicates?: boolean } = {}): Map<string, string> {
     const where = opts.includeDuplicates ? '' : 'WHERE duplicate_of IS NULL';
-    return new Map(hashes.all(this.c.db.prepare(`SELECT id, content_hash FROM articles ${where} ORDER BY published IS NULL, published, id`).all()).map((r) => [r.id, r.contentHash]));
+    return new Map(
+      hashes
+        .all(this.c.db.prepare(`SELECT id, content_hash FROM articles ${where} ORDER BY published IS NULL, published, id`).all())
+        .map((r) => [r.id, r.contentHash]),
+    );
   }
 
   /** Where a stored article came from and what it holds, without its text: ingest checks ids against it. */
@@ -97,7 +114,11 @@ export class ArticleStore {
 
   /** The original (not itself a duplicate) article with this content hash, from any source. */
   withContentHash(hash: string): string | undefined {
-    return ids.maybe(this.c.db.prepare('SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL ORDER BY ingested_at, id LIMIT 1').get(hash))?.id;
+    return ids.maybe(
+      this.c.db
+        .prepare('SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL ORDER BY ingested_at, id LIMIT 1')
+        .get(hash),
+    )?.id;
   }
 
   recordProblem(origin: string, reason: string, runId: string | null = null): void {

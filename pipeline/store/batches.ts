@@ -6,7 +6,16 @@ import { fromColumns, reader, sqlBool } from './rows.ts';
 
 const batches = reader('batches', fromColumns(BatchRecord.extend({ collected: sqlBool })));
 const items = reader('batch_items', fromColumns(BatchItem));
-const tally = reader('batches', z.object({ status: z.string(), batches: z.number().int(), requests: z.number().int(), completed: z.number().int(), failed: z.number().int() }));
+const tally = reader(
+  'batches',
+  z.object({
+    status: z.string(),
+    batches: z.number().int(),
+    requests: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+  }),
+);
 
 /** What `status` shows of the batches: totals per status, and each batch not yet collected. */
 export interface BatchProgress {
@@ -25,8 +34,12 @@ export class BatchStore implements BatchLedger {
   recordUpload(u: { inputFileId: string; stage: string; model: string; runId: string | null; customIds: readonly string[] }): BatchRecord {
     return this.c.tx(() => {
       const at = now();
-      const row = batches.one(this.c.db.prepare(`INSERT INTO batches (input_file_id, stage, model, run_id, status, requests, created_at, updated_at)
-        VALUES (?, ?, ?, ?, 'uploaded', ?, ?, ?) RETURNING *`).get(u.inputFileId, u.stage, u.model, u.runId, u.customIds.length, at, at));
+      const row = batches.one(
+        this.c.db
+          .prepare(`INSERT INTO batches (input_file_id, stage, model, run_id, status, requests, created_at, updated_at)
+        VALUES (?, ?, ?, ?, 'uploaded', ?, ?, ?) RETURNING *`)
+          .get(u.inputFileId, u.stage, u.model, u.runId, u.customIds.length, at, at),
+      );
       const ins = this.c.db.prepare("INSERT INTO batch_items (batch, custom_id, state) VALUES (?, ?, 'submitted')");
       for (const id of u.customIds) ins.run(row.id, id);
       return row;
@@ -34,15 +47,20 @@ export class BatchStore implements BatchLedger {
   }
 
   recordStatus(id: number, s: BatchUpdate): BatchRecord {
-    return batches.one(this.c.db.prepare(`UPDATE batches SET provider_id = COALESCE(?, provider_id), status = ?, completed = ?, failed = ?,
+    return batches.one(
+      this.c.db
+        .prepare(`UPDATE batches SET provider_id = COALESCE(?, provider_id), status = ?, completed = ?, failed = ?,
       output_file_id = ?, error_file_id = ?, error = ?, updated_at = ? WHERE id = ? RETURNING *`)
-      .get(s.providerId, s.status, s.completed, s.failed, s.outputFileId, s.errorFileId, s.error, now(), id));
+        .get(s.providerId, s.status, s.completed, s.failed, s.outputFileId, s.errorFileId, s.error, now(), id),
+    );
   }
 
   /** A finished batch's lines: each request answered or errored; a request with no line is lost. */
   recordResults(id: number, results: readonly BatchResult[]): void {
     this.c.tx(() => {
-      const set = this.c.db.prepare("UPDATE batch_items SET state = ?, status_code = ?, body = ? WHERE batch = ? AND custom_id = ? AND state = 'submitted'");
+      const set = this.c.db.prepare(
+        "UPDATE batch_items SET state = ?, status_code = ?, body = ? WHERE batch = ? AND custom_id = ? AND state = 'submitted'",
+      );
       for (const r of results) set.run(r.state, r.statusCode, r.body, id, r.customId);
       this.c.db.prepare("UPDATE batch_items SET state = 'lost' WHERE batch = ? AND state = 'submitted'").run(id);
       this.c.db.prepare('UPDATE batches SET collected = 1, updated_at = ? WHERE id = ?').run(now(), id);
@@ -80,10 +98,17 @@ export class BatchStore implements BatchLedger {
 
   progress(): BatchProgress {
     const byStatus: BatchProgress['byStatus'] = {};
-    for (const r of tally.all(this.c.db.prepare(`SELECT status, COUNT(*) batches, SUM(requests) requests, SUM(completed) completed, SUM(failed) failed
-      FROM batches GROUP BY status ORDER BY status`).all())) byStatus[r.status] = { batches: r.batches, requests: r.requests, completed: r.completed, failed: r.failed };
+    for (const r of tally.all(
+      this.c.db
+        .prepare(`SELECT status, COUNT(*) batches, SUM(requests) requests, SUM(completed) completed, SUM(failed) failed
+      FROM batches GROUP BY status ORDER BY status`)
+        .all(),
+    ))
+      byStatus[r.status] = { batches: r.batches, requests: r.requests, completed: r.completed, failed: r.failed };
     const finished = FINISHED_BATCH.map(() => '?').join(', ');
-    const open = batches.all(this.c.db.prepare(`SELECT * FROM batches WHERE status NOT IN (${finished}) OR collected = 0 ORDER BY id`).all(...FINISHED_BATCH));
+    const open = batches.all(
+      this.c.db.prepare(`SELECT * FROM batches WHERE status NOT IN (${finished}) OR collected = 0 ORDER BY id`).all(...FINISHED_BATCH),
+    );
     return { byStatus, open };
   }
 }

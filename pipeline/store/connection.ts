@@ -18,7 +18,10 @@ const highest = reader('schema_migrations', z.object({ v: z.number().int().nulla
 export class Connection {
   readonly db: Database.Database;
 
-  constructor(readonly path: string, opts: { busyTimeoutMs: number }) {
+  constructor(
+    readonly path: string,
+    opts: { busyTimeoutMs: number },
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // The busy timeout comes first: switching a new file to WAL takes a lock another process may hold.
     this.db = new Database(path, { timeout: opts.busyTimeoutMs });
@@ -53,7 +56,9 @@ export class Connection {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
     // Every migration not yet applied, not only those above the highest: features land in parallel, so a
     // database may already hold a later number than one merged after it.
     const applied = new Set(this.appliedMigrations());

@@ -5,17 +5,32 @@ import { type Connection, now } from './connection.ts';
 import { columnOf, count, fromColumns, reader, sqlBool } from './rows.ts';
 
 /** A URL to queue. One refused before any request (invalid, bad scheme) is recorded failed at once. */
-export type NewFetch = Pick<FetchRecord, 'url' | 'requestedUrl' | 'kind' | 'source'>
-  & Partial<Pick<FetchRecord, 'title' | 'published' | 'reason' | 'detail'>>
-  & { state?: 'pending' | 'failed' };
+export type NewFetch = Pick<FetchRecord, 'url' | 'requestedUrl' | 'kind' | 'source'> &
+  Partial<Pick<FetchRecord, 'title' | 'published' | 'reason' | 'detail'>> & { state?: 'pending' | 'failed' };
 
 /** What a fetch learned; only the fields given are written. */
 export type FetchOutcome = Partial<Pick<FetchRecord, Exclude<(typeof OUTCOME_FIELDS)[number], 'minhash'>>> & { minhash?: Buffer };
 
 /** The fields a fetch's outcome may set, each stored in its snake_case column. */
 const OUTCOME_FIELDS = [
-  'kind', 'state', 'reason', 'detail', 'httpStatus', 'finalUrl', 'canonicalUrl', 'etag', 'lastModified', 'rawHash', 'contentHash',
-  'articleId', 'duplicateOf', 'byline', 'opinion', 'words', 'items', 'minhash',
+  'kind',
+  'state',
+  'reason',
+  'detail',
+  'httpStatus',
+  'finalUrl',
+  'canonicalUrl',
+  'etag',
+  'lastModified',
+  'rawHash',
+  'contentHash',
+  'articleId',
+  'duplicateOf',
+  'byline',
+  'opinion',
+  'words',
+  'items',
+  'minhash',
 ] as const;
 
 export interface CollectCounts {
@@ -38,11 +53,15 @@ const byReason = reader('fetches', z.object({ r: z.string().nullable(), n: z.num
  * nothing recorded.
  */
 export class FetchStore {
-  constructor(private readonly c: Connection, private readonly articles: ArticleStore) {}
+  constructor(
+    private readonly c: Connection,
+    private readonly articles: ArticleStore,
+  ) {}
 
   /** Queues URLs; one already known (by canonical URL) is left as it is. Returns how many were new. */
   enqueue(rows: NewFetch[]): number {
-    const ins = this.c.db.prepare(`INSERT OR IGNORE INTO fetches (url, requested_url, kind, source, state, reason, detail, title, published, created_at, updated_at)
+    const ins =
+      this.c.db.prepare(`INSERT OR IGNORE INTO fetches (url, requested_url, kind, source, state, reason, detail, title, published, created_at, updated_at)
       VALUES (@url, @requestedUrl, @kind, @source, @state, @reason, @detail, @title, @published, @at, @at)`);
     return this.c.tx(() => {
       const at = now();
@@ -64,7 +83,11 @@ export class FetchStore {
   }
 
   list(state?: FetchState): FetchRecord[] {
-    return fetches.all(state ? this.c.db.prepare('SELECT * FROM fetches WHERE state = ? ORDER BY id').all(state) : this.c.db.prepare('SELECT * FROM fetches ORDER BY id').all());
+    return fetches.all(
+      state
+        ? this.c.db.prepare('SELECT * FROM fetches WHERE state = ? ORDER BY id').all(state)
+        : this.c.db.prepare('SELECT * FROM fetches ORDER BY id').all(),
+    );
   }
 
   /** Counts an attempt before the request goes out, so status shows URLs that keep failing. */
@@ -85,7 +108,13 @@ export class FetchStore {
 
   /** MinHash signatures of collected originals, for near-duplicate lookup. */
   pageSignatures(): { articleId: string; minhash: Buffer }[] {
-    return signatures.all(this.c.db.prepare("SELECT article_id articleId, minhash FROM fetches WHERE state = 'fetched' AND article_id IS NOT NULL AND minhash IS NOT NULL ORDER BY id").all());
+    return signatures.all(
+      this.c.db
+        .prepare(
+          "SELECT article_id articleId, minhash FROM fetches WHERE state = 'fetched' AND article_id IS NOT NULL AND minhash IS NOT NULL ORDER BY id",
+        )
+        .all(),
+    );
   }
 
   /**
@@ -98,7 +127,8 @@ export class FetchStore {
     return this.c.tx(() => {
       if (extra.article) this.articles.insert([extra.article]);
       const at = now();
-      this.c.db.prepare(`UPDATE fetches SET ${fields.map((k) => `${columnOf(k)} = ?`).join(', ')}, fetched_at = ?, updated_at = ? WHERE id = ?`)
+      this.c.db
+        .prepare(`UPDATE fetches SET ${fields.map((k) => `${columnOf(k)} = ?`).join(', ')}, fetched_at = ?, updated_at = ? WHERE id = ?`)
         .run(...values, at, at, id);
       return extra.enqueue?.length ? this.enqueue(extra.enqueue) : 0;
     });
@@ -115,13 +145,30 @@ export class FetchStore {
   counts(): CollectCounts {
     const states = (kind: FetchKind) => {
       const out: Record<FetchState, number> = { pending: 0, fetched: 0, failed: 0, duplicate: 0 };
-      for (const r of byState.all(this.c.db.prepare('SELECT state, COUNT(*) n FROM fetches WHERE kind = ? GROUP BY state').all(kind))) out[r.state] = r.n;
+      for (const r of byState.all(this.c.db.prepare('SELECT state, COUNT(*) n FROM fetches WHERE kind = ? GROUP BY state').all(kind)))
+        out[r.state] = r.n;
       return out;
     };
-    const reasons = (state: FetchState) => Object.fromEntries(byReason.all(this.c.db.prepare(`SELECT CASE WHEN reason = 'http-error' AND http_status IS NOT NULL
-      THEN 'http-' || http_status ELSE reason END r, COUNT(*) n FROM fetches WHERE state = ? GROUP BY r ORDER BY n DESC, r`).all(state))
-      .map((r) => [String(r.r), r.n]));
-    const opinion = count(this.c.db.prepare("SELECT COUNT(*) n FROM fetches WHERE state = 'fetched' AND kind = 'page' AND opinion = 1").get());
-    return { pages: states('page'), feeds: states('feed'), failedByReason: reasons('failed'), duplicateByReason: reasons('duplicate'), opinion };
+    const reasons = (state: FetchState) =>
+      Object.fromEntries(
+        byReason
+          .all(
+            this.c.db
+              .prepare(`SELECT CASE WHEN reason = 'http-error' AND http_status IS NOT NULL
+      THEN 'http-' || http_status ELSE reason END r, COUNT(*) n FROM fetches WHERE state = ? GROUP BY r ORDER BY n DESC, r`)
+              .all(state),
+          )
+          .map((r) => [String(r.r), r.n]),
+      );
+    const opinion = count(
+      this.c.db.prepare("SELECT COUNT(*) n FROM fetches WHERE state = 'fetched' AND kind = 'page' AND opinion = 1").get(),
+    );
+    return {
+      pages: states('page'),
+      feeds: states('feed'),
+      failedByReason: reasons('failed'),
+      duplicateByReason: reasons('duplicate'),
+      opinion,
+    };
   }
 }

@@ -12,7 +12,10 @@ const ids = reader('incidents', z.object({ id: z.string() }));
 
 /** Incidents and which articles report each (what grouping decides). An article is in one incident at most. */
 export class IncidentStore {
-  constructor(private readonly c: Connection, private readonly jobs: JobStore) {}
+  constructor(
+    private readonly c: Connection,
+    private readonly jobs: JobStore,
+  ) {}
 
   /** Article id → its incident id. */
   membership(): Map<string, string> {
@@ -24,7 +27,9 @@ export class IncidentStore {
   addArticle(incidentId: string, articleId: string, similarity: number | null, runId: string): void {
     this.c.tx(() => {
       this.c.db.prepare('INSERT OR IGNORE INTO incidents (id, created_run) VALUES (?, ?)').run(incidentId, runId);
-      this.c.db.prepare('INSERT INTO incident_articles (incident_id, article_id, similarity) VALUES (?, ?, ?)').run(incidentId, articleId, similarity);
+      this.c.db
+        .prepare('INSERT INTO incident_articles (incident_id, article_id, similarity) VALUES (?, ?, ?)')
+        .run(incidentId, articleId, similarity);
     });
   }
 
@@ -43,7 +48,9 @@ export class IncidentStore {
    */
   removeArticle(articleId: string): void {
     this.c.tx(() => {
-      const row = memberships.maybe(this.c.db.prepare('SELECT article_id, incident_id FROM incident_articles WHERE article_id = ?').get(articleId));
+      const row = memberships.maybe(
+        this.c.db.prepare('SELECT article_id, incident_id FROM incident_articles WHERE article_id = ?').get(articleId),
+      );
       this.jobs.forget(['group'], articleId);
       if (!row) return;
       this.c.db.prepare('DELETE FROM incident_articles WHERE article_id = ?').run(articleId);

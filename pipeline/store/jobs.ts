@@ -20,7 +20,13 @@ export const Job = z.object({
 export type Job = z.infer<typeof Job>;
 
 /** A process doing jobs for one run; its leases hold until `expiresAt`, and each heartbeat moves that on. */
-const Worker = z.object({ id: z.string(), host: z.string(), pid: z.number().int(), startedAt: z.number().int(), expiresAt: z.number().int() });
+const Worker = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  startedAt: z.number().int(),
+  expiresAt: z.number().int(),
+});
 
 const jobs = reader('jobs', fromColumns(Job));
 const workers = reader('workers', fromColumns(Worker));
@@ -63,7 +69,10 @@ function processAlive(pid: number): boolean {
 export class JobStore {
   readonly #beats = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly c: Connection, private readonly opts: JobStoreOptions) {}
+  constructor(
+    private readonly c: Connection,
+    private readonly opts: JobStoreOptions,
+  ) {}
 
   forStage(stage: Stage): Map<string, Job> {
     return new Map(jobs.all(this.c.db.prepare('SELECT * FROM jobs WHERE stage = ?').all(stage)).map((j) => [j.key, j]));
@@ -71,7 +80,8 @@ export class JobStore {
 
   /** Sets a job's state outright, leased to no one. */
   mark(stage: Stage, key: string, inputHash: string, state: JobState, runId: string, error: string | null = null): void {
-    this.c.db.prepare(`INSERT INTO jobs (stage, key, input_hash, state, attempts, error, run_id, lease_owner, updated_at)
+    this.c.db
+      .prepare(`INSERT INTO jobs (stage, key, input_hash, state, attempts, error, run_id, lease_owner, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
       ON CONFLICT (stage, key) DO UPDATE SET input_hash = excluded.input_hash, state = excluded.state,
         attempts = jobs.attempts + excluded.attempts, error = excluded.error, run_id = excluded.run_id, lease_owner = NULL,
@@ -93,14 +103,25 @@ export class JobStore {
     clearInterval(this.#beats.get(worker));
     // A beat that fails (the database busy past the timeout) is made up by the next; the process's exit
     // must not wait for one.
-    this.#beats.set(worker, setInterval(() => { try { this.heartbeat(worker); } catch { /* next beat */ } }, this.opts.heartbeatMs).unref());
+    this.#beats.set(
+      worker,
+      setInterval(() => {
+        try {
+          this.heartbeat(worker);
+        } catch {
+          /* next beat */
+        }
+      }, this.opts.heartbeatMs).unref(),
+    );
   }
 
   /** Renews a worker's leases; a worker taken for dead meanwhile is one again, though its jobs have gone. */
   heartbeat(worker: string): void {
     const now = this.opts.clock();
-    this.c.db.prepare(`INSERT INTO workers (id, host, pid, started_at, expires_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`).run(worker, HOST, process.pid, now, now + this.opts.leaseMs);
+    this.c.db
+      .prepare(`INSERT INTO workers (id, host, pid, started_at, expires_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`)
+      .run(worker, HOST, process.pid, now, now + this.opts.leaseMs);
   }
 
   /** The worker is done: its heartbeat stops, and whatever it still holds is released. */
@@ -125,8 +146,10 @@ export class JobStore {
     return this.c.tx(() => {
       const live = this.#live();
       for (const w of workers.all(this.c.db.prepare('SELECT * FROM workers').all())) if (!live.has(w.id)) this.#release(w.id);
-      this.c.db.prepare(`UPDATE jobs SET state = 'pending', lease_owner = NULL
-        WHERE state = 'running' AND (lease_owner IS NULL OR lease_owner NOT IN (SELECT id FROM workers))`).run();
+      this.c.db
+        .prepare(`UPDATE jobs SET state = 'pending', lease_owner = NULL
+        WHERE state = 'running' AND (lease_owner IS NULL OR lease_owner NOT IN (SELECT id FROM workers))`)
+        .run();
       return live;
     });
   }
@@ -163,7 +186,8 @@ export class JobStore {
       const holder = this.#stageHolder(stage);
       if (holder && holder !== worker && alive(holder)) return 'held';
       if (row?.state === 'failed' && row.inputHash === inputHash && row.runId && alive(row.runId)) return 'failed';
-      this.c.db.prepare(`INSERT INTO jobs (stage, key, input_hash, state, attempts, error, run_id, lease_owner, updated_at)
+      this.c.db
+        .prepare(`INSERT INTO jobs (stage, key, input_hash, state, attempts, error, run_id, lease_owner, updated_at)
         VALUES (?, ?, ?, 'running', 1, NULL, ?, ?, ?)
         ON CONFLICT (stage, key) DO UPDATE SET input_hash = excluded.input_hash, state = 'running', attempts = jobs.attempts + 1,
           error = NULL, run_id = excluded.run_id, lease_owner = excluded.lease_owner, updated_at = excluded.updated_at`)
@@ -186,16 +210,31 @@ export class JobStore {
    * Settles a job still leased to `worker`, in a stage still its own if the stage is leased whole (a run
    * taken for dead may have lost either); otherwise writes nothing, lets go of the job, and throws LeaseLost.
    */
-  #settle(stage: Stage, key: string, inputHash: string, worker: string, state: 'done' | 'failed', error: string | null, write?: () => void): void {
+  #settle(
+    stage: Stage,
+    key: string,
+    inputHash: string,
+    worker: string,
+    state: 'done' | 'failed',
+    error: string | null,
+    write?: () => void,
+  ): void {
     const kept = this.c.tx(() => {
       const row = jobs.maybe(this.c.db.prepare('SELECT * FROM jobs WHERE stage = ? AND key = ?').get(stage, key));
       const holder = this.#stageHolder(stage);
       if (row?.state !== 'running' || row.leaseOwner !== worker || (holder && holder !== worker)) {
-        this.c.db.prepare("UPDATE jobs SET state = 'pending', lease_owner = NULL WHERE stage = ? AND key = ? AND state = 'running' AND lease_owner = ?").run(stage, key, worker);
+        this.c.db
+          .prepare(
+            "UPDATE jobs SET state = 'pending', lease_owner = NULL WHERE stage = ? AND key = ? AND state = 'running' AND lease_owner = ?",
+          )
+          .run(stage, key, worker);
         return false;
       }
       write?.();
-      this.c.db.prepare('UPDATE jobs SET input_hash = ?, state = ?, error = ?, run_id = ?, lease_owner = NULL, updated_at = ? WHERE stage = ? AND key = ?')
+      this.c.db
+        .prepare(
+          'UPDATE jobs SET input_hash = ?, state = ?, error = ?, run_id = ?, lease_owner = NULL, updated_at = ? WHERE stage = ? AND key = ?',
+        )
         .run(inputHash, state, error, worker, this.#stamp(), stage, key);
       return true;
     });
@@ -215,7 +254,10 @@ export class JobStore {
     return this.c.tx(() => {
       const holder = this.#stageHolder(stage);
       if (holder && holder !== worker && this.#live().has(holder)) return false;
-      this.c.db.prepare('INSERT INTO stage_leases (stage, owner, since) VALUES (?, ?, ?) ON CONFLICT (stage) DO UPDATE SET owner = excluded.owner, since = excluded.since')
+      this.c.db
+        .prepare(
+          'INSERT INTO stage_leases (stage, owner, since) VALUES (?, ?, ?) ON CONFLICT (stage) DO UPDATE SET owner = excluded.owner, since = excluded.since',
+        )
         .run(stage, worker, this.opts.clock());
       return true;
     });

@@ -40,14 +40,29 @@ export class ModelCallStore implements ResponseCache, UsageRecorder, QuoteCheckR
   }
 
   put(call: CachedCall & { request: string }): void {
-    this.c.db.prepare(`INSERT OR REPLACE INTO model_calls (hash, model, request, response, prompt_tokens, completion_tokens, cached_tokens, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(call.hash, call.model, call.request, call.response, call.promptTokens, call.completionTokens, call.cachedTokens, now());
+    this.c.db
+      .prepare(`INSERT OR REPLACE INTO model_calls (hash, model, request, response, prompt_tokens, completion_tokens, cached_tokens, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(call.hash, call.model, call.request, call.response, call.promptTokens, call.completionTokens, call.cachedTokens, now());
   }
 
   recordUsage(u: Usage): void {
-    this.c.db.prepare(`INSERT INTO usage (run_id, call_hash, stage, subject, model, from_cache, prompt_tokens, completion_tokens, cached_tokens, cost, at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(u.runId, u.callHash, u.stage, u.subject, u.model, u.fromCache ? 1 : 0,
-      u.promptTokens, u.completionTokens, u.cachedTokens, u.cost, now());
+    this.c.db
+      .prepare(`INSERT INTO usage (run_id, call_hash, stage, subject, model, from_cache, prompt_tokens, completion_tokens, cached_tokens, cost, at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(
+        u.runId,
+        u.callHash,
+        u.stage,
+        u.subject,
+        u.model,
+        u.fromCache ? 1 : 0,
+        u.promptTokens,
+        u.completionTokens,
+        u.cachedTokens,
+        u.cost,
+        now(),
+      );
   }
 
   /** Usage totals grouped by run, stage or subject (incident/article), or overall. */
@@ -61,8 +76,10 @@ export class ModelCallStore implements ResponseCache, UsageRecorder, QuoteCheckR
   }
 
   recordQuoteCheck(q: QuoteCheck): void {
-    this.c.db.prepare(`INSERT INTO quote_checks (run_id, stage, subject, proposed, unplaced, reasked, dropped, unsupported, at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(q.runId, q.stage, q.subject, q.proposed, q.unplaced, q.reasked ? 1 : 0, q.dropped, q.unsupported, now());
+    this.c.db
+      .prepare(`INSERT INTO quote_checks (run_id, stage, subject, proposed, unplaced, reasked, dropped, unsupported, at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(q.runId, q.stage, q.subject, q.proposed, q.unplaced, q.reasked ? 1 : 0, q.dropped, q.unsupported, now());
   }
 
   /** Totals per run (or for one run): quotes given, not found at first, re-asks, quotes dropped, items left unsupported. */

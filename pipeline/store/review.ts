@@ -3,14 +3,33 @@ import { type Connection, now } from './connection.ts';
 import { fromColumns, jsonText, reader } from './rows.ts';
 
 // The table calls a decision's kind `target_kind`.
-const decisions = reader('review_decisions', fromColumns(ReviewDecision.omit({ kind: true }).extend({
-  targetKind: ReviewTargetKind,
-  options: jsonText(ReviewDecision.shape.options.unwrap()).nullable(),
-  snapshot: jsonText(DecisionSnapshot).nullable(),
-}).transform((r): ReviewDecision => ({
-  id: r.id, incidentId: r.incidentId, kind: r.targetKind, target: r.target, producer: r.producer, action: r.action, options: r.options,
-  text: r.text, note: r.note, reviewer: r.reviewer, snapshot: r.snapshot, createdAt: r.createdAt,
-}))));
+const decisions = reader(
+  'review_decisions',
+  fromColumns(
+    ReviewDecision.omit({ kind: true })
+      .extend({
+        targetKind: ReviewTargetKind,
+        options: jsonText(ReviewDecision.shape.options.unwrap()).nullable(),
+        snapshot: jsonText(DecisionSnapshot).nullable(),
+      })
+      .transform(
+        (r): ReviewDecision => ({
+          id: r.id,
+          incidentId: r.incidentId,
+          kind: r.targetKind,
+          target: r.target,
+          producer: r.producer,
+          action: r.action,
+          options: r.options,
+          text: r.text,
+          note: r.note,
+          reviewer: r.reviewer,
+          snapshot: r.snapshot,
+          createdAt: r.createdAt,
+        }),
+      ),
+  ),
+);
 
 /**
  * Reviewers' decisions on labels and facts. Append-only: a decision is one INSERT, so reviewers saving at
@@ -21,9 +40,24 @@ export class ReviewStore {
   constructor(private readonly c: Connection) {}
 
   add(d: NewReviewDecision): ReviewDecision {
-    return decisions.one(this.c.db.prepare(`INSERT INTO review_decisions (incident_id, target_kind, target, producer, action, options, text, note, reviewer, snapshot, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`).get(d.incidentId, d.kind, d.target, d.producer, d.action,
-      d.options ? JSON.stringify(d.options) : null, d.text, d.note, d.reviewer, d.snapshot ? JSON.stringify(d.snapshot) : null, now()));
+    return decisions.one(
+      this.c.db
+        .prepare(`INSERT INTO review_decisions (incident_id, target_kind, target, producer, action, options, text, note, reviewer, snapshot, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`)
+        .get(
+          d.incidentId,
+          d.kind,
+          d.target,
+          d.producer,
+          d.action,
+          d.options ? JSON.stringify(d.options) : null,
+          d.text,
+          d.note,
+          d.reviewer,
+          d.snapshot ? JSON.stringify(d.snapshot) : null,
+          now(),
+        ),
+    );
   }
 
   /** Every decision, oldest first; with an incident, only its own. */

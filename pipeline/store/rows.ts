@@ -11,18 +11,24 @@ export const sqlBool = z.union([z.literal(0), z.literal(1)]).transform((v) => v 
 
 /** A TEXT column holding JSON, checked against the schema of what was written there. */
 export function jsonText<S extends z.ZodType>(schema: S) {
-  return z.string().transform((text, ctx): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: `not JSON: ${e instanceof Error ? e.message : String(e)}` });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `not JSON: ${e instanceof Error ? e.message : String(e)}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 }
 
 /** A SUM over no rows is NULL. */
-export const sum = z.number().nullable().transform((v) => v ?? 0);
+export const sum = z
+  .number()
+  .nullable()
+  .transform((v) => v ?? 0);
 
 const Count = z.object({ n: z.number().int() });
 
@@ -30,7 +36,7 @@ const Count = z.object({ n: z.number().int() });
 const camelNames = new Map<string, string>();
 function camel(column: string): string {
   let name = camelNames.get(column);
-  if (name === undefined) camelNames.set(column, name = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+  if (name === undefined) camelNames.set(column, (name = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())));
   return name;
 }
 

@@ -40,9 +40,12 @@ export class Store {
    * `jobs`: how runs sharing this database lease their work (the config's `jobs` section; defaults for
    * what is not given); `clock`, the time leases are measured on (milliseconds), for tests to move.
    */
-  constructor(readonly path: string, opts: { jobs?: Partial<JobsConfig>; clock?: () => number } = {}) {
+  constructor(
+    readonly path: string,
+    opts: { jobs?: Partial<JobsConfig>; clock?: () => number } = {},
+  ) {
     const jobs = JobsConfig.parse(opts.jobs ?? {});
-    const c = this.#c = new Connection(path, jobs);
+    const c = (this.#c = new Connection(path, jobs));
     this.jobs = new JobStore(c, { ...jobs, clock: opts.clock ?? Date.now });
     this.runs = new RunStore(c, this.jobs);
     this.incidents = new IncidentStore(c, this.jobs);
@@ -75,10 +78,19 @@ export class Store {
 
   /** Row counts for `status` and the run summary. */
   counts() {
-    const a = this.articles.counts(), r = this.records.counts();
+    const a = this.articles.counts(),
+      r = this.records.counts();
     return {
-      articles: a.articles, duplicates: a.duplicates, screened: r.screened, failures: r.failures, incidents: this.incidents.count(),
-      postmortems: r.postmortems, facts: r.facts, labels: r.labels, citations: r.citations, problems: a.problems,
+      articles: a.articles,
+      duplicates: a.duplicates,
+      screened: r.screened,
+      failures: r.failures,
+      incidents: this.incidents.count(),
+      postmortems: r.postmortems,
+      facts: r.facts,
+      labels: r.labels,
+      citations: r.citations,
+      problems: a.problems,
     };
   }
 }

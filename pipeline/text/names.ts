@@ -6,8 +6,28 @@ import { MONTHS, WEEKDAYS } from './dates.ts';
  * people). Two reports of one failure name the same organisation and system even when a year and an
  * inquiry separate them; two similar failures at different organisations do not.
  */
-const NOT_NAMES = new Set([...WEEKDAYS, ...MONTHS, 'The', 'A', 'An', 'In', 'On', 'It', 'He', 'She', 'They', 'We', 'But', 'And', 'At', 'For',
-  'Mr', 'Ms', 'Mrs', 'Dr']);
+const NOT_NAMES = new Set([
+  ...WEEKDAYS,
+  ...MONTHS,
+  'The',
+  'A',
+  'An',
+  'In',
+  'On',
+  'It',
+  'He',
+  'She',
+  'They',
+  'We',
+  'But',
+  'And',
+  'At',
+  'For',
+  'Mr',
+  'Ms',
+  'Mrs',
+  'Dr',
+]);
 
 /** Capitalised words of three or more letters that do not open a sentence or a line. */
 export const capitalisedWords = (text: string): string[] => [...text.matchAll(/(?<![.!?]\s|^|\n)\b[A-Z][A-Za-z]{2,}/g)].map((m) => m[0]);

@@ -2,7 +2,11 @@ import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 
 /** The part of wink-nlp's core model that grows: every lexeme, those it shipped with first. */
-interface Lexemes { hash: Record<string, number>; list: string[]; intrinsicSize: number }
+interface Lexemes {
+  hash: Record<string, number>;
+  list: string[];
+  intrinsicSize: number;
+}
 
 /**
  * Lexemes forgotten before an instance is rebuilt (each document leaves its out-of-vocabulary words in
@@ -25,22 +29,29 @@ export function textReader(rebuildAfter = REBUILD_AFTER) {
   let lexemes!: Lexemes;
   // POS tags find the noun phrases that postmortem facts name (the system, the organisations); tagging
   // leaves tokens, sentences and negation flags as they were.
-  const load = () => winkNLP({
-    ...model,
-    metaCER: () => cerMachines,
-    // The same model, keeping a handle on the lexicon the instance builds for itself.
-    core: () => {
-      const core = (model.core as () => { features: { lexeme: Lexemes } })();
-      lexemes = core.features.lexeme;
-      return core;
-    },
-  }, ['sbd', 'negation', 'pos']);
+  const load = () =>
+    winkNLP(
+      {
+        ...model,
+        metaCER: () => cerMachines,
+        // The same model, keeping a handle on the lexicon the instance builds for itself.
+        core: () => {
+          const core = (model.core as () => { features: { lexeme: Lexemes } })();
+          lexemes = core.features.lexeme;
+          return core;
+        },
+      },
+      ['sbd', 'negation', 'pos'],
+    );
   let instance = load();
   let rebuilds = 0;
   return {
     its: instance.its,
     readDoc(text: string): ReturnType<typeof instance.readDoc> {
-      if (lexemes.list.length - lexemes.intrinsicSize > rebuildAfter) { instance = load(); rebuilds++; }
+      if (lexemes.list.length - lexemes.intrinsicSize > rebuildAfter) {
+        instance = load();
+        rebuilds++;
+      }
       const known = lexemes.list.length;
       try {
         return instance.readDoc(text);

@@ -49,7 +49,10 @@ class Writer {
 
   varint(n: number): void {
     this.room(5);
-    while (n >= 0x80) { this.bytes[this.length++] = (n & 0x7f) | 0x80; n >>>= 7; }
+    while (n >= 0x80) {
+      this.bytes[this.length++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
     this.bytes[this.length++] = n;
   }
 }
@@ -74,8 +77,14 @@ export function packSentences(sentences: readonly Sentence[]): Uint8Array {
 export function unpackSentences(packed: Uint8Array, text: string): Sentence[] {
   let at = 0;
   const varint = () => {
-    let n = 0, shift = 0, b: number;
-    do { b = packed[at++]; n += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    let n = 0,
+      shift = 0,
+      b: number;
+    do {
+      b = packed[at++];
+      n += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
     return n;
   };
   const out: Sentence[] = [];
@@ -85,11 +94,21 @@ export function unpackSentences(packed: Uint8Array, text: string): Sentence[] {
     for (let n = varint(); n > 0; n--) {
       const start = prevEnd + varint();
       const end = start + varint();
-      const code = packed[at++], pos = tags.values[packed[at++]!]!;
-      tokens.push({ norm: text.slice(start, end).toLowerCase(), start, end, kind: kinds.values[code >> 2]!, stop: (code & 2) !== 0, negated: (code & 1) !== 0, pos });
+      const code = packed[at++],
+        pos = tags.values[packed[at++]!]!;
+      tokens.push({
+        norm: text.slice(start, end).toLowerCase(),
+        start,
+        end,
+        kind: kinds.values[code >> 2]!,
+        stop: (code & 2) !== 0,
+        negated: (code & 1) !== 0,
+        pos,
+      });
       prevEnd = end;
     }
-    const start = tokens[0].start, end = tokens[tokens.length - 1].end;
+    const start = tokens[0].start,
+      end = tokens[tokens.length - 1].end;
     out.push({ index: i, start, end, text: text.slice(start, end), tokens });
   }
   return out;

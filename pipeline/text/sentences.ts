@@ -37,16 +37,28 @@ export function splitSentences(text: string): Sentence[] {
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     const at = text.indexOf(w, cursor);
-    if (at < 0 || at - cursor > 200) { tokens.push(null); continue; }
+    if (at < 0 || at - cursor > 200) {
+      tokens.push(null);
+      continue;
+    }
     cursor = at + w.length;
-    tokens.push({ norm: w.toLowerCase(), start: at, end: cursor, kind: kinds[i], stop: !!stops[i], negated: !!negs[i], pos: tags[i] ?? 'X' });
+    tokens.push({
+      norm: w.toLowerCase(),
+      start: at,
+      end: cursor,
+      kind: kinds[i],
+      stop: !!stops[i],
+      negated: !!negs[i],
+      pos: tags[i] ?? 'X',
+    });
   }
   const out: Sentence[] = [];
   doc.sentences().each((s: { out(f: unknown): unknown }) => {
     const [a, b] = s.out(its.span) as unknown as [number, number];
     const toks = tokens.slice(a, b + 1).filter((t): t is Token => !!t && t.kind !== 'tabCRLF');
     if (toks.length === 0) return;
-    const start = toks[0].start, end = toks[toks.length - 1].end;
+    const start = toks[0].start,
+      end = toks[toks.length - 1].end;
     out.push({ index: out.length, start, end, text: text.slice(start, end), tokens: toks });
   });
   return out;

@@ -21,18 +21,27 @@ const PORT = Number(arg('port', '8765'));
 const LOG = arg('log', '');
 const BASE = `http://127.0.0.1:${PORT}`;
 
-interface Story { path: string; title: string; outlet: string; author: string; date: string; section?: string; canonical?: string; paragraphs: string[] }
+interface Story {
+  path: string;
+  title: string;
+  outlet: string;
+  author: string;
+  date: string;
+  section?: string;
+  canonical?: string;
+  paragraphs: string[];
+}
 
 const PAYROLL = [
-  'About 4,100 employees of Harbor City Transit were not paid on Friday after a bug in an update to the authority\'s payroll software stopped the weekly payment file from being sent to its bank, the authority said.',
+  "About 4,100 employees of Harbor City Transit were not paid on Friday after a bug in an update to the authority's payroll software stopped the weekly payment file from being sent to its bank, the authority said.",
   'The update, installed on Wednesday night, changed how the system rounds overtime hours. A validation step that checks the payment file before it leaves the system rejected every record in which overtime had been rounded under the new rule, and the file was held back without an alert reaching the payroll team.',
   'Drivers and maintenance staff noticed the missing payments on Friday morning. By noon the authority had confirmed the problem, and its chief financial officer, Mariela Okonjo, apologised in a message to staff. "This was our failure, not yours," she wrote, promising that no employee would pay bank fees because of the delay.',
   'Engineers rolled the update back on Friday afternoon and sent a corrected file, and most employees were paid on Saturday. The authority said it would add a test of the payment file to its release checklist and would make sure that a held file always raises an alarm.',
-  'The drivers\' union said members had been forced to borrow money to cover rent and asked for an independent review of how the update was approved.',
+  "The drivers' union said members had been forced to borrow money to cover rent and asked for an independent review of how the update was approved.",
 ];
 
 const AIRPORT = [
-  'Check-in desks at Northfield Regional Airport were unable to issue boarding passes for almost three hours on Tuesday morning after an outage of the airport\'s shared check-in system, caused by a security certificate that expired overnight, delayed 38 departures.',
+  "Check-in desks at Northfield Regional Airport were unable to issue boarding passes for almost three hours on Tuesday morning after an outage of the airport's shared check-in system, caused by a security certificate that expired overnight, delayed 38 departures.",
   'The certificate allows the check-in terminals to connect securely to the central passenger database. When it expired at 4 a.m., every terminal began rejecting that connection, and staff fell back on handwritten passenger lists for the first flights of the day.',
   'Airport operations director Tomas Reyes said a reminder about the renewal had been sent to an email address belonging to an engineer who had left the company. "The warning went to nobody," he said. A new certificate was installed at 6:52 a.m. and desks recovered over the following hour.',
   'About 5,000 passengers were affected, and two early flights left without some of their checked luggage. The airport said it would move certificate renewals to an automated system that renews them weeks in advance and pages the on-call team if renewal fails.',
@@ -55,25 +64,84 @@ const OPINION = [
 
 const LIBRARY = [
   'The Harbor City public library will open its central branch on Sunday afternoons from next month, the city council announced on Monday, after a survey found that weekend hours were the most requested change among residents.',
-  'The branch will open from noon to 5 p.m. on Sundays, staffed by a mix of existing employees working rotating shifts and four new part-time hires. The council said the extra hours would cost about 180,000 a year, funded from savings on the building\'s heating after new windows were installed last winter.',
+  "The branch will open from noon to 5 p.m. on Sundays, staffed by a mix of existing employees working rotating shifts and four new part-time hires. The council said the extra hours would cost about 180,000 a year, funded from savings on the building's heating after new windows were installed last winter.",
   'Library director Hana Whitlock said the Sunday hours would include a homework club for secondary-school students and a weekly session helping older residents use online public services. "People told us that weekdays simply do not work for them," she said.',
   'The council will review attendance after six months and decide whether to extend Sunday opening to two more branches in the north of the city.',
 ];
 
 const stories: Story[] = [
-  { path: '/articles/transit-payroll-update.html', title: 'Payroll software bug leaves 4,100 transit workers unpaid', outlet: 'Harbor City Ledger', author: 'Priya Landau', date: '2024-03-08T16:20:00Z', paragraphs: PAYROLL },
-  { path: '/amp/transit-payroll-update.html', title: 'Payroll software bug leaves 4,100 transit workers unpaid', outlet: 'Harbor City Ledger', author: 'Priya Landau', date: '2024-03-08T16:20:00Z', canonical: '/articles/transit-payroll-update.html', paragraphs: PAYROLL },
-  { path: '/articles/airport-checkin-certificate.html', title: 'Check-in system outage at Northfield airport blamed on expired certificate', outlet: 'Northfield Courier', author: 'Jonah Pereira', date: '2024-04-16T09:05:00Z', paragraphs: AIRPORT },
   {
-    path: '/wire/airport-checkin-outage-copy.html', title: 'Airport check-in desks go dark after certificate lapses', outlet: 'Valley Evening Post', author: 'Wire staff', date: '2024-04-16T11:40:00Z',
-    paragraphs: [...AIRPORT.slice(0, 4), 'This story was first published by the Northfield Courier and is republished here under a content-sharing agreement.'],
+    path: '/articles/transit-payroll-update.html',
+    title: 'Payroll software bug leaves 4,100 transit workers unpaid',
+    outlet: 'Harbor City Ledger',
+    author: 'Priya Landau',
+    date: '2024-03-08T16:20:00Z',
+    paragraphs: PAYROLL,
   },
-  { path: '/opinion/software-changes-need-tests.html', title: 'Opinion: We keep trusting software changes nobody tested', outlet: 'Harbor City Ledger', author: 'Alma Ferreira', date: '2024-04-20T07:00:00Z', section: 'Opinion', paragraphs: OPINION },
-  { path: '/articles/library-sunday-hours.html', title: 'Central library to open on Sundays', outlet: 'Harbor City Ledger', author: 'Priya Landau', date: '2024-04-22T10:00:00Z', paragraphs: LIBRARY },
-  { path: '/members/transit-payroll-internal-report.html', title: 'Internal report on the payroll update', outlet: 'Harbor City Ledger', author: 'Staff', date: '2024-03-20T10:00:00Z', paragraphs: PAYROLL.slice(0, 3) },
-  { path: '/articles/short-notice.html', title: 'Service notice', outlet: 'Harbor City Ledger', author: 'Staff', date: '2024-03-01T10:00:00Z', paragraphs: ['The ticket office at Central Station will close early on Friday for maintenance. Tickets can still be bought from the machines and the app.'] },
+  {
+    path: '/amp/transit-payroll-update.html',
+    title: 'Payroll software bug leaves 4,100 transit workers unpaid',
+    outlet: 'Harbor City Ledger',
+    author: 'Priya Landau',
+    date: '2024-03-08T16:20:00Z',
+    canonical: '/articles/transit-payroll-update.html',
+    paragraphs: PAYROLL,
+  },
+  {
+    path: '/articles/airport-checkin-certificate.html',
+    title: 'Check-in system outage at Northfield airport blamed on expired certificate',
+    outlet: 'Northfield Courier',
+    author: 'Jonah Pereira',
+    date: '2024-04-16T09:05:00Z',
+    paragraphs: AIRPORT,
+  },
+  {
+    path: '/wire/airport-checkin-outage-copy.html',
+    title: 'Airport check-in desks go dark after certificate lapses',
+    outlet: 'Valley Evening Post',
+    author: 'Wire staff',
+    date: '2024-04-16T11:40:00Z',
+    paragraphs: [
+      ...AIRPORT.slice(0, 4),
+      'This story was first published by the Northfield Courier and is republished here under a content-sharing agreement.',
+    ],
+  },
+  {
+    path: '/opinion/software-changes-need-tests.html',
+    title: 'Opinion: We keep trusting software changes nobody tested',
+    outlet: 'Harbor City Ledger',
+    author: 'Alma Ferreira',
+    date: '2024-04-20T07:00:00Z',
+    section: 'Opinion',
+    paragraphs: OPINION,
+  },
+  {
+    path: '/articles/library-sunday-hours.html',
+    title: 'Central library to open on Sundays',
+    outlet: 'Harbor City Ledger',
+    author: 'Priya Landau',
+    date: '2024-04-22T10:00:00Z',
+    paragraphs: LIBRARY,
+  },
+  {
+    path: '/members/transit-payroll-internal-report.html',
+    title: 'Internal report on the payroll update',
+    outlet: 'Harbor City Ledger',
+    author: 'Staff',
+    date: '2024-03-20T10:00:00Z',
+    paragraphs: PAYROLL.slice(0, 3),
+  },
+  {
+    path: '/articles/short-notice.html',
+    title: 'Service notice',
+    outlet: 'Harbor City Ledger',
+    author: 'Staff',
+    date: '2024-03-01T10:00:00Z',
+    paragraphs: [
+      'The ticket office at Central Station will close early on Friday for maintenance. Tickets can still be bought from the machines and the app.',
+    ],
+  },
 ];
-
 
 function page(s: Story, charsetMeta = true): string {
   return `<!doctype html><html><head>${charsetMeta ? '<meta charset="utf-8">' : ''}<title>${esc(s.title)} | ${esc(s.outlet)}</title>
@@ -88,7 +156,14 @@ ${s.paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}
 </article></main><footer><p>© ${esc(s.outlet)}. All rights reserved.</p></footer></body></html>`;
 }
 
-const hospital: Story = { path: '/articles/hospital-booking-timezones.html', title: 'Booking software glitch double-books 600 hospital appointments', outlet: 'St. Aldric Gazette', author: 'Corinne Maddox', date: '2024-04-04T13:00:00Z', paragraphs: HOSPITAL_1252 };
+const hospital: Story = {
+  path: '/articles/hospital-booking-timezones.html',
+  title: 'Booking software glitch double-books 600 hospital appointments',
+  outlet: 'St. Aldric Gazette',
+  author: 'Corinne Maddox',
+  date: '2024-04-04T13:00:00Z',
+  paragraphs: HOSPITAL_1252,
+};
 
 /** The hospital page as windows-1252 bytes, with no charset in the header or the markup: decoding must sniff. */
 function cp1252(text: string): Buffer {
@@ -96,7 +171,11 @@ function cp1252(text: string): Buffer {
   return Buffer.from([...text].map((c) => high[c] ?? (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 0x3f)));
 }
 
-interface Item { link: string; title: string; date: string }
+interface Item {
+  link: string;
+  title: string;
+  date: string;
+}
 const rss = (title: string, items: Item[]) => `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>${esc(title)}</title><link>${BASE}/</link><description>Demo feed</description>
 ${items.map((i) => `<item><title>${esc(i.title)}</title><link>${esc(i.link)}</link><guid>${esc(i.link)}</guid><pubDate>${new Date(i.date).toUTCString()}</pubDate></item>`).join('\n')}
@@ -104,7 +183,11 @@ ${items.map((i) => `<item><title>${esc(i.title)}</title><link>${esc(i.link)}</li
 
 const FEED_ITEMS: Item[] = [
   ...stories.filter((s) => !s.path.startsWith('/amp/')).map((s) => ({ link: `${BASE}${s.path}`, title: s.title, date: s.date })),
-  { link: `${BASE}/articles/transit-payroll-update.html?utm_source=rss&utm_medium=feed`, title: 'Payroll software bug leaves 4,100 transit workers unpaid', date: '2024-03-08T16:20:00Z' },
+  {
+    link: `${BASE}/articles/transit-payroll-update.html?utm_source=rss&utm_medium=feed`,
+    title: 'Payroll software bug leaves 4,100 transit workers unpaid',
+    date: '2024-03-08T16:20:00Z',
+  },
   { link: `${BASE}${hospital.path}`, title: hospital.title, date: hospital.date },
   { link: `${BASE}/go/airport`, title: 'Airport check-in (short link)', date: '2024-04-16T09:05:00Z' },
   { link: `${BASE}/articles/removed-story.html`, title: 'A story that was taken down', date: '2024-04-01T08:00:00Z' },
@@ -124,7 +207,13 @@ function log(method: string, url: string, status: number, note = ''): void {
   if (LOG) appendFileSync(LOG, `${line}\n`);
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type = 'text/html; charset=utf-8',
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'Content-Type': type, ...headers });
   res.end(body);
 }
@@ -135,28 +224,77 @@ const server = createServer((req, res) => {
   const story = stories.find((s) => s.path === path);
   const status = (code: number, note = '') => log(req.method ?? 'GET', `${path}${url.search}`, code, note);
 
-  if (path === '/robots.txt') { status(200); return send(res, 200, 'User-agent: *\nDisallow: /members/\n', 'text/plain'); }
+  if (path === '/robots.txt') {
+    status(200);
+    return send(res, 200, 'User-agent: *\nDisallow: /members/\n', 'text/plain');
+  }
   if (path === '/feed.xml') {
     const etag = '"feed-v1"';
-    if (req.headers['if-none-match'] === etag) { status(304, 'not modified'); res.writeHead(304, { ETag: etag }); return res.end(); }
+    if (req.headers['if-none-match'] === etag) {
+      status(304, 'not modified');
+      res.writeHead(304, { ETag: etag });
+      return res.end();
+    }
     status(200);
     return send(res, 200, rss('Harbor City Ledger: software failures', FEED_ITEMS), 'application/rss+xml; charset=utf-8', { ETag: etag });
   }
-  if (path === '/malformed.xml') { status(200); return send(res, 200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item><title>Unclosed</channel>', 'application/rss+xml'); }
+  if (path === '/malformed.xml') {
+    status(200);
+    return send(
+      res,
+      200,
+      '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item><title>Unclosed</channel>',
+      'application/rss+xml',
+    );
+  }
   if (path === '/search') {
     // A stand-in for a news-search RSS endpoint: items whose title mentions the query's keyword.
     const keyword = /software (\S+)/.exec(url.searchParams.get('q') ?? '')?.[1] ?? '';
-    const hits = [...stories, hospital].filter((s) => !s.path.startsWith('/amp/') && !s.path.startsWith('/members/') && `${s.title} ${s.paragraphs.join(' ')}`.toLowerCase().includes(keyword.toLowerCase()));
+    const hits = [...stories, hospital].filter(
+      (s) =>
+        !s.path.startsWith('/amp/') &&
+        !s.path.startsWith('/members/') &&
+        `${s.title} ${s.paragraphs.join(' ')}`.toLowerCase().includes(keyword.toLowerCase()),
+    );
     status(200);
-    return send(res, 200, rss(`Search: ${url.searchParams.get('q')}`, hits.map((s) => ({ link: `${BASE}${s.path}`, title: s.title, date: s.date }))), 'application/rss+xml; charset=utf-8');
+    return send(
+      res,
+      200,
+      rss(
+        `Search: ${url.searchParams.get('q')}`,
+        hits.map((s) => ({ link: `${BASE}${s.path}`, title: s.title, date: s.date })),
+      ),
+      'application/rss+xml; charset=utf-8',
+    );
   }
-  if (story) { status(200); return send(res, 200, page(story)); }
-  if (path === hospital.path) { status(200); return send(res, 200, cp1252(page(hospital, false)), 'text/html'); }
-  if (path === '/go/airport') { status(301); return send(res, 301, '', 'text/plain', { Location: '/go/airport-2' }); }
-  if (path === '/go/airport-2') { status(302); return send(res, 302, '', 'text/plain', { Location: `${BASE}/articles/airport-checkin-certificate.html?utm_campaign=short` }); }
-  if (path === '/loop/a') { status(302); return send(res, 302, '', 'text/plain', { Location: '/loop/b' }); }
-  if (path === '/loop/b') { status(302); return send(res, 302, '', 'text/plain', { Location: '/loop/a' }); }
-  if (path === '/articles/server-error.html') { status(500); return send(res, 500, 'Internal Server Error', 'text/plain'); }
+  if (story) {
+    status(200);
+    return send(res, 200, page(story));
+  }
+  if (path === hospital.path) {
+    status(200);
+    return send(res, 200, cp1252(page(hospital, false)), 'text/html');
+  }
+  if (path === '/go/airport') {
+    status(301);
+    return send(res, 301, '', 'text/plain', { Location: '/go/airport-2' });
+  }
+  if (path === '/go/airport-2') {
+    status(302);
+    return send(res, 302, '', 'text/plain', { Location: `${BASE}/articles/airport-checkin-certificate.html?utm_campaign=short` });
+  }
+  if (path === '/loop/a') {
+    status(302);
+    return send(res, 302, '', 'text/plain', { Location: '/loop/b' });
+  }
+  if (path === '/loop/b') {
+    status(302);
+    return send(res, 302, '', 'text/plain', { Location: '/loop/a' });
+  }
+  if (path === '/articles/server-error.html') {
+    status(500);
+    return send(res, 500, 'Internal Server Error', 'text/plain');
+  }
   if (path === '/articles/never-finishes.html') {
     status(200, 'body never ends');
     res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -174,24 +312,44 @@ const server = createServer((req, res) => {
     const pump = () => {
       while (sent < total) {
         sent += chunk.length;
-        if (!res.write(chunk)) { res.once('drain', pump); return; }
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
       }
       res.end();
     };
-    res.on('close', () => log('GET', path, 200, `50 MB page: ${(sent / 1024 / 1024).toFixed(1)} MB written before the client ${sent >= total ? 'finished' : 'hung up'}`));
+    res.on('close', () =>
+      log(
+        'GET',
+        path,
+        200,
+        `50 MB page: ${(sent / 1024 / 1024).toFixed(1)} MB written before the client ${sent >= total ? 'finished' : 'hung up'}`,
+      ),
+    );
     return pump();
   }
   if (path === '/images/chart.png') {
     status(200);
-    return send(res, 200, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1]), 'image/png');
+    return send(
+      res,
+      200,
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1]),
+      'image/png',
+    );
   }
   status(404);
   return send(res, 404, '<html><body><h1>Not found</h1></body></html>');
 });
 
 server.listen(PORT, '127.0.0.1', () => {
-  process.stdout.write(`collect demo site on ${BASE}  (feed ${BASE}/feed.xml, malformed feed ${BASE}/malformed.xml, search ${BASE}/search?q=…)\n`);
+  process.stdout.write(
+    `collect demo site on ${BASE}  (feed ${BASE}/feed.xml, malformed feed ${BASE}/malformed.xml, search ${BASE}/search?q=…)\n`,
+  );
 });
-const stop = () => { server.closeAllConnections(); server.close(() => process.exit(0)); };
+const stop = () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

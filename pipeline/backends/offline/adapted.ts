@@ -23,7 +23,12 @@ export interface Answer {
 }
 
 /** The k target incidents most like this one, by the corpus model's view of both. */
-export function neighbours(a: Pick<Adaptation, 'knn'>, x: CorpusLogits, dim: string, exclude?: ReadonlySet<string>): Adaptation['knn']['pool'] {
+export function neighbours(
+  a: Pick<Adaptation, 'knn'>,
+  x: CorpusLogits,
+  dim: string,
+  exclude?: ReadonlySet<string>,
+): Adaptation['knn']['pool'] {
   const v = a.knn.keys.map((k, i) => ((x[k] ?? 0) - a.knn.mean[i]!) / a.knn.scale[i]!);
   return a.knn.pool
     .filter((p) => p.options[dim] && !exclude?.has(p.incident))
@@ -34,12 +39,20 @@ export function neighbours(a: Pick<Adaptation, 'knn'>, x: CorpusLogits, dim: str
 }
 
 /** Per option: P(in the set) from each expert that reads probabilities. */
-export function expertProbabilities(a: Pick<Adaptation, 'knn'>, d: AdaptedDimension, dim: string, x: CorpusLogits, corpus: Map<string, number>): Record<'corpus' | 'stack' | 'knn' | 'blend', Map<string, number>> {
+export function expertProbabilities(
+  a: Pick<Adaptation, 'knn'>,
+  d: AdaptedDimension,
+  dim: string,
+  x: CorpusLogits,
+  corpus: Map<string, number>,
+): Record<'corpus' | 'stack' | 'knn' | 'blend', Map<string, number>> {
   const keys = optionKeys(dim as DimensionKey);
   const stack = new Map(keys.map((k) => [k, d.stack[k] ? predict(d.stack[k], x) : (d.rates[k] ?? 0)]));
   const near = neighbours(a, x, dim);
   // The neighbours' votes, pulled towards the option's rate as if two more average incidents had voted.
-  const knn = new Map(keys.map((k) => [k, (near.filter((p) => p.options[dim]!.includes(k)).length + 2 * (d.rates[k] ?? 0)) / (near.length + 2)]));
+  const knn = new Map(
+    keys.map((k) => [k, (near.filter((p) => p.options[dim]!.includes(k)).length + 2 * (d.rates[k] ?? 0)) / (near.length + 2)]),
+  );
   const blend = new Map(keys.map((k) => [k, (stack.get(k)! + knn.get(k)!) / 2]));
   return { corpus, stack, knn, blend };
 }
@@ -53,7 +66,8 @@ export type AnswerParts = Pick<Adaptation, 'knn' | 'taxonomy'>;
  */
 export function decideCps(answer: Answer, trueAt: number): Answer {
   if (answer.options[0] === UNKNOWN) return answer;
-  const t = answer.probs.get('true') ?? 0, f = answer.probs.get('false') ?? 0;
+  const t = answer.probs.get('true') ?? 0,
+    f = answer.probs.get('false') ?? 0;
   const p = t + f > 0 ? t / (t + f) : 0;
   const options = [p >= trueAt ? 'true' : 'false'];
   return { ...answer, options, probability: options[0] === 'true' ? p : 1 - p };

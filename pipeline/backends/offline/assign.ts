@@ -5,7 +5,12 @@ import { TUNING } from './tuning.ts';
 const MAX_FIELDS = TUNING.settings.extraction.fieldsPerName;
 
 /** A candidate the field's model would keep: its probability, and by how much it clears the threshold (log-odds). */
-export interface Option { c: Candidate; field: FactField; p: number; margin: number }
+export interface Option {
+  c: Candidate;
+  field: FactField;
+  p: number;
+  margin: number;
+}
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
 

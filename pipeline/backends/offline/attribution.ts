@@ -26,10 +26,21 @@ const CHANNEL = new RegExp(`^(?:${A.channels})$`, 'i');
 const PRONOUN = /^(?:he|she|it|they|we|i|you|this|that|these|those)$/i;
 const QUOTE = /^["“”'‘’]+$/;
 const END = /^[.!?;:,"“”'‘’)]+$/;
-const WHEN = new Set(['last', 'this', 'earlier', 'late', 'early', 'yesterday', 'today', 'tonight', ...WEEKDAYS.map((d) => d.toLowerCase())]);
+const WHEN = new Set([
+  'last',
+  'this',
+  'earlier',
+  'late',
+  'early',
+  'yesterday',
+  'today',
+  'tonight',
+  ...WEEKDAYS.map((d) => d.toLowerCase()),
+]);
 
 // "California-based": a participle glued to a hyphen is part of a name, not a verb of the sentence.
-const isVerb = (ts: readonly Token[], i: number) => (ts[i]!.pos === 'VERB' || ts[i]!.pos === 'AUX') && !(ts[i - 1]?.norm === '-' && ts[i - 1]!.end === ts[i]!.start);
+const isVerb = (ts: readonly Token[], i: number) =>
+  (ts[i]!.pos === 'VERB' || ts[i]!.pos === 'AUX') && !(ts[i - 1]?.norm === '-' && ts[i - 1]!.end === ts[i]!.start);
 const isSpeech = (t: Token | undefined) => !!t && SPEECH.test(t.norm);
 const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
 const hasVerb = (ts: readonly Token[]) => ts.some((_t, i) => isVerb(ts, i));
@@ -40,13 +51,20 @@ const boundary = (t: Token | undefined) => !!t && (t.norm === ',' || QUOTE.test(
  * television" may carry a verb tag) admits verb tags but not a relative clause.
  */
 function speakerOf(ts: readonly Token[], maxWords: number, loose = false): Token[] | null {
-  let from = 0, to = ts.length;
+  let from = 0,
+    to = ts.length;
   while (from < to && (ts[from]!.pos === 'DET' || ts[from]!.pos === 'PUNCT' || QUOTE.test(ts[from]!.norm))) from++;
   // "the agency in a statement", "Wray on Wednesday": how or when it was said is not who said it.
-  const said = ts.findIndex((t, i) => i > from && t.pos === 'ADP' && ts.slice(i + 1, to).some((x) => WHEN.has(x.norm) || CHANNEL.test(x.norm)));
+  const said = ts.findIndex(
+    (t, i) => i > from && t.pos === 'ADP' && ts.slice(i + 1, to).some((x) => WHEN.has(x.norm) || CHANNEL.test(x.norm)),
+  );
   if (said > 0) to = said;
   // A closing bracket stays with its opening one: "Amazon Web Services (AWS)".
-  const dangling = (t: Token) => (t.pos === 'PUNCT' && !(t.norm === ')' && ts.slice(from, to).some((x) => x.norm === '('))) || t.pos === 'ADV' || t.pos === 'AUX' || QUOTE.test(t.norm);
+  const dangling = (t: Token) =>
+    (t.pos === 'PUNCT' && !(t.norm === ')' && ts.slice(from, to).some((x) => x.norm === '('))) ||
+    t.pos === 'ADV' ||
+    t.pos === 'AUX' ||
+    QUOTE.test(t.norm);
   while (to > from && dangling(ts[to - 1]!)) to--;
   const s = ts.slice(from, to);
   if (s.length === 0 || words(s) > maxWords) return null;
@@ -73,7 +91,12 @@ function afterVerb(ts: readonly Token[], v: number): number {
 /** Leading connectives ("But", "However,") and quote marks before the clause's first word. */
 function clauseStart(ts: readonly Token[], from: number): number {
   let i = from;
-  while (ts[i] && i + 1 < ts.length && (QUOTE.test(ts[i]!.norm) || ts[i]!.norm === ',' || ts[i]!.norm === ':' || CONNECTIVE.test(ts[i]!.norm))) i++;
+  while (
+    ts[i] &&
+    i + 1 < ts.length &&
+    (QUOTE.test(ts[i]!.norm) || ts[i]!.norm === ',' || ts[i]!.norm === ':' || CONNECTIVE.test(ts[i]!.norm))
+  )
+    i++;
   return i;
 }
 
@@ -86,7 +109,8 @@ function clauseEnd(ts: readonly Token[], to: number, from: number): number {
 
 function statement(s: Sentence, from: number, to: number, speaker: Token[]): Statement | null {
   const ts = s.tokens;
-  const a = clauseStart(ts, from), b = clauseEnd(ts, to, a);
+  const a = clauseStart(ts, from),
+    b = clauseEnd(ts, to, a);
   const body = ts.slice(a, b);
   if (words(body) < A.minClauseWords || !hasVerb(body)) return null;
   // "It said it would…": without its source the clause does not say who.
@@ -112,7 +136,10 @@ function speakerBefore(ts: readonly Token[], v: number): { at: number; speaker: 
     while (b >= 0 && ts[b]!.pos === 'PROPN') b--;
     if (b < c - 1 && boundary(ts[b])) {
       const named = speakerOf(ts.slice(b + 1, end), A.maxSpeakerWords * 2);
-      if (named) { speaker = named; c = b; }
+      if (named) {
+        speaker = named;
+        c = b;
+      }
     }
   }
   return { at: c, speaker };
@@ -120,7 +147,8 @@ function speakerBefore(ts: readonly Token[], v: number): { at: number; speaker: 
 
 /** "…, X said." / "…, said X, title." / "…, X, title, told Y." / "…, according to X." */
 function trailing(s: Sentence): Statement | null {
-  const ts = s.tokens, n = clauseEnd(ts, ts.length, 0);
+  const ts = s.tokens,
+    n = clauseEnd(ts, ts.length, 0);
   for (let v = n - 1; v > 0 && n - v <= A.maxSpeakerWords * 2 + 6; v--) {
     const t = ts[v]!;
     if (t.norm === 'according' && ts[v + 1]?.norm === 'to' && ts[v - 1]?.norm === ',') {
@@ -168,6 +196,7 @@ export function statementOf(s: Sentence): Statement {
   const found = trailing(s) ?? leading(s);
   if (found) return found;
   const ts = s.tokens;
-  const a = clauseStart(ts, 0), b = clauseEnd(ts, ts.length, a);
+  const a = clauseStart(ts, 0),
+    b = clauseEnd(ts, ts.length, a);
   return { clause: b > a ? tokenSpan(s, ts.slice(a, b)) : s, speaker: null };
 }

@@ -56,7 +56,11 @@ function centrality(sentences: readonly Sentence[]): (words: readonly string[]) 
   };
 }
 
-interface SentenceContext { headline: ReadonlySet<string>; central: (words: readonly string[]) => number; attributed: boolean }
+interface SentenceContext {
+  headline: ReadonlySet<string>;
+  central: (words: readonly string[]) => number;
+  attributed: boolean;
+}
 
 /**
  * What a sentence offers as a postmortem fact: each field's cues, whether it reports the failure
@@ -107,7 +111,11 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
       for (const n of sightings(s, st.speaker, x)) names.push({ n, ...base });
     }
   });
-  const featured = nameFeaturesOf(names.map((x) => x.n), docs, headlines);
+  const featured = nameFeaturesOf(
+    names.map((x) => x.n),
+    docs,
+    headlines,
+  );
   names.forEach(({ n, articleId, s, order }, i) => {
     const span: Span = { start: n.phrase.start, end: n.phrase.end, text: n.phrase.text };
     out.push({ kind: 'name', articleId, s, order, spans: Object.fromEntries(NAME_FIELDS.map((f) => [f, span])), ...featured[i]! });

@@ -45,16 +45,27 @@ function rationale(options: string[], ev: OptionEvidence[], how: string, prior: 
 function describe(model: OfflineModel, dim: string, x: ReturnType<typeof corpusLogits>): { how: string; source: string } {
   const a = model.adaptation;
   const d = a?.taxonomy[dim];
-  if (!a || !d) return { how: 'the corpus model over the articles\' cues', source: 'training' };
+  if (!a || !d) return { how: "the corpus model over the articles' cues", source: 'training' };
   const source = a.sources.map((s) => s.dir.split('/').filter(Boolean).pop()).join(' + ');
   switch (d.expert) {
-    case 'prior': return { how: `the set your labels give most often (the articles' cues did not predict ${dim} better)`, source };
-    case 'corpus': return { how: 'the corpus model over the articles\' cues', source };
-    case 'stack': return { how: 'the articles\' cues, weighed as your labels weigh them', source };
-    case 'knn': case 'blend': return {
-      how: `${d.expert === 'blend' ? 'the articles\' cues weighed as your labels weigh them, and ' : ''}the most similar labelled incidents (${neighbours(a, x, dim).map((p) => p.incident).join(', ')})`,
-      source,
-    };
+    case 'prior':
+      return { how: `the set your labels give most often (the articles' cues did not predict ${dim} better)`, source };
+    case 'corpus':
+      return { how: "the corpus model over the articles' cues", source };
+    case 'stack':
+      return { how: "the articles' cues, weighed as your labels weigh them", source };
+    case 'knn':
+    case 'blend':
+      return {
+        how: `${d.expert === 'blend' ? "the articles' cues weighed as your labels weigh them, and " : ''}the most similar labelled incidents (${neighbours(
+          a,
+          x,
+          dim,
+        )
+          .map((p) => p.incident)
+          .join(', ')})`,
+        source,
+      };
   }
 }
 
@@ -83,8 +94,15 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
     if (dim.key === 'cps') cps = options;
     const ev = evidence.get(dim.key) ?? [];
     const seen = new Set<string>();
-    const citations = ev.filter((e) => options.includes(e.key)).flatMap((e) => support(e).slice(0, CITES_PER_OPTION))
-      .filter((h) => { const k = `${h.articleId}:${h.sentence.start}`; if (seen.has(k)) return false; seen.add(k); return true; })
+    const citations = ev
+      .filter((e) => options.includes(e.key))
+      .flatMap((e) => support(e).slice(0, CITES_PER_OPTION))
+      .filter((h) => {
+        const k = `${h.articleId}:${h.sentence.start}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      })
       .map((h) => sentenceCitation(h.articleId, h.sentence));
     const { how, source } = describe(model, dim.key, x);
     const prior = a?.taxonomy[dim.key]?.prior ?? model.taxonomy[dim.key]?.prior;

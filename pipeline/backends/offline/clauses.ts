@@ -17,7 +17,8 @@ const DASH = /^(?:-{1,2}|–|—)$/;
 const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
 const isClause = (ts: readonly Token[]) => words(ts) >= A.minClauseWords && ts.some((t) => t.pos === 'VERB' || t.pos === 'AUX');
 const trimEnds = (ts: Token[]) => {
-  let a = 0, b = ts.length;
+  let a = 0,
+    b = ts.length;
   while (a < b && (ts[a]!.pos === 'PUNCT' || ts[a]!.pos === 'CCONJ')) a++;
   while (b > a && ts[b - 1]!.pos === 'PUNCT') b--;
   return ts.slice(a, b);
@@ -32,7 +33,8 @@ export function clauseParts(s: Sentence, span: Span): Token[][] {
     const t = ts[i]!;
     const cut = t.norm === ';' || (DASH.test(t.norm) && t.start > ts[i - 1]!.end) || (t.norm === ',' && JOIN.test(ts[i + 1]!.norm));
     if (!cut) continue;
-    const left = trimEnds(ts.slice(from, i)), right = trimEnds(ts.slice(i + 1));
+    const left = trimEnds(ts.slice(from, i)),
+      right = trimEnds(ts.slice(i + 1));
     if (!isClause(left) || !isClause(right)) continue;
     parts.push(left);
     from = i + 1;
@@ -50,7 +52,8 @@ const carries = (part: readonly Token[], s: Sentence, cues: readonly Cue[]) => {
 export function clauseFor(s: Sentence, statement: Span, parts: readonly Token[][], cues: readonly Cue[]): Span {
   if (parts.length < 2) return statement;
   const hit = parts.map((p) => carries(p, s, cues));
-  const first = hit.indexOf(true), last = hit.lastIndexOf(true);
+  const first = hit.indexOf(true),
+    last = hit.lastIndexOf(true);
   if (first < 0) return statement;
   return tokenSpan(s, parts.slice(first, last + 1).flat());
 }

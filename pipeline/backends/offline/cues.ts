@@ -20,7 +20,8 @@ function expand(patterns: readonly string[], sets: Record<string, string[]>, see
   });
 }
 
-const build = (groups: Groups, sets: Record<string, string[]> = {}): Cue[] => groups.flatMap((g) => cues(g.weight, ...expand(g.patterns, sets)));
+const build = (groups: Groups, sets: Record<string, string[]> = {}): Cue[] =>
+  groups.flatMap((g) => cues(g.weight, ...expand(g.patterns, sets)));
 
 const c = TUNING.cues;
 /** Words that report something going wrong. */
@@ -37,11 +38,18 @@ export const NON_REPORT = build(c.nonReport);
 /** Writing about failures in general rather than about one (studies, advice, forecasts). */
 export const GENERAL = build(c.general);
 /** Per postmortem field: which sentences carry that kind of fact. */
-export const FIELD_CUES = Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, build(v)])) as Record<keyof CuesFile['fields'], Cue[]>;
+export const FIELD_CUES = Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, build(v)])) as Record<
+  keyof CuesFile['fields'],
+  Cue[]
+>;
 
 const lex = TUNING.lexicons;
 /** Who acted, for the who-acted features: people at the organisation, or attackers. */
 export const AGENTS = { staff: build(lex.agents.staff, lex.sets), attacker: build(lex.agents.attacker, lex.sets) };
 /** Per taxonomy dimension and option key: the cues that speak for the option. */
-export const LEXICONS: Record<string, Record<string, Cue[]>> = Object.fromEntries(Object.entries(lex.options)
-  .map(([dim, opts]) => [dim, Object.fromEntries(Object.entries(opts).map(([o, g]) => [o, build(g, lex.sets)]))]));
+export const LEXICONS: Record<string, Record<string, Cue[]>> = Object.fromEntries(
+  Object.entries(lex.options).map(([dim, opts]) => [
+    dim,
+    Object.fromEntries(Object.entries(opts).map(([o, g]) => [o, build(g, lex.sets)])),
+  ]),
+);

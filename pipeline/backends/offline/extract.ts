@@ -30,8 +30,16 @@ export function cleanHeadline(h: string): string {
 export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): Postmortem {
   const first = docs[0];
   const pm = emptyPostmortem(first ? cleanHeadline(first.article.headline) : 'Untitled incident');
-  const lead = docs.flatMap((d) => d.sentences.slice(0, 4).filter((s) => matchSentence(s, FAILURE)).slice(0, 2));
-  pm.summary = lead.slice(0, summarySentences).map((s) => s.text).join(' ');
+  const lead = docs.flatMap((d) =>
+    d.sentences
+      .slice(0, 4)
+      .filter((s) => matchSentence(s, FAILURE))
+      .slice(0, 2),
+  );
+  pm.summary = lead
+    .slice(0, summarySentences)
+    .map((s) => s.text)
+    .join(' ');
 
   const candidates = factCandidates(docs);
   const options: Option[] = [];
@@ -45,7 +53,11 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
     }
   }
   const kept = assignFields(options);
-  for (const field of FACT_FIELDS) pm[field] = mergeFacts(kept.filter((o) => o.field === field), MAX_FACTS[field]);
+  for (const field of FACT_FIELDS)
+    pm[field] = mergeFacts(
+      kept.filter((o) => o.field === field),
+      MAX_FACTS[field],
+    );
   pm.time = datedFacts(docs);
   return pm;
 }

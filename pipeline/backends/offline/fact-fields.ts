@@ -5,8 +5,19 @@ import type { PostmortemField } from '../../../schemas/index.ts';
  * name, causes, impacts, preventions and fixes by the clause that states them. The timeline states
  * dates (timeline.ts).
  */
-export const NAME_FIELDS = ['system', 'responsibleOrganization', 'impactedOrganization', 'references'] as const satisfies readonly PostmortemField[];
-export const CLAUSE_FIELDS = ['softwareCauses', 'nonSoftwareCauses', 'impacts', 'preventions', 'fixes'] as const satisfies readonly PostmortemField[];
+export const NAME_FIELDS = [
+  'system',
+  'responsibleOrganization',
+  'impactedOrganization',
+  'references',
+] as const satisfies readonly PostmortemField[];
+export const CLAUSE_FIELDS = [
+  'softwareCauses',
+  'nonSoftwareCauses',
+  'impacts',
+  'preventions',
+  'fixes',
+] as const satisfies readonly PostmortemField[];
 export type NameField = (typeof NAME_FIELDS)[number];
 export type ClauseField = (typeof CLAUSE_FIELDS)[number];
 export type FactField = NameField | ClauseField;

@@ -27,26 +27,37 @@ const ANY_SENTENCE = new Set(T.anySentence);
 
 function aboutFailure(docs: readonly ArticleDoc[]): ArticleDoc[] {
   const about: Cue[] = [...FAILURE, ...CAUSE];
-  return docs.map((d) => ({ article: d.article, sentences: d.sentences.filter((s) => s.index < T.leadSentences || matchSentence(s, about)) }));
+  return docs.map((d) => ({
+    article: d.article,
+    sentences: d.sentences.filter((s) => s.index < T.leadSentences || matchSentence(s, about)),
+  }));
 }
 
 /** Cue evidence for every option of every dimension, summed with diminishing returns per sentence. */
 export function taxonomyEvidence(docs: readonly ArticleDoc[]): TaxonomyEvidence {
-  const headlines = docs.map((d) => ({ article: d.article, sentences: [{ index: 0, start: 0, end: 0, text: d.article.headline, tokens: [] }] }));
+  const headlines = docs.map((d) => ({
+    article: d.article,
+    sentences: [{ index: 0, start: 0, end: 0, text: d.article.headline, tokens: [] }],
+  }));
   const failure = aboutFailure(docs);
   const out: TaxonomyEvidence = new Map();
   for (const dim of TAXONOMY) {
     const lex = LEXICONS[dim.key] ?? {};
     const pool = ANY_SENTENCE.has(dim.key) ? docs : failure;
-    out.set(dim.key, dim.options.map((o) => {
-      const cuesFor = lex[o.key] ?? [];
-      const hits = findEvidence(pool, cuesFor).filter((h) => h.weight > 0).sort((a, b) => b.weight - a.weight);
-      const headHits = findEvidence(headlines, cuesFor).filter((h) => h.weight > 0);
-      // One long article cannot outvote the rest: each further sentence adds less. The headline names the
-      // system and the event, so its evidence counts more than a body sentence.
-      const score = hits.reduce((acc, h, i) => acc + h.weight / (1 + i * T.diminishing), 0) + headHits.length * T.headlineWeight;
-      return { key: o.key, score, hits, headHits };
-    }));
+    out.set(
+      dim.key,
+      dim.options.map((o) => {
+        const cuesFor = lex[o.key] ?? [];
+        const hits = findEvidence(pool, cuesFor)
+          .filter((h) => h.weight > 0)
+          .sort((a, b) => b.weight - a.weight);
+        const headHits = findEvidence(headlines, cuesFor).filter((h) => h.weight > 0);
+        // One long article cannot outvote the rest: each further sentence adds less. The headline names the
+        // system and the event, so its evidence counts more than a body sentence.
+        const score = hits.reduce((acc, h, i) => acc + h.weight / (1 + i * T.diminishing), 0) + headHits.length * T.headlineWeight;
+        return { key: o.key, score, hits, headHits };
+      }),
+    );
   }
   return out;
 }
@@ -58,11 +69,15 @@ export function taxonomyEvidence(docs: readonly ArticleDoc[]): TaxonomyEvidence 
 function agentFeatures(docs: readonly ArticleDoc[]): Features {
   const causal = docs.flatMap((d) => d.sentences.filter((s) => matchSentence(s, CAUSE)?.polarity === 'asserted'));
   const acted = (list: readonly Cue[]) => causal.filter((s) => (matchSentence(s, list)?.weight ?? 0) > 0).length;
-  const staff = acted(AGENTS.staff), attacker = acted(AGENTS.attacker);
+  const staff = acted(AGENTS.staff),
+    attacker = acted(AGENTS.attacker);
   return { 'agents.staff': Math.log1p(staff), 'agents.attacker': Math.log1p(attacker), 'agents.none': staff + attacker === 0 ? 1 : 0 };
 }
 
-const EARLIER = new RegExp(`\\b(?:last year|(?:a|two|three|several) years? (?:ago|earlier)|(?:in|since|during) (?:(?:${MONTHS.join('|')}) )?((?:19|20)\\d\\d))\\b`, 'i');
+const EARLIER = new RegExp(
+  `\\b(?:last year|(?:a|two|three|several) years? (?:ago|earlier)|(?:in|since|during) (?:(?:${MONTHS.join('|')}) )?((?:19|20)\\d\\d))\\b`,
+  'i',
+);
 
 /**
  * Did it happen before? Failure sentences dated a year or more before the article ("in 2019", "last
@@ -70,7 +85,8 @@ const EARLIER = new RegExp(`\\b(?:last year|(?:a|two|three|several) years? (?:ag
  * same organisation.
  */
 function earlierFailureFeatures(docs: readonly ArticleDoc[]): Features {
-  let earlier = 0, sameOrg = 0;
+  let earlier = 0,
+    sameOrg = 0;
   for (const d of docs) {
     const year = Number(d.article.published?.slice(0, 4)) || null;
     const headNames = new Set(capitalisedWords(d.article.headline));
@@ -99,8 +115,21 @@ export function taxonomyFeatures(ev: TaxonomyEvidence, docs: readonly ArticleDoc
 
 /** Which way each screening signal may push: evidence of a failure report up, commentary cues down. */
 export const SCREENING_SIGNS: Record<string, 1 | -1> = {
-  head: 1, lead: 1, strong: 1, density: 1, events: 1, software: 1, causes: 1, impacts: 1, fixes: 1, hedged: -1, nonReport: -1, general: -1,
-  softwareFailures: 1, softwareShare: 1, softwareHead: 1,
+  head: 1,
+  lead: 1,
+  strong: 1,
+  density: 1,
+  events: 1,
+  software: 1,
+  causes: 1,
+  impacts: 1,
+  fixes: 1,
+  hedged: -1,
+  nonReport: -1,
+  general: -1,
+  softwareFailures: 1,
+  softwareShare: 1,
+  softwareHead: 1,
 };
 
 /**
@@ -111,14 +140,17 @@ export function screeningFeatures(doc: ArticleDoc): Features {
   const head = sentencesOf(doc.article.headline);
   const lead = doc.sentences.slice(0, 6);
   const sum = (ss: typeof lead, list: readonly Cue[]) => ss.reduce((acc, s) => acc + (matchSentence(s, list)?.weight ?? 0), 0);
-  const count = (list: readonly Cue[], polarity?: string) => doc.sentences.filter((s) => {
-    const m = matchSentence(s, list);
-    return m && m.weight > 0 && (!polarity || m.polarity === polarity);
-  }).length;
+  const count = (list: readonly Cue[], polarity?: string) =>
+    doc.sentences.filter((s) => {
+      const m = matchSentence(s, list);
+      return m && m.weight > 0 && (!polarity || m.polarity === polarity);
+    }).length;
   const strong = doc.sentences.filter((s) => (matchSentence(s, FAILURE)?.weight ?? 0) >= 3).length;
   const n = Math.max(1, doc.sentences.length);
   // A report places its failure in time ("on Monday", "last week"); commentary speaks in general.
-  const events = doc.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted' && matchSentence(s, FIELD_CUES.time)).length;
+  const events = doc.sentences.filter(
+    (s) => matchSentence(s, FAILURE)?.polarity === 'asserted' && matchSentence(s, FIELD_CUES.time),
+  ).length;
   // A software failure report says what failed in software terms in the same sentence as the failure; a train
   // crash, a recall for brakes or an essay on AI has failure words or software words, seldom both together.
   const failing = doc.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted');

@@ -46,13 +46,19 @@ export class OfflineBackend implements Backend {
 
   constructor(opts: OfflineOptions = {}) {
     this.loaded = opts.loaded ?? loadModel(opts.modelFile);
-    const m = this.loaded.model, a = m.adaptation;
+    const m = this.loaded.model,
+      a = m.adaptation;
     this.model = `${opts.label ?? basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
     this.hashes = {
       screen: hashOf([TUNING.hash, a?.screening ?? m.screening]),
       group: hashOf([TUNING.hash]),
       extract: hashOf([TUNING.hash, a?.extraction ?? m.extraction]),
-      classify: hashOf([TUNING.hash, m.taxonomy, m.calibration, a && { shared: a.shared, knn: a.knn, taxonomy: a.taxonomy, calibration: a.calibration }]),
+      classify: hashOf([
+        TUNING.hash,
+        m.taxonomy,
+        m.calibration,
+        a && { shared: a.shared, knn: a.knn, taxonomy: a.taxonomy, calibration: a.calibration },
+      ]),
     };
   }
 

@@ -31,7 +31,12 @@ export function loadModel(file: string = DEFAULT_MODEL_FILE): LoadedModel {
   }
   const parsed = OfflineModel.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`${abs}: not an offline model (${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}); re-learn it with failscope learn`);
+    throw new Error(
+      `${abs}: not an offline model (${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`)
+        .join('; ')}); re-learn it with failscope learn`,
+    );
   }
   const m = { file: abs, model: parsed.data, hash: hashOf(parsed.data) };
   loaded.set(abs, m);

@@ -37,8 +37,14 @@ export interface FitOptions {
  * and no learning rate to tune. With one class only, the weights stay zero and the bias learns the
  * smoothed base rate.
  */
-export function fit(features: string[], xs: readonly Features[], ys: readonly number[], { l2 = 1, iterations = 30, weights }: FitOptions = {}): Logistic {
-  const n = xs.length, d = features.length;
+export function fit(
+  features: string[],
+  xs: readonly Features[],
+  ys: readonly number[],
+  { l2 = 1, iterations = 30, weights }: FitOptions = {},
+): Logistic {
+  const n = xs.length,
+    d = features.length;
   const wt = (i: number) => weights?.[i] ?? 1;
   const W = xs.reduce((a, _x, i) => a + wt(i), 0);
   const cols = features.map((f) => xs.map((x) => x[f] ?? 0));
@@ -86,7 +92,10 @@ export function fit(features: string[], xs: readonly Features[], ys: readonly nu
     }
     const step = solve(hess, grad);
     let moved = 0;
-    for (let j = 0; j < D; j++) { w[j]! -= step[j]!; moved = Math.max(moved, Math.abs(step[j]!)); }
+    for (let j = 0; j < D; j++) {
+      w[j]! -= step[j]!;
+      moved = Math.max(moved, Math.abs(step[j]!));
+    }
     if (moved < 1e-7) break;
   }
   const r = (v: number) => Number(v.toFixed(6));
@@ -95,7 +104,8 @@ export function fit(features: string[], xs: readonly Features[], ys: readonly nu
 
 /** Gaussian elimination with partial pivoting on a flat n×n matrix; the Hessian is small (one row per feature). */
 function solve(a: Float64Array, b: Float64Array): Float64Array {
-  const n = b.length, N = n + 1;
+  const n = b.length,
+    N = n + 1;
   const m = new Float64Array(n * N);
   for (let i = 0; i < n; i++) {
     m.set(a.subarray(i * n, i * n + n), i * N);
@@ -131,7 +141,13 @@ function solve(a: Float64Array, b: Float64Array): Float64Array {
  * failure words making a failure report less likely) is learning an accident of the training texts,
  * so it is dropped and the rest refitted, until every constrained weight agrees.
  */
-export function fitSigned(features: string[], xs: readonly Features[], ys: readonly number[], signs: Record<string, 1 | -1>, options: FitOptions = {}): Logistic {
+export function fitSigned(
+  features: string[],
+  xs: readonly Features[],
+  ys: readonly number[],
+  signs: Record<string, 1 | -1>,
+  options: FitOptions = {},
+): Logistic {
   let kept = [...features];
   for (;;) {
     const m = fit(kept, xs, ys, options);

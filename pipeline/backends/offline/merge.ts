@@ -14,7 +14,13 @@ const jaccard = (a: ReadonlySet<string>, b: ReadonlySet<string>) => {
 };
 const within = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size > 0 && [...a].every((x) => b.has(x));
 
-interface Group { text: string; words: Set<string>; key: string; order: number; citations: Map<string, Citation> }
+interface Group {
+  text: string;
+  words: Set<string>;
+  key: string;
+  order: number;
+  citations: Map<string, Citation>;
+}
 
 function wordsOf(o: Option): Set<string> {
   const span = o.c.spans[o.field]!;
@@ -32,9 +38,9 @@ export function mergeFacts(options: readonly Option[], max: number): Fact[] {
   const groups: Group[] = [];
   for (const o of ranked) {
     const words = wordsOf(o);
-    const same = groups.find((g) => (o.c.kind === 'name'
-      ? g.key === o.c.key || within(words, g.words) || within(g.words, words)
-      : jaccard(g.words, words) >= SAME_FACT));
+    const same = groups.find((g) =>
+      o.c.kind === 'name' ? g.key === o.c.key || within(words, g.words) || within(g.words, words) : jaccard(g.words, words) >= SAME_FACT,
+    );
     const cite = sentenceCitation(o.c.articleId, o.c.spans[o.field]!);
     if (same) {
       if (!same.citations.has(o.c.articleId)) same.citations.set(o.c.articleId, cite);

@@ -13,7 +13,10 @@ const Thresholded = Logistic.extend({ threshold: z.number().min(0).max(1) });
  * per-option models (0: not at all). Options go together: a breach is malicious and non-malicious
  * together far more often than independent options would predict.
  */
-const SetPrior = z.object({ weight: z.number().min(0), sets: z.array(z.object({ options: z.array(z.string()), count: z.number().int() })) });
+const SetPrior = z.object({
+  weight: z.number().min(0),
+  sets: z.array(z.object({ options: z.array(z.string()), count: z.number().int() })),
+});
 export type SetPrior = z.infer<typeof SetPrior>;
 
 /** A labelled folder learned from: enough to tell, at eval time, whether a gold set was learned from. */
@@ -57,7 +60,13 @@ export const Adaptation = z.object({
   extraction: z.record(z.string(), Thresholded),
   /** Corpus-model options (`dim.option`) whose logits every stacked model reads besides its own. */
   shared: z.array(z.string()),
-  knn: z.object({ k: z.number().int().positive(), keys: z.array(z.string()), mean: z.array(z.number()), scale: z.array(z.number()), pool: z.array(PoolIncident) }),
+  knn: z.object({
+    k: z.number().int().positive(),
+    keys: z.array(z.string()),
+    mean: z.array(z.number()),
+    scale: z.array(z.number()),
+    pool: z.array(PoolIncident),
+  }),
   taxonomy: z.record(z.string(), AdaptedDimension),
   calibration: z.object({ a: z.number(), b: z.number() }),
   crossValidation: z.record(z.string(), z.number()),
@@ -71,11 +80,14 @@ export const OfflineModel = z.object({
   /** Per postmortem field: P(a sentence states one of the field's facts), and the least kept. */
   extraction: z.record(z.string(), Thresholded),
   /** Per dimension, one model per option key (unknown included): P(option is in the gold set). */
-  taxonomy: z.record(z.string(), z.object({
-    l2: z.number(),
-    options: z.record(z.string(), Logistic),
-    prior: SetPrior,
-  })),
+  taxonomy: z.record(
+    z.string(),
+    z.object({
+      l2: z.number(),
+      options: z.record(z.string(), Logistic),
+      prior: SetPrior,
+    }),
+  ),
   /** Platt scaling of the log-odds of a whole chosen option set, fitted on cross-validated answers. */
   calibration: z.object({ a: z.number(), b: z.number() }),
   /** Cross-validated figures on the training set, for the record (printed by the learner). */
@@ -103,7 +115,11 @@ export function optionProbabilities(model: OfflineModel, dim: string, features: 
  * training, each scored by its independent probability and its smoothed training frequency.
  * Returns the chosen set's independent probability, which the calibration reads.
  */
-export function chooseOptions(dim: TaxonomyDimension, probs: Map<string, number>, prior?: SetPrior): { options: string[]; probability: number } {
+export function chooseOptions(
+  dim: TaxonomyDimension,
+  probs: Map<string, number>,
+  prior?: SetPrior,
+): { options: string[]; probability: number } {
   const ranked = [...probs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const probability = (set: readonly string[]) => ranked.reduce((acc, [k, p]) => acc * (set.includes(k) ? p : 1 - p), 1);
   let options = dim.kind === 'boolean' ? [] : ranked.filter(([k, p]) => k !== UNKNOWN && p >= 0.5).map(([k]) => k);
@@ -111,12 +127,17 @@ export function chooseOptions(dim: TaxonomyDimension, probs: Map<string, number>
   if (prior && prior.weight > 0 && prior.sets.length > 0) {
     const total = prior.sets.reduce((a, s) => a + s.count, 0) + prior.sets.length + 1;
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((o) => b.includes(o));
-    const score = (set: readonly string[]) => Math.log(Math.max(1e-12, probability(set)))
-      + prior.weight * Math.log(((prior.sets.find((s) => same(s.options, set))?.count ?? 0) + 1) / total);
-    let best = options, bestScore = score(options);
+    const score = (set: readonly string[]) =>
+      Math.log(Math.max(1e-12, probability(set))) +
+      prior.weight * Math.log(((prior.sets.find((s) => same(s.options, set))?.count ?? 0) + 1) / total);
+    let best = options,
+      bestScore = score(options);
     for (const s of prior.sets) {
       const v = score(s.options);
-      if (v > bestScore) { best = s.options; bestScore = v; }
+      if (v > bestScore) {
+        best = s.options;
+        bestScore = v;
+      }
     }
     options = best;
   }

@@ -21,7 +21,13 @@ export interface Sighting {
 }
 
 /** A name's normal form: case, possessives, a leading article and spacing do not make another name. */
-export const nameKey = (text: string) => text.toLowerCase().replace(/['’]s?\b/g, '').replace(/^the\s+/, '').replace(/\s+/g, ' ').trim();
+export const nameKey = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/['’]s?\b/g, '')
+    .replace(/^the\s+/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 const has = (text: string, list: readonly Cue[]) => (list.some((c) => c.re.test(text)) ? 1 : 0);
 /** Phrases worth offering as names: a proper noun, or words for systems, organisations or sources. */
@@ -38,12 +44,19 @@ export function sightings(s: Sentence, speaker: Span | null, sx: Features): Sigh
   return phrases.map((phrase) => ({ phrase, speaker: isSpeaker(phrase), s, sx }));
 }
 
-interface Coverage { mentions: number; articles: number; first: number; headline: number }
+interface Coverage {
+  mentions: number;
+  articles: number;
+  first: number;
+  headline: number;
+}
 
 /** How much the coverage speaks of a name: sentences and articles naming it, where first, and in headlines. */
 function coverage(p: Phrase, docs: readonly ArticleDoc[], lower: readonly string[][], headlines: readonly Set<string>[]): Coverage {
   const name = p.text.toLowerCase();
-  let mentions = 0, articles = 0, first = Infinity;
+  let mentions = 0,
+    articles = 0,
+    first = Infinity;
   for (const ss of lower) {
     const at = ss.findIndex((t) => t.includes(name));
     if (at < 0) continue;
@@ -87,7 +100,11 @@ function nameFeatures(n: Sighting, c: Coverage): Features {
 }
 
 /** Each sighting's key and features; the coverage of a name is counted once, from its first sighting. */
-export function nameFeaturesOf(all: readonly Sighting[], docs: readonly ArticleDoc[], headlines: readonly Set<string>[]): { key: string; x: Features }[] {
+export function nameFeaturesOf(
+  all: readonly Sighting[],
+  docs: readonly ArticleDoc[],
+  headlines: readonly Set<string>[],
+): { key: string; x: Features }[] {
   const lower = docs.map((d) => d.sentences.map((s) => s.text.toLowerCase()));
   const seen = new Map<string, Coverage>();
   return all.map((n) => {

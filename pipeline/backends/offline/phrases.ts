@@ -31,8 +31,30 @@ const PREPOSITION = new RegExp(`^(?:${P.prepositions})$`, 'i');
 const RELATIVE = /^(?:that|which|who)$/i;
 const PARTICIPLE = new RegExp(`^(?:${P.participles})$`, 'i');
 // Days, months and spans of time ("last year") date a name's sentence; they are not part of the name.
-const CALENDAR = new Set([...WEEKDAYS, ...MONTHS, 'last', 'next', 'year', 'years', 'month', 'months', 'week', 'weeks', 'day', 'days',
-  'weekend', 'today', 'yesterday', 'tomorrow', 'morning', 'afternoon', 'evening', 'night'].map((w) => w.toLowerCase()));
+const CALENDAR = new Set(
+  [
+    ...WEEKDAYS,
+    ...MONTHS,
+    'last',
+    'next',
+    'year',
+    'years',
+    'month',
+    'months',
+    'week',
+    'weeks',
+    'day',
+    'days',
+    'weekend',
+    'today',
+    'yesterday',
+    'tomorrow',
+    'morning',
+    'afternoon',
+    'evening',
+    'night',
+  ].map((w) => w.toLowerCase()),
+);
 
 const adjacent = (a: Token, b: Token, s: Sentence) => /^[ \t]*$/.test(s.text.slice(a.end - s.start, b.start - s.start));
 const glued = (a: Token, b: Token) => a.end === b.start;
@@ -42,21 +64,38 @@ const isVerb = (t: Token) => t.pos === 'VERB';
 
 /** Maximal runs of chunk tokens, as token index ranges [from, to). */
 function chunks(s: Sentence): [number, number][] {
-  const t = s.tokens, out: [number, number][] = [];
+  const t = s.tokens,
+    out: [number, number][] = [];
   let i = 0;
   while (i < t.length) {
-    if (!inside(t[i]!)) { i++; continue; }
+    if (!inside(t[i]!)) {
+      i++;
+      continue;
+    }
     let j = i + 1;
     for (;;) {
-      const prev = t[j - 1]!, cur = t[j];
+      const prev = t[j - 1]!,
+        cur = t[j];
       if (!cur) break;
-      if (inside(cur) && adjacent(prev, cur, s)) { j++; continue; }
+      if (inside(cur) && adjacent(prev, cur, s)) {
+        j++;
+        continue;
+      }
       // Possessives and glued symbols stay inside when a chunk token follows (or, for a symbol, ends it: "Disney+").
       const next = t[j + 1];
-      if (possessive(cur) && glued(prev, cur) && next && inside(next)) { j += 2; continue; }
-      if (GLUE.has(cur.norm) && glued(prev, cur) && (!next || !inside(next) || glued(cur, next))) { j++; continue; }
+      if (possessive(cur) && glued(prev, cur) && next && inside(next)) {
+        j += 2;
+        continue;
+      }
+      if (GLUE.has(cur.norm) && glued(prev, cur) && (!next || !inside(next) || glued(cur, next))) {
+        j++;
+        continue;
+      }
       // "(AWS)": an acronym in brackets right after the chunk.
-      if (cur.norm === '(' && t[j + 1]?.pos === 'PROPN' && t[j + 2]?.norm === ')') { j += 3; continue; }
+      if (cur.norm === '(' && t[j + 1]?.pos === 'PROPN' && t[j + 2]?.norm === ')') {
+        j += 3;
+        continue;
+      }
       break;
     }
     let end = j;
@@ -92,9 +131,19 @@ function properRuns(t: readonly Token[], a: number, b: number): [number, number]
   const out: [number, number][] = [];
   let i = a;
   while (i < b) {
-    if (t[i]!.pos !== 'PROPN') { i++; continue; }
+    if (t[i]!.pos !== 'PROPN') {
+      i++;
+      continue;
+    }
     let j = i + 1;
-    while (j < b && (t[j]!.pos === 'PROPN' || t[j]!.norm === ')' || t[j]!.norm === '(' || ((t[j]!.pos === 'NUM' || GLUE.has(t[j]!.norm)) && t[j + 1]?.pos === 'PROPN'))) j++;
+    while (
+      j < b &&
+      (t[j]!.pos === 'PROPN' ||
+        t[j]!.norm === ')' ||
+        t[j]!.norm === '(' ||
+        ((t[j]!.pos === 'NUM' || GLUE.has(t[j]!.norm)) && t[j + 1]?.pos === 'PROPN'))
+    )
+      j++;
     while (j > i + 1 && (t[j - 1]!.norm === '(' || GLUE.has(t[j - 1]!.norm))) j--;
     out.push([i, j]);
     i = j;
@@ -107,7 +156,9 @@ function properRuns(t: readonly Token[], a: number, b: number): [number, number]
  * with each further linked chunk.
  */
 export function nounPhrases(s: Sentence): Phrase[] {
-  const t = s.tokens, cs = chunks(s), out: Phrase[] = [];
+  const t = s.tokens,
+    cs = chunks(s),
+    out: Phrase[] = [];
   const make = (from: number, to: number, linked: number, inner = false): Phrase => {
     const tokens = t.slice(from, to);
     return { ...tokenSpan(s, tokens), tokens, proper: tokens.filter((x) => x.pos === 'PROPN').length, links: linked, inner };

@@ -22,8 +22,9 @@ export function screenDoc(doc: ArticleDoc, model: OfflineModel = MODEL): Screeni
     isFailure,
     analyzable,
     confidence: Number((isFailure ? pFailure : 1 - pFailure).toFixed(3)),
-    rationale: `P(failure report) ${pFailure.toFixed(2)} against threshold ${fm.threshold.toFixed(2)}; P(analyzable) ${pAnalyzable.toFixed(2)}; `
-      + `signals: ${Object.keys(f).map(shown).join(', ')}.`,
+    rationale:
+      `P(failure report) ${pFailure.toFixed(2)} against threshold ${fm.threshold.toFixed(2)}; P(analyzable) ${pAnalyzable.toFixed(2)}; ` +
+      `signals: ${Object.keys(f).map(shown).join(', ')}.`,
   };
 }
 

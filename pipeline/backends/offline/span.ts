@@ -11,7 +11,11 @@ export interface Span {
 }
 
 /** The span of a sentence between two article offsets. */
-export const spanIn = (s: Sentence, start: number, end: number): Span => ({ start, end, text: s.text.slice(start - s.start, end - s.start) });
+export const spanIn = (s: Sentence, start: number, end: number): Span => ({
+  start,
+  end,
+  text: s.text.slice(start - s.start, end - s.start),
+});
 
 /** The span from the first to the last of some of a sentence's tokens. */
 export const tokenSpan = (s: Sentence, tokens: readonly Token[]): Span => spanIn(s, tokens[0]!.start, tokens[tokens.length - 1]!.end);

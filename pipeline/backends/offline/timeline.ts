@@ -18,21 +18,29 @@ const { maxDated: MAX_DATED, maxMonthsBefore: MAX_MONTHS } = TUNING.settings.tim
 const MONTH = `${MONTHS.join('|')}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?`;
 const WEEKDAY = WEEKDAYS.join('|');
 // Alternatives in order of precision; each names its groups.
-const EXPRESSION = new RegExp([
-  `(?:on|of|last|late|early|since|from|until|by|this) (?<weekday>${WEEKDAY})`,
-  `(?<weekday2>${WEEKDAY}) (?:morning|afternoon|evening|night)`,
-  '(?<relative>yesterday|last night|today|this morning|earlier today)',
-  `(?<month>${MONTH}) (?<day>\\d{1,2})(?:st|nd|rd|th)?(?:,? (?<year>\\d{4}))?(?!\\d)`,
-  `(?<day2>\\d{1,2}) (?<month2>${MONTH})(?:,? (?<year2>\\d{4}))?`,
-  '(?<iso>(?:19|20)\\d\\d-[01]\\d-[0-3]\\d)',
-  `(?:in|since|during|from|until|by|early|late|mid|mid-|last|this|earlier this) (?<month3>${MONTH})(?:,? (?<year3>\\d{4}))?`,
-  `(?<month4>${MONTH}),? (?<year4>(?:19|20)\\d\\d)`,
-  '(?<thisMonth>(?:earlier )?this month)|(?<lastMonth>last month)',
-  '(?:in|since|during|early|late|mid|mid-|by) (?<year5>(?:19|20)\\d\\d)',
-].map((a) => `(?:${a})`).join('|'), 'i');
+const EXPRESSION = new RegExp(
+  [
+    `(?:on|of|last|late|early|since|from|until|by|this) (?<weekday>${WEEKDAY})`,
+    `(?<weekday2>${WEEKDAY}) (?:morning|afternoon|evening|night)`,
+    '(?<relative>yesterday|last night|today|this morning|earlier today)',
+    `(?<month>${MONTH}) (?<day>\\d{1,2})(?:st|nd|rd|th)?(?:,? (?<year>\\d{4}))?(?!\\d)`,
+    `(?<day2>\\d{1,2}) (?<month2>${MONTH})(?:,? (?<year2>\\d{4}))?`,
+    '(?<iso>(?:19|20)\\d\\d-[01]\\d-[0-3]\\d)',
+    `(?:in|since|during|from|until|by|early|late|mid|mid-|last|this|earlier this) (?<month3>${MONTH})(?:,? (?<year3>\\d{4}))?`,
+    `(?<month4>${MONTH}),? (?<year4>(?:19|20)\\d\\d)`,
+    '(?<thisMonth>(?:earlier )?this month)|(?<lastMonth>last month)',
+    '(?:in|since|during|early|late|mid|mid-|by) (?<year5>(?:19|20)\\d\\d)',
+  ]
+    .map((a) => `(?:${a})`)
+    .join('|'),
+  'i',
+);
 
 type Precision = 'day' | 'month' | 'year';
-interface Dated { t: number; precision: Precision }
+interface Dated {
+  t: number;
+  precision: Precision;
+}
 
 const monthIndex = (name: string) => MONTHS.findIndex((m) => m.toLowerCase().startsWith(name.replace('.', '').toLowerCase().slice(0, 3)));
 const utc = (d: Date) => ({ y: d.getUTCFullYear(), m: d.getUTCMonth(), d: d.getUTCDate() });
@@ -43,7 +51,11 @@ export const longDate = (t: number) => {
 };
 const written = ({ t, precision }: Dated) => {
   const d = new Date(t);
-  return precision === 'day' ? longDate(t) : precision === 'month' ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : `${d.getUTCFullYear()}`;
+  return precision === 'day'
+    ? longDate(t)
+    : precision === 'month'
+      ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`
+      : `${d.getUTCFullYear()}`;
 };
 
 /** The latest such month (and day) on or before publication: news reports what has happened. */
@@ -67,7 +79,8 @@ export function resolveDate(m: RegExpExecArray, published: number): Dated | null
   // "may", "march": a month is written with a capital.
   const named = [g.month, g.month2, g.month3, g.month4].find(Boolean);
   if (named && named[0] !== named[0]!.toUpperCase()) return null;
-  const month = g.month ?? g.month2, day = Number(g.day ?? g.day2);
+  const month = g.month ?? g.month2,
+    day = Number(g.day ?? g.day2);
   if (month) {
     if (day < 1 || day > 31) return null;
     return { t: latest(monthIndex(month), day, published, g.year ?? g.year2), precision: 'day' };
@@ -87,7 +100,8 @@ export function resolveDate(m: RegExpExecArray, published: number): Dated | null
  * earlier failure the article recalls. A day is precise enough to be meant.
  */
 function plausible(d: Dated, published: number): boolean {
-  const p = utc(new Date(published)), x = utc(new Date(d.t));
+  const p = utc(new Date(published)),
+    x = utc(new Date(d.t));
   if (d.precision === 'day') return d.t <= published;
   if (d.precision === 'year') return x.y <= p.y && p.y - x.y <= Math.ceil(MAX_MONTHS / 12);
   return d.t <= published && (p.y - x.y) * 12 + (p.m - x.m) <= MAX_MONTHS;
@@ -109,16 +123,31 @@ export function datedFacts(docs: readonly ArticleDoc[]): Fact[] {
       const m = EXPRESSION.exec(s.text);
       const at = m && resolveDate(m, published);
       if (!m || !at || !plausible(at, published)) continue;
-      dated = { at, fact: { text: `${written(at)} (worked out from "${m[0]}" in an article published on ${longDate(published)})`, citations: [sentenceCitation(d.article.id, s)] } };
+      dated = {
+        at,
+        fact: {
+          text: `${written(at)} (worked out from "${m[0]}" in an article published on ${longDate(published)})`,
+          citations: [sentenceCitation(d.article.id, s)],
+        },
+      };
       break;
     }
     const first = failing[0];
     if (!dated && first) {
-      dated = { at: { t: published, precision: 'day' }, fact: { text: `Reported on ${longDate(published)} (the day the article was published)`, citations: [sentenceCitation(d.article.id, first)] } };
+      dated = {
+        at: { t: published, precision: 'day' },
+        fact: {
+          text: `Reported on ${longDate(published)} (the day the article was published)`,
+          citations: [sentenceCitation(d.article.id, first)],
+        },
+      };
     }
     if (!dated) continue;
     const key = written(dated.at);
     if (!found.has(key)) found.set(key, { t: dated.at.t, fact: dated.fact });
   }
-  return [...found.values()].sort((a, b) => a.t - b.t).slice(0, MAX_DATED).map((x) => x.fact);
+  return [...found.values()]
+    .sort((a, b) => a.t - b.t)
+    .slice(0, MAX_DATED)
+    .map((x) => x.fact);
 }

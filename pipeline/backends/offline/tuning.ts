@@ -16,101 +16,157 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  */
 export const CODE_VERSION = 'offline-4';
 
-const Pattern = z.string().min(1).refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, 'not a valid regular expression');
+const Pattern = z
+  .string()
+  .min(1)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
 /** Patterns of one weight; "@name" stands for a shared set of lexicons.json. */
 const CueGroup = z.object({ weight: z.number().min(0), patterns: z.array(Pattern).min(1) }).strict();
 const CueList = z.array(CueGroup);
 
-export const CuesFile = z.object({
-  failure: CueList, software: CueList,
-  /** Words that can only mean software, computers or networks (not "systems" or "data" in general). */
-  softwareStrict: CueList, cause: CueList, impact: CueList, nonReport: CueList, general: CueList,
-  fields: z.object({
-    time: CueList, system: CueList, responsibleOrganization: CueList, impactedOrganization: CueList, softwareCauses: CueList,
-    nonSoftwareCauses: CueList, impacts: CueList, preventions: CueList, fixes: CueList, references: CueList,
-  }).strict(),
-}).strict();
+export const CuesFile = z
+  .object({
+    failure: CueList,
+    software: CueList,
+    /** Words that can only mean software, computers or networks (not "systems" or "data" in general). */
+    softwareStrict: CueList,
+    cause: CueList,
+    impact: CueList,
+    nonReport: CueList,
+    general: CueList,
+    fields: z
+      .object({
+        time: CueList,
+        system: CueList,
+        responsibleOrganization: CueList,
+        impactedOrganization: CueList,
+        softwareCauses: CueList,
+        nonSoftwareCauses: CueList,
+        impacts: CueList,
+        preventions: CueList,
+        fixes: CueList,
+        references: CueList,
+      })
+      .strict(),
+  })
+  .strict();
 
-export const LexiconsFile = z.object({
-  sets: z.record(z.string(), z.array(Pattern)),
-  agents: z.object({ staff: CueList, attacker: CueList }).strict(),
-  /** Per taxonomy dimension, per option key: the cues that speak for it. Keys must be the taxonomy's own. */
-  options: z.record(z.string(), z.record(z.string(), CueList)).superRefine((dims, ctx) => {
-    for (const [dim, options] of Object.entries(dims)) {
-      if (!isDimensionKey(dim)) { ctx.addIssue({ code: 'custom', path: [dim], message: `"${dim}" is not a taxonomy dimension` }); continue; }
-      const keys: readonly string[] = optionKeys(dim);
-      for (const k of Object.keys(options)) if (!keys.includes(k)) ctx.addIssue({ code: 'custom', path: [dim, k], message: `"${k}" is not an option of ${dim} (${keys.join(', ')})` });
-    }
-  }),
-}).strict();
+export const LexiconsFile = z
+  .object({
+    sets: z.record(z.string(), z.array(Pattern)),
+    agents: z.object({ staff: CueList, attacker: CueList }).strict(),
+    /** Per taxonomy dimension, per option key: the cues that speak for it. Keys must be the taxonomy's own. */
+    options: z.record(z.string(), z.record(z.string(), CueList)).superRefine((dims, ctx) => {
+      for (const [dim, options] of Object.entries(dims)) {
+        if (!isDimensionKey(dim)) {
+          ctx.addIssue({ code: 'custom', path: [dim], message: `"${dim}" is not a taxonomy dimension` });
+          continue;
+        }
+        const keys: readonly string[] = optionKeys(dim);
+        for (const k of Object.keys(options))
+          if (!keys.includes(k))
+            ctx.addIssue({ code: 'custom', path: [dim, k], message: `"${k}" is not an option of ${dim} (${keys.join(', ')})` });
+      }
+    }),
+  })
+  .strict();
 
 const Fraction = z.number().min(0).max(1);
-export const SettingsFile = z.object({
-  polarity: z.object({
-    /** Characters before a cue read for negation and hedging. */
-    window: z.number().int().positive(),
-    negation: Pattern, noEvidence: Pattern, hedge: Pattern,
-    /** A hedged cue ("could have exposed") counts this share of its weight; a negated one nothing. */
-    hedgedWeight: Fraction,
-  }).strict(),
-  taxonomy: z.object({
-    /** Dimensions read from every sentence, not only the failure's. */
-    anySentence: z.array(z.string()),
-    headlineWeight: z.number().min(0),
-    /** Each further evidence sentence of an option counts 1 / (1 + i × diminishing). */
-    diminishing: z.number().min(0),
-    /** Opening sentences of an article always read as about the failure. */
-    leadSentences: z.number().int().min(0),
-    citesPerOption: z.number().int().min(0),
-    /**
-     * P(cyber-physical) at which cps is answered true. The IoT layers are labelled only for a cyber-physical
-     * system, so calling one "false" loses cps and its three IoT layers, while a false "true" loses cps
-     * alone: answering true pays when 4·P > 1 − P, i.e. from P = 0.2.
-     */
-    cpsTrueAt: Fraction,
-  }).strict(),
-  extraction: z.object({
-    /** Per field (the timeline has its own cap), the most facts kept: the likeliest ones. */
-    maxFacts: z.object(Object.fromEntries(FACT_FIELDS.map((f) => [f, z.number().int().min(0)])) as Record<FactField, z.ZodNumber>).strict(),
-    /** Content-word Jaccard at which two clauses state the same fact. */
-    sameFact: Fraction,
-    /** How many fields one name may fill (an organisation may be responsible and a source too). */
-    fieldsPerName: z.number().int().positive(),
-    minSentence: z.number().int().min(0),
-    maxSentence: z.number().int().positive(),
-    /** Fewer English stop words than this share of a sentence's words: another language, a list or a table. */
-    minStopShare: Fraction,
-    summarySentences: z.number().int().positive(),
-    /** Noun phrases: chunks linked by these prepositions (or lists, appositions, short relative clauses) make one name. */
-    phrases: z.object({
-      prepositions: Pattern,
-      /** Participles that go on naming what they follow ("malware called Kovter", "ads served by"). */
-      participles: Pattern,
-      maxLinks: z.number().int().min(0),
-      maxTokens: z.number().int().positive(),
-    }).strict(),
-    /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
-    clauseJoins: Pattern,
-    /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
-    attribution: z.object({
-      /** Speech verbs, as one alternation matched against whole words. */
-      verbs: Pattern,
-      /** Words that may open a sentence before its statement ("But", "However"). */
-      connectives: Pattern,
-      /** How a statement was made ("in a statement"): not part of who made it. */
-      channels: Pattern,
-      /** Fewer words than this (or no verb) is no clause: the sentence is kept whole. */
-      minClauseWords: z.number().int().positive(),
-      maxSpeakerWords: z.number().int().positive(),
-    }).strict(),
-  }).strict(),
-  /** maxMonthsBefore: a date further before the article than this dates an earlier failure it recalls. */
-  timeline: z.object({ maxDated: z.number().int().min(0), maxMonthsBefore: z.number().int().min(0) }).strict(),
-  /** Same-incident similarity threshold: base + perLogDay × log10(1 + days), at most cap; cap past recurrenceDays. */
-  grouping: z.object({
-    noDate: Fraction, base: Fraction, perLogDay: z.number().min(0), cap: Fraction, recurrenceDays: z.number().positive(),
-  }).strict(),
-}).strict();
+export const SettingsFile = z
+  .object({
+    polarity: z
+      .object({
+        /** Characters before a cue read for negation and hedging. */
+        window: z.number().int().positive(),
+        negation: Pattern,
+        noEvidence: Pattern,
+        hedge: Pattern,
+        /** A hedged cue ("could have exposed") counts this share of its weight; a negated one nothing. */
+        hedgedWeight: Fraction,
+      })
+      .strict(),
+    taxonomy: z
+      .object({
+        /** Dimensions read from every sentence, not only the failure's. */
+        anySentence: z.array(z.string()),
+        headlineWeight: z.number().min(0),
+        /** Each further evidence sentence of an option counts 1 / (1 + i × diminishing). */
+        diminishing: z.number().min(0),
+        /** Opening sentences of an article always read as about the failure. */
+        leadSentences: z.number().int().min(0),
+        citesPerOption: z.number().int().min(0),
+        /**
+         * P(cyber-physical) at which cps is answered true. The IoT layers are labelled only for a cyber-physical
+         * system, so calling one "false" loses cps and its three IoT layers, while a false "true" loses cps
+         * alone: answering true pays when 4·P > 1 − P, i.e. from P = 0.2.
+         */
+        cpsTrueAt: Fraction,
+      })
+      .strict(),
+    extraction: z
+      .object({
+        /** Per field (the timeline has its own cap), the most facts kept: the likeliest ones. */
+        maxFacts: z
+          .object(Object.fromEntries(FACT_FIELDS.map((f) => [f, z.number().int().min(0)])) as Record<FactField, z.ZodNumber>)
+          .strict(),
+        /** Content-word Jaccard at which two clauses state the same fact. */
+        sameFact: Fraction,
+        /** How many fields one name may fill (an organisation may be responsible and a source too). */
+        fieldsPerName: z.number().int().positive(),
+        minSentence: z.number().int().min(0),
+        maxSentence: z.number().int().positive(),
+        /** Fewer English stop words than this share of a sentence's words: another language, a list or a table. */
+        minStopShare: Fraction,
+        summarySentences: z.number().int().positive(),
+        /** Noun phrases: chunks linked by these prepositions (or lists, appositions, short relative clauses) make one name. */
+        phrases: z
+          .object({
+            prepositions: Pattern,
+            /** Participles that go on naming what they follow ("malware called Kovter", "ads served by"). */
+            participles: Pattern,
+            maxLinks: z.number().int().min(0),
+            maxTokens: z.number().int().positive(),
+          })
+          .strict(),
+        /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
+        clauseJoins: Pattern,
+        /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
+        attribution: z
+          .object({
+            /** Speech verbs, as one alternation matched against whole words. */
+            verbs: Pattern,
+            /** Words that may open a sentence before its statement ("But", "However"). */
+            connectives: Pattern,
+            /** How a statement was made ("in a statement"): not part of who made it. */
+            channels: Pattern,
+            /** Fewer words than this (or no verb) is no clause: the sentence is kept whole. */
+            minClauseWords: z.number().int().positive(),
+            maxSpeakerWords: z.number().int().positive(),
+          })
+          .strict(),
+      })
+      .strict(),
+    /** maxMonthsBefore: a date further before the article than this dates an earlier failure it recalls. */
+    timeline: z.object({ maxDated: z.number().int().min(0), maxMonthsBefore: z.number().int().min(0) }).strict(),
+    /** Same-incident similarity threshold: base + perLogDay × log10(1 + days), at most cap; cap past recurrenceDays. */
+    grouping: z
+      .object({
+        noDate: Fraction,
+        base: Fraction,
+        perLogDay: z.number().min(0),
+        cap: Fraction,
+        recurrenceDays: z.number().positive(),
+      })
+      .strict(),
+  })
+  .strict();
 
 export type CuesFile = z.infer<typeof CuesFile>;
 export type LexiconsFile = z.infer<typeof LexiconsFile>;
@@ -120,16 +176,27 @@ const FILES = { cues: CuesFile, lexicons: LexiconsFile, settings: SettingsFile }
 export const DEFAULT_TUNING_DIR = join(import.meta.dirname, 'tuning');
 
 function readTuning(dir: string) {
-  const raw = Object.fromEntries(Object.keys(FILES).map((name) => {
-    const file = join(dir, `${name}.json`);
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${file}: cannot read the offline backend's tuning (${(e as Error).message})`); }
-    let json: unknown;
-    try { json = JSON.parse(text); } catch (e) { throw new Error(`${file}: malformed JSON: ${(e as Error).message}`); }
-    const parsed = FILES[name as keyof typeof FILES].safeParse(json);
-    if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
-    return [name, parsed.data];
-  })) as { [K in keyof typeof FILES]: z.infer<(typeof FILES)[K]> };
+  const raw = Object.fromEntries(
+    Object.keys(FILES).map((name) => {
+      const file = join(dir, `${name}.json`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new Error(`${file}: cannot read the offline backend's tuning (${(e as Error).message})`);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        throw new Error(`${file}: malformed JSON: ${(e as Error).message}`);
+      }
+      const parsed = FILES[name as keyof typeof FILES].safeParse(json);
+      if (!parsed.success)
+        throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
+      return [name, parsed.data];
+    }),
+  ) as { [K in keyof typeof FILES]: z.infer<(typeof FILES)[K]> };
   return {
     dir,
     ...raw,

@@ -39,12 +39,14 @@ function block(n: number, code: string, article: Article, head: readonly string[
  * lies between them is data, never instructions.
  */
 export function renderPassages(passages: readonly Passage[], firstNumber = 1): string {
-  return passages.map((p, i) => {
-    const partial = p.start > 0 || p.end < p.article.text.length;
-    const head = [`published: ${oneLine(p.article.published)}`, `source: ${oneLine(p.article.source)}`];
-    if (partial) head.push(`excerpt: characters ${p.start}-${p.end} of ${p.article.text.length}`);
-    return block(firstNumber + i, boundaryOf(p), p.article, head, passageText(p));
-  }).join('\n\n');
+  return passages
+    .map((p, i) => {
+      const partial = p.start > 0 || p.end < p.article.text.length;
+      const head = [`published: ${oneLine(p.article.published)}`, `source: ${oneLine(p.article.source)}`];
+      if (partial) head.push(`excerpt: characters ${p.start}-${p.end} of ${p.article.text.length}`);
+      return block(firstNumber + i, boundaryOf(p), p.article, head, passageText(p));
+    })
+    .join('\n\n');
 }
 
 /** The separator between an article's quoted passages in an excerpts block: a paragraph break. */
@@ -87,8 +89,12 @@ export function parseBlocks(message: string): ParsedBlock[] {
     const ex = /^excerpt: characters (\d+)-(\d+) of \d+$/m.exec(head);
     const known = (v: string | null) => (v === null || v === 'unknown' ? null : v);
     out.push({
-      n: Number(m[1]), boundary: m[2], id: field('id') ?? '', headline: field('headline') ?? '',
-      published: known(field('published')), source: known(field('source')),
+      n: Number(m[1]),
+      boundary: m[2],
+      id: field('id') ?? '',
+      headline: field('headline') ?? '',
+      published: known(field('published')),
+      source: known(field('source')),
       excerpt: ex ? { start: Number(ex[1]), end: Number(ex[2]) } : null,
       text: body.slice(at + '\ntext:\n'.length),
     });

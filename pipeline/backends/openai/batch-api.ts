@@ -10,8 +10,13 @@ import { retryVerdict } from './retry.ts';
 export function updateOf(b: Batch): BatchUpdate {
   const errors = b.errors?.data?.map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.code ?? 'error'}: ${e.message ?? ''}`.trim());
   return {
-    providerId: b.id, status: b.status, completed: b.request_counts?.completed ?? 0, failed: b.request_counts?.failed ?? 0,
-    outputFileId: b.output_file_id ?? null, errorFileId: b.error_file_id ?? null, error: errors?.length ? errors.join('; ') : null,
+    providerId: b.id,
+    status: b.status,
+    completed: b.request_counts?.completed ?? 0,
+    failed: b.request_counts?.failed ?? 0,
+    outputFileId: b.output_file_id ?? null,
+    errorFileId: b.error_file_id ?? null,
+    error: errors?.length ? errors.join('; ') : null,
   };
 }
 
@@ -20,7 +25,10 @@ export function updateOf(b: Batch): BatchUpdate {
  * connections): a batch that took a day to answer should not be lost to one failed download.
  */
 export class BatchApi {
-  constructor(private readonly client: () => OpenAI, private readonly retry: RetryPolicy) {}
+  constructor(
+    private readonly client: () => OpenAI,
+    private readonly retry: RetryPolicy,
+  ) {}
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
     return withRetries(fn, (e) => retryVerdict(e, this.retry.now?.() ?? Date.now()), this.retry);
@@ -29,17 +37,24 @@ export class BatchApi {
   /** Uploads a JSONL file of requests; its file id. */
   async upload(name: string, jsonl: string): Promise<string> {
     try {
-      const file = await this.call(async () => this.client().files.create({ file: await toFile(Buffer.from(jsonl, 'utf8'), name), purpose: 'batch' }));
+      const file = await this.call(async () =>
+        this.client().files.create({ file: await toFile(Buffer.from(jsonl, 'utf8'), name), purpose: 'batch' }),
+      );
       return file.id;
     } catch (e) {
       // vLLM, llama.cpp and Ollama answer chat completions but have no Files or Batch API.
-      if (e instanceof NotFoundError) throw new Error(`${this.client().baseURL}: the server has no Files API (${e.message}); --batch needs OpenAI's Files and Batch APIs, so run without it`);
+      if (e instanceof NotFoundError)
+        throw new Error(
+          `${this.client().baseURL}: the server has no Files API (${e.message}); --batch needs OpenAI's Files and Batch APIs, so run without it`,
+        );
       throw e;
     }
   }
 
   create(inputFileId: string, metadata: Record<string, string>): Promise<Batch> {
-    return this.call(() => this.client().batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }));
+    return this.call(() =>
+      this.client().batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }),
+    );
   }
 
   retrieve(id: string): Promise<Batch> {

@@ -5,7 +5,8 @@ import type { BatchResult } from '../../../schemas/index.ts';
 export const BATCH_ENDPOINT = '/v1/chat/completions';
 
 /** One line of a batch's input file: the request as it would be POSTed, under its cache key. */
-export const inputLine = (customId: string, body: unknown) => JSON.stringify({ custom_id: customId, method: 'POST', url: BATCH_ENDPOINT, body });
+export const inputLine = (customId: string, body: unknown) =>
+  JSON.stringify({ custom_id: customId, method: 'POST', url: BATCH_ENDPOINT, body });
 
 /** One line of a batch's output or error file (OpenAI's BatchRequestOutput). */
 export const OutputLine = z.object({
@@ -21,7 +22,8 @@ export type OutputLine = z.infer<typeof OutputLine>;
  * (file and line number) and left out: its request then counts as lost and is asked again.
  */
 export function readResults(text: string, file: string): { results: BatchResult[]; problems: string[] } {
-  const results: BatchResult[] = [], problems: string[] = [];
+  const results: BatchResult[] = [],
+    problems: string[] = [];
   text.split('\n').forEach((raw, i) => {
     if (!raw.trim()) return;
     let json: unknown;
@@ -33,12 +35,21 @@ export function readResults(text: string, file: string): { results: BatchResult[
     }
     const line = OutputLine.safeParse(json);
     if (!line.success) {
-      problems.push(`${file}:${i + 1}: not a batch output line: ${line.error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ')}`);
+      problems.push(
+        `${file}:${i + 1}: not a batch output line: ${line.error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ')}`,
+      );
       return;
     }
     const { custom_id: customId, response, error } = line.data;
-    if (response && response.status_code === 200 && !error) results.push({ customId, state: 'answered', statusCode: 200, body: JSON.stringify(response.body) });
-    else results.push({ customId, state: 'error', statusCode: response?.status_code ?? null, body: JSON.stringify(response ? response.body : { error }) });
+    if (response && response.status_code === 200 && !error)
+      results.push({ customId, state: 'answered', statusCode: 200, body: JSON.stringify(response.body) });
+    else
+      results.push({
+        customId,
+        state: 'error',
+        statusCode: response?.status_code ?? null,
+        body: JSON.stringify(response ? response.body : { error }),
+      });
   });
   return { results, problems };
 }

@@ -47,7 +47,10 @@ const POLL_GROWTH = 1.5;
 
 /** A request the provider answered with an error of its own rather than an HTTP status. */
 export class BatchRequestError extends Error {
-  constructor(readonly code: string | null, message: string) {
+  constructor(
+    readonly code: string | null,
+    message: string,
+  ) {
     super(message);
     this.name = 'BatchRequestError';
   }
@@ -78,7 +81,7 @@ export class Batcher {
   }
 
   send(key: string, body: Body, task: Task, ctx: CallContext): Promise<Priced> {
-    if (!ctx.batches) throw new Error('batch mode needs the store\'s batch ledger in the call context');
+    if (!ctx.batches) throw new Error("batch mode needs the store's batch ledger in the call context");
     this.ledger ??= ctx.batches;
     return new Promise((resolve, reject) => {
       const w = this.pending.get(key);
@@ -98,7 +101,10 @@ export class Batcher {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
     const check = (seen: number) => {
-      if (this.submissions !== seen) { setImmediate(check, this.submissions); return; }
+      if (this.submissions !== seen) {
+        setImmediate(check, this.submissions);
+        return;
+      }
       this.scheduled = false;
       if (this.pending.size) void this.round();
     };
@@ -142,7 +148,8 @@ export class Batcher {
       ...[...waits].map(async ([id, ws]) => {
         const batch = await this.finish(id);
         const items = new Map(ledger.items(id).map((i) => [i.customId, i]));
-        for (const w of ws) this.deliver(w, items.get(w.key) ?? { batch: id, customId: w.key, state: 'lost', statusCode: null, body: null }, batch);
+        for (const w of ws)
+          this.deliver(w, items.get(w.key) ?? { batch: id, customId: w.key, state: 'lost', statusCode: null, body: null }, batch);
       }),
     ]);
   }
@@ -162,10 +169,15 @@ export class Batcher {
     const byTask = new Map<Task, Waiting[]>();
     for (const w of ws) push(byTask, w.task, w);
     for (const group of byTask.values()) {
-      let cur: Waiting[] = [], bytes = 0;
+      let cur: Waiting[] = [],
+        bytes = 0;
       for (const w of group) {
         const size = Buffer.byteLength(inputLine(w.key, w.body)) + 1;
-        if (cur.length && (cur.length >= this.o.settings.maxRequests || bytes + size > this.o.settings.maxBytes)) { out.push(cur); cur = []; bytes = 0; }
+        if (cur.length && (cur.length >= this.o.settings.maxRequests || bytes + size > this.o.settings.maxBytes)) {
+          out.push(cur);
+          cur = [];
+          bytes = 0;
+        }
         cur.push(w);
         bytes += size;
       }
@@ -177,9 +189,16 @@ export class Batcher {
   /** Uploads a file of requests, records it and its requests, then creates its batch: a kill in between leaves the file findable. */
   private async submit(ws: Waiting[]): Promise<number> {
     const jsonl = `${ws.map((w) => inputLine(w.key, w.body)).join('\n')}\n`;
-    const task = ws[0].task, runId = ws[0].runId;
+    const task = ws[0].task,
+      runId = ws[0].runId;
     const fileId = await this.o.api.upload(`failscope-${task}-${hashOf(ws.map((w) => w.key))}.jsonl`, jsonl);
-    const rec = this.ledger!.recordUpload({ inputFileId: fileId, stage: task, model: this.o.model, runId, customIds: ws.map((w) => w.key) });
+    const rec = this.ledger!.recordUpload({
+      inputFileId: fileId,
+      stage: task,
+      model: this.o.model,
+      runId,
+      customIds: ws.map((w) => w.key),
+    });
     const batch = await this.o.api.create(fileId, this.metadata(rec));
     this.ledger!.recordStatus(rec.id, updateOf(batch));
     this.o.log?.(`batch: submitted ${batch.id} with ${ws.length} ${task} request(s)`);
@@ -196,7 +215,9 @@ export class Batcher {
     let rec = ledger.batch(id);
     if (!rec.providerId) {
       // Uploaded, then killed before the batch's id was recorded: the provider may have it, else create it now.
-      const found = await this.o.api.fromInputFile(rec.inputFileId, Date.parse(rec.createdAt)) ?? await this.o.api.create(rec.inputFileId, this.metadata(rec));
+      const found =
+        (await this.o.api.fromInputFile(rec.inputFileId, Date.parse(rec.createdAt))) ??
+        (await this.o.api.create(rec.inputFileId, this.metadata(rec)));
       rec = ledger.recordStatus(id, updateOf(found));
     }
     let wait = this.o.settings.pollMs;
@@ -223,35 +244,55 @@ export class Batcher {
       results.push(...read.results);
     }
     this.ledger!.recordResults(rec.id, results);
-    if (rec.status !== 'completed') this.o.log?.(`batch: ${rec.providerId} ended ${rec.status}${rec.error ? ` (${rec.error})` : ''}; ${results.length} of ${rec.requests} request(s) have a line`);
+    if (rec.status !== 'completed')
+      this.o.log?.(
+        `batch: ${rec.providerId} ended ${rec.status}${rec.error ? ` (${rec.error})` : ''}; ${results.length} of ${rec.requests} request(s) have a line`,
+      );
   }
 
   /** Hands a batch's line to the calls waiting for it; asks again, in the next round, what may still be answered. */
   private deliver(w: Waiting, item: BatchItem, batch: BatchRecord): void {
     const where = `batch ${batch.providerId ?? batch.inputFileId}`;
     if (item.state === 'lost') {
-      const why = new BatchRequestError(null, `${where} ended ${batch.status} without answering this request${batch.error ? `: ${batch.error}` : ''}`);
+      const why = new BatchRequestError(
+        null,
+        `${where} ended ${batch.status} without answering this request${batch.error ? `: ${batch.error}` : ''}`,
+      );
       // An expired batch ran out of time; a failed or cancelled one was refused or stopped, so its calls fail (the next run asks again).
-      if (batch.status === 'expired') this.again(w, why); else this.fail(w, why);
+      if (batch.status === 'expired') this.again(w, why);
+      else this.fail(w, why);
       return;
     }
     this.ledger!.deliver(item.batch, item.customId);
     if (item.state === 'answered') {
       let completion: ChatCompletion | null = null;
-      try { completion = JSON.parse(item.body ?? '') as ChatCompletion; } catch { /* garbled: asked again below */ }
-      if (!completion || !Array.isArray(completion.choices)) { this.again(w, new GarbledResponseError(`${where}: the line for this request is not a chat completion`)); return; }
+      try {
+        completion = JSON.parse(item.body ?? '') as ChatCompletion;
+      } catch {
+        /* garbled: asked again below */
+      }
+      if (!completion || !Array.isArray(completion.choices)) {
+        this.again(w, new GarbledResponseError(`${where}: the line for this request is not a chat completion`));
+        return;
+      }
       for (const x of w.waiters) x.resolve({ completion, parsed: null, parseError: null, priceFactor: this.o.settings.priceFactor });
       return;
     }
     const e = errorOf(item, where);
-    const retryable = e instanceof APIError ? isRetryableStatus(e.status ?? 0) : RETRYABLE_CODES.includes((e as BatchRequestError).code ?? '');
-    if (retryable) this.again(w, e); else this.fail(w, e);
+    const retryable =
+      e instanceof APIError ? isRetryableStatus(e.status ?? 0) : RETRYABLE_CODES.includes((e as BatchRequestError).code ?? '');
+    if (retryable) this.again(w, e);
+    else this.fail(w, e);
   }
 
   private again(w: Waiting, why: unknown): void {
-    if (++w.tries > this.o.maxRetries) { this.fail(w, why); return; }
+    if (++w.tries > this.o.maxRetries) {
+      this.fail(w, why);
+      return;
+    }
     const other = this.pending.get(w.key);
-    if (other) other.waiters.push(...w.waiters); else this.pending.set(w.key, w);
+    if (other) other.waiters.push(...w.waiters);
+    else this.pending.set(w.key, w);
     this.schedule();
   }
 
@@ -262,13 +303,18 @@ export class Batcher {
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
-  if (list) list.push(v); else m.set(k, [v]);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }
 
 /** A line's error as the synchronous path would have raised it: an APIError with its status (a 400 names response_format), or the provider's code. */
 function errorOf(item: BatchItem, where: string): Error {
   let body: { error?: { code?: string | null; message?: string | null } | null } = {};
-  try { body = JSON.parse(item.body ?? '{}') as typeof body; } catch { /* the status alone says enough */ }
+  try {
+    body = JSON.parse(item.body ?? '{}') as typeof body;
+  } catch {
+    /* the status alone says enough */
+  }
   const message = `${where}: ${body.error?.message ?? 'no message'}`;
   if (item.statusCode) return APIError.generate(item.statusCode, body.error ?? undefined, message, new Headers());
   return new BatchRequestError(body.error?.code ?? null, `${message}${body.error?.code ? ` (${body.error.code})` : ''}`);

@@ -35,15 +35,16 @@ export interface CallSpec<T> {
 
 export type FailureKind = 'invalid_json' | 'schema' | 'refusal' | 'truncated' | 'empty';
 
-export type Outcome<T> =
-  | { ok: true; value: T; content: string }
-  | { ok: false; kind: FailureKind; error: string; content: string | null };
+export type Outcome<T> = { ok: true; value: T; content: string } | { ok: false; kind: FailureKind; error: string; content: string | null };
 
 /** json_schema is not supported by this server: the 400 says so in its message. */
 const UNSUPPORTED_FORMAT = /response_format|json_schema|structured output|guided|grammar/i;
 
 export function describeZodError(e: z.ZodError): string {
-  return e.issues.slice(0, 12).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+  return e.issues
+    .slice(0, 12)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
 }
 
 /** Validates an answer the way the client's parse does, for cached answers and json_object mode. */
@@ -114,7 +115,18 @@ export class ChatModel {
         const out = hit && validate(hit.response, spec.schema);
         if (out?.ok) {
           this.counters.cached++;
-          ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: true, promptTokens: 0, completionTokens: 0, cachedTokens: 0, cost: 0 });
+          ctx.usage.recordUsage({
+            runId: ctx.runId,
+            callHash: key,
+            stage: spec.task,
+            subject: ctx.subject,
+            model: this.s.model,
+            fromCache: true,
+            promptTokens: 0,
+            completionTokens: 0,
+            cachedTokens: 0,
+            cost: 0,
+          });
           return out;
         }
       }
@@ -131,7 +143,16 @@ export class ChatModel {
       }
       const { completion, parsed, parseError, priceFactor } = exchange;
       const usage = usageOf(completion, () => countMessages(this.count, messages), this.count);
-      ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, fromCache: false, ...usage, cost: costOf(usage, this.price) * priceFactor });
+      ctx.usage.recordUsage({
+        runId: ctx.runId,
+        callHash: key,
+        stage: spec.task,
+        subject: ctx.subject,
+        model: this.s.model,
+        fromCache: false,
+        ...usage,
+        cost: costOf(usage, this.price) * priceFactor,
+      });
       const out = interpret(completion, parsed?.choices[0]?.message.parsed, parseError, spec.schema, structured);
       if (out.ok) ctx.cache.put({ hash: key, model: this.s.model, request: stableJson(body), response: out.content, ...usage });
       return out;
@@ -145,8 +166,19 @@ export class ChatModel {
       temperature: this.s.temperature,
       [isOpenAIProper(this.s) ? 'max_completion_tokens' : 'max_tokens']: spec.maxTokens,
     };
-    const body = { model: this.s.model, messages: sent, response_format: structured ? format : { type: 'json_object' as const }, ...params } as ChatCompletionCreateParamsNonStreaming;
-    const key = hashOf({ model: this.s.model, messages: sent, format: structured ? { name: spec.name, schema: format.json_schema.schema } : 'json_object', params, examplePool: spec.examplePool });
+    const body = {
+      model: this.s.model,
+      messages: sent,
+      response_format: structured ? format : { type: 'json_object' as const },
+      ...params,
+    } as ChatCompletionCreateParamsNonStreaming;
+    const key = hashOf({
+      model: this.s.model,
+      messages: sent,
+      format: structured ? { name: spec.name, schema: format.json_schema.schema } : 'json_object',
+      params,
+      examplePool: spec.examplePool,
+    });
     return { body, key };
   }
 
@@ -157,14 +189,19 @@ export class ChatModel {
 
   /** One request now, paced by the rate limiter and retried on transient errors. */
   sendNow(body: ChatCompletionCreateParamsNonStreaming): Promise<Exchange> {
-    const estimate = countMessages(this.count, body.messages as Message[]) + ((body.max_completion_tokens ?? body.max_tokens) ?? 0);
-    return withRetries(() => this.limiter.run(estimate, async (settle) => {
-      this.counters.sent++;
-      const ex = await this.transport.send(body);
-      const u = ex.completion.usage;
-      if (u) settle(u.prompt_tokens + u.completion_tokens);
-      return ex;
-    }), (e) => retryVerdict(e, this.retry.now?.() ?? Date.now()), this.retry);
+    const estimate = countMessages(this.count, body.messages as Message[]) + (body.max_completion_tokens ?? body.max_tokens ?? 0);
+    return withRetries(
+      () =>
+        this.limiter.run(estimate, async (settle) => {
+          this.counters.sent++;
+          const ex = await this.transport.send(body);
+          const u = ex.completion.usage;
+          if (u) settle(u.prompt_tokens + u.completion_tokens);
+          return ex;
+        }),
+      (e) => retryVerdict(e, this.retry.now?.() ?? Date.now()),
+      this.retry,
+    );
   }
 }
 
@@ -176,7 +213,12 @@ function withSchemaHint(messages: readonly Message[], name: string, schema: unkn
 
 /** Tokens as the server reports them; a server that reports none is counted with the tokenizer. */
 function usageOf(c: ChatCompletion, promptCount: () => number, count: TokenCounter): TokenUsage {
-  if (c.usage) return { promptTokens: c.usage.prompt_tokens ?? 0, completionTokens: c.usage.completion_tokens ?? 0, cachedTokens: c.usage.prompt_tokens_details?.cached_tokens ?? 0 };
+  if (c.usage)
+    return {
+      promptTokens: c.usage.prompt_tokens ?? 0,
+      completionTokens: c.usage.completion_tokens ?? 0,
+      cachedTokens: c.usage.prompt_tokens_details?.cached_tokens ?? 0,
+    };
   return { promptTokens: promptCount(), completionTokens: count(c.choices[0]?.message?.content ?? ''), cachedTokens: 0 };
 }
 
@@ -193,7 +235,8 @@ function interpret<T>(c: ChatCompletion, parsed: unknown, parseError: unknown, s
   }
   if (!content?.trim()) return { ok: false, kind: 'empty', error: 'the answer was empty', content: null };
   if (parseError instanceof z.ZodError) return { ok: false, kind: 'schema', error: describeZodError(parseError), content };
-  if (parseError) return { ok: false, kind: 'invalid_json', error: parseError instanceof Error ? parseError.message : String(parseError), content };
+  if (parseError)
+    return { ok: false, kind: 'invalid_json', error: parseError instanceof Error ? parseError.message : String(parseError), content };
   if (structured && parsed !== null && parsed !== undefined) return { ok: true, value: parsed as T, content };
   return validate(content, schema);
 }

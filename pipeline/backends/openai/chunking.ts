@@ -17,17 +17,23 @@ const HEADER_TOKENS = 80;
  */
 export async function splitArticle(article: Article, maxTokens: number, count: TokenCounter): Promise<Passage[]> {
   if (count(article.text) <= maxTokens) return [wholeArticle(article)];
-  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: maxTokens, chunkOverlap: Math.floor(maxTokens * OVERLAP), lengthFunction: count });
+  const splitter = new RecursiveCharacterTextSplitter({
+    chunkSize: maxTokens,
+    chunkOverlap: Math.floor(maxTokens * OVERLAP),
+    lengthFunction: count,
+  });
   const chunks = await splitter.splitText(article.text);
   const out: Passage[] = [];
   let cursor = 0;
   for (const chunk of chunks) {
-    let start = article.text.indexOf(chunk, cursor), end = start + chunk.length;
+    let start = article.text.indexOf(chunk, cursor),
+      end = start + chunk.length;
     if (start < 0) {
       // The splitter may have trimmed or re-joined whitespace: place the chunk as we place a quote.
       const p = placeQuote(chunk, article.text.slice(cursor));
       if (p.alignment === 'unaligned') throw new Error(`article ${article.id}: a chunk could not be located in the text`);
-      start = cursor + p.start; end = cursor + p.end;
+      start = cursor + p.start;
+      end = cursor + p.end;
     }
     out.push({ article, start, end });
     cursor = start + 1;
@@ -47,12 +53,14 @@ export async function leadOf(article: Article, maxTokens: number, count: TokenCo
 export async function planBatches(articles: readonly Article[], budget: number, count: TokenCounter): Promise<Passage[][]> {
   const passages = (await Promise.all(articles.map((a) => splitArticle(a, Math.max(50, budget - HEADER_TOKENS), count)))).flat();
   const batches: Passage[][] = [];
-  let current: Passage[] = [], used = 0;
+  let current: Passage[] = [],
+    used = 0;
   for (const p of passages) {
     const tokens = count(renderPassages([p])) + 2;
     if (current.length && used + tokens > budget) {
       batches.push(current);
-      current = []; used = 0;
+      current = [];
+      used = 0;
     }
     current.push(p);
     used += tokens;

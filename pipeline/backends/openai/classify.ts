@@ -1,4 +1,13 @@
-import { type Article, type Citation, type Incident, type Postmortem, TAXONOMY, UNKNOWN, applies, normalizeOptions } from '../../../schemas/index.ts';
+import {
+  type Article,
+  type Citation,
+  type Incident,
+  type Postmortem,
+  TAXONOMY,
+  UNKNOWN,
+  applies,
+  normalizeOptions,
+} from '../../../schemas/index.ts';
 import type { CallContext, LabelDraft } from '../backend.ts';
 import { type Passage, renderPassages, wholeArticle } from './articles.ts';
 import { planBatches } from './chunking.ts';
@@ -18,14 +27,22 @@ const isUnknown = (options: readonly string[]) => options.length === 1 && option
 type Stats = Grounded<unknown>['stats'];
 
 /** `shown` is what the model reads; quotes are placed in `passages`, the article text it came from. */
-async function classifyBatch(e: Engine, shown: string, batch: Passage[], scope: string, examples: string, ctx: CallContext): Promise<{ drafts: Map<string, Draft>; stats: Stats }> {
+async function classifyBatch(
+  e: Engine,
+  shown: string,
+  batch: Passage[],
+  scope: string,
+  examples: string,
+  ctx: CallContext,
+): Promise<{ drafts: Map<string, Draft>; stats: Stats }> {
   const messages = e.messages('classify', { scope, examples, articles: shown });
   const g = await askGrounded(e.chat, messages, e.spec('classify'), batch, ctx, {
     maxReasks: e.s.maxReasks,
-    unsupported: (v: ClassifyAnswer, verified) => TAXONOMY.filter((d) => {
-      const a = v[d.key];
-      return a && !isUnknown(normalizeOptions(d.key, a.options)) && !a.evidence.some(verified);
-    }).map((d) => `${d.key}: options ${JSON.stringify(v[d.key]!.options)} have no quote`),
+    unsupported: (v: ClassifyAnswer, verified) =>
+      TAXONOMY.filter((d) => {
+        const a = v[d.key];
+        return a && !isUnknown(normalizeOptions(d.key, a.options)) && !a.evidence.some(verified);
+      }).map((d) => `${d.key}: options ${JSON.stringify(v[d.key]!.options)} have no quote`),
   });
   const out = new Map<string, Draft>();
   for (const d of TAXONOMY) {
@@ -49,10 +66,19 @@ function combine(parts: Map<string, Draft>[]): Map<string, Draft> {
     const drafts = parts.map((p) => p.get(d.key)).filter((x): x is Draft => !!x);
     if (!drafts.length) continue;
     const known = drafts.filter((x) => !isUnknown(x.options));
-    if (!known.length) { out.set(d.key, drafts.reduce((a, b) => (b.confidence > a.confidence ? b : a))); continue; }
+    if (!known.length) {
+      out.set(
+        d.key,
+        drafts.reduce((a, b) => (b.confidence > a.confidence ? b : a)),
+      );
+      continue;
+    }
     const pick = d.kind === 'boolean' ? [known.reduce((a, b) => (b.confidence > a.confidence ? b : a))] : known;
     out.set(d.key, {
-      options: normalizeOptions(d.key, pick.flatMap((x) => x.options)),
+      options: normalizeOptions(
+        d.key,
+        pick.flatMap((x) => x.options),
+      ),
       rationale: [...new Set(pick.map((x) => x.rationale))].join(' '),
       confidence: Math.max(...pick.map((x) => x.confidence)),
       citations: pick.flatMap((x) => x.citations),
@@ -61,7 +87,7 @@ function combine(parts: Map<string, Draft>[]): Map<string, Draft> {
   return out;
 }
 
-const DIGEST_SCOPE = 'The incident\'s postmortem, then the article quotes it rests on; quote only from the articles.';
+const DIGEST_SCOPE = "The incident's postmortem, then the article quotes it rests on; quote only from the articles.";
 
 /**
  * Reads the postmortem's digest when there is one that fits the budget and is shorter than the
@@ -78,14 +104,22 @@ async function classifyParts(e: Engine, incident: Incident, articles: Article[],
     }
   }
   const batches = await planBatches(articles, budget, e.count);
-  return Promise.all(batches.map((b, i) => classifyBatch(e, renderPassages(b), b, scopeLine(b, i, batches.length, articles), examples, ctx)));
+  return Promise.all(
+    batches.map((b, i) => classifyBatch(e, renderPassages(b), b, scopeLine(b, i, batches.length, articles), examples, ctx)),
+  );
 }
 
 /**
  * Every dimension in one call (or one per part of a long incident). The taxonomy's rules are applied
  * to whatever comes back: `unknown` only alone, never an empty answer, IoT layers only when cps is true.
  */
-export async function classifyIncident(e: Engine, incident: Incident, articles: Article[], postmortem: Postmortem | null, ctx: CallContext): Promise<LabelDraft[]> {
+export async function classifyIncident(
+  e: Engine,
+  incident: Incident,
+  articles: Article[],
+  postmortem: Postmortem | null,
+  ctx: CallContext,
+): Promise<LabelDraft[]> {
   const parts = await classifyParts(e, incident, articles, postmortem, ctx);
   const drafts = parts.length === 1 ? parts[0].drafts : combine(parts.map((p) => p.drafts));
   const labels: LabelDraft[] = [];
@@ -93,7 +127,12 @@ export async function classifyIncident(e: Engine, incident: Incident, articles: 
   const cps = drafts.get('cps')?.options ?? [UNKNOWN];
   for (const d of TAXONOMY) {
     if (!applies(d.key, cps)) continue;
-    const draft = drafts.get(d.key) ?? { options: [UNKNOWN], rationale: 'The model gave no answer for this layer.', confidence: 0.2, citations: [] };
+    const draft = drafts.get(d.key) ?? {
+      options: [UNKNOWN],
+      rationale: 'The model gave no answer for this layer.',
+      confidence: 0.2,
+      citations: [],
+    };
     let { confidence, rationale } = draft;
     if (!isUnknown(draft.options) && draft.citations.length === 0) {
       unsupported++;
@@ -104,8 +143,14 @@ export async function classifyIncident(e: Engine, incident: Incident, articles: 
   }
   const sum = (k: 'proposed' | 'unplaced' | 'dropped') => parts.reduce((n, p) => n + p.stats[k], 0);
   ctx.quoteChecks.recordQuoteCheck({
-    runId: ctx.runId, stage: 'classify', subject: incident.id, proposed: sum('proposed'), unplaced: sum('unplaced'),
-    reasked: parts.some((p) => p.stats.reasked), dropped: sum('dropped'), unsupported,
+    runId: ctx.runId,
+    stage: 'classify',
+    subject: incident.id,
+    proposed: sum('proposed'),
+    unplaced: sum('unplaced'),
+    reasked: parts.some((p) => p.stats.reasked),
+    dropped: sum('dropped'),
+    unsupported,
   });
   return labels;
 }

@@ -11,7 +11,9 @@ export interface TokenUsage {
 export function priceFor(model: string, overrides: Record<string, ModelPrice> = {}): ModelPrice | null {
   const table = { ...DEFAULT_PRICES, ...overrides };
   if (table[model]) return table[model];
-  const prefix = Object.keys(table).filter((k) => model.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+  const prefix = Object.keys(table)
+    .filter((k) => model.startsWith(k))
+    .sort((a, b) => b.length - a.length)[0];
   return prefix ? table[prefix] : null;
 }
 

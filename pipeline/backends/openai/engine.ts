@@ -18,7 +18,10 @@ import { ClassifyAnswer, ExtractAnswer, MergeAnswer, SameIncidentAnswer, ScreenA
  * so the longer message costs less than the shorter one did uncached.
  */
 export function renderTaxonomy(): string {
-  return TAXONOMY.map((d) => `${d.key}${d.kind === 'boolean' || d.iotOnly ? ` (${[d.kind === 'boolean' ? 'bool' : '', d.iotOnly ? 'IoT' : ''].filter(Boolean).join(', ')})` : ''}: ${d.options.map((o) => `${o.key} — ${o.definition.replace(/\.$/, '')}`).join('; ')}`).join('\n');
+  return TAXONOMY.map(
+    (d) =>
+      `${d.key}${d.kind === 'boolean' || d.iotOnly ? ` (${[d.kind === 'boolean' ? 'bool' : '', d.iotOnly ? 'IoT' : ''].filter(Boolean).join(', ')})` : ''}: ${d.options.map((o) => `${o.key} — ${o.definition.replace(/\.$/, '')}`).join('; ')}`,
+  ).join('\n');
 }
 
 /** Response schemas by name: the name is sent with the format and tells answers apart in the cache. */
@@ -37,7 +40,10 @@ const TEMPLATES_OF: Record<Task, TemplateName[]> = {
   classify: ['classify'],
 };
 const SPECS_OF: Record<Task, (keyof typeof SPECS)[]> = {
-  screen: ['screen'], group: ['sameIncident'], extract: ['extract', 'merge'], classify: ['classify'],
+  screen: ['screen'],
+  group: ['sameIncident'],
+  extract: ['extract', 'merge'],
+  classify: ['classify'],
 };
 const EXAMPLE_TASKS: readonly ExampleTask[] = ['extract', 'classify'];
 const isExampleTask = (t: string): t is ExampleTask => (EXAMPLE_TASKS as readonly string[]).includes(t);
@@ -51,28 +57,51 @@ export class Engine {
   /** Examples are shown only with both a pool and its settings (k, maxTokens). */
   readonly examples: { pool: ExamplePool; k: number; maxTokens: number } | null;
 
-  constructor(readonly chat: ChatModel, readonly s: OpenAISettings, readonly count: TokenCounter, pool: ExamplePool | null = null, readonly prefilter: Prefilter | null = null) {
+  constructor(
+    readonly chat: ChatModel,
+    readonly s: OpenAISettings,
+    readonly count: TokenCounter,
+    pool: ExamplePool | null = null,
+    readonly prefilter: Prefilter | null = null,
+  ) {
     const names: TemplateName[] = ['screen', 'same-incident', 'extract', 'extract-merge', 'classify'];
     this.templates = Object.fromEntries(names.map((n) => [n, loadTemplate(s.promptsDir, n)])) as Record<TemplateName, Template>;
     if (pool && !s.examples) throw new Error('an example pool was given, but the settings have no openai.examples (k, maxTokens)');
-    if (s.examples && !pool) throw new Error('openai.examples is set, but no example pool was loaded: create the backend with OpenAIBackend.open or createBackend');
+    if (s.examples && !pool)
+      throw new Error(
+        'openai.examples is set, but no example pool was loaded: create the backend with OpenAIBackend.open or createBackend',
+      );
     this.examples = pool && s.examples ? { pool, k: s.examples.k, maxTokens: s.examples.maxTokens } : null;
     for (const t of this.examples ? EXAMPLE_TASKS : []) {
       // A tuned copy of the prompts without the placeholder would drop the examples without a word.
-      if (!/\{\{\s*examples\s*\}\}/.test(this.templates[t].user)) throw new Error(`${s.promptsDir}/${t}.md: openai.examples is set, but the user section has no {{examples}} (put it before {{articles}})`);
+      if (!/\{\{\s*examples\s*\}\}/.test(this.templates[t].user))
+        throw new Error(
+          `${s.promptsDir}/${t}.md: openai.examples is set, but the user section has no {{examples}} (put it before {{articles}})`,
+        );
     }
     const taxonomy = renderTaxonomy();
-    this.system = Object.fromEntries(names.map((n) => [n, fill(this.templates[n].system, { taxonomy }, `${n} (system)`)])) as Record<TemplateName, string>;
+    this.system = Object.fromEntries(names.map((n) => [n, fill(this.templates[n].system, { taxonomy }, `${n} (system)`)])) as Record<
+      TemplateName,
+      string
+    >;
     const tasks: Task[] = ['screen', 'group', 'extract', 'classify'];
     const examples = this.examples && hashOf([this.examples.pool.hash, this.examples.k, this.examples.maxTokens]);
-    this.hashes = Object.fromEntries(tasks.map((t) => [t, {
-      // Screening and same-incident results also depend on what decides without a call (thresholds, the
-      // pre-filter's model); extract and classify results on the examples, so a changed pool re-runs their jobs.
-      prompt: hashOf([TEMPLATES_OF[t].map((n) => [this.templates[n].hash, this.system[n]]), t === 'group' ? s.sameIncident : null,
-        ...(prefilter && (t === 'screen' || t === 'group') ? [prefilter.hash(t)] : []),
-        ...(examples && isExampleTask(t) ? [examples] : [])]),
-      schema: hashOf(SPECS_OF[t].map((k) => chat.jsonSchemaOf(SPECS[k]))),
-    }])) as Record<Task, { prompt: string; schema: string }>;
+    this.hashes = Object.fromEntries(
+      tasks.map((t) => [
+        t,
+        {
+          // Screening and same-incident results also depend on what decides without a call (thresholds, the
+          // pre-filter's model); extract and classify results on the examples, so a changed pool re-runs their jobs.
+          prompt: hashOf([
+            TEMPLATES_OF[t].map((n) => [this.templates[n].hash, this.system[n]]),
+            t === 'group' ? s.sameIncident : null,
+            ...(prefilter && (t === 'screen' || t === 'group') ? [prefilter.hash(t)] : []),
+            ...(examples && isExampleTask(t) ? [examples] : []),
+          ]),
+          schema: hashOf(SPECS_OF[t].map((k) => chat.jsonSchemaOf(SPECS[k]))),
+        },
+      ]),
+    ) as Record<Task, { prompt: string; schema: string }>;
   }
 
   promptHash(task: Task): string {
@@ -92,8 +121,12 @@ export class Engine {
 
   /** Tokens left for article text in one call of a template, after its fixed parts and its examples. */
   articleBudget(name: TemplateName, examples = '', reserve = 100): number {
-    const left = this.s.tokenBudget - this.count(this.system[name]) - this.count(this.templates[name].user) - this.count(examples) - reserve;
-    if (left < 300) throw new Error(`openai.tokenBudget ${this.s.tokenBudget} leaves no room for articles in the ${name} prompt${examples ? ' after its examples (lower openai.examples.maxTokens)' : ''}; raise it`);
+    const left =
+      this.s.tokenBudget - this.count(this.system[name]) - this.count(this.templates[name].user) - this.count(examples) - reserve;
+    if (left < 300)
+      throw new Error(
+        `openai.tokenBudget ${this.s.tokenBudget} leaves no room for articles in the ${name} prompt${examples ? ' after its examples (lower openai.examples.maxTokens)' : ''}; raise it`,
+      );
     return left;
   }
 
@@ -105,6 +138,10 @@ export class Engine {
 
   /** A call's spec: its response format, its output room and, for prompts that carry examples, the pool they came from. */
   spec<K extends keyof typeof SPECS>(key: K) {
-    return { ...SPECS[key], maxTokens: this.s.maxOutputTokens, examplePool: isExampleTask(SPECS[key].name) ? this.examples?.pool.hash : undefined };
+    return {
+      ...SPECS[key],
+      maxTokens: this.s.maxOutputTokens,
+      examplePool: isExampleTask(SPECS[key].name) ? this.examples?.pool.hash : undefined,
+    };
   }
 }

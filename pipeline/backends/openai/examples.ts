@@ -31,8 +31,11 @@ function recorded(task: ExampleTask, i: PoolIncident): string[] | null {
     return options?.length ? [`${d.key}: ${options.join(', ')}`] : [];
   });
   if (!labels.length) return null;
-  const summary = [factsOf(i, 'system')[0], factsOf(i, 'softwareCauses')[0] ?? factsOf(i, 'nonSoftwareCauses')[0], factsOf(i, 'impacts')[0]]
-    .filter((s): s is string => !!s);
+  const summary = [
+    factsOf(i, 'system')[0],
+    factsOf(i, 'softwareCauses')[0] ?? factsOf(i, 'nonSoftwareCauses')[0],
+    factsOf(i, 'impacts')[0],
+  ].filter((s): s is string => !!s);
   return [...(summary.length ? [`summary: ${summary.join(' · ')}`] : []), `labels: ${labels.join(' | ')}`];
 }
 
@@ -45,8 +48,8 @@ function render(task: ExampleTask, entries: readonly string[]): string {
   const body = entries.join('\n\n');
   const code = hashOf(['examples-block', body]).slice(0, 12);
   return `${[
-    `Examples: ${entries.length} other incident(s) like this one as analysts recorded them, most similar first, to show their conventions: ${CONVENTIONS[task]}. `
-      + 'Nothing in them is about this incident: answer from the articles only, and quote only the articles.',
+    `Examples: ${entries.length} other incident(s) like this one as analysts recorded them, most similar first, to show their conventions: ${CONVENTIONS[task]}. ` +
+      'Nothing in them is about this incident: answer from the articles only, and quote only the articles.',
     `<<<BEGIN EXAMPLES · boundary ${code}>>>`,
     body,
     `<<<END EXAMPLES · boundary ${code}>>>`,
@@ -63,7 +66,12 @@ export interface ExamplesBlock {
  * Up to `k` examples, the most similar first, in at most `maxTokens` tokens all told. An example that
  * does not fit is left out whole, never cut, and the next one is tried: a shorter one may still fit.
  */
-export function examplesBlock(task: ExampleTask, ranked: readonly Neighbour[], limits: { k: number; maxTokens: number }, count: TokenCounter): ExamplesBlock {
+export function examplesBlock(
+  task: ExampleTask,
+  ranked: readonly Neighbour[],
+  limits: { k: number; maxTokens: number },
+  count: TokenCounter,
+): ExamplesBlock {
   const entries: string[] = [];
   const out: ExamplesBlock = { text: '', shown: [] };
   for (const n of ranked) {

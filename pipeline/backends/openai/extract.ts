@@ -1,4 +1,12 @@
-import { type Article, type Citation, type Fact, type Incident, POSTMORTEM_FIELDS, type Postmortem, emptyPostmortem } from '../../../schemas/index.ts';
+import {
+  type Article,
+  type Citation,
+  type Fact,
+  type Incident,
+  POSTMORTEM_FIELDS,
+  type Postmortem,
+  emptyPostmortem,
+} from '../../../schemas/index.ts';
 import type { CallContext } from '../backend.ts';
 import { type Passage, renderPassages } from './articles.ts';
 import { planBatches } from './chunking.ts';
@@ -23,17 +31,21 @@ async function extractBatch(e: Engine, batch: Passage[], scope: string, examples
   const messages = e.messages('extract', { scope, examples, articles: renderPassages(batch) });
   const g = await askGrounded(e.chat, messages, e.spec('extract'), batch, ctx, {
     maxReasks: e.s.maxReasks,
-    unsupported: (v: ExtractAnswer, verified) => POSTMORTEM_FIELDS.flatMap((f) => v[f].map((fact, i) => ({ fact, i, f })))
-      .filter(({ fact }) => !fact.evidence.some(verified)).map(({ fact, i, f }) => `${f}[${i}]: "${fact.text}"`),
+    unsupported: (v: ExtractAnswer, verified) =>
+      POSTMORTEM_FIELDS.flatMap((f) => v[f].map((fact, i) => ({ fact, i, f })))
+        .filter(({ fact }) => !fact.evidence.some(verified))
+        .map(({ fact, i, f }) => `${f}[${i}]: "${fact.text}"`),
   });
   const pm = emptyPostmortem(g.value.title.trim());
   pm.summary = g.value.summary.trim();
   let unsupported = 0;
   for (const f of POSTMORTEM_FIELDS) {
-    const facts = g.value[f].map((fact): Fact => ({
-      text: fact.text.trim(),
-      citations: uniqueCitations(fact.evidence.map(g.citationOf).filter((c): c is Citation => c !== null)),
-    }));
+    const facts = g.value[f].map(
+      (fact): Fact => ({
+        text: fact.text.trim(),
+        citations: uniqueCitations(fact.evidence.map(g.citationOf).filter((c): c is Citation => c !== null)),
+      }),
+    );
     pm[f] = facts.filter((fact) => fact.citations.length > 0);
     unsupported += facts.length - pm[f].length;
   }
@@ -52,14 +64,24 @@ async function mergePartials(e: Engine, partials: Postmortem[], ctx: CallContext
     part: i + 1,
     title: pm.title,
     summary: pm.summary,
-    facts: Object.fromEntries(POSTMORTEM_FIELDS.map((field) => [field, pm[field].map((fact) => {
-      const id = `F${byId.size + 1}`;
-      byId.set(id, { field, fact });
-      return { id, text: fact.text };
-    })])),
+    facts: Object.fromEntries(
+      POSTMORTEM_FIELDS.map((field) => [
+        field,
+        pm[field].map((fact) => {
+          const id = `F${byId.size + 1}`;
+          byId.set(id, { field, fact });
+          return { id, text: fact.text };
+        }),
+      ]),
+    ),
   }));
-  const { value } = await askStructured(e.chat, e.messages('extract-merge', { partials: JSON.stringify({ partials: listing }, null, 1) }),
-    e.spec('merge'), ctx, e.s.maxReasks);
+  const { value } = await askStructured(
+    e.chat,
+    e.messages('extract-merge', { partials: JSON.stringify({ partials: listing }, null, 1) }),
+    e.spec('merge'),
+    ctx,
+    e.s.maxReasks,
+  );
   const pm = emptyPostmortem(value.title.trim());
   pm.summary = value.summary.trim();
   const used = new Set<string>();

@@ -27,20 +27,31 @@ function placeAll(value: unknown, passages: readonly Passage[]) {
  * as a citation, and the count is stored. A re-ask that itself fails leaves the first answer in force.
  */
 export async function askGrounded<T>(
-  chat: ChatModel, messages: readonly Message[], spec: CallSpec<T>, passages: readonly Passage[], ctx: CallContext,
+  chat: ChatModel,
+  messages: readonly Message[],
+  spec: CallSpec<T>,
+  passages: readonly Passage[],
+  ctx: CallContext,
   opts: { maxReasks: number; unsupported: (value: T, verified: (ev: Evidence) => boolean) => string[] },
 ): Promise<Grounded<T>> {
   const first = await askStructured(chat, messages, spec, ctx, opts.maxReasks);
   let check = placeAll(first.value, passages);
   let value = first.value;
-  const proposed = check.items.length, unplaced = check.failed.length;
+  const proposed = check.items.length,
+    unplaced = check.failed.length;
   const verified = (c: typeof check) => (ev: Evidence) => c.placed.get(ev)?.problem === null;
   const lacking = opts.unsupported(first.value, verified(check));
   let reasked = false;
   if (check.failed.length || lacking.length) {
     reasked = true;
     try {
-      const again = await askStructured(chat, [...first.conversation, { role: 'user', content: quoteReask(check.failed, lacking) }], spec, ctx, opts.maxReasks);
+      const again = await askStructured(
+        chat,
+        [...first.conversation, { role: 'user', content: quoteReask(check.failed, lacking) }],
+        spec,
+        ctx,
+        opts.maxReasks,
+      );
       value = again.value;
       check = placeAll(again.value, passages);
     } catch (e) {

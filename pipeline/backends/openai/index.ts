@@ -50,18 +50,37 @@ export class OpenAIBackend implements Backend {
     return new OpenAIBackend(settings, { ...deps, examples });
   }
 
-  constructor(readonly settings: OpenAISettings, deps: OpenAIBackendDeps = {}) {
+  constructor(
+    readonly settings: OpenAISettings,
+    deps: OpenAIBackendDeps = {},
+  ) {
     this.model = settings.model;
     const clock = deps.clock ?? realClock;
-    this.transport = new Transport({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeoutMs: settings.timeoutMs, fetch: deps.fetch });
+    this.transport = new Transport({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseURL,
+      timeoutMs: settings.timeoutMs,
+      fetch: deps.fetch,
+    });
     const limiter = new Limiter({ concurrency: settings.concurrency, rpm: settings.rpm, tpm: settings.tpm }, clock);
     const count = tokenCounter(settings.model);
-    const retry = { ...OPENAI_BACKOFF, retries: settings.maxRetries, sleep: clock.sleep, now: clock.now, random: deps.random ?? Math.random };
+    const retry = {
+      ...OPENAI_BACKOFF,
+      retries: settings.maxRetries,
+      sleep: clock.sleep,
+      now: clock.now,
+      random: deps.random ?? Math.random,
+    };
     this.chat = new ChatModel(settings, this.transport, limiter, retry, count);
     if (settings.batchMode) {
       this.chat.batcher = new Batcher({
-        settings: settings.batch, model: settings.model, maxRetries: settings.maxRetries, clock, log: deps.log,
-        api: new BatchApi(() => this.transport.api, retry), sendNow: (body) => this.chat.sendNow(body),
+        settings: settings.batch,
+        model: settings.model,
+        maxRetries: settings.maxRetries,
+        clock,
+        log: deps.log,
+        api: new BatchApi(() => this.transport.api, retry),
+        sendNow: (body) => this.chat.sendNow(body),
       });
     }
     this.jobWindow = settings.batchMode ? settings.batch.jobWindow : settings.concurrency;

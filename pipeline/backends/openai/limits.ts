@@ -39,7 +39,10 @@ export class Limiter {
   private spent: Spend[] = [];
   private gate: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly limits: LimitSettings, private readonly clock: Clock = realClock) {
+  constructor(
+    private readonly limits: LimitSettings,
+    private readonly clock: Clock = realClock,
+  ) {
     this.queue = new PQueue({ concurrency: limits.concurrency });
   }
 
@@ -47,7 +50,9 @@ export class Limiter {
   run<T>(estimatedTokens: number, fn: (settle: (actualTokens: number) => void) => Promise<T>): Promise<T> {
     return this.queue.add(async () => {
       const spend = await this.admit(estimatedTokens);
-      return fn((actual) => { spend.tokens = actual; });
+      return fn((actual) => {
+        spend.tokens = actual;
+      });
     });
   }
 

@@ -18,7 +18,10 @@ const SETTLED = 'Settled by the offline pre-filter, without a model call';
 export class Prefilter {
   readonly model: LoadedModel;
 
-  constructor(readonly config: PrefilterConfig, modelFile: string | null) {
+  constructor(
+    readonly config: PrefilterConfig,
+    modelFile: string | null,
+  ) {
     this.model = loadModel(modelFile ?? undefined);
   }
 
@@ -33,13 +36,26 @@ export class Prefilter {
     const { reject, accept } = this.config.screen;
     const odds = `P(failure report) ${pFailure.toFixed(3)}`;
     if (reject !== null && pFailure < reject) {
-      return { score: pFailure, settled: { isFailure: false, analyzable: false, confidence: round(1 - pFailure), rationale: `${SETTLED}: ${odds} is below ${reject}.` } };
+      return {
+        score: pFailure,
+        settled: {
+          isFailure: false,
+          analyzable: false,
+          confidence: round(1 - pFailure),
+          rationale: `${SETTLED}: ${odds} is below ${reject}.`,
+        },
+      };
     }
     if (accept !== null && pFailure >= accept) {
       const analyzable = pAnalyzable >= am.threshold;
       return {
         score: pFailure,
-        settled: { isFailure: true, analyzable, confidence: round(pFailure), rationale: `${SETTLED}: ${odds} is at least ${accept}; P(analyzable) ${pAnalyzable.toFixed(3)} against ${am.threshold.toFixed(2)}.` },
+        settled: {
+          isFailure: true,
+          analyzable,
+          confidence: round(pFailure),
+          rationale: `${SETTLED}: ${odds} is at least ${accept}; P(analyzable) ${pAnalyzable.toFixed(3)} against ${am.threshold.toFixed(2)}.`,
+        },
       };
     }
     return { score: pFailure, settled: null };

@@ -29,7 +29,8 @@ export function loadTemplate(dir: string, name: TemplateName): Template {
   // split with a capture group: [before, 'system', text, 'user', text]
   const sections = new Map<string, string>();
   for (let i = 1; i + 1 < parts.length; i += 2) sections.set(parts[i], parts[i + 1].trim());
-  const system = sections.get('system'), user = sections.get('user');
+  const system = sections.get('system'),
+    user = sections.get('user');
   if (!system || !user) throw new Error(`${file}: needs a "--- system ---" and a "--- user ---" section`);
   return { name, system, user, hash: hashOf([name, system, user]) };
 }

@@ -43,11 +43,17 @@ function resolveArticle(articleId: string, passages: readonly Passage[]): string
  */
 export function placeEvidence(ev: Evidence, passages: readonly Passage[]): Placed {
   const id = resolveArticle(ev.articleId, passages);
-  const unaligned = (articleId: string, problem: string): Placed => ({ citation: { articleId, quote: ev.quote, start: -1, end: -1, alignment: 'unaligned' }, problem });
+  const unaligned = (articleId: string, problem: string): Placed => ({
+    citation: { articleId, quote: ev.quote, start: -1, end: -1, alignment: 'unaligned' },
+    problem,
+  });
   if (!id) return unaligned(ev.articleId, `there is no article with id "${ev.articleId}" in this request`);
   const mine = passages.filter((p) => p.article.id === id);
   const text = mine[0].article.text;
-  const placed = (start: number, end: number, alignment: Alignment): Placed => ({ citation: { articleId: id, quote: text.slice(start, end), start, end, alignment }, problem: null });
+  const placed = (start: number, end: number, alignment: Alignment): Placed => ({
+    citation: { articleId: id, quote: text.slice(start, end), start, end, alignment },
+    problem: null,
+  });
   for (const p of mine) {
     const at = placeQuote(ev.quote, passageText(p));
     if (at.alignment !== 'unaligned') return placed(p.start + at.start, p.start + at.end, at.alignment);
@@ -70,6 +76,9 @@ export function quoteReask(failed: readonly { path: string; ev: Evidence; proble
     lines.push('', 'These items have no quote at all:');
     unsupported.forEach((u) => lines.push(`- ${u}`));
   }
-  lines.push('', 'Reply again with the complete JSON object. Replace each quote above with text copied exactly, character for character, from the body of the article it names, and give the article\'s id exactly as its id: line shows it. Where no passage of the articles supports an item, remove that item (for a taxonomy dimension, answer ["unknown"] instead). Keep everything else as it was.');
+  lines.push(
+    '',
+    'Reply again with the complete JSON object. Replace each quote above with text copied exactly, character for character, from the body of the article it names, and give the article\'s id exactly as its id: line shows it. Where no passage of the articles supports an item, remove that item (for a taxonomy dimension, answer ["unknown"] instead). Keep everything else as it was.',
+  );
   return lines.join('\n');
 }

@@ -5,7 +5,12 @@ import type { CallSpec, ChatModel, FailureKind, Message, Outcome } from './chat.
 const MAX_OUTPUT_TOKENS = 16_384;
 
 export class ModelAnswerError extends Error {
-  constructor(readonly call: string, readonly kind: FailureKind, readonly attempts: number, detail: string) {
+  constructor(
+    readonly call: string,
+    readonly kind: FailureKind,
+    readonly attempts: number,
+    detail: string,
+  ) {
     super(`${call}: no valid answer after ${attempts} attempt(s); last: ${kind}: ${detail.slice(0, 500)}`);
     this.name = 'ModelAnswerError';
   }
@@ -38,7 +43,13 @@ export interface Answer<T> {
  * re-asks it gives up with an error that names the call and the last failure, which the job runner
  * records as the job's reason.
  */
-export async function askStructured<T>(chat: ChatModel, messages: readonly Message[], spec: CallSpec<T>, ctx: CallContext, maxReasks: number): Promise<Answer<T>> {
+export async function askStructured<T>(
+  chat: ChatModel,
+  messages: readonly Message[],
+  spec: CallSpec<T>,
+  ctx: CallContext,
+  maxReasks: number,
+): Promise<Answer<T>> {
   let conversation = [...messages];
   let maxTokens = spec.maxTokens;
   for (let attempt = 0; ; attempt++) {
@@ -46,6 +57,10 @@ export async function askStructured<T>(chat: ChatModel, messages: readonly Messa
     if (out.ok) return { value: out.value, conversation: [...conversation, { role: 'assistant', content: out.content }] };
     if (attempt >= maxReasks) throw new ModelAnswerError(spec.name, out.kind, attempt + 1, out.error);
     if (out.kind === 'truncated') maxTokens = Math.min(MAX_OUTPUT_TOKENS, maxTokens * 2);
-    conversation = [...conversation, { role: 'assistant', content: out.content?.trim() || '(no answer)' }, { role: 'user', content: reaskText(out) }];
+    conversation = [
+      ...conversation,
+      { role: 'assistant', content: out.content?.trim() || '(no answer)' },
+      { role: 'user', content: reaskText(out) },
+    ];
   }
 }

@@ -20,10 +20,23 @@ function representatives(members: readonly Article[]): Article[] {
  * Candidates from the TF-IDF index: what the thresholds settle is decided without a call; the model
  * decides the uncertain middle. Every decision is recorded, settled or not.
  */
-export async function decideSameIncident(e: Engine, article: Article, members: readonly Article[], similarity: number, ctx: CallContext): Promise<SameIncidentVerdict> {
-  const record = (settled: boolean, answer: boolean) => ctx.decisions.recordDecision({
-    runId: ctx.runId, stage: 'group', subject: article.id, against: members.map((m) => m.id), settled, answer, score: similarity,
-  });
+export async function decideSameIncident(
+  e: Engine,
+  article: Article,
+  members: readonly Article[],
+  similarity: number,
+  ctx: CallContext,
+): Promise<SameIncidentVerdict> {
+  const record = (settled: boolean, answer: boolean) =>
+    ctx.decisions.recordDecision({
+      runId: ctx.runId,
+      stage: 'group',
+      subject: article.id,
+      against: members.map((m) => m.id),
+      settled,
+      answer,
+      score: similarity,
+    });
   const settled = settle(e, article, members, similarity);
   if (settled) {
     record(true, settled.same);

@@ -67,7 +67,9 @@ export type MergeAnswer = z.infer<typeof MergeAnswer>;
 
 function labelAnswer(dimKey: DimensionKey) {
   return z.object({
-    options: z.array(z.enum(optionKeys(dimKey))).refine((o) => o.length > 0, `${dimKey}: options must not be empty (use ["${UNKNOWN}"] when nothing supports an option)`),
+    options: z
+      .array(z.enum(optionKeys(dimKey)))
+      .refine((o) => o.length > 0, `${dimKey}: options must not be empty (use ["${UNKNOWN}"] when nothing supports an option)`),
     rationale: nonEmpty(`${dimKey} rationale`),
     confidence: probability,
     evidence: z.array(Evidence),
@@ -76,5 +78,10 @@ function labelAnswer(dimKey: DimensionKey) {
 export type LabelAnswer = z.infer<ReturnType<typeof labelAnswer>>;
 
 /** All dimensions in one answer; the IoT layers are null unless cps is true. */
-export const ClassifyAnswer = z.object(Object.fromEntries(TAXONOMY.map((d) => [d.key, d.iotOnly ? labelAnswer(d.key).nullable() : labelAnswer(d.key)])) as Record<string, z.ZodType<LabelAnswer | null>>);
+export const ClassifyAnswer = z.object(
+  Object.fromEntries(TAXONOMY.map((d) => [d.key, d.iotOnly ? labelAnswer(d.key).nullable() : labelAnswer(d.key)])) as Record<
+    string,
+    z.ZodType<LabelAnswer | null>
+  >,
+);
 export type ClassifyAnswer = Record<string, LabelAnswer | null>;

@@ -11,13 +11,29 @@ import { askStructured } from './reask.ts';
  */
 export async function screenArticle(e: Engine, article: Article, ctx: CallContext): Promise<Screening> {
   const pre = e.prefilter?.screen(article);
-  const record = (settled: boolean, answer: boolean) => pre && ctx.decisions.recordDecision({ runId: ctx.runId, stage: 'screen', subject: article.id, against: [], settled, answer, score: pre.score });
+  const record = (settled: boolean, answer: boolean) =>
+    pre &&
+    ctx.decisions.recordDecision({
+      runId: ctx.runId,
+      stage: 'screen',
+      subject: article.id,
+      against: [],
+      settled,
+      answer,
+      score: pre.score,
+    });
   if (pre?.settled) {
     record(true, pre.settled.isFailure);
     return pre.settled;
   }
   const lead = await leadOf(article, e.articleBudget('screen'), e.count);
-  const { value } = await askStructured(e.chat, e.messages('screen', { articles: renderPassages([lead]) }), { ...SPECS.screen, maxTokens: 600 }, ctx, e.s.maxReasks);
+  const { value } = await askStructured(
+    e.chat,
+    e.messages('screen', { articles: renderPassages([lead]) }),
+    { ...SPECS.screen, maxTokens: 600 },
+    ctx,
+    e.s.maxReasks,
+  );
   record(false, value.isFailure);
   return {
     isFailure: value.isFailure,

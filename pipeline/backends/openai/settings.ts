@@ -33,7 +33,9 @@ export function resolveSettings(input: SettingsInput): OpenAISettings {
   const baseURL = env.OPENAI_BASE_URL?.trim() || oc.baseURL;
   const key = env.OPENAI_API_KEY?.trim();
   if (!key && !baseURL) {
-    throw new Error('the openai backend needs OPENAI_API_KEY (for api.openai.com), or OPENAI_BASE_URL / openai.baseURL in the config pointing at an OpenAI-compatible server such as Ollama, vLLM or llama.cpp');
+    throw new Error(
+      'the openai backend needs OPENAI_API_KEY (for api.openai.com), or OPENAI_BASE_URL / openai.baseURL in the config pointing at an OpenAI-compatible server such as Ollama, vLLM or llama.cpp',
+    );
   }
   return {
     ...oc,

@@ -16,8 +16,14 @@ const hash = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').di
  * the data could neither run nor restyle the page. The script reads data only from the DOM.
  */
 export function htmlPage(o: { title: string; css: string; script?: string; body: string; bodyClass?: string }): string {
-  const csp = [`default-src 'none'`, `style-src ${hash(o.css)}`, o.script ? `script-src ${hash(o.script)}` : `script-src 'none'`,
-    `img-src data:`, `base-uri 'none'`, `form-action 'none'`].join('; ');
+  const csp = [
+    `default-src 'none'`,
+    `style-src ${hash(o.css)}`,
+    o.script ? `script-src ${hash(o.script)}` : `script-src 'none'`,
+    `img-src data:`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
+  ].join('; ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">

@@ -23,7 +23,9 @@ const articleAnchor = (id: string) => `article-${id}`;
 
 const refs = (cs: readonly { articleId: string }[]) => {
   const ids = articleRefs(cs);
-  return ids.length ? ` <span class="refs">[${ids.map((a) => `<a href="#${esc(encodeURIComponent(articleAnchor(a)))}">Article ${esc(a)}</a>`).join(', ')}]</span>` : '';
+  return ids.length
+    ? ` <span class="refs">[${ids.map((a) => `<a href="#${esc(encodeURIComponent(articleAnchor(a)))}">Article ${esc(a)}</a>`).join(', ')}]</span>`
+    : '';
 };
 
 /** The button that shows an item's cited spans; an item citing nothing says so instead. */
@@ -35,11 +37,14 @@ function itemButton(key: string, group: string, name: string, inner: string, cit
 function factItem(field: PostmortemField, idx: number, f: ExportFact): string {
   const r = f.review;
   const text = r?.action === 'unknown' ? `<s>${esc(f.text)}</s>` : esc(f.text);
-  const review = r ? ` <span class="review">${esc(reviewWords(r, 'fact'))}${r.action === 'change' && f.model ? `; the model said: <q>${esc(f.model.text)}</q>` : ''}</span>` : '';
+  const review = r
+    ? ` <span class="review">${esc(reviewWords(r, 'fact'))}${r.action === 'change' && f.model ? `; the model said: <q>${esc(f.model.text)}</q>` : ''}</span>`
+    : '';
   return `<li class="fact${r ? ` reviewed ${r.action}` : ''}">${itemButton(factKey(field, idx), `f-${field}`, `${POSTMORTEM_TITLES[field]} #${idx + 1}`, text, f.citations.length)}${refs(f.citations)}${review}</li>`;
 }
 
-const chips = (options: readonly string[], cls = '') => `<span class="chips">${options.map((o) => `<span class="chip${cls}${o === 'unknown' ? ' unknown' : ''}">${esc(optionName(o))}</span>`).join('')}</span>`;
+const chips = (options: readonly string[], cls = '') =>
+  `<span class="chips">${options.map((o) => `<span class="chip${cls}${o === 'unknown' ? ' unknown' : ''}">${esc(optionName(o))}</span>`).join('')}</span>`;
 
 function labelCells(l: ExportLabel | undefined): string {
   if (!l) return `<td>${chips(['unknown'])}</td><td class="rationale muted">Not labelled.</td>`;
@@ -51,7 +56,8 @@ function labelCells(l: ExportLabel | undefined): string {
 
 function row(r: LayoutRow): string {
   const d = r.dimension;
-  if (r.notApplicable) return `<tr class="na"><td class="dim">${esc(d.title)}</td><td>not applicable</td><td class="rationale muted">${esc(NOT_APPLICABLE)}</td></tr>`;
+  if (r.notApplicable)
+    return `<tr class="na"><td class="dim">${esc(d.title)}</td><td>not applicable</td><td class="rationale muted">${esc(NOT_APPLICABLE)}</td></tr>`;
   return `<tr><td class="dim">${itemButton(labelKey(d.key), `l-${d.key}`, shortTitle(d), esc(d.title).replace(/\//g, '/<wbr>'), r.label?.citations.length ?? 0)}</td>${labelCells(r.label)}</tr>`;
 }
 
@@ -59,17 +65,23 @@ function row(r: LayoutRow): string {
 function spansByArticle(rec: ExportRecord, layout: ReturnType<typeof recordLayout>): Map<string, Span[]> {
   const out = new Map<string, Span[]>();
   const add = (cs: readonly ExportFact['citations'][number][], key: string, group: string, name: string) => {
-    for (const c of cs) out.set(c.articleId, [...(out.get(c.articleId) ?? []), { start: c.start, end: c.end, key, group, name, alignment: c.alignment }]);
+    for (const c of cs)
+      out.set(c.articleId, [...(out.get(c.articleId) ?? []), { start: c.start, end: c.end, key, group, name, alignment: c.alignment }]);
   };
-  for (const f of layout.fields) f.facts?.forEach((fact, i) => add(fact.citations, factKey(f.field, i), `f-${f.field}`, `${f.title} #${i + 1}`));
+  for (const f of layout.fields)
+    f.facts?.forEach((fact, i) => add(fact.citations, factKey(f.field, i), `f-${f.field}`, `${f.title} #${i + 1}`));
   for (const l of rec.labels) add(l.citations, labelKey(l.dimension), `l-${l.dimension}`, shortTitle(dimension(l.dimension)));
   return out;
 }
 
 function articleBlock(id: string, a: Article | undefined, spans: Span[]): string {
-  if (!a) return `<article class="source" id="${esc(articleAnchor(id))}"><h3>Article ${esc(id)}</h3><p class="muted">Not in the store.</p></article>`;
+  if (!a)
+    return `<article class="source" id="${esc(articleAnchor(id))}"><h3>Article ${esc(id)}</h3><p class="muted">Not in the store.</p></article>`;
   const href = safeHref(a.url);
-  const meta = [a.source, a.published].filter(Boolean).map((x) => esc(x!)).join(' · ');
+  const meta = [a.source, a.published]
+    .filter(Boolean)
+    .map((x) => esc(x!))
+    .join(' · ');
   return `<article class="source" id="${esc(articleAnchor(id))}"><div class="source-id">Article ${esc(id)}</div><h3>${esc(a.headline)}</h3>
 <div class="muted">${meta}${href ? ` · <a href="${esc(href)}" rel="noopener noreferrer">source</a>` : ''}</div>
 <div class="article-text">${markedText(a.text, spans)}</div></article>`;
@@ -79,18 +91,52 @@ function articleBlock(id: string, a: Article | undefined, spans: Span[]): string
 export function recordBody(rec: ExportRecord, articles: ReadonlyMap<string, Article>): string {
   const l = recordLayout(rec, articles);
   const spans = spansByArticle(rec, l);
-  const groups = [...new Set([...spans.values()].flat().filter((s) => s.alignment !== 'unaligned').map((s) => s.group))];
-  const names = new Map<string, string>([...l.fields.map((f) => [`f-${f.field}`, f.title] as const), ...TAXONOMY.map((d) => [`l-${d.key}`, shortTitle(d)] as const)]);
-  const fields = l.fields.map((f) => `<dt><span class="swatch g-f-${f.field}"></span>${esc(f.title)}</dt><dd>${
-    !f.facts ? '<span class="muted">not extracted yet</span>' : f.facts.length ? `<ol>${f.facts.map((x, i) => factItem(f.field, i, x)).join('')}</ol>` : '<span class="muted">unknown</span>'}</dd>`).join('\n');
-  const tables = l.tables.map((t) => `<h2>${esc(t.title)}</h2>
+  const groups = [
+    ...new Set(
+      [...spans.values()]
+        .flat()
+        .filter((s) => s.alignment !== 'unaligned')
+        .map((s) => s.group),
+    ),
+  ];
+  const names = new Map<string, string>([
+    ...l.fields.map((f) => [`f-${f.field}`, f.title] as const),
+    ...TAXONOMY.map((d) => [`l-${d.key}`, shortTitle(d)] as const),
+  ]);
+  const fields = l.fields
+    .map(
+      (f) =>
+        `<dt><span class="swatch g-f-${f.field}"></span>${esc(f.title)}</dt><dd>${
+          !f.facts
+            ? '<span class="muted">not extracted yet</span>'
+            : f.facts.length
+              ? `<ol>${f.facts.map((x, i) => factItem(f.field, i, x)).join('')}</ol>`
+              : '<span class="muted">unknown</span>'
+        }</dd>`,
+    )
+    .join('\n');
+  const tables = l.tables
+    .map(
+      (t) => `<h2>${esc(t.title)}</h2>
 <div class="scroll"><table class="taxonomy"><thead><tr><th>${esc(t.head)}</th><th>Option</th><th>Rationale</th></tr></thead><tbody>
 ${t.rows.map(row).join('\n')}
-</tbody></table></div>`).join('\n');
-  const sources = l.sources.map(({ id, article: a }) => {
-    const href = safeHref(a?.url);
-    return `<li>Article ${esc(id)}: ${a ? `<a href="#${esc(encodeURIComponent(articleAnchor(id)))}">${esc(a.headline)}</a>` : ''} (${[a?.source, a?.published].filter(Boolean).map((x) => esc(x!)).join(', ')})${href ? ` <a class="url" href="${esc(href)}" rel="noopener noreferrer">${esc(href)}</a>` : a?.url ? ` <span class="url">${esc(a.url)}</span>` : ''}</li>`;
-  }).join('\n');
+</tbody></table></div>`,
+    )
+    .join('\n');
+  const sources = l.sources
+    .map(({ id, article: a }) => {
+      const href = safeHref(a?.url);
+      return `<li>Article ${esc(id)}: ${a ? `<a href="#${esc(encodeURIComponent(articleAnchor(id)))}">${esc(a.headline)}</a>` : ''} (${[
+        a?.source,
+        a?.published,
+      ]
+        .filter(Boolean)
+        .map((x) => esc(x!))
+        .join(
+          ', ',
+        )})${href ? ` <a class="url" href="${esc(href)}" rel="noopener noreferrer">${esc(href)}</a>` : a?.url ? ` <span class="url">${esc(a.url)}</span>` : ''}</li>`;
+    })
+    .join('\n');
   return `<header class="top"><a href="../index.html">← All incidents</a><span class="brand">failscope</span></header>
 <div class="layout">
 <main class="record">

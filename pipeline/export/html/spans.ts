@@ -2,7 +2,14 @@ import type { Citation } from '../../../schemas/index.ts';
 import { escapeHtml as esc } from '../../text/html.ts';
 
 /** One cited span and the item citing it: `key` names the fact or label, `group` its colour. */
-export interface Span { start: number; end: number; key: string; group: string; name: string; alignment: Citation['alignment'] }
+export interface Span {
+  start: number;
+  end: number;
+  key: string;
+  group: string;
+  name: string;
+  alignment: Citation['alignment'];
+}
 
 /**
  * An article's text, escaped, with every cited span marked. Spans may overlap: the text is cut at every
@@ -17,7 +24,10 @@ export function markedText(text: string, spans: readonly Span[]): string {
     const [from, to] = [cuts[i], cuts[i + 1]];
     const piece = esc(text.slice(from, to));
     const covering = valid.filter((s) => s.start <= from && s.end >= to);
-    if (!covering.length) { out += piece; continue; }
+    if (!covering.length) {
+      out += piece;
+      continue;
+    }
     const keys = [...new Set(covering.map((s) => s.key))];
     const names = [...new Set(covering.map((s) => s.name))];
     const fuzzy = covering.every((s) => s.alignment === 'fuzzy');

@@ -26,14 +26,22 @@ export async function get(path) {
 }
 
 async function post(path, body) {
-  return parse(await fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': token },
-    body: JSON.stringify(body),
-  }));
+  return parse(
+    await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
-const outbox = () => { try { return JSON.parse(localStorage.getItem(OUTBOX) ?? '[]'); } catch { return []; } };
+const outbox = () => {
+  try {
+    return JSON.parse(localStorage.getItem(OUTBOX) ?? '[]');
+  } catch {
+    return [];
+  }
+};
 const setOutbox = (list) => localStorage.setItem(OUTBOX, JSON.stringify(list));
 export const pendingCount = () => outbox().length;
 
@@ -45,13 +53,16 @@ export async function saveDecision(body) {
   } catch (e) {
     if (e instanceof ApiError) throw e;
     setOutbox([...outbox(), body]);
-    throw new OfflineError('The server could not be reached: the decision is kept in this browser and will be sent on the next save or reload.');
+    throw new OfflineError(
+      'The server could not be reached: the decision is kept in this browser and will be sent on the next save or reload.',
+    );
   }
 }
 
 /** Sends decisions kept while offline. Returns what was sent and what the server refused. */
 export async function flushOutbox() {
-  const sent = [], refused = [];
+  const sent = [],
+    refused = [];
   let list = outbox();
   while (list.length) {
     try {

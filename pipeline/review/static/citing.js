@@ -12,7 +12,14 @@ export function citingItems(detail, meta) {
   const dimTitle = new Map(meta.taxonomy.map((d) => [d.key, d.title]));
   for (const l of detail.labels) {
     const key = labelKey(l.dimension);
-    const item = out.get(key) ?? { key, kind: 'label', target: l.dimension, producer: l.producer, name: dimTitle.get(l.dimension) ?? l.dimension, citations: [] };
+    const item = out.get(key) ?? {
+      key,
+      kind: 'label',
+      target: l.dimension,
+      producer: l.producer,
+      name: dimTitle.get(l.dimension) ?? l.dimension,
+      citations: [],
+    };
     item.citations.push(...l.citations);
     out.set(key, item);
   }
@@ -26,17 +33,39 @@ export function citingItems(detail, meta) {
 }
 
 let menu = null;
-function closeMenu() { menu?.remove(); menu = null; }
+function closeMenu() {
+  menu?.remove();
+  menu = null;
+}
 document.addEventListener('click', closeMenu);
-document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeMenu(); });
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') closeMenu();
+});
 
 /** A span cited by several items: a small menu to pick one. */
 function pickMenu(anchor, items, onPick) {
   closeMenu();
   const r = anchor.getBoundingClientRect();
-  menu = h('div', { class: 'pick-menu', role: 'menu' },
+  menu = h(
+    'div',
+    { class: 'pick-menu', role: 'menu' },
     h('div', { class: 'pick-title' }, 'This passage is cited by'),
-    items.map((it) => h('button', { type: 'button', role: 'menuitem', onclick: (e) => { e.stopPropagation(); closeMenu(); onPick(it.key); } }, it.name)));
+    items.map((it) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'menuitem',
+          onclick: (e) => {
+            e.stopPropagation();
+            closeMenu();
+            onPick(it.key);
+          },
+        },
+        it.name,
+      ),
+    ),
+  );
   document.body.append(menu);
   menu.style.left = `${Math.min(r.left + window.scrollX, window.innerWidth - 280)}px`;
   menu.style.top = `${r.bottom + window.scrollY + 4}px`;
@@ -56,19 +85,41 @@ export function articlesPanel(detail, items, currentKey, onPick) {
   const onMark = (keys, el) => {
     const others = keys.filter((k) => k !== currentKey);
     if (others.length === 1) onPick(others[0]);
-    else if (others.length > 1) pickMenu(el, others.map((k) => items.get(k)), onPick);
+    else if (others.length > 1)
+      pickMenu(
+        el,
+        others.map((k) => items.get(k)),
+        onPick,
+      );
   };
-  return h('div', { class: 'articles' }, detail.articles.map((a) => h('article', { class: 'source', id: `article-${a.id}` },
-    h('header', {},
-      h('div', { class: 'source-id' }, `Article ${a.id}`),
-      h('h3', {}, a.headline),
-      h('div', { class: 'muted' }, [a.source, a.published].filter(Boolean).join(' · '))),
-    h('div', { class: 'article-text' }, highlighted(a.text, spansByArticle.get(a.id) ?? [], onMark)))));
+  return h(
+    'div',
+    { class: 'articles' },
+    detail.articles.map((a) =>
+      h(
+        'article',
+        { class: 'source', id: `article-${a.id}` },
+        h(
+          'header',
+          {},
+          h('div', { class: 'source-id' }, `Article ${a.id}`),
+          h('h3', {}, a.headline),
+          h('div', { class: 'muted' }, [a.source, a.published].filter(Boolean).join(' · ')),
+        ),
+        h('div', { class: 'article-text' }, highlighted(a.text, spansByArticle.get(a.id) ?? [], onMark)),
+      ),
+    ),
+  );
 }
 
 /** Scrolls the pane to the current item's first marked span (or the article of a citation). */
 export function revealCurrent(root, articleId) {
-  const target = articleId ? $(`[id="article-${CSS.escape(articleId)}"] mark.current`, root) ?? $(`[id="article-${CSS.escape(articleId)}"]`, root) : $('mark.current', root);
+  const target = articleId
+    ? ($(`[id="article-${CSS.escape(articleId)}"] mark.current`, root) ?? $(`[id="article-${CSS.escape(articleId)}"]`, root))
+    : $('mark.current', root);
   target?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-  if (target?.tagName === 'MARK') { target.classList.add('flash'); setTimeout(() => target.classList.remove('flash'), 1200); }
+  if (target?.tagName === 'MARK') {
+    target.classList.add('flash');
+    setTimeout(() => target.classList.remove('flash'), 1200);
+  }
 }

@@ -49,7 +49,12 @@ export function toast(message, kind = 'info') {
   el.textContent = message;
   el.className = `show ${kind}`;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.className = ''; }, kind === 'error' ? 6000 : 2500);
+  toastTimer = setTimeout(
+    () => {
+      el.className = '';
+    },
+    kind === 'error' ? 6000 : 2500,
+  );
 }
 
 export const fmtDate = (iso) => (iso ? iso.slice(0, 10) : 'unknown');
@@ -60,10 +65,19 @@ export const pct = (v) => (v === null || v === undefined ? '—' : `${Math.round
 export const optionLabel = (o) => (o === 'true' || o === 'false' ? o.toUpperCase() : o);
 
 /** An option's name with a line-break opportunity after each underscore, so it wraps between words only. */
-export const breakable = (o) => optionLabel(o).split('_').flatMap((part, i) => (i ? ['_', h('wbr'), part] : [part]));
+export const breakable = (o) =>
+  optionLabel(o)
+    .split('_')
+    .flatMap((part, i) => (i ? ['_', h('wbr'), part] : [part]));
 
 export function chips(options, cls = '') {
-  return h('span', { class: 'chips' }, (options ?? []).map((o) => h('span', { class: `chip ${cls} ${o === 'unknown' ? 'unknown' : ''}`, title: optionLabel(o) }, breakable(o))));
+  return h(
+    'span',
+    { class: 'chips' },
+    (options ?? []).map((o) =>
+      h('span', { class: `chip ${cls} ${o === 'unknown' ? 'unknown' : ''}`, title: optionLabel(o) }, breakable(o)),
+    ),
+  );
 }
 
 export function kbd(key) {

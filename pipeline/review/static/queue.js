@@ -8,14 +8,19 @@ const FILTERS_KEY = 'failscope.queue.filters';
 const SELECTED_KEY = 'failscope.queue.selected';
 const FILTER_NAMES = ['kind', 'dimension', 'backend', 'run', 'status', 'incident'];
 
-const itemIdOf = (sel) => (sel.kind === 'label' ? `label:${sel.incidentId}:${sel.target}` : `fact:${sel.incidentId}:${sel.producer}:${sel.target}`);
+const itemIdOf = (sel) =>
+  sel.kind === 'label' ? `label:${sel.incidentId}:${sel.target}` : `fact:${sel.incidentId}:${sel.producer}:${sel.target}`;
 const sameOptions = (set, list) => set.size === list.length && list.every((o) => set.has(o));
 
 /** The triage view: the queue, most uncertain first, on the left; the item with its evidence on the right. */
 export function mountQueue(main, params) {
   const meta = state.meta;
   let stored = {};
-  try { stored = JSON.parse(localStorage.getItem(FILTERS_KEY) ?? '{}'); } catch { /* a bad entry is ignored */ }
+  try {
+    stored = JSON.parse(localStorage.getItem(FILTERS_KEY) ?? '{}');
+  } catch {
+    /* a bad entry is ignored */
+  }
   const filters = { kind: '', dimension: '', backend: '', run: '', status: 'open', incident: '' };
   for (const k of FILTER_NAMES) if (typeof stored[k] === 'string') filters[k] = stored[k];
   if (params.has('incident')) Object.assign(filters, { incident: params.get('incident'), status: 'all' });
@@ -36,25 +41,78 @@ export function mountQueue(main, params) {
   const articlesCol = h('div', { class: 'articles-col' });
 
   const select = (name, label, options) => {
-    const el = h('select', { 'aria-label': label, dataset: { filter: name } },
-      options.map(([value, text]) => h('option', { value }, text)));
+    const el = h(
+      'select',
+      { 'aria-label': label, dataset: { filter: name } },
+      options.map(([value, text]) => h('option', { value }, text)),
+    );
     el.value = filters[name];
-    el.addEventListener('change', () => { filters[name] = el.value; if (name === 'kind' && el.value === 'fact') filters.dimension = ''; persist(); load(); });
+    el.addEventListener('change', () => {
+      filters[name] = el.value;
+      if (name === 'kind' && el.value === 'fact') filters.dimension = '';
+      persist();
+      load();
+    });
     return el;
   };
-  const filterBar = h('div', { class: 'filters' },
-    select('status', 'Status', [['open', 'To review'], ['reviewed', 'Reviewed'], ['all', 'All']]),
-    select('kind', 'Kind', [['', 'Labels and facts'], ['label', 'Labels'], ['fact', 'Facts']]),
+  const filterBar = h(
+    'div',
+    { class: 'filters' },
+    select('status', 'Status', [
+      ['open', 'To review'],
+      ['reviewed', 'Reviewed'],
+      ['all', 'All'],
+    ]),
+    select('kind', 'Kind', [
+      ['', 'Labels and facts'],
+      ['label', 'Labels'],
+      ['fact', 'Facts'],
+    ]),
     select('dimension', 'Dimension', [['', 'All dimensions'], ...meta.taxonomy.map((d) => [d.key, d.title])]),
     select('backend', 'Backend', [['', 'All backends'], ...meta.producers.map((p) => [p, p])]),
-    select('run', 'Run', [['', 'All runs'], ...[...meta.runs].reverse().map((r) => [r.id, `${r.id.replace(/^run-/, '')} (${r.backend})`])]));
+    select('run', 'Run', [['', 'All runs'], ...[...meta.runs].reverse().map((r) => [r.id, `${r.id.replace(/^run-/, '')} (${r.backend})`])]),
+  );
   const incidentChip = h('div', { class: 'incident-filter' });
 
-  main.append(h('div', { class: 'split' },
-    h('aside', { class: 'queue-pane' }, filterBar, incidentChip, summary, list,
-      h('footer', { class: 'queue-foot' }, agreementLine,
-        h('div', { class: 'hints' }, kbd('j'), kbd('k'), ' move ', kbd('a'), ' accept ', kbd('1–9'), ' toggle ', kbd('Enter'), ' save ', kbd('u'), ' unknown ', kbd('n'), ' note ', kbd('?'), ' all'))),
-    pane));
+  main.append(
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'aside',
+        { class: 'queue-pane' },
+        filterBar,
+        incidentChip,
+        summary,
+        list,
+        h(
+          'footer',
+          { class: 'queue-foot' },
+          agreementLine,
+          h(
+            'div',
+            { class: 'hints' },
+            kbd('j'),
+            kbd('k'),
+            ' move ',
+            kbd('a'),
+            ' accept ',
+            kbd('1–9'),
+            ' toggle ',
+            kbd('Enter'),
+            ' save ',
+            kbd('u'),
+            ' unknown ',
+            kbd('n'),
+            ' note ',
+            kbd('?'),
+            ' all',
+          ),
+        ),
+      ),
+      pane,
+    ),
+  );
 
   function persist() {
     const { incident, ...keep } = filters;
@@ -62,30 +120,84 @@ export function mountQueue(main, params) {
   }
 
   function renderSummary() {
-    append(clear(summary), [h('span', {}, h('b', {}, String(counts.open)), ' to review'), h('span', {}, h('b', {}, String(counts.reviewed)), ' reviewed'),
-      h('span', { class: 'muted' }, `${items.length} shown`)]);
+    append(clear(summary), [
+      h('span', {}, h('b', {}, String(counts.open)), ' to review'),
+      h('span', {}, h('b', {}, String(counts.reviewed)), ' reviewed'),
+      h('span', { class: 'muted' }, `${items.length} shown`),
+    ]);
     clear(incidentChip);
     if (filters.incident) {
-      incidentChip.append(h('span', { class: 'chip filter' }, `Incident ${filters.incident}`,
-        h('button', { type: 'button', class: 'chip-x', 'aria-label': 'Clear incident filter', onclick: () => { filters.incident = ''; location.hash = '#/queue'; } }, '×')));
+      incidentChip.append(
+        h(
+          'span',
+          { class: 'chip filter' },
+          `Incident ${filters.incident}`,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'chip-x',
+              'aria-label': 'Clear incident filter',
+              onclick: () => {
+                filters.incident = '';
+                location.hash = '#/queue';
+              },
+            },
+            '×',
+          ),
+        ),
+      );
     }
   }
 
   function itemRow(it, i) {
-    const li = h('li', { role: 'option', class: `queue-item ${it.decision ? 'done' : ''} ${i === cursor ? 'active' : ''}`, dataset: { index: String(i), id: it.id }, onclick: () => selectIndex(i) },
-      h('div', { class: 'qi-top' },
+    const li = h(
+      'li',
+      {
+        role: 'option',
+        class: `queue-item ${it.decision ? 'done' : ''} ${i === cursor ? 'active' : ''}`,
+        dataset: { index: String(i), id: it.id },
+        onclick: () => selectIndex(i),
+      },
+      h(
+        'div',
+        { class: 'qi-top' },
         h('span', { class: `qi-kind ${it.kind}` }, it.kind === 'label' ? 'label' : 'fact'),
         h('span', { class: 'qi-heading' }, it.heading),
-        it.decision ? h('span', { class: 'qi-done', title: `${it.decision.action} by ${it.decision.reviewer}` }, '✓') : h('span', { class: 'qi-score', title: 'How much this item needs a look: the queue shows the highest first' }, h('span', { class: 'qi-score-label' }, 'uncertainty '), it.score.toFixed(2))),
+        it.decision
+          ? h('span', { class: 'qi-done', title: `${it.decision.action} by ${it.decision.reviewer}` }, '✓')
+          : h(
+              'span',
+              { class: 'qi-score', title: 'How much this item needs a look: the queue shows the highest first' },
+              h('span', { class: 'qi-score-label' }, 'uncertainty '),
+              it.score.toFixed(2),
+            ),
+      ),
       h('div', { class: 'qi-incident' }, it.incidentTitle),
-      it.kind === 'label' ? h('div', { class: 'qi-body' }, chips(it.decision?.options ?? it.options, 'small')) : h('div', { class: 'qi-body qi-text' }, it.text),
-      it.reasons.length ? h('div', { class: 'qi-reasons' }, it.reasons.map((r) => h('span', { class: 'reason' }, r))) : null);
+      it.kind === 'label'
+        ? h('div', { class: 'qi-body' }, chips(it.decision?.options ?? it.options, 'small'))
+        : h('div', { class: 'qi-body qi-text' }, it.text),
+      it.reasons.length
+        ? h(
+            'div',
+            { class: 'qi-reasons' },
+            it.reasons.map((r) => h('span', { class: 'reason' }, r)),
+          )
+        : null,
+    );
     return li;
   }
 
   function renderList() {
     clear(list);
-    if (!items.length) list.append(h('li', { class: 'empty' }, filters.status === 'open' ? 'Nothing left to review with these filters.' : 'No items match these filters.'));
+    if (!items.length)
+      list.append(
+        h(
+          'li',
+          { class: 'empty' },
+          filters.status === 'open' ? 'Nothing left to review with these filters.' : 'No items match these filters.',
+        ),
+      );
     items.forEach((it, i) => list.append(itemRow(it, i)));
   }
 
@@ -97,10 +209,14 @@ export function mountQueue(main, params) {
   async function refreshAgreement() {
     try {
       const a = await get('/api/agreement');
-      append(clear(agreementLine), [a.labels.reviewed
-        ? ['Model and reviewers agree on ', h('b', {}, pct(a.labels.rate)), ` of ${a.labels.reviewed} reviewed label(s) →`]
-        : 'No labels reviewed yet: agreement appears here →']);
-    } catch { /* the line is optional */ }
+      append(clear(agreementLine), [
+        a.labels.reviewed
+          ? ['Model and reviewers agree on ', h('b', {}, pct(a.labels.rate)), ` of ${a.labels.reviewed} reviewed label(s) →`]
+          : 'No labels reviewed yet: agreement appears here →',
+      ]);
+    } catch {
+      /* the line is optional */
+    }
   }
 
   let loads = 0;
@@ -126,11 +242,21 @@ export function mountQueue(main, params) {
     cursor = -1;
     renderList();
     if (items.length) selectIndex(Math.max(at, 0));
-    else { sel = null; append(clear(pane), [h('p', { class: 'empty' }, 'Nothing to show. Change the filters on the left.')]); }
+    else {
+      sel = null;
+      append(clear(pane), [h('p', { class: 'empty' }, 'Nothing to show. Change the filters on the left.')]);
+    }
   }
 
   function loadDetail(incidentId) {
-    if (!details.has(incidentId)) details.set(incidentId, get(`/api/incidents/${encodeURIComponent(incidentId)}`).catch((e) => { details.delete(incidentId); throw e; }));
+    if (!details.has(incidentId))
+      details.set(
+        incidentId,
+        get(`/api/incidents/${encodeURIComponent(incidentId)}`).catch((e) => {
+          details.delete(incidentId);
+          throw e;
+        }),
+      );
     return details.get(incidentId);
   }
 
@@ -166,7 +292,9 @@ export function mountQueue(main, params) {
     revealCurrent(articlesCol, articleId);
   }
 
-  const currentLabel = () => detail.labels.find((l) => l.dimension === sel.target && l.producer === sel.producer) ?? detail.labels.find((l) => l.dimension === sel.target);
+  const currentLabel = () =>
+    detail.labels.find((l) => l.dimension === sel.target && l.producer === sel.producer) ??
+    detail.labels.find((l) => l.dimension === sel.target);
   const currentFact = () => detail.facts.find((f) => f.target === sel.target && f.producer === sel.producer);
   const matches = (d) => d.kind === sel.kind && d.target === sel.target && (sel.kind === 'label' || d.producer === sel.producer);
   const currentDecision = () => detail.latest.filter(matches).at(-1) ?? null;
@@ -175,16 +303,31 @@ export function mountQueue(main, params) {
   function renderCard() {
     const label = sel.kind === 'label' ? currentLabel() : null;
     const card = reviewCard({
-      meta, sel, draft, decision: currentDecision(), past: detail.history.filter(matches),
-      label, others: sel.kind === 'label' ? detail.labels.filter((l) => l.dimension === sel.target && l !== label) : [],
-      fact: sel.kind === 'fact' ? currentFact() : null, provenance: detail.postmortemProvenance,
-      onToggle: toggle, onAction: act, onNote: (t) => saveNote(t), onEdit: (t) => saveEdit(t),
-      onCancel: () => { draft.mode = null; renderCard(); },
+      meta,
+      sel,
+      draft,
+      decision: currentDecision(),
+      past: detail.history.filter(matches),
+      label,
+      others: sel.kind === 'label' ? detail.labels.filter((l) => l.dimension === sel.target && l !== label) : [],
+      fact: sel.kind === 'fact' ? currentFact() : null,
+      provenance: detail.postmortemProvenance,
+      onToggle: toggle,
+      onAction: act,
+      onNote: (t) => saveNote(t),
+      onEdit: (t) => saveEdit(t),
+      onCancel: () => {
+        draft.mode = null;
+        renderCard();
+      },
       onCitation: (articleId) => revealCurrent(articlesCol, articleId),
     });
     append(clear(cardSlot), [card]);
     const box = cardSlot.querySelector('textarea');
-    if (box) { box.focus(); box.setSelectionRange(box.value.length, box.value.length); }
+    if (box) {
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    }
   }
 
   function renderPane() {
@@ -192,22 +335,50 @@ export function mountQueue(main, params) {
     const inQueue = it && itemIdOf(sel) === it.id;
     const citing = citingItems(detail, meta);
     append(clear(pane), [
-      h('div', { class: 'pane-head' },
-        h('div', {},
-          h('a', { class: 'incident-title', href: `#/incident/${encodeURIComponent(detail.id)}`, title: 'Open the incident page (o)' }, detail.title),
-          h('div', { class: 'muted' }, `${fmtDate(detail.published)} · ${detail.articles.length} article(s) · ${detail.id}`)),
-        h('div', { class: 'pane-pos' }, inQueue ? `${cursor + 1} / ${items.length}` : 'not in this queue view',
-          inQueue && it.reasons.length ? h('div', { class: 'qi-reasons' }, it.reasons.map((r) => h('span', { class: 'reason' }, r))) : null)),
+      h(
+        'div',
+        { class: 'pane-head' },
+        h(
+          'div',
+          {},
+          h(
+            'a',
+            { class: 'incident-title', href: `#/incident/${encodeURIComponent(detail.id)}`, title: 'Open the incident page (o)' },
+            detail.title,
+          ),
+          h('div', { class: 'muted' }, `${fmtDate(detail.published)} · ${detail.articles.length} article(s) · ${detail.id}`),
+        ),
+        h(
+          'div',
+          { class: 'pane-pos' },
+          inQueue ? `${cursor + 1} / ${items.length}` : 'not in this queue view',
+          inQueue && it.reasons.length
+            ? h(
+                'div',
+                { class: 'qi-reasons' },
+                it.reasons.map((r) => h('span', { class: 'reason' }, r)),
+              )
+            : null,
+        ),
+      ),
       cardSlot,
       append(clear(articlesCol), [
-        h('div', { class: 'legend' }, h('mark', { class: 'cite current' }, 'this item'), h('mark', { class: 'cite' }, 'cited by other items'),
-          h('span', { class: 'muted' }, '· click a passage to open what cites it')),
+        h(
+          'div',
+          { class: 'legend' },
+          h('mark', { class: 'cite current' }, 'this item'),
+          h('mark', { class: 'cite' }, 'cited by other items'),
+          h('span', { class: 'muted' }, '· click a passage to open what cites it'),
+        ),
         articlesPanel(detail, citing, currentKey(), (key) => {
           const c = citing.get(key);
           const next = { kind: c.kind, incidentId: detail.id, target: c.target, producer: c.producer };
           const i = items.findIndex((x) => x.id === itemIdOf(next));
-          if (i >= 0) selectIndex(i); else show(next);
-        })])]);
+          if (i >= 0) selectIndex(i);
+          else show(next);
+        }),
+      ]),
+    ]);
     renderCard();
   }
 
@@ -218,33 +389,54 @@ export function mountQueue(main, params) {
     if (dim.kind === 'boolean') draft.options = new Set([opt]);
     else {
       draft.options.delete('unknown');
-      if (draft.options.has(opt)) draft.options.delete(opt); else draft.options.add(opt);
+      if (draft.options.has(opt)) draft.options.delete(opt);
+      else draft.options.add(opt);
     }
     renderCard();
   }
 
   function act(action) {
     if (!sel || !detail) return;
-    if (action === 'note' || action === 'edit') { draft.mode = action; renderCard(); return; }
-    if (action === 'accept' || action === 'unknown') { save(action); return; }
+    if (action === 'note' || action === 'edit') {
+      draft.mode = action;
+      renderCard();
+      return;
+    }
+    if (action === 'accept' || action === 'unknown') {
+      save(action);
+      return;
+    }
     // save: the draft as it stands
-    if (sel.kind === 'fact') { act('accept'); return; }
+    if (sel.kind === 'fact') {
+      act('accept');
+      return;
+    }
     const label = currentLabel();
-    if (draft.options.size === 0) { toast('Choose at least one option, or press u for unknown.', 'error'); return; }
+    if (draft.options.size === 0) {
+      toast('Choose at least one option, or press u for unknown.', 'error');
+      return;
+    }
     if (draft.options.has('unknown')) save('unknown');
     else if (label && sameOptions(draft.options, label.options)) save('accept');
     else save('change', { options: [...draft.options] });
   }
 
   function saveNote(text) {
-    if (!text.trim()) { toast('The note is empty.', 'error'); return; }
+    if (!text.trim()) {
+      toast('The note is empty.', 'error');
+      return;
+    }
     save('note', { note: text });
   }
 
   function saveEdit(text) {
     const fact = currentFact();
-    if (!text.trim()) { toast('The corrected fact is empty; press u to mark it unsupported instead.', 'error'); return; }
-    if (text.trim() === fact.text) save('accept'); else save('change', { text: text.trim() });
+    if (!text.trim()) {
+      toast('The corrected fact is empty; press u to mark it unsupported instead.', 'error');
+      return;
+    }
+    if (text.trim() === fact.text) save('accept');
+    else save('change', { text: text.trim() });
   }
 
   async function save(action, extra = {}) {
@@ -255,13 +447,24 @@ export function mountQueue(main, params) {
       return;
     }
     const target = sel;
-    const body = { incidentId: target.incidentId, kind: target.kind, target: target.target, producer: target.producer ?? undefined, action, reviewer, ...extra };
+    const body = {
+      incidentId: target.incidentId,
+      kind: target.kind,
+      target: target.target,
+      producer: target.producer ?? undefined,
+      action,
+      reviewer,
+      ...extra,
+    };
     try {
       const { decision } = await saveDecision(body);
       details.delete(target.incidentId);
       const i = items.findIndex((x) => x.id === itemIdOf(target));
       if (action !== 'note' && i >= 0) {
-        if (!items[i].decision) { counts.open--; counts.reviewed++; }
+        if (!items[i].decision) {
+          counts.open--;
+          counts.reviewed++;
+        }
         items[i].decision = decision;
         refreshRow(i);
         renderSummary();
@@ -279,21 +482,49 @@ export function mountQueue(main, params) {
   function keydown(e) {
     if (!sel) return false;
     const k = e.key;
-    if (k === 'j' || k === 'ArrowDown') { selectIndex(Math.min(cursor + 1, items.length - 1)); return true; }
-    if (k === 'k' || k === 'ArrowUp') { selectIndex(Math.max(cursor - 1, 0)); return true; }
+    if (k === 'j' || k === 'ArrowDown') {
+      selectIndex(Math.min(cursor + 1, items.length - 1));
+      return true;
+    }
+    if (k === 'k' || k === 'ArrowUp') {
+      selectIndex(Math.max(cursor - 1, 0));
+      return true;
+    }
     if (!detail) return false;
-    if (k === 'a') { act('accept'); return true; }
-    if (k === 'u') { act('unknown'); return true; }
-    if (k === 'n') { act('note'); return true; }
-    if (k === 'e' && sel.kind === 'fact') { act('edit'); return true; }
-    if (k === 'Enter') { act('save'); return true; }
-    if (k === 'o') { location.hash = `#/incident/${encodeURIComponent(sel.incidentId)}`; return true; }
+    if (k === 'a') {
+      act('accept');
+      return true;
+    }
+    if (k === 'u') {
+      act('unknown');
+      return true;
+    }
+    if (k === 'n') {
+      act('note');
+      return true;
+    }
+    if (k === 'e' && sel.kind === 'fact') {
+      act('edit');
+      return true;
+    }
+    if (k === 'Enter') {
+      act('save');
+      return true;
+    }
+    if (k === 'o') {
+      location.hash = `#/incident/${encodeURIComponent(sel.incidentId)}`;
+      return true;
+    }
     if (/^[1-9]$/.test(k) && sel.kind === 'label') {
       const opt = meta.taxonomy.find((d) => d.key === sel.target).options[Number(k) - 1];
       if (opt) toggle(opt.key);
       return true;
     }
-    if (k === 'Escape' && draft.mode) { draft.mode = null; renderCard(); return true; }
+    if (k === 'Escape' && draft.mode) {
+      draft.mode = null;
+      renderCard();
+      return true;
+    }
     return false;
   }
 
@@ -303,6 +534,13 @@ export function mountQueue(main, params) {
 }
 
 function decisionWord(d) {
-  return d.action === 'change' ? `changed${d.options ? ` to ${d.options.join(', ')}` : ''}` : d.action === 'accept' ? 'accepted' : d.action === 'unknown' ? (d.kind === 'fact' ? 'unsupported' : 'unknown') : d.action;
+  return d.action === 'change'
+    ? `changed${d.options ? ` to ${d.options.join(', ')}` : ''}`
+    : d.action === 'accept'
+      ? 'accepted'
+      : d.action === 'unknown'
+        ? d.kind === 'fact'
+          ? 'unsupported'
+          : 'unknown'
+        : d.action;
 }
-

@@ -8,8 +8,9 @@ function apply() {
   let shown = 0;
   for (const row of rows) {
     const labels = new Set(row.dataset.labels.split(' '));
-    const ok = terms.every((t) => row.dataset.text.includes(t))
-      && [...chosen].every(([dim, opts]) => [...opts].some((o) => labels.has(`${dim}:${o}`)));
+    const ok =
+      terms.every((t) => row.dataset.text.includes(t)) &&
+      [...chosen].every(([dim, opts]) => [...opts].some((o) => labels.has(`${dim}:${o}`)));
     row.hidden = !ok;
     if (ok) shown++;
   }
@@ -22,8 +23,10 @@ document.addEventListener('click', (e) => {
   if (opt) {
     const set = chosen.get(opt.dataset.dim) ?? new Set();
     const on = !set.has(opt.dataset.opt);
-    if (on) set.add(opt.dataset.opt); else set.delete(opt.dataset.opt);
-    if (set.size) chosen.set(opt.dataset.dim, set); else chosen.delete(opt.dataset.dim);
+    if (on) set.add(opt.dataset.opt);
+    else set.delete(opt.dataset.opt);
+    if (set.size) chosen.set(opt.dataset.dim, set);
+    else chosen.delete(opt.dataset.dim);
     opt.setAttribute('aria-pressed', String(on));
     apply();
   }

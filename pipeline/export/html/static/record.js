@@ -39,18 +39,29 @@ document.addEventListener('click', (e) => {
     return;
   }
   const item = e.target.closest('.item[data-key]');
-  if (item) { show(item.dataset.key); return; }
+  if (item) {
+    show(item.dataset.key);
+    return;
+  }
   const mark = e.target.closest('mark[data-keys]');
   if (mark) {
     const key = mark.dataset.keys.split(' ').find((k) => k !== current) ?? current;
     const target = document.getElementById(`item-${key}`);
-    if (target) { target.scrollIntoView({ block: 'center' }); target.focus(); show(key); }
+    if (target) {
+      target.scrollIntoView({ block: 'center' });
+      target.focus();
+      show(key);
+    }
   }
 });
 
 document.addEventListener('keydown', (e) => {
   const item = e.target.closest?.('.item[data-key]');
-  if (item && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); show(item.dataset.key); return; }
+  if (item && (e.key === 'Enter' || e.key === ' ')) {
+    e.preventDefault();
+    show(item.dataset.key);
+    return;
+  }
   if (e.key === 'Escape' && current) {
     for (const m of document.querySelectorAll('mark.on')) m.classList.remove('on');
     document.body.classList.remove('focus');
