@@ -7,6 +7,7 @@ import { groupStage } from '../pipeline/stages/group.ts';
 import { extractStage } from '../pipeline/stages/extract.ts';
 import { classifyStage } from '../pipeline/stages/classify.ts';
 import { callContext } from '../pipeline/stages/call.ts';
+import { longDate } from '../pipeline/backends/offline/timeline.ts';
 import { CandidateIndex } from '../pipeline/group/index.ts';
 import { terms } from '../pipeline/group/tfidf.ts';
 import { SparseCorpus } from '../pipeline/group/sparse.ts';
@@ -141,7 +142,7 @@ describe('group', () => {
 });
 
 describe('extract', () => {
-  it('writes a postmortem per incident whose facts are verbatim sentences with exact, slice-equal citations', async () => {
+  it('writes a postmortem per incident whose facts are verbatim spans or dates with exact, slice-equal citations', async () => {
     await upTo('extract');
     const articles = new Map(t.store.articles.list().map((a) => [a.id, a]));
     const incidents = t.store.incidents.list();
@@ -157,10 +158,14 @@ describe('extract', () => {
         expect(f.citations.length).toBeGreaterThan(0);
         expectExact(f.citations, articles);
         for (const c of f.citations) expect(inc.articleIds).toContain(c.articleId);
+        // A date worked out to the day, the month or the year from an expression in the cited sentence.
         const dated =
-          /^[A-Z][a-z]+ \d{1,2}, \d{4} \(worked out from "([^"]+)" in an article published on [A-Z][a-z]+ \d{1,2}, \d{4}\)$/.exec(f.text);
-        // The fact is the cited sentence itself, or a date worked out from an expression in the cited sentence.
+          /^(?:[A-Z][a-z]+ (?:\d{1,2}, )?)?\d{4} \(worked out from "([^"]+)" in an article published on [A-Z][a-z]+ \d{1,2}, \d{4}\)$/.exec(f.text);
+        // An article that dates its failure nowhere: the day it was published, citing its first sentence about it.
+        const reported = /^Reported on ([A-Z][a-z]+ \d{1,2}, \d{4}) \(the day the article was published\)$/.exec(f.text);
+        // Otherwise the fact is the cited text itself (a sentence, a clause or a name).
         if (dated) expect(f.citations[0]!.quote).toContain(dated[1]);
+        else if (reported) expect(longDate(Date.parse(articles.get(f.citations[0]!.articleId)!.published!))).toBe(reported[1]);
         else expect(f.citations.map((c) => c.quote)).toContain(f.text);
       }
     }
