@@ -160,7 +160,9 @@ describe('extract', () => {
         for (const c of f.citations) expect(inc.articleIds).toContain(c.articleId);
         // A date worked out to the day, the month or the year from an expression in the cited sentence.
         const dated =
-          /^(?:[A-Z][a-z]+ (?:\d{1,2}, )?)?\d{4} \(worked out from "([^"]+)" in an article published on [A-Z][a-z]+ \d{1,2}, \d{4}\)$/.exec(f.text);
+          /^(?:[A-Z][a-z]+ (?:\d{1,2}, )?)?\d{4} \(worked out from "([^"]+)" in an article published on [A-Z][a-z]+ \d{1,2}, \d{4}\)$/.exec(
+            f.text,
+          );
         // An article that dates its failure nowhere: the day it was published, citing its first sentence about it.
         const reported = /^Reported on ([A-Z][a-z]+ \d{1,2}, \d{4}) \(the day the article was published\)$/.exec(f.text);
         // Otherwise the fact is the cited text itself (a sentence, a clause or a name).
