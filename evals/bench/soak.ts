@@ -83,7 +83,9 @@ try {
   // it (`npm test` kills once, on the sample, after its tenth grouping job).
   if (existsSync(KO)) await killSoak('offline Ko', [KO], [], { kills: koKills, spreadMs: 20_000 });
 
-  const server = await startFakeOpenAI();
+  // With answers at once the sample takes a few seconds and finishes before 20 kills land; a latency like a
+  // real provider's keeps requests in flight for each kill to interrupt.
+  const server = await startFakeOpenAI({ latencyMs: 300 });
   try {
     // Limits far above what the local server takes, so pacing does not stretch the soak.
     const config = join(tmp, 'openai.config.json');
@@ -93,10 +95,10 @@ try {
       mark: () => server.requests.length,
     });
     const bodies = (from: number, to: number) => server.requests.slice(from, to).map((r) => r.body);
-    // A kill loses the answers in flight (at most the concurrency, 4): those requests are sent again.
+    // A kill loses the answers in flight (at most the concurrency, 16 by default): those requests are sent again.
     console.log(
       `openai: uninterrupted run ${b - a} requests (${repeats(bodies(a, b))} repeated); killed and resumed ${c - b} requests, ` +
-        `${repeats(bodies(b, c))} repeated paid calls (answered twice for the same request; at most 4 in flight per kill)`,
+        `${repeats(bodies(b, c))} repeated paid calls (answered twice for the same request; at most openai.concurrency in flight per kill)`,
     );
   } finally {
     await server.close();
