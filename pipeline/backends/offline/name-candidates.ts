@@ -3,7 +3,7 @@ import { FIELD_CUES, SOFTWARE } from './cues.ts';
 import type { ArticleDoc, Cue } from './evidence.ts';
 import { NAME_FIELDS } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
-import { type Phrase, nounPhrases } from './phrases.ts';
+import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
 import type { Span } from './span.ts';
 import { TUNING } from './tuning.ts';
 
@@ -38,7 +38,6 @@ const KINDS = TUNING.settings.extraction.nameKinds;
 const ORGANISATION = new RegExp(`^(?:${KINDS.organisation})$`, 'i');
 const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
-const INNER = new Set(['(', ')', '+', '&', '-', '/', '.']);
 
 /**
  * The word a name is about: the last noun of its first chunk ("researchers" in "researchers at Security
@@ -48,7 +47,7 @@ export function headOf(p: Phrase): Token {
   let head = p.tokens[0]!;
   for (const t of p.tokens) {
     if (NAMED.has(t.pos)) head = t;
-    else if (!(t.pos === 'ADJ' || t.pos === 'PART' || INNER.has(t.norm))) break;
+    else if (!(t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
   }
   return head;
 }
@@ -120,7 +119,7 @@ function nameFeatures(n: Sighting, c: Coverage): Features {
     'name.startsAdj': p.tokens[0]!.pos === 'ADJ' ? 1 : 0,
     // The owner of something ("Toyota's recall"), or a thing with an owner ("Sony's PlayStation 3").
     'name.possessor': after && /^['’]s?$/.test(after.norm) && after.start === p.end ? 1 : 0,
-    'name.possessed': p.tokens.some((t) => /^['’]s?$/.test(t.norm) && t.pos === 'PART') ? 1 : 0,
+    'name.possessed': p.tokens.some(possessive) ? 1 : 0,
     // The subject of a sentence reporting the failure: the one that failed, or that caused it.
     'name.failSubject': subject * (n.sx.failure ?? 0),
     'name.afterBy': before?.norm === 'by' ? 1 : 0,
