@@ -7,7 +7,7 @@ import { statementOf } from '../pipeline/backends/offline/attribution.ts';
 import { clauseFor, clauseParts } from '../pipeline/backends/offline/clauses.ts';
 import { FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
 import { type Option, assignFields } from '../pipeline/backends/offline/assign.ts';
-import type { Candidate } from '../pipeline/backends/offline/candidates.ts';
+import { type Candidate, factCandidates } from '../pipeline/backends/offline/candidates.ts';
 import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
 import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
@@ -45,6 +45,26 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     const phrases = nounPhrases(s);
     expect(phrases.find((p) => p.text === 'Toyota')?.inner).toBe(true);
     for (const p of phrases) expect(s.text.slice(p.start - s.start, p.end - s.start)).toBe(p.text);
+  });
+});
+
+describe('what kind of thing a name names', () => {
+  const doc = readArticle({
+    ...fixture('bank1'),
+    id: 'kinds',
+    text:
+      "The recall was announced on Monday. Toyota's latest recall covers the software in the hybrid system of 2.4 million of its Prius cars, the company said. " +
+      'On Tuesday, researchers at Security Research Labs fooled the Samsung Galaxy S5 fingerprint scanner in a test lasting an hour.',
+  });
+  const candidates = factCandidates([doc]);
+  const name = (text: string) => candidates.find((c) => c.kind === 'name' && c.spans.system?.text === text)!.x;
+
+  it('tells organisations (proper names, bodies of people, owners of the system) from products', () => {
+    expect(name('Toyota')).toMatchObject({ 'name.headProper': 1, 'name.allProper': 1, 'name.possessor': 1, 'name.productHead': 0 });
+    expect(name("Toyota's latest recall")).toMatchObject({ 'name.possessor': 0, 'name.possessed': 1, 'name.allProper': 0 });
+    // The head of a linked name is the first chunk's: researchers, not the lab they work at.
+    expect(name('researchers at Security Research Labs')).toMatchObject({ 'name.orgHead': 1, 'name.headProper': 0 });
+    expect(name('Samsung Galaxy S5 fingerprint scanner')).toMatchObject({ 'name.productHead': 1, 'name.orgHead': 0, 'name.headProper': 0 });
   });
 });
 

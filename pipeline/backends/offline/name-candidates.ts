@@ -1,10 +1,11 @@
-import { type Sentence, contentWords } from '../../text/sentences.ts';
+import { type Sentence, type Token, contentWords } from '../../text/sentences.ts';
 import { FIELD_CUES, SOFTWARE } from './cues.ts';
 import type { ArticleDoc, Cue } from './evidence.ts';
 import { NAME_FIELDS } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
-import { type Phrase, nounPhrases } from './phrases.ts';
+import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
 import type { Span } from './span.ts';
+import { TUNING } from './tuning.ts';
 
 /**
  * Names a postmortem may state (the system, the organisations, the sources), as candidates for the
@@ -32,6 +33,24 @@ export const nameKey = (text: string) =>
 const has = (text: string, list: readonly Cue[]) => (list.some((c) => c.re.test(text)) ? 1 : 0);
 /** Phrases worth offering as names: a proper noun, or words for systems, organisations or sources. */
 const NAMING = [...SOFTWARE, ...NAME_FIELDS.flatMap((f) => FIELD_CUES[f])];
+
+const KINDS = TUNING.settings.extraction.nameKinds;
+const ORGANISATION = new RegExp(`^(?:${KINDS.organisation})$`, 'i');
+const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
+const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
+
+/**
+ * The word a name is about: the last noun of its first chunk ("researchers" in "researchers at Security
+ * Research Labs", "system" in "Sony's PlayStation 3's encryption system"), before any link to another chunk.
+ */
+export function headOf(p: Phrase): Token {
+  let head = p.tokens[0]!;
+  for (const t of p.tokens) {
+    if (NAMED.has(t.pos)) head = t;
+    else if (!(t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
+  }
+  return head;
+}
 
 /** The names of a sentence whose statement has `speaker` as its source. */
 export function sightings(s: Sentence, speaker: Span | null, sx: Features): Sighting[] {
@@ -78,6 +97,9 @@ function nameFeatures(n: Sighting, c: Coverage): Features {
   const { phrase: p, s } = n;
   const firstVerb = s.tokens.find((t) => t.pos === 'VERB' || t.pos === 'AUX');
   const before = s.tokens.filter((t) => t.end <= p.start).at(-1);
+  const after = s.tokens.find((t) => t.start >= p.end);
+  const head = headOf(p);
+  const subject = firstVerb && p.end <= firstVerb.start ? 1 : 0;
   const f: Features = {
     'name.proper': p.proper > 0 ? 1 : 0,
     'name.properShare': p.proper / p.tokens.length,
@@ -87,7 +109,19 @@ function nameFeatures(n: Sighting, c: Coverage): Features {
     'name.number': p.tokens.some((t) => t.pos === 'NUM') ? 1 : 0,
     'name.software': has(p.text, SOFTWARE),
     'name.speaker': n.speaker ? 1 : 0,
-    'name.subject': firstVerb && p.end <= firstVerb.start ? 1 : 0,
+    'name.subject': subject,
+    // What kind of thing it names: organisations are proper names or bodies of people, the system a product.
+    'name.headProper': head.pos === 'PROPN' ? 1 : 0,
+    'name.orgHead': ORGANISATION.test(head.norm) ? 1 : 0,
+    'name.orgWord': p.tokens.some((t) => ORGANISATION.test(t.norm)) ? 1 : 0,
+    'name.productHead': PRODUCT.test(head.norm) ? 1 : 0,
+    'name.allProper': p.tokens.every((t) => t.pos === 'PROPN' || t.pos === 'NUM' || t.kind === 'punctuation') ? 1 : 0,
+    'name.startsAdj': p.tokens[0]!.pos === 'ADJ' ? 1 : 0,
+    // The owner of something ("Toyota's recall"), or a thing with an owner ("Sony's PlayStation 3").
+    'name.possessor': after && /^['’]s?$/.test(after.norm) && after.start === p.end ? 1 : 0,
+    'name.possessed': p.tokens.some(possessive) ? 1 : 0,
+    // The subject of a sentence reporting the failure: the one that failed, or that caused it.
+    'name.failSubject': subject * (n.sx.failure ?? 0),
     'name.afterBy': before?.norm === 'by' ? 1 : 0,
     'name.mentions': Math.log1p(c.mentions),
     'name.articles': c.articles,

@@ -26,7 +26,7 @@ export interface Phrase extends Span {
 const P = TUNING.settings.extraction.phrases;
 const INSIDE = new Set(['PROPN', 'NOUN', 'NUM', 'ADJ']);
 const LAST = new Set(['PROPN', 'NOUN', 'NUM']);
-const GLUE = new Set(['+', '&', '-', '/', '.']);
+export const GLUE = new Set(['+', '&', '-', '/', '.']);
 const PREPOSITION = new RegExp(`^(?:${P.prepositions})$`, 'i');
 const RELATIVE = /^(?:that|which|who)$/i;
 const PARTICIPLE = new RegExp(`^(?:${P.participles})$`, 'i');
@@ -58,7 +58,7 @@ const CALENDAR = new Set(
 
 const adjacent = (a: Token, b: Token, s: Sentence) => /^[ \t]*$/.test(s.text.slice(a.end - s.start, b.start - s.start));
 const glued = (a: Token, b: Token) => a.end === b.start;
-const possessive = (t: Token) => t.pos === 'PART' && /^['’]s?$/.test(t.norm);
+export const possessive = (t: Token) => t.pos === 'PART' && /^['’]s?$/.test(t.norm);
 const inside = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && t.kind !== 'punctuation';
 const isVerb = (t: Token) => t.pos === 'VERB';
 

@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-4';
+export const CODE_VERSION = 'offline-5';
 
 const Pattern = z
   .string()
@@ -135,6 +135,11 @@ export const SettingsFile = z
             maxTokens: z.number().int().positive(),
           })
           .strict(),
+        /**
+         * What kind of thing a name's head noun names: an organisation (a suffix such as Inc or Agency, or a
+         * word for a body of people) or a product (a word for software, a device or a service).
+         */
+        nameKinds: z.object({ organisation: Pattern, product: Pattern }).strict(),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
         clauseJoins: Pattern,
         /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
