@@ -26,7 +26,7 @@ const bytes = (v: string) => {
 const maxArticleOption = () =>
   new Option(
     '--max-article-bytes <n>',
-    'refuse a larger article or JSON Lines line (default 524288, or ingest.maxArticleBytes in the config)',
+    'refuse a larger article or JSON Lines line (default 393216, or ingest.maxArticleBytes in the config)',
   ).argParser(bytes);
 
 /** What ingest reads with: the config's limits, and the flag over them. */
