@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestSpecification, Vitest } from 'vitest/node';
 import { ROOT } from './cli-runner.ts';
-import { SlowestFirst } from './sequencer.ts';
-
-const SLOWEST: string[] = JSON.parse(readFileSync(join(ROOT, 'test', 'slowest.json'), 'utf8'));
+import { SLOWEST, SlowestFirst } from './sequencer.ts';
 
 /** Just what BaseSequencer reads: the project's order settings, and the cache of past durations. */
 function sequencer(durations: Record<string, number>) {

@@ -4,7 +4,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The longest files, longest first (test/slowest.json, from `vitest run --reporter=verbose` on a quiet machine). */
-const SLOWEST: string[] = JSON.parse(readFileSync(join(ROOT, 'test', 'slowest.json'), 'utf8'));
+export const SLOWEST: string[] = JSON.parse(readFileSync(join(ROOT, 'test', 'slowest.json'), 'utf8'));
 
 /**
  * The longest files start first, whatever vitest's cache of durations says: a fresh CI clone has none, and a
