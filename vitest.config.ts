@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowestFirst } from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // importing the pipeline again (about 1.5 s a file, most of the suite's time); tests restore what they change.
     maxWorkers: 2,
     isolate: false,
+    sequence: { sequencer: SlowestFirst },
   },
 });

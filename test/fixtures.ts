@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Article } from '../schemas/index.ts';
@@ -123,6 +123,17 @@ export function fixture(
 }
 
 export const allFixtures = (): Article[] => (Object.keys(RAW) as FixtureKey[]).map((k) => fixture(k));
+
+/** Every fixture, written as an input file for `failscope run`. */
+export function writeFixturesJsonl(file: string): string {
+  writeFileSync(
+    file,
+    allFixtures()
+      .map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text }))
+      .join('\n'),
+  );
+  return file;
+}
 
 /** A temp directory removed by the returned cleanup. */
 export function tempDir(prefix = 'failscope-test-'): { dir: string; cleanup(): void } {

@@ -229,8 +229,8 @@ describe('review decisions → review export → learn → eval compare', () => 
     const fitted = await ok('learn', '--base', P1, '--gold', at('gold'), '--from', BASE, '--out', at('after.json'));
     expect(fitted.stderr).toMatch(/corpus part reused/);
     await ok('eval', '--gold', at('gold'), '--model-file', BASE, '--out', at('ev-before'));
-    const after = await ok('eval', '--gold', at('gold'), '--model-file', at('after.json'), '--out', at('ev-after'), '--folds', '4');
-    expect(after.stderr).toMatch(/cross-fitting, 4 folds by incident/);
+    const after = await ok('eval', '--gold', at('gold'), '--model-file', at('after.json'), '--out', at('ev-after'), '--folds', '2');
+    expect(after.stderr).toMatch(/cross-fitting, 2 folds by incident/);
     expect(readFileSync(join(at('ev-after'), 'summary.md'), 'utf8')).toMatch(/cross-fitted/);
 
     const cmp = await ok('eval', 'compare', at('ev-before'), at('ev-after'), '--json', '--all');

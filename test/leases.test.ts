@@ -8,7 +8,7 @@ import { LeaseLost, Store } from '../pipeline/store/store.ts';
 import type { RunSettings } from '../schemas/index.ts';
 import { ROOT, runCli } from './cli-runner.ts';
 import { failscope } from './cli-in-process.ts';
-import { allFixtures, fixture, tempDir } from './fixtures.ts';
+import { allFixtures, fixture, tempDir, writeFixturesJsonl } from './fixtures.ts';
 
 const SETTINGS: RunSettings = { backend: 'offline', model: 'm', concurrency: 2, cache: true };
 // The heartbeat timer never fires within a test: tests beat by hand and move the clock, so nothing
@@ -217,13 +217,15 @@ describe('runs sharing a database', () => {
   });
 
   it('three `failscope run` processes on one database: no lock crash, no failure, the records of a single run', async () => {
-    const sample = join(ROOT, 'data', 'sample', 'articles.jsonl');
+    // The fixtures of the in-process test above (8 articles, several incidents): the processes contend for the same
+    // jobs whatever the corpus size, and three full samples would cost three times the sample's pipeline.
+    const input = writeFixturesJsonl(join(dir.dir, 'fixtures.jsonl'));
     const shared = join(dir.dir, 'cli-shared.db'),
       alone = join(dir.dir, 'cli-alone.db');
     // Only the three that share the database are processes: that is what is tested.
-    const single = await failscope('run', sample, '--db', alone);
+    const single = await failscope('run', input, '--db', alone);
     expect(single.code, single.stderr).toBe(0);
-    const runs = await Promise.all([1, 2, 3].map(() => runCli(['run', sample, '--db', shared, '--json'])));
+    const runs = await Promise.all([1, 2, 3].map(() => runCli(['run', input, '--db', shared, '--json'])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const status = JSON.parse((await failscope('status', '--json', '--db', shared)).stdout);
     expect(status.failed).toEqual([]);

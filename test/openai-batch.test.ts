@@ -6,7 +6,7 @@ import { runPipeline, type RunSummary } from '../pipeline/run.ts';
 import { costOf, priceFor } from '../pipeline/backends/openai/cost.ts';
 import { Store } from '../pipeline/store/store.ts';
 import { startFakeOpenAI, type FakeOpenAI, apiError } from '../evals/servers/fake-openai.ts';
-import { allFixtures, tempDir, tempStore } from './fixtures.ts';
+import { allFixtures, tempDir, tempStore, writeFixturesJsonl } from './fixtures.ts';
 import { testBackend } from './openai-helpers.ts';
 import { runCli } from './cli-runner.ts';
 import { failscope } from './cli-in-process.ts';
@@ -277,12 +277,7 @@ describe('failscope run --batch (openai backend)', () => {
           openai: { rpm: 1_000_000, tpm: 100_000_000, prefilter: null, batch: { syncBelow: 2, pollMs: 20, pollMaxMs: 50 } },
         }),
       );
-      writeFileSync(
-        input,
-        allFixtures()
-          .map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text }))
-          .join('\n'),
-      );
+      writeFixturesJsonl(input);
       const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-not-a-real-key' };
       const saved = { ...process.env };
       Object.assign(process.env, env);

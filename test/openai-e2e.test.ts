@@ -8,7 +8,7 @@ import { runPipeline, type RunSummary } from '../pipeline/run.ts';
 import { verifyCitation } from '../pipeline/citations/align.ts';
 import { PROMPTS_DIR } from '../pipeline/backends/openai/prompts.ts';
 import type { Store } from '../pipeline/store/store.ts';
-import { allFixtures, tempDir, tempStore } from './fixtures.ts';
+import { allFixtures, tempDir, tempStore, writeFixturesJsonl } from './fixtures.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.ts';
 import { failscope } from './cli-in-process.ts';
 
@@ -180,12 +180,7 @@ describe('failscope CLI on the openai backend', () => {
       writeFileSync(config, JSON.stringify({ openai: { rpm: 1_000_000, tpm: 100_000_000 } }));
       const db = join(d.dir, 'x.db');
       const input = join(d.dir, 'articles.jsonl');
-      writeFileSync(
-        input,
-        allFixtures()
-          .map((a) => JSON.stringify({ id: a.id, headline: a.headline, source: a.source, published: a.published, text: a.text }))
-          .join('\n'),
-      );
+      writeFixturesJsonl(input);
       // In-process, with the server found through OPENAI_BASE_URL as set above.
       const r = await failscope('run', input, '--backend', 'openai', '--db', db, '--config', config);
       expect(r.code, r.stderr).toBe(0);

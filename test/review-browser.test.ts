@@ -149,8 +149,11 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
       )!;
     await page.locator(`.queue-item[data-id="label:${cited.id}:behaviour"]`).click();
     await page.waitForSelector('mark.cite.current');
+    // The shot shows option 2 toggled: waited for by its state, not by a pause.
+    const option2 = page.locator('.card[data-target="behaviour"] .option').nth(1);
+    const was = await option2.getAttribute('aria-pressed');
     await page.keyboard.press('2');
-    await page.waitForTimeout(400);
+    await expect.poll(() => option2.getAttribute('aria-pressed')).not.toBe(was);
     const file = join(SHOTS, 'review-1280.png');
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.screenshot({ path: file });
