@@ -127,6 +127,8 @@ export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
 export const OfflineConfig = z.object({
   /** A model written by `failscope learn` (relative to the working directory); null: the shipped one. */
   modelFile: z.string().nullable().default(null),
+  /** Threads doing screening, extraction and classification; null: one per core. The records are the same for any number. */
+  workers: z.number().int().positive().nullable().default(null),
 });
 export type OfflineConfig = z.infer<typeof OfflineConfig>;
 
