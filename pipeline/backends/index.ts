@@ -33,6 +33,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined,
         label: opts.model,
         workers: opts.workers ?? opts.config?.offline.workers ?? availableParallelism(),
+        workerHeapMb: opts.config?.offline.workerHeapMb,
       });
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.

@@ -4,7 +4,7 @@ import type { Backend, LabelDraft, SameIncidentVerdict, Task } from '../backend.
 import { hashOf } from '../../text/hash.ts';
 import { daysBetween } from '../../text/dates.ts';
 import { doWork, type Answers, type OfflineTask } from './work.ts';
-import { DEPTH, WorkerPool } from './pool.ts';
+import { DEPTH, ThreadLost, WorkerPool } from './pool.ts';
 import { type LoadedModel, loadModel } from './learned.ts';
 import { TUNING } from './tuning.ts';
 
@@ -31,6 +31,8 @@ export interface OfflineOptions {
   loaded?: LoadedModel;
   /** Threads doing the CPU work of screening, extraction and classification (default 1: this thread, no others). */
   workers?: number;
+  /** Each worker thread's heap bound, in MB (offline.workerHeapMb). */
+  workerHeapMb?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export class OfflineBackend implements Backend {
     const m = this.loaded.model,
       a = m.adaptation;
     const workers = opts.workers ?? 1;
-    this.pool = workers > 1 ? new WorkerPool(workers, m) : null;
+    this.pool = workers > 1 ? new WorkerPool(workers, m, opts.workerHeapMb ?? 256) : null;
     this.jobWindow = this.pool ? workers * DEPTH : 0;
     this.model = `${opts.label ?? basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
     this.hashes = {
@@ -78,7 +80,13 @@ export class OfflineBackend implements Backend {
 
   /** In a worker thread when there are several and one is ready and free, else in this one. */
   private async work<T extends OfflineTask>(task: T, articles: Article[]): Promise<Answers[T]> {
-    return this.pool?.dispatch(task, articles) ?? doWork(task, articles, this.loaded.model);
+    if (!this.pool) return doWork(task, articles, this.loaded.model);
+    const sent = this.pool.dispatch(task, articles);
+    // A job too large for a thread's heap is done here, where the heap is not bounded.
+    if (sent) return sent.catch((e) => (e instanceof ThreadLost ? doWork(task, articles, this.loaded.model) : Promise.reject(e)));
+    // Jobs done here chain in microtasks: the event loop must turn for a thread's "ready" to be heard.
+    await new Promise(setImmediate);
+    return doWork(task, articles, this.loaded.model);
   }
 
   screen(article: Article): Promise<Screening> {

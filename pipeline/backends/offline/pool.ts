@@ -17,6 +17,9 @@ interface Thread {
 }
 
 const ENTRY = new URL('./worker-thread.js', import.meta.url);
+
+/** A thread died (out of its heap, or killed) before answering: the job itself did not fail. */
+export class ThreadLost extends Error {}
 /** Requests a thread holds at most: some waiting, so it never idles while the main thread writes. */
 export const DEPTH = 4;
 
@@ -26,7 +29,8 @@ export const DEPTH = 4;
  * screened the job's first article (its sentences are in that thread's cache), or returns null when the
  * main thread should do it itself: no thread is ready yet (loading one takes about a second) or all are
  * full. Threads start on the first request, and hold the process open only while they have work. A
- * thread that dies fails the requests it held, with the reason, and the next request starts a new one.
+ * thread that dies (a job too large for its heap) rejects the requests it held with ThreadLost, and the
+ * next request starts a new one.
  */
 export class WorkerPool {
   private readonly threads: Thread[];
@@ -39,6 +43,8 @@ export class WorkerPool {
   constructor(
     size: number,
     private readonly model: OfflineModel,
+    /** Each thread's old-generation heap: a bound makes it collect its garbage instead of growing with the corpus. */
+    private readonly heapMb: number,
   ) {
     this.threads = Array.from({ length: size }, () => ({ worker: null, ready: false, pending: new Map() }));
   }
@@ -68,7 +74,7 @@ export class WorkerPool {
 
   private started(thread: Thread): Worker {
     if (thread.worker) return thread.worker;
-    const worker = new Worker(ENTRY, { workerData: { model: this.model } });
+    const worker = new Worker(ENTRY, { workerData: { model: this.model }, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
     worker.on('message', (reply: WorkReply | 'ready') => {
       if (reply === 'ready') {
@@ -86,7 +92,7 @@ export class WorkerPool {
       if (thread.worker !== worker) return;
       thread.worker = null;
       thread.ready = false;
-      this.failAll(thread, `offline worker thread ${why}`);
+      this.failAll(thread, new ThreadLost(`offline worker thread ${why}`));
     };
     worker.on('error', (e) => lost(`failed: ${e.message}`));
     worker.on('exit', (code) => lost(`exited with code ${code}`));
@@ -94,10 +100,10 @@ export class WorkerPool {
     return worker;
   }
 
-  private failAll(thread: Thread, why: string): void {
+  private failAll(thread: Thread, why: Error): void {
     const held = [...thread.pending.values()];
     thread.pending.clear();
-    for (const p of held) p.reject(new Error(why));
+    for (const p of held) p.reject(why);
   }
 
   async close(): Promise<void> {
@@ -105,7 +111,7 @@ export class WorkerPool {
     for (const t of this.threads) {
       t.worker = null;
       t.ready = false;
-      this.failAll(t, 'offline worker threads closed');
+      this.failAll(t, new Error('offline worker threads closed'));
     }
     this.home.clear();
     await Promise.all(workers.map((w) => w.terminate()));
