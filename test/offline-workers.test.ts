@@ -47,6 +47,35 @@ describe('offline worker threads', () => {
       await threads.close();
     }
   });
+
+  it('does a job again in the main thread when its thread dies, and stops starting a thread that cannot load', async () => {
+    const article = fixture('bank1');
+    const expected = await new OfflineBackend().screen(article);
+    const threads = new OfflineBackend({ workers: 2 });
+    try {
+      while (threads.threadJobs() === 0) {
+        await threads.screen(article);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const calls = Array.from({ length: 8 }, () => threads.screen(article));
+      const pool = (threads as unknown as { pool: { threads: { worker: { terminate(): Promise<number> } | null }[] } }).pool;
+      await Promise.all(pool.threads.map((t) => t.worker?.terminate()));
+      expect(await Promise.all(calls)).toEqual(Array(8).fill(expected));
+    } finally {
+      await threads.close();
+    }
+    const starved = new OfflineBackend({ workers: 2, workerHeapMb: 4 });
+    try {
+      for (let i = 0; i < 30; i++) {
+        expect(await starved.screen(article)).toEqual(expected);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(starved.threadJobs()).toBe(0);
+      expect((starved as unknown as { pool: { starts: number } }).pool.starts).toBe(2);
+    } finally {
+      await starved.close();
+    }
+  });
 });
 
 describe('turns', () => {

@@ -13,6 +13,8 @@ interface Thread {
   worker: Worker | null;
   /** Whether its modules are loaded: until one is, the main thread does the work itself. */
   ready: boolean;
+  /** Died before it was ready (its heap bound too small to load the model): not started again. */
+  broken: boolean;
   pending: Map<number, Pending>;
 }
 
@@ -37,8 +39,9 @@ export class WorkerPool {
   /** Where each article was screened, so its later jobs go where its sentences are split already. */
   private readonly home = new Map<string, Thread | null>();
   private nextId = 0;
-  /** Jobs sent to threads so far. */
+  /** Jobs sent to threads, and threads started, so far. */
   sent = 0;
+  starts = 0;
 
   constructor(
     size: number,
@@ -46,7 +49,7 @@ export class WorkerPool {
     /** Each thread's old-generation heap: a bound makes it collect its garbage instead of growing with the corpus. */
     private readonly heapMb: number,
   ) {
-    this.threads = Array.from({ length: size }, () => ({ worker: null, ready: false, pending: new Map() }));
+    this.threads = Array.from({ length: size }, () => ({ worker: null, ready: false, broken: false, pending: new Map() }));
   }
 
   dispatch<T extends OfflineTask>(task: T, articles: Article[]): Promise<Answers[T]> | null {
@@ -61,7 +64,7 @@ export class WorkerPool {
   }
 
   private send<T extends OfflineTask>(thread: Thread, task: T, articles: Article[]): Promise<Answers[T]> {
-    const worker = this.started(thread);
+    const worker = this.started(thread)!;
     const id = this.nextId++;
     this.sent++;
     const request: WorkRequest = { id, task, articles };
@@ -72,8 +75,9 @@ export class WorkerPool {
     });
   }
 
-  private started(thread: Thread): Worker {
-    if (thread.worker) return thread.worker;
+  private started(thread: Thread): Worker | null {
+    if (thread.worker || thread.broken) return thread.worker;
+    this.starts++;
     const worker = new Worker(ENTRY, { workerData: { model: this.model }, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
     worker.on('message', (reply: WorkReply | 'ready') => {
@@ -91,6 +95,7 @@ export class WorkerPool {
     const lost = (why: string) => {
       if (thread.worker !== worker) return;
       thread.worker = null;
+      thread.broken ||= !thread.ready;
       thread.ready = false;
       this.failAll(thread, new ThreadLost(`offline worker thread ${why}`));
     };
