@@ -24,13 +24,18 @@ const ENTRY = new URL('./worker-thread.js', import.meta.url);
 export class ThreadLost extends Error {}
 /** Requests a thread holds at most: some waiting, so it never idles while the main thread writes. */
 export const DEPTH = 4;
+/**
+ * Jobs the main thread does before threads are started: a run of a few articles (one long article, say)
+ * is done before a thread could load, and would only pay a thread's memory (about 100 MB each).
+ */
+const START_AFTER = 16;
 
 /**
  * Threads that do the offline backend's CPU work (work.ts), so a stage's independent jobs use every core
  * while the main thread keeps the store. `dispatch` sends a job to a thread, preferably the one that
  * screened the job's first article (its sentences are in that thread's cache), or returns null when the
- * main thread should do it itself: no thread is ready yet (loading one takes about a second) or all are
- * full. Threads start on the first request, and hold the process open only while they have work. A
+ * main thread should do it itself: the run's first few jobs, no thread ready yet (loading one takes about
+ * a second), or all full. Threads start on the first request, and hold the process open only while they have work. A
  * thread that dies (a job too large for its heap) rejects the requests it held with ThreadLost, and the
  * next request starts a new one.
  */
@@ -39,6 +44,7 @@ export class WorkerPool {
   /** Where each article was screened, so its later jobs go where its sentences are split already. */
   private readonly home = new Map<string, Thread | null>();
   private nextId = 0;
+  private asked = 0;
   /** Jobs sent to threads, and threads started, so far. */
   sent = 0;
   starts = 0;
@@ -53,6 +59,7 @@ export class WorkerPool {
   }
 
   dispatch<T extends OfflineTask>(task: T, articles: Article[]): Promise<Answers[T]> | null {
+    if (this.asked++ < START_AFTER) return null;
     for (const t of this.threads) this.started(t);
     const affinity = articles[0]?.id ?? '';
     const free = this.threads.filter((t) => t.ready && t.pending.size < DEPTH);
