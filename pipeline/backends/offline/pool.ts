@@ -35,9 +35,9 @@ const START_AFTER = 16;
  * while the main thread keeps the store. `dispatch` sends a job to a thread, preferably the one that
  * screened the job's first article (its sentences are in that thread's cache), or returns null when the
  * main thread should do it itself: the run's first few jobs, no thread ready yet (loading one takes about
- * a second), or all full. Threads start on the first request, and hold the process open only while they have work. A
- * thread that dies (a job too large for its heap) rejects the requests it held with ThreadLost, and the
- * next request starts a new one.
+ * a second), or all full. Threads hold the process open only while they have work. A thread that dies
+ * (a job too large for its heap) rejects the requests it held with ThreadLost, and the next request starts
+ * a new one, unless it died before it was ready.
  */
 export class WorkerPool {
   private readonly threads: Thread[];
