@@ -127,6 +127,13 @@ export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
 export const OfflineConfig = z.object({
   /** A model written by `failscope learn` (relative to the working directory); null: the shipped one. */
   modelFile: z.string().nullable().default(null),
+  /** Threads doing screening, extraction and classification; null: one per core. The records are the same for any number. */
+  workers: z.number().int().positive().nullable().default(null),
+  /**
+   * Each worker thread's heap, in MB: bounded, a thread collects its garbage instead of growing with the
+   * corpus. A job that needs more (an article of megabytes) is done again in the main thread.
+   */
+  workerHeapMb: z.number().int().positive().default(256),
 });
 export type OfflineConfig = z.infer<typeof OfflineConfig>;
 

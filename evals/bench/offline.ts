@@ -7,10 +7,11 @@
  *
  *   npm run bench                                  # offline, then the openai backend against a local server
  *   node bin/run-ts.js evals/bench/offline.ts --20k
+ *   node bin/run-ts.js evals/bench/offline.ts --workers 1   # threads (default: one per core, as `failscope run`)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Store } from '../../pipeline/store/store.ts';
@@ -62,7 +63,7 @@ function goldIncidents(input: string): Map<string, string> {
 }
 
 /** One corpus, in this process: ingest, run, re-run, measure. */
-async function measure(name: string, input: string): Promise<Figures> {
+async function measure(name: string, input: string, workers: number): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'failscope-bench-'));
   const store = new Store(join(dir, 'bench.db'));
   try {
@@ -86,12 +87,14 @@ async function measure(name: string, input: string): Promise<Figures> {
     };
     const t1 = performance.now(),
       c1 = cpu();
-    const summary = await runPipeline(store, new OfflineBackend(), { settings, onEvent });
+    const backend = new OfflineBackend({ workers });
+    const summary = await runPipeline(store, backend, { settings, onEvent });
     const runMs = performance.now() - t1,
       runCpuMs = cpu() - c1;
     const t2 = performance.now();
-    const again = await runPipeline(store, new OfflineBackend(), { settings });
+    const again = await runPipeline(store, backend, { settings });
     const rerunMs = performance.now() - t2;
+    await backend.close();
     const incidents = store.incidents.list();
     const published = new Map(store.articles.list().map((a) => [a.id, a.published]));
     const span = (ids: string[]) => {
@@ -162,8 +165,8 @@ function growth(small: Figures, large: Figures): void {
 }
 
 /** Runs one corpus in a child process and reads its figures from the last line it prints. */
-function inChild(name: string, input: string): Figures {
-  const out = execFileSync(process.execPath, ['bin/run-ts.js', 'evals/bench/offline.ts', '--child', name, input], {
+function inChild(name: string, input: string, workers: number): Figures {
+  const out = execFileSync(process.execPath, ['bin/run-ts.js', 'evals/bench/offline.ts', '--child', name, input, String(workers)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 26,
@@ -173,13 +176,17 @@ function inChild(name: string, input: string): Figures {
 
 const args = process.argv.slice(2);
 if (args[0] === '--child') {
-  console.log(JSON.stringify(await measure(args[1], args[2])));
+  console.log(JSON.stringify(await measure(args[1], args[2], Number(args[3]))));
 } else {
+  const at = args.indexOf('--workers');
+  const workers = at >= 0 ? Number(args[at + 1]) : availableParallelism();
   const load = () =>
     loadavg()
       .map((l) => l.toFixed(2))
       .join(' ');
-  console.log(`offline benchmark; load average at start ${load()} (2 cores: above ~2 the figures are slowed by other work)`);
+  console.log(
+    `offline benchmark, ${workers} worker thread(s); load average at start ${load()} (2 cores: above ~2 the figures are slowed by other work)`,
+  );
   const corpora: [string, string][] = [
     ['sample', 'data/sample/articles.jsonl'],
     ['ko', join('..', 'shared', 'benchmarks', 'ko', 'articles.jsonl')],
@@ -197,7 +204,7 @@ if (args[0] === '--child') {
         console.log(`${name}: skipped (${input} not found)`);
         continue;
       }
-      const f = inChild(name, input);
+      const f = inChild(name, input, workers);
       results.set(name, f);
       print(f);
     }

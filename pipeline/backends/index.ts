@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../../schemas/index.ts';
 import type { Backend } from './backend.ts';
 import type { Problem } from '../ingest/read.ts';
@@ -11,6 +12,8 @@ export interface BackendOptions {
   cache?: boolean;
   /** The offline backend's model file (`--model-file`, else the config's offline.modelFile). */
   modelFile?: string;
+  /** The offline backend's threads (`--workers`, else the config's offline.workers, else one per core). */
+  workers?: number;
   /** Told about input a backend had to leave out (a bad line in an example pool). */
   onProblem?: (p: Problem) => void;
   /** `--batch`: model requests go through the provider's Batch API. */
@@ -26,7 +29,12 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   switch (opts.backend) {
     case 'offline':
       if (opts.batch) throw new Error('--batch needs a model backend (--backend openai); the offline backend makes no requests');
-      return new OfflineBackend({ modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined, label: opts.model });
+      return new OfflineBackend({
+        modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined,
+        label: opts.model,
+        workers: opts.workers ?? opts.config?.offline.workers ?? availableParallelism(),
+        workerHeapMb: opts.config?.offline.workerHeapMb,
+      });
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');

@@ -18,6 +18,8 @@ export interface CommonOptions {
   /** `run --batch`: the provider's Batch API. */
   batch?: boolean;
   modelFile?: string;
+  /** `run --workers`: offline threads. */
+  workers?: number;
 }
 
 /** Options every subcommand takes, so scripts can pass the same flags to any of them. */
@@ -54,6 +56,7 @@ export async function open(opts: CommonOptions): Promise<Session> {
     config,
     cache: opts.cache !== false,
     modelFile: opts.modelFile,
+    workers: opts.workers,
     onProblem: (p) => problems.push(p),
     batch: opts.batch,
     log: (line) => process.stderr.write(`${line}\n`),

@@ -3,6 +3,7 @@ import type { Stage } from '../../schemas/index.ts';
 import type { Backend } from '../backends/backend.ts';
 import { LeaseLost, type Store } from '../store/store.ts';
 import type { EventSink } from './events.ts';
+import { Turns } from './turns.ts';
 
 export interface PlannedJob {
   key: string;
@@ -14,6 +15,11 @@ export interface StageContext {
   store: Store;
   backend: Backend;
   runId: string;
+  /**
+   * Resolves once every earlier job of this pass has settled: a job awaits it before writing, so results
+   * land in job order whatever order the backend answered in (offline worker threads answer out of order).
+   */
+  turn?: () => Promise<void>;
 }
 
 export interface StageDef<P = unknown> {
@@ -84,7 +90,14 @@ export async function runStage<P>(
       result.elsewhere++;
       opts.onEvent?.({ type: 'job', stage: def.name, key, state: 'elsewhere' });
     };
-    const attempt = async (job: PlannedJob, held: PlannedJob[]) => {
+    const attempt = async (job: PlannedJob, held: PlannedJob[], turns: Turns) => {
+      try {
+        await settle(job, held, turns);
+      } finally {
+        turns.release(job.key);
+      }
+    };
+    const settle = async (job: PlannedJob, held: PlannedJob[], turns: Turns) => {
       const claim = jobs.claim(def.name, job.key, job.inputHash, ctx.runId);
       if (claim === 'held') {
         held.push(job);
@@ -95,7 +108,7 @@ export async function runStage<P>(
         return;
       }
       try {
-        await def.run(job, ctx, prepared);
+        await def.run(job, { ...ctx, turn: () => turns.wait(job.key) }, prepared);
         result.done++;
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'done' });
       } catch (e) {
@@ -103,6 +116,7 @@ export async function runStage<P>(
           settledElsewhere(job.key);
           return;
         }
+        await turns.wait(job.key);
         try {
           jobs.fail(def.name, job.key, job.inputHash, ctx.runId, message(e));
         } catch (lost) {
@@ -119,8 +133,9 @@ export async function runStage<P>(
     let waiting = 0;
     while (pending.length) {
       const held: PlannedJob[] = [];
+      const turns = new Turns(pending.map((j) => j.key));
       // A store error (not a job's) stops the stage: Promise.all passes it on rather than leaving it unhandled.
-      await Promise.all(pending.map((job) => queue.add(() => attempt(job, held))));
+      await Promise.all(pending.map((job) => queue.add(() => attempt(job, held, turns))));
       pending = held;
       if (!pending.length) break;
       if (pending.length !== waiting) opts.onEvent?.({ type: 'wait', stage: def.name, jobs: pending.length });

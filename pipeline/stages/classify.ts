@@ -28,6 +28,7 @@ export const classifyStage: StageDef = {
     const drafts = await ctx.backend.classify(incident, articles, pm, callContext(ctx.store, ctx.runId, incident.id));
     const labels = drafts.map((d) => ({ ...d, provenance: prov }));
     checkCitations(labels, articles);
+    await ctx.turn?.();
     ctx.store.jobs.complete('classify', job.key, job.inputHash, ctx.runId, () => ctx.store.records.saveLabels(incident.id, labels));
   },
 };

@@ -17,6 +17,7 @@ export const extractStage: StageDef = {
     const articles = ctx.store.articles.byIds(incident.articleIds);
     const pm = await ctx.backend.extract(incident, articles, callContext(ctx.store, ctx.runId, incident.id));
     checkCitations(pm, articles);
+    await ctx.turn?.();
     ctx.store.jobs.complete('extract', job.key, job.inputHash, ctx.runId, () =>
       ctx.store.records.savePostmortem(incident.id, pm, provenance(ctx, 'extract')),
     );

@@ -9,6 +9,7 @@ export const screenStage: StageDef = {
     const article = ctx.store.articles.get(job.key);
     if (!article) throw new Error(`article ${job.key} is no longer stored`);
     const s = await ctx.backend.screen(article, callContext(ctx.store, ctx.runId, article.id));
+    await ctx.turn?.();
     ctx.store.jobs.complete('screen', job.key, job.inputHash, ctx.runId, () => {
       ctx.store.records.saveScreening(article.id, s, provenance(ctx, 'screen'));
       // An article edited into something that is no longer a failure report leaves its incident.

@@ -3,10 +3,8 @@ import type { Article, Incident, Postmortem, Screening } from '../../../schemas/
 import type { Backend, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
 import { hashOf } from '../../text/hash.ts';
 import { daysBetween } from '../../text/dates.ts';
-import { readArticle } from './evidence.ts';
-import { screenDoc } from './screen.ts';
-import { extractPostmortem } from './extract.ts';
-import { classifyDocs } from './classify.ts';
+import { doWork, type Answers, type OfflineTask } from './work.ts';
+import { DEPTH, ThreadLost, WorkerPool } from './pool.ts';
 import { type LoadedModel, loadModel } from './learned.ts';
 import { TUNING } from './tuning.ts';
 
@@ -31,6 +29,10 @@ export interface OfflineOptions {
   label?: string;
   /** An already loaded model (the eval's cross-fitting hands each fold its own). */
   loaded?: LoadedModel;
+  /** Threads doing the CPU work of screening, extraction and classification (default 1: this thread, no others). */
+  workers?: number;
+  /** Each worker thread's heap bound, in MB (offline.workerHeapMb). */
+  workerHeapMb?: number;
 }
 
 /**
@@ -43,11 +45,17 @@ export class OfflineBackend implements Backend {
   readonly model: string;
   readonly loaded: LoadedModel;
   private readonly hashes: Record<Task, string>;
+  private readonly pool: WorkerPool | null;
+  /** Enough jobs in flight to keep every thread's queue full. */
+  readonly jobWindow: number;
 
   constructor(opts: OfflineOptions = {}) {
     this.loaded = opts.loaded ?? loadModel(opts.modelFile);
     const m = this.loaded.model,
       a = m.adaptation;
+    const workers = opts.workers ?? 1;
+    this.pool = workers > 1 ? new WorkerPool(workers, m, opts.workerHeapMb ?? 256) : null;
+    this.jobWindow = this.pool ? workers * DEPTH : 0;
     this.model = `${opts.label ?? basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
     this.hashes = {
       screen: hashOf([TUNING.hash, a?.screening ?? m.screening]),
@@ -70,8 +78,19 @@ export class OfflineBackend implements Backend {
     return null;
   }
 
-  async screen(article: Article): Promise<Screening> {
-    return screenDoc(readArticle(article), this.loaded.model);
+  /** In a worker thread when there are several and one is ready and free, else in this one. */
+  private async work<T extends OfflineTask>(task: T, articles: Article[]): Promise<Answers[T]> {
+    if (!this.pool) return doWork(task, articles, this.loaded.model);
+    const sent = this.pool.dispatch(task, articles);
+    // A job too large for a thread's heap is done here, where the heap is not bounded.
+    if (sent) return sent.catch((e) => (e instanceof ThreadLost ? doWork(task, articles, this.loaded.model) : Promise.reject(e)));
+    // Jobs done here chain in microtasks: the event loop must turn for a thread's "ready" to be heard.
+    await new Promise(setImmediate);
+    return doWork(task, articles, this.loaded.model);
+  }
+
+  screen(article: Article): Promise<Screening> {
+    return this.work('screen', [article]);
   }
 
   async sameIncident(article: Article, incidentArticles: Article[], similarity: number): Promise<SameIncidentVerdict> {
@@ -81,11 +100,20 @@ export class OfflineBackend implements Backend {
     return { same: similarity >= threshold, confidence: Math.min(1, Math.abs(similarity - threshold) * 2 + 0.5) };
   }
 
-  async extract(_incident: Incident, articles: Article[]): Promise<Postmortem> {
-    return extractPostmortem(articles.map(readArticle), this.loaded.model);
+  extract(_incident: Incident, articles: Article[]): Promise<Postmortem> {
+    return this.work('extract', articles);
   }
 
-  async classify(_incident: Incident, articles: Article[]): Promise<LabelDraft[]> {
-    return classifyDocs(articles.map(readArticle), this.loaded.model);
+  classify(_incident: Incident, articles: Article[]): Promise<LabelDraft[]> {
+    return this.work('classify', articles);
+  }
+
+  /** Jobs done in worker threads rather than this one. */
+  threadJobs(): number {
+    return this.pool?.sent ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 }
