@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function records(workers: number): Promise<string> {
   const db = join(dir, `w${workers}.db`),
     out = join(dir, `w${workers}.json`);
-  const run = await failscope('run', join(ROOT, 'data', 'sample', 'articles.jsonl'), '--db', db, '--workers', String(workers), '--json');
+  // Threads from the first job: the sample is smaller than the runs that start them by default.
+  const config = join(dir, 'threads.config.json');
+  writeFileSync(config, JSON.stringify({ offline: { workersAfterJobs: 0 } }));
+  const run = await failscope(
+    'run',
+    join(ROOT, 'data', 'sample', 'articles.jsonl'),
+    '--db',
+    db,
+    '--workers',
+    String(workers),
+    '--config',
+    config,
+    '--json',
+  );
   expect(run.code, run.stderr).toBe(0);
   expect((await failscope('export', '--format', 'json', '--db', db, '--out', out)).code).toBe(0);
   return readFileSync(out, 'utf8').replace(/"runId": "[^"]*"/g, '"runId": "-"');
@@ -31,7 +44,7 @@ describe('offline worker threads', () => {
   it('answer in a thread as in this one, and fail a job with the thread error', async () => {
     const article = fixture('bank1');
     const here = new OfflineBackend(),
-      threads = new OfflineBackend({ workers: 2 });
+      threads = new OfflineBackend({ workers: 2, workersAfterJobs: 16 });
     try {
       const expected = await here.screen(article);
       // The main thread answers until a thread has loaded; then the threads take every job.
@@ -51,7 +64,7 @@ describe('offline worker threads', () => {
   it('does a job again in the main thread when its thread dies, and stops starting a thread that cannot load', async () => {
     const article = fixture('bank1');
     const expected = await new OfflineBackend().screen(article);
-    const threads = new OfflineBackend({ workers: 2 });
+    const threads = new OfflineBackend({ workers: 2, workersAfterJobs: 16 });
     try {
       while (threads.threadJobs() === 0) {
         await threads.screen(article);
@@ -64,7 +77,7 @@ describe('offline worker threads', () => {
     } finally {
       await threads.close();
     }
-    const starved = new OfflineBackend({ workers: 2, workerHeapMb: 4 });
+    const starved = new OfflineBackend({ workers: 2, workerHeapMb: 4, workersAfterJobs: 16 });
     try {
       for (let i = 0; i < 30; i++) {
         expect(await starved.screen(article)).toEqual(expected);

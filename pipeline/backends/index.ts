@@ -34,6 +34,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         label: opts.model,
         workers: opts.workers ?? opts.config?.offline.workers ?? availableParallelism(),
         workerHeapMb: opts.config?.offline.workerHeapMb,
+        workersAfterJobs: opts.config?.offline.workersAfterJobs,
       });
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.

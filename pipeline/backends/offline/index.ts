@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Article, Incident, Postmortem, Screening } from '../../../schemas/index.ts';
+import { type Article, type Incident, OfflineConfig, type Postmortem, type Screening } from '../../../schemas/index.ts';
 import type { Backend, LabelDraft, SameIncidentVerdict, Task } from '../backend.ts';
 import { hashOf } from '../../text/hash.ts';
 import { daysBetween } from '../../text/dates.ts';
@@ -33,6 +33,8 @@ export interface OfflineOptions {
   workers?: number;
   /** Each worker thread's heap bound, in MB (offline.workerHeapMb). */
   workerHeapMb?: number;
+  /** Jobs done in the main thread before threads start (offline.workersAfterJobs). */
+  workersAfterJobs?: number;
 }
 
 /**
@@ -54,7 +56,11 @@ export class OfflineBackend implements Backend {
     const m = this.loaded.model,
       a = m.adaptation;
     const workers = opts.workers ?? 1;
-    this.pool = workers > 1 ? new WorkerPool(workers, m, opts.workerHeapMb ?? 256) : null;
+    const defaults = OfflineConfig.parse({});
+    this.pool =
+      workers > 1
+        ? new WorkerPool(workers, m, opts.workerHeapMb ?? defaults.workerHeapMb, opts.workersAfterJobs ?? defaults.workersAfterJobs)
+        : null;
     this.jobWindow = this.pool ? workers * DEPTH : 0;
     this.model = `${opts.label ?? basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
     this.hashes = {

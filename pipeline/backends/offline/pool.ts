@@ -24,11 +24,6 @@ const ENTRY = new URL('./worker-thread.js', import.meta.url);
 export class ThreadLost extends Error {}
 /** Requests a thread holds at most: some waiting, so it never idles while the main thread writes. */
 export const DEPTH = 4;
-/**
- * Jobs the main thread does before threads are started: a run of a few articles (one long article, say)
- * is done before a thread could load, and would only pay a thread's memory (about 100 MB each).
- */
-const START_AFTER = 16;
 
 /**
  * Threads that do the offline backend's CPU work (work.ts), so a stage's independent jobs use every core
@@ -54,12 +49,17 @@ export class WorkerPool {
     private readonly model: OfflineModel,
     /** Each thread's old-generation heap: a bound makes it collect its garbage instead of growing with the corpus. */
     private readonly heapMb: number,
+    /**
+     * Jobs the main thread does before threads are started (offline.workersAfterJobs): a small run is done
+     * before a thread could pay back its start (about a second) and memory (about 100 MB).
+     */
+    private readonly startAfter: number,
   ) {
     this.threads = Array.from({ length: size }, () => ({ worker: null, ready: false, broken: false, pending: new Map() }));
   }
 
   dispatch<T extends OfflineTask>(task: T, articles: Article[]): Promise<Answers[T]> | null {
-    if (this.asked++ < START_AFTER) return null;
+    if (this.asked++ < this.startAfter) return null;
     for (const t of this.threads) this.started(t);
     const affinity = articles[0]?.id ?? '';
     const free = this.threads.filter((t) => t.ready && t.pending.size < DEPTH);
