@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Config } from '../../schemas/index.ts';
 import type { Backend } from './backend.ts';
 import type { Problem } from '../ingest/read.ts';
@@ -12,7 +11,7 @@ export interface BackendOptions {
   cache?: boolean;
   /** The offline backend's model file (`--model-file`, else the config's offline.modelFile). */
   modelFile?: string;
-  /** The offline backend's threads (`--workers`, else the config's offline.workers, else one per core). */
+  /** The offline backend's threads (`--workers`, else the config's offline.workers, else none). */
   workers?: number;
   /** Told about input a backend had to leave out (a bad line in an example pool). */
   onProblem?: (p: Problem) => void;
@@ -32,7 +31,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       return new OfflineBackend({
         modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined,
         label: opts.model,
-        workers: opts.workers ?? opts.config?.offline.workers ?? availableParallelism(),
+        workers: opts.workers ?? opts.config?.offline.workers ?? 1,
         workerHeapMb: opts.config?.offline.workerHeapMb,
         workersAfterJobs: opts.config?.offline.workersAfterJobs,
       });
