@@ -116,7 +116,11 @@ export function runCommand(): Command {
     .argument('[paths...]', 'files or directories to ingest first')
     .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
-    .option('--workers <n>', 'offline backend: threads for screening, extraction and classification (default 1: the main thread alone; more pay on large corpora)', integer(1))
+    .option(
+      '--workers <n>',
+      'offline backend: threads for screening, extraction and classification (default 1: the main thread alone; more pay on large corpora)',
+      integer(1),
+    )
     .option('--no-cache', 'do not use cached model responses')
     .option(
       '--batch',
