@@ -110,17 +110,15 @@ export class ChatModel {
     for (;;) {
       const structured = this.structured;
       const { body, key } = this.request(messages, spec, structured);
+      // Every call is recorded against its run, stage and subject, whether the cache or the server answered.
+      const record = (rest: Omit<Parameters<typeof ctx.usage.recordUsage>[0], 'runId' | 'callHash' | 'stage' | 'subject' | 'model'>) =>
+        ctx.usage.recordUsage({ runId: ctx.runId, callHash: key, stage: spec.task, subject: ctx.subject, model: this.s.model, ...rest });
       if (this.s.cache) {
         const hit = ctx.cache.get(key);
         const out = hit && validate(hit.response, spec.schema);
         if (out?.ok) {
           this.counters.cached++;
-          ctx.usage.recordUsage({
-            runId: ctx.runId,
-            callHash: key,
-            stage: spec.task,
-            subject: ctx.subject,
-            model: this.s.model,
+          record({
             fromCache: true,
             promptTokens: 0,
             completionTokens: 0,
@@ -143,12 +141,7 @@ export class ChatModel {
       }
       const { completion, parsed, parseError, priceFactor } = exchange;
       const usage = usageOf(completion, () => countMessages(this.count, messages), this.count);
-      ctx.usage.recordUsage({
-        runId: ctx.runId,
-        callHash: key,
-        stage: spec.task,
-        subject: ctx.subject,
-        model: this.s.model,
+      record({
         fromCache: false,
         ...usage,
         cost: costOf(usage, this.price) * priceFactor,
