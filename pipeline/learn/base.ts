@@ -6,6 +6,18 @@ import { type Features, fit, fitSigned } from '../backends/offline/logistic.ts';
 import { type OfflineModel, type SetPrior, chooseOptions, logit } from '../backends/offline/model.ts';
 import type { ArticleDoc } from '../backends/offline/evidence.ts';
 import { TUNING } from '../backends/offline/tuning.ts';
+import {
+  type Counts,
+  type Lexicon,
+  addCounts,
+  emptyCounts,
+  learnLexicon,
+  mergeCounts,
+  sentenceWords,
+  spanWords,
+  textWords,
+  withLexicon,
+} from '../backends/offline/lexicon.ts';
 import { factMatches, splitFacts } from '../../evals/facts.ts';
 import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
 import { confusion, fromConfusion } from '../../evals/metrics/prf.ts';
@@ -126,11 +138,18 @@ export interface FactRow {
   n: number;
   x: Features;
   text: Partial<Record<FactField, string>>;
+  /** The words of each lexicon field's span (lexicon.ts). */
+  words: Partial<Record<FactField, string[]>>;
 }
 const candidatesOf = cached(incidentKey, (inc: LabelledIncident) =>
   factCandidates(inc.docs).map((c) => ({
     x: c.x,
     text: Object.fromEntries(Object.entries(c.spans).map(([f, span]) => [f, span.text])) as FactRow['text'],
+    words: Object.fromEntries(
+      Object.entries(c.spans)
+        .filter(([f]) => LEXICON_FIELDS.has(f as FactField))
+        .map(([f, span]) => [f, spanWords(c.s.tokens, span)]),
+    ) as FactRow['words'],
   })),
 );
 export const factRows = (incidents: readonly LabelledIncident[]): FactRow[] =>
@@ -145,9 +164,54 @@ const isName = (field: FactField) => (NAME_FIELDS as readonly string[]).includes
 export const holdsFact = (field: FactField) => (r: FactRow) =>
   factsOf({ inc: r.inc, field }).some((g) => factMatches(g, r.text[field]!)) ? 1 : 0;
 
+const LEXICON_FIELDS = new Set<FactField>(TUNING.settings.extraction.lexiconFields);
+/** An incident's words as a lexicon counts them: per field its gold facts', and its stories' sentences'. */
+const lexiconCountsOf = cached(incidentKey, (inc: LabelledIncident) => ({
+  facts: Object.fromEntries(
+    FACT_FIELDS.map((f) => [f, factsOf({ inc, field: f }).reduce((c, t) => addCounts(c, textWords(t)), emptyCounts())]),
+  ) as Record<FactField, Counts>,
+  background: inc.docs.flatMap((d) => d.sentences).reduce((c, s) => addCounts(c, sentenceWords(s.tokens)), emptyCounts()),
+}));
+// The background holds the other lexicon fields' facts too, so a field's words are those that set its facts
+// apart from the others' ("bug" from a non-software cause), not only from the stories.
+const lexiconOf = (incidents: readonly LabelledIncident[], field: FactField) =>
+  learnLexicon(
+    mergeCounts(incidents.map((inc) => lexiconCountsOf(inc).facts[field])),
+    mergeCounts(
+      incidents.flatMap((inc) => {
+        const c = lexiconCountsOf(inc);
+        return [c.background, ...[...LEXICON_FIELDS].filter((f) => f !== field).map((f) => c.facts[f])];
+      }),
+    ),
+  );
+
+/**
+ * A field's training features, and its lexicon when it has one. A row's lexicon score comes from a
+ * lexicon learned without its own fold's incidents (folds by `n`, as in cross-validation): scored by a
+ * lexicon that had read its own incident's facts, a row would teach the model to trust the score far
+ * more than it deserves on a new story.
+ */
+export function factInputs(
+  incidents: readonly LabelledIncident[],
+  rows: readonly FactRow[],
+  field: FactField,
+): { xs: Features[]; lexicon: Lexicon | null } {
+  if (!LEXICON_FIELDS.has(field)) return { xs: rows.map((r) => r.x), lexicon: null };
+  const folds = Array.from({ length: FOLDS }, (_v, k) =>
+    lexiconOf(
+      incidents.filter((_inc, n) => n % FOLDS !== k),
+      field,
+    ),
+  );
+  return {
+    xs: rows.map((r) => withLexicon(r.x, folds[r.n % FOLDS]!, () => r.words[field] ?? [])),
+    lexicon: lexiconOf(incidents, field),
+  };
+}
+
 /** What may only speak for a field: its own cues, in the sentence (clause fields) or in the name. */
 export const extractionSigns = (field: FactField): Record<string, 1> =>
-  isName(field) ? { [`name.cue.${field}`]: 1 } : { [`cue.${field}`]: 1 };
+  isName(field) ? { [`name.cue.${field}`]: 1 } : { [`cue.${field}`]: 1, lex: 1 };
 
 /** Threshold with the best cross-validated F-beta (recall weighted EXTRACT_BETA times). */
 export function fbetaThreshold(ps: readonly number[], ys: readonly number[]) {
@@ -167,13 +231,13 @@ export function learnExtraction(incidents: readonly LabelledIncident[], cv: Reco
   const out: OfflineModel['extraction'] = {};
   for (const field of FACT_FIELDS) {
     const rows = all.filter((r) => r.text[field] !== undefined);
-    const names = Object.keys(rows[0]!.x);
-    const xs = rows.map((r) => r.x);
+    const { xs, lexicon } = factInputs(incidents, rows, field);
+    const names = Object.keys(xs[0]!);
     const ys = rows.map(holdsFact(field));
     const signs = extractionSigns(field);
     const ps = crossPredict(names, xs, ys, { l2: 1, signs, foldOf: (i) => rows[i]!.n % FOLDS });
     const best = fbetaThreshold(ps, ys);
-    out[field] = { ...fitSigned(names, xs, ys, signs, { l2: 1 }), threshold: best.threshold };
+    out[field] = { ...fitSigned(names, xs, ys, signs, { l2: 1 }), threshold: best.threshold, lexicon };
     cv[`extraction.${field}.candidateRecall`] = r3(best.recall);
     cv[`extraction.${field}.candidatePrecision`] = r3(best.precision);
     log(

@@ -95,13 +95,15 @@ export function sentenceFeatures(s: Sentence, doc: ArticleDoc, ctx: SentenceCont
  */
 export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
   const { minSentence, maxSentence, minStopShare } = TUNING.settings.extraction;
+  // Line by line: a caption or a credit line may end up inside a sentence the splitter ran on across lines.
+  const furniture = new RegExp(TUNING.settings.extraction.furniture, 'im');
   const central = centrality(docs.flatMap((d) => d.sentences));
   const headlines = docs.map((d) => new Set(sentencesOf(d.article.headline).flatMap((s) => contentWords(s.tokens))));
   const out: Candidate[] = [];
   const names: { n: Sighting; articleId: string; s: Sentence; order: number }[] = [];
   docs.forEach((d, di) => {
     for (const s of d.sentences) {
-      if (s.text.length < minSentence || s.text.length > maxSentence || stopShare(s) < minStopShare) continue;
+      if (s.text.length < minSentence || s.text.length > maxSentence || stopShare(s) < minStopShare || furniture.test(s.text)) continue;
       const st = statementOf(s);
       const x = sentenceFeatures(s, d, { headline: headlines[di]!, central, attributed: st.speaker !== null });
       const parts = clauseParts(s, st.clause);

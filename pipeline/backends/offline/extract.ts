@@ -5,6 +5,7 @@ import { factCandidates } from './candidates.ts';
 import { FACT_FIELDS } from './fact-fields.ts';
 import { FAILURE } from './cues.ts';
 import { type ArticleDoc, matchSentence } from './evidence.ts';
+import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
 import { mergeFacts } from './merge.ts';
 import { type OfflineModel, logit } from './model.ts';
@@ -47,8 +48,12 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
     const m = model.adaptation?.extraction[field] ?? model.extraction[field];
     if (!m) throw new Error(`offline model has no extraction model for "${field}": re-learn it with failscope learn`);
     for (const c of candidates) {
-      if (!c.spans[field]) continue;
-      const p = predict(m, c.x);
+      const span = c.spans[field];
+      if (!span) continue;
+      const p = predict(
+        m,
+        withLexicon(c.x, m.lexicon, () => spanWords(c.s.tokens, span)),
+      );
       if (p >= m.threshold) options.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
     }
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type TaxonomyDimension, UNKNOWN } from '../../../schemas/index.ts';
 import { type Features, Logistic, predict } from './logistic.ts';
+import { Lexicon } from './lexicon.ts';
 
 /**
  * The shape of the offline backend's learned weights and how they turn into decisions. The weights
@@ -8,6 +9,9 @@ import { type Features, Logistic, predict } from './logistic.ts';
  * this module before any model.json exists.
  */
 const Thresholded = Logistic.extend({ threshold: z.number().min(0).max(1) });
+/** A field's fact model; with a lexicon (lexicon.ts), its score of the candidate's words is the feature `lex`. */
+const FactModel = Thresholded.extend({ lexicon: Lexicon.nullable().default(null) });
+export type FactModel = z.infer<typeof FactModel>;
 /**
  * How often each whole option set occurred in training, and how much that counts against the
  * per-option models (0: not at all). Options go together: a breach is malicious and non-malicious
@@ -54,10 +58,12 @@ const PoolIncident = z.object({ incident: z.string(), x: z.array(z.number()), op
 export const Adaptation = z.object({
   sources: z.array(LearnedSource),
   trained: z.object({ articles: z.number().int(), incidents: z.number().int() }),
-  /** Weight of one target example against one corpus example in the refitted screening and extraction models. */
+  /** Weight of one target example against one corpus example in the refitted screening models. */
   targetWeight: z.number().positive(),
+  /** The same in the refitted fact models. */
+  extractionWeight: z.number().positive().default(1),
   screening: z.object({ isFailure: Thresholded, analyzable: Thresholded }),
-  extraction: z.record(z.string(), Thresholded),
+  extraction: z.record(z.string(), FactModel),
   /** Corpus-model options (`dim.option`) whose logits every stacked model reads besides its own. */
   shared: z.array(z.string()),
   knn: z.object({
@@ -78,7 +84,7 @@ export const OfflineModel = z.object({
   trained: z.object({ articles: z.number().int(), incidents: z.number().int() }),
   screening: z.object({ isFailure: Thresholded, analyzable: Thresholded }),
   /** Per postmortem field: P(a sentence states one of the field's facts), and the least kept. */
-  extraction: z.record(z.string(), Thresholded),
+  extraction: z.record(z.string(), FactModel),
   /** Per dimension, one model per option key (unknown included): P(option is in the gold set). */
   taxonomy: z.record(
     z.string(),

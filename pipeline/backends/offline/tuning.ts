@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-5';
+export const CODE_VERSION = 'offline-6';
 
 const Pattern = z
   .string()
@@ -116,6 +116,11 @@ export const SettingsFile = z
         maxFacts: z
           .object(Object.fromEntries(FACT_FIELDS.map((f) => [f, z.number().int().min(0)])) as Record<FactField, z.ZodNumber>)
           .strict(),
+        /**
+         * Fields whose fact model also reads a lexicon learned from analysts' facts (lexicon.ts). Names are left
+         * out: the words of a name are the story's own (Tesla, Boeing), which no other story's facts share.
+         */
+        lexiconFields: z.array(z.enum(FACT_FIELDS as [FactField, ...FactField[]])),
         /** Content-word Jaccard at which two clauses state the same fact. */
         sameFact: Fraction,
         /** How many fields one name may fill (an organisation may be responsible and a source too). */
@@ -124,6 +129,8 @@ export const SettingsFile = z
         maxSentence: z.number().int().positive(),
         /** Fewer English stop words than this share of a sentence's words: another language, a list or a table. */
         minStopShare: Fraction,
+        /** A sentence this matches is the page's furniture (credits, captions, links), not the story. */
+        furniture: Pattern,
         summarySentences: z.number().int().positive(),
         /** Noun phrases: chunks linked by these prepositions (or lists, appositions, short relative clauses) make one name. */
         phrases: z
