@@ -93,7 +93,7 @@ function coverage(p: Phrase, docs: readonly ArticleDoc[], lower: readonly string
  * sources), how it is used in its sentence (as the source of a statement, its subject, after "by"),
  * how much the coverage speaks of it, and its sentence's features.
  */
-function nameFeatures(n: Sighting, c: Coverage): Features {
+function nameFeatures(n: Sighting, c: Coverage, salience: (t: Token) => number): Features {
   const { phrase: p, s } = n;
   const firstVerb = s.tokens.find((t) => t.pos === 'VERB' || t.pos === 'AUX');
   const before = s.tokens.filter((t) => t.end <= p.start).at(-1);
@@ -127,6 +127,9 @@ function nameFeatures(n: Sighting, c: Coverage): Features {
     'name.articles': c.articles,
     'name.first': Math.log1p(c.first),
     'name.headline': c.headline,
+    // The most-reported proper name within the phrase ("Tesla" in "Tesla's official response"): the company
+    // a story is about is named in most of its sentences, whatever phrase it sits in.
+    'name.entity': Math.max(0, ...p.tokens.filter((t) => t.pos === 'PROPN').map(salience)),
   };
   for (const field of NAME_FIELDS) f[`name.cue.${field}`] = has(p.text, FIELD_CUES[field]);
   for (const [k, v] of Object.entries(n.sx)) f[`s.${k}`] = v;
@@ -141,10 +144,18 @@ export function nameFeaturesOf(
 ): { key: string; x: Features }[] {
   const lower = docs.map((d) => d.sentences.map((s) => s.text.toLowerCase()));
   const seen = new Map<string, Coverage>();
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const d of docs)
+    for (const s of d.sentences) {
+      total++;
+      for (const w of new Set(s.tokens.filter((t) => t.pos === 'PROPN').map((t) => t.norm))) counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
+  const salience = (t: Token) => (counts.get(t.norm) ?? 0) / Math.max(1, total);
   return all.map((n) => {
     const key = nameKey(n.phrase.text);
     let c = seen.get(key);
     if (!c) seen.set(key, (c = coverage(n.phrase, docs, lower, headlines)));
-    return { key, x: nameFeatures(n, c) };
+    return { key, x: nameFeatures(n, c, salience) };
   });
 }
