@@ -1,16 +1,10 @@
-import type { Candidate } from './candidates.ts';
 import type { FactField } from './fact-fields.ts';
+import { type Option, sameFact } from './merge.ts';
 import { TUNING } from './tuning.ts';
 
-const MAX_FIELDS = TUNING.settings.extraction.fieldsPerName;
+export type { Option } from './merge.ts';
 
-/** A candidate the field's model would keep: its probability, and by how much it clears the threshold (log-odds). */
-export interface Option {
-  c: Candidate;
-  field: FactField;
-  p: number;
-  margin: number;
-}
+const { fieldsPerName: MAX_FIELDS, maxFacts: MAX_FACTS } = TUNING.settings.extraction;
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
 
@@ -19,15 +13,21 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
  * and a fix at once. A sentence states two facts when two of its clauses fit different fields: each
  * clause then goes to its own (clauses may not overlap). A name belongs to one field too: the system,
  * the responsible or the impacted organisation, or a source; wherever it is named, it counts for the
- * field its best sighting fits.
+ * field its best sighting fits. A field already holding its most facts (`caps`) takes only more
+ * sightings of those: a new statement is left to the field it fits next, rather than given to a full
+ * field and cut there ("caused by a bug" was lost among four impacts instead of being the cause).
  */
-export function assignFields(options: readonly Option[]): Option[] {
+export function assignFields(options: readonly Option[], caps: Record<FactField, number> = MAX_FACTS): Option[] {
   const byMargin = [...options].sort((a, b) => b.margin - a.margin || a.c.order - b.c.order);
   const kept: Option[] = [];
   const clauses = new Map<string, { start: number; end: number }[]>();
   const names = new Map<string, FactField[]>();
+  const facts = new Map<FactField, Option[]>();
   for (const o of byMargin) {
     const span = o.c.spans[o.field]!;
+    const held = facts.get(o.field) ?? [];
+    const known = held.some((f) => sameFact(f, o));
+    if (!known && held.length >= caps[o.field]) continue;
     if (o.c.kind === 'name') {
       const fields = names.get(o.c.key) ?? [];
       if (!fields.includes(o.field)) {
@@ -40,6 +40,7 @@ export function assignFields(options: readonly Option[]): Option[] {
       if (taken.some((t) => overlaps(t, span))) continue;
       clauses.set(at, [...taken, span]);
     }
+    if (!known) facts.set(o.field, [...held, o]);
     kept.push(o);
   }
   return kept;
