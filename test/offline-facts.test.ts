@@ -85,6 +85,15 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
       'The outage began at 7 a.m.',
       'Amazon Web Services (AWS)',
     ],
+    // How or when it was said, before the speaker, is attribution too.
+    [
+      'In a letter to customers, chief executive Mira Castell said the update contained a coding error.',
+      'the update contained a coding error',
+      'chief executive Mira Castell',
+    ],
+    ['Later, police said the system had failed twice before.', 'the system had failed twice before', 'police'],
+    // An opening phrase with no speech after it is part of the statement.
+    ['In Germany, hackers stole data from 500 banks.', 'In Germany, hackers stole data from 500 banks', null],
   ];
   it.each(cases)('%s', (text, clause, speaker) => {
     const s = sentence(text);

@@ -171,10 +171,22 @@ function trailing(s: Sentence): Statement | null {
   return null;
 }
 
-/** "X said (on Tuesday) (that) …" / "X told Y (that) …" / "According to X, …" */
+/**
+ * Past an opening phrase that says how or when something was said ("In a letter to customers, …",
+ * "On Tuesday, …", "Later, …"): a preposition or an adverb, a few words without a verb, and a comma.
+ */
+function leadIn(ts: readonly Token[], from: number): number {
+  const t = ts[from];
+  if (!t || !(t.pos === 'ADP' || t.pos === 'ADV' || WHEN.has(t.norm))) return from;
+  const comma = ts.findIndex((x, i) => i > from && i <= from + A.maxSpeakerWords && x.norm === ',');
+  if (comma < 0 || ts.slice(from, comma).some((_x, i) => isVerb(ts, from + i))) return from;
+  return clauseStart(ts, comma + 1);
+}
+
+/** "X said (on Tuesday) (that) …" / "X told Y (that) …" / "According to X, …", after any lead-in (leadIn). */
 function leading(s: Sentence): Statement | null {
   const ts = s.tokens;
-  const start = clauseStart(ts, 0);
+  const start = leadIn(ts, clauseStart(ts, 0));
   if (ts[start]?.norm === 'according' && ts[start + 1]?.norm === 'to') {
     const comma = ts.findIndex((t, i) => i > start + 1 && t.norm === ',');
     const speaker = comma > 0 ? speakerOf(ts.slice(start + 2, comma), A.maxSpeakerWords * 2, true) : null;
