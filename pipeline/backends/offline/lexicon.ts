@@ -5,9 +5,9 @@ import type { Features } from './logistic.ts';
 
 /**
  * How much a field's facts are worded like this: per word, the log-odds of meeting it in the field's
- * gold facts rather than in the sentences of the same stories. Cues name what a cause or a prevention
- * is about; analysts' facts show which words they actually pick out ("should have", "training",
- * "patch", "users"), learned from labelled incidents. A candidate's score is the sum over its distinct
+ * gold facts rather than in the stories' sentences and the other fields' facts (the background; see
+ * base.ts). Cues name what a cause or a prevention is about; analysts' facts show which words they
+ * actually pick out ("testing", "training", "patch", "bug"), learned from labelled incidents. A candidate's score is the sum over its distinct
  * words, over the square root of their number, so a long clause does not score by length alone.
  */
 export const Lexicon = z.object({
