@@ -1,6 +1,6 @@
 import type { RunSettings } from '../schemas/index.ts';
 import type { Backend } from './backends/backend.ts';
-import type { Store } from './store/store.ts';
+import { type Store, producerOf } from './store/store.ts';
 import type { EventSink } from './jobs/events.ts';
 import { runStage, type StageResult } from './jobs/runner.ts';
 import { STAGE_DEFS } from './stages/index.ts';
@@ -22,14 +22,14 @@ export interface RunSummary {
 }
 
 /** Checks every stored citation against its article text: the summary's "verified" is measured, not assumed. */
-export function verifyStoredCitations(store: Store): RunSummary['citations'] {
+export function verifyStoredCitations(store: Store, producer?: string): RunSummary['citations'] {
   let verified = 0,
     unverified = 0;
-  for (const c of store.records.citationsWithText()) {
+  for (const c of store.records.citationsWithText(producer)) {
     if (verifyCitation(c, c.text)) verified++;
     else unverified++;
   }
-  return { verified, unverified, byAlignment: store.records.citationCounts() };
+  return { verified, unverified, byAlignment: store.records.citationCounts(producer) };
 }
 
 /** Does whatever work is pending, stage by stage, as one recorded run. */
@@ -51,7 +51,9 @@ export async function runPipeline(
     store.runs.finish(run.id, 'failed', { error: (e as Error).message });
     throw e;
   }
-  const counts = store.counts();
+  // What this run's backend and model hold: records other models wrote earlier stay in the store, uncounted.
+  const producer = producerOf({ backend: backend.name, model: backend.model });
+  const counts = store.counts(producer);
   const summary: RunSummary = {
     runId: run.id,
     backend: backend.name,
@@ -62,7 +64,7 @@ export async function runPipeline(
     incidents: counts.incidents,
     records: counts.postmortems,
     labels: counts.labels,
-    citations: verifyStoredCitations(store),
+    citations: verifyStoredCitations(store, producer),
     failedJobs: stages.reduce((n, s) => n + s.failed, 0),
     skippedInputs: opts.skippedInputs ?? 0,
   };

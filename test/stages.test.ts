@@ -253,6 +253,16 @@ describe('the runner', () => {
     expect(t.store.runs.list().map((r) => r.status)).toEqual(['running', 'done', 'done']);
   });
 
+  it("counts this model's records only, when another model's records are in the store too", async () => {
+    const first = await runPipeline(t.store, backend, { settings: settings(backend) });
+    // A re-learned model is another producer: its records go beside the old ones, which the summary must not add in.
+    const relearned = Object.create(backend, { model: { value: `${backend.model}-relearned` } }) as OfflineBackend;
+    const second = await runPipeline(t.store, relearned, { settings: settings(relearned) });
+    expect(t.store.counts().postmortems).toBe(2 * first.records);
+    expect(second.records).toBe(t.store.incidents.list().length);
+    expect(second).toMatchObject({ records: first.records, labels: first.labels, citations: first.citations });
+  });
+
   it('a changed article re-runs only the jobs that depend on it', async () => {
     await runPipeline(t.store, backend, { settings: settings(backend) });
     const before = new Map(t.store.records.list().map((r) => [r.id, JSON.stringify(r)]));

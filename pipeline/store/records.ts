@@ -17,6 +17,10 @@ import { count, fromColumns, jsonText, reader, sqlBool } from './rows.ts';
 
 /** `backend:model`: results of different backends and models live side by side. */
 export const producerOf = (p: Pick<Provenance, 'backend' | 'model'>) => `${p.backend}:${p.model}`;
+/** Citations belong to a producer through the fact or the label that holds them. */
+const ofProducer = (producer?: string) =>
+  producer ? 'WHERE fact_id IN (SELECT id FROM facts WHERE producer = ?) OR label_id IN (SELECT id FROM labels WHERE producer = ?)' : '';
+const producerArgs = (producer: string | undefined, n: number): string[] => (producer ? Array<string>(n).fill(producer) : []);
 
 const screenings = reader(
   'screenings',
@@ -336,11 +340,13 @@ export class RecordStore {
     return new Map(rows.map(({ incidentId, ...h }) => [incidentId, h]));
   }
 
-  /** Every stored citation with its article's text, for verification. */
-  *citationsWithText(): Generator<Citation & { text: string }> {
+  /** Every stored citation (or one producer's) with its article's text, for verification. */
+  *citationsWithText(producer?: string): Generator<Citation & { text: string }> {
     // Each text is read once and shared by the article's citations: a join would copy a long article once per citation.
     const rows = citationRows.all(
-      this.c.db.prepare('SELECT article_id, quote, start, end, alignment FROM citations ORDER BY article_id, id').all(),
+      this.c.db
+        .prepare(`SELECT article_id, quote, start, end, alignment FROM citations ${ofProducer(producer)} ORDER BY article_id, id`)
+        .all(...producerArgs(producer, 2)),
     );
     const textOf = this.c.db.prepare('SELECT text FROM articles WHERE id = ?');
     let id: string | null = null,
@@ -354,23 +360,33 @@ export class RecordStore {
     }
   }
 
-  citationCounts(): Record<string, number> {
+  citationCounts(producer?: string): Record<string, number> {
     return Object.fromEntries(
       alignments
-        .all(this.c.db.prepare('SELECT alignment, COUNT(*) n FROM citations GROUP BY alignment').all())
+        .all(
+          this.c.db
+            .prepare(`SELECT alignment, COUNT(*) n FROM citations ${ofProducer(producer)} GROUP BY alignment`)
+            .all(...producerArgs(producer, 2)),
+        )
         .map((r) => [r.alignment, r.n]),
     );
   }
 
-  counts(): { screened: number; failures: number; postmortems: number; facts: number; labels: number; citations: number } {
-    const one = (sql: string) => count(this.c.db.prepare(sql).get());
+  /**
+   * How much is stored; with `producer`, only the records that producer wrote. A store keeps every
+   * producer's records side by side, so a run with a re-learned model would otherwise count its
+   * records and the old model's together.
+   */
+  counts(producer?: string): { screened: number; failures: number; postmortems: number; facts: number; labels: number; citations: number } {
+    const one = (sql: string, n = 0) => count(this.c.db.prepare(sql).get(...producerArgs(producer, n)));
+    const by = producer ? ' WHERE producer = ?' : '';
     return {
       screened: one('SELECT COUNT(*) n FROM screenings'),
       failures: one('SELECT COUNT(*) n FROM screenings WHERE is_failure = 1'),
-      postmortems: one('SELECT COUNT(*) n FROM postmortems'),
-      facts: one('SELECT COUNT(*) n FROM facts'),
-      labels: one('SELECT COUNT(*) n FROM labels'),
-      citations: one('SELECT COUNT(*) n FROM citations'),
+      postmortems: one(`SELECT COUNT(*) n FROM postmortems${by}`, 1),
+      facts: one(`SELECT COUNT(*) n FROM facts${by}`, 1),
+      labels: one(`SELECT COUNT(*) n FROM labels${by}`, 1),
+      citations: one(`SELECT COUNT(*) n FROM citations ${ofProducer(producer)}`, 2),
     };
   }
 }

@@ -77,9 +77,10 @@ export class Store {
   }
 
   /** Row counts for `status` and the run summary. */
-  counts() {
+  /** With `producer`, records (postmortems, facts, labels, citations) are that producer's only. */
+  counts(producer?: string) {
     const a = this.articles.counts(),
-      r = this.records.counts();
+      r = this.records.counts(producer);
     return {
       articles: a.articles,
       duplicates: a.duplicates,
