@@ -59,16 +59,35 @@ const CALENDAR = new Set(
 const adjacent = (a: Token, b: Token, s: Sentence) => /^[ \t]*$/.test(s.text.slice(a.end - s.start, b.start - s.start));
 const glued = (a: Token, b: Token) => a.end === b.start;
 export const possessive = (t: Token) => t.pos === 'PART' && /^['’]s?$/.test(t.norm);
-const inside = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && t.kind !== 'punctuation';
+const insideChunk = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && t.kind !== 'punctuation';
+const SUBJECT = new Set(['NOUN', 'PROPN', 'PRON']);
+/**
+ * The tagger reads a past tense after its subject as an adjective ("the bank temporarily disabled new
+ * payee creation"): an -ed word whose nearest word before it, adverbs aside, is a noun or a pronoun is
+ * the verb, and starts no name. After a determiner or a possessive it stays a modifier ("the affected
+ * customers", "Sony's updated firmware").
+ */
+function pastVerbs(t: readonly Token[]): Set<number> {
+  const out = new Set<number>();
+  t.forEach((x, i) => {
+    if (x.pos !== 'ADJ' || !/ed$/i.test(x.norm)) return;
+    let j = i - 1;
+    while (j >= 0 && t[j]!.pos === 'ADV') j--;
+    if (j >= 0 && SUBJECT.has(t[j]!.pos)) out.add(i);
+  });
+  return out;
+}
 const isVerb = (t: Token) => t.pos === 'VERB';
 
 /** Maximal runs of chunk tokens, as token index ranges [from, to). */
 function chunks(s: Sentence): [number, number][] {
   const t = s.tokens,
     out: [number, number][] = [];
+  const verbs = pastVerbs(t);
+  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k));
   let i = 0;
   while (i < t.length) {
-    if (!inside(t[i]!)) {
+    if (!inside[i]) {
       i++;
       continue;
     }
@@ -77,17 +96,17 @@ function chunks(s: Sentence): [number, number][] {
       const prev = t[j - 1]!,
         cur = t[j];
       if (!cur) break;
-      if (inside(cur) && adjacent(prev, cur, s)) {
+      if (inside[j] && adjacent(prev, cur, s)) {
         j++;
         continue;
       }
       // Possessives and glued symbols stay inside when a chunk token follows (or, for a symbol, ends it: "Disney+").
       const next = t[j + 1];
-      if (possessive(cur) && glued(prev, cur) && next && inside(next)) {
+      if (possessive(cur) && glued(prev, cur) && next && inside[j + 1]) {
         j += 2;
         continue;
       }
-      if (GLUE.has(cur.norm) && glued(prev, cur) && (!next || !inside(next) || glued(cur, next))) {
+      if (GLUE.has(cur.norm) && glued(prev, cur) && (!next || !inside[j + 1] || glued(cur, next))) {
         j++;
         continue;
       }
