@@ -11,11 +11,11 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
 /**
  * Each statement goes to the one field it fits best, so a sentence is not listed as a cause, an impact
  * and a fix at once. A sentence states two facts when two of its clauses fit different fields: each
- * clause then goes to its own (clauses may not overlap). A name belongs to one field too: the system,
- * the responsible or the impacted organisation, or a source; wherever it is named, it counts for the
- * field its best sighting fits. A field already holding its most facts (`caps`) takes only more
- * sightings of those: a new statement is left to the field it fits next, rather than given to a full
- * field and cut there ("caused by a bug" was lost among four impacts instead of being the cause).
+ * clause then goes to its own (clauses may not overlap). A name fills at most `fieldsPerName` fields,
+ * those its best sightings fit, wherever it is named: the maker of what failed is often the responsible
+ * and the impacted organisation at once (FAIL's analysts list Boeing as both), and a source as well.
+ * A field already holding its most facts (`caps`) takes only more sightings of those: a new statement
+ * is left to the field it fits next, rather than given to a full field and cut there ("caused by a bug" was lost among four impacts instead of being the cause).
  */
 export function assignFields(options: readonly Option[], caps: Record<FactField, number> = MAX_FACTS): Option[] {
   const byMargin = [...options].sort((a, b) => b.margin - a.margin || a.c.order - b.c.order);
