@@ -52,6 +52,15 @@ describe('timeline dates worked out from the article date', () => {
     expect(dates('2010-12-10', 'In 2007, a marketer was caught serving malware through an ad.')).toEqual(['Reported on December 10, 2010']);
   });
 
+  it('reads no deadline as the date of the failure ("by September"), but the other dates of its sentence', () => {
+    expect(dates('2021-06-15', 'The bank app crashed on Monday, and the bank will require new logins by September.')).toEqual([
+      'June 14, 2021',
+    ]);
+    expect(dates('2021-06-15', 'The bank app crashed, and the bank will require new logins by September.')).toEqual([
+      'Reported on June 15, 2021',
+    ]);
+  });
+
   it('says when a failure was reported when the article dates it nowhere, citing its first sentence about it', () => {
     const [fact] = datedFacts([
       doc('2015-01-08', 'Shares rose.\n\nSeveral major websites displayed malware-laced ads that infected computers.'),

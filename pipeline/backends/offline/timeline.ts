@@ -33,8 +33,14 @@ const EXPRESSION = new RegExp(
   ]
     .map((a) => `(?:${a})`)
     .join('|'),
-  'i',
+  'gi',
 );
+
+/**
+ * "By September", "by Friday": a deadline ("will require two-factor authentication by September"), or
+ * when something was done, not when it failed. Read the sentence's other dates instead.
+ */
+const DEADLINE = /^by\b/i;
 
 type Precision = 'day' | 'month' | 'year';
 interface Dated {
@@ -120,9 +126,12 @@ export function datedFacts(docs: readonly ArticleDoc[]): Fact[] {
     const failing = d.sentences.filter((s) => matchSentence(s, FAILURE)?.polarity === 'asserted');
     let dated: { at: Dated; fact: Fact } | null = null;
     for (const s of failing) {
-      const m = EXPRESSION.exec(s.text);
-      const at = m && resolveDate(m, published);
-      if (!m || !at || !plausible(at, published)) continue;
+      const found = [...s.text.matchAll(EXPRESSION)]
+        .filter((m) => !DEADLINE.test(m[0]))
+        .map((m) => ({ m, at: resolveDate(m, published) }))
+        .find(({ at }) => at && plausible(at, published));
+      if (!found) continue;
+      const { m, at } = found as { m: RegExpExecArray; at: Dated };
       dated = {
         at,
         fact: {
