@@ -8,6 +8,7 @@ import { statementOf } from '../pipeline/backends/offline/attribution.ts';
 import { clauseFor, clauseParts } from '../pipeline/backends/offline/clauses.ts';
 import { FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
 import { type Option, assignFields } from '../pipeline/backends/offline/assign.ts';
+import { mergeFacts } from '../pipeline/backends/offline/merge.ts';
 import { type Candidate, factCandidates } from '../pipeline/backends/offline/candidates.ts';
 import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
 import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
@@ -104,6 +105,17 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     ['Later, police said the system had failed twice before.', 'the system had failed twice before', 'police'],
     // An opening phrase with no speech after it is part of the statement.
     ['In Germany, hackers stole data from 500 banks.', 'In Germany, hackers stole data from 500 banks', null],
+    [
+      'Such attacks have risen sharply this year, according to industry figures.',
+      'Such attacks have risen sharply this year',
+      'industry figures',
+    ],
+    // "According to X" with another clause after it is no trailing attribution: the second clause is no speaker.
+    [
+      'Attacks on banks have risen in the past two years, according to industry figures, and at least two smaller banks in the region disclosed similar incidents in 2020.',
+      'Attacks on banks have risen in the past two years, according to industry figures, and at least two smaller banks in the region disclosed similar incidents in 2020',
+      null,
+    ],
   ];
   it.each(cases)('%s', (text, clause, speaker) => {
     const s = sentence(text);
@@ -131,7 +143,7 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
   });
 });
 
-describe('one field per statement, one or two per name', () => {
+describe('one field per statement, a few per name', () => {
   const s = sentence('A faulty update took the website down for six hours, but engineers restored the service by noon.');
   const whole = { start: s.start, end: s.end, text: s.text };
   const candidate = (kind: Candidate['kind'], spans: Candidate['spans'], key = ''): Candidate => ({
@@ -144,6 +156,31 @@ describe('one field per statement, one or two per name', () => {
     x: {},
   });
   const option = (c: Candidate, field: Option['field'], margin: number): Option => ({ c, field, p: 0.5, margin });
+
+  it('counts "Mr Nolan" as the "Patrick Nolan" named before: one source, cited in both articles', () => {
+    const named = (articleId: string, text: string, sighted: string) => {
+      const t = sentence(text);
+      const start = t.start + t.text.indexOf(sighted);
+      const span = { start, end: start + sighted.length, text: sighted };
+      return {
+        c: { ...candidate('name', { references: span }, sighted.toLowerCase()), articleId, s: t },
+        field: 'references' as const,
+        margin: 1,
+      };
+    };
+    const facts = mergeFacts(
+      [
+        { ...named('a', "Eastmere Rail's operations director, Patrick Nolan, apologised.", 'Patrick Nolan'), p: 0.9 },
+        { ...named('b', 'Mr Nolan said the fault was found at noon.', 'Mr Nolan'), p: 0.8 },
+        { ...named('b', 'Ms Achebe said passengers deserved better.', 'Ms Achebe'), p: 0.7 },
+      ],
+      8,
+    );
+    expect(facts.map((f) => [f.text, f.citations.map((c) => c.articleId)])).toEqual([
+      ['Patrick Nolan', ['a', 'b']],
+      ['Ms Achebe', ['b']],
+    ]);
+  });
 
   it('gives a sentence stating one thing to the field it fits best', () => {
     const c = candidate('clause', { softwareCauses: whole, impacts: whole, fixes: whole });

@@ -7,6 +7,7 @@ import { TUNING } from './tuning.ts';
 
 /** SAME_FACT: clauses sharing this much of their content words state the same fact. */
 const { sameFact: SAME_FACT } = TUNING.settings.extraction;
+const HONORIFIC = new RegExp(`^(?:${TUNING.settings.extraction.honorifics})\\.?$`, 'i');
 
 /** A candidate the field's model would keep: its probability, and by how much it clears the threshold (log-odds). */
 export interface Option {
@@ -28,7 +29,9 @@ function wordsOf(o: Option): Set<string> {
   let w = words.get(o);
   if (!w) {
     const span = o.c.spans[o.field]!;
-    words.set(o, (w = new Set(contentWords(o.c.s.tokens.filter((t) => t.start >= span.start && t.end <= span.end)))));
+    const own = contentWords(o.c.s.tokens.filter((t) => t.start >= span.start && t.end <= span.end));
+    // A title says nothing of who is meant: "Mr Nolan" is within "Patrick Nolan".
+    words.set(o, (w = new Set(o.c.kind === 'name' ? own.filter((x) => !HONORIFIC.test(x)) : own)));
   }
   return w;
 }

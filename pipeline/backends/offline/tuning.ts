@@ -123,8 +123,10 @@ export const SettingsFile = z
         lexiconFields: z.array(z.enum(FACT_FIELDS as [FactField, ...FactField[]])),
         /** Content-word Jaccard at which two clauses state the same fact. */
         sameFact: Fraction,
-        /** How many fields one name may fill (an organisation may be responsible and a source too). */
+        /** How many fields one name may fill (an organisation may be responsible, impacted and a source). */
         fieldsPerName: z.number().int().positive(),
+        /** Titles before a surname: "Mr Nolan" is the "Patrick Nolan" named before, not another source. */
+        honorifics: Pattern,
         minSentence: z.number().int().min(0),
         maxSentence: z.number().int().positive(),
         /** Fewer English stop words than this share of a sentence's words: another language, a list or a table. */
