@@ -49,11 +49,15 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     for (const p of phrases) expect(s.text.slice(p.start - s.start, p.end - s.start)).toBe(p.text);
   });
 
-  it('reads a past tense after its subject as the verb, not the start of a name', () => {
+  it('reads a past tense after its subject as the verb, not the start of a name, and a hyphenated word as one', () => {
     // The tagger calls "disabled" an adjective here; the name is what was disabled.
     const names = nounPhrases(sentence('The bank temporarily disabled new payee creation in the app on Friday.')).map((p) => p.text);
     expect(names).toContain('new payee creation in the app');
     expect(names.some((n) => n.startsWith('disabled'))).toBe(false);
+    // A hyphenated word stays whole, whatever the tagger calls its parts.
+    expect(nounPhrases(sentence("Passengers queued at Northwind's check-in desks for hours.")).map((p) => p.text)).toContain(
+      "Northwind's check-in desks",
+    );
     // After a determiner the participle still describes the name.
     expect(nounPhrases(sentence('The affected customers could not log in.')).map((p) => p.text)).toContain('affected customers');
   });

@@ -85,6 +85,14 @@ function chunks(s: Sentence): [number, number][] {
     out: [number, number][] = [];
   const verbs = pastVerbs(t);
   const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k));
+  // Token k ends a hyphenated word that a noun begins ("check" "-" "in").
+  const hyphened = (k: number) =>
+    k >= 2 &&
+    t[k]?.kind === 'word' &&
+    t[k - 1]!.norm === '-' &&
+    glued(t[k - 2]!, t[k - 1]!) &&
+    glued(t[k - 1]!, t[k]!) &&
+    LAST.has(t[k - 2]!.pos);
   let i = 0;
   while (i < t.length) {
     if (!inside[i]) {
@@ -102,6 +110,11 @@ function chunks(s: Sentence): [number, number][] {
       }
       // Possessives and glued symbols stay inside when a chunk token follows (or, for a symbol, ends it: "Disney+").
       const next = t[j + 1];
+      // A hyphenated word is one word, whatever the tagger calls its parts: "check-in", "log-in page".
+      if (hyphened(j + 1)) {
+        j += 2;
+        continue;
+      }
       if (possessive(cur) && glued(prev, cur) && next && inside[j + 1]) {
         j += 2;
         continue;
@@ -119,7 +132,11 @@ function chunks(s: Sentence): [number, number][] {
     }
     let end = j;
     // A chunk ends on what it names: not on an adjective, a possessive or a dangling symbol.
-    while (end > i && !(LAST.has(t[end - 1]!.pos) || t[end - 1]!.norm === ')' || (t[end - 1]!.norm === '+' && end - 1 > i))) end--;
+    while (
+      end > i &&
+      !(LAST.has(t[end - 1]!.pos) || t[end - 1]!.norm === ')' || (t[end - 1]!.norm === '+' && end - 1 > i) || hyphened(end - 1))
+    )
+      end--;
     if (end > i) out.push([i, end]);
     i = Math.max(j, i + 1);
   }
