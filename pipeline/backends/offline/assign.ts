@@ -15,7 +15,8 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
  * those its best sightings fit, wherever it is named: the maker of what failed is often the responsible
  * and the impacted organisation at once (FAIL's analysts list Boeing as both), and a source as well.
  * A field already holding its most facts (`caps`) takes only more sightings of those: a new statement
- * is left to the field it fits next, rather than given to a full field and cut there ("caused by a bug" was lost among four impacts instead of being the cause).
+ * is left to the field it fits next, rather than given to a full field and cut there ("caused by a
+ * bug" was lost among four impacts instead of being the cause).
  */
 export function assignFields(options: readonly Option[], caps: Record<FactField, number> = MAX_FACTS): Option[] {
   const byMargin = [...options].sort((a, b) => b.margin - a.margin || a.c.order - b.c.order);

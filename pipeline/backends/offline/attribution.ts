@@ -151,11 +151,11 @@ function trailing(s: Sentence): Statement | null {
     n = clauseEnd(ts, ts.length, 0);
   for (let v = n - 1; v > 0 && n - v <= A.maxSpeakerWords * 2 + 6; v--) {
     const t = ts[v]!;
-    // Not trailing when another clause follows ("according to industry figures, and two banks disclosed…").
-    const rest = ts.slice(v + 2, n);
-    const more = rest.some((x, i) => x.norm === ',' && rest[i + 1]?.pos === 'CCONJ');
-    if (t.norm === 'according' && ts[v + 1]?.norm === 'to' && ts[v - 1]?.norm === ',' && !more) {
-      const speaker = speakerOf(rest, A.maxSpeakerWords * 2, true);
+    if (t.norm === 'according' && ts[v + 1]?.norm === 'to' && ts[v - 1]?.norm === ',') {
+      const rest = ts.slice(v + 2, n);
+      // Not trailing when another clause follows ("according to industry figures, and two banks disclosed…").
+      const more = rest.some((x, i) => x.norm === ',' && rest[i + 1]?.pos === 'CCONJ');
+      const speaker = more ? null : speakerOf(rest, A.maxSpeakerWords * 2, true);
       if (speaker) return statement(s, 0, v - 1, speaker);
     }
     if (!isSpeech(t)) continue;

@@ -129,9 +129,9 @@ export function datedFacts(docs: readonly ArticleDoc[]): Fact[] {
       const found = [...s.text.matchAll(EXPRESSION)]
         .filter((m) => !DEADLINE.test(m[0]))
         .map((m) => ({ m, at: resolveDate(m, published) }))
-        .find(({ at }) => at && plausible(at, published));
+        .find((x): x is { m: RegExpExecArray; at: Dated } => !!x.at && plausible(x.at, published));
       if (!found) continue;
-      const { m, at } = found as { m: RegExpExecArray; at: Dated };
+      const { m, at } = found;
       dated = {
         at,
         fact: {
