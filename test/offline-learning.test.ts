@@ -9,6 +9,7 @@ import { agreement } from '../evals/agreement.ts';
 import { taxonomyEvidence, taxonomyFeatures } from '../pipeline/backends/offline/features.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
+import { incidentWeights } from '../pipeline/learn/base.ts';
 import { ROOT } from './cli-runner.ts';
 import { SHARED } from './fixtures.ts';
 
@@ -51,6 +52,17 @@ describe('logistic regression', () => {
     const signed = fitSigned(['good', 'spurious'], xs, ys, { good: 1, spurious: 1 });
     expect(signed.features).toEqual(['good']);
     expect(signed.weights[0]).toBeGreaterThan(0);
+  });
+});
+
+describe('fact models', () => {
+  it('weigh every incident the same, however many candidates it has', () => {
+    const rows = [{ n: 0 }, { n: 1 }, { n: 1 }, { n: 1 }, { n: 2 }, { n: 2 }];
+    const w = incidentWeights(rows);
+    const perIncident = [0, 1, 2].map((n) => rows.reduce((a, r, i) => a + (r.n === n ? w[i]! : 0), 0));
+    for (const total of perIncident) expect(total).toBeCloseTo(2, 9);
+    // The total weight stays the number of rows, so the penalty keeps its strength.
+    expect(w.reduce((a, x) => a + x, 0)).toBeCloseTo(rows.length, 9);
   });
 });
 

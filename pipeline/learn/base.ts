@@ -155,6 +155,19 @@ const candidatesOf = cached(incidentKey, (inc: LabelledIncident) =>
 export const factRows = (incidents: readonly LabelledIncident[]): FactRow[] =>
   incidents.flatMap((inc, n) => candidatesOf(inc).map((r) => ({ inc, n, ...r })));
 
+/**
+ * Each incident weighs the same in a fact model, whatever its number of candidates: the choice is made
+ * among one incident's candidates, and a long story's hundreds of sentences would otherwise teach the
+ * model what sets a fact apart in long stories. (Fact recall / precision went from 0.413 / 0.345 to
+ * 0.418 / 0.349 on FAIL's dev split, cross-fitted, and from 0.405 / 0.545 to 0.408 / 0.548 on the sample.)
+ */
+export function incidentWeights(rows: readonly Pick<FactRow, 'n'>[]): number[] {
+  const count = new Map<number, number>();
+  for (const r of rows) count.set(r.n, (count.get(r.n) ?? 0) + 1);
+  const mean = rows.length / Math.max(1, count.size);
+  return rows.map((r) => mean / count.get(r.n)!);
+}
+
 /** Does a candidate state one of the incident's gold facts of this field, by the harness's own rule? */
 const factsOf = cached(
   (k: { inc: LabelledIncident; field: string }) => `${k.field}\u0002${incidentKey(k.inc)}`,
@@ -235,9 +248,10 @@ export function learnExtraction(incidents: readonly LabelledIncident[], cv: Reco
     const names = Object.keys(xs[0]!);
     const ys = rows.map(holdsFact(field));
     const signs = extractionSigns(field);
-    const ps = crossPredict(names, xs, ys, { l2: 1, signs, foldOf: (i) => rows[i]!.n % FOLDS });
+    const weights = incidentWeights(rows);
+    const ps = crossPredict(names, xs, ys, { l2: 1, signs, weights, foldOf: (i) => rows[i]!.n % FOLDS });
     const best = fbetaThreshold(ps, ys);
-    out[field] = { ...fitSigned(names, xs, ys, signs, { l2: 1 }), threshold: best.threshold, lexicon };
+    out[field] = { ...fitSigned(names, xs, ys, signs, { l2: 1, weights }), threshold: best.threshold, lexicon };
     cv[`extraction.${field}.candidateRecall`] = r3(best.recall);
     cv[`extraction.${field}.candidatePrecision`] = r3(best.precision);
     log(
