@@ -122,8 +122,9 @@ function refitScreening(
  * TARGET_WEIGHT times made the models learn the few target stories by heart (on FAIL's dev split, by
  * leave-one-incident-out, fact recall 0.367 against 0.398 at even weight, precision 0.337 against 0.330).
  * Within each part, every incident weighs the same (base.ts incidentWeights).
- * The lexicon fields' lexicons are learned again from both (base.ts factInputs). The thresholds stay the corpus model's: they were set by cross-validation over hundreds of incidents,
- * which a few dozen cannot improve on, and refitting them would cost five fits more per field.
+ * The lexicon fields' lexicons are learned again from both (base.ts factInputs). The thresholds stay
+ * the corpus model's: they were set by cross-validation over hundreds of incidents, which a few dozen
+ * cannot improve on, and refitting them would cost five fits more per field.
  */
 function refitExtraction(
   base: OfflineModel,
