@@ -61,6 +61,31 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     // After a determiner the participle still describes the name.
     expect(nounPhrases(sentence('The affected customers could not log in.')).map((p) => p.text)).toContain('affected customers');
   });
+
+  it('links an apposition only where no verb follows it, and keeps a surname the tagger calls a verb', () => {
+    expect(nounPhrases(sentence('The outage hit Boeing, the planemaker.')).map((p) => p.text)).toContain('Boeing, the planemaker');
+    // "the statement" is the subject of "said", not another name for "mid-April".
+    const names = nounPhrases(sentence('The unit had a fault since mid-April, the statement said, and nobody acted.')).map((p) => p.text);
+    expect(names.some((n) => n.includes(','))).toBe(false);
+    expect(nounPhrases(sentence('"It has to be tested," said Professor Elaine Burke, who studies safety.')).map((p) => p.text)).toContain(
+      'Professor Elaine Burke',
+    );
+  });
+});
+
+describe('sentences', () => {
+  it('ends a sentence after a unit that follows a number ("10C."), and keeps initials in names', () => {
+    const text = 'The mode holds the temperature at 10C. That fallback was designed for empty homes. H. D. Moore agreed it was 5F.';
+    const ss = splitSentences(text);
+    expect(ss.map((s) => s.text)).toEqual([
+      'The mode holds the temperature at 10C.',
+      'That fallback was designed for empty homes.',
+      'H. D. Moore agreed it was 5F.',
+    ]);
+    expect(statementOf(ss[0]!).clause.text).toBe('The mode holds the temperature at 10C');
+    expect(statementOf(ss[2]!).clause.text).toBe('H. D. Moore agreed it was 5F');
+    for (const s of ss) for (const t of s.tokens) expect(text.slice(t.start, t.end).toLowerCase()).toBe(t.norm);
+  });
 });
 
 describe('what kind of thing a name names', () => {
@@ -119,6 +144,29 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
       'Attacks on banks have risen in the past two years, according to industry figures, and at least two smaller banks in the region disclosed similar incidents in 2020.',
       'Attacks on banks have risen in the past two years, according to industry figures, and at least two smaller banks in the region disclosed similar incidents in 2020',
       null,
+    ],
+    // The source ends at the comma: what follows it is not who said it.
+    [
+      'The stream failed in the 58th minute, according to complaints posted online, shortly before the winning goal.',
+      'The stream failed in the 58th minute',
+      'complaints posted online',
+    ],
+    // A relative clause describes the speaker ("…, said X, who…") or the source ("According to X, which…").
+    [
+      '"Every change has to be tested the way patients use it," said Professor Elaine Burke, who researches device safety.',
+      'Every change has to be tested the way patients use it',
+      'Professor Elaine Burke',
+    ],
+    // "said in a statement" tells how it was said; the title before a name is the speaker's.
+    [
+      "We are sorry to everyone who missed the final, the company's chief content officer, Isabelle Moreau, said in a statement on Monday.",
+      'We are sorry to everyone who missed the final',
+      "company's chief content officer, Isabelle Moreau",
+    ],
+    [
+      'According to the briefing, which was reviewed by TechWire Weekly, the module had never run on a February 29.',
+      'the module had never run on a February 29',
+      'briefing',
     ],
   ];
   it.each(cases)('%s', (text, clause, speaker) => {

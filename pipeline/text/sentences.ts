@@ -52,16 +52,53 @@ export function splitSentences(text: string): Sentence[] {
       pos: tags[i] ?? 'X',
     });
   }
+  properNameRuns(tokens, text);
   const out: Sentence[] = [];
   doc.sentences().each((s: { out(f: unknown): unknown }) => {
     const [a, b] = s.out(its.span) as unknown as [number, number];
     const toks = tokens.slice(a, b + 1).filter((t): t is Token => !!t && t.kind !== 'tabCRLF');
-    if (toks.length === 0) return;
-    const start = toks[0].start,
-      end = toks[toks.length - 1].end;
-    out.push({ index: out.length, start, end, text: text.slice(start, end), tokens: toks });
+    for (const part of splitAtUnits(toks)) {
+      if (part.length === 0) continue;
+      const start = part[0]!.start,
+        end = part[part.length - 1]!.end;
+      out.push({ index: out.length, start, end, text: text.slice(start, end), tokens: part });
+    }
   });
   return out;
+}
+
+/**
+ * The tagger reads some surnames as verbs or common nouns ("said Professor Elaine Burke, who…" tags
+ * "Burke" a verb), which cut the name short. A capitalised word straight after a proper noun, inside a
+ * sentence, continues the name.
+ */
+function properNameRuns(tokens: readonly (Token | null)[], text: string): void {
+  for (let i = 1; i < tokens.length; i++) {
+    const prev = tokens[i - 1],
+      t = tokens[i];
+    if (!prev || !t || prev.pos !== 'PROPN' || !/^(?:VERB|NOUN|ADJ)$/.test(t.pos)) continue;
+    if (/^[A-Z][a-z]/.test(text.slice(t.start, t.end)) && /^ $/.test(text.slice(prev.end, t.start))) t.pos = 'PROPN';
+  }
+}
+
+/**
+ * wink-nlp reads a one-letter unit after a number and a full stop ("at 10C. That fallback…") as an
+ * initial, and runs the two sentences together. Initials follow or open names, never numbers: there the
+ * letter is a unit and the stop ends the sentence.
+ */
+function splitAtUnits(toks: Token[]): Token[][] {
+  const parts: Token[][] = [];
+  let from = 0;
+  for (let i = 1; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (!/^[a-z]\.$/.test(t.norm) || toks[i - 1]!.kind !== 'number' || toks[i - 1]!.end !== t.start) continue;
+    const unit: Token = { ...t, norm: t.norm.slice(0, 1), end: t.end - 1, pos: 'NOUN' };
+    const stop: Token = { ...t, norm: '.', start: t.end - 1, kind: 'punctuation', stop: false, pos: 'PUNCT' };
+    parts.push([...toks.slice(from, i), unit, stop]);
+    from = i + 1;
+  }
+  parts.push(toks.slice(from));
+  return parts;
 }
 
 /** Content words of a text: lower-cased, no stop words, no punctuation or numbers-only tokens. */

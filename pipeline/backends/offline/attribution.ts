@@ -45,6 +45,13 @@ const isSpeech = (t: Token | undefined) => !!t && SPEECH.test(t.norm);
 const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
 const hasVerb = (ts: readonly Token[]) => ts.some((_t, i) => isVerb(ts, i));
 const boundary = (t: Token | undefined) => !!t && (t.norm === ',' || QUOTE.test(t.norm));
+/** A comma opening a relative clause: ", who researches…", ", which was reviewed by…". */
+const relative = (t: Token, i: number, ts: readonly Token[]) => t.norm === ',' && /^(?:who|which)$/.test(ts[i + 1]?.norm ?? '');
+/** Index of the first token in [from, to) meeting `stop`, or `to`. */
+const upTo = (ts: readonly Token[], from: number, to: number, stop: (t: Token, i: number, ts: readonly Token[]) => boolean) => {
+  for (let i = from; i < to; i++) if (stop(ts[i]!, i, ts)) return i;
+  return to;
+};
 
 /**
  * A speaker: a short stretch naming someone. `loose` (after "according to", where a name like "state
@@ -83,7 +90,7 @@ function afterVerb(ts: readonly Token[], v: number): number {
   }
   if (ts[i] && (ts[i]!.pos === 'ADP' || WHEN.has(ts[i]!.norm)) && ts[i]!.norm !== 'that' && ts[i]!.norm !== 'to') {
     const from = i;
-    while (i < ts.length && i - from < 4 && !END.test(ts[i]!.norm) && !isVerb(ts, i) && ts[i]!.norm !== 'that') i++;
+    while (i < ts.length && i - from < 6 && !END.test(ts[i]!.norm) && !isVerb(ts, i) && ts[i]!.norm !== 'that') i++;
   }
   return i;
 }
@@ -142,6 +149,16 @@ function speakerBefore(ts: readonly Token[], v: number): { at: number; speaker: 
       }
     }
   }
+  // A title before the name ("…, the company's chief content officer, Isabelle Moreau, said"): the title is the start.
+  if (speaker.length && speaker[0]!.pos === 'PROPN' && ts[c]!.norm === ',') {
+    let b = c - 1;
+    while (b >= 0 && !boundary(ts[b])) b--;
+    const title = ts.slice(b + 1, c);
+    if (b > 0 && (title[0]?.pos === 'DET' || title[0]?.norm === 'its') && speakerOf(title, A.maxSpeakerWords)?.length) {
+      const named = speakerOf(ts.slice(b + 1, end), A.maxSpeakerWords * 2);
+      if (named) return { at: b, speaker: named };
+    }
+  }
   return { at: c, speaker };
 }
 
@@ -155,12 +172,19 @@ function trailing(s: Sentence): Statement | null {
       const rest = ts.slice(v + 2, n);
       // Not trailing when another clause follows ("according to industry figures, and two banks disclosed…").
       const more = rest.some((x, i) => x.norm === ',' && rest[i + 1]?.pos === 'CCONJ');
-      const speaker = more ? null : speakerOf(rest, A.maxSpeakerWords * 2, true);
+      // "according to complaints posted online, shortly before…": the source ends at the comma.
+      const source = ts.slice(
+        v + 2,
+        upTo(ts, v + 2, n, (x) => x.norm === ','),
+      );
+      const speaker = more ? null : speakerOf(source, A.maxSpeakerWords * 2, true);
       if (speaker) return statement(s, 0, v - 1, speaker);
     }
     if (!isSpeech(t)) continue;
-    if (boundary(ts[v - 1]) && t.norm !== 'told' && t.norm !== 'tells') {
-      const speaker = speakerOf(ts.slice(v + 1, n), A.maxSpeakerWords * 2);
+    // "…, said X": unless a preposition follows ("…, Isabelle Moreau, said in a statement"), which tells how.
+    if (boundary(ts[v - 1]) && t.norm !== 'told' && t.norm !== 'tells' && ts[v + 1]?.pos !== 'ADP') {
+      // "…, said Professor Elaine Burke, who researches…": what the speaker does is not who speaks.
+      const speaker = speakerOf(ts.slice(v + 1, upTo(ts, v + 1, n, relative)), A.maxSpeakerWords * 2);
       if (speaker) return statement(s, 0, v - 1, speaker);
     }
     if (afterVerb(ts, v) >= n) {
@@ -193,7 +217,9 @@ function leading(s: Sentence): Statement | null {
   if (ts[start]?.norm === 'according' && ts[start + 1]?.norm === 'to') {
     const comma = ts.findIndex((t, i) => i > start + 1 && t.norm === ',');
     const speaker = comma > 0 ? speakerOf(ts.slice(start + 2, comma), A.maxSpeakerWords * 2, true) : null;
-    return speaker ? statement(s, comma + 1, ts.length, speaker) : null;
+    // "According to the briefing, which was reviewed by TechWire Weekly, the module…": the statement follows the relative clause.
+    const from = relative(ts[comma]!, comma, ts) ? ts.findIndex((t, i) => i > comma + 1 && t.norm === ',') : comma;
+    return speaker && from > 0 ? statement(s, from + 1, ts.length, speaker) : null;
   }
   const v = ts.findIndex((_t, i) => i > start && isVerb(ts, i) && ts[i]!.pos !== 'AUX');
   if (v < 0 || !isSpeech(ts[v])) return null;

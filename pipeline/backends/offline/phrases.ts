@@ -148,14 +148,15 @@ function chunks(s: Sentence): [number, number][] {
  * of names ("Netflix, Disney+ and Robinhood"), an apposition ("Boeing, the planemaker"), or a short
  * relative or participle clause ("that operates a", "called", "served by").
  */
-function links(left: readonly Token[], gap: readonly Token[], right: readonly Token[]): boolean {
+function links(left: readonly Token[], gap: readonly Token[], right: readonly Token[], after: Token | undefined): boolean {
   const g = gap.filter((t) => t.pos !== 'DET');
   if (gap.length > 4) return false;
   if (g.length === 1 && PREPOSITION.test(g[0]!.norm)) return true;
   if (g.length >= 1 && g.length <= 2 && g.every((t) => t.norm === 'and' || t.norm === 'or' || t.norm === ',')) {
     if (g.some((t) => t.norm !== ',')) return true;
     // A comma alone joins names in a list, or a name to what it is ("Boeing, the planemaker"); else it ends a phrase.
-    const named = left.at(-1)!.pos === 'PROPN';
+    // A chunk that a verb follows is the next clause's subject: "since mid-April, the statement said".
+    const named = left.at(-1)!.pos === 'PROPN' && !(after && (after.pos === 'VERB' || after.pos === 'AUX'));
     return named && (right[0]!.pos === 'PROPN' || gap.some((t) => t.pos === 'DET'));
   }
   if (g.length === 2 && RELATIVE.test(g[0]!.norm) && isVerb(g[1]!)) return true;
@@ -205,7 +206,7 @@ export function nounPhrases(s: Sentence): Phrase[] {
     let end = b;
     for (let n = 1; n <= P.maxLinks && cs[k + n]; n++) {
       const [c, d] = cs[k + n]!;
-      if (!links(t.slice(a, end), t.slice(end, c), t.slice(c, d)) || d - a > P.maxTokens) break;
+      if (!links(t.slice(a, end), t.slice(end, c), t.slice(c, d), t[d]) || d - a > P.maxTokens) break;
       end = d;
       out.push(make(a, d, n));
     }
