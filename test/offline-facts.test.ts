@@ -106,6 +106,27 @@ describe('what kind of thing a name names', () => {
     expect(name('researchers at Security Research Labs')).toMatchObject({ 'name.orgHead': 1, 'name.headProper': 0 });
     expect(name('Samsung Galaxy S5 fingerprint scanner')).toMatchObject({ 'name.productHead': 1, 'name.orgHead': 0, 'name.headProper': 0 });
   });
+
+  it('offers as a reference only a source: a named one, a body of people, a role or a publication', () => {
+    const doc = readArticle({
+      ...fixture('bank1'),
+      id: 'sources',
+      text:
+        'The third signalling failure at Holloway Junction this year stranded commuters, its analyst Priya Raman said. ' +
+        'A spokesperson for Eastmere Rail said the Wi-Fi connection on trains also failed, according to the Eastmere Gazette. ' +
+        "Eastmere Rail's official response to the complaints came only a day after that.",
+    });
+    const offered = (field: 'references' | 'system') =>
+      factCandidates([doc]).flatMap((c) => (c.kind === 'name' && c.spans[field] ? [c.spans[field].text] : []));
+    const references = offered('references');
+    expect(references).toEqual(expect.arrayContaining(['Priya Raman', 'spokesperson for Eastmere Rail', 'Eastmere Gazette']));
+    expect(references.filter((r) => /failure|connection/.test(r))).toEqual([]);
+    // An event or a thing may still be what failed.
+    expect(offered('system')).toEqual(expect.arrayContaining(['Wi-Fi connection on trains']));
+    // A thing a proper name owns offers its owner as the source.
+    const response = factCandidates([doc]).find((c) => c.spans.system?.text === "Eastmere Rail's official response");
+    expect(response?.spans.references?.text).toBe('Eastmere Rail');
+  });
 });
 
 describe('clauses: what a sentence states, trimmed of who said it', () => {

@@ -3,9 +3,9 @@ import { statementOf } from './attribution.ts';
 import { clauseFor, clauseParts } from './clauses.ts';
 import { CAUSE, FAILURE, FIELD_CUES, IMPACT } from './cues.ts';
 import { type ArticleDoc, type Cue, countCues, matchSentence, sentencesOf } from './evidence.ts';
-import { CLAUSE_FIELDS, type ClauseField, type FactField, NAME_FIELDS } from './fact-fields.ts';
+import { CLAUSE_FIELDS, type ClauseField, type FactField } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
-import { type Sighting, nameFeaturesOf, sightings } from './name-candidates.ts';
+import { type Sighting, nameFeaturesOf, sightings, spansFor } from './name-candidates.ts';
 import type { Span } from './span.ts';
 import { TUNING } from './tuning.ts';
 
@@ -119,8 +119,8 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
     headlines,
   );
   names.forEach(({ n, articleId, s, order }, i) => {
-    const span: Span = { start: n.phrase.start, end: n.phrase.end, text: n.phrase.text };
-    out.push({ kind: 'name', articleId, s, order, spans: Object.fromEntries(NAME_FIELDS.map((f) => [f, span])), ...featured[i]! });
+    const spans = spansFor(n.phrase);
+    if (Object.keys(spans).length) out.push({ kind: 'name', articleId, s, order, spans, ...featured[i]! });
   });
   return out;
 }

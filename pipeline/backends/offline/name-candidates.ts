@@ -1,7 +1,7 @@
 import { type Sentence, type Token, contentWords } from '../../text/sentences.ts';
 import { FIELD_CUES, SOFTWARE } from './cues.ts';
 import type { ArticleDoc, Cue } from './evidence.ts';
-import { NAME_FIELDS } from './fact-fields.ts';
+import { NAME_FIELDS, type NameField } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
 import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
 import type { Span } from './span.ts';
@@ -37,6 +37,7 @@ const NAMING = [...SOFTWARE, ...NAME_FIELDS.flatMap((f) => FIELD_CUES[f])];
 const KINDS = TUNING.settings.extraction.nameKinds;
 const ORGANISATION = new RegExp(`^(?:${KINDS.organisation})$`, 'i');
 const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
+const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 
 /**
@@ -50,6 +51,46 @@ export function headOf(p: Phrase): Token {
     else if (!(t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
   }
   return head;
+}
+
+export type NameKind = 'proper' | 'organisation' | 'source' | 'product' | 'other';
+
+/** What a name names, by its head word past any determiner ("its analyst Priya Raman" is Priya Raman). */
+export function kindOf(p: Phrase): NameKind {
+  const from = p.tokens.findIndex((t) => t.pos !== 'DET' && t.pos !== 'PRON');
+  const head = headOf({ ...p, tokens: p.tokens.slice(Math.max(0, from)) });
+  if (head.pos === 'PROPN') return 'proper';
+  if (ORGANISATION.test(head.norm)) return 'organisation';
+  if (SOURCE.test(head.norm)) return 'source';
+  return PRODUCT.test(head.norm) ? 'product' : 'other';
+}
+
+/**
+ * What a name states in each name field (settings.json fieldKinds): the name itself where the field takes
+ * its kind; else its owner, where a proper name owns it ("Tesla's official response" names Tesla as a
+ * source); else nothing.
+ */
+export function spansFor(p: Phrase): Partial<Record<NameField, Span>> {
+  const kind = kindOf(p);
+  const from = p.tokens.findIndex((t) => t.pos !== 'DET');
+  let to = from;
+  while (p.tokens[to]?.pos === 'PROPN') to++;
+  const owner =
+    from >= 0 && to > from && p.tokens[to] && possessive(p.tokens[to]!)
+      ? {
+          start: p.tokens[from]!.start,
+          end: p.tokens[to - 1]!.end,
+          text: p.text.slice(p.tokens[from]!.start - p.start, p.tokens[to - 1]!.end - p.start),
+        }
+      : null;
+  const span: Span = { start: p.start, end: p.end, text: p.text };
+  const out: Partial<Record<NameField, Span>> = {};
+  for (const f of NAME_FIELDS) {
+    const takes = TUNING.settings.extraction.fieldKinds[f]?.includes(kind) ?? true;
+    if (takes) out[f] = span;
+    else if (owner) out[f] = owner;
+  }
+  return out;
 }
 
 /** The names of a sentence whose statement has `speaker` as its source. */

@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-9';
+export const CODE_VERSION = 'offline-10';
 
 const Pattern = z
   .string()
@@ -148,7 +148,16 @@ export const SettingsFile = z
          * What kind of thing a name's head noun names: an organisation (a suffix such as Inc or Agency, or a
          * word for a body of people) or a product (a word for software, a device or a service).
          */
-        nameKinds: z.object({ organisation: Pattern, product: Pattern }).strict(),
+        nameKinds: z.object({ organisation: Pattern, source: Pattern, product: Pattern }).strict(),
+        /**
+         * The kinds of name (by head word) a field takes, for fields that are picky: a reference is a source
+         * (a named one, a body of people, a person by role, a publication), never an event or a thing
+         * ("third signalling failure at Holloway Junction", "Wi-Fi connection"). Unlisted fields take any name.
+         */
+        fieldKinds: z.partialRecord(
+          z.enum(['system', 'responsibleOrganization', 'impactedOrganization', 'references']),
+          z.array(z.enum(['proper', 'organisation', 'source', 'product', 'other'])),
+        ),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
         clauseJoins: Pattern,
         /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
