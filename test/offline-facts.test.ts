@@ -107,7 +107,7 @@ describe('what kind of thing a name names', () => {
     expect(name('Samsung Galaxy S5 fingerprint scanner')).toMatchObject({ 'name.productHead': 1, 'name.orgHead': 0, 'name.headProper': 0 });
   });
 
-  it('offers as a reference only a source: a named one, a body of people, a role or a publication', () => {
+  it('offers as a reference only a source (a named one, a body of people, a role, a publication), as an organisation no event', () => {
     const doc = readArticle({
       ...fixture('bank1'),
       id: 'sources',
@@ -123,9 +123,12 @@ describe('what kind of thing a name names', () => {
     expect(references.filter((r) => /failure|connection/.test(r))).toEqual([]);
     // An event or a thing may still be what failed.
     expect(offered('system')).toEqual(expect.arrayContaining(['Wi-Fi connection on trains']));
-    // A thing a proper name owns offers its owner as the source.
+    // A thing a proper name owns offers its owner as the source, and an event its owner as the organisation.
     const response = factCandidates([doc]).find((c) => c.spans.system?.text === "Eastmere Rail's official response");
     expect(response?.spans.references?.text).toBe('Eastmere Rail');
+    expect(response?.spans.responsibleOrganization?.text).toBe('Eastmere Rail');
+    const failure = factCandidates([doc]).find((c) => c.spans.system?.text === 'third signalling failure at Holloway Junction');
+    expect(failure?.spans).toEqual({ system: expect.anything() });
   });
 });
 

@@ -38,6 +38,7 @@ const KINDS = TUNING.settings.extraction.nameKinds;
 const ORGANISATION = new RegExp(`^(?:${KINDS.organisation})$`, 'i');
 const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
 const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
+const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 
 /**
@@ -53,7 +54,7 @@ export function headOf(p: Phrase): Token {
   return head;
 }
 
-export type NameKind = 'proper' | 'organisation' | 'source' | 'product' | 'other';
+export type NameKind = 'proper' | 'organisation' | 'source' | 'event' | 'product' | 'other';
 
 /** What a name names, by its head word past any determiner ("its analyst Priya Raman" is Priya Raman). */
 export function kindOf(p: Phrase): NameKind {
@@ -62,6 +63,7 @@ export function kindOf(p: Phrase): NameKind {
   if (head.pos === 'PROPN') return 'proper';
   if (ORGANISATION.test(head.norm)) return 'organisation';
   if (SOURCE.test(head.norm)) return 'source';
+  if (EVENT.test(head.norm)) return 'event';
   return PRODUCT.test(head.norm) ? 'product' : 'other';
 }
 
