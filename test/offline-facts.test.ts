@@ -73,6 +73,22 @@ describe('names: the noun phrases an analyst writes for the system and the organ
   });
 });
 
+describe('background', () => {
+  it('offers no clause of a sentence saying how things usually are', () => {
+    const doc = readArticle({
+      ...fixture('bank1'),
+      id: 'background',
+      text:
+        'Like many modern vehicles, the Aster downloads new software over a mobile data connection and installs it overnight. ' +
+        'A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.',
+    });
+    const clauses = factCandidates([doc])
+      .filter((c) => c.kind === 'clause')
+      .map((c) => c.s.text);
+    expect(clauses).toEqual(['A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.']);
+  });
+});
+
 describe('sentences', () => {
   it('ends a sentence after a unit that follows a number ("10C."), and keeps initials in names', () => {
     const text = 'The mode holds the temperature at 10C. That fallback was designed for empty homes. H. D. Moore agreed it was 5F.';

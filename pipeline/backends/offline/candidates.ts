@@ -97,6 +97,7 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
   const { minSentence, maxSentence, minStopShare } = TUNING.settings.extraction;
   // Line by line: a caption or a credit line may end up inside a sentence the splitter ran on across lines.
   const furniture = new RegExp(TUNING.settings.extraction.furniture, 'im');
+  const background = new RegExp(TUNING.settings.extraction.background, 'i');
   const central = centrality(docs.flatMap((d) => d.sentences));
   const headlines = docs.map((d) => new Set(sentencesOf(d.article.headline).flatMap((s) => contentWords(s.tokens))));
   const out: Candidate[] = [];
@@ -109,7 +110,8 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
       const parts = clauseParts(s, st.clause);
       const spans = Object.fromEntries(CLAUSE_FIELDS.map((f) => [f, clauseFor(s, st.clause, parts, CLAUSE_CUES[f])]));
       const base = { articleId: d.article.id, s, order: di * 10_000 + s.index };
-      out.push({ kind: 'clause', ...base, spans, key: '', x });
+      // Background ("Like many modern vehicles, …") states how things usually work: no fact of this failure.
+      if (!background.test(st.clause.text)) out.push({ kind: 'clause', ...base, spans, key: '', x });
       for (const n of sightings(s, st.speaker, x)) names.push({ n, ...base });
     }
   });

@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-11';
+export const CODE_VERSION = 'offline-12';
 
 const Pattern = z
   .string()
@@ -133,6 +133,8 @@ export const SettingsFile = z
         minStopShare: Fraction,
         /** A sentence this matches is the page's furniture (credits, captions, links), not the story. */
         furniture: Pattern,
+        /** A statement this matches is background, how things usually are ("Like many modern vehicles, …"). */
+        background: Pattern,
         summarySentences: z.number().int().positive(),
         /** Noun phrases: chunks linked by these prepositions (or lists, appositions, short relative clauses) make one name. */
         phrases: z
