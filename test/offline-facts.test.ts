@@ -58,6 +58,11 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     expect(nounPhrases(sentence("Passengers queued at Northwind's check-in desks for hours.")).map((p) => p.text)).toContain(
       "Northwind's check-in desks",
     );
+    // A day's name is a date.
+    const shop = nounPhrases(sentence('Shoppers found the glitch on Black Friday at Harbor & Finch.')).map((p) => p.text);
+    expect(shop).not.toContain('Black');
+    // "&" joins a name as "and" joins a list.
+    expect(shop).toContain('Harbor & Finch');
     // After a determiner the participle still describes the name.
     expect(nounPhrases(sentence('The affected customers could not log in.')).map((p) => p.text)).toContain('affected customers');
   });
@@ -130,7 +135,9 @@ describe('what kind of thing a name names', () => {
       text:
         'The third signalling failure at Holloway Junction this year stranded commuters, its analyst Priya Raman said. ' +
         'A spokesperson for Eastmere Rail said the Wi-Fi connection on trains also failed, according to the Eastmere Gazette. ' +
-        "Eastmere Rail's official response to the complaints came only a day after that.",
+        "Eastmere Rail's official response to the complaints came only a day after that. " +
+        'Thousands of Eastmere Rail passengers were stranded on trains for hours. ' +
+        'Owners of Eastmere season tickets were also left without refunds.',
     });
     const offered = (field: 'references' | 'system') =>
       factCandidates([doc]).flatMap((c) => (c.kind === 'name' && c.spans[field] ? [c.spans[field].text] : []));
@@ -143,6 +150,16 @@ describe('what kind of thing a name names', () => {
     const response = factCandidates([doc]).find((c) => c.spans.system?.text === "Eastmere Rail's official response");
     expect(response?.spans.references?.text).toBe('Eastmere Rail');
     expect(response?.spans.responsibleOrganization?.text).toBe('Eastmere Rail');
+    // The people a failure hit are impacted; the one serving them may be responsible.
+    const passengers = factCandidates([doc]).find((c) => c.spans.system?.text === 'Eastmere Rail passengers');
+    expect(passengers?.spans.impactedOrganization?.text).toBe('Eastmere Rail passengers');
+    expect(passengers?.spans.responsibleOrganization?.text).toBe('Eastmere Rail');
+    // Only a proper name right before the people owns them; the tagger's "Owners" (a capitalised opener) is none.
+    for (const people of ['Owners of Eastmere season tickets', 'Owners']) {
+      const spans = factCandidates([doc]).find((c) => c.spans.system?.text === people)?.spans;
+      expect(spans?.impactedOrganization?.text).toBe(people);
+      expect(spans?.responsibleOrganization).toBeUndefined();
+    }
     const failure = factCandidates([doc]).find((c) => c.spans.system?.text === 'third signalling failure at Holloway Junction');
     expect(failure?.spans).toEqual({ system: expect.anything() });
   });

@@ -1,3 +1,4 @@
+import { MONTHS, WEEKDAYS } from '../../text/dates.ts';
 import { type Sentence, type Token, contentWords } from '../../text/sentences.ts';
 import { FIELD_CUES, SOFTWARE } from './cues.ts';
 import type { ArticleDoc, Cue } from './evidence.ts';
@@ -39,6 +40,8 @@ const ORGANISATION = new RegExp(`^(?:${KINDS.organisation})$`, 'i');
 const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
 const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
 const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
+const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
+const CALENDAR = new Set([...WEEKDAYS, ...MONTHS].map((w) => w.toLowerCase()));
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 
 /**
@@ -54,31 +57,37 @@ export function headOf(p: Phrase): Token {
   return head;
 }
 
-export type NameKind = 'proper' | 'organisation' | 'source' | 'event' | 'product' | 'other';
+export type NameKind = 'proper' | 'people' | 'organisation' | 'source' | 'event' | 'product' | 'other';
 
 /** What a name names, by its head word past any determiner ("its analyst Priya Raman" is Priya Raman). */
 export function kindOf(p: Phrase): NameKind {
   const from = p.tokens.findIndex((t) => t.pos !== 'DET' && t.pos !== 'PRON');
   const head = headOf({ ...p, tokens: p.tokens.slice(Math.max(0, from)) });
+  // Before the tag: the tagger calls a capitalised sentence opener ("Shoppers discovered…") a proper noun.
+  if (PEOPLE.test(head.norm)) return 'people';
+  if (EVENT.test(head.norm)) return 'event';
   if (head.pos === 'PROPN') return 'proper';
   if (ORGANISATION.test(head.norm)) return 'organisation';
   if (SOURCE.test(head.norm)) return 'source';
-  if (EVENT.test(head.norm)) return 'event';
   return PRODUCT.test(head.norm) ? 'product' : 'other';
 }
 
 /**
  * What a name states in each name field (settings.json fieldKinds): the name itself where the field takes
  * its kind; else its owner, where a proper name owns it ("Tesla's official response" names Tesla as a
- * source); else nothing.
+ * source) or serves the people it names ("Lumenstream subscribers" are Lumenstream's, which is the
+ * responsible organisation, not they); else nothing.
  */
 export function spansFor(p: Phrase): Partial<Record<NameField, Span>> {
   const kind = kindOf(p);
   const from = p.tokens.findIndex((t) => t.pos !== 'DET');
   let to = from;
   while (p.tokens[to]?.pos === 'PROPN') to++;
+  const next = p.tokens[to];
+  // "Lumenstream subscribers": the proper name right before the people is whose they are ("Black Friday shoppers" is a date).
+  const serves = !!next && PEOPLE.test(next.norm) && !p.tokens.slice(from, to).some((t) => CALENDAR.has(t.norm));
   const owner =
-    from >= 0 && to > from && p.tokens[to] && possessive(p.tokens[to]!)
+    from >= 0 && to > from && next && (possessive(next) || serves)
       ? {
           start: p.tokens[from]!.start,
           end: p.tokens[to - 1]!.end,

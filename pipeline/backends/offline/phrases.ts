@@ -59,6 +59,8 @@ const CALENDAR = new Set(
 const adjacent = (a: Token, b: Token, s: Sentence) => /^[ \t]*$/.test(s.text.slice(a.end - s.start, b.start - s.start));
 const glued = (a: Token, b: Token) => a.end === b.start;
 export const possessive = (t: Token) => t.pos === 'PART' && /^['’]s?$/.test(t.norm);
+const NAMED_DAY = new RegExp(`^(?:${P.namedDays})$`, 'i');
+const WEEKDAY = new Set(WEEKDAYS.map((d) => d.toLowerCase()));
 const insideChunk = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && t.kind !== 'punctuation';
 const SUBJECT = new Set(['NOUN', 'PROPN', 'PRON']);
 /**
@@ -84,7 +86,9 @@ function chunks(s: Sentence): [number, number][] {
   const t = s.tokens,
     out: [number, number][] = [];
   const verbs = pastVerbs(t);
-  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k));
+  // "Black Friday", "Cyber Monday": a day's name is a date, not a name.
+  const day = (k: number) => NAMED_DAY.test(t[k]!.norm) && WEEKDAY.has(t[k + 1]?.norm ?? '');
+  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k) && !day(k));
   // Token k ends a hyphenated word that a noun begins ("check" "-" "in").
   const hyphened = (k: number) =>
     k >= 2 &&
@@ -152,7 +156,7 @@ function links(left: readonly Token[], gap: readonly Token[], right: readonly To
   const g = gap.filter((t) => t.pos !== 'DET');
   if (gap.length > 4) return false;
   if (g.length === 1 && PREPOSITION.test(g[0]!.norm)) return true;
-  if (g.length >= 1 && g.length <= 2 && g.every((t) => t.norm === 'and' || t.norm === 'or' || t.norm === ',')) {
+  if (g.length >= 1 && g.length <= 2 && g.every((t) => t.norm === 'and' || t.norm === '&' || t.norm === 'or' || t.norm === ',')) {
     if (g.some((t) => t.norm !== ',')) return true;
     // A comma alone joins names in a list, or a name to what it is ("Boeing, the planemaker"); else it ends a phrase.
     // A chunk that a verb follows is the next clause's subject: "since mid-April, the statement said".

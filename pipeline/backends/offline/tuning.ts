@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-12';
+export const CODE_VERSION = 'offline-14';
 
 const Pattern = z
   .string()
@@ -140,6 +140,8 @@ export const SettingsFile = z
         phrases: z
           .object({
             prepositions: Pattern,
+            /** Words that name a day with a weekday ("Black Friday", "Cyber Monday"): a date, no name. */
+            namedDays: Pattern,
             /** Participles that go on naming what they follow ("malware called Kovter", "ads served by"). */
             participles: Pattern,
             maxLinks: z.number().int().min(0),
@@ -148,19 +150,21 @@ export const SettingsFile = z
           .strict(),
         /**
          * What kind of thing a name's head noun names: an organisation (a suffix such as Inc or Agency, or a
-         * word for a body of people), a source (a person by role, a publication), an event (a failure, a
-         * response) or a product (a word for software, a device or a service).
+         * word for a body of people), people served or affected (customers, passengers), a source (a person
+         * by role, a publication), an event (a failure, a response) or a product (a word for software, a
+         * device or a service).
          */
-        nameKinds: z.object({ organisation: Pattern, source: Pattern, event: Pattern, product: Pattern }).strict(),
+        nameKinds: z.object({ organisation: Pattern, people: Pattern, source: Pattern, event: Pattern, product: Pattern }).strict(),
         /**
          * The kinds of name (by head word) a field takes, for fields that are picky: a reference is a source
          * (a named one, a body of people, a person by role, a publication), never an event or a thing
          * ("third signalling failure at Holloway Junction", "Wi-Fi connection"); an organisation is no event
-         * ("failure at Holloway Junction"). Unlisted fields take any name.
+         * ("failure at Holloway Junction"), and the people a failure hit are not responsible for it
+         * ("Lumenstream subscribers"). Unlisted fields take any name.
          */
         fieldKinds: z.partialRecord(
           z.enum(['system', 'responsibleOrganization', 'impactedOrganization', 'references']),
-          z.array(z.enum(['proper', 'organisation', 'source', 'event', 'product', 'other'])),
+          z.array(z.enum(['proper', 'people', 'organisation', 'source', 'event', 'product', 'other'])),
         ),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
         clauseJoins: Pattern,
