@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Article } from '../schemas/index.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { Store } from '../pipeline/store/store.ts';
+import { type ArticleDoc, readArticle } from '../pipeline/backends/offline/evidence.ts';
 
 /** The reference and benchmarks sit beside the repository (../shared): read at run time, never copied in. */
 export const SHARED = join(import.meta.dirname, '..', '..', 'shared');
@@ -158,3 +159,6 @@ export function tempStore(): { store: Store; dir: string; cleanup(): void } {
     },
   };
 }
+
+/** An article of `text` as the offline backend reads it, for tests of what it finds in a story. */
+export const storyDoc = (id: string, text: string): ArticleDoc => readArticle(fixture('bank1', { id, text }));

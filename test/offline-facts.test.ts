@@ -14,7 +14,7 @@ import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fi
 import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import { factShape } from '../evals/fact-shape.ts';
-import { fixture } from './fixtures.ts';
+import { fixture, storyDoc } from './fixtures.ts';
 
 const sentence = (text: string) => splitSentences(text)[0]!;
 
@@ -80,13 +80,11 @@ describe('names: the noun phrases an analyst writes for the system and the organ
 
 describe('background', () => {
   it('offers no clause of a sentence saying how things usually are', () => {
-    const doc = readArticle({
-      ...fixture('bank1'),
-      id: 'background',
-      text:
-        'Like many modern vehicles, the Aster downloads new software over a mobile data connection and installs it overnight. ' +
+    const doc = storyDoc(
+      'background',
+      'Like many modern vehicles, the Aster downloads new software over a mobile data connection and installs it overnight. ' +
         'A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.',
-    });
+    );
     const clauses = factCandidates([doc])
       .filter((c) => c.kind === 'clause')
       .map((c) => c.s.text);
@@ -110,13 +108,11 @@ describe('sentences', () => {
 });
 
 describe('what kind of thing a name names', () => {
-  const doc = readArticle({
-    ...fixture('bank1'),
-    id: 'kinds',
-    text:
-      "The recall was announced on Monday. Toyota's latest recall covers the software in the hybrid system of 2.4 million of its Prius cars, the company said. " +
+  const doc = storyDoc(
+    'kinds',
+    "The recall was announced on Monday. Toyota's latest recall covers the software in the hybrid system of 2.4 million of its Prius cars, the company said. " +
       'On Tuesday, researchers at Security Research Labs fooled the Samsung Galaxy S5 fingerprint scanner in a test lasting an hour.',
-  });
+  );
   const candidates = factCandidates([doc]);
   const name = (text: string) => candidates.find((c) => c.kind === 'name' && c.spans.system?.text === text)!.x;
 
@@ -129,16 +125,14 @@ describe('what kind of thing a name names', () => {
   });
 
   it('offers as a reference only a source (a named one, a body of people, a role, a publication), as an organisation no event', () => {
-    const doc = readArticle({
-      ...fixture('bank1'),
-      id: 'sources',
-      text:
-        'The third signalling failure at Holloway Junction this year stranded commuters, its analyst Priya Raman said. ' +
+    const doc = storyDoc(
+      'sources',
+      'The third signalling failure at Holloway Junction this year stranded commuters, its analyst Priya Raman said. ' +
         'A spokesperson for Eastmere Rail said the Wi-Fi connection on trains also failed, according to the Eastmere Gazette. ' +
         "Eastmere Rail's official response to the complaints came only a day after that. " +
         'Thousands of Eastmere Rail passengers were stranded on trains for hours. ' +
         'Owners of Eastmere season tickets were also left without refunds.',
-    });
+    );
     const offered = (field: 'references' | 'system') =>
       factCandidates([doc]).flatMap((c) => (c.kind === 'name' && c.spans[field] ? [c.spans[field].text] : []));
     const references = offered('references');

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { addCounts, emptyCounts, learnLexicon, lexiconScore, mergeCounts, textWords } from '../pipeline/backends/offline/lexicon.ts';
 import { stem } from '../pipeline/text/stem.ts';
 import { contentTokens } from '../evals/facts.ts';
-import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { factCandidates } from '../pipeline/backends/offline/candidates.ts';
-import { fixture } from './fixtures.ts';
+import { storyDoc } from './fixtures.ts';
 
 const counts = (texts: string[]) => texts.reduce((c, t) => addCounts(c, textWords(t)), emptyCounts());
 
@@ -43,16 +42,14 @@ describe('fact lexicons: the words analysts pick out for a field', () => {
 
 describe('page furniture is never a fact', () => {
   it('leaves out credits, captions and links, and keeps the story around them', () => {
-    const doc = readArticle({
-      ...fixture('bank1'),
-      id: 'furniture',
-      text:
-        'A faulty software update took the bank app offline for six hours on Monday. ' +
+    const doc = storyDoc(
+      'furniture',
+      'A faulty software update took the bank app offline for six hours on Monday. ' +
         'Watch this: Five gadgets we loved this week and why they matter. ' +
         'Engineers at the bank rolled the update back by the evening. ' +
         'Customers queue outside a branch in London (Credit: Getty Images)\n' +
         'Reporting by Jane Doe in London; Editing by John Roe and Mary Poe.',
-    });
+    );
     const sentences = new Set(factCandidates([doc]).map((c) => c.s.text));
     expect([...sentences].some((s) => /Watch this|Reporting by|Credit:/.test(s))).toBe(false);
     expect([...sentences].some((s) => s.startsWith('Engineers at the bank rolled'))).toBe(true);
@@ -65,7 +62,7 @@ describe('learning a lexicon field', () => {
     const incident = (id: string, text: string, cause: string) =>
       ({
         gold: { id, articleIds: [id], gold: { postmortem: { softwareCauses: `1. ${cause}` } } },
-        docs: [readArticle({ ...fixture('bank1'), id, text })],
+        docs: [storyDoc(id, text)],
       }) as unknown as Parameters<typeof factRows>[0][number];
     const incidents = [
       incident('a', 'The outage began when a zorblax routine in the billing software looped forever.', 'a zorblax routine looped'),
