@@ -133,29 +133,30 @@ describe('what kind of thing a name names', () => {
         'Thousands of Eastmere Rail passengers were stranded on trains for hours. ' +
         'Owners of Eastmere season tickets were also left without refunds.',
     );
+    const all = factCandidates([doc]);
+    const named = (system: string) => all.find((c) => c.spans.system?.text === system)?.spans;
     const offered = (field: 'references' | 'system') =>
-      factCandidates([doc]).flatMap((c) => (c.kind === 'name' && c.spans[field] ? [c.spans[field].text] : []));
+      all.flatMap((c) => (c.kind === 'name' && c.spans[field] ? [c.spans[field].text] : []));
     const references = offered('references');
     expect(references).toEqual(expect.arrayContaining(['Priya Raman', 'spokesperson for Eastmere Rail', 'Eastmere Gazette']));
     expect(references.filter((r) => /failure|connection/.test(r))).toEqual([]);
     // An event or a thing may still be what failed.
     expect(offered('system')).toEqual(expect.arrayContaining(['Wi-Fi connection on trains']));
     // A thing a proper name owns offers its owner as the source, and an event its owner as the organisation.
-    const response = factCandidates([doc]).find((c) => c.spans.system?.text === "Eastmere Rail's official response");
-    expect(response?.spans.references?.text).toBe('Eastmere Rail');
-    expect(response?.spans.responsibleOrganization?.text).toBe('Eastmere Rail');
+    const response = named("Eastmere Rail's official response");
+    expect(response?.references?.text).toBe('Eastmere Rail');
+    expect(response?.responsibleOrganization?.text).toBe('Eastmere Rail');
     // The people a failure hit are impacted; the one serving them may be responsible.
-    const passengers = factCandidates([doc]).find((c) => c.spans.system?.text === 'Eastmere Rail passengers');
-    expect(passengers?.spans.impactedOrganization?.text).toBe('Eastmere Rail passengers');
-    expect(passengers?.spans.responsibleOrganization?.text).toBe('Eastmere Rail');
+    const passengers = named('Eastmere Rail passengers');
+    expect(passengers?.impactedOrganization?.text).toBe('Eastmere Rail passengers');
+    expect(passengers?.responsibleOrganization?.text).toBe('Eastmere Rail');
     // Only a proper name right before the people owns them; the tagger's "Owners" (a capitalised opener) is none.
     for (const people of ['Owners of Eastmere season tickets', 'Owners']) {
-      const spans = factCandidates([doc]).find((c) => c.spans.system?.text === people)?.spans;
+      const spans = named(people);
       expect(spans?.impactedOrganization?.text).toBe(people);
       expect(spans?.responsibleOrganization).toBeUndefined();
     }
-    const failure = factCandidates([doc]).find((c) => c.spans.system?.text === 'third signalling failure at Holloway Junction');
-    expect(failure?.spans).toEqual({ system: expect.anything() });
+    expect(named('third signalling failure at Holloway Junction')).toEqual({ system: expect.anything() });
   });
 });
 
