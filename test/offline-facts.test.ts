@@ -131,7 +131,8 @@ describe('what kind of thing a name names', () => {
         'A spokesperson for Eastmere Rail said the Wi-Fi connection on trains also failed, according to the Eastmere Gazette. ' +
         "Eastmere Rail's official response to the complaints came only a day after that. " +
         'Thousands of Eastmere Rail passengers were stranded on trains for hours. ' +
-        'Owners of Eastmere season tickets were also left without refunds.',
+        'Owners of Eastmere season tickets were also left without refunds. ' +
+        'A check-in failure at Eastmere Central delayed hundreds of trains on the same day.',
     );
     const all = factCandidates([doc]);
     const named = (system: string) => all.find((c) => c.spans.system?.text === system)?.spans;
@@ -157,6 +158,8 @@ describe('what kind of thing a name names', () => {
       expect(spans?.responsibleOrganization).toBeUndefined();
     }
     expect(named('third signalling failure at Holloway Junction')).toEqual({ system: expect.anything() });
+    // A hyphenated word does not end the search for the head: "check-in failure" is a failure.
+    expect(named('check-in failure at Eastmere Central')).toEqual({ system: expect.anything() });
   });
 });
 

@@ -50,9 +50,12 @@ const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
  */
 export function headOf(p: Phrase): Token {
   let head = p.tokens[0]!;
-  for (const t of p.tokens) {
+  for (const [i, t] of p.tokens.entries()) {
+    const prev = p.tokens[i - 1];
+    // The end of a hyphenated word ("check-in failure"): still inside the name, whatever its tag.
+    const hyphened = prev?.norm === '-' && prev.end === t.start;
     if (NAMED.has(t.pos)) head = t;
-    else if (!(t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
+    else if (!(hyphened || t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
   }
   return head;
 }

@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-14';
+export const CODE_VERSION = 'offline-15';
 
 const Pattern = z
   .string()
