@@ -76,8 +76,10 @@ export class Store {
     return this.#c.appliedMigrations();
   }
 
-  /** Row counts for `status` and the run summary. */
-  /** With `producer`, records (postmortems, facts, labels, citations) are that producer's only. */
+  /**
+   * Row counts for `status` and the run summary. With `producer`, records (postmortems, facts, labels,
+   * citations) are that producer's only.
+   */
   counts(producer?: string) {
     const a = this.articles.counts(),
       r = this.records.counts(producer);

@@ -1,4 +1,3 @@
-import { MONTHS, WEEKDAYS } from '../../text/dates.ts';
 import { type Sentence, type Token, contentWords } from '../../text/sentences.ts';
 import { FIELD_CUES, SOFTWARE } from './cues.ts';
 import type { ArticleDoc, Cue } from './evidence.ts';
@@ -41,7 +40,6 @@ const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
 const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
 const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
-const CALENDAR = new Set([...WEEKDAYS, ...MONTHS].map((w) => w.toLowerCase()));
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 
 /**
@@ -87,8 +85,9 @@ export function spansFor(p: Phrase): Partial<Record<NameField, Span>> {
   let to = from;
   while (p.tokens[to]?.pos === 'PROPN') to++;
   const next = p.tokens[to];
-  // "Lumenstream subscribers": the proper name right before the people is whose they are ("Black Friday shoppers" is a date).
-  const serves = !!next && PEOPLE.test(next.norm) && !p.tokens.slice(from, to).some((t) => CALENDAR.has(t.norm));
+  // "Lumenstream subscribers": the proper name right before the people is whose they are. (A day never
+  // gets here: phrases.ts keeps days and day names, "Black Friday", out of names.)
+  const serves = !!next && PEOPLE.test(next.norm);
   const owner =
     from >= 0 && to > from && next && (possessive(next) || serves)
       ? {
