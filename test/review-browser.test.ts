@@ -64,7 +64,8 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     // Correct the next one: toggle an option with its number key, save with Enter.
     const second = (await activeId())!;
     const [, incident2, dim2] = second.split(':');
-    await page.waitForSelector(`.card[data-target="${dim2}"]`);
+    // Two items in a row can share a dimension: the card to wait for is the one of the second incident.
+    await page.waitForSelector(`.card[data-target="${dim2}"][data-incident="${incident2}"]`);
     const dim = TAXONOMY.find((d) => d.key === dim2)!;
     const model = store.records.labels(incident2).find((l) => l.dimension === dim2)!.options;
     const pressed = await page.locator('.card .option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-pressed') === 'true'));
@@ -108,6 +109,45 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     expect(await page.locator('.lead').textContent()).toMatch(/matched the reviewer's on 1 of 2 reviewed labels \(50%\)/);
   });
 
+  it("shows no card while the next item loads, so a key pressed then cannot edit the previous item's card", async () => {
+    await page.goto(`${srv.url}#/queue`);
+    await page.selectOption('select[data-filter="status"]', 'open');
+    await page.selectOption('select[data-filter="kind"]', 'label');
+    await page.waitForSelector('.card[data-kind="label"]');
+    const shown = (await page.locator('.card').getAttribute('data-incident'))!;
+    const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+    const next = ids.find((id) => id.split(':')[1] !== shown)!;
+    const [, incident, dim] = next.split(':');
+    // Hold the next incident's detail until the key has been pressed.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    await page.route('**/api/incidents/**', async (route) => {
+      asked = true;
+      await held;
+      await route.continue();
+    });
+    await page.locator(`.queue-item[data-id="${next}"]`).click();
+    await expect.poll(() => asked).toBe(true);
+    expect(await page.locator('.card').count()).toBe(0);
+    expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBe('true');
+    await page.keyboard.press('1');
+    release();
+    await page.waitForSelector(`.card[data-target="${dim}"][data-incident="${incident}"]`);
+    await page.unroute('**/api/incidents/**');
+    expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBeNull();
+    const model = store.records.labels(incident).find((l) => l.dimension === dim)!.options;
+    const pressed = await page
+      .locator('.card .option[aria-pressed="true"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-option')));
+    expect(pressed).toEqual(
+      TAXONOMY.find((d) => d.key === dim)!
+        .options.map((o) => o.key)
+        .filter((k) => model.includes(k)),
+    );
+    expect(problems).toEqual([]);
+  });
+
   it('shows article text with script payloads as inert text', async () => {
     await page.goto(`${srv.url}#/queue?incident=${encodeURIComponent(xssIncident)}`);
     await page.waitForSelector('.source');
@@ -148,6 +188,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
           store.records.labels(i.id).some((l) => l.dimension === 'behaviour' && l.citations.length > 1),
       )!;
     await page.locator(`.queue-item[data-id="label:${cited.id}:behaviour"]`).click();
+    await page.waitForSelector(`.card[data-target="behaviour"][data-incident="${cited.id}"]`);
     await page.waitForSelector('mark.cite.current');
     // The shot shows option 2 toggled: waited for by its state, not by a pause.
     const option2 = page.locator('.card[data-target="behaviour"] .option').nth(1);

@@ -153,7 +153,7 @@ function labelCard(ctx, dim, decision, past, draft) {
   );
   return h(
     'section',
-    { class: 'card', dataset: { kind: 'label', target: dim.key } },
+    { class: 'card', dataset: { kind: 'label', target: dim.key, incident: ctx.sel.incidentId } },
     h('div', { class: 'eyebrow' }, `Label · ${SECTION[dim.section]} · ${dim.kind === 'boolean' ? 'true / false' : 'multi-label'}`),
     h('h2', {}, dim.title),
     h('p', { class: 'question' }, dim.question),
@@ -214,7 +214,7 @@ function factCard(ctx, decision, past, draft) {
   const { fact, meta } = ctx;
   return h(
     'section',
-    { class: 'card', dataset: { kind: 'fact', target: fact.target } },
+    { class: 'card', dataset: { kind: 'fact', target: fact.target, incident: ctx.sel.incidentId } },
     h('div', { class: 'eyebrow' }, 'Fact · Postmortem Analysis'),
     h('h2', {}, `${meta.postmortemTitles[fact.field]} #${fact.idx + 1}`),
     h('blockquote', { class: 'fact-text' }, fact.text),

@@ -275,6 +275,11 @@ export function mountQueue(main, params) {
   async function show(next, articleId) {
     sel = next;
     draft = { options: new Set(), mode: null };
+    // Until the new item's detail arrives, no card is shown and no key acts: a key pressed now would
+    // otherwise edit the previous item's card, and the loaded answer would then overwrite it.
+    detail = null;
+    clear(cardSlot);
+    pane.setAttribute('aria-busy', 'true');
     let d;
     try {
       d = await loadDetail(next.incidentId);
@@ -284,6 +289,7 @@ export function mountQueue(main, params) {
     }
     if (sel !== next) return;
     detail = d;
+    pane.removeAttribute('aria-busy');
     const label = currentLabel();
     const decision = currentDecision();
     if (sel.kind === 'label') draft.options = new Set(decision?.options ?? label?.options ?? []);
@@ -333,6 +339,7 @@ export function mountQueue(main, params) {
   function renderPane() {
     const it = items[cursor];
     const inQueue = it && itemIdOf(sel) === it.id;
+    const shown = detail;
     const citing = citingItems(detail, meta);
     append(clear(pane), [
       h(
@@ -372,7 +379,7 @@ export function mountQueue(main, params) {
         ),
         articlesPanel(detail, citing, currentKey(), (key) => {
           const c = citing.get(key);
-          const next = { kind: c.kind, incidentId: detail.id, target: c.target, producer: c.producer };
+          const next = { kind: c.kind, incidentId: shown.id, target: c.target, producer: c.producer };
           const i = items.findIndex((x) => x.id === itemIdOf(next));
           if (i >= 0) selectIndex(i);
           else show(next);
