@@ -45,13 +45,15 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   });
 
   const activeId = () => page.locator('.queue-item.active').getAttribute('data-id');
+  /** The card once the pane has settled: a filter change or a move reloads it, and a key then waits. */
+  const settledCard = (attrs = '') => page.waitForSelector(`.review-pane:not([aria-busy]) .card${attrs}`);
 
   it('opens the queue, accepts one label and corrects another with the keyboard', async () => {
     await page.goto(srv.url);
     await page.locator('#reviewer').fill('Tess Reviewer');
     await page.selectOption('select[data-filter="kind"]', 'label');
     await page.waitForSelector('.queue-item.active');
-    await page.waitForSelector('.card[data-kind="label"]');
+    await settledCard('[data-kind="label"]');
     await page.locator('#reviewer').blur();
 
     // Accept the first, most uncertain label.
@@ -65,7 +67,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     const second = (await activeId())!;
     const [, incident2, dim2] = second.split(':');
     // Two items in a row can share a dimension: the card to wait for is the one of the second incident.
-    await page.waitForSelector(`.card[data-target="${dim2}"][data-incident="${incident2}"]`);
+    await settledCard(`[data-target="${dim2}"][data-incident="${incident2}"]`);
     const dim = TAXONOMY.find((d) => d.key === dim2)!;
     const model = store.records.labels(incident2).find((l) => l.dimension === dim2)!.options;
     const pressed = await page.locator('.card .option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-pressed') === 'true'));
@@ -113,7 +115,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.goto(`${srv.url}#/queue`);
     await page.selectOption('select[data-filter="status"]', 'open');
     await page.selectOption('select[data-filter="kind"]', 'label');
-    await page.waitForSelector('.card[data-kind="label"]');
+    await settledCard('[data-kind="label"]');
     const shown = (await page.locator('.card').getAttribute('data-incident'))!;
     const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
     const next = ids.find((id) => id.split(':')[1] !== shown)!;
@@ -133,7 +135,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBe('true');
     await page.keyboard.press('1');
     release();
-    await page.waitForSelector(`.card[data-target="${dim}"][data-incident="${incident}"]`);
+    await settledCard(`[data-target="${dim}"][data-incident="${incident}"]`);
     await page.unroute('**/api/incidents/**');
     expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBeNull();
     const model = store.records.labels(incident).find((l) => l.dimension === dim)!.options;
@@ -188,7 +190,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
           store.records.labels(i.id).some((l) => l.dimension === 'behaviour' && l.citations.length > 1),
       )!;
     await page.locator(`.queue-item[data-id="label:${cited.id}:behaviour"]`).click();
-    await page.waitForSelector(`.card[data-target="behaviour"][data-incident="${cited.id}"]`);
+    await settledCard(`[data-target="behaviour"][data-incident="${cited.id}"]`);
     await page.waitForSelector('mark.cite.current');
     // The shot shows option 2 toggled: waited for by its state, not by a pause.
     const option2 = page.locator('.card[data-target="behaviour"] .option').nth(1);
@@ -265,7 +267,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   it('is usable 400 px wide: nothing off-screen, the Reviewer box in view', async () => {
     await page.setViewportSize({ width: 400, height: 860 });
     await page.goto(`${srv.url}#/queue`);
-    await page.waitForSelector('.card');
+    await settledCard();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
     const box = (await page.locator('#reviewer').boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
@@ -279,7 +281,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.goto(`${srv.url}#/queue`);
     await page.locator('#reviewer').fill('');
     await page.selectOption('select[data-filter="status"]', 'open');
-    await page.waitForSelector('.card');
+    await settledCard();
     await page.locator('#reviewer').blur();
     const before = store.review.list().length;
     const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
@@ -295,9 +297,12 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     expect(await page.locator('#reviewer').inputValue()).toBe('');
     // This time type a name: Enter saves it and does what was asked. From the top of the queue, so that
     // there is a next item to move on to.
-    await page.locator('.queue-item').first().click();
+    const top = page.locator('.queue-item').first();
+    const item = (await top.getAttribute('data-id'))!;
+    await top.click();
+    await settledCard(`[data-incident="${item.split(':')[1]}"]`);
     await page.locator('#reviewer').blur();
-    const item = (await activeId())!;
+    expect(await activeId()).toBe(item);
     await page.keyboard.press('a');
     await expect.poll(focused).toBe('reviewer');
     await page.keyboard.type('Ann Other');
@@ -307,5 +312,27 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     expect(await focused()).not.toBe('reviewer');
     await expect.poll(activeId).not.toBe(item);
     expect(problems).toEqual([]);
+  });
+  it('keeps a name typed while the page is still starting', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    await page.route('**/api/meta', async (route) => {
+      asked = true;
+      await held;
+      await route.continue();
+    });
+    await page.goto('about:blank');
+    await page.goto(`${srv.url}#/queue`);
+    await expect.poll(() => asked).toBe(true);
+    // The stored name (an earlier test's) would overwrite this one when the page finished starting.
+    await page.locator('#reviewer').fill('Early Bird');
+    release();
+    await settledCard();
+    await page.unroute('**/api/meta');
+    expect(await page.locator('#reviewer').inputValue()).toBe('Early Bird');
+    await page.reload();
+    await settledCard();
+    expect(await page.locator('#reviewer').inputValue()).toBe('Early Bird');
   });
 });

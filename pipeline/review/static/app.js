@@ -1,6 +1,6 @@
 import { $, clear, h, kbd, toast } from './dom.js';
 import { flushOutbox, get, pendingCount } from './api.js';
-import { initReviewer, state, typing } from './state.js';
+import { initReviewer, defaultReviewer, state, typing } from './state.js';
 import { mountQueue } from './queue.js';
 import { mountBrowse } from './browse.js';
 import { mountRecord } from './record.js';
@@ -120,13 +120,14 @@ function keydown(e) {
 }
 
 async function start() {
+  initReviewer($('#reviewer'));
   try {
     state.meta = await get('/api/meta');
   } catch (e) {
     clear($('#main')).append(h('p', { class: 'empty' }, `The review server did not answer: ${e.message}`));
     return;
   }
-  initReviewer($('#reviewer'), state.meta.reviewer);
+  defaultReviewer($('#reviewer'), state.meta.reviewer);
   $('#help-button').addEventListener('click', help);
   document.addEventListener('keydown', keydown);
   window.addEventListener('hashchange', route);

@@ -223,6 +223,8 @@ export function mountQueue(main, params) {
   async function load() {
     // Filters can change faster than the server answers: only the latest answer is shown.
     const mine = ++loads;
+    // Busy until the selected item's card is shown (show() clears it), so nothing waits on a stale card.
+    pane.setAttribute('aria-busy', 'true');
     const q = new URLSearchParams();
     for (const k of FILTER_NAMES) if (filters[k]) q.set(k, filters[k]);
     q.set('limit', '2000');
@@ -230,6 +232,7 @@ export function mountQueue(main, params) {
     try {
       r = await get(`/api/queue?${q}`);
     } catch (e) {
+      if (mine === loads) pane.removeAttribute('aria-busy');
       toast(e.message, 'error');
       return;
     }
@@ -244,6 +247,7 @@ export function mountQueue(main, params) {
     if (items.length) selectIndex(Math.max(at, 0));
     else {
       sel = null;
+      pane.removeAttribute('aria-busy');
       append(clear(pane), [h('p', { class: 'empty' }, 'Nothing to show. Change the filters on the left.')]);
     }
   }
@@ -284,6 +288,7 @@ export function mountQueue(main, params) {
     try {
       d = await loadDetail(next.incidentId);
     } catch (e) {
+      if (sel === next) pane.removeAttribute('aria-busy');
       toast(e.message, 'error');
       return;
     }

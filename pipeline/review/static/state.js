@@ -7,8 +7,9 @@ const REVIEWER_KEY = 'failscope.reviewer';
 // An action that needed a name waits here while the reviewer types it, with where the focus was.
 let waiting = null;
 
-export function initReviewer(input, fallback) {
-  input.value = localStorage.getItem(REVIEWER_KEY) ?? fallback ?? '';
+/** Called before the page asks the server anything, so a name typed meanwhile is kept. */
+export function initReviewer(input) {
+  input.value = localStorage.getItem(REVIEWER_KEY) ?? '';
   input.addEventListener('input', () => localStorage.setItem(REVIEWER_KEY, input.value.trim()));
   // Enter and Esc leave the box, so the single-key shortcuts work again; Enter also does what was waiting.
   input.addEventListener('keydown', (e) => {
@@ -21,6 +22,11 @@ export function initReviewer(input, fallback) {
     if (w?.from?.isConnected && w.from !== document.body) w.from.focus();
     if (e.key === 'Enter' && w && reviewerName()) w.retry();
   });
+}
+
+/** The server's default name (`review --reviewer`), unless this browser has a name of its own. */
+export function defaultReviewer(input, name) {
+  if (name && localStorage.getItem(REVIEWER_KEY) === null && !input.value.trim()) input.value = name;
 }
 
 /** Sends the focus to the name box; `retry` runs once a name is typed and Enter pressed. */
