@@ -92,6 +92,25 @@ describe('background', () => {
   });
 });
 
+describe('what was not done', () => {
+  it('is no fix: a clause saying what was not done, or could not be, is offered to the other fields only', () => {
+    const doc = storyDoc(
+      'not-done',
+      'Veridian does not require two-factor authentication for its mobile app, though it is offered as an option. ' +
+        'The affected cars could not be repaired remotely and had to be taken to service centres. ' +
+        'The bank not only reset every password but also refunded the stolen money within a day.',
+    );
+    const fixes = factCandidates([doc])
+      .filter((c) => c.kind === 'clause')
+      .map((c) => [c.s.index, !!c.spans.fixes, !!c.spans.softwareCauses]);
+    expect(fixes).toEqual([
+      [0, false, true],
+      [1, false, true],
+      [2, true, true],
+    ]);
+  });
+});
+
 describe('sentences', () => {
   it('ends a sentence after a unit that follows a number ("10C."), and keeps initials in names', () => {
     const text = 'The mode holds the temperature at 10C. That fallback was designed for empty homes. H. D. Moore agreed it was 5F.';

@@ -37,6 +37,10 @@ const CLAUSE_CUES: Record<ClauseField, Cue[]> = {
   fixes: FIELD_CUES.fixes,
 };
 
+const NOT_DONE: Partial<Record<ClauseField, RegExp>> = Object.fromEntries(
+  Object.entries(TUNING.settings.extraction.notDone).map(([f, p]) => [f, new RegExp(p, 'i')]),
+);
+
 /** Share of a sentence's words that are English stop words: a passage in another language has few. */
 const stopShare = (s: Sentence) => {
   const words = s.tokens.filter((t) => t.kind === 'word');
@@ -108,7 +112,12 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
       const st = statementOf(s);
       const x = sentenceFeatures(s, d, { headline: headlines[di]!, central, attributed: st.speaker !== null });
       const parts = clauseParts(s, st.clause);
-      const spans = Object.fromEntries(CLAUSE_FIELDS.map((f) => [f, clauseFor(s, st.clause, parts, CLAUSE_CUES[f])]));
+      const spans = Object.fromEntries(
+        CLAUSE_FIELDS.flatMap((f) => {
+          const span = clauseFor(s, st.clause, parts, CLAUSE_CUES[f]);
+          return NOT_DONE[f]?.test(span.text) ? [] : [[f, span]];
+        }),
+      );
       const base = { articleId: d.article.id, s, order: di * 10_000 + s.index };
       // Background ("Like many modern vehicles, …") states how things usually work: no fact of this failure.
       if (!background.test(st.clause.text)) out.push({ kind: 'clause', ...base, spans, key: '', x });

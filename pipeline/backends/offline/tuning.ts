@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { hashOf } from '../../text/hash.ts';
 import { isDimensionKey, optionKeys } from '../../../schemas/index.ts';
-import { FACT_FIELDS, type FactField } from './fact-fields.ts';
+import { CLAUSE_FIELDS, FACT_FIELDS, type FactField, NAME_FIELDS } from './fact-fields.ts';
 
 /**
  * The offline backend's hand-set tuning — cue lists, polarity rules, windows, weights and thresholds —
@@ -14,7 +14,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-15';
+export const CODE_VERSION = 'offline-16';
 
 const Pattern = z
   .string()
@@ -133,6 +133,8 @@ export const SettingsFile = z
         minStopShare: Fraction,
         /** A sentence this matches is the page's furniture (credits, captions, links), not the story. */
         furniture: Pattern,
+        /** Per clause field, a clause this matches states what was not done: no fix ("does not require 2FA"). */
+        notDone: z.partialRecord(z.enum(CLAUSE_FIELDS), Pattern),
         /** A statement this matches is background, how things usually are ("Like many modern vehicles, …"). */
         background: Pattern,
         summarySentences: z.number().int().positive(),
@@ -163,7 +165,7 @@ export const SettingsFile = z
          * ("Lumenstream subscribers"). Unlisted fields take any name.
          */
         fieldKinds: z.partialRecord(
-          z.enum(['system', 'responsibleOrganization', 'impactedOrganization', 'references']),
+          z.enum(NAME_FIELDS),
           z.array(z.enum(['proper', 'people', 'organisation', 'source', 'event', 'product', 'other'])),
         ),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
