@@ -180,6 +180,22 @@ describe('what kind of thing a name names', () => {
     // A hyphenated word does not end the search for the head: "check-in failure" is a failure.
     expect(named('check-in failure at Eastmere Central')).toEqual({ system: expect.anything() });
   });
+
+  it('offers a person named with a role as a source only, and an organisation with an apposition everywhere', () => {
+    const doc = storyDoc(
+      'person',
+      'Marion Fletcher, branch secretary of the union representing council workers, said the union had asked for a meeting. ' +
+        'Cobalt Cloud, the Denver-based hosting provider, said the outage was over. ' +
+        "The European Banking Authority, the European Union's banking regulator, said it was hacked.",
+    );
+    const spans = (text: string) => factCandidates([doc]).find((c) => c.kind === 'name' && c.spans.references?.text === text)?.spans;
+    expect(spans('Marion Fletcher, branch secretary of the union representing council workers')).toEqual({ references: expect.anything() });
+    for (const body of [
+      'Cobalt Cloud, the Denver-based hosting provider',
+      "European Banking Authority, the European Union's banking regulator",
+    ])
+      expect(Object.keys(spans(body) ?? {}).sort()).toEqual(['impactedOrganization', 'references', 'responsibleOrganization', 'system']);
+  });
 });
 
 describe('clauses: what a sentence states, trimmed of who said it', () => {
@@ -241,6 +257,28 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
       'According to the briefing, which was reviewed by TechWire Weekly, the module had never run on a February 29.',
       'the module had never run on a February 29',
       'briefing',
+    ],
+    // A name and an apposition with verbs of its own, then the speech verb.
+    [
+      'Marion Fletcher, branch secretary of the union representing many council workers, said the union had asked for a meeting.',
+      'the union had asked for a meeting',
+      'Marion Fletcher, branch secretary of the union representing many council workers',
+    ],
+    [
+      'Lotte Brink, who runs IT for a Rotterdam logistics firm, said her company was offline for six hours.',
+      'her company was offline for six hours',
+      'Lotte Brink',
+    ],
+    [
+      'Ravi Shah, a reliability consultant who has advised several cloud providers, said the credits were small.',
+      'the credits were small',
+      'Ravi Shah, a reliability consultant',
+    ],
+    // "acknowledged" is a speech verb, but news does not put it before its speaker.
+    [
+      'Lumenstream, which holds the streaming rights in six countries, acknowledged the problem on social media on Sunday.',
+      'Lumenstream, which holds the streaming rights in six countries, acknowledged the problem on social media on Sunday',
+      null,
     ],
   ];
   it.each(cases)('%s', (text, clause, speaker) => {

@@ -21,6 +21,7 @@ export interface Statement {
 
 const A = TUNING.settings.extraction.attribution;
 const SPEECH = new RegExp(`^(?:${A.verbs})$`, 'i');
+const INVERTED = new RegExp(`^(?:${A.inverted})$`, 'i');
 const CONNECTIVE = new RegExp(`^(?:${A.connectives})$`, 'i');
 const CHANNEL = new RegExp(`^(?:${A.channels})$`, 'i');
 const PRONOUN = /^(?:he|she|it|they|we|i|you|this|that|these|those)$/i;
@@ -182,7 +183,7 @@ function trailing(s: Sentence): Statement | null {
     }
     if (!isSpeech(t)) continue;
     // "…, said X": unless a preposition follows ("…, Isabelle Moreau, said in a statement"), which tells how.
-    if (boundary(ts[v - 1]) && t.norm !== 'told' && t.norm !== 'tells' && ts[v + 1]?.pos !== 'ADP') {
+    if (boundary(ts[v - 1]) && INVERTED.test(t.norm) && ts[v + 1]?.pos !== 'ADP') {
       // "…, said Professor Elaine Burke, who researches…": what the speaker does is not who speaks.
       const speaker = speakerOf(ts.slice(v + 1, upTo(ts, v + 1, n, relative)), A.maxSpeakerWords * 2);
       if (speaker) return statement(s, 0, v - 1, speaker);
@@ -210,6 +211,25 @@ function leadIn(ts: readonly Token[], from: number): number {
   return clauseStart(ts, comma + 1);
 }
 
+/**
+ * "Marion Fletcher, branch secretary of the union representing council workers, said …": a name and its
+ * apposition, which may hold verbs of its own, before the speech verb. Returns the verb and the speaker.
+ */
+function namedBefore(ts: readonly Token[], start: number): { v: number; speaker: Token[] } | null {
+  let i = start;
+  while (ts[i]?.pos === 'PROPN') i++;
+  if (i === start || ts[i]?.norm !== ',') return null;
+  const close = upTo(ts, i + 1, ts.length, (t) => t.norm === ',');
+  if (close >= ts.length || words(ts.slice(i + 1, close)) > A.maxSpeakerWords * 2) return null;
+  let v = close + 1;
+  while (ts[v]?.pos === 'AUX') v++;
+  if (!isSpeech(ts[v])) return null;
+  // "Lotte Brink, who runs IT for…, said", "Ravi Shah, a consultant who has advised…, said": what the
+  // speaker does is not who speaks (as in trailing).
+  const rel = upTo(ts, i + 1, close, (t) => /^(?:who|which|that)$/i.test(t.norm));
+  return { v, speaker: ts.slice(start, rel === i + 1 ? i : rel) };
+}
+
 /** "X said (on Tuesday) (that) …" / "X told Y (that) …" / "According to X, …", after any lead-in (leadIn). */
 function leading(s: Sentence): Statement | null {
   const ts = s.tokens;
@@ -221,9 +241,10 @@ function leading(s: Sentence): Statement | null {
     const from = relative(ts[comma]!, comma, ts) ? ts.findIndex((t, i) => i > comma + 1 && t.norm === ',') : comma;
     return speaker && from > 0 ? statement(s, from + 1, ts.length, speaker) : null;
   }
-  const v = ts.findIndex((_t, i) => i > start && isVerb(ts, i) && ts[i]!.pos !== 'AUX');
+  const named = namedBefore(ts, start);
+  const v = named?.v ?? ts.findIndex((_t, i) => i > start && isVerb(ts, i) && ts[i]!.pos !== 'AUX');
   if (v < 0 || !isSpeech(ts[v])) return null;
-  const speaker = speakerOf(ts.slice(start, v), A.maxSpeakerWords);
+  const speaker = named?.speaker ?? speakerOf(ts.slice(start, v), A.maxSpeakerWords);
   if (!speaker) return null;
   let i = afterVerb(ts, v);
   // "told users to reset their devices" is an instruction, not a statement.
@@ -234,7 +255,10 @@ function leading(s: Sentence): Statement | null {
 
 /** The sentence's statement and source; the whole sentence, sourceless, when no attribution is read. */
 export function statementOf(s: Sentence): Statement {
-  const found = trailing(s) ?? leading(s);
+  // "Lotte Brink, who runs IT for a logistics firm, said the outage cost a day": the speaker comes first;
+  // read from the end, "said the outage cost a day" would look like "…, said X".
+  const named = namedBefore(s.tokens, leadIn(s.tokens, clauseStart(s.tokens, 0))) !== null;
+  const found = (named ? leading(s) : null) ?? trailing(s) ?? leading(s);
   if (found) return found;
   const ts = s.tokens;
   const a = clauseStart(ts, 0),

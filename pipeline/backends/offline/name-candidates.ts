@@ -5,7 +5,7 @@ import { NAME_FIELDS, type NameField } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
 import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
 import type { Span } from './span.ts';
-import { TUNING } from './tuning.ts';
+import { type NAME_KINDS, TUNING } from './tuning.ts';
 
 /**
  * Names a postmortem may state (the system, the organisations, the sources), as candidates for the
@@ -58,16 +58,28 @@ export function headOf(p: Phrase): Token {
   return head;
 }
 
-export type NameKind = 'proper' | 'people' | 'organisation' | 'source' | 'event' | 'product' | 'other';
+export type NameKind = (typeof NAME_KINDS)[number];
 
-/** What a name names, by its head word past any determiner ("its analyst Priya Raman" is Priya Raman). */
+/** The head word of a name past any determiner ("its analyst Priya Raman" is about Priya Raman). */
+const headPast = (tokens: readonly Token[], p: Phrase) => {
+  const from = tokens.findIndex((t) => t.pos !== 'DET' && t.pos !== 'PRON');
+  return headOf({ ...p, tokens: tokens.slice(Math.max(0, from)) });
+};
+
+/** What a name names, by its head word. */
 export function kindOf(p: Phrase): NameKind {
-  const from = p.tokens.findIndex((t) => t.pos !== 'DET' && t.pos !== 'PRON');
-  const head = headOf({ ...p, tokens: p.tokens.slice(Math.max(0, from)) });
+  const head = headPast(p.tokens, p);
   // Before the tag: the tagger calls a capitalised sentence opener ("Shoppers discovered…") a proper noun.
   if (PEOPLE.test(head.norm)) return 'people';
   if (EVENT.test(head.norm)) return 'event';
-  if (head.pos === 'PROPN') return 'proper';
+  if (head.pos === 'PROPN') {
+    // "Marion Fletcher, branch secretary of the union": a name the apposition gives a role is a person.
+    const comma = p.tokens.findIndex((t) => t.norm === ',');
+    const role = comma > 0 && comma + 1 < p.tokens.length ? headPast(p.tokens.slice(comma + 1), p) : null;
+    // A body named with one ("European Banking Authority, the EU's banking regulator") is none.
+    const body = (t: Token) => ORGANISATION.test(t.norm);
+    return role && SOURCE.test(role.norm) && !body(role) && !body(head) ? 'person' : 'proper';
+  }
   if (ORGANISATION.test(head.norm)) return 'organisation';
   if (SOURCE.test(head.norm)) return 'source';
   return PRODUCT.test(head.norm) ? 'product' : 'other';

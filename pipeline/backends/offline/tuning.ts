@@ -5,6 +5,9 @@ import { hashOf } from '../../text/hash.ts';
 import { isDimensionKey, optionKeys } from '../../../schemas/index.ts';
 import { CLAUSE_FIELDS, FACT_FIELDS, type FactField, NAME_FIELDS } from './fact-fields.ts';
 
+/** What a name names, by its head word (name-candidates.ts kindOf); fieldKinds says which a field takes. */
+export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source', 'event', 'product', 'other'] as const;
+
 /**
  * The offline backend's hand-set tuning — cue lists, polarity rules, windows, weights and thresholds —
  * as data: three JSON files in `tuning/`, validated here. Learned weights are separate (the model file).
@@ -14,7 +17,7 @@ import { CLAUSE_FIELDS, FACT_FIELDS, type FactField, NAME_FIELDS } from './fact-
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-16';
+export const CODE_VERSION = 'offline-17';
 
 const Pattern = z
   .string()
@@ -161,13 +164,11 @@ export const SettingsFile = z
          * The kinds of name (by head word) a field takes, for fields that are picky: a reference is a source
          * (a named one, a body of people, a person by role, a publication), never an event or a thing
          * ("third signalling failure at Holloway Junction", "Wi-Fi connection"); an organisation is no event
-         * ("failure at Holloway Junction"), and the people a failure hit are not responsible for it
-         * ("Lumenstream subscribers"). Unlisted fields take any name.
+         * ("failure at Holloway Junction"), the people a failure hit are not responsible for it
+         * ("Lumenstream subscribers"), and a person named with a role ("Marion Fletcher, branch secretary of
+         * the union") is a source only. Unlisted fields take any name.
          */
-        fieldKinds: z.partialRecord(
-          z.enum(NAME_FIELDS),
-          z.array(z.enum(['proper', 'people', 'organisation', 'source', 'event', 'product', 'other'])),
-        ),
+        fieldKinds: z.partialRecord(z.enum(NAME_FIELDS), z.array(z.enum(NAME_KINDS))),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
         clauseJoins: Pattern,
         /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
@@ -175,6 +176,8 @@ export const SettingsFile = z
           .object({
             /** Speech verbs, as one alternation matched against whole words. */
             verbs: Pattern,
+            /** The speech verbs news puts before their speaker ("…, said the agency"); "…, acknowledged the problem" is no source. */
+            inverted: Pattern,
             /** Words that may open a sentence before its statement ("But", "However"). */
             connectives: Pattern,
             /** How a statement was made ("in a statement"): not part of who made it. */
