@@ -181,15 +181,21 @@ describe('what kind of thing a name names', () => {
     expect(named('check-in failure at Eastmere Central')).toEqual({ system: expect.anything() });
   });
 
-  it('offers a person named with a role as a source only, and an organisation with an apposition everywhere', () => {
+  it('offers a person by role as a source, and whose role it is as the organisation; a body with an apposition everywhere', () => {
     const doc = storyDoc(
       'person',
       'Marion Fletcher, branch secretary of the union representing council workers, said the union had asked for a meeting. ' +
         'Cobalt Cloud, the Denver-based hosting provider, said the outage was over. ' +
-        "The European Banking Authority, the European Union's banking regulator, said it was hacked.",
+        "The European Banking Authority, the European Union's banking regulator, said it was hacked. " +
+        "Halden's head of software, Dr. Anika Rao, said the resume logic had a bug.",
     );
     const spans = (text: string) => factCandidates([doc]).find((c) => c.kind === 'name' && c.spans.references?.text === text)?.spans;
     expect(spans('Marion Fletcher, branch secretary of the union representing council workers')).toEqual({ references: expect.anything() });
+    // A person by role: the organisation is whose role it is.
+    expect(spans("Halden's head of software, Dr. Anika Rao")).toMatchObject({
+      responsibleOrganization: { text: 'Halden' },
+      impactedOrganization: { text: 'Halden' },
+    });
     for (const body of [
       'Cobalt Cloud, the Denver-based hosting provider',
       "European Banking Authority, the European Union's banking regulator",

@@ -17,7 +17,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-17';
+export const CODE_VERSION = 'offline-18';
 
 const Pattern = z
   .string()
@@ -165,8 +165,9 @@ export const SettingsFile = z
          * (a named one, a body of people, a person by role, a publication), never an event or a thing
          * ("third signalling failure at Holloway Junction", "Wi-Fi connection"); an organisation is no event
          * ("failure at Holloway Junction"), the people a failure hit are not responsible for it
-         * ("Lumenstream subscribers"), and a person named with a role ("Marion Fletcher, branch secretary of
-         * the union") is a source only. Unlisted fields take any name.
+         * ("Lumenstream subscribers"), and a person by role ("Halden's head of software, Dr. Anika Rao",
+         * "Marion Fletcher, branch secretary of the union") is a source, no organisation. Unlisted fields take
+         * any name.
          */
         fieldKinds: z.partialRecord(z.enum(NAME_FIELDS), z.array(z.enum(NAME_KINDS))),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
