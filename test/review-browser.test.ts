@@ -45,6 +45,24 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   });
 
   const activeId = () => page.locator('.queue-item.active').getAttribute('data-id');
+  /** Holds the server's answers to `url` until released, as a slow server would. */
+  const hold = async (url: string) => {
+    let open!: () => void;
+    const held = new Promise<void>((r) => (open = r));
+    let asked = false;
+    await page.route(url, async (route) => {
+      asked = true;
+      await held;
+      await route.continue();
+    });
+    return {
+      asked: () => asked,
+      release: async () => {
+        open();
+        await page.unroute(url);
+      },
+    };
+  };
   /** The card once the pane has settled: a filter change or a move reloads it, and a key then waits. */
   const settledCard = (attrs = '') => page.waitForSelector(`.review-pane:not([aria-busy]) .card${attrs}`);
 
@@ -121,22 +139,14 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     const next = ids.find((id) => id.split(':')[1] !== shown)!;
     const [, incident, dim] = next.split(':');
     // Hold the next incident's detail until the key has been pressed.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let asked = false;
-    await page.route('**/api/incidents/**', async (route) => {
-      asked = true;
-      await held;
-      await route.continue();
-    });
+    const detail = await hold('**/api/incidents/**');
     await page.locator(`.queue-item[data-id="${next}"]`).click();
-    await expect.poll(() => asked).toBe(true);
+    await expect.poll(detail.asked).toBe(true);
     expect(await page.locator('.card').count()).toBe(0);
     expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBe('true');
     await page.keyboard.press('1');
-    release();
+    await detail.release();
     await settledCard(`[data-target="${dim}"][data-incident="${incident}"]`);
-    await page.unroute('**/api/incidents/**');
     expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBeNull();
     const model = store.records.labels(incident).find((l) => l.dimension === dim)!.options;
     const pressed = await page
@@ -313,23 +323,16 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await expect.poll(activeId).not.toBe(item);
     expect(problems).toEqual([]);
   });
+
   it('keeps a name typed while the page is still starting', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let asked = false;
-    await page.route('**/api/meta', async (route) => {
-      asked = true;
-      await held;
-      await route.continue();
-    });
+    const meta = await hold('**/api/meta');
     await page.goto('about:blank');
     await page.goto(`${srv.url}#/queue`);
-    await expect.poll(() => asked).toBe(true);
+    await expect.poll(meta.asked).toBe(true);
     // The stored name (an earlier test's) would overwrite this one when the page finished starting.
     await page.locator('#reviewer').fill('Early Bird');
-    release();
+    await meta.release();
     await settledCard();
-    await page.unroute('**/api/meta');
     expect(await page.locator('#reviewer').inputValue()).toBe('Early Bird');
     await page.reload();
     await settledCard();
