@@ -50,15 +50,18 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     let open!: () => void;
     const held = new Promise<void>((r) => (open = r));
     let asked = false;
-    await page.route(url, async (route) => {
+    let answered: Promise<void> = Promise.resolve();
+    await page.route(url, (route) => {
       asked = true;
-      await held;
-      await route.continue();
+      answered = held.then(() => route.continue());
+      return answered;
     });
     return {
       asked: () => asked,
+      // The held answer goes out before the route goes, so it is answered once.
       release: async () => {
         open();
+        await answered;
         await page.unroute(url);
       },
     };
@@ -143,6 +146,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.locator(`.queue-item[data-id="${next}"]`).click();
     await expect.poll(detail.asked).toBe(true);
     expect(await page.locator('.card').count()).toBe(0);
+    expect(await page.locator('.card-col').textContent()).toBe('Loading…');
     expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBe('true');
     await page.keyboard.press('1');
     await detail.release();
@@ -158,6 +162,29 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
         .filter((k) => model.includes(k)),
     );
     expect(problems).toEqual([]);
+  });
+
+  it('says so in the card when an item does not load, and the next one still does', async () => {
+    // A fresh page: nothing loaded yet but the first item.
+    await page.goto('about:blank');
+    await page.goto(`${srv.url}#/queue`);
+    await settledCard();
+    const shown = (await page.locator('.card').getAttribute('data-incident'))!;
+    const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+    const other = ids.find((id) => id.split(':')[1] !== shown)!;
+    await page.route('**/api/incidents/**', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'disk on fire' }) }),
+    );
+    try {
+      await page.locator(`.queue-item[data-id="${other}"]`).click();
+      await expect.poll(() => page.locator('.card-col').textContent()).toMatch(/did not load: .*disk on fire/);
+      expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBeNull();
+    } finally {
+      await page.unroute('**/api/incidents/**');
+    }
+    await page.locator(`.queue-item[data-id="${ids.find((id) => id.split(':')[1] === shown)}"]`).click();
+    await settledCard(`[data-incident="${shown}"]`);
+    problems.length = 0;
   });
 
   it('shows article text with script payloads as inert text', async () => {

@@ -282,13 +282,16 @@ export function mountQueue(main, params) {
     // Until the new item's detail arrives, no card is shown and no key acts: a key pressed now would
     // otherwise edit the previous item's card, and the loaded answer would then overwrite it.
     detail = null;
-    clear(cardSlot);
+    append(clear(cardSlot), [h('p', { class: 'muted' }, 'Loading…')]);
     pane.setAttribute('aria-busy', 'true');
     let d;
     try {
       d = await loadDetail(next.incidentId);
     } catch (e) {
-      if (sel === next) pane.removeAttribute('aria-busy');
+      if (sel === next) {
+        pane.removeAttribute('aria-busy');
+        append(clear(cardSlot), [h('p', { class: 'empty' }, `This item did not load: ${e.message}`)]);
+      }
       toast(e.message, 'error');
       return;
     }
