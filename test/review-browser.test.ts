@@ -66,6 +66,12 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
       },
     };
   };
+  /** The queue's items, the incident the card shows, and an item of another incident (not loaded yet). */
+  const otherIncident = async () => {
+    const shown = (await page.locator('.card').getAttribute('data-incident'))!;
+    const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+    return { shown, ids, other: ids.find((id) => id.split(':')[1] !== shown)! };
+  };
   /** The card once the pane has settled: a filter change or a move reloads it, and a key then waits. */
   const settledCard = (attrs = '') => page.waitForSelector(`.review-pane:not([aria-busy]) .card${attrs}`);
 
@@ -137,9 +143,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.selectOption('select[data-filter="status"]', 'open');
     await page.selectOption('select[data-filter="kind"]', 'label');
     await settledCard('[data-kind="label"]');
-    const shown = (await page.locator('.card').getAttribute('data-incident'))!;
-    const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
-    const next = ids.find((id) => id.split(':')[1] !== shown)!;
+    const { other: next } = await otherIncident();
     const [, incident, dim] = next.split(':');
     // Hold the next incident's detail until the key has been pressed.
     const detail = await hold('**/api/incidents/**');
@@ -169,9 +173,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.goto('about:blank');
     await page.goto(`${srv.url}#/queue`);
     await settledCard();
-    const shown = (await page.locator('.card').getAttribute('data-incident'))!;
-    const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
-    const other = ids.find((id) => id.split(':')[1] !== shown)!;
+    const { shown, ids, other } = await otherIncident();
     await page.route('**/api/incidents/**', (route) =>
       route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'disk on fire' }) }),
     );
@@ -184,6 +186,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     }
     await page.locator(`.queue-item[data-id="${ids.find((id) => id.split(':')[1] === shown)}"]`).click();
     await settledCard(`[data-incident="${shown}"]`);
+    // The browser logs the 500 answer, which this test asked for.
     problems.length = 0;
   });
 
