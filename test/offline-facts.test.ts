@@ -280,6 +280,19 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
       'the credits were small',
       'Ravi Shah, a reliability consultant',
     ],
+    // "this" opening the statement is a determiner here, not a time ("said this week").
+    [
+      "Nick Bilogorskiy, Cyphort's security research director, said this malvertisement targeted every visitor.",
+      'this malvertisement targeted every visitor',
+      "Nick Bilogorskiy, Cyphort's security research director",
+    ],
+    ['The company said this week that the faulty update had been withdrawn.', 'the faulty update had been withdrawn', 'company'],
+    // "acknowledged" takes an object here, not a statement.
+    [
+      'The company acknowledged the problem on social media at 9 p.m., a few minutes after it started.',
+      'The company acknowledged the problem on social media at 9 p.m., a few minutes after it started',
+      null,
+    ],
     // "acknowledged" is a speech verb, but news does not put it before its speaker.
     [
       'Lumenstream, which holds the streaming rights in six countries, acknowledged the problem on social media on Sunday.',

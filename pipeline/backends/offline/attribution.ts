@@ -22,6 +22,7 @@ export interface Statement {
 const A = TUNING.settings.extraction.attribution;
 const SPEECH = new RegExp(`^(?:${A.verbs})$`, 'i');
 const INVERTED = new RegExp(`^(?:${A.inverted})$`, 'i');
+const DIRECT = new RegExp(`^(?:${A.direct})$`, 'i');
 const CONNECTIVE = new RegExp(`^(?:${A.connectives})$`, 'i');
 const CHANNEL = new RegExp(`^(?:${A.channels})$`, 'i');
 const PRONOUN = /^(?:he|she|it|they|we|i|you|this|that|these|those)$/i;
@@ -38,6 +39,15 @@ const WHEN = new Set([
   'tonight',
   ...WEEKDAYS.map((d) => d.toLowerCase()),
 ]);
+
+/** A time after a speech verb ("said on Tuesday", "said this week"), not a statement's subject ("said this malware…"). */
+const when = (ts: readonly Token[], i: number) =>
+  WHEN.has(ts[i]!.norm) && (!DEICTIC.has(ts[i]!.norm) || TIME_UNIT.test(ts[i + 1]?.norm ?? ''));
+const DEICTIC = new Set(['this', 'last']);
+const TIME_UNIT = new RegExp(
+  `^(?:week|weekend|month|year|morning|afternoon|evening|night|day|spring|summer|autumn|fall|winter|quarter|${WEEKDAYS.join('|')})$`,
+  'i',
+);
 
 // "California-based": a participle glued to a hyphen is part of a name, not a verb of the sentence.
 const isVerb = (ts: readonly Token[], i: number) =>
@@ -89,7 +99,7 @@ function afterVerb(ts: readonly Token[], v: number): number {
     if (ts[i]?.pos === 'DET' || ts[i]?.pos === 'PRON') i++;
     while (ts[i] && (ts[i]!.pos === 'PROPN' || ts[i]!.pos === 'NOUN')) i++;
   }
-  if (ts[i] && (ts[i]!.pos === 'ADP' || WHEN.has(ts[i]!.norm)) && ts[i]!.norm !== 'that' && ts[i]!.norm !== 'to') {
+  if (ts[i] && (ts[i]!.pos === 'ADP' || when(ts, i)) && ts[i]!.norm !== 'that' && ts[i]!.norm !== 'to') {
     const from = i;
     while (i < ts.length && i - from < 6 && !END.test(ts[i]!.norm) && !isVerb(ts, i) && ts[i]!.norm !== 'that') i++;
   }
@@ -122,7 +132,9 @@ function statement(s: Sentence, from: number, to: number, speaker: Token[]): Sta
   const body = ts.slice(a, b);
   if (words(body) < A.minClauseWords || !hasVerb(body)) return null;
   // "It said it would…": without its source the clause does not say who.
-  if (from > 0 && PRONOUN.test(body[0]!.norm) && speaker.length > 0) return null;
+  // ("This malware targeted…" names its subject: "this" is a determiner there.)
+  const determiner = ['NOUN', 'PROPN', 'ADJ'].includes(body[1]?.pos ?? '');
+  if (from > 0 && PRONOUN.test(body[0]!.norm) && !determiner && speaker.length > 0) return null;
   return { clause: tokenSpan(s, body), speaker: speaker.length ? tokenSpan(s, speaker) : null };
 }
 
@@ -249,6 +261,8 @@ function leading(s: Sentence): Statement | null {
   let i = afterVerb(ts, v);
   // "told users to reset their devices" is an instruction, not a statement.
   if (ts[i]?.norm === 'to') return null;
+  // "acknowledged the problem on social media": an object, not a statement, unless "that" or ":" opens one.
+  if (!DIRECT.test(ts[v]!.norm) && ts[i]?.norm !== 'that' && ts[i]?.norm !== ':') return null;
   if (ts[i]?.norm === 'that' || ts[i]?.norm === ':' || ts[i]?.norm === ',') i++;
   return statement(s, i, ts.length, speaker);
 }

@@ -17,7 +17,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-18';
+export const CODE_VERSION = 'offline-19';
 
 const Pattern = z
   .string()
@@ -177,6 +177,8 @@ export const SettingsFile = z
           .object({
             /** Speech verbs, as one alternation matched against whole words. */
             verbs: Pattern,
+            /** The speech verbs whose statement may follow without "that" ("X said the fix worked"); others take an object. */
+            direct: Pattern,
             /** The speech verbs news puts before their speaker ("…, said the agency"); "…, acknowledged the problem" is no source. */
             inverted: Pattern,
             /** Words that may open a sentence before its statement ("But", "However"). */
