@@ -58,6 +58,8 @@ const hasVerb = (ts: readonly Token[]) => ts.some((_t, i) => isVerb(ts, i));
 const boundary = (t: Token | undefined) => !!t && (t.norm === ',' || QUOTE.test(t.norm));
 /** A comma opening a relative clause: ", who researches…", ", which was reviewed by…". */
 const relative = (t: Token, i: number, ts: readonly Token[]) => t.norm === ',' && /^(?:who|which)$/.test(ts[i + 1]?.norm ?? '');
+/** A relative pronoun inside a stretch: what follows describes the speaker, it does not name them. */
+const RELATIVE_WORD = /^(?:who|which|that)$/i;
 /** Index of the first token in [from, to) meeting `stop`, or `to`. */
 const upTo = (ts: readonly Token[], from: number, to: number, stop: (t: Token, i: number, ts: readonly Token[]) => boolean) => {
   for (let i = from; i < to; i++) if (stop(ts[i]!, i, ts)) return i;
@@ -86,7 +88,7 @@ function speakerOf(ts: readonly Token[], maxWords: number, loose = false): Token
   while (to > from && dangling(ts[to - 1]!)) to--;
   const s = ts.slice(from, to);
   if (s.length === 0 || words(s) > maxWords) return null;
-  if (loose ? s.some((t) => /^(?:who|which|that)$/.test(t.norm)) : hasVerb(s)) return null;
+  if (loose ? s.some((t) => RELATIVE_WORD.test(t.norm)) : hasVerb(s)) return null;
   return s.length === 1 && PRONOUN.test(s[0]!.norm) ? [] : s;
 }
 
@@ -238,7 +240,7 @@ function namedBefore(ts: readonly Token[], start: number): { v: number; speaker:
   if (!isSpeech(ts[v])) return null;
   // "Lotte Brink, who runs IT for…, said", "Ravi Shah, a consultant who has advised…, said": what the
   // speaker does is not who speaks (as in trailing).
-  const rel = upTo(ts, i + 1, close, (t) => /^(?:who|which|that)$/i.test(t.norm));
+  const rel = upTo(ts, i + 1, close, (t) => RELATIVE_WORD.test(t.norm));
   return { v, speaker: ts.slice(start, rel === i + 1 ? i : rel) };
 }
 
@@ -269,10 +271,10 @@ function leading(s: Sentence): Statement | null {
 
 /** The sentence's statement and source; the whole sentence, sourceless, when no attribution is read. */
 export function statementOf(s: Sentence): Statement {
-  // "Lotte Brink, who runs IT for a logistics firm, said the outage cost a day": the speaker comes first;
-  // read from the end, "said the outage cost a day" would look like "…, said X".
+  // A sentence that opens with its speaker ("Classbridge, which is used by 1,200 schools, said the site was
+  // back…") is read from the start: the splitter may have run a later quote and its speaker onto it.
   const named = namedBefore(s.tokens, leadIn(s.tokens, clauseStart(s.tokens, 0))) !== null;
-  const found = (named ? leading(s) : null) ?? trailing(s) ?? leading(s);
+  const found = named ? (leading(s) ?? trailing(s)) : (trailing(s) ?? leading(s));
   if (found) return found;
   const ts = s.tokens;
   const a = clauseStart(ts, 0),
