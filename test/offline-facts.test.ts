@@ -143,6 +143,22 @@ describe('what kind of thing a name names', () => {
     expect(name('Samsung Galaxy S5 fingerprint scanner')).toMatchObject({ 'name.productHead': 1, 'name.orgHead': 0, 'name.headProper': 0 });
   });
 
+  it('tells a place where something happened from a source that speaks somewhere in the coverage', () => {
+    const doc = storyDoc(
+      'places',
+      'Signals failed at Holloway Junction on Monday, Eastmere Rail said. ' +
+        'Engineers from Eastmere Rail worked overnight at the junction. ' +
+        'Passengers in Brooklyn waited for hours.',
+    );
+    const all = factCandidates([doc]);
+    const sighted = (text: string) => all.filter((c) => c.kind === 'name' && c.spans.references?.text === text).map((c) => c.x);
+    expect(sighted('Holloway Junction')[0]).toMatchObject({ 'name.place': 1, 'name.voiced': 0 });
+    // Eastmere Rail speaks in the first sentence, so even its second sighting, where it is not the source, is voiced.
+    const rail = sighted('Eastmere Rail');
+    expect(rail.length).toBeGreaterThan(1);
+    for (const x of rail) expect(x).toMatchObject({ 'name.place': 0, 'name.voiced': 1 });
+  });
+
   it('offers as a reference only a source (a named one, a body of people, a role, a publication), as an organisation no event', () => {
     const doc = storyDoc(
       'sources',

@@ -41,6 +41,7 @@ const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
 const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
+const PLACE_BEFORE = new RegExp(`^(?:${TUNING.settings.extraction.placeBefore})$`, 'i');
 
 /**
  * The word a name is about: the last noun of its first chunk ("researchers" in "researchers at Security
@@ -159,7 +160,7 @@ function coverage(p: Phrase, docs: readonly ArticleDoc[], lower: readonly string
  * sources), how it is used in its sentence (as the source of a statement, its subject, after "by"),
  * how much the coverage speaks of it, and its sentence's features.
  */
-function nameFeatures(n: Sighting, c: Coverage, salience: (t: Token) => number): Features {
+function nameFeatures(n: Sighting, c: Coverage, salience: (t: Token) => number, voiced: boolean): Features {
   const { phrase: p, s } = n;
   const firstVerb = s.tokens.find((t) => t.pos === 'VERB' || t.pos === 'AUX');
   const before = s.tokens.filter((t) => t.end <= p.start).at(-1);
@@ -189,6 +190,10 @@ function nameFeatures(n: Sighting, c: Coverage, salience: (t: Token) => number):
     // The subject of a sentence reporting the failure: the one that failed, or that caused it.
     'name.failSubject': subject * (n.sx.failure ?? 0),
     'name.afterBy': before?.norm === 'by' ? 1 : 0,
+    // "at Holloway Junction", "in Brooklyn": a proper name where something happened is likelier a place than a source.
+    'name.place': before && p.proper > 0 && PLACE_BEFORE.test(before.norm) ? 1 : 0,
+    // A name that speaks somewhere in the coverage is a source wherever else it is named.
+    'name.voiced': voiced ? 1 : 0,
     'name.mentions': Math.log1p(c.mentions),
     'name.articles': c.articles,
     'name.first': Math.log1p(c.first),
@@ -218,10 +223,11 @@ export function nameFeaturesOf(
       for (const w of new Set(s.tokens.filter((t) => t.pos === 'PROPN').map((t) => t.norm))) counts.set(w, (counts.get(w) ?? 0) + 1);
     }
   const salience = (t: Token) => (counts.get(t.norm) ?? 0) / Math.max(1, total);
+  const speakers = new Set(all.filter((n) => n.speaker).map((n) => nameKey(n.phrase.text)));
   return all.map((n) => {
     const key = nameKey(n.phrase.text);
     let c = seen.get(key);
     if (!c) seen.set(key, (c = coverage(n.phrase, docs, lower, headlines)));
-    return { key, x: nameFeatures(n, c, salience) };
+    return { key, x: nameFeatures(n, c, salience, speakers.has(key)) };
   });
 }

@@ -17,7 +17,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
  * every job re-runs, instead of a re-run keeping records made with the old value.
  */
-export const CODE_VERSION = 'offline-19';
+export const CODE_VERSION = 'offline-20';
 
 const Pattern = z
   .string()
@@ -128,6 +128,8 @@ export const SettingsFile = z
         sameFact: Fraction,
         /** How many fields one name may fill (an organisation may be responsible, impacted and a source). */
         fieldsPerName: z.number().int().positive(),
+        /** Prepositions before a proper name that make it likelier a place ("at Holloway Junction") than a source. */
+        placeBefore: Pattern,
         /** Titles before a surname: "Mr Nolan" is the "Patrick Nolan" named before, not another source. */
         honorifics: Pattern,
         minSentence: z.number().int().min(0),
