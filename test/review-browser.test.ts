@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -20,6 +20,8 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   let page: Page;
   let xssIncident: string;
   let problems: string[];
+  /** Incidents whose detail the page has asked for: the page keeps them, so selecting one again asks nothing. */
+  const requested = new Set<string>();
 
   beforeAll(async () => {
     dir = tempDir('failscope-review-browser-');
@@ -35,6 +37,15 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     srv = await startReviewServer({ store, port: 0 });
     browser = await launch();
     ({ page, problems } = await watchedPage(browser, 1440));
+    page.on('request', (r) => {
+      const m = /\/api\/incidents\/([^/?]+)$/.exec(new URL(r.url()).pathname);
+      if (m) requested.add(decodeURIComponent(m[1]!));
+    });
+  });
+
+  // A test that fails while holding an answer must not leave the next tests waiting on it.
+  afterEach(async () => {
+    await page?.unrouteAll({ behavior: 'ignoreErrors' });
   });
 
   afterAll(async () => {
@@ -66,11 +77,13 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
       },
     };
   };
-  /** The queue's items, the incident the card shows, and an item of another incident (not loaded yet). */
+  /** The queue's items, the incident the card shows, and an item of another incident the page has not loaded. */
   const otherIncident = async () => {
     const shown = (await page.locator('.card').getAttribute('data-incident'))!;
     const ids = await page.locator('.queue-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
-    return { shown, ids, other: ids.find((id) => id.split(':')[1] !== shown)! };
+    const other = ids.find((id) => id.split(':')[1] !== shown && !requested.has(id.split(':')[1]!));
+    expect(other, 'an item of an incident not loaded yet').toBeDefined();
+    return { shown, ids, other: other! };
   };
   /** The card once the pane has settled: a filter change or a move reloads it, and a key then waits. */
   const settledCard = (attrs = '') => page.waitForSelector(`.review-pane:not([aria-busy]) .card${attrs}`);
@@ -177,17 +190,35 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.route('**/api/incidents/**', (route) =>
       route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'disk on fire' }) }),
     );
-    try {
-      await page.locator(`.queue-item[data-id="${other}"]`).click();
-      await expect.poll(() => page.locator('.card-col').textContent()).toMatch(/did not load: .*disk on fire/);
-      expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBeNull();
-    } finally {
-      await page.unroute('**/api/incidents/**');
-    }
+    await page.locator(`.queue-item[data-id="${other}"]`).click();
+    await expect.poll(() => page.locator('.card-col').textContent()).toMatch(/did not load: .*disk on fire/);
+    expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBeNull();
+    await page.unroute('**/api/incidents/**');
     await page.locator(`.queue-item[data-id="${ids.find((id) => id.split(':')[1] === shown)}"]`).click();
     await settledCard(`[data-incident="${shown}"]`);
     // The browser logs the 500 answer, which this test asked for.
     problems.length = 0;
+  });
+
+  it('stays busy while the list reloads, though the item selected before arrives meanwhile', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${srv.url}#/queue`);
+    await settledCard();
+    const { other } = await otherIncident();
+    const detail = await hold('**/api/incidents/**');
+    await page.locator(`.queue-item[data-id="${other}"]`).click();
+    await expect.poll(detail.asked).toBe(true);
+    // A filter change reloads the list; the card that arrives before the new list belongs to the old one.
+    const queue = await hold('**/api/queue?**');
+    await page.selectOption('select[data-filter="kind"]', 'fact');
+    await expect.poll(queue.asked).toBe(true);
+    await detail.release();
+    await page.waitForSelector(`.card[data-incident="${other.split(':')[1]}"]`);
+    expect(await page.locator('.review-pane').getAttribute('aria-busy')).toBe('true');
+    await queue.release();
+    await settledCard('[data-kind="fact"]');
+    await page.selectOption('select[data-filter="kind"]', 'label');
+    await settledCard('[data-kind="label"]');
   });
 
   it('shows article text with script payloads as inert text', async () => {

@@ -32,6 +32,8 @@ export function mountQueue(main, params) {
   let draft = { options: new Set(), mode: null };
   let counts = { total: 0, open: 0, reviewed: 0 };
   const details = new Map();
+  // A list reload in flight: the card on screen may belong to the list being replaced.
+  let listing = false;
 
   const list = h('ol', { class: 'queue-list', role: 'listbox', 'aria-label': 'Review queue' });
   const summary = h('div', { class: 'queue-summary' });
@@ -223,7 +225,9 @@ export function mountQueue(main, params) {
   async function load() {
     // Filters can change faster than the server answers: only the latest answer is shown.
     const mine = ++loads;
-    // Busy until the selected item's card is shown (show() clears it), so nothing waits on a stale card.
+    // Busy until the selected item's card is shown (show() clears it), so nothing waits on a stale card:
+    // a detail of the previous list arriving meanwhile is shown, but the pane stays busy.
+    listing = true;
     pane.setAttribute('aria-busy', 'true');
     const q = new URLSearchParams();
     for (const k of FILTER_NAMES) if (filters[k]) q.set(k, filters[k]);
@@ -232,11 +236,15 @@ export function mountQueue(main, params) {
     try {
       r = await get(`/api/queue?${q}`);
     } catch (e) {
-      if (mine === loads) pane.removeAttribute('aria-busy');
+      if (mine === loads) {
+        listing = false;
+        pane.removeAttribute('aria-busy');
+      }
       toast(e.message, 'error');
       return;
     }
     if (mine !== loads) return;
+    listing = false;
     items = r.items;
     counts = r;
     renderSummary();
@@ -289,7 +297,7 @@ export function mountQueue(main, params) {
       d = await loadDetail(next.incidentId);
     } catch (e) {
       if (sel === next) {
-        pane.removeAttribute('aria-busy');
+        if (!listing) pane.removeAttribute('aria-busy');
         append(clear(cardSlot), [h('p', { class: 'empty' }, `This item did not load: ${e.message}`)]);
       }
       toast(e.message, 'error');
@@ -297,7 +305,7 @@ export function mountQueue(main, params) {
     }
     if (sel !== next) return;
     detail = d;
-    pane.removeAttribute('aria-busy');
+    if (!listing) pane.removeAttribute('aria-busy');
     const label = currentLabel();
     const decision = currentDecision();
     if (sel.kind === 'label') draft.options = new Set(decision?.options ?? label?.options ?? []);
