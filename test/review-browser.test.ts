@@ -87,6 +87,12 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   };
   /** The card once the pane has settled: a filter change or a move reloads it, and a key then waits. */
   const settledCard = (attrs = '') => page.waitForSelector(`.review-pane:not([aria-busy]) .card${attrs}`);
+  /** The queue in a new document: nothing loaded yet but the first item. */
+  const freshQueue = async () => {
+    await page.goto('about:blank');
+    await page.goto(`${srv.url}#/queue`);
+    await settledCard();
+  };
 
   it('opens the queue, accepts one label and corrects another with the keyboard', async () => {
     await page.goto(srv.url);
@@ -182,10 +188,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   });
 
   it('says so in the card when an item does not load, and the next one still does', async () => {
-    // A fresh page: nothing loaded yet but the first item.
-    await page.goto('about:blank');
-    await page.goto(`${srv.url}#/queue`);
-    await settledCard();
+    await freshQueue();
     const { shown, ids, other } = await otherIncident();
     await page.route('**/api/incidents/**', (route) =>
       route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'disk on fire' }) }),
@@ -201,9 +204,7 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
   });
 
   it('stays busy while the list reloads, though the item selected before arrives meanwhile', async () => {
-    await page.goto('about:blank');
-    await page.goto(`${srv.url}#/queue`);
-    await settledCard();
+    await freshQueue();
     const { other } = await otherIncident();
     const detail = await hold('**/api/incidents/**');
     await page.locator(`.queue-item[data-id="${other}"]`).click();
