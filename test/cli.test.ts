@@ -72,7 +72,7 @@ describe('failscope run on the sample', () => {
     expect(first.stderr).toMatch(new RegExp(`articles\\s+${n} stored, \\d+ screened as failure reports`));
     expect(first.stderr).toMatch(/incidents\s+\d+ \(\d+ with records\)/);
     expect(first.stderr).toMatch(/labels\s+\d+/);
-    expect(first.stderr).toMatch(/citations\s+\d+ verified, 0 not verified/);
+    expect(first.stderr).toMatch(/citations\s+(\d+) verified, 0 not verified \(\1 exact\)\n/);
     expect(first.stderr).not.toMatch(/SKIPPED/);
   });
 

@@ -93,6 +93,14 @@ function writeOutputs(store: Store, dir: string): string[] {
   return [...files, `${recDir}/ (${records.length} files)`];
 }
 
+/** How the quotes were placed in their articles, in words: " (640 exact, 22 normalised)". */
+const aligned = (by: Record<string, number>) => {
+  const parts = Object.entries(by)
+    .sort((a, b) => b[1] - a[1])
+    .map(([how, n]) => `${n} ${how}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
+
 function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], outputs: string[]): void {
   const c = s.citations;
   const lines = [
@@ -101,7 +109,7 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
     `  articles     ${s.articles} stored, ${s.failures} screened as failure reports`,
     `  incidents    ${s.incidents} (${s.records} with records)`,
     `  labels       ${s.labels}`,
-    `  citations    ${c.verified} verified, ${c.unverified} not verified  ${JSON.stringify(c.byAlignment)}`,
+    `  citations    ${c.verified} verified, ${c.unverified} not verified${aligned(c.byAlignment)}`,
     `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.elsewhere ? `/${x.elsewhere} by other runs` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
   ];
   if (problems.length || s.failedJobs)
