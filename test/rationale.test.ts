@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { shownEvidence } from '../pipeline/backends/offline/classify.ts';
+import { readArticle } from '../pipeline/backends/offline/evidence.ts';
+import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 
@@ -38,5 +41,22 @@ describe('offline rationales', () => {
     }
     const quoted = labels.find((l) => l.citations.length > 0)!;
     expect(quoted.rationale).toContain(`[Article r1]`);
+  });
+
+  it('show a sentence under the option whose cues it carries most, not as evidence for two rival options', () => {
+    const SENSOR = 'Engineers said a worn sensor gave out in the storm.';
+    const PUSHED = 'An engineer had pushed a configuration change the night before.';
+    const doc = readArticle(
+      toArticle({ id: 'r2', headline: 'Signals fail', published: '2024-02-05', text: `${SENSOR} ${PUSHED}`, origin: 'test' }),
+    );
+    const ev = taxonomyEvidence([doc]).get('nature')!;
+    // Both sentences carry a cue of a human act (engineers), so both count as its evidence in the score.
+    const human = ev.find((e) => e.key === 'human_actions')!.hits.map((h) => h.sentence.text);
+    expect(human).toEqual(expect.arrayContaining([SENSOR, PUSHED]));
+    const shown = shownEvidence('nature', ev, ['non-human_actions', 'human_actions']);
+    expect(shown.get('non-human_actions')!.map((h) => h.sentence.text)).toEqual([SENSOR]);
+    expect(shown.get('human_actions')!.map((h) => h.sentence.text)).toEqual([PUSHED]);
+    // An option with no sentence of its own still shows what it has.
+    expect(shownEvidence('nature', ev, ['human_actions']).get('human_actions')!.length).toBeGreaterThan(0);
   });
 });

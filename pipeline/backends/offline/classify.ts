@@ -1,6 +1,7 @@
 import { TAXONOMY, UNKNOWN, applies, normalizeOptions } from '../../../schemas/index.ts';
 import type { LabelDraft } from '../backend.ts';
-import { type ArticleDoc, type Hit, sentenceCitation } from './evidence.ts';
+import { LEXICONS } from './cues.ts';
+import { type ArticleDoc, type Hit, countCues, sentenceCitation } from './evidence.ts';
 import { type OptionEvidence, taxonomyEvidence, taxonomyFeatures } from './features.ts';
 import { type OfflineModel, type SetPrior, chooseOptions, optionProbabilities, setConfidence } from './model.ts';
 import { type Answer, adaptedAnswer, corpusLogits, decideCps, neighbours } from './adapted.ts';
@@ -8,6 +9,11 @@ import { MODEL } from './learned.ts';
 import { TUNING } from './tuning.ts';
 
 const CITES_PER_OPTION = TUNING.settings.taxonomy.citesPerOption;
+/**
+ * Raised when what a label shows changes (its rationale, its citations) while the decisions do not: part of
+ * the classify jobs' hash, so a re-run writes the new rationales without the model being learned again.
+ */
+export const LABEL_FORMAT = 2;
 
 /** A sentence as a quote: its own quote marks dropped, so the rationale never shows `""…""`. */
 const quoted = (h: Hit) => {
@@ -17,6 +23,24 @@ const quoted = (h: Hit) => {
 
 /** Only sentences that assert the option support it: "could have exposed" and "no evidence of an attack" never do. */
 const support = (e: OptionEvidence | undefined) => (e?.hits ?? []).filter((h) => h.polarity === 'asserted');
+
+/**
+ * The sentences shown (and cited) for each chosen option, CITES_PER_OPTION at most, in the order the cues
+ * weigh them. A sentence carrying the cues of two options is shown under the one it carries more of
+ * ("engineers traced the fault to a worn sensor" speaks for a non-human cause more than for a human one),
+ * unless the option has no sentence of its own.
+ */
+export function shownEvidence(dim: string, ev: readonly OptionEvidence[], options: readonly string[]): Map<string, Hit[]> {
+  const lex = LEXICONS[dim] ?? {};
+  const cuesOf = (h: Hit, k: string) => countCues(h.sentence, lex[k] ?? []);
+  return new Map(
+    options.map((k) => {
+      const hits = support(ev.find((x) => x.key === k));
+      const own = hits.filter((h) => ev.every((o) => o.key === k || cuesOf(h, o.key) <= cuesOf(h, k)));
+      return [k, (own.length ? own : hits).slice(0, CITES_PER_OPTION)];
+    }),
+  );
+}
 
 /** How strong the prior for an option is: how many labelled incidents have it. */
 function priorOf(prior: SetPrior | undefined, option: string, source: string): string {
@@ -30,11 +54,17 @@ function priorOf(prior: SetPrior | undefined, option: string, source: string): s
  * option comes from a prior (what labelled incidents like this one usually have), with that prior's
  * strength. The label's one number is its confidence.
  */
-function rationale(options: string[], ev: OptionEvidence[], how: string, prior: (option: string) => string): string {
+function rationale(
+  options: string[],
+  ev: OptionEvidence[],
+  shown: Map<string, Hit[]>,
+  how: string,
+  prior: (option: string) => string,
+): string {
   if (options[0] === UNKNOWN) return `unknown: no option is supported strongly enough (decided by ${how}; ${prior(UNKNOWN)}).`;
   const parts = options.map((k) => {
-    const hits = support(ev.find((x) => x.key === k));
-    if (hits.length) return `${k}: ${hits.slice(0, CITES_PER_OPTION).map(quoted).join('; ')}`;
+    const hits = shown.get(k) ?? [];
+    if (hits.length) return `${k}: ${hits.map(quoted).join('; ')}`;
     const head = (ev.find((x) => x.key === k)?.headHits ?? []).filter((h) => h.polarity === 'asserted');
     if (head.length) return `${k}: from the headline ${quoted(head[0]!)}`;
     return `${k}: no sentence states it; it comes from the prior (${prior(k)})`;
@@ -93,10 +123,10 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
     const options = normalizeOptions(dim.key, answer.options);
     if (dim.key === 'cps') cps = options;
     const ev = evidence.get(dim.key) ?? [];
+    const shown = shownEvidence(dim.key, ev, options);
     const seen = new Set<string>();
-    const citations = ev
-      .filter((e) => options.includes(e.key))
-      .flatMap((e) => support(e).slice(0, CITES_PER_OPTION))
+    const citations = [...shown.values()]
+      .flat()
       .filter((h) => {
         const k = `${h.articleId}:${h.sentence.start}`;
         if (seen.has(k)) return false;
@@ -109,7 +139,7 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
     labels.push({
       dimension: dim.key,
       options,
-      rationale: rationale(options, ev, how, (k) => priorOf(prior, k, source)),
+      rationale: rationale(options, ev, shown, how, (k) => priorOf(prior, k, source)),
       confidence: setConfidence(a?.taxonomy[dim.key] ? a.calibration : model.calibration, answer.probability),
       citations,
     });

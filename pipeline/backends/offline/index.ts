@@ -5,6 +5,7 @@ import { hashOf } from '../../text/hash.ts';
 import { daysBetween } from '../../text/dates.ts';
 import { doWork, type Answers, type OfflineTask } from './work.ts';
 import { DEPTH, ThreadLost, WorkerPool } from './pool.ts';
+import { LABEL_FORMAT } from './classify.ts';
 import { type LoadedModel, loadModel } from './learned.ts';
 import { TUNING } from './tuning.ts';
 
@@ -69,6 +70,7 @@ export class OfflineBackend implements Backend {
       extract: hashOf([TUNING.hash, a?.extraction ?? m.extraction]),
       classify: hashOf([
         TUNING.hash,
+        LABEL_FORMAT,
         m.taxonomy,
         m.calibration,
         a && { shared: a.shared, knn: a.knn, taxonomy: a.taxonomy, calibration: a.calibration },
