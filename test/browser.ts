@@ -40,6 +40,9 @@ export async function launch(path = CHROMIUM): Promise<Browser> {
 /** Page errors and console errors (CSP violations among them) collect in `problems`. */
 export async function watchedPage(browser: Browser, width: number, height = 900): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width, height } });
+  // The same minute as expect.poll (vitest.config.ts): Playwright's 30 s failed a settled-card wait in a
+  // fresh-clone run that shared two cores with an eval. A hang still fails.
+  page.setDefaultTimeout(60_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
