@@ -356,17 +356,14 @@ describe('one field per statement, a few per name', () => {
   });
   const option = (c: Candidate, field: Option['field'], margin: number): Option => ({ c, field, p: 0.5, margin });
 
+  const named = (articleId: string, text: string, sighted: string, field: Option['field'] = 'references') => {
+    const t = sentence(text);
+    const start = t.start + t.text.indexOf(sighted);
+    const span = { start, end: start + sighted.length, text: sighted };
+    return { c: { ...candidate('name', { [field]: span }, sighted.toLowerCase()), articleId, s: t }, field, margin: 1 };
+  };
+
   it('counts "Mr Nolan" as the "Patrick Nolan" named before: one source, cited in both articles', () => {
-    const named = (articleId: string, text: string, sighted: string) => {
-      const t = sentence(text);
-      const start = t.start + t.text.indexOf(sighted);
-      const span = { start, end: start + sighted.length, text: sighted };
-      return {
-        c: { ...candidate('name', { references: span }, sighted.toLowerCase()), articleId, s: t },
-        field: 'references' as const,
-        margin: 1,
-      };
-    };
     const facts = mergeFacts(
       [
         { ...named('a', "Eastmere Rail's operations director, Patrick Nolan, apologised.", 'Patrick Nolan'), p: 0.9 },
@@ -378,6 +375,39 @@ describe('one field per statement, a few per name', () => {
     expect(facts.map((f) => [f.text, f.citations.map((c) => c.articleId)])).toEqual([
       ['Patrick Nolan', ['a', 'b']],
       ['Ms Achebe', ['b']],
+    ]);
+  });
+
+  it('keeps an organisation whose words another name holds in another order: "Eastmere Rail" is not "Rail Users Eastmere"', () => {
+    const org = 'responsibleOrganization' as const;
+    const facts = mergeFacts(
+      [
+        {
+          ...named(
+            'a',
+            'Passenger group Rail Users Eastmere said the delays were unacceptable.',
+            'Passenger group Rail Users Eastmere',
+            org,
+          ),
+          p: 0.9,
+        },
+        { ...named('a', 'Eastmere Rail said the fault had been fixed.', 'Eastmere Rail', org), p: 0.8 },
+        // The same names at more or less length stay one fact.
+        {
+          ...named('b', 'Shoppers at homeware retailer Harbor & Finch saw huge discounts.', 'homeware retailer Harbor & Finch', org),
+          p: 0.7,
+        },
+        { ...named('b', 'Harbor & Finch, the homeware retailer, apologised.', 'Harbor & Finch, the homeware retailer', org), p: 0.6 },
+        { ...named('b', 'Samsung Galaxy S5 owners were warned.', 'Samsung Galaxy S5', org), p: 0.5 },
+        { ...named('c', "The Galaxy S5's scanner was fooled.", 'Galaxy S5', org), p: 0.4 },
+      ],
+      8,
+    );
+    expect(facts.map((f) => [f.text, f.citations.map((c) => c.articleId)])).toEqual([
+      ['Passenger group Rail Users Eastmere', ['a']],
+      ['Eastmere Rail', ['a']],
+      ['homeware retailer Harbor & Finch', ['b']],
+      ['Samsung Galaxy S5', ['b', 'c']],
     ]);
   });
 

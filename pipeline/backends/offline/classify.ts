@@ -9,11 +9,6 @@ import { MODEL } from './learned.ts';
 import { TUNING } from './tuning.ts';
 
 const CITES_PER_OPTION = TUNING.settings.taxonomy.citesPerOption;
-/**
- * Raised when what a label shows changes (its rationale, its citations) while the decisions do not: part of
- * the classify jobs' hash, so a re-run writes the new rationales without the model being learned again.
- */
-export const LABEL_FORMAT = 2;
 
 /** A sentence as a quote: its own quote marks dropped, so the rationale never shows `""…""`. */
 const quoted = (h: Hit) => {

@@ -5,9 +5,14 @@ import { hashOf } from '../../text/hash.ts';
 import { daysBetween } from '../../text/dates.ts';
 import { doWork, type Answers, type OfflineTask } from './work.ts';
 import { DEPTH, ThreadLost, WorkerPool } from './pool.ts';
-import { LABEL_FORMAT } from './classify.ts';
 import { type LoadedModel, loadModel } from './learned.ts';
 import { TUNING } from './tuning.ts';
+
+/**
+ * Raised when a stage's records change while the model does not (how facts are merged, what a rationale
+ * quotes): part of the stage's job hash, so a re-run writes them anew without the model being learned again.
+ */
+const REVISION = { extract: 2, classify: 2 };
 
 const G = TUNING.settings.grouping;
 
@@ -67,10 +72,10 @@ export class OfflineBackend implements Backend {
     this.hashes = {
       screen: hashOf([TUNING.hash, a?.screening ?? m.screening]),
       group: hashOf([TUNING.hash]),
-      extract: hashOf([TUNING.hash, a?.extraction ?? m.extraction]),
+      extract: hashOf([TUNING.hash, REVISION.extract, a?.extraction ?? m.extraction]),
       classify: hashOf([
         TUNING.hash,
-        LABEL_FORMAT,
+        REVISION.classify,
         m.taxonomy,
         m.calibration,
         a && { shared: a.shared, knn: a.knn, taxonomy: a.taxonomy, calibration: a.calibration },

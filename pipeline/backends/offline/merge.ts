@@ -22,29 +22,58 @@ const jaccard = (a: ReadonlySet<string>, b: ReadonlySet<string>) => {
   for (const x of a) if (b.has(x)) inter++;
   return inter / Math.max(1, a.size + b.size - inter);
 };
-const within = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size > 0 && [...a].every((x) => b.has(x));
+const POSSESSIVE = /^['’]s?$/;
+/** `run` as consecutive words of `words`. */
+const runIn = (run: readonly string[], words: readonly string[]) => words.some((_w, i) => run.every((x, j) => words[i + j] === x));
 
-const words = new WeakMap<Option, Set<string>>();
-function wordsOf(o: Option): Set<string> {
-  let w = words.get(o);
-  if (!w) {
-    const span = o.c.spans[o.field]!;
-    const own = contentWords(o.c.s.tokens.filter((t) => t.start >= span.start && t.end <= span.end));
-    // A title says nothing of who is meant: "Mr Nolan" is within "Patrick Nolan".
-    words.set(o, (w = new Set(o.c.kind === 'name' ? own.filter((x) => !HONORIFIC.test(x)) : own)));
+interface Words {
+  words: string[];
+  /** A name's runs of proper nouns: each one name ("Eastmere Rail"), which another name must hold whole. */
+  runs: string[][];
+}
+const cache = new WeakMap<Option, Words>();
+
+/** Content words of an option's span; in a name, not its titles ("Mr Nolan" is Patrick Nolan) nor possessives. */
+function wordsOf(o: Option): Words {
+  let w = cache.get(o);
+  if (w) return w;
+  const span = o.c.spans[o.field]!;
+  w = { words: [], runs: [] };
+  let run: string[] = [];
+  for (const t of o.c.s.tokens) {
+    if (t.start < span.start || t.end > span.end) continue;
+    const [word] = contentWords([t]);
+    if (o.c.kind === 'name' && word && (HONORIFIC.test(word) || POSSESSIVE.test(word))) continue;
+    if (word) w.words.push(word);
+    if (word && t.pos === 'PROPN') run.push(word);
+    else if (run.length) {
+      w.runs.push(run);
+      run = [];
+    }
   }
+  if (run.length) w.runs.push(run);
+  cache.set(o, w);
   return w;
+}
+
+/** `a` names what `b` names at more length: all its words are `b`'s, its proper names whole ("Galaxy S5" in "Samsung Galaxy S5"). */
+function within(a: Words, b: Words): boolean {
+  const wb = new Set(b.words);
+  return a.words.length > 0 && a.words.every((x) => wb.has(x)) && a.runs.every((r) => runIn(r, b.words));
 }
 
 /**
  * Do two options state one fact, so that the second only adds a citation? A name is the same as
- * another when it is the same name or its words are all in the other ("Galaxy S5" in "Samsung Galaxy
- * S5"); a clause when it shares SAME_FACT of its content words.
+ * another when it is the same name or names it at more or less length: "Galaxy S5" and "Samsung Galaxy
+ * S5", "homeware retailer Harbor & Finch" and "Harbor & Finch, the homeware retailer", but not "Eastmere
+ * Rail" and "Passenger group Rail Users Eastmere". A clause is the same when it shares SAME_FACT of its
+ * content words.
  */
 export function sameFact(a: Option, b: Option): boolean {
   const wa = wordsOf(a),
     wb = wordsOf(b);
-  return a.c.kind === 'name' ? a.c.key === b.c.key || within(wa, wb) || within(wb, wa) : jaccard(wa, wb) >= SAME_FACT;
+  if (a.c.kind !== 'name') return jaccard(new Set(wa.words), new Set(wb.words)) >= SAME_FACT;
+  return a.c.key === b.c.key || within(wa, wb) || within(wb, wa);
 }
 
 /**
