@@ -93,7 +93,7 @@ function writeOutputs(store: Store, dir: string): string[] {
   return [...files, `${recDir}/ (${records.length} files)`];
 }
 
-/** How the quotes were placed in their articles, in words: " (640 exact, 22 normalised)". */
+/** How the quotes were placed in their articles, in words: " (640 exact, 22 normalized)". */
 const aligned = (by: Record<string, number>) => {
   const parts = Object.entries(by)
     .sort((a, b) => b[1] - a[1])
