@@ -40,14 +40,14 @@ const WHEN = new Set([
   ...WEEKDAYS.map((d) => d.toLowerCase()),
 ]);
 
-/** A time after a speech verb ("said on Tuesday", "said this week"), not a statement's subject ("said this malware…"). */
-const when = (ts: readonly Token[], i: number) =>
-  WHEN.has(ts[i]!.norm) && (!DEICTIC.has(ts[i]!.norm) || TIME_UNIT.test(ts[i + 1]?.norm ?? ''));
 const DEICTIC = new Set(['this', 'last']);
 const TIME_UNIT = new RegExp(
   `^(?:week|weekend|month|year|morning|afternoon|evening|night|day|spring|summer|autumn|fall|winter|quarter|${WEEKDAYS.join('|')})$`,
   'i',
 );
+/** A time after a speech verb ("said on Tuesday", "said this week"), not a statement's subject ("said this malware…"). */
+const when = (ts: readonly Token[], i: number) =>
+  WHEN.has(ts[i]!.norm) && (!DEICTIC.has(ts[i]!.norm) || TIME_UNIT.test(ts[i + 1]?.norm ?? ''));
 
 // "California-based": a participle glued to a hyphen is part of a name, not a verb of the sentence.
 const isVerb = (ts: readonly Token[], i: number) =>

@@ -15,7 +15,9 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  *
  * Every record the backend writes depends on these files, so their content (with CODE_VERSION, raised
  * when the code that reads them changes meaning) is the backend's method hash: edit any value and
- * every job re-runs, instead of a re-run keeping records made with the old value.
+ * every job re-runs, instead of a re-run keeping records made with the old value. (Code that changes only
+ * what a stage writes, not what the model learns, raises that stage's REVISION in index.ts instead, which
+ * needs no new model.)
  */
 export const CODE_VERSION = 'offline-20';
 
