@@ -10,6 +10,7 @@ import { taxonomyEvidence, taxonomyFeatures } from '../pipeline/backends/offline
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { incidentWeights } from '../pipeline/learn/base.ts';
+import { chooseExpert } from '../pipeline/learn/adapt.ts';
 import { ROOT } from './cli-runner.ts';
 import { SHARED } from './fixtures.ts';
 
@@ -132,6 +133,23 @@ describe('choosing an option set', () => {
   it('turns a likelier set into a higher confidence', () => {
     expect(setConfidence(MODEL.calibration, 0.9)).toBeGreaterThan(setConfidence(MODEL.calibration, 0.5));
     expect(setConfidence(MODEL.calibration, 0.5)).toBeGreaterThan(setConfidence(MODEL.calibration, 0.1));
+  });
+});
+
+describe("choosing the expert for the analysts' conventions", () => {
+  const of = (right: Record<string, number>, n: number) =>
+    chooseExpert(Object.fromEntries(['prior', 'corpus', 'stack', 'knn', 'blend'].map((e) => [e, Math.round(((right[e] ?? 0) / n) * 1000) / 1000])), n);
+
+  it('keeps the simpler expert when a more complex one is right on one incident more', () => {
+    // FAIL's objective: corpus 14 of 21, knn 14, blend 15.
+    expect(of({ corpus: 14, stack: 13, knn: 14, blend: 15 }, 21)).toBe('corpus');
+    expect(of({ prior: 6, stack: 7 }, 10)).toBe('prior');
+  });
+
+  it('takes a more complex expert that is right on two incidents more than the one it replaces', () => {
+    // FAIL's capability: corpus 5, stack 8, knn 13, blend 12.
+    expect(of({ corpus: 5, stack: 8, knn: 13, blend: 12 }, 21)).toBe('knn');
+    expect(of({ prior: 14, corpus: 14, stack: 18, knn: 15, blend: 17 }, 21)).toBe('stack');
   });
 });
 
