@@ -38,6 +38,10 @@ describe('offline rationales', () => {
       // An option with no asserted sentence is said to come from the prior, with how strong that prior is.
       if (/comes from the prior/.test(l.rationale))
         expect(l.rationale).toMatch(/comes from the prior \(\d+ of \d+ \S+ incidents have it\)/);
+      // How it was decided names whose labels taught it: the reader of a record may have given none.
+      expect(l.rationale).toMatch(/Decided by [^()]*(\([^()]*\)[^()]*)*\.$/);
+      expect(l.rationale).not.toContain('your labels');
+      if (/weighed as/.test(l.rationale)) expect(l.rationale).toContain("weighed as the fail incidents' labels weigh them");
     }
     const quoted = labels.find((l) => l.citations.length > 0)!;
     expect(quoted.rationale).toContain(`[Article r1]`);

@@ -56,7 +56,7 @@ function rationale(
   how: string,
   prior: (option: string) => string,
 ): string {
-  if (options[0] === UNKNOWN) return `unknown: no option is supported strongly enough (decided by ${how}; ${prior(UNKNOWN)}).`;
+  if (options[0] === UNKNOWN) return `unknown: no option is supported strongly enough. Decided by ${how}; ${prior(UNKNOWN)}.`;
   const parts = options.map((k) => {
     const hits = shown.get(k) ?? [];
     if (hits.length) return `${k}: ${hits.map(quoted).join('; ')}`;
@@ -74,15 +74,15 @@ function describe(model: OfflineModel, dim: string, x: ReturnType<typeof corpusL
   const source = a.sources.map((s) => s.dir.split('/').filter(Boolean).pop()).join(' + ');
   switch (d.expert) {
     case 'prior':
-      return { how: `the set your labels give most often (the articles' cues did not predict ${dim} better)`, source };
+      return { how: `the set the ${source} incidents have most often (the articles' cues did not predict ${dim} better)`, source };
     case 'corpus':
       return { how: "the corpus model over the articles' cues", source };
     case 'stack':
-      return { how: "the articles' cues, weighed as your labels weigh them", source };
+      return { how: `the articles' cues, weighed as the ${source} incidents' labels weigh them`, source };
     case 'knn':
     case 'blend':
       return {
-        how: `${d.expert === 'blend' ? "the articles' cues weighed as your labels weigh them, and " : ''}the most similar labelled incidents (${neighbours(
+        how: `${d.expert === 'blend' ? `the articles' cues weighed as the ${source} incidents' labels weigh them, and ` : ''}the most similar labelled incidents (${neighbours(
           a,
           x,
           dim,
