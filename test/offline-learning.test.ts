@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dimension } from '../schemas/index.ts';
 import { fit, fitSigned, predict } from '../pipeline/backends/offline/logistic.ts';
-import { chooseOptions, setConfidence } from '../pipeline/backends/offline/model.ts';
+import { EXPERTS, chooseOptions, setConfidence } from '../pipeline/backends/offline/model.ts';
 import { DEFAULT_MODEL_FILE, MODEL } from '../pipeline/backends/offline/learned.ts';
 import { agreement } from '../evals/agreement.ts';
 import { taxonomyEvidence, taxonomyFeatures } from '../pipeline/backends/offline/features.ts';
@@ -138,7 +138,7 @@ describe('choosing an option set', () => {
 
 describe("choosing the expert for the analysts' conventions", () => {
   const of = (right: Record<string, number>, n: number) =>
-    chooseExpert(Object.fromEntries(['prior', 'corpus', 'stack', 'knn', 'blend'].map((e) => [e, Math.round(((right[e] ?? 0) / n) * 1000) / 1000])), n);
+    chooseExpert(Object.fromEntries(EXPERTS.map((e) => [e, Math.round(((right[e] ?? 0) / n) * 1000) / 1000])), n);
 
   it('keeps the simpler expert when a more complex one is right on one incident more', () => {
     // FAIL's objective: corpus 14 of 21, knn 14, blend 15.
