@@ -132,10 +132,12 @@ export function datedFacts(docs: readonly ArticleDoc[]): Fact[] {
         .find((x): x is { m: RegExpExecArray; at: Dated } => !!x.at && plausible(x.at, published));
       if (!found) continue;
       const { m, at } = found;
+      // "of Tuesday" says little on its own: the word before it gives what the article said ("much of Tuesday").
+      const said = /^of /i.test(m[0]) ? `${/(\S+)\s+$/.exec(s.text.slice(0, m.index))?.[1] ?? ''} ${m[0]}`.trim() : m[0];
       dated = {
         at,
         fact: {
-          text: `${written(at)} (worked out from "${m[0]}" in an article published on ${longDate(published)})`,
+          text: `${written(at)} (worked out from "${said}" in an article published on ${longDate(published)})`,
           citations: [sentenceCitation(d.article.id, s)],
         },
       };
