@@ -42,6 +42,18 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     expect(more.some((n) => n.includes('Tuesday'))).toBe(false);
   });
 
+  it('links a relative clause into a name only where the clause ends with it', () => {
+    // Written for this test.
+    const whole = nounPhrases(sentence('A fault in the software that operates a sluice gate, causing it to open, drained the river.')).map((p) => p.text);
+    expect(whole).toContain('software that operates a sluice gate');
+    // "the servers" is the subject of "are genuine": the name would stop mid-clause.
+    const cut = nounPhrases(sentence('The connection depends on a certificate that proves the servers are genuine.')).map((p) => p.text);
+    expect(cut).toContain('certificate');
+    expect(cut).not.toContain('certificate that proves the servers');
+    const to = nounPhrases(sentence('A firmware fault that caused some pumps to lose track of the time was found.')).map((p) => p.text);
+    expect(to.some((n) => n.startsWith('firmware fault that'))).toBe(false);
+  });
+
   it('offers the proper name inside a longer phrase, and quotes every phrase exactly', () => {
     const s = sentence("Toyota's latest recall covers 2.4 million Prius hybrids.");
     const phrases = nounPhrases(s);

@@ -163,7 +163,10 @@ function links(left: readonly Token[], gap: readonly Token[], right: readonly To
     const named = left.at(-1)!.pos === 'PROPN' && !(after && (after.pos === 'VERB' || after.pos === 'AUX'));
     return named && (right[0]!.pos === 'PROPN' || gap.some((t) => t.pos === 'DET'));
   }
-  if (g.length === 2 && RELATIVE.test(g[0]!.norm) && isVerb(g[1]!)) return true;
+  // Unless the clause goes on past the right chunk ("certificate that proves the servers are genuine"):
+  // the chunk is the subject of what follows, and the name would stop mid-clause.
+  const goesOn = !!after && (after.pos === 'VERB' || after.pos === 'AUX' || after.norm === 'to');
+  if (g.length === 2 && RELATIVE.test(g[0]!.norm) && isVerb(g[1]!)) return !goesOn;
   return (g.length === 1 || (g.length === 2 && g[1]!.norm === 'by')) && isVerb(g[0]!) && PARTICIPLE.test(g[0]!.norm);
 }
 
