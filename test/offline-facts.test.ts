@@ -44,7 +44,9 @@ describe('names: the noun phrases an analyst writes for the system and the organ
 
   it('links a relative clause into a name only where the clause ends with it', () => {
     // Written for this test.
-    const whole = nounPhrases(sentence('A fault in the software that operates a sluice gate, causing it to open, drained the river.')).map((p) => p.text);
+    const whole = nounPhrases(sentence('A fault in the software that operates a sluice gate, causing it to open, drained the river.')).map(
+      (p) => p.text,
+    );
     expect(whole).toContain('software that operates a sluice gate');
     // "the servers" is the subject of "are genuine": the name would stop mid-clause.
     const cut = nounPhrases(sentence('The connection depends on a certificate that proves the servers are genuine.')).map((p) => p.text);
