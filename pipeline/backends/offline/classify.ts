@@ -72,21 +72,18 @@ function describe(model: OfflineModel, dim: string, x: ReturnType<typeof corpusL
   const d = a?.taxonomy[dim];
   if (!a || !d) return { how: "the corpus model over the articles' cues", source: 'training' };
   const source = a.sources.map((s) => s.dir.split('/').filter(Boolean).pop()).join(' + ');
+  const weighed = `the articles' cues, weighed as the ${source} incidents' labels weigh them`;
   switch (d.expert) {
     case 'prior':
       return { how: `the set the ${source} incidents have most often (the articles' cues did not predict ${dim} better)`, source };
     case 'corpus':
       return { how: "the corpus model over the articles' cues", source };
     case 'stack':
-      return { how: `the articles' cues, weighed as the ${source} incidents' labels weigh them`, source };
+      return { how: weighed, source };
     case 'knn':
     case 'blend':
       return {
-        how: `${d.expert === 'blend' ? `the articles' cues weighed as the ${source} incidents' labels weigh them, and ` : ''}the most similar labelled incidents (${neighbours(
-          a,
-          x,
-          dim,
-        )
+        how: `${d.expert === 'blend' ? `${weighed}, and ` : ''}the most similar labelled incidents (${neighbours(a, x, dim)
           .map((p) => p.incident)
           .join(', ')})`,
         source,

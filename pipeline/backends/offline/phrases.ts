@@ -155,18 +155,18 @@ function chunks(s: Sentence): [number, number][] {
 function links(left: readonly Token[], gap: readonly Token[], right: readonly Token[], after: Token | undefined): boolean {
   const g = gap.filter((t) => t.pos !== 'DET');
   if (gap.length > 4) return false;
+  // A chunk that a verb follows is the next clause's subject: "since mid-April, the statement said".
+  const verbNext = !!after && (after.pos === 'VERB' || after.pos === 'AUX');
   if (g.length === 1 && PREPOSITION.test(g[0]!.norm)) return true;
   if (g.length >= 1 && g.length <= 2 && g.every((t) => t.norm === 'and' || t.norm === '&' || t.norm === 'or' || t.norm === ',')) {
     if (g.some((t) => t.norm !== ',')) return true;
     // A comma alone joins names in a list, or a name to what it is ("Boeing, the planemaker"); else it ends a phrase.
-    // A chunk that a verb follows is the next clause's subject: "since mid-April, the statement said".
-    const named = left.at(-1)!.pos === 'PROPN' && !(after && (after.pos === 'VERB' || after.pos === 'AUX'));
+    const named = left.at(-1)!.pos === 'PROPN' && !verbNext;
     return named && (right[0]!.pos === 'PROPN' || gap.some((t) => t.pos === 'DET'));
   }
-  // Unless the clause goes on past the right chunk ("certificate that proves the servers are genuine"):
-  // the chunk is the subject of what follows, and the name would stop mid-clause.
-  const goesOn = !!after && (after.pos === 'VERB' || after.pos === 'AUX' || after.norm === 'to');
-  if (g.length === 2 && RELATIVE.test(g[0]!.norm) && isVerb(g[1]!)) return !goesOn;
+  // A relative clause that goes on past the right chunk ("certificate that proves the servers are genuine",
+  // "fault that caused some pumps to lose track") would leave the name mid-clause.
+  if (g.length === 2 && RELATIVE.test(g[0]!.norm) && isVerb(g[1]!)) return !(verbNext || after?.norm === 'to');
   return (g.length === 1 || (g.length === 2 && g[1]!.norm === 'by')) && isVerb(g[0]!) && PARTICIPLE.test(g[0]!.norm);
 }
 
