@@ -3,6 +3,7 @@ import { contentWords } from '../../text/sentences.ts';
 import type { Candidate } from './candidates.ts';
 import { sentenceCitation } from './evidence.ts';
 import type { FactField } from './fact-fields.ts';
+import { possessive } from './phrases.ts';
 import { TUNING } from './tuning.ts';
 
 /** SAME_FACT: clauses sharing this much of their content words state the same fact. */
@@ -22,7 +23,6 @@ const jaccard = (a: ReadonlySet<string>, b: ReadonlySet<string>) => {
   for (const x of a) if (b.has(x)) inter++;
   return inter / Math.max(1, a.size + b.size - inter);
 };
-const POSSESSIVE = /^['’]s?$/;
 /** `run` as consecutive words of `words`. */
 const runIn = (run: readonly string[], words: readonly string[]) => words.some((_w, i) => run.every((x, j) => words[i + j] === x));
 
@@ -43,7 +43,7 @@ function wordsOf(o: Option): Words {
   for (const t of o.c.s.tokens) {
     if (t.start < span.start || t.end > span.end) continue;
     const [word] = contentWords([t]);
-    if (o.c.kind === 'name' && word && (HONORIFIC.test(word) || POSSESSIVE.test(word))) continue;
+    if (o.c.kind === 'name' && word && (HONORIFIC.test(word) || possessive(t))) continue;
     if (word) w.words.push(word);
     if (word && t.pos === 'PROPN') run.push(word);
     else if (run.length) {
