@@ -138,6 +138,18 @@ describe('sentences', () => {
     expect(statementOf(ss[2]!).clause.text).toBe('H. D. Moore agreed it was 5F');
     for (const s of ss) for (const t of s.tokens) expect(text.slice(t.start, t.end).toLowerCase()).toBe(t.norm);
   });
+
+  it('leaves a wire dateline out of the sentence it opens, and a bracket that is no dateline in', () => {
+    const text =
+      'WASHINGTON/SEATTLE (Reuters) - Boeing said the software was at fault.\nGREENSBURG, Pa. (AP) — Trains stopped. NASA (the agency) - said little.';
+    const ss = splitSentences(text);
+    expect(ss.map((s) => s.text)).toEqual([
+      'Boeing said the software was at fault.',
+      'Trains stopped.',
+      'NASA (the agency) - said little.',
+    ]);
+    expect(text.slice(ss[0]!.start, ss[0]!.end)).toBe(ss[0]!.text);
+  });
 });
 
 describe('what kind of thing a name names', () => {

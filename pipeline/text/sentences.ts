@@ -57,7 +57,8 @@ export function splitSentences(text: string): Sentence[] {
   doc.sentences().each((s: { out(f: unknown): unknown }) => {
     const [a, b] = s.out(its.span) as unknown as [number, number];
     const toks = tokens.slice(a, b + 1).filter((t): t is Token => !!t && t.kind !== 'tabCRLF');
-    for (const part of splitAtUnits(toks)) {
+    for (const whole of splitAtUnits(toks)) {
+      const part = withoutDateline(whole, text);
       if (part.length === 0) continue;
       const start = part[0]!.start,
         end = part[part.length - 1]!.end;
@@ -79,6 +80,23 @@ function properNameRuns(tokens: readonly (Token | null)[], text: string): void {
     if (!prev || !t || prev.pos !== 'PROPN' || !/^(?:VERB|NOUN|ADJ)$/.test(t.pos)) continue;
     if (/^[A-Z][a-z]/.test(text.slice(t.start, t.end)) && /^ $/.test(text.slice(prev.end, t.start))) t.pos = 'PROPN';
   }
+}
+
+/**
+ * A wire story's dateline ("GREENSBURG, Pa. (AP) —", "WASHINGTON/SEATTLE (Reuters) -") says where it was
+ * filed, not what happened: left in, it becomes the first sentence's subject and a name ("system:
+ * WASHINGTON/SEATTLE (Reuters)"). The place is in capitals, the agency in brackets, a dash ends it.
+ */
+const DATELINE =
+  /^[A-Z][A-Z.'/&-]*(?:\s+[A-Z][A-Z.'/&-]*)*(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*)?\s*\([A-Z][A-Za-z. ]{1,29}\)\s*[-–—]+/;
+
+function withoutDateline(toks: Token[], text: string): Token[] {
+  const first = toks[0];
+  if (!first) return toks;
+  const m = DATELINE.exec(text.slice(first.start, toks.at(-1)!.end));
+  if (!m) return toks;
+  const end = first.start + m[0].length;
+  return toks.filter((t) => t.start >= end);
 }
 
 /**
