@@ -13,6 +13,7 @@ import { type Candidate, factCandidates } from '../pipeline/backends/offline/can
 import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
 import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
+import { systemPart } from '../pipeline/backends/offline/name-candidates.ts';
 import { factShape } from '../evals/fact-shape.ts';
 import { fixture, storyDoc } from './fixtures.ts';
 
@@ -167,6 +168,39 @@ describe('what kind of thing a name names', () => {
     // The head of a linked name is the first chunk's: researchers, not the lab they work at.
     expect(name('researchers at Security Research Labs')).toMatchObject({ 'name.orgHead': 1, 'name.headProper': 0 });
     expect(name('Samsung Galaxy S5 fingerprint scanner')).toMatchObject({ 'name.productHead': 1, 'name.orgHead': 0, 'name.headProper': 0 });
+  });
+
+  it('states the system by the part of a failure or a group of people that names it, and a failure naming none not at all', () => {
+    const part = (text: string, name: string) => {
+      const s = sentence(text);
+      const got = systemPart(s, nounPhrases(s).find((p) => p.text === name)!);
+      return got === null ? 'whole' : got === false ? 'none' : got.text;
+    };
+    expect(
+      part(
+        "Problems on Sony's PlayStation 4 and Microsoft's Xbox One went on.",
+        "Problems on Sony's PlayStation 4 and Microsoft's Xbox One",
+      ),
+    ).toBe("Sony's PlayStation 4 and Microsoft's Xbox One");
+    expect(part("North Korea's internet connectivity problems went on.", "North Korea's internet connectivity problems")).toBe(
+      "North Korea's internet connectivity",
+    );
+    expect(part('Owners of Hearthly smart thermostats were cold.', 'Owners of Hearthly smart thermostats')).toBe(
+      'Hearthly smart thermostats',
+    );
+    expect(part('Thousands of Halden Motors electric vehicles stalled.', 'Thousands of Halden Motors electric vehicles')).toBe(
+      'Halden Motors electric vehicles',
+    );
+    expect(part('Employees of Ashbury District Council were paid late.', 'Employees of Ashbury District Council')).toBe('none');
+    // A failure named by what it spoiled, where it happened or whose response it was; people by whose they are.
+    expect(part('The stream failure that ruined the Tessaly Cup final angered fans.', 'stream failure that ruined the Tessaly Cup')).toBe(
+      'none',
+    );
+    expect(part('An outage at Cobalt Cloud began.', 'outage at Cobalt Cloud')).toBe('none');
+    expect(part("Tesla's official response came late.", "Tesla's official response")).toBe('none');
+    expect(part("Toyota's latest recall covers 2.4 million cars.", "Toyota's latest recall")).toBe('none');
+    expect(part('Lumenstream subscribers were angry.', 'Lumenstream subscribers')).toBe('none');
+    expect(part('The Samsung Galaxy S5 fingerprint scanner was fooled.', 'Samsung Galaxy S5 fingerprint scanner')).toBe('whole');
   });
 
   it('tells a place where something happened from a source that speaks somewhere in the coverage', () => {

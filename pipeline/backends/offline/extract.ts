@@ -1,13 +1,14 @@
 import type { Postmortem } from '../../../schemas/index.ts';
 import { emptyPostmortem } from '../../../schemas/index.ts';
 import { type Option, assignFields } from './assign.ts';
-import { factCandidates } from './candidates.ts';
+import { type Candidate, factCandidates } from './candidates.ts';
 import { FACT_FIELDS } from './fact-fields.ts';
 import { FAILURE } from './cues.ts';
 import { type ArticleDoc, matchSentence } from './evidence.ts';
 import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
 import { mergeFacts } from './merge.ts';
+import { systemPart } from './name-candidates.ts';
 import { type OfflineModel, logit } from './model.ts';
 import { MODEL } from './learned.ts';
 import { datedFacts } from './timeline.ts';
@@ -18,6 +19,17 @@ const { maxFacts: MAX_FACTS, summarySentences } = TUNING.settings.extraction;
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {
   return h.replace(/\s+[-|–—]\s+[^-|–—]{2,40}$/, '').trim();
+}
+
+/**
+ * A candidate as a system: the models score a name whole, as they learned it, but a failure, a group of
+ * people or a count of things is no system, though it may name one ("Owners of Hearthly smart
+ * thermostats"): it is stated by that part (name-candidates.ts systemPart), or not at all.
+ */
+function asSystem(c: Candidate): Candidate | null {
+  if (c.kind !== 'name' || !c.spans.system) return c;
+  const part = systemPart(c.s, c.spans.system);
+  return part === null ? c : part ? { ...c, spans: { ...c.spans, system: part } } : null;
 }
 
 /**
@@ -47,9 +59,10 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
   for (const field of FACT_FIELDS) {
     const m = model.adaptation?.extraction[field] ?? model.extraction[field];
     if (!m) throw new Error(`offline model has no extraction model for "${field}": re-learn it with failscope learn`);
-    for (const c of candidates) {
-      const span = c.spans[field];
-      if (!span) continue;
+    for (const named of candidates) {
+      const c = field === 'system' ? asSystem(named) : named;
+      const span = c?.spans[field];
+      if (!c || !span) continue;
       const p = predict(
         m,
         withLexicon(c.x, m.lexicon, () => spanWords(c.s.tokens, span)),

@@ -41,6 +41,7 @@ const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
 const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
+const QUANTITY = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities})$`, 'i');
 const PLACE_BEFORE = new RegExp(`^(?:${TUNING.settings.extraction.placeBefore})$`, 'i');
 
 /**
@@ -117,6 +118,57 @@ export function spansFor(p: Phrase): Partial<Record<NameField, Span>> {
     else if (owner) out[f] = owner;
   }
   return out;
+}
+
+/** What a failure is in or of. Not "at": an outage at Cobalt Cloud or at Holloway Junction is in no system named there. */
+const OF = /^(?:of|in|on|with|to|affecting)$/i;
+const sub = (p: Phrase, from: number, to: number): Span => {
+  const a = p.tokens[from]!,
+    b = p.tokens[to]!;
+  return { start: a.start, end: b.end, text: p.text.slice(a.start - p.start, b.end - p.start) };
+};
+
+/**
+ * The part of a name that names the system, when the name is a failure, a group of people or a number of
+ * things: "problems on Sony's PlayStation 4", "Owners of Hearthly smart thermostats", "Thousands of Halden
+ * Motors electric vehicles" name it after the preposition, if that part is a system in turn ("Hundreds of
+ * thousands of Lumenstream subscribers" is none); "North Korea's internet connectivity problems" by the
+ * nouns before the failure, when they make a name (a proper noun, or two words: not "Toyota's latest" of
+ * a recall, nor the "stream" of a stream failure). False when the name names no system, as a person or a
+ * body of people never does; null for any other name, which is stated whole.
+ */
+export function systemPart(s: Sentence, span: Span): Span | null | false {
+  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  const p: Phrase = { ...span, tokens, proper: 0, links: 0, inner: false };
+  const kind = kindOf(p);
+  const head = headPast(tokens, p).norm;
+  // A person, by name or by role, or a body of people is never the system ("Lumenstream's chief
+  // technology officer", "the company's networking team"; "payment systems" are no body).
+  if (kind === 'person' || kind === 'source' || (kind === 'organisation' && !PRODUCT.test(head))) return false;
+  if (kind !== 'event' && kind !== 'people' && !QUANTITY.test(head)) return null;
+  const part = subjectOf(p, kind);
+  return part && (systemPart(s, part) ?? part);
+}
+
+function subjectOf(p: Phrase, kind: NameKind): Span | false {
+  const head = headPast(p.tokens, p);
+  const at = p.tokens.indexOf(head);
+  if (p.tokens[at + 1] && OF.test(p.tokens[at + 1]!.norm)) {
+    let from = at + 2;
+    while (p.tokens[from]?.pos === 'DET') from++;
+    // Whose customers or employees they are is an organisation ("employees of Ashbury District Council").
+    const last = p.tokens.at(-1)!.norm;
+    return from < p.tokens.length && !(ORGANISATION.test(last) && !PRODUCT.test(last)) && sub(p, from, p.tokens.length - 1);
+  }
+  if (kind !== 'event') return false;
+  const from = p.tokens.findIndex((t) => t.pos !== 'DET');
+  const before = p.tokens.slice(from, at);
+  const last = before.at(-1);
+  const named = before.some((t) => t.pos === 'PROPN') || contentWords(before).length >= 2;
+  // One chunk of nouns naming a thing: not "connectivity and lack", nor "Tesla's official" of a response.
+  const chunk = before.every((t) => ['NOUN', 'PROPN', 'ADJ', 'NUM', 'PART'].includes(t.pos) || GLUE.has(t.norm));
+  const thing = !!last && (last.pos === 'NOUN' || last.pos === 'PROPN') && ![SOURCE, PEOPLE, ORGANISATION].some((re) => re.test(last.norm));
+  return thing && named && chunk && sub(p, from, at - 1);
 }
 
 /** The names of a sentence whose statement has `speaker` as its source. */

@@ -153,6 +153,8 @@ export const SettingsFile = z
             namedDays: Pattern,
             /** Participles that go on naming what they follow ("malware called Kovter", "ads served by"). */
             participles: Pattern,
+            /** Words that count what a name is of ("Thousands of Halden Motors electric vehicles"): the system is what they count. */
+            quantities: Pattern,
             maxLinks: z.number().int().min(0),
             maxTokens: z.number().int().positive(),
           })
