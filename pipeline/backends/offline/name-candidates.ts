@@ -38,6 +38,7 @@ const KINDS = TUNING.settings.extraction.nameKinds;
 const ORGANISATION = new RegExp(`^(?:${KINDS.organisation})$`, 'i');
 const PRODUCT = new RegExp(`^(?:${KINDS.product})$`, 'i');
 const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
+const MEDIA = new RegExp(`^(?:${KINDS.media})$`, 'i');
 const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
@@ -169,6 +170,49 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
   const chunk = before.every((t) => ['NOUN', 'PROPN', 'ADJ', 'NUM', 'PART'].includes(t.pos) || GLUE.has(t.norm));
   const thing = !!last && (last.pos === 'NOUN' || last.pos === 'PROPN') && ![SOURCE, PEOPLE, ORGANISATION].some((re) => re.test(last.norm));
   return thing && named && chunk && sub(p, from, at - 1);
+}
+
+/**
+ * The part of a name that names an organisation, when the name is a person under a title ("Revenue
+ * Commissioner Adaeze Nwosu", "CD Projekt Red co-founder Marcin Iwinski"): the proper name before a
+ * lower-case title, whose the person is ("CD Projekt Red"), or false. Null for any other name. The tagger
+ * reads a capitalised title as part of the name, so the person's name is the proper nouns after the
+ * last role word, and a title is a source word that names a role, not a publication or a body.
+ */
+export function organisationPart(s: Sentence, span: Span): Span | null | false {
+  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  const role = (t: Token | undefined) => !!t && SOURCE.test(t.norm) && !MEDIA.test(t.norm) && !ORGANISATION.test(t.norm);
+  let i = tokens.length;
+  while (i > 0 && tokens[i - 1]!.pos === 'PROPN' && !role(tokens[i - 1])) i--;
+  if (tokens.length - i < 2 || !role(tokens[i - 1])) return null;
+  // Back over the title to the proper name it follows.
+  let t = i - 1;
+  while (t > 0 && role(tokens[t - 1])) t--;
+  let from = 0;
+  while (tokens[from]?.pos === 'DET') from++;
+  const owner = tokens.slice(from, t);
+  const p: Phrase = { ...span, tokens, proper: 0, links: 0, inner: false };
+  return owner.length > 0 && owner.every((x) => x.pos === 'PROPN') && tokens[t]!.pos !== 'PROPN' && sub(p, from, t - 1);
+}
+
+/**
+ * The part of a name that names the organisation responsible: as for any organisation (organisationPart),
+ * and of a thing, its owner ("Northwind's check-in system" is Northwind's; "counter in the company's
+ * video software", owned by no name, is stated whole). The people a failure hit often name a product as
+ * what hit them, so the impacted organisation keeps it.
+ */
+export function responsiblePart(s: Sentence, span: Span): Span | null | false {
+  const titled = organisationPart(s, span);
+  if (titled !== null) return titled;
+  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  const p: Phrase = { ...span, tokens, proper: 0, links: 0, inner: false };
+  const kind = kindOf(p);
+  if (kind !== 'product' && kind !== 'other') return null;
+  let from = 0;
+  while (tokens[from]?.pos === 'DET') from++;
+  let to = from;
+  while (tokens[to]?.pos === 'PROPN') to++;
+  return to > from && tokens[to] && possessive(tokens[to]!) ? sub(p, from, to - 1) : null;
 }
 
 /** The names of a sentence whose statement has `speaker` as its source. */

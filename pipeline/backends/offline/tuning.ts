@@ -163,9 +163,12 @@ export const SettingsFile = z
          * What kind of thing a name's head noun names: an organisation (a suffix such as Inc or Agency, or a
          * word for a body of people), people served or affected (customers, passengers), a source (a person
          * by role, a publication), an event (a failure, a response) or a product (a word for software, a
-         * device or a service).
+         * device or a service). `media` are the source words that name no person's role (a publication, a
+         * court), so they never make the title before a person's name.
          */
-        nameKinds: z.object({ organisation: Pattern, people: Pattern, source: Pattern, event: Pattern, product: Pattern }).strict(),
+        nameKinds: z
+          .object({ organisation: Pattern, people: Pattern, source: Pattern, media: Pattern, event: Pattern, product: Pattern })
+          .strict(),
         /**
          * The kinds of name (by head word) a field takes, for fields that are picky: a reference is a source
          * (a named one, a body of people, a person by role, a publication), never an event or a thing
