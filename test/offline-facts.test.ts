@@ -153,6 +153,13 @@ describe('sentences', () => {
   });
 });
 
+/** What a name states in a field, by `fn`: its part, 'whole' (the name itself) or 'none'. */
+const stating = (fn: typeof systemPart) => (text: string, name: string) => {
+  const s = sentence(text);
+  const got = fn(s, nounPhrases(s).find((p) => p.text === name)!);
+  return got === null ? 'whole' : got === false ? 'none' : got.text;
+};
+
 describe('what kind of thing a name names', () => {
   const doc = storyDoc(
     'kinds',
@@ -171,11 +178,7 @@ describe('what kind of thing a name names', () => {
   });
 
   it('states the system by the part of a failure or a group of people that names it, and a failure naming none not at all', () => {
-    const part = (text: string, name: string) => {
-      const s = sentence(text);
-      const got = systemPart(s, nounPhrases(s).find((p) => p.text === name)!);
-      return got === null ? 'whole' : got === false ? 'none' : got.text;
-    };
+    const part = stating(systemPart);
     expect(
       part(
         "Problems on Sony's PlayStation 4 and Microsoft's Xbox One went on.",
@@ -204,11 +207,7 @@ describe('what kind of thing a name names', () => {
   });
 
   it("states as an organisation the proper name before a person's title, and a titled person alone not at all", () => {
-    const part = (text: string, name: string) => {
-      const s = sentence(text);
-      const got = organisationPart(s, nounPhrases(s).find((p) => p.text === name)!);
-      return got === null ? 'whole' : got === false ? 'none' : got.text;
-    };
+    const part = stating(organisationPart);
     expect(part('CD Projekt Red co-founder Marcin Iwinski apologised.', 'CD Projekt Red co-founder Marcin Iwinski')).toBe('CD Projekt Red');
     expect(part('Halden spokesperson Freya Lindgren said so.', 'Halden spokesperson Freya Lindgren')).toBe('Halden');
     // A capitalised title reads as part of the name: which words are the organisation cannot be told.
@@ -219,11 +218,7 @@ describe('what kind of thing a name names', () => {
     expect(part('Security firm Pen Test Partners found it.', 'Security firm Pen Test Partners')).toBe('whole');
     expect(part('Calder Revenue Service extended the deadline.', 'Calder Revenue Service')).toBe('whole');
     // Responsible is whoever owns the thing that failed; a thing owned by no name is stated whole.
-    const responsible = (text: string, name: string) => {
-      const s = sentence(text);
-      const got = responsiblePart(s, nounPhrases(s).find((p) => p.text === name)!);
-      return got === null ? 'whole' : got === false ? 'none' : got.text;
-    };
+    const responsible = stating(responsiblePart);
     expect(responsible("Northwind's check-in system failed.", "Northwind's check-in system")).toBe('Northwind');
     expect(responsible("A counter in the company's video software overflowed.", "counter in the company's video software")).toBe('whole');
     expect(responsible('Chief executive Ingrid Solheim said so.', 'Chief executive Ingrid Solheim')).toBe('none');

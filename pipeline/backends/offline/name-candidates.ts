@@ -96,21 +96,9 @@ export function kindOf(p: Phrase): NameKind {
  */
 export function spansFor(p: Phrase): Partial<Record<NameField, Span>> {
   const kind = kindOf(p);
-  const from = p.tokens.findIndex((t) => t.pos !== 'DET');
-  let to = from;
-  while (p.tokens[to]?.pos === 'PROPN') to++;
-  const next = p.tokens[to];
   // "Lumenstream subscribers": the proper name right before the people is whose they are. (A day never
   // gets here: phrases.ts keeps days and day names, "Black Friday", out of names.)
-  const serves = !!next && PEOPLE.test(next.norm);
-  const owner =
-    from >= 0 && to > from && next && (possessive(next) || serves)
-      ? {
-          start: p.tokens[from]!.start,
-          end: p.tokens[to - 1]!.end,
-          text: p.text.slice(p.tokens[from]!.start - p.start, p.tokens[to - 1]!.end - p.start),
-        }
-      : null;
+  const owner = ownerOf(p, (next) => PEOPLE.test(next.norm));
   const span: Span = { start: p.start, end: p.end, text: p.text };
   const out: Partial<Record<NameField, Span>> = {};
   for (const f of NAME_FIELDS) {
@@ -121,13 +109,40 @@ export function spansFor(p: Phrase): Partial<Record<NameField, Span>> {
   return out;
 }
 
-/** What a failure is in or of. Not "at": an outage at Cobalt Cloud or at Holloway Junction is in no system named there. */
-const OF = /^(?:of|in|on|with|to|affecting)$/i;
+/** A kept name's span as a phrase again, to read what kind of thing it names. */
+const phraseAt = (s: Sentence, span: Span): Phrase => ({
+  ...span,
+  tokens: s.tokens.filter((t) => t.start >= span.start && t.end <= span.end),
+  proper: 0,
+  links: 0,
+  inner: false,
+});
+
+/** The span of tokens `from`..`to` of a phrase. */
 const sub = (p: Phrase, from: number, to: number): Span => {
   const a = p.tokens[from]!,
     b = p.tokens[to]!;
   return { start: a.start, end: b.end, text: p.text.slice(a.start - p.start, b.end - p.start) };
 };
+
+/** Where a phrase starts past its determiners. */
+const pastDeterminers = (p: Phrase) =>
+  Math.max(
+    0,
+    p.tokens.findIndex((t) => t.pos !== 'DET'),
+  );
+
+/** The proper name a phrase opens with, when a possessive (or what `also` accepts) follows it: whose the rest is. */
+function ownerOf(p: Phrase, also: (next: Token) => boolean = () => false): Span | null {
+  const from = pastDeterminers(p);
+  let to = from;
+  while (p.tokens[to]?.pos === 'PROPN') to++;
+  const next = p.tokens[to];
+  return to > from && next && (possessive(next) || also(next)) ? sub(p, from, to - 1) : null;
+}
+
+/** What a failure is in or of. Not "at": an outage at Cobalt Cloud or at Holloway Junction is in no system named there. */
+const OF = /^(?:of|in|on|with|to|affecting)$/i;
 
 /**
  * The part of a name that names the system, when the name is a failure, a group of people or a number of
@@ -139,8 +154,8 @@ const sub = (p: Phrase, from: number, to: number): Span => {
  * body of people never does; null for any other name, which is stated whole.
  */
 export function systemPart(s: Sentence, span: Span): Span | null | false {
-  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
-  const p: Phrase = { ...span, tokens, proper: 0, links: 0, inner: false };
+  const p = phraseAt(s, span),
+    { tokens } = p;
   const kind = kindOf(p);
   const head = headPast(tokens, p).norm;
   // A person, by name or by role, or a body of people is never the system ("Lumenstream's chief
@@ -162,7 +177,7 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
     return from < p.tokens.length && !(ORGANISATION.test(last) && !PRODUCT.test(last)) && sub(p, from, p.tokens.length - 1);
   }
   if (kind !== 'event') return false;
-  const from = p.tokens.findIndex((t) => t.pos !== 'DET');
+  const from = pastDeterminers(p);
   const before = p.tokens.slice(from, at);
   const last = before.at(-1);
   const named = before.some((t) => t.pos === 'PROPN') || contentWords(before).length >= 2;
@@ -180,7 +195,8 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
  * last role word, and a title is a source word that names a role, not a publication or a body.
  */
 export function organisationPart(s: Sentence, span: Span): Span | null | false {
-  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  const p = phraseAt(s, span),
+    { tokens } = p;
   const role = (t: Token | undefined) => !!t && SOURCE.test(t.norm) && !MEDIA.test(t.norm) && !ORGANISATION.test(t.norm);
   let i = tokens.length;
   while (i > 0 && tokens[i - 1]!.pos === 'PROPN' && !role(tokens[i - 1])) i--;
@@ -188,10 +204,8 @@ export function organisationPart(s: Sentence, span: Span): Span | null | false {
   // Back over the title to the proper name it follows.
   let t = i - 1;
   while (t > 0 && role(tokens[t - 1])) t--;
-  let from = 0;
-  while (tokens[from]?.pos === 'DET') from++;
+  const from = pastDeterminers(p);
   const owner = tokens.slice(from, t);
-  const p: Phrase = { ...span, tokens, proper: 0, links: 0, inner: false };
   return owner.length > 0 && owner.every((x) => x.pos === 'PROPN') && tokens[t]!.pos !== 'PROPN' && sub(p, from, t - 1);
 }
 
@@ -204,15 +218,9 @@ export function organisationPart(s: Sentence, span: Span): Span | null | false {
 export function responsiblePart(s: Sentence, span: Span): Span | null | false {
   const titled = organisationPart(s, span);
   if (titled !== null) return titled;
-  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
-  const p: Phrase = { ...span, tokens, proper: 0, links: 0, inner: false };
+  const p = phraseAt(s, span);
   const kind = kindOf(p);
-  if (kind !== 'product' && kind !== 'other') return null;
-  let from = 0;
-  while (tokens[from]?.pos === 'DET') from++;
-  let to = from;
-  while (tokens[to]?.pos === 'PROPN') to++;
-  return to > from && tokens[to] && possessive(tokens[to]!) ? sub(p, from, to - 1) : null;
+  return kind === 'product' || kind === 'other' ? ownerOf(p) : null;
 }
 
 /** The names of a sentence whose statement has `speaker` as its source. */
