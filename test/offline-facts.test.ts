@@ -201,6 +201,7 @@ describe('what kind of thing a name names', () => {
     );
     expect(part('An outage at Cobalt Cloud began.', 'outage at Cobalt Cloud')).toBe('none');
     expect(part("Tesla's official response came late.", "Tesla's official response")).toBe('none');
+    expect(part('Nobody claimed responsibility for the ransomware attack.', 'responsibility for the ransomware attack')).toBe('none');
     expect(part("Toyota's latest recall covers 2.4 million cars.", "Toyota's latest recall")).toBe('none');
     expect(part('Lumenstream subscribers were angry.', 'Lumenstream subscribers')).toBe('none');
     expect(part('The Samsung Galaxy S5 fingerprint scanner was fooled.', 'Samsung Galaxy S5 fingerprint scanner')).toBe('whole');

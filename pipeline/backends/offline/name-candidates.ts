@@ -43,6 +43,7 @@ const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 const QUANTITY = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities})$`, 'i');
+const RELATION = new RegExp(`^(?:${TUNING.settings.extraction.phrases.relations})$`, 'i');
 const PLACE_BEFORE = new RegExp(`^(?:${TUNING.settings.extraction.placeBefore})$`, 'i');
 
 /**
@@ -142,13 +143,14 @@ function ownerOf(p: Phrase, also: (next: Token) => boolean = () => false): Span 
 }
 
 /** What a failure is in or of. Not "at": an outage at Cobalt Cloud or at Holloway Junction is in no system named there. */
-const OF = /^(?:of|in|on|with|to|affecting)$/i;
+const OF = /^(?:of|in|on|with|to|for|affecting)$/i;
 
 /**
- * The part of a name that names the system, when the name is a failure, a group of people or a number of
- * things: "problems on Sony's PlayStation 4", "Owners of Hearthly smart thermostats", "Thousands of Halden
- * Motors electric vehicles" name it after the preposition, if that part is a system in turn ("Hundreds of
- * thousands of Lumenstream subscribers" is none); "North Korea's internet connectivity problems" by the
+ * The part of a name that names the system, when the name is a failure, a group of people, a number of
+ * things or a relation to them: "problems on Sony's PlayStation 4", "Owners of Hearthly smart
+ * thermostats", "Thousands of Halden Motors electric vehicles" name it after the preposition, if that part
+ * is a system in turn ("Hundreds of thousands of Lumenstream subscribers", "responsibility for the
+ * ransomware attack" are none); "North Korea's internet connectivity problems" by the
  * nouns before the failure, when they make a name (a proper noun, or two words: not "Toyota's latest" of
  * a recall, nor the "stream" of a stream failure). False when the name names no system, as a person or a
  * body of people never does; null for any other name, which is stated whole.
@@ -161,7 +163,7 @@ export function systemPart(s: Sentence, span: Span): Span | null | false {
   // A person, by name or by role, or a body of people is never the system ("Lumenstream's chief
   // technology officer", "the company's networking team"; "payment systems" are no body).
   if (kind === 'person' || kind === 'source' || (kind === 'organisation' && !PRODUCT.test(head))) return false;
-  if (kind !== 'event' && kind !== 'people' && !QUANTITY.test(head)) return null;
+  if (kind !== 'event' && kind !== 'people' && !QUANTITY.test(head) && !RELATION.test(head)) return null;
   const part = subjectOf(p, kind);
   return part && (systemPart(s, part) ?? part);
 }

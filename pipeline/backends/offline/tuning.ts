@@ -155,6 +155,8 @@ export const SettingsFile = z
             participles: Pattern,
             /** Words that count what a name is of ("Thousands of Halden Motors electric vehicles"): the system is what they count. */
             quantities: Pattern,
+            /** Words that name a relation to what follows, not a thing ("responsibility for the attack", "case of a recall"): the system, if any, is what follows. */
+            relations: Pattern,
             maxLinks: z.number().int().min(0),
             maxTokens: z.number().int().positive(),
           })
