@@ -7,7 +7,7 @@ import { FAILURE } from './cues.ts';
 import { type ArticleDoc, matchSentence } from './evidence.ts';
 import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
-import { mergeFacts } from './merge.ts';
+import { mergeFacts, namesMore } from './merge.ts';
 import { organisationPart, responsiblePart, systemPart } from './name-candidates.ts';
 import { type OfflineModel, logit } from './model.ts';
 import { MODEL } from './learned.ts';
@@ -81,10 +81,11 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
       if (p >= m.threshold) options.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
     }
   }
-  const kept = assignFields(options).flatMap((o) => {
-    const c = stated(o.c, o.field);
-    return c ? [{ ...o, c }] : [];
-  });
+  const assigned = assignFields(options).map((o) => ({ o, c: stated(o.c, o.field) }));
+  // A name that states nothing takes along the sightings kept as more of it ("reset procedure at Holloway
+  // Junction" of "Holloway Junction"), which would otherwise stand in its place.
+  const none = assigned.filter((a) => !a.c).map((a) => a.o);
+  const kept = assigned.flatMap(({ o, c }) => (c && !none.some((d) => d.field === o.field && namesMore(d, o)) ? [{ ...o, c }] : []));
   for (const field of FACT_FIELDS)
     pm[field] = mergeFacts(
       kept.filter((o) => o.field === field),

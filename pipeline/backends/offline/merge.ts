@@ -62,6 +62,9 @@ function within(a: Words, b: Words): boolean {
   return a.words.length > 0 && a.words.every((x) => wb.has(x)) && a.runs.every((r) => runIn(r, b.words));
 }
 
+/** Does name `b` name what name `a` names, at more length ("reset procedure at Holloway Junction" of "Holloway Junction")? */
+export const namesMore = (a: Option, b: Option): boolean => a.c.kind === 'name' && within(wordsOf(a), wordsOf(b));
+
 /**
  * Do two options state one fact, so that the second only adds a citation? A name is the same as
  * another when it is the same name or names it at more or less length: "Galaxy S5" and "Samsung Galaxy

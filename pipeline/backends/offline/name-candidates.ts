@@ -44,6 +44,7 @@ const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 const QUANTITY = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities})$`, 'i');
 const RELATION = new RegExp(`^(?:${TUNING.settings.extraction.phrases.relations})$`, 'i');
+const PLACE_OR_EVENT = new RegExp(`^(?:${TUNING.settings.extraction.phrases.placesAndEvents})$`, 'i');
 const PLACE_BEFORE = new RegExp(`^(?:${TUNING.settings.extraction.placeBefore})$`, 'i');
 
 /**
@@ -192,7 +193,8 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
 /**
  * The part of a name that names an organisation, when the name is a person under a title ("Revenue
  * Commissioner Adaeze Nwosu", "CD Projekt Red co-founder Marcin Iwinski"): the proper name before a
- * lower-case title, whose the person is ("CD Projekt Red"), or false. Null for any other name. The tagger
+ * lower-case title, whose the person is ("CD Projekt Red"), or false; false for a place or an event.
+ * Null for any other name. The tagger
  * reads a capitalised title as part of the name, so the person's name is the proper nouns after the
  * last role word, and a title is a source word that names a role, not a publication or a body.
  */
@@ -200,6 +202,9 @@ export function organisationPart(s: Sentence, span: Span): Span | null | false {
   const p = phraseAt(s, span),
     { tokens } = p;
   const role = (t: Token | undefined) => !!t && SOURCE.test(t.norm) && !MEDIA.test(t.norm) && !ORGANISATION.test(t.norm);
+  // A place or an event named like an organisation ("Holloway Junction", "Tessaly Cup") is none.
+  const head = headPast(tokens, p);
+  if (head.pos === 'PROPN' && PLACE_OR_EVENT.test(head.norm)) return false;
   let i = tokens.length;
   while (i > 0 && tokens[i - 1]!.pos === 'PROPN' && !role(tokens[i - 1])) i--;
   if (tokens.length - i < 2 || !role(tokens[i - 1])) return null;

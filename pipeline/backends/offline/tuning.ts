@@ -157,6 +157,8 @@ export const SettingsFile = z
             quantities: Pattern,
             /** Words that name a relation to what follows, not a thing ("responsibility for the attack", "case of a recall"): the system, if any, is what follows. */
             relations: Pattern,
+            /** Last words of a proper name that make it a place or an event ("Holloway Junction", "Tessaly Cup"): no organisation. */
+            placesAndEvents: Pattern,
             maxLinks: z.number().int().min(0),
             maxTokens: z.number().int().positive(),
           })
