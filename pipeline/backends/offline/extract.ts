@@ -31,9 +31,9 @@ const PART: Partial<Record<FactField, typeof systemPart>> = {
 /**
  * A candidate as `field` states it. The models score a name whole, as they learned it, but some names
  * state a field only in part, or not at all: a failure, a group of people or a count of things is no
- * system, though it may name one ("Owners of Hearthly smart thermostats"); a person under a title is no
- * organisation, though the one before the title may be ("CD Projekt Red co-founder Marcin Iwinski"); a
- * thing is not responsible, its owner is ("Northwind's check-in system").
+ * system, though it may name one ("Owners of Hearthly smart thermostats"); a person under a title, a
+ * place or an event is no organisation, though the one before the title may be ("CD Projekt Red
+ * co-founder Marcin Iwinski"); a thing is not responsible, its owner is ("Northwind's check-in system").
  * It applies to the names the fields kept: a name that states nothing leaves its place empty rather
  * than to a weaker candidate ("Harbor & Finch's net debt" took an impacted organisation's place when a
  * chief executive's was refilled; on the sample, fact precision 0.535 refilling, 0.540 not).
