@@ -227,6 +227,7 @@ describe('what kind of thing a name names', () => {
     expect(responsible("A counter in the company's video software overflowed.", "counter in the company's video software")).toBe('whole');
     expect(responsible('Chief executive Ingrid Solheim said so.', 'Chief executive Ingrid Solheim')).toBe('none');
     expect(responsible('Calder Revenue Service extended the deadline.', 'Calder Revenue Service')).toBe('whole');
+    expect(responsible('Passenger group Rail Users Eastmere complained.', 'Passenger group Rail Users Eastmere')).toBe('none');
   });
 
   it('tells a place where something happened from a source that speaks somewhere in the coverage', () => {

@@ -219,13 +219,15 @@ export function organisationPart(s: Sentence, span: Span): Span | null | false {
 /**
  * The part of a name that names the organisation responsible: as for any organisation (organisationPart),
  * and of a thing, its owner ("Northwind's check-in system" is Northwind's; "counter in the company's
- * video software", owned by no name, is stated whole). The people a failure hit often name a product as
+ * video software", owned by no name, is stated whole); none for a body of the people a failure hits. The people a failure hit often name a product as
  * what hit them, so the impacted organisation keeps it.
  */
 export function responsiblePart(s: Sentence, span: Span): Span | null | false {
   const titled = organisationPart(s, span);
   if (titled !== null) return titled;
   const p = phraseAt(s, span);
+  // A body named for the people a failure hits ("Passenger group Rail Users Eastmere") speaks for them.
+  if (p.tokens.some((t) => PEOPLE.test(t.norm))) return false;
   const kind = kindOf(p);
   return kind === 'product' || kind === 'other' ? ownerOf(p) : null;
 }
