@@ -207,7 +207,7 @@ describe('what kind of thing a name names', () => {
     expect(part('The Samsung Galaxy S5 fingerprint scanner was fooled.', 'Samsung Galaxy S5 fingerprint scanner')).toBe('whole');
   });
 
-  it("states as an organisation the proper name before a person's title, and a titled person alone not at all", () => {
+  it("states as an organisation the proper name before a person's title or owning a thing, and a titled person, a place or an event not at all", () => {
     const part = stating(organisationPart);
     expect(part('CD Projekt Red co-founder Marcin Iwinski apologised.', 'CD Projekt Red co-founder Marcin Iwinski')).toBe('CD Projekt Red');
     expect(part('Halden spokesperson Freya Lindgren said so.', 'Halden spokesperson Freya Lindgren')).toBe('Halden');
