@@ -3,7 +3,7 @@ import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import { splitSentences } from '../pipeline/text/sentences.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { loadLabelled } from '../pipeline/learn/data.ts';
-import { nounPhrases } from '../pipeline/backends/offline/phrases.ts';
+import { nounPhrases, undated } from '../pipeline/backends/offline/phrases.ts';
 import { statementOf } from '../pipeline/backends/offline/attribution.ts';
 import { clauseFor, clauseParts } from '../pipeline/backends/offline/clauses.ts';
 import { FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
@@ -205,6 +205,32 @@ describe('what kind of thing a name names', () => {
     expect(part("Toyota's latest recall covers 2.4 million cars.", "Toyota's latest recall")).toBe('none');
     expect(part('Lumenstream subscribers were angry.', 'Lumenstream subscribers')).toBe('none');
     expect(part('The Samsung Galaxy S5 fingerprint scanner was fooled.', 'Samsung Galaxy S5 fingerprint scanner')).toBe('whole');
+    // A count says how many failed, not what; a model number is no count.
+    expect(part('Aurelia recalled 27,000 GlucoFlow 3 insulin pumps.', '27,000 GlucoFlow 3 insulin pumps')).toBe(
+      'GlucoFlow 3 insulin pumps',
+    );
+    expect(part('Toyota recalled 2.4 million Prius last week.', '2.4 million Prius')).toBe('Prius');
+    expect(part('The firm fixed 3 insulin pumps.', '3 insulin pumps')).toBe('insulin pumps');
+    expect(part('Pilots of 737 MAX jets trained.', '737 MAX jets')).toBe('whole');
+  });
+
+  it('leaves out of a name the last link when it only dates it', () => {
+    const undatedIn = (text: string, name: string) => {
+      const s = sentence(text);
+      return undated(s, nounPhrases(s).find((p) => p.text === name)!)?.text ?? 'whole';
+    };
+    expect(
+      undatedIn('The bank disabled new payee creation in the app at 3 p.m. on Tuesday.', 'new payee creation in the app at 3 p.m.'),
+    ).toBe('new payee creation in the app');
+    expect(
+      undatedIn(
+        "The collapse of Calder's online tax-filing system on deadline day was caused by a controller.",
+        "Calder's online tax-filing system on deadline",
+      ),
+    ).toBe("Calder's online tax-filing system");
+    // A link to a thing stays, even when a date follows it.
+    expect(undatedIn("Hackers attacked servers at Sony's network last week.", "servers at Sony's network")).toBe('whole');
+    expect(undatedIn('The outage hit the app on deadline.', 'app on deadline')).toBe('whole');
   });
 
   it("states as an organisation the proper name before a person's title or owning a thing, and a titled person, a place or an event not at all", () => {

@@ -9,6 +9,7 @@ import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
 import { mergeFacts, namesMore } from './merge.ts';
 import { organisationPart, responsiblePart, systemPart } from './name-candidates.ts';
+import { undated } from './phrases.ts';
 import { type OfflineModel, logit } from './model.ts';
 import { MODEL } from './learned.ts';
 import { datedFacts } from './timeline.ts';
@@ -39,9 +40,11 @@ const PART: Partial<Record<FactField, typeof systemPart>> = {
  * chief executive's was refilled; on the sample, fact precision 0.535 refilling, 0.540 not).
  */
 function stated(c: Candidate, field: FactField): Candidate | null {
-  const span = c.spans[field];
-  const part = c.kind === 'name' && span ? (PART[field]?.(c.s, span) ?? null) : null;
-  return part === null ? c : part ? { ...c, spans: { ...c.spans, [field]: part } } : null;
+  const whole = c.spans[field];
+  if (c.kind !== 'name' || !whole) return c;
+  const span = undated(c.s, whole) ?? whole;
+  const part = PART[field]?.(c.s, span) ?? span;
+  return part === whole ? c : part ? { ...c, spans: { ...c.spans, [field]: part } } : null;
 }
 
 /**

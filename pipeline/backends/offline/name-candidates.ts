@@ -143,6 +143,30 @@ function ownerOf(p: Phrase, also: (next: Token) => boolean = () => false): Span 
   return to > from && next && (possessive(next) || also(next)) ? sub(p, from, to - 1) : null;
 }
 
+const SCALE = /^(?:hundred|thousand|million|billion)s?$/i;
+
+/**
+ * Where a count of things ends, when a name opens with one: "27,000 GlucoFlow 3 insulin pumps", "2.4
+ * million Prius" say how many failed, not what; 0 for any other name. A model number is no count
+ * ("737 MAX jets"): a count has a scale or thousands separators, or is a few units of a plural common
+ * noun ("3 insulin pumps").
+ */
+function countEnd(p: Phrase): number {
+  const { tokens } = p;
+  const from = pastDeterminers(p);
+  let to = from;
+  while (tokens[to]?.pos === 'NUM') to++;
+  const first = tokens[from]?.norm ?? '';
+  const next = tokens[to];
+  const last = tokens.at(-1)!;
+  const plural = last.pos === 'NOUN' && /[^s]s$/i.test(last.norm);
+  const count =
+    /^\d{1,3}(?:,\d{3})+$/.test(first) ||
+    SCALE.test(tokens[to - 1]?.norm ?? '') ||
+    (/^\d{1,2}$/.test(first) && next?.pos === 'NOUN' && plural);
+  return to > from && to < tokens.length && count ? to : 0;
+}
+
 /** What a failure is in or of. Not "at": an outage at Cobalt Cloud or at Holloway Junction is in no system named there. */
 const OF = /^(?:of|in|on|with|to|for|affecting)$/i;
 
@@ -164,6 +188,11 @@ export function systemPart(s: Sentence, span: Span): Span | null | false {
   // A person, by name or by role, or a body of people is never the system ("Lumenstream's chief
   // technology officer", "the company's networking team"; "payment systems" are no body).
   if (kind === 'person' || kind === 'source' || (kind === 'organisation' && !PRODUCT.test(head))) return false;
+  const counted = countEnd(p);
+  if (counted) {
+    const rest = sub(p, counted, tokens.length - 1);
+    return systemPart(s, rest) ?? rest;
+  }
   if (kind !== 'event' && kind !== 'people' && !QUANTITY.test(head) && !RELATION.test(head)) return null;
   const part = subjectOf(p, kind);
   return part && (systemPart(s, part) ?? part);

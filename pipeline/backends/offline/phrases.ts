@@ -220,3 +220,24 @@ export function nounPhrases(s: Sentence): Phrase[] {
   });
   return out;
 }
+
+const TIME = new RegExp(`^(?:${P.times})$`, 'i');
+/** Calendar words that end a time a chunk stops short of ("on deadline day"). */
+const TIME_NOUN = new Set(['day', 'morning', 'afternoon', 'evening', 'night', 'week', 'weekend']);
+
+/**
+ * A name without the last link when that link only dates it: "new payee creation in the app at 3 p.m.",
+ * "Calder's online tax-filing system on deadline", of "on deadline day" (the chunks leave "day" out, as
+ * every calendar word). Null when no such link ends the name.
+ */
+export function undated(s: Sentence, span: Span): Span | null {
+  const tokens = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  let at = tokens.length - 1;
+  while (at > 0 && !PREPOSITION.test(tokens[at]!.norm)) at--;
+  if (at < 1) return null;
+  const tail = tokens.slice(at + 1).filter((t) => t.pos !== 'DET');
+  const next = s.tokens.find((t) => t.start >= span.end);
+  const clock = tail.length > 0 && tail.every((t) => t.pos === 'NUM' || TIME.test(t.norm));
+  const day = tail.length === 1 && !!next && TIME_NOUN.has(next.norm) && adjacent(tail[0]!, next, s);
+  return clock || day ? tokenSpan(s, tokens.slice(0, at)) : null;
+}

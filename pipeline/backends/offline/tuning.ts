@@ -159,6 +159,8 @@ export const SettingsFile = z
             relations: Pattern,
             /** Last words of a proper name that make it a place or an event ("Holloway Junction", "Tessaly Cup"): no organisation. */
             placesAndEvents: Pattern,
+            /** Words that, with numbers, tell the time of day ("at 3 p.m."): a link to them dates a name, it is no part of it. */
+            times: Pattern,
             maxLinks: z.number().int().min(0),
             maxTokens: z.number().int().positive(),
           })
