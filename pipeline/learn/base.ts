@@ -18,6 +18,7 @@ import {
   textWords,
   withLexicon,
 } from '../backends/offline/lexicon.ts';
+import { relativeToIncident } from '../backends/offline/relative.ts';
 import { factMatches, splitFacts } from '../../evals/facts.ts';
 import { exactSet, jaccard } from '../../evals/metrics/sets.ts';
 import { confusion, fromConfusion } from '../../evals/metrics/prf.ts';
@@ -199,7 +200,8 @@ const lexiconOf = (incidents: readonly LabelledIncident[], field: FactField) =>
   );
 
 /**
- * A field's training features, and its lexicon when it has one. A row's lexicon score comes from a
+ * A field's training features (with those read against the row's incident, relative.ts), and its
+ * lexicon when it has one. A row's lexicon score comes from a
  * lexicon learned without its own fold's incidents (folds by `n`, as in cross-validation): scored by a
  * lexicon that had read its own incident's facts, a row would teach the model to trust the score far
  * more than it deserves on a new story.
@@ -209,7 +211,16 @@ export function factInputs(
   rows: readonly FactRow[],
   field: FactField,
 ): { xs: Features[]; lexicon: Lexicon | null } {
-  if (!LEXICON_FIELDS.has(field)) return { xs: rows.map((r) => r.x), lexicon: null };
+  const incidentOf = (i: number) => rows[i]!.n;
+  if (!LEXICON_FIELDS.has(field))
+    return {
+      xs: relativeToIncident(
+        rows.map((r) => r.x),
+        field,
+        incidentOf,
+      ),
+      lexicon: null,
+    };
   const folds = Array.from({ length: FOLDS }, (_v, k) =>
     lexiconOf(
       incidents.filter((_inc, n) => n % FOLDS !== k),
@@ -217,7 +228,11 @@ export function factInputs(
     ),
   );
   return {
-    xs: rows.map((r) => withLexicon(r.x, folds[r.n % FOLDS]!, () => r.words[field] ?? [])),
+    xs: relativeToIncident(
+      rows.map((r) => withLexicon(r.x, folds[r.n % FOLDS]!, () => r.words[field] ?? [])),
+      field,
+      incidentOf,
+    ),
     lexicon: lexiconOf(incidents, field),
   };
 }

@@ -7,6 +7,7 @@ import { FAILURE } from './cues.ts';
 import { type ArticleDoc, matchSentence } from './evidence.ts';
 import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
+import { relativeToIncident } from './relative.ts';
 import { mergeFacts, namesMore } from './merge.ts';
 import { organisationPart, responsiblePart, systemPart } from './name-candidates.ts';
 import { undated } from './phrases.ts';
@@ -74,15 +75,15 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
   for (const field of FACT_FIELDS) {
     const m = model.adaptation?.extraction[field] ?? model.extraction[field];
     if (!m) throw new Error(`offline model has no extraction model for "${field}": re-learn it with failscope learn`);
-    for (const c of candidates) {
-      const span = c.spans[field];
-      if (!span) continue;
-      const p = predict(
-        m,
-        withLexicon(c.x, m.lexicon, () => spanWords(c.s.tokens, span)),
-      );
+    const fit = candidates.filter((c) => c.spans[field]);
+    const xs = relativeToIncident(
+      fit.map((c) => withLexicon(c.x, m.lexicon, () => spanWords(c.s.tokens, c.spans[field]!))),
+      field,
+    );
+    fit.forEach((c, i) => {
+      const p = predict(m, xs[i]!);
       if (p >= m.threshold) options.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
-    }
+    });
   }
   const assigned = assignFields(options).map((o) => ({ o, c: stated(o.c, o.field) }));
   // A name that states nothing takes along the sightings kept as more of it ("reset procedure at Holloway

@@ -19,7 +19,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * what a stage writes, not what the model learns, raises that stage's REVISION in index.ts instead, which
  * needs no new model.)
  */
-export const CODE_VERSION = 'offline-22';
+export const CODE_VERSION = 'offline-23';
 
 const Pattern = z
   .string()
@@ -126,6 +126,11 @@ export const SettingsFile = z
          * out: the words of a name are the story's own (Tesla, Boeing), which no other story's facts share.
          */
         lexiconFields: z.array(z.enum(FACT_FIELDS as [FactField, ...FactField[]])),
+        /**
+         * Fields whose candidates are also read against the incident's best (relative.ts), and which of their
+         * features; `{field}` stands for the field's name.
+         */
+        relative: z.object({ fields: z.array(z.enum(FACT_FIELDS as [FactField, ...FactField[]])), features: z.array(z.string()) }).strict(),
         /** Content-word Jaccard at which two clauses state the same fact. */
         sameFact: Fraction,
         /** How many fields one name may fill (an organisation may be responsible, impacted and a source). */
