@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Features } from '../pipeline/backends/offline/logistic.ts';
 import { relativeToIncident } from '../pipeline/backends/offline/relative.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 
@@ -7,7 +8,7 @@ describe("reading a candidate against its incident's best", () => {
 
   it('gives each compared feature less the highest in the same incident, never another', () => {
     expect(fields).toContain('softwareCauses');
-    const xs = [{ lex: 1, 'cue.softwareCauses': 2 }, { lex: 3, 'cue.softwareCauses': 0 }, { lex: 0.5 }];
+    const xs: Features[] = [{ lex: 1, 'cue.softwareCauses': 2 }, { lex: 3, 'cue.softwareCauses': 0 }, { lex: 0.5 }];
     // The first two are one story's candidates, the third another's: its best is itself.
     const out = relativeToIncident(xs, 'softwareCauses', (i) => (i < 2 ? 0 : 1));
     expect(out[0]).toMatchObject({ lex: 1, 'rel.lex': -2, 'rel.cue.softwareCauses': 0 });
