@@ -36,6 +36,7 @@ const PART: Partial<Record<FactField, typeof systemPart>> = {
  * system, though it may name one ("Owners of Hearthly smart thermostats"); a person under a title, a
  * place or an event is no organisation, though the one before the title may be ("CD Projekt Red
  * co-founder Marcin Iwinski"); a thing is not responsible, its owner is ("Northwind's check-in system").
+ * A last link that only dates a name is no part of it ("in the app at 3 p.m.", phrases.ts undated).
  * It applies to the names the fields kept: a name that states nothing leaves its place empty rather
  * than to a weaker candidate ("Harbor & Finch's net debt" took an impacted organisation's place when a
  * chief executive's was refilled; on the sample, fact precision 0.535 refilling, 0.540 not).
