@@ -12,11 +12,12 @@ export interface Cue {
 }
 
 /**
- * Cues match whole words, with the common inflections (s, es, d, ed, ing, ly): "app" finds "apps" but
- * not "apple", "engine" not "engineer". A pattern that is a stem says so with a trailing `\\w*`.
+ * Cues match whole words, with the common inflections (s, es, ed, ing, ly, and d after an e: "updated"):
+ * "app" finds "apps" but not "apple", "engine" not "engineer", "car" not "card" (a gift card was evidence
+ * of transportation when any word took a d). A pattern that is a stem says so with a trailing `\\w*`.
  */
 export const cues = (weight: number, ...patterns: string[]): Cue[] =>
-  patterns.map((p) => ({ re: new RegExp(`\\b(?:${p})(?:s|es|d|ed|ing|ly)?(?!\\w)`, 'i'), weight }));
+  patterns.map((p) => ({ re: new RegExp(`\\b(?:${p})(?:s|es|(?<=e)d|ed|ing|ly)?(?!\\w)`, 'i'), weight }));
 
 export interface ArticleDoc {
   article: Article;
