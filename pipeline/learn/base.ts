@@ -211,30 +211,17 @@ export function factInputs(
   rows: readonly FactRow[],
   field: FactField,
 ): { xs: Features[]; lexicon: Lexicon | null } {
-  const incidentOf = (i: number) => rows[i]!.n;
-  if (!LEXICON_FIELDS.has(field))
-    return {
-      xs: relativeToIncident(
-        rows.map((r) => r.x),
-        field,
-        incidentOf,
-      ),
-      lexicon: null,
-    };
-  const folds = Array.from({ length: FOLDS }, (_v, k) =>
-    lexiconOf(
-      incidents.filter((_inc, n) => n % FOLDS !== k),
-      field,
-    ),
-  );
-  return {
-    xs: relativeToIncident(
-      rows.map((r) => withLexicon(r.x, folds[r.n % FOLDS]!, () => r.words[field] ?? [])),
-      field,
-      incidentOf,
-    ),
-    lexicon: lexiconOf(incidents, field),
-  };
+  const lexical = LEXICON_FIELDS.has(field);
+  const folds = lexical
+    ? Array.from({ length: FOLDS }, (_v, k) =>
+        lexiconOf(
+          incidents.filter((_inc, n) => n % FOLDS !== k),
+          field,
+        ),
+      )
+    : [];
+  const xs = rows.map((r) => withLexicon(r.x, folds[r.n % FOLDS] ?? null, () => r.words[field] ?? []));
+  return { xs: relativeToIncident(xs, field, (i) => rows[i]!.n), lexicon: lexical ? lexiconOf(incidents, field) : null };
 }
 
 /** What may only speak for a field: its own cues, in the sentence (clause fields) or in the name. */
