@@ -91,6 +91,13 @@ export class CrossFitBackend implements Backend {
     return this.original.schemaHash(task);
   }
 
+  /** The version that never saw a gold incident's labels. */
+  versionFor(incidentId: string): Backend {
+    const f = this.folds.incidentFold.get(incidentId);
+    if (f === undefined) throw new Error(`cross-fitting: incident ${incidentId} is not in the gold set, so no fold can answer for it`);
+    return this.versions[f]!;
+  }
+
   private byArticle(id: string | undefined): Backend {
     const f = id === undefined ? undefined : this.folds.articleFold.get(id);
     if (f === undefined) throw new Error(`cross-fitting: article ${id} is not in the gold set, so no fold can answer for it`);

@@ -49,6 +49,18 @@ function stated(c: Candidate, field: FactField): Candidate | null {
   return part === whole ? c : part ? { ...c, spans: { ...c.spans, [field]: part } } : null;
 }
 
+/** What extraction weighed and kept, stage by stage: evals/fact-funnel.ts reads where gold facts are lost. */
+export interface ExtractionTrace {
+  candidates: Candidate[];
+  /** Every candidate in every field it may fill, with the field model's probability. */
+  scored: Option[];
+  /** Those at or over their field's threshold. */
+  options: Option[];
+  /** Those kept after each statement and name went to the field it fits best, as the field states it. */
+  kept: Option[];
+  postmortem: Postmortem;
+}
+
 /**
  * Postmortem facts as an analyst states them, each quoting the exact span it came from: the system
  * and the organisations by name, causes, impacts, preventions and fixes by the clause that states
@@ -58,6 +70,10 @@ function stated(c: Candidate, field: FactField): Candidate | null {
  * becomes one fact citing all of them (merge.ts).
  */
 export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): Postmortem {
+  return traceExtraction(docs, model).postmortem;
+}
+
+export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): ExtractionTrace {
   const first = docs[0];
   const pm = emptyPostmortem(first ? cleanHeadline(first.article.headline) : 'Untitled incident');
   const lead = docs.flatMap((d) =>
@@ -72,7 +88,7 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
     .join(' ');
 
   const candidates = factCandidates(docs);
-  const options: Option[] = [];
+  const scored: Option[] = [];
   for (const field of FACT_FIELDS) {
     const m = model.adaptation?.extraction[field] ?? model.extraction[field];
     if (!m) throw new Error(`offline model has no extraction model for "${field}": re-learn it with failscope learn`);
@@ -83,9 +99,10 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
     );
     fit.forEach((c, i) => {
       const p = predict(m, xs[i]!);
-      if (p >= m.threshold) options.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
+      scored.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
     });
   }
+  const options = scored.filter((o) => o.margin >= 0);
   const assigned = assignFields(options).map((o) => ({ o, c: stated(o.c, o.field) }));
   // A name that states nothing takes along the sightings kept as more of it ("reset procedure at Holloway
   // Junction" of "Holloway Junction"), which would otherwise stand in its place.
@@ -97,5 +114,5 @@ export function extractPostmortem(docs: readonly ArticleDoc[], model: OfflineMod
       MAX_FACTS[field],
     );
   pm.time = datedFacts(docs);
-  return pm;
+  return { candidates, scored, options, kept, postmortem: pm };
 }
