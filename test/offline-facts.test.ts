@@ -524,6 +524,31 @@ describe('one field per statement, a few per name', () => {
     ]);
   });
 
+  it('states once, citing both, what two outlets say in slightly different words', () => {
+    const clause = (articleId: string, text: string, p: number): Option => {
+      const t = sentence(text);
+      return {
+        c: { ...candidate('clause', { softwareCauses: { start: t.start, end: t.end, text: t.text } }), articleId, s: t },
+        field: 'softwareCauses',
+        p,
+        margin: 1,
+      };
+    };
+    const facts = mergeFacts(
+      [
+        clause('a', 'The update corrupted the database on the payment servers.', 0.9),
+        // Four of seven content words shared: syndicated copy reworded, the same fact.
+        clause('b', 'Payment servers went down after the update corrupted records.', 0.8),
+        clause('b', 'Engineers restored the service by noon.', 0.7),
+      ],
+      3,
+    );
+    expect(facts.map((f) => [f.text, f.citations.map((c) => c.articleId)])).toEqual([
+      ['The update corrupted the database on the payment servers.', ['a', 'b']],
+      ['Engineers restored the service by noon.', ['b']],
+    ]);
+  });
+
   it('gives a sentence stating one thing to the field it fits best', () => {
     const c = candidate('clause', { softwareCauses: whole, impacts: whole, fixes: whole });
     const kept = assignFields([option(c, 'impacts', 1), option(c, 'softwareCauses', 2), option(c, 'fixes', 0.5)]);
