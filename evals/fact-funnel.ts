@@ -140,10 +140,16 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     console.error('usage: node bin/run-ts.js evals/fact-funnel.ts <gold folder> [model file]');
     process.exit(2);
   }
-  const gold = await loadGold(dir);
-  for (const p of gold.problems) console.error(`${p.origin}: ${p.reason}`);
-  const backend = new OfflineBackend({ modelFile: process.argv[3] });
-  const funnel = await factFunnel(gold, backend, (line) => console.error(line));
-  await backend.close();
-  console.log(funnelTable(funnel));
+  try {
+    const gold = await loadGold(dir);
+    for (const p of gold.problems) console.error(`${p.origin}: ${p.reason}`);
+    const backend = new OfflineBackend({ modelFile: process.argv[3] });
+    const funnel = await factFunnel(gold, backend, (line) => console.error(line));
+    await backend.close();
+    console.log(funnelTable(funnel));
+  } catch (e) {
+    // The messages name the file at fault; a stack trace would bury them.
+    console.error(`fact-funnel: ${(e as Error).message}`);
+    process.exit(2);
+  }
 }

@@ -58,5 +58,10 @@ export function factShapeOfFile(file: string): FactShape {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const file = process.argv[2] ?? 'out/incidents.json';
-  console.log(JSON.stringify(factShapeOfFile(file)));
+  try {
+    console.log(JSON.stringify(factShapeOfFile(file)));
+  } catch (e) {
+    console.error(`fact-shape: ${(e as Error).message}`);
+    process.exit(2);
+  }
 }

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
@@ -7,6 +9,7 @@ import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { STAGES, factFunnel, funnelOf, funnelTable } from '../evals/fact-funnel.ts';
 import { matchFacts, splitFacts } from '../evals/facts.ts';
 import { loadGold } from '../evals/gold.ts';
+import { ROOT } from './cli-runner.ts';
 
 describe('fact funnel: where the offline backend loses gold facts', () => {
   it('narrows stage by stage, and ends at what the eval scores', async () => {
@@ -65,5 +68,17 @@ describe('fact funnel: where the offline backend loses gold facts', () => {
     expect(f.fixes.gold).toBe(1);
     for (const s of STAGES) expect(f.fixes[s]).toBe(0);
     expect(f.time.stateable).toBeNull();
+  });
+
+  it('names the missing gold folder or model file in one line, and exits with 2', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/fact-funnel.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const noGold = run('no-such-gold');
+    expect(noGold.status).toBe(2);
+    expect(noGold.stderr.trim()).toMatch(/^fact-funnel: .*no-such-gold\/articles\.jsonl: not found/);
+    expect(noGold.stderr.trim().split('\n')).toHaveLength(1);
+    const noModel = run('data/sample', 'no-such-model.json');
+    expect(noModel.status).toBe(2);
+    expect(noModel.stderr.trim()).toMatch(/^fact-funnel: .*no-such-model\.json: cannot read the offline model/);
   });
 });
