@@ -10,6 +10,7 @@ import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import { CrossFitBackend, crossFitted } from './crossfit.ts';
 import { factMatches, splitFacts } from './facts.ts';
 import { type GoldSet, loadGold } from './gold.ts';
+import { markdownTable } from './summary.ts';
 
 /**
  * Where the offline backend loses gold facts, field by field: how many of them some candidate could
@@ -100,7 +101,7 @@ const ratio = (a: number | null, b: number) => (a === null ? '—' : b ? `${a} (
 
 /** The funnel as a Markdown table, with its totals (recall and precision as the eval computes them). */
 export function funnelTable(f: Funnel): string {
-  const head = [
+  const headers = [
     'field',
     'gold facts',
     'some candidate states',
@@ -110,28 +111,15 @@ export function funnelTable(f: Funnel): string {
     'in the record',
     'precision',
   ];
+  const share = (a: number, b: number) => `${a}/${b} (${(a / Math.max(1, b)).toFixed(2)})`;
   const rows = POSTMORTEM_FIELDS.map((field) => {
     const r = f[field];
-    return [
-      field,
-      `${r.gold}`,
-      ...STAGES.map((s) => ratio(r[s], r.gold)),
-      r.facts ? `${r.factsMatching}/${r.facts} (${(r.factsMatching / r.facts).toFixed(2)})` : '—',
-    ];
+    return [field, `${r.gold}`, ...STAGES.map((s) => ratio(r[s], r.gold)), r.facts ? share(r.factsMatching, r.facts) : '—'];
   });
   const all = Object.values(f);
   const sum = (k: 'gold' | 'facts' | 'factsMatching' | 'recorded') => all.reduce((n, r) => n + (r[k] ?? 0), 0);
-  rows.push([
-    'all',
-    `${sum('gold')}`,
-    '',
-    '',
-    '',
-    '',
-    ratio(sum('recorded'), sum('gold')),
-    `${sum('factsMatching')}/${sum('facts')} (${(sum('factsMatching') / Math.max(1, sum('facts'))).toFixed(2)})`,
-  ]);
-  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  rows.push(['all', `${sum('gold')}`, '', '', '', '', ratio(sum('recorded'), sum('gold')), share(sum('factsMatching'), sum('facts'))]);
+  return markdownTable({ headers, rows });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -51,7 +51,6 @@ function stated(c: Candidate, field: FactField): Candidate | null {
 
 /** What extraction weighed and kept, stage by stage: evals/fact-funnel.ts reads where gold facts are lost. */
 export interface ExtractionTrace {
-  candidates: Candidate[];
   /** Every candidate in every field it may fill, with the field model's probability. */
   scored: Option[];
   /** Those at or over their field's threshold. */
@@ -114,5 +113,5 @@ export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel
       MAX_FACTS[field],
     );
   pm.time = datedFacts(docs);
-  return { candidates, scored, options, kept, postmortem: pm };
+  return { scored, options, kept, postmortem: pm };
 }
