@@ -25,7 +25,8 @@ export interface GoldSet {
   problems: GoldProblem[];
 }
 
-async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems: GoldProblem[]): Promise<T[]> {
+/** One schema-checked record a line; bad lines go to `problems` with file and line, the rest are read. */
+export async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems: GoldProblem[]): Promise<T[]> {
   const out: T[] = [];
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;

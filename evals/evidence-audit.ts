@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { toArticle } from '../pipeline/ingest/article.ts';
+import { classifyDocs, shownEvidence } from '../pipeline/backends/offline/classify.ts';
+import { readArticle } from '../pipeline/backends/offline/evidence.ts';
+import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
+import { loadModel } from '../pipeline/backends/offline/learned.ts';
+import type { OfflineModel } from '../pipeline/backends/offline/model.ts';
+import { type GoldProblem, type GoldSet, loadGold, readJsonl } from './gold.ts';
+import { markdownTable } from './summary.ts';
+
+/**
+ * Does the quoted sentence support the option it is shown for? The offline backend shows, per option
+ * of a label, the sentences whose cues speak for it; a cue can match a word in another sense ("the
+ * morning rush" is no rushed release). A reviewer's judgement of each shown quote, kept in a JSONL file,
+ * measures how often that happens, and the audit lists quotes nobody has judged yet.
+ */
+export const Judgement = z.object({
+  incident: z.string(),
+  dimension: z.string(),
+  option: z.string(),
+  article: z.string(),
+  sentence: z.string(),
+  supports: z.boolean(),
+});
+export type Judgement = z.infer<typeof Judgement>;
+export type Quote = Omit<Judgement, 'supports'>;
+
+const keyOf = (q: Quote) => [q.incident, q.dimension, q.option, q.sentence].join('\u0000');
+
+/** Every sentence the offline backend shows as evidence for the options it gives, incident by incident. */
+export function shownQuotes(gold: GoldSet, model: OfflineModel): Quote[] {
+  const byId = new Map(gold.articles.map((a) => [a.id, a]));
+  return gold.incidents.flatMap((inc) => {
+    const docs = inc.articleIds.flatMap((id) => {
+      const a = byId.get(id);
+      return a ? [readArticle(toArticle({ ...a, origin: gold.name }))] : [];
+    });
+    const evidence = taxonomyEvidence(docs);
+    return classifyDocs(docs, model).flatMap((label) =>
+      [...shownEvidence(label.dimension, evidence.get(label.dimension) ?? [], label.options)].flatMap(([option, hits]) =>
+        hits.map((h) => ({ incident: inc.id, dimension: label.dimension, option, article: h.articleId, sentence: h.sentence.text })),
+      ),
+    );
+  });
+}
+
+export interface AuditRow {
+  dimension: string;
+  shown: number;
+  supports: number;
+  notSupports: number;
+  unjudged: Quote[];
+}
+
+/** Shown quotes against the judgements, per dimension and in all. */
+export function audit(quotes: readonly Quote[], judgements: readonly Judgement[]): AuditRow[] {
+  const judged = new Map(judgements.map((j) => [keyOf(j), j.supports]));
+  const rows = new Map<string, AuditRow>();
+  const row = (dimension: string) =>
+    rows.get(dimension) ?? rows.set(dimension, { dimension, shown: 0, supports: 0, notSupports: 0, unjudged: [] }).get(dimension)!;
+  for (const q of quotes)
+    for (const r of [row(q.dimension), row('all')]) {
+      const verdict = judged.get(keyOf(q));
+      r.shown++;
+      if (verdict === true) r.supports++;
+      else if (verdict === false) r.notSupports++;
+      else r.unjudged.push(q);
+    }
+  const all = row('all');
+  rows.delete('all');
+  return [...rows.values(), all];
+}
+
+export function auditTable(rows: readonly AuditRow[]): string {
+  const share = (n: number, of: number) => (of ? `${n} (${(n / of).toFixed(2)})` : `${n}`);
+  return markdownTable({
+    headers: ['dimension', 'quotes shown', 'judged to support', 'judged not to', 'not judged'],
+    rows: rows.map((r) => [
+      r.dimension,
+      `${r.shown}`,
+      share(r.supports, r.supports + r.notSupports),
+      share(r.notSupports, r.supports + r.notSupports),
+      `${r.unjudged.length}`,
+    ]),
+    strong: [rows.length - 1],
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const [dir, file, flag] = process.argv.slice(2);
+  if (!dir || !file) {
+    console.error('usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [--unjudged]');
+    process.exit(2);
+  }
+  try {
+    if (!existsSync(file)) throw new Error(`${file}: not found`);
+    const gold = await loadGold(dir);
+    const problems: GoldProblem[] = [...gold.problems];
+    const judgements = await readJsonl(file, Judgement, problems);
+    for (const p of problems) console.error(`${p.origin}: ${p.reason}`);
+    const rows = audit(shownQuotes(gold, loadModel().model), judgements);
+    // The quotes to judge next, as lines to complete (`supports`) and append to the judgements file.
+    if (flag === '--unjudged') for (const q of rows.at(-1)!.unjudged) console.log(JSON.stringify({ ...q, supports: null }));
+    else console.log(auditTable(rows));
+  } catch (e) {
+    console.error(`evidence-audit: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}

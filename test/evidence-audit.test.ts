@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MODEL } from '../pipeline/backends/offline/learned.ts';
+import { Judgement, type Quote, audit, shownQuotes } from '../evals/evidence-audit.ts';
+import { loadGold } from '../evals/gold.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const JUDGED = join(ROOT, 'data', 'judgements', 'evidence-sample.jsonl');
+
+describe('evidence audit', () => {
+  const q = (dimension: string, option: string, sentence: string): Quote => ({
+    incident: 'i1',
+    dimension,
+    option,
+    article: 'a1',
+    sentence,
+  });
+
+  it('counts shown quotes judged to support, judged not to, and not judged, per dimension and in all', () => {
+    const quotes = [
+      q('intent', 'poor_decisions', 'They rushed it out.'),
+      q('intent', 'poor_decisions', 'The morning rush.'),
+      q('cps', 'true', 'Trains stopped.'),
+    ];
+    const rows = audit(quotes, [
+      { ...quotes[0]!, supports: true },
+      { ...quotes[1]!, supports: false },
+      // The same sentence judged for another option says nothing about this one.
+      { ...quotes[2]!, option: 'false', supports: true },
+    ]);
+    expect(rows.map((r) => [r.dimension, r.shown, r.supports, r.notSupports, r.unjudged.length])).toEqual([
+      ['intent', 2, 1, 1, 0],
+      ['cps', 1, 0, 0, 1],
+      ['all', 3, 1, 1, 1],
+    ]);
+  });
+
+  it('has a judgement for every quote the shipped model shows on the sample, and few of them say it does not support its option', async () => {
+    const judgements = readFileSync(JUDGED, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => Judgement.parse(JSON.parse(l)));
+    const all = audit(shownQuotes(await loadGold(join(ROOT, 'data', 'sample')), MODEL), judgements).at(-1)!;
+    // A cue change that shows new quotes needs them judged (`--unjudged` lists them) before its figure is quoted.
+    expect(all.unjudged).toEqual([]);
+    expect(all.shown).toBeGreaterThan(150);
+  });
+
+  it('names a missing judgements file in one line and exits with 2; a bad line is named and the rest is read', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), 'evals/evidence-audit.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const missing = run('data/sample', 'no-such-judgements.jsonl');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe('evidence-audit: no-such-judgements.jsonl: not found');
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    const file = join(dir, 'j.jsonl');
+    writeFileSync(file, `${readFileSync(JUDGED, 'utf8').split('\n')[0]}\n{not json\n`);
+    const partial = run('data/sample', file);
+    expect(partial.status).toBe(0);
+    expect(partial.stderr).toContain(`${file}:2: malformed JSON`);
+    expect(partial.stdout).toMatch(/\| \*\*all\*\* \| \d+ \| 1 \(1\.00\) \| 0 \(0\.00\) \| \d+ \|/);
+  });
+});
