@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shownEvidence } from '../pipeline/backends/offline/classify.ts';
-import { readArticle } from '../pipeline/backends/offline/evidence.ts';
+import { LEXICONS } from '../pipeline/backends/offline/cues.ts';
+import { countCues, readArticle, sentencesOf } from '../pipeline/backends/offline/evidence.ts';
 import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
@@ -48,13 +49,13 @@ describe('offline rationales', () => {
   });
 
   it('show a sentence under the option whose cues it carries most, not as evidence for two rival options', () => {
-    const SENSOR = 'Engineers said a worn sensor gave out in the storm.';
+    const SENSOR = 'A worn sensor, fitted by contractors last year, gave out in the storm.';
     const PUSHED = 'An engineer had pushed a configuration change the night before.';
     const doc = readArticle(
       toArticle({ id: 'r2', headline: 'Signals fail', published: '2024-02-05', text: `${SENSOR} ${PUSHED}`, origin: 'test' }),
     );
     const ev = taxonomyEvidence([doc]).get('nature')!;
-    // Both sentences carry a cue of a human act (engineers), so both count as its evidence in the score.
+    // Both sentences carry a cue of people at work (contractors, an engineer), so both count as its evidence in the score.
     const human = ev.find((e) => e.key === 'human_actions')!.hits.map((h) => h.sentence.text);
     expect(human).toEqual(expect.arrayContaining([SENSOR, PUSHED]));
     const shown = shownEvidence('nature', ev, ['non-human_actions', 'human_actions']);
@@ -62,5 +63,35 @@ describe('offline rationales', () => {
     expect(shown.get('human_actions')!.map((h) => h.sentence.text)).toEqual([PUSHED]);
     // An option with no sentence of its own still shows what it has.
     expect(shownEvidence('nature', ev, ['human_actions']).get('human_actions')!.length).toBeGreaterThan(0);
+  });
+
+  /** A cue's word in another sense is no evidence; each row's second sentence is the sense the cue is for. */
+  const carries = (dim: string, option: string, text: string) => countCues(sentencesOf(text)[0]!, LEXICONS[dim]![option]!) > 0;
+  it.each([
+    ['intent', 'poor_decisions', 'The fault hit the busiest part of the morning rush.', 'Makers rush their products to market.'],
+    ['intent', 'poor_decisions', 'The portal collapsed on deadline day.', 'The team worked to an unrealistic deadline.'],
+    ['phase', 'design', 'In a written statement, the commissioner apologised.', 'The bug was in our code, written by a contractor.'],
+    ['phase', 'design', 'Shoppers stacked discount codes at checkout.', 'The code assumed that every year has 365 days.'],
+    ['phase', 'design', 'Fans followed live text updates on their phones.', 'A faulty update crashed the app.'],
+    ['recurring', 'one_organization', 'Check-in was working again by 1:40 p.m.', 'The site went down again on Friday.'],
+    ['recurring', 'one_organization', 'The feed repeatedly replayed the same footage.', 'It was the latest in a run of repeated outages.'],
+    [
+      'boundary',
+      'outside_system',
+      'The controller has a partner unit that takes over if it fails.',
+      'A third-party partner ran the billing system.',
+    ],
+    ['boundary', 'within_system', 'Staff were told in an internal briefing.', "The pump's internal clock reset to midnight."],
+    ['nature', 'human_actions', 'Engineers found that the fault lay with a sensor.', 'An engineer deleted the wrong table.'],
+    ['phase', 'operation', 'The operator estimated that 46,000 journeys were disrupted.', 'An operator switched off the backup by hand.'],
+    ['behaviour', 'value', 'We are investigating what went wrong.', 'Customers were shown the wrong balances.'],
+    ['cps', 'true', 'Our clinicians are well trained to work on paper.', 'Trains were held at red signals.'],
+    ['cps', 'true', 'Patients should wait for a phone call.', 'Owners could not unlock their phones.'],
+    ['domain', 'transportation', 'Port Ashby scored the winning goal.', 'The container port turned cargo ships away.'],
+    ['cps', 'false', 'Viewers posted complaints online.', 'Online banking was down for six hours.'],
+    ['cps', 'false', 'The company apologised on social media.', 'The social media platform went dark.'],
+  ])('%s.%s: not "%s", but "%s"', (dim, option, other, meant) => {
+    expect(carries(dim, option, other)).toBe(false);
+    expect(carries(dim, option, meant)).toBe(true);
   });
 });
