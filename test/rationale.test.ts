@@ -65,6 +65,22 @@ describe('offline rationales', () => {
     expect(shownEvidence('nature', ev, ['human_actions']).get('human_actions')!.length).toBeGreaterThan(0);
   });
 
+  it('never quote background on how things usually work as support', () => {
+    const USUALLY = 'Like many modern cars, the Aster downloads software to the computer that manages its battery.';
+    const FAILED = 'The battery controller overheated on Friday and the cars shut down.';
+    const doc = readArticle(
+      toArticle({ id: 'r3', headline: 'Cars shut down', published: '2024-09-10', text: `${USUALLY} ${FAILED}`, origin: 'test' }),
+    );
+    const ev = taxonomyEvidence([doc]).get('dimension')!;
+    // The background still counts in the score, as any sentence does; it is only never shown as support.
+    expect(ev.find((e) => e.key === 'hardware')!.hits.map((h) => h.sentence.text)).toEqual([USUALLY, FAILED]);
+    expect(
+      shownEvidence('dimension', ev, ['hardware'])
+        .get('hardware')!
+        .map((h) => h.sentence.text),
+    ).toEqual([FAILED]);
+  });
+
   /** A cue's word in another sense is no evidence; each row's second sentence is the sense the cue is for. */
   const carries = (dim: string, option: string, text: string) => countCues(sentencesOf(text)[0]!, LEXICONS[dim]![option]!) > 0;
   it.each([

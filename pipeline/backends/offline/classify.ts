@@ -16,8 +16,15 @@ const quoted = (h: Hit) => {
   return `"${t.length > 160 ? `${t.slice(0, 157)}…` : t}" [Article ${h.articleId}]`;
 };
 
-/** Only sentences that assert the option support it: "could have exposed" and "no evidence of an attack" never do. */
-const support = (e: OptionEvidence | undefined) => (e?.hits ?? []).filter((h) => h.polarity === 'asserted');
+const BACKGROUND = new RegExp(TUNING.settings.extraction.background, 'i');
+
+/**
+ * Only sentences that assert the option support it: "could have exposed" and "no evidence of an attack"
+ * never do, nor background on how things usually work ("Like many modern vehicles, …"), which extraction
+ * does not state as a fact either.
+ */
+const support = (e: OptionEvidence | undefined) =>
+  (e?.hits ?? []).filter((h) => h.polarity === 'asserted' && !BACKGROUND.test(h.sentence.text));
 
 /**
  * The sentences shown (and cited) for each chosen option, CITES_PER_OPTION at most, in the order the cues
