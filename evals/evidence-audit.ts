@@ -6,10 +6,12 @@ import { toArticle } from '../pipeline/ingest/article.ts';
 import { classifyDocs, shownEvidence } from '../pipeline/backends/offline/classify.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
+import { quotableIn } from '../pipeline/backends/offline/quotable.ts';
 import { loadModel } from '../pipeline/backends/offline/learned.ts';
 import type { OfflineModel } from '../pipeline/backends/offline/model.ts';
 import { type GoldProblem, type GoldSet, loadGold, readJsonl } from './gold.ts';
 import { markdownTable } from './summary.ts';
+import { sha256 } from '../pipeline/text/hash.ts';
 
 /**
  * Does the quoted sentence support the option it is shown for? The offline backend shows, per option
@@ -17,18 +19,32 @@ import { markdownTable } from './summary.ts';
  * morning rush" is no rushed release). A reviewer's judgement of each shown quote, kept in a JSONL file,
  * measures how often that happens, and the audit lists quotes nobody has judged yet.
  */
-export const Judgement = z.object({
-  incident: z.string(),
-  dimension: z.string(),
-  option: z.string(),
-  article: z.string(),
-  sentence: z.string(),
-  supports: z.boolean(),
-});
+export const Judgement = z
+  .object({
+    incident: z.string(),
+    dimension: z.string(),
+    option: z.string(),
+    article: z.string(),
+    /** The quoted sentence; or, for text that may not be copied (a publisher's), its SHA-256 alone. */
+    sentence: z.string().optional(),
+    sentenceSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    supports: z.boolean(),
+  })
+  .refine((j) => j.sentence !== undefined || j.sentenceSha256 !== undefined, { message: 'needs sentence or sentenceSha256' });
 export type Judgement = z.infer<typeof Judgement>;
-export type Quote = Omit<Judgement, 'supports'>;
+export interface Quote {
+  incident: string;
+  dimension: string;
+  option: string;
+  article: string;
+  sentence: string;
+}
 
-const keyOf = (q: Quote) => [q.incident, q.dimension, q.option, q.sentence].join('\u0000');
+const keyOf = (q: Pick<Judgement, 'incident' | 'dimension' | 'option' | 'sentence' | 'sentenceSha256'>) =>
+  [q.incident, q.dimension, q.option, q.sentenceSha256 ?? sha256(q.sentence!)].join('\u0000');
 
 /** Every sentence the offline backend shows as evidence for the options it gives, incident by incident. */
 export function shownQuotes(gold: GoldSet, model: OfflineModel): Quote[] {
@@ -39,8 +55,9 @@ export function shownQuotes(gold: GoldSet, model: OfflineModel): Quote[] {
       return a ? [readArticle(toArticle({ ...a, origin: gold.name }))] : [];
     });
     const evidence = taxonomyEvidence(docs);
+    const quotable = quotableIn(docs);
     return classifyDocs(docs, model).flatMap((label) =>
-      [...shownEvidence(label.dimension, evidence.get(label.dimension) ?? [], label.options)].flatMap(([option, hits]) =>
+      [...shownEvidence(label.dimension, evidence.get(label.dimension) ?? [], label.options, quotable)].flatMap(([option, hits]) =>
         hits.map((h) => ({ incident: inc.id, dimension: label.dimension, option, article: h.articleId, sentence: h.sentence.text })),
       ),
     );
@@ -92,7 +109,7 @@ export function auditTable(rows: readonly AuditRow[]): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const [dir, file, flag] = process.argv.slice(2);
   if (!dir || !file) {
-    console.error('usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [--unjudged]');
+    console.error('usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [--unjudged | --unjudged-hashed]');
     process.exit(2);
   }
   try {
@@ -102,8 +119,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     const judgements = await readJsonl(file, Judgement, problems);
     for (const p of problems) console.error(`${p.origin}: ${p.reason}`);
     const rows = audit(shownQuotes(gold, loadModel().model), judgements);
-    // The quotes to judge next, as lines to complete (`supports`) and append to the judgements file.
+    // The quotes to judge next, as lines to complete (`supports`) and append to the judgements file;
+    // `--unjudged-hashed` names each sentence by its SHA-256, for text that may not be copied.
     if (flag === '--unjudged') for (const q of rows.at(-1)!.unjudged) console.log(JSON.stringify({ ...q, supports: null }));
+    else if (flag === '--unjudged-hashed')
+      for (const { sentence, ...q } of rows.at(-1)!.unjudged)
+        console.log(JSON.stringify({ ...q, sentenceSha256: sha256(sentence), supports: null }));
     else console.log(auditTable(rows));
   } catch (e) {
     console.error(`evidence-audit: ${(e as Error).message}`);

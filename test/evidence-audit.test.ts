@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
 import { Judgement, type Quote, audit, shownQuotes } from '../evals/evidence-audit.ts';
 import { loadGold } from '../evals/gold.ts';
+import { sha256 } from '../pipeline/text/hash.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const JUDGED = join(ROOT, 'data', 'judgements', 'evidence-sample.jsonl');
@@ -47,8 +48,15 @@ describe('evidence audit', () => {
     // A cue change that shows new quotes needs them judged (`--unjudged` lists them) before its figure is quoted.
     expect(all.unjudged).toEqual([]);
     expect(all.shown).toBeGreaterThan(150);
-    // 49 of 239 before the cues were read for their sense (0.21); 19 of 215 after.
+    // 49 of 239 before the cues were read for their sense (0.21); 15 of 212 now.
     expect(all.notSupports / all.shown).toBeLessThan(0.15);
+  });
+
+  it("matches a judgement that names its sentence by SHA-256 only (for a publisher's text, which is not copied)", () => {
+    const { sentence, ...rest } = q('intent', 'poor_decisions', 'They rushed it out.');
+    const hashed = Judgement.parse({ ...rest, sentenceSha256: sha256(sentence), supports: false });
+    expect(audit([{ ...rest, sentence }], [hashed]).at(-1)).toMatchObject({ shown: 1, notSupports: 1, unjudged: [] });
+    expect(Judgement.safeParse({ ...rest, supports: true }).success).toBe(false);
   });
 
   it('names a missing judgements file in one line and exits with 2; a bad line is named and the rest is read', () => {

@@ -3,6 +3,7 @@ import { shownEvidence } from '../pipeline/backends/offline/classify.ts';
 import { LEXICONS } from '../pipeline/backends/offline/cues.ts';
 import { countCues, readArticle, sentencesOf } from '../pipeline/backends/offline/evidence.ts';
 import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
+import { quotableIn } from '../pipeline/backends/offline/quotable.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 
@@ -49,7 +50,7 @@ describe('offline rationales', () => {
   });
 
   it('show a sentence under the option whose cues it carries most, not as evidence for two rival options', () => {
-    const SENSOR = 'A worn sensor, fitted by contractors last year, gave out in the storm.';
+    const SENSOR = 'A worn sensor, fitted by contractors, gave out in the storm.';
     const PUSHED = 'An engineer had pushed a configuration change the night before.';
     const doc = readArticle(
       toArticle({ id: 'r2', headline: 'Signals fail', published: '2024-02-05', text: `${SENSOR} ${PUSHED}`, origin: 'test' }),
@@ -58,27 +59,36 @@ describe('offline rationales', () => {
     // Both sentences carry a cue of people at work (contractors, an engineer), so both count as its evidence in the score.
     const human = ev.find((e) => e.key === 'human_actions')!.hits.map((h) => h.sentence.text);
     expect(human).toEqual(expect.arrayContaining([SENSOR, PUSHED]));
-    const shown = shownEvidence('nature', ev, ['non-human_actions', 'human_actions']);
+    const shown = shownEvidence('nature', ev, ['non-human_actions', 'human_actions'], quotableIn([doc]));
     expect(shown.get('non-human_actions')!.map((h) => h.sentence.text)).toEqual([SENSOR]);
     expect(shown.get('human_actions')!.map((h) => h.sentence.text)).toEqual([PUSHED]);
     // An option with no sentence of its own still shows what it has.
-    expect(shownEvidence('nature', ev, ['human_actions']).get('human_actions')!.length).toBeGreaterThan(0);
+    expect(shownEvidence('nature', ev, ['human_actions'], quotableIn([doc])).get('human_actions')!.length).toBeGreaterThan(0);
   });
 
-  it('never quote background on how things usually work as support', () => {
+  it('quote only what speaks for this failure: no background, no failures in general, no earlier failure, no note on the article', () => {
     const USUALLY = 'Like many modern cars, the Aster downloads software to the computer that manages its battery.';
+    const GENERAL = 'Hackers have for years demonstrated that battery firmware can hide malicious code.';
+    const EARLIER = 'In 2019, a battery fault at a rival carmaker stranded drivers for days.';
+    const ARTICLE = 'CNET contacted Halden for comment about the battery and will update the story.';
     const FAILED = 'The battery controller overheated on Friday and the cars shut down.';
     const doc = readArticle(
-      toArticle({ id: 'r3', headline: 'Cars shut down', published: '2024-09-10', text: `${USUALLY} ${FAILED}`, origin: 'test' }),
+      toArticle({
+        id: 'r3',
+        headline: 'Cars shut down',
+        published: '2024-09-10',
+        text: [USUALLY, GENERAL, EARLIER, ARTICLE, FAILED].join(' '),
+        origin: 'test',
+      }),
     );
-    const ev = taxonomyEvidence([doc]).get('dimension')!;
-    // The background still counts in the score, as any sentence does; it is only never shown as support.
-    expect(ev.find((e) => e.key === 'hardware')!.hits.map((h) => h.sentence.text)).toEqual([USUALLY, FAILED]);
-    expect(
-      shownEvidence('dimension', ev, ['hardware'])
-        .get('hardware')!
-        .map((h) => h.sentence.text),
-    ).toEqual([FAILED]);
+    const ev = taxonomyEvidence([doc]);
+    // Each still counts in the score, as any sentence carrying the cues does; it is only never quoted.
+    const hardware = ev.get('dimension')!.find((e) => e.key === 'hardware')!;
+    expect(hardware.hits.map((h) => h.sentence.text)).toEqual([USUALLY, GENERAL, EARLIER, ARTICLE, FAILED]);
+    const quotable = quotableIn([doc]);
+    expect(hardware.hits.filter((h) => quotable('dimension', h)).map((h) => h.sentence.text)).toEqual([FAILED]);
+    // An earlier failure is what a recurrence is: for that dimension it is quoted.
+    expect(hardware.hits.filter((h) => quotable('recurring', h)).map((h) => h.sentence.text)).toEqual([EARLIER, FAILED]);
   });
 
   /** A cue's word in another sense is no evidence; each row's second sentence is the sense the cue is for. */

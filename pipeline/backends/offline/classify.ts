@@ -6,6 +6,7 @@ import { type OptionEvidence, taxonomyEvidence, taxonomyFeatures } from './featu
 import { type OfflineModel, type SetPrior, chooseOptions, optionProbabilities, setConfidence } from './model.ts';
 import { type Answer, adaptedAnswer, corpusLogits, decideCps, neighbours } from './adapted.ts';
 import { MODEL } from './learned.ts';
+import { quotableIn } from './quotable.ts';
 import { TUNING } from './tuning.ts';
 
 const CITES_PER_OPTION = TUNING.settings.taxonomy.citesPerOption;
@@ -16,28 +17,27 @@ const quoted = (h: Hit) => {
   return `"${t.length > 160 ? `${t.slice(0, 157)}…` : t}" [Article ${h.articleId}]`;
 };
 
-const BACKGROUND = new RegExp(TUNING.settings.extraction.background, 'i');
+const LEAD = TUNING.settings.taxonomy.leadSentences;
+/** News states what happened in its opening sentences: there a cue's sentence is about this failure more often. */
+const leadFirst = (a: Hit, b: Hit) => Number(b.sentence.index < LEAD) - Number(a.sentence.index < LEAD) || b.weight - a.weight;
 
 /**
- * Only sentences that assert the option support it: "could have exposed" and "no evidence of an attack"
- * never do, nor background on how things usually work ("Like many modern vehicles, …"), which extraction
- * does not state as a fact either.
+ * The sentences shown (and cited) for each chosen option, CITES_PER_OPTION at most: those of the
+ * articles' opening sentences first, then in the order the cues weigh them. A sentence carrying the cues of two options is shown under the one it carries more of
+ * ("a worn sensor, fitted by contractors, gave out" speaks for a non-human cause more than for a human
+ * one), unless the option has no sentence of its own. Only quotable sentences are shown (quotable.ts).
  */
-const support = (e: OptionEvidence | undefined) =>
-  (e?.hits ?? []).filter((h) => h.polarity === 'asserted' && !BACKGROUND.test(h.sentence.text));
-
-/**
- * The sentences shown (and cited) for each chosen option, CITES_PER_OPTION at most, in the order the cues
- * weigh them. A sentence carrying the cues of two options is shown under the one it carries more of
- * ("engineers traced the fault to a worn sensor" speaks for a non-human cause more than for a human one),
- * unless the option has no sentence of its own.
- */
-export function shownEvidence(dim: string, ev: readonly OptionEvidence[], options: readonly string[]): Map<string, Hit[]> {
+export function shownEvidence(
+  dim: string,
+  ev: readonly OptionEvidence[],
+  options: readonly string[],
+  quotable: (dimension: string, h: Hit) => boolean,
+): Map<string, Hit[]> {
   const lex = LEXICONS[dim] ?? {};
   const cuesOf = (h: Hit, k: string) => countCues(h.sentence, lex[k] ?? []);
   return new Map(
     options.map((k) => {
-      const hits = support(ev.find((x) => x.key === k));
+      const hits = (ev.find((x) => x.key === k)?.hits ?? []).filter((h) => quotable(dim, h)).sort(leadFirst);
       const own = hits.filter((h) => ev.every((o) => o.key === k || cuesOf(h, o.key) <= cuesOf(h, k)));
       return [k, (own.length ? own : hits).slice(0, CITES_PER_OPTION)];
     }),
@@ -106,6 +106,7 @@ function describe(model: OfflineModel, dim: string, x: ReturnType<typeof corpusL
  */
 export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = MODEL): LabelDraft[] {
   const evidence = taxonomyEvidence(docs);
+  const quotable = quotableIn(docs);
   const features = taxonomyFeatures(evidence, docs);
   const corpus = new Map(TAXONOMY.map((dim) => [dim.key, optionProbabilities(model, dim.key, features)]));
   const x = corpusLogits(corpus);
@@ -122,7 +123,7 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
     const options = normalizeOptions(dim.key, answer.options);
     if (dim.key === 'cps') cps = options;
     const ev = evidence.get(dim.key) ?? [];
-    const shown = shownEvidence(dim.key, ev, options);
+    const shown = shownEvidence(dim.key, ev, options, quotable);
     const seen = new Set<string>();
     const citations = [...shown.values()]
       .flat()

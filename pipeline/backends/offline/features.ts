@@ -79,20 +79,24 @@ const EARLIER = new RegExp(
   'i',
 );
 
+/** A sentence dated a year or more before its article ("in 2019", "last year", "two years ago"). */
+export function datedEarlier(text: string, published: string | null): boolean {
+  const m = EARLIER.exec(text);
+  const year = Number(published?.slice(0, 4)) || null;
+  return !!m && !(m[1] && year !== null && Number(m[1]) >= year);
+}
+
 /**
- * Did it happen before? Failure sentences dated a year or more before the article ("in 2019", "last
- * year") report an earlier failure; when they also name an organisation from the headline, it was the
- * same organisation.
+ * Did it happen before? Failure sentences dated a year or more before the article report an earlier
+ * failure; when they also name an organisation from the headline, it was the same organisation.
  */
 function earlierFailureFeatures(docs: readonly ArticleDoc[]): Features {
   let earlier = 0,
     sameOrg = 0;
   for (const d of docs) {
-    const year = Number(d.article.published?.slice(0, 4)) || null;
     const headNames = new Set(capitalisedWords(d.article.headline));
     for (const s of d.sentences) {
-      const m = EARLIER.exec(s.text);
-      if (!m || (m[1] && year !== null && Number(m[1]) >= year)) continue;
+      if (!datedEarlier(s.text, d.article.published)) continue;
       if (matchSentence(s, FAILURE)?.polarity !== 'asserted') continue;
       earlier++;
       if (capitalisedWords(s.text).some((n) => headNames.has(n))) sameOrg++;

@@ -113,6 +113,8 @@ export const SettingsFile = z
          * alone: answering true pays when 4·P > 1 − P, i.e. from P = 0.2.
          */
         cpsTrueAt: Fraction,
+        /** Sentences about failures in general or about the article itself: quoted as evidence for no option. */
+        notThisFailure: Pattern,
       })
       .strict(),
     extraction: z
