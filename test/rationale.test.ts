@@ -113,6 +113,8 @@ describe('offline rationales', () => {
     ['behaviour', 'value', 'We are investigating what went wrong.', 'Customers were shown the wrong balances.'],
     ['cps', 'true', 'Our clinicians are well trained to work on paper.', 'Trains were held at red signals.'],
     ['cps', 'true', 'Patients should wait for a phone call.', 'Owners could not unlock their phones.'],
+    ['cps', 'true', 'The chief executive said so in a phone interview.', 'The phone rebooted every hour.'],
+    ['domain', 'entertainment', "Once the directory is hacked, it's game over.", 'Players could not load the game.'],
     ['domain', 'transportation', 'Port Ashby scored the winning goal.', 'The container port turned cargo ships away.'],
     ['cps', 'false', 'Viewers posted complaints online.', 'Online banking was down for six hours.'],
     ['cps', 'false', 'The company apologised on social media.', 'The social media platform went dark.'],

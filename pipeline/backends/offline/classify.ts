@@ -22,10 +22,11 @@ const LEAD = TUNING.settings.taxonomy.leadSentences;
 const leadFirst = (a: Hit, b: Hit) => Number(b.sentence.index < LEAD) - Number(a.sentence.index < LEAD) || b.weight - a.weight;
 
 /**
- * The sentences shown (and cited) for each chosen option, CITES_PER_OPTION at most: those of the
- * articles' opening sentences first, then in the order the cues weigh them. A sentence carrying the cues of two options is shown under the one it carries more of
- * ("a worn sensor, fitted by contractors, gave out" speaks for a non-human cause more than for a human
- * one), unless the option has no sentence of its own. Only quotable sentences are shown (quotable.ts).
+ * The sentences shown (and cited) for each chosen option, CITES_PER_OPTION at most: only quotable ones
+ * (quotable.ts), those among the articles' opening sentences first, then in the order the cues weigh
+ * them. A sentence carrying the cues of two options is shown under the one it carries more of ("a worn
+ * sensor, fitted by contractors, gave out" speaks for a non-human cause more than for a human one),
+ * unless the option has no sentence of its own.
  */
 export function shownEvidence(
   dim: string,
