@@ -6,7 +6,7 @@ import { type OptionEvidence, taxonomyEvidence, taxonomyFeatures } from './featu
 import { type OfflineModel, type SetPrior, chooseOptions, optionProbabilities, setConfidence } from './model.ts';
 import { type Answer, adaptedAnswer, corpusLogits, decideCps, neighbours } from './adapted.ts';
 import { MODEL } from './learned.ts';
-import { quotableIn } from './quotable.ts';
+import { type Quotable, quotableIn } from './quotable.ts';
 import { TUNING } from './tuning.ts';
 
 const CITES_PER_OPTION = TUNING.settings.taxonomy.citesPerOption;
@@ -32,7 +32,7 @@ export function shownEvidence(
   dim: string,
   ev: readonly OptionEvidence[],
   options: readonly string[],
-  quotable: (dimension: string, h: Hit) => boolean,
+  quotable: Quotable,
 ): Map<string, Hit[]> {
   const lex = LEXICONS[dim] ?? {};
   const cuesOf = (h: Hit, k: string) => countCues(h.sentence, lex[k] ?? []);

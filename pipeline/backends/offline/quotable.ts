@@ -6,6 +6,8 @@ import { TUNING } from './tuning.ts';
 const BACKGROUND = new RegExp(TUNING.settings.extraction.background, 'i');
 const GENERAL = new RegExp(TUNING.settings.taxonomy.notThisFailure, 'i');
 
+export type Quotable = (dimension: string, h: Hit) => boolean;
+
 /**
  * Which evidence sentences a rationale may quote. Every cue hit counts in the option's score, but a quote
  * must speak for this failure: it asserts the option ("could have exposed" and "no evidence of an attack"
@@ -17,7 +19,7 @@ const GENERAL = new RegExp(TUNING.settings.taxonomy.notThisFailure, 'i');
  * Wi-Fi routers easy to hack"). An article looking back at this failure names it ("the attempted hack of
  * the Boston Children's Hospital … last year" under "… attempted cyberattack on Boston Children's").
  */
-export function quotableIn(docs: readonly ArticleDoc[]): (dimension: string, h: Hit) => boolean {
+export function quotableIn(docs: readonly ArticleDoc[]): Quotable {
   const byId = new Map(
     docs.map((d) => [d.article.id, { published: d.article.published, names: new Set(capitalisedWords(d.article.headline)) }]),
   );
