@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { toArticle } from '../pipeline/ingest/article.ts';
 import { classifyDocs, shownEvidence } from '../pipeline/backends/offline/classify.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
 import { quotableIn } from '../pipeline/backends/offline/quotable.ts';
 import { loadModel } from '../pipeline/backends/offline/learned.ts';
 import type { OfflineModel } from '../pipeline/backends/offline/model.ts';
-import { type GoldProblem, type GoldSet, loadGold, readJsonl } from './gold.ts';
+import { type GoldProblem, type GoldSet, articlesOf, loadGold, readJsonl } from './gold.ts';
 import { markdownTable } from './summary.ts';
 import { sha256 } from '../pipeline/text/hash.ts';
 
@@ -48,12 +47,9 @@ const keyOf = (q: Pick<Judgement, 'incident' | 'dimension' | 'option' | 'sentenc
 
 /** Every sentence the offline backend shows as evidence for the options it gives, incident by incident. */
 export function shownQuotes(gold: GoldSet, model: OfflineModel): Quote[] {
-  const byId = new Map(gold.articles.map((a) => [a.id, a]));
+  const articles = articlesOf(gold);
   return gold.incidents.flatMap((inc) => {
-    const docs = inc.articleIds.flatMap((id) => {
-      const a = byId.get(id);
-      return a ? [readArticle(toArticle({ ...a, origin: gold.name }))] : [];
-    });
+    const docs = articles(inc).map(readArticle);
     const evidence = taxonomyEvidence(docs);
     const quotable = quotableIn(docs);
     return classifyDocs(docs, model).flatMap((label) =>

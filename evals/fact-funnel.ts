@@ -2,14 +2,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
 import type { GoldIncident } from '../schemas/index.ts';
-import { toArticle } from '../pipeline/ingest/article.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { type ExtractionTrace, traceExtraction } from '../pipeline/backends/offline/extract.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import { CrossFitBackend, crossFitted } from './crossfit.ts';
 import { factMatches, splitFacts } from './facts.ts';
-import { type GoldSet, loadGold } from './gold.ts';
+import { type GoldSet, articlesOf, loadGold } from './gold.ts';
 import { markdownTable } from './summary.ts';
 
 /**
@@ -83,15 +82,12 @@ export function addFunnels(funnels: readonly Funnel[]): Funnel {
 /** The funnel over a gold set's incidents, each read by a model that never saw its labels. */
 export async function factFunnel(gold: GoldSet, backend: OfflineBackend, log?: (line: string) => void): Promise<Funnel> {
   const { backend: b } = await crossFitted(backend, gold, { log });
-  const byId = new Map(gold.articles.map((a) => [a.id, a]));
+  const articles = articlesOf(gold);
   return addFunnels(
     gold.incidents.map((inc) => {
       const own = b instanceof CrossFitBackend ? b.versionFor(inc.id) : b;
       if (!(own instanceof OfflineBackend)) throw new Error('the fact funnel reads the offline backend only');
-      const docs = inc.articleIds.flatMap((id) => {
-        const a = byId.get(id);
-        return a ? [readArticle(toArticle({ ...a, origin: gold.name }))] : [];
-      });
+      const docs = articles(inc).map(readArticle);
       return funnelOf(traceExtraction(docs, own.loaded.model), inc.gold.postmortem);
     }),
   );

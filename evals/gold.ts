@@ -2,7 +2,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
-import { GoldArticle, GoldIncident } from '../schemas/index.ts';
+import { type Article, GoldArticle, GoldIncident } from '../schemas/index.ts';
+import { toArticle } from '../pipeline/ingest/article.ts';
 import { hashOf } from '../pipeline/text/hash.ts';
 
 export interface GoldProblem {
@@ -113,4 +114,14 @@ export function goldClusterOf(a: GoldArticle): string | null {
   if (a.gold.incidentId) return a.gold.incidentId;
   if (a.gold.storyId && a.gold.relevantToStory === true) return a.gold.storyId;
   return null;
+}
+
+/** A gold incident's articles as the pipeline reads them (those the gold set lacks left out). */
+export function articlesOf(gold: GoldSet): (inc: GoldIncident) => Article[] {
+  const byId = new Map(gold.articles.map((a) => [a.id, a]));
+  return (inc) =>
+    inc.articleIds.flatMap((id) => {
+      const a = byId.get(id);
+      return a ? [toArticle({ ...a, origin: gold.name })] : [];
+    });
 }
