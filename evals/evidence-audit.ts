@@ -42,7 +42,8 @@ export interface Quote {
   sentence: string;
 }
 
-const keyOf = (q: Pick<Judgement, 'incident' | 'dimension' | 'option' | 'sentence' | 'sentenceSha256'>) =>
+/** One quote's identity: its incident, dimension, option and sentence (by text or by hash alike). */
+export const keyOf = (q: Pick<Judgement, 'incident' | 'dimension' | 'option' | 'sentence' | 'sentenceSha256'>) =>
   [q.incident, q.dimension, q.option, q.sentenceSha256 ?? sha256(q.sentence!)].join('\u0000');
 
 /** Every sentence the offline backend shows as evidence for the options it gives, incident by incident. */
