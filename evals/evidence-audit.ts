@@ -69,9 +69,24 @@ export interface AuditRow {
   unjudged: Quote[];
 }
 
-/** Shown quotes against the judgements, per dimension and in all. */
-export function audit(quotes: readonly Quote[], judgements: readonly Judgement[]): AuditRow[] {
-  const judged = new Map(judgements.map((j) => [keyOf(j), j.supports]));
+/**
+ * Each quote's verdict: with one judge, theirs; with several (a file each), the majority's. A quote whose
+ * judges split evenly has no verdict, and counts as not judged until one more judge reads it.
+ */
+export function verdicts(judges: readonly (readonly Judgement[])[]): Map<string, boolean> {
+  const votes = new Map<string, number[]>();
+  for (const judgements of judges)
+    for (const j of judgements) {
+      const v = votes.get(keyOf(j)) ?? votes.set(keyOf(j), [0, 0]).get(keyOf(j))!;
+      v[j.supports ? 1 : 0]++;
+    }
+  return new Map([...votes].filter(([, [no, yes]]) => no !== yes).map(([k, [no, yes]]) => [k, yes! > no!]));
+}
+
+/** Shown quotes against the judgements (one judge's, or several judges' by majority), per dimension and in all. */
+export function audit(quotes: readonly Quote[], judgements: readonly Judgement[] | readonly (readonly Judgement[])[]): AuditRow[] {
+  const judges = (judgements.length && Array.isArray(judgements[0]) ? judgements : [judgements]) as readonly (readonly Judgement[])[];
+  const judged = verdicts(judges);
   const rows = new Map<string, AuditRow>();
   const row = (dimension: string) =>
     rows.get(dimension) ?? rows.set(dimension, { dimension, shown: 0, supports: 0, notSupports: 0, unjudged: [] }).get(dimension)!;
@@ -104,18 +119,22 @@ export function auditTable(rows: readonly AuditRow[]): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const [dir, file, flag] = process.argv.slice(2);
-  if (!dir || !file) {
-    console.error('usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [--unjudged | --unjudged-hashed]');
+  const args = process.argv.slice(2);
+  const flag = args.find((a) => a.startsWith('--'));
+  const [dir, ...files] = args.filter((a) => a !== flag);
+  if (!dir || files.length === 0) {
+    console.error(
+      'usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [<more judges>.jsonl …] [--unjudged | --unjudged-hashed]',
+    );
     process.exit(2);
   }
   try {
-    if (!existsSync(file)) throw new Error(`${file}: not found`);
+    for (const file of files) if (!existsSync(file)) throw new Error(`${file}: not found`);
     const gold = await loadGold(dir);
     const problems: GoldProblem[] = [...gold.problems];
-    const judgements = await readJsonl(file, Judgement, problems);
+    const judges = await Promise.all(files.map((file) => readJsonl(file, Judgement, problems)));
     for (const p of problems) console.error(`${p.origin}: ${p.reason}`);
-    const rows = audit(shownQuotes(gold, loadModel().model), judgements);
+    const rows = audit(shownQuotes(gold, loadModel().model), judges);
     // The quotes to judge next, as lines to complete (`supports`) and append to the judgements file;
     // `--unjudged-hashed` names each sentence by its SHA-256, for text that may not be copied.
     if (flag === '--unjudged') for (const q of rows.at(-1)!.unjudged) console.log(JSON.stringify({ ...q, supports: null }));

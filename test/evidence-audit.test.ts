@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
-import { Judgement, type Quote, audit, shownQuotes } from '../evals/evidence-audit.ts';
+import { Judgement, type Quote, audit, shownQuotes, verdicts } from '../evals/evidence-audit.ts';
 import { loadGold } from '../evals/gold.ts';
 import { sha256 } from '../pipeline/text/hash.ts';
 
@@ -50,6 +50,18 @@ describe('evidence audit', () => {
     expect(all.shown).toBeGreaterThan(150);
     // 49 of 239 before the cues were read for their sense (0.21); 15 of 212 now.
     expect(all.notSupports / all.shown).toBeLessThan(0.15);
+  });
+
+  it("scores by the judges' majority when given several judges' files; an even split is no verdict", () => {
+    const quotes = [q('phase', 'design', 'A bug in the code.'), q('phase', 'design', 'The glitch.'), q('cps', 'true', 'Trains stopped.')];
+    const judge = (...supports: boolean[]) => quotes.map((x, i) => ({ ...x, supports: supports[i]! }));
+    // The third judge read only the quotes the first two split on.
+    const third = [{ ...quotes[1]!, supports: false }];
+    const rows = audit(quotes, [judge(true, true, true), judge(true, false, false), third]);
+    expect(rows.at(-1)).toMatchObject({ shown: 3, supports: 1, notSupports: 1 });
+    // Trains stopped: one judge each way, and no third reading.
+    expect(rows.at(-1)!.unjudged.map((u) => u.sentence)).toEqual(['Trains stopped.']);
+    expect(verdicts([judge(true, true, true)]).size).toBe(3);
   });
 
   it("matches a judgement that names its sentence by SHA-256 only (for a publisher's text, which is not copied)", () => {
