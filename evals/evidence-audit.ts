@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { classifyDocs, shownEvidence } from '../pipeline/backends/offline/classify.ts';
 import { readArticle } from '../pipeline/backends/offline/evidence.ts';
@@ -8,7 +9,9 @@ import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
 import { quotableIn } from '../pipeline/backends/offline/quotable.ts';
 import { loadModel } from '../pipeline/backends/offline/learned.ts';
 import type { OfflineModel } from '../pipeline/backends/offline/model.ts';
+import type { GoldIncident } from '../schemas/index.ts';
 import { type GoldProblem, type GoldSet, articlesOf, loadGold, readJsonl } from './gold.ts';
+import { mulberry32 } from './metrics/bootstrap.ts';
 import { markdownTable } from './summary.ts';
 import { sha256 } from '../pipeline/text/hash.ts';
 
@@ -46,10 +49,42 @@ export interface Quote {
 export const keyOf = (q: Pick<Judgement, 'incident' | 'dimension' | 'option' | 'sentence' | 'sentenceSha256'>) =>
   [q.incident, q.dimension, q.option, q.sentenceSha256 ?? sha256(q.sentence!)].join('\u0000');
 
+/**
+ * Ko's larger stories run to dozens of articles, many of them syndicated copies of one report: the first
+ * STORY_ARTICLES sample a story's coverage, as a reader's incident would hold it, and keep the audit quick.
+ */
+const STORY_ARTICLES = 10;
+
+/** The incidents whose quotes are audited: the gold's, or for Ko's stories, which have none, each story's relevant articles. */
+export function auditedIncidents(gold: GoldSet): Pick<GoldIncident, 'id' | 'articleIds'>[] {
+  if (gold.incidents.length) return gold.incidents;
+  const stories = new Map<string, string[]>();
+  for (const a of gold.articles) {
+    const story = a.gold.relevantToStory ? a.gold.storyId : undefined;
+    if (story) stories.set(story, [...(stories.get(story) ?? []), a.id]);
+  }
+  return [...stories].map(([id, ids]) => ({ id, articleIds: ids.slice(0, STORY_ARTICLES) }));
+}
+
+/** A seeded random `n` of `items`, in their order (Fisher–Yates over the indices). */
+export function drawn<T>(items: readonly T[], n: number, seed: number): T[] {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--draw takes a count, not "${n}"`);
+  const rand = mulberry32(seed);
+  const idx = items.map((_x, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => items[i]!);
+}
+
 /** Every sentence the offline backend shows as evidence for the options it gives, incident by incident. */
 export function shownQuotes(gold: GoldSet, model: OfflineModel): Quote[] {
   const articles = articlesOf(gold);
-  return gold.incidents.flatMap((inc) => {
+  return auditedIncidents(gold).flatMap((inc) => {
     const docs = articles(inc).map(readArticle);
     const evidence = taxonomyEvidence(docs);
     const quotable = quotableIn(docs);
@@ -118,14 +153,26 @@ export function auditTable(rows: readonly AuditRow[]): string {
   });
 }
 
+const USAGE =
+  'usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [<more judges>.jsonl …] [--unjudged | --unjudged-hashed] [--draw <n> --seed <s>]';
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const args = process.argv.slice(2);
-  const flag = args.find((a) => a.startsWith('--'));
-  const [dir, ...files] = args.filter((a) => a !== flag);
+  let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  const OPTIONS = {
+    unjudged: { type: 'boolean' },
+    'unjudged-hashed': { type: 'boolean' },
+    draw: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  } as const;
+  try {
+    args = parseArgs({ options: OPTIONS, allowPositionals: true });
+  } catch (e) {
+    console.error(`evidence-audit: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const [dir, ...files] = args.positionals;
   if (!dir || files.length === 0) {
-    console.error(
-      'usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [<more judges>.jsonl …] [--unjudged | --unjudged-hashed]',
-    );
+    console.error(USAGE);
     process.exit(2);
   }
   try {
@@ -135,12 +182,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     const judges = await Promise.all(files.map((file) => readJsonl(file, Judgement, problems)));
     for (const p of problems) console.error(`${p.origin}: ${p.reason}`);
     const rows = audit(shownQuotes(gold, loadModel().model), judges);
-    // The quotes to judge next, as lines to complete (`supports`) and append to the judgements file;
-    // `--unjudged-hashed` names each sentence by its SHA-256, for text that may not be copied.
-    if (flag === '--unjudged') for (const q of rows.at(-1)!.unjudged) console.log(JSON.stringify({ ...q, supports: null }));
-    else if (flag === '--unjudged-hashed')
-      for (const { sentence, ...q } of rows.at(-1)!.unjudged)
-        console.log(JSON.stringify({ ...q, sentenceSha256: sha256(sentence), supports: null }));
+    // The quotes to judge next, as lines to complete (`supports`) and append to a judgements file, all of
+    // them or a seeded random draw; `--unjudged-hashed` names each sentence by its SHA-256, for text that
+    // may not be copied.
+    const { unjudged } = rows.at(-1)!;
+    const draw = args.values.draw === undefined ? unjudged : drawn(unjudged, Number(args.values.draw), Number(args.values.seed));
+    if (args.values.unjudged) for (const q of draw) console.log(JSON.stringify({ ...q, supports: null }));
+    else if (args.values['unjudged-hashed'])
+      for (const { sentence, ...q } of draw) console.log(JSON.stringify({ ...q, sentenceSha256: sha256(sentence), supports: null }));
     else console.log(auditTable(rows));
   } catch (e) {
     console.error(`evidence-audit: ${(e as Error).message}`);

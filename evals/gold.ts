@@ -117,7 +117,7 @@ export function goldClusterOf(a: GoldArticle): string | null {
 }
 
 /** A gold incident's articles as the pipeline reads them (those the gold set lacks left out). */
-export function articlesOf(gold: GoldSet): (inc: GoldIncident) => Article[] {
+export function articlesOf(gold: GoldSet): (inc: Pick<GoldIncident, 'articleIds'>) => Article[] {
   const byId = new Map(gold.articles.map((a) => [a.id, a]));
   return (inc) =>
     inc.articleIds.flatMap((id) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
-import { Judgement, type Quote, audit, shownQuotes, verdicts } from '../evals/evidence-audit.ts';
+import { Judgement, type Quote, audit, auditedIncidents, drawn, shownQuotes, verdicts } from '../evals/evidence-audit.ts';
 import { loadGold } from '../evals/gold.ts';
 import { sha256 } from '../pipeline/text/hash.ts';
 
@@ -62,6 +62,30 @@ describe('evidence audit', () => {
     // Trains stopped: one judge each way, and no third reading.
     expect(rows.at(-1)!.unjudged.map((u) => u.sentence)).toEqual(['Trains stopped.']);
     expect(verdicts([judge(true, true, true)]).size).toBe(3);
+  });
+
+  it('draws a seeded random few of the quotes to judge next, in their order, the same for the same seed', () => {
+    const items = Array.from({ length: 50 }, (_x, i) => i);
+    const a = drawn(items, 10, 7);
+    expect(a).toHaveLength(10);
+    expect(new Set(a).size).toBe(10);
+    expect([...a].sort((x, y) => x - y)).toEqual(a);
+    expect(drawn(items, 10, 7)).toEqual(a);
+    expect(drawn(items, 10, 8)).not.toEqual(a);
+    expect(drawn(items, 80, 7)).toEqual(items);
+    expect(() => drawn(items, -1, 7)).toThrow('--draw takes a count');
+  });
+
+  it("audits Ko's stories, which have no incident records, by each story's relevant articles", async () => {
+    const ko = await loadGold(join(ROOT, '..', 'shared', 'benchmarks', 'ko'));
+    const stories = auditedIncidents(ko);
+    expect(stories.length).toBe(new Set(ko.articles.filter((a) => a.gold.relevantToStory).map((a) => a.gold.storyId)).size);
+    const byId = new Map(ko.articles.map((a) => [a.id, a]));
+    for (const s of stories) {
+      expect(s.articleIds.length).toBeGreaterThan(0);
+      expect(s.articleIds.length).toBeLessThanOrEqual(10);
+      for (const id of s.articleIds) expect(byId.get(id)!.gold).toMatchObject({ storyId: s.id, relevantToStory: true });
+    }
   });
 
   it("matches a judgement that names its sentence by SHA-256 only (for a publisher's text, which is not copied)", () => {
