@@ -39,17 +39,20 @@ describe('evidence audit', () => {
     ]);
   });
 
-  it('has a judgement for every quote the shipped model shows on the sample, and few of them say it does not support its option', async () => {
-    const judgements = readFileSync(JUDGED, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => Judgement.parse(JSON.parse(l)));
-    const all = audit(shownQuotes(await loadGold(join(ROOT, 'data', 'sample')), MODEL), judgements).at(-1)!;
-    // A cue change that shows new quotes needs them judged (`--unjudged` lists them) before its figure is quoted.
+  it("has a verdict for every quote the shipped model shows on the sample, and the judges' majority says few do not support their option", async () => {
+    const judges = ['', '.second-judge', '.third-judge'].map((j) =>
+      readFileSync(JUDGED.replace('.jsonl', `${j}.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => Judgement.parse(JSON.parse(l))),
+    );
+    const all = audit(shownQuotes(await loadGold(join(ROOT, 'data', 'sample')), MODEL), judges).at(-1)!;
+    // A change that shows new quotes needs them judged (`--unjudged` lists them) before its figure is quoted.
     expect(all.unjudged).toEqual([]);
     expect(all.shown).toBeGreaterThan(150);
-    // 49 of 239 before the cues were read for their sense (0.21); 15 of 212 now.
-    expect(all.notSupports / all.shown).toBeLessThan(0.15);
+    // By the majority of three judges: 66 of 212 before the opening-sentence and stating-cue rules of
+    // quotable.ts, 36 of 162 with them.
+    expect(all.notSupports / all.shown).toBeLessThan(0.25);
   });
 
   it("scores by the judges' majority when given several judges' files; an even split is no verdict", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DimensionKey } from '../schemas/index.ts';
 import { shownEvidence } from '../pipeline/backends/offline/classify.ts';
 import { LEXICONS } from '../pipeline/backends/offline/cues.ts';
 import { countCues, readArticle, sentencesOf } from '../pipeline/backends/offline/evidence.ts';
@@ -72,23 +73,61 @@ describe('offline rationales', () => {
     const EARLIER = 'In 2019, a battery fault at a rival carmaker stranded drivers for days.';
     const ARTICLE = 'CNET contacted Halden for comment about the battery and will update the story.';
     const FAILED = 'The battery controller overheated on Friday and the cars shut down.';
-    const doc = readArticle(
+    // Each opens its own article, so that only what it says decides whether it is quoted.
+    const docs = [USUALLY, GENERAL, EARLIER, ARTICLE].map((first, i) =>
+      readArticle(
+        toArticle({ id: `r3-${i}`, headline: 'Cars shut down', published: '2024-09-10', text: `${first} ${FAILED}`, origin: 'test' }),
+      ),
+    );
+    const ev = taxonomyEvidence(docs);
+    // Each still counts in the score, as any sentence carrying the cues does; it is only never quoted.
+    const hardware = ev.get('dimension')!.find((e) => e.key === 'hardware')!;
+    expect(new Set(hardware.hits.map((h) => h.sentence.text))).toEqual(new Set([USUALLY, GENERAL, EARLIER, ARTICLE, FAILED]));
+    const quotable = quotableIn(docs);
+    expect(new Set(hardware.hits.filter((h) => quotable('dimension', 'hardware', h)).map((h) => h.sentence.text))).toEqual(
+      new Set([FAILED]),
+    );
+    // An earlier failure is what a recurrence is: for that dimension it is quoted.
+    const before = readArticle(
       toArticle({
-        id: 'r3',
+        id: 'r3-r',
         headline: 'Cars shut down',
         published: '2024-09-10',
-        text: [USUALLY, GENERAL, EARLIER, ARTICLE, FAILED].join(' '),
+        text: 'In 2019, a similar failure had stranded drivers.',
         origin: 'test',
       }),
     );
+    const recurring = taxonomyEvidence([before])
+      .get('recurring')!
+      .find((e) => e.key === 'one_organization')!;
+    expect(recurring.hits.filter((h) => quotableIn([before])('recurring', 'one_organization', h))).toHaveLength(1);
+  });
+
+  it('quote a sentence that states the option, from the opening of an article where the option is a cause or a behaviour', () => {
+    const LEAD = 'A glitch knocked the ticket machines offline on Monday.';
+    const text = [
+      LEAD,
+      'Travellers queued at the windows instead.',
+      'The operator apologised.',
+      'Engineers traced the fault to a software update pushed overnight.',
+      'The machines run on the rail network, whose trains kept running.',
+    ].join(' ');
+    const doc = readArticle(toArticle({ id: 'r4', headline: 'Ticket machines fail', published: '2024-03-04', text, origin: 'test' }));
     const ev = taxonomyEvidence([doc]);
-    // Each still counts in the score, as any sentence carrying the cues does; it is only never quoted.
-    const hardware = ev.get('dimension')!.find((e) => e.key === 'hardware')!;
-    expect(hardware.hits.map((h) => h.sentence.text)).toEqual([USUALLY, GENERAL, EARLIER, ARTICLE, FAILED]);
     const quotable = quotableIn([doc]);
-    expect(hardware.hits.filter((h) => quotable('dimension', h)).map((h) => h.sentence.text)).toEqual([FAILED]);
-    // An earlier failure is what a recurrence is: for that dimension it is quoted.
-    expect(hardware.hits.filter((h) => quotable('recurring', h)).map((h) => h.sentence.text)).toEqual([EARLIER, FAILED]);
+    const quoted = (dim: DimensionKey, option: string) =>
+      ev
+        .get(dim)!
+        .find((e) => e.key === option)!
+        .hits.filter((h) => quotable(dim, option, h))
+        .map((h) => h.sentence.text);
+    const software = ev.get('dimension')!.find((e) => e.key === 'software')!;
+    // The bare glitch and the later update both count for a software fault; neither is quoted as stating it:
+    // a glitch does not say it was software, and the update is told after the opening.
+    expect(software.hits.map((h) => h.sentence.text)).toEqual(expect.arrayContaining([LEAD, text.split('. ')[3]!.concat('.')]));
+    expect(quoted('dimension', 'software')).toEqual([]);
+    // What the system is may be quoted from anywhere in the article.
+    expect(quoted('domain', 'transportation')).toContain('The machines run on the rail network, whose trains kept running.');
   });
 
   /** A cue's word in another sense is no evidence; each row's second sentence is the sense the cue is for. */

@@ -291,13 +291,13 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     expect(others.length).toBeGreaterThan(0);
     for (const m of others) expect(m.background).toBe('rgba(0, 0, 0, 0)');
     for (const m of marks.filter((x) => x.current)) expect(m.background).not.toBe('rgba(0, 0, 0, 0)');
-    // Every fact and label cites whole sentences, so together they cover most of the text: that is why
+    // Every fact and label cites whole sentences, so together they cover much of the text: that is why
     // it was nearly all highlighted. The highlighted share is now the current item's alone.
     const text = (await page.locator('.articles-col .article-text').allTextContents()).join('').length;
     const all = marks.reduce((n, m) => n + m.length, 0),
       current = marks.filter((m) => m.current).reduce((n, m) => n + m.length, 0);
-    expect(all / text).toBeGreaterThan(0.5);
-    expect(current / text).toBeLessThan(0.5);
+    expect(all / text).toBeGreaterThan(0.4);
+    expect(current).toBeLessThan(all / 2);
   });
 
   it('labels the uncertainty score', async () => {
@@ -354,6 +354,10 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await page.locator('#reviewer').fill('');
     await page.selectOption('select[data-filter="status"]', 'open');
     await settledCard();
+    // From the top of the queue, whichever item earlier tests left open, so that there is a next item.
+    const start = page.locator('.queue-item').first();
+    await start.click();
+    await settledCard(`[data-incident="${(await start.getAttribute('data-id'))!.split(':')[1]}"]`);
     await page.locator('#reviewer').blur();
     const before = store.review.list().length;
     const focused = () => page.evaluate(() => document.activeElement?.id ?? '');

@@ -38,7 +38,7 @@ export function shownEvidence(
   const cuesOf = (h: Hit, k: string) => countCues(h.sentence, lex[k] ?? []);
   return new Map(
     options.map((k) => {
-      const hits = (ev.find((x) => x.key === k)?.hits ?? []).filter((h) => quotable(dim, h)).sort(leadFirst);
+      const hits = (ev.find((x) => x.key === k)?.hits ?? []).filter((h) => quotable(dim, k, h)).sort(leadFirst);
       const own = hits.filter((h) => ev.every((o) => o.key === k || cuesOf(h, o.key) <= cuesOf(h, k)));
       return [k, (own.length ? own : hits).slice(0, CITES_PER_OPTION)];
     }),
@@ -53,9 +53,9 @@ function priorOf(prior: SetPrior | undefined, option: string, source: string): s
 }
 
 /**
- * What a reviewer can check: per option, the sentences that assert it, or a plain statement that the
- * option comes from a prior (what labelled incidents like this one usually have), with that prior's
- * strength. The label's one number is its confidence.
+ * What a reviewer can check: per option, the sentences that state it, or a plain statement that none
+ * does, naming the words that suggest it and the prior (what labelled incidents like this one usually
+ * have), with that prior's strength. The label's one number is its confidence.
  */
 function rationale(
   options: string[],
@@ -70,6 +70,12 @@ function rationale(
     if (hits.length) return `${k}: ${hits.map(quoted).join('; ')}`;
     const head = (ev.find((x) => x.key === k)?.headHits ?? []).filter((h) => h.polarity === 'asserted');
     if (head.length) return `${k}: from the headline ${quoted(head[0]!)}`;
+    // Words that make the option likelier without stating it ("glitch" for a software fault) are named, so a
+    // reviewer can find them, but not quoted as support.
+    const cued = (ev.find((x) => x.key === k)?.hits ?? []).filter((h) => h.polarity === 'asserted');
+    const words = [...new Set(cued.map((h) => h.cue.toLowerCase()))].slice(0, 3).map((w) => `"${w}"`);
+    if (cued.length)
+      return `${k}: no sentence states it; words that suggest it (${words.join(', ')}) appear in ${cued.length} sentence${cued.length > 1 ? 's' : ''}, and ${prior(k)}`;
     return `${k}: no sentence states it; it comes from the prior (${prior(k)})`;
   });
   return `${parts.join(' · ')}. Decided by ${how}.`;

@@ -23,7 +23,16 @@ function expand(patterns: readonly string[], sets: Record<string, string[]>, see
 const build = (groups: Groups, sets: Record<string, string[]> = {}): Cue[] =>
   groups.flatMap((g) => cues(g.weight, ...expand(g.patterns, sets)));
 
+const perOption = (only: (g: Groups[number]) => boolean): Record<string, Record<string, Cue[]>> =>
+  Object.fromEntries(
+    Object.entries(lex.options).map(([dim, opts]) => [
+      dim,
+      Object.fromEntries(Object.entries(opts).map(([o, g]) => [o, build(g.filter(only), lex.sets)])),
+    ]),
+  );
+
 const c = TUNING.cues;
+const lex = TUNING.lexicons;
 /** Words that report something going wrong. */
 export const FAILURE = build(c.failure);
 /** Words that put software, computers or networks in the story. */
@@ -43,13 +52,9 @@ export const FIELD_CUES = Object.fromEntries(Object.entries(c.fields).map(([k, v
   Cue[]
 >;
 
-const lex = TUNING.lexicons;
 /** Who acted, for the who-acted features: people at the organisation, or attackers. */
 export const AGENTS = { staff: build(lex.agents.staff, lex.sets), attacker: build(lex.agents.attacker, lex.sets) };
 /** Per taxonomy dimension and option key: the cues that speak for the option. */
-export const LEXICONS: Record<string, Record<string, Cue[]>> = Object.fromEntries(
-  Object.entries(lex.options).map(([dim, opts]) => [
-    dim,
-    Object.fromEntries(Object.entries(opts).map(([o, g]) => [o, build(g, lex.sets)])),
-  ]),
-);
+export const LEXICONS = perOption(() => true);
+/** Of those, the cues that state the option, so that a sentence carrying one may be quoted for it. */
+export const STATING = perOption((g) => g.quote !== false);

@@ -32,8 +32,12 @@ const Pattern = z
       return false;
     }
   }, 'not a valid regular expression');
-/** Patterns of one weight; "@name" stands for a shared set of lexicons.json. */
-const CueGroup = z.object({ weight: z.number().min(0), patterns: z.array(Pattern).min(1) }).strict();
+/**
+ * Patterns of one weight; "@name" stands for a shared set of lexicons.json. In an option's lexicon,
+ * `quote: false` marks cues that count as evidence for the option but do not state it: a bare "glitch"
+ * makes a software fault likelier, yet a sentence saying only that is no quote for "software".
+ */
+const CueGroup = z.object({ weight: z.number().min(0), quote: z.boolean().optional(), patterns: z.array(Pattern).min(1) }).strict();
 const CueList = z.array(CueGroup);
 
 export const CuesFile = z
@@ -106,6 +110,8 @@ export const SettingsFile = z
         diminishing: z.number().min(0),
         /** Opening sentences of an article always read as about the failure. */
         leadSentences: z.number().int().min(0),
+        /** Dimensions a rationale may quote beyond the lead for: what the system is, what it cost, whether it recurred. */
+        quoteLater: z.array(z.string()),
         citesPerOption: z.number().int().min(0),
         /**
          * P(cyber-physical) at which cps is answered true. The IoT layers are labelled only for a cyber-physical
