@@ -157,13 +157,13 @@ const USAGE =
   'usage: node bin/run-ts.js evals/evidence-audit.ts <gold folder> <judgements.jsonl> [<more judges>.jsonl …] [--unjudged | --unjudged-hashed] [--draw <n> --seed <s>]';
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   const OPTIONS = {
     unjudged: { type: 'boolean' },
     'unjudged-hashed': { type: 'boolean' },
     draw: { type: 'string' },
     seed: { type: 'string', default: '1' },
   } as const;
+  let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     args = parseArgs({ options: OPTIONS, allowPositionals: true });
   } catch (e) {
