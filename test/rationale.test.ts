@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DimensionKey } from '../schemas/index.ts';
-import { shownEvidence } from '../pipeline/backends/offline/classify.ts';
+import { cpsReason, shownEvidence } from '../pipeline/backends/offline/classify.ts';
 import { LEXICONS } from '../pipeline/backends/offline/cues.ts';
 import { countCues, readArticle, sentencesOf } from '../pipeline/backends/offline/evidence.ts';
 import { taxonomyEvidence } from '../pipeline/backends/offline/features.ts';
@@ -128,6 +128,16 @@ describe('offline rationales', () => {
     expect(quoted('dimension', 'software')).toEqual([]);
     // What the system is may be quoted from anywhere in the article.
     expect(quoted('domain', 'transportation')).toContain('The machines run on the rail network, whose trains kept running.');
+  });
+
+  it('say why cps is true when the articles make a cyber-physical system less likely than not', () => {
+    // cps is decided by expected loss (taxonomy.cpsTrueAt), so "true" can be the less likely answer.
+    expect(cpsReason('cps', ['true'], 0.28)).toMatch(
+      /^ True although the articles make a cyber-physical system less likely than not: .*IoT dimensions/,
+    );
+    expect(cpsReason('cps', ['true'], 0.7)).toBe('');
+    expect(cpsReason('cps', ['false'], 0.9)).toBe('');
+    expect(cpsReason('domain', ['true'], 0.28)).toBe('');
   });
 
   /** A cue's word in another sense is no evidence; each row's second sentence is the sense the cue is for. */

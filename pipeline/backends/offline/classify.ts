@@ -9,7 +9,17 @@ import { MODEL } from './learned.ts';
 import { type Quotable, quotableIn } from './quotable.ts';
 import { TUNING } from './tuning.ts';
 
-const CITES_PER_OPTION = TUNING.settings.taxonomy.citesPerOption;
+const { citesPerOption: CITES_PER_OPTION, cpsTrueAt: CPS_TRUE_AT } = TUNING.settings.taxonomy;
+
+/**
+ * A cyber-physical answer the likelier reading would not give says why it was given: cps is decided by
+ * expected loss (adapted.ts decideCps), and a reviewer who sees "true" beside quotes about a router
+ * should learn that it was the cheaper mistake, not the likelier answer.
+ */
+export const cpsReason = (dimension: string, options: readonly string[], probability: number): string =>
+  dimension === 'cps' && options[0] === 'true' && probability < 0.5
+    ? ` True although the articles make a cyber-physical system less likely than not: cps is true from a chance of ${CPS_TRUE_AT}, because one labelled otherwise loses its three IoT dimensions, the costlier mistake.`
+    : '';
 
 /** A sentence as a quote: its own quote marks dropped, so the rationale never shows `""…""`. */
 const quoted = (h: Hit) => {
@@ -146,7 +156,7 @@ export function classifyDocs(docs: readonly ArticleDoc[], model: OfflineModel = 
     labels.push({
       dimension: dim.key,
       options,
-      rationale: rationale(options, ev, shown, how, (k) => priorOf(prior, k, source)),
+      rationale: rationale(options, ev, shown, how, (k) => priorOf(prior, k, source)) + cpsReason(dim.key, options, answer.probability),
       confidence: setConfidence(a?.taxonomy[dim.key] ? a.calibration : model.calibration, answer.probability),
       citations,
     });
