@@ -118,9 +118,8 @@ export function verdicts(judges: readonly (readonly Judgement[])[]): Map<string,
   return new Map([...votes].filter(([, [no, yes]]) => no !== yes).map(([k, [no, yes]]) => [k, yes! > no!]));
 }
 
-/** Shown quotes against the judgements (one judge's, or several judges' by majority), per dimension and in all. */
-export function audit(quotes: readonly Quote[], judgements: readonly Judgement[] | readonly (readonly Judgement[])[]): AuditRow[] {
-  const judges = (judgements.length && Array.isArray(judgements[0]) ? judgements : [judgements]) as readonly (readonly Judgement[])[];
+/** Shown quotes against the judges' judgements (a list per judge, by majority), per dimension and in all. */
+export function audit(quotes: readonly Quote[], judges: readonly (readonly Judgement[])[]): AuditRow[] {
   const judged = verdicts(judges);
   const rows = new Map<string, AuditRow>();
   const row = (dimension: string) =>

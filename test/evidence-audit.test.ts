@@ -27,10 +27,12 @@ describe('evidence audit', () => {
       q('cps', 'true', 'Trains stopped.'),
     ];
     const rows = audit(quotes, [
-      { ...quotes[0]!, supports: true },
-      { ...quotes[1]!, supports: false },
-      // The same sentence judged for another option says nothing about this one.
-      { ...quotes[2]!, option: 'false', supports: true },
+      [
+        { ...quotes[0]!, supports: true },
+        { ...quotes[1]!, supports: false },
+        // The same sentence judged for another option says nothing about this one.
+        { ...quotes[2]!, option: 'false', supports: true },
+      ],
     ]);
     expect(rows.map((r) => [r.dimension, r.shown, r.supports, r.notSupports, r.unjudged.length])).toEqual([
       ['intent', 2, 1, 1, 0],
@@ -94,7 +96,7 @@ describe('evidence audit', () => {
   it("matches a judgement that names its sentence by SHA-256 only (for a publisher's text, which is not copied)", () => {
     const { sentence, ...rest } = q('intent', 'poor_decisions', 'They rushed it out.');
     const hashed = Judgement.parse({ ...rest, sentenceSha256: sha256(sentence), supports: false });
-    expect(audit([{ ...rest, sentence }], [hashed]).at(-1)).toMatchObject({ shown: 1, notSupports: 1, unjudged: [] });
+    expect(audit([{ ...rest, sentence }], [[hashed]]).at(-1)).toMatchObject({ shown: 1, notSupports: 1, unjudged: [] });
     expect(Judgement.safeParse({ ...rest, supports: true }).success).toBe(false);
   });
 

@@ -78,11 +78,12 @@ function rationale(
   const parts = options.map((k) => {
     const hits = shown.get(k) ?? [];
     if (hits.length) return `${k}: ${hits.map(quoted).join('; ')}`;
-    const head = (ev.find((x) => x.key === k)?.headHits ?? []).filter((h) => h.polarity === 'asserted');
+    const own = ev.find((x) => x.key === k);
+    const head = (own?.headHits ?? []).filter((h) => h.polarity === 'asserted');
     if (head.length) return `${k}: from the headline ${quoted(head[0]!)}`;
     // Words that make the option likelier without stating it ("glitch" for a software fault) are named, so a
     // reviewer can find them, but not quoted as support.
-    const cued = (ev.find((x) => x.key === k)?.hits ?? []).filter((h) => h.polarity === 'asserted');
+    const cued = (own?.hits ?? []).filter((h) => h.polarity === 'asserted');
     const words = [...new Set(cued.map((h) => h.cue.toLowerCase()))].slice(0, 3).map((w) => `"${w}"`);
     if (cued.length)
       return `${k}: no sentence states it; words that suggest it (${words.join(', ')}) appear in ${cued.length} sentence${cued.length > 1 ? 's' : ''}, and ${prior(k)}`;
