@@ -105,6 +105,34 @@ describe('background', () => {
       .map((c) => c.s.text);
     expect(clauses).toEqual(['A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.']);
   });
+
+  it('offers no clause of a question, but the names it holds', () => {
+    const question = "If Halden's sensors never worked, what was the harm in switching them off?";
+    const doc = storyDoc('question', `${question} A bug in the door logic switched off the obstacle sensors on every Halden Aster.`);
+    const candidates = factCandidates([doc]);
+    expect(candidates.filter((c) => c.kind === 'clause').map((c) => c.s.index)).toEqual([1]);
+    expect(candidates.some((c) => c.kind === 'name' && c.s.text === question)).toBe(true);
+  });
+});
+
+describe('the page after the story', () => {
+  // Written for this test: a story, then the related links a page carries under it.
+  const story = [
+    'A bug in the update for the Aster app locked 2,000 owners out of their cars on Monday.',
+    'Halden said it had withdrawn the update and sent a fix overnight.',
+    'Owners who still cannot unlock their cars should call the helpline.',
+  ];
+  const links = 'More Great Northgate Stories How one glitch grounded a fleet 👀 Looking for the latest gadgets?';
+
+  it('reads no sentence from a trailer of links onward, when it opens in the latter part of the article', () => {
+    const doc = storyDoc('trailer', [...story, links, 'A crash can wait: our picks for the best dashcams.'].join(' '));
+    expect(doc.sentences.map((s) => s.text)).toEqual(story);
+  });
+
+  it('reads a "related" line in the first half as part of the story', () => {
+    const doc = storyDoc('early-link', [story[0], 'Related: Halden recalls Aster keys', ...story.slice(1)].join(' '));
+    expect(doc.sentences.map((s) => s.text)).toContain(story[2]);
+  });
 });
 
 describe('what was not done', () => {

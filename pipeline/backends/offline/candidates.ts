@@ -41,6 +41,8 @@ const NOT_DONE: Partial<Record<ClauseField, RegExp>> = Object.fromEntries(
   Object.entries(TUNING.settings.extraction.notDone).map(([f, p]) => [f, new RegExp(p, 'i')]),
 );
 
+const QUESTION = /\?["'”’)\]]*$/;
+
 /** Share of a sentence's words that are English stop words: a passage in another language has few. */
 const stopShare = (s: Sentence) => {
   const words = s.tokens.filter((t) => t.kind === 'word');
@@ -119,8 +121,9 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
         }),
       );
       const base = { articleId: d.article.id, s, order: di * 10_000 + s.index };
-      // Background ("Like many modern vehicles, …") states how things usually work: no fact of this failure.
-      if (!background.test(st.clause.text)) out.push({ kind: 'clause', ...base, spans, key: '', x });
+      // Background ("Like many modern vehicles, …") states how things usually work, and a question ("what's the
+      // harm in disabling them, then?") states nothing: no fact of this failure, though either may name one.
+      if (!background.test(st.clause.text) && !QUESTION.test(s.text)) out.push({ kind: 'clause', ...base, spans, key: '', x });
       for (const n of sightings(s, st.speaker, x)) names.push({ n, ...base });
     }
   });

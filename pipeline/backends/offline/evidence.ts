@@ -56,6 +56,15 @@ export function sentencesOf(text: string): Sentence[] {
   return sentences;
 }
 
+const TRAILER = new RegExp(TUNING.settings.reading.trailer, 'i');
+
+/** The story's sentences: those before the page's trailer, if one opens in the article's latter part. */
+export function storySentences(sentences: Sentence[]): Sentence[] {
+  const from = Math.ceil(sentences.length * TUNING.settings.reading.trailerFrom);
+  const at = sentences.findIndex((s, i) => i >= from && TRAILER.test(s.text));
+  return at < 0 ? sentences : sentences.slice(0, at);
+}
+
 export function readArticle(article: Article): ArticleDoc {
   const key = `${article.id}\u0000${article.contentHash}`;
   let doc = recent.get(key);
@@ -63,7 +72,7 @@ export function readArticle(article: Article): ArticleDoc {
   if (doc && doc.article.text === article.text && doc.article.headline === article.headline) {
     recent.delete(key);
   } else {
-    doc = { article, sentences: sentencesOf(article.text) };
+    doc = { article, sentences: storySentences(sentencesOf(article.text)) };
     if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
   }
   recent.set(key, doc);

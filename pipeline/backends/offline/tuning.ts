@@ -19,7 +19,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * what a stage writes, not what the model learns, raises that stage's REVISION in index.ts instead, which
  * needs no new model.)
  */
-export const CODE_VERSION = 'offline-24';
+export const CODE_VERSION = 'offline-25';
 
 const Pattern = z
   .string()
@@ -90,6 +90,17 @@ export const LexiconsFile = z
 const Fraction = z.number().min(0).max(1);
 export const SettingsFile = z
   .object({
+    reading: z
+      .object({
+        /**
+         * A sentence this matches opens the page's trailer (related links, "More Great WIRED Stories", "See
+         * also:"), which the text extraction kept: it and everything after it are no part of the story.
+         */
+        trailer: Pattern,
+        /** Only from this share of an article's sentences on: earlier, a "Related:" line sits inside the story. */
+        trailerFrom: Fraction,
+      })
+      .strict(),
     polarity: z
       .object({
         /** Characters before a cue read for negation and hedging. */
