@@ -583,6 +583,16 @@ describe('one field per statement, a few per name', () => {
     expect(kept.map((o) => o.field)).toEqual(['softwareCauses']);
   });
 
+  it('lists a statement nowhere when the field it fits best is full, rather than under the field it fits next', () => {
+    const caps = { ...TUNING.settings.extraction.maxFacts, softwareCauses: 1 };
+    const first = candidate('clause', { softwareCauses: whole });
+    const t = sentence('A memory leak in the scheduler slowed every job until engineers restarted it.');
+    const all = { start: t.start, end: t.end, text: t.text };
+    const second = { ...candidate('clause', { softwareCauses: all, fixes: all }), articleId: 'b', s: t };
+    const kept = assignFields([option(first, 'softwareCauses', 3), option(second, 'softwareCauses', 2), option(second, 'fixes', 1)], caps);
+    expect(kept.map((o) => [o.c.articleId, o.field])).toEqual([['a', 'softwareCauses']]);
+  });
+
   it('gives each of two clauses its own field', () => {
     const st = statementOf(s);
     const parts = clauseParts(s, st.clause);
