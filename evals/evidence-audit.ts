@@ -12,7 +12,7 @@ import type { OfflineModel } from '../pipeline/backends/offline/model.ts';
 import type { GoldIncident } from '../schemas/index.ts';
 import { type GoldProblem, type GoldSet, articlesOf, loadGold, readJsonl } from './gold.ts';
 import { mulberry32 } from './metrics/bootstrap.ts';
-import { markdownTable } from './summary.ts';
+import { countShare, markdownTable } from './summary.ts';
 import { sha256 } from '../pipeline/text/hash.ts';
 
 /**
@@ -138,14 +138,13 @@ export function audit(quotes: readonly Quote[], judges: readonly (readonly Judge
 }
 
 export function auditTable(rows: readonly AuditRow[]): string {
-  const share = (n: number, of: number) => (of ? `${n} (${(n / of).toFixed(2)})` : `${n}`);
   return markdownTable({
     headers: ['dimension', 'quotes shown', 'judged to support', 'judged not to', 'not judged'],
     rows: rows.map((r) => [
       r.dimension,
       `${r.shown}`,
-      share(r.supports, r.supports + r.notSupports),
-      share(r.notSupports, r.supports + r.notSupports),
+      countShare(r.supports, r.supports + r.notSupports),
+      countShare(r.notSupports, r.supports + r.notSupports),
       `${r.unjudged.length}`,
     ]),
     strong: [rows.length - 1],

@@ -9,7 +9,7 @@ import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import { CrossFitBackend, crossFitted } from './crossfit.ts';
 import { factMatches, splitFacts } from './facts.ts';
 import { type GoldSet, articlesOf, loadGold } from './gold.ts';
-import { markdownTable } from './summary.ts';
+import { countShare, markdownTable } from './summary.ts';
 
 /**
  * Where the offline backend loses gold facts, field by field: how many of them some candidate could
@@ -93,7 +93,7 @@ export async function factFunnel(gold: GoldSet, backend: OfflineBackend, log?: (
   );
 }
 
-const ratio = (a: number | null, b: number) => (a === null ? '—' : b ? `${a} (${(a / b).toFixed(2)})` : `${a}`);
+const ratio = (a: number | null, b: number) => (a === null ? '—' : countShare(a, b));
 
 /** The funnel as a Markdown table, with its totals (recall and precision as the eval computes them). */
 export function funnelTable(f: Funnel): string {

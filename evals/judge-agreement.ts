@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type GoldProblem, readJsonl } from './gold.ts';
 import { Judgement, keyOf } from './evidence-audit.ts';
-import { markdownTable } from './summary.ts';
+import { countShare, markdownTable } from './summary.ts';
 
 /**
  * How far two judges of the evidence quotes agree. The audit's "not supporting" share is one judge's
@@ -61,15 +61,14 @@ export function judgeAgreement(first: readonly Judgement[], second: readonly Jud
 }
 
 export function agreementTable(rows: readonly Agreement[]): string {
-  const share = (n: number, of: number) => `${n} (${(n / of).toFixed(2)})`;
   return markdownTable({
     headers: ['dimension', 'quotes both judged', 'agree', 'not supporting, first judge', 'not supporting, second judge', "Cohen's kappa"],
     rows: rows.map((r) => [
       r.dimension,
       `${r.both}`,
-      share(r.agree, r.both),
-      share(r.firstNot, r.both),
-      share(r.secondNot, r.both),
+      countShare(r.agree, r.both),
+      countShare(r.firstNot, r.both),
+      countShare(r.secondNot, r.both),
       r.kappa === null ? '—' : r.kappa.toFixed(2),
     ]),
     strong: [rows.length - 1],

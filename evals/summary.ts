@@ -3,6 +3,9 @@ import { type Table, keyFigures, sections } from './tables.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** A count with its share of a whole, as the tables show it: "14 (0.23)"; the count alone when the whole is 0. */
+export const countShare = (n: number, of: number): string => (of ? `${n} (${(n / of).toFixed(2)})` : `${n}`);
+
 export function markdownTable(t: Table): string {
   const lines = [
     ...(t.caption ? [`*${t.caption}*`, ''] : []),
