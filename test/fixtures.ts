@@ -107,6 +107,11 @@ Teachers said the pupils enjoyed learning to write code and that several schools
 
 export type FixtureKey = keyof typeof RAW;
 
+/** Written for the tests: the Harbourline outage told in Spanish, an article the offline backend cannot read. */
+export const SPANISH = `Los clientes de Harbourline Bank no pudieron entrar en la aplicación móvil durante casi nueve horas el lunes.
+El banco dijo que el fallo se debió a un error en una actualización de su servicio de acceso, que ya ha sido retirada.
+Los ingenieros restablecieron el servicio por la tarde y el banco devolverá las comisiones cobradas por los pagos rechazados.`;
+
 export function fixture(
   key: FixtureKey,
   overrides: Partial<{ id: string; text: string; headline: string; published: string }> = {},

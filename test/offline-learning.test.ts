@@ -161,6 +161,14 @@ describe('the shipped model', () => {
     expect(MODEL.adaptation?.sources.map((s) => s.dir)).toEqual(['../shared/benchmarks/fail']);
   });
 
+  it("screens FAIL's way: its refit weighs a signal the corpus model dropped, that software is what failed", () => {
+    // The corpus counts a flooded server room as a failure, so naming software in the failure sentence
+    // teaches it nothing; FAIL's analysts count only failures of software, and the refit may read every signal.
+    expect(MODEL.screening.isFailure.features).not.toContain('softwareFailures');
+    const adapted = MODEL.adaptation!.screening.isFailure;
+    expect(adapted.weights[adapted.features.indexOf('softwareFailures')]).toBeGreaterThan(0);
+  });
+
   it('holds no text of the benchmark articles it learned from: numbers, ids, feature names and single words', () => {
     const shipped = readFileSync(DEFAULT_MODEL_FILE, 'utf8');
     const strings: string[] = [];

@@ -10,7 +10,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../evals/servers/fake-openai.t
 import { loadGold } from '../evals/gold.ts';
 import { evaluate } from '../evals/eval.ts';
 import { prefilterScores } from '../evals/prefilter.ts';
-import { allFixtures, tempDir, tempStore } from './fixtures.ts';
+import { SPANISH, allFixtures, fixture, tempDir, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
 
 let server: FakeOpenAI;
@@ -45,6 +45,22 @@ describe('the offline pre-filter in front of the model', () => {
       const decisions = t.store.prefilter.decisions('screen');
       expect(decisions.map((d) => [d.subject, d.settled])).toEqual(arts.map((a, i) => [a.id, i === 0 || i === arts.length - 1]));
       expect(decisions.every((d, i) => d.answer === answers[i].isFailure)).toBe(true);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('never settles an article the offline backend cannot read: the model, which can, is asked', async () => {
+    const spanish = fixture(allFixtures()[0]!.id as Parameters<typeof fixture>[0], { id: 'es', text: SPANISH });
+    // Every readable article would be settled "no" at this reject threshold.
+    const prefilter = PrefilterConfig.parse({ screen: { reject: 0.999, accept: 1 } });
+    const { backend } = testBackend(server.url, { prefilter });
+    const t = tempStore();
+    try {
+      const before = server.requests.length;
+      await backend.screen(spanish, callContext(t.store, spanish.id));
+      expect(server.requests.slice(before).map((r) => r.articleIds[0])).toEqual(['es']);
+      expect(t.store.prefilter.decisions('screen').map((d) => [d.subject, d.settled])).toEqual([['es', false]]);
     } finally {
       t.cleanup();
     }

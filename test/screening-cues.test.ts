@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readArticle } from '../pipeline/backends/offline/evidence.ts';
+import { readArticle, readable } from '../pipeline/backends/offline/evidence.ts';
 import { screeningFeatures } from '../pipeline/backends/offline/features.ts';
-import { type FixtureKey, RAW, fixture } from './fixtures.ts';
+import { screenDoc } from '../pipeline/backends/offline/screen.ts';
+import { type FixtureKey, RAW, SPANISH, fixture } from './fixtures.ts';
 
 const doc = (headline: string) => readArticle(fixture(Object.keys(RAW)[0] as FixtureKey, { headline }));
 
@@ -23,5 +24,26 @@ describe('screening: headlines that announce rather than report', () => {
     'Faulty update grounds airline for six hours',
   ])('not: %s', (headline) => {
     expect(screeningFeatures(doc(headline)).nonReport).toBe(0);
+  });
+});
+
+describe('screening: articles the offline backend cannot read', () => {
+  const key = Object.keys(RAW)[0] as FixtureKey;
+  it('passes an article in another language on as a possible failure, saying why, instead of judging it by English cues', () => {
+    const doc = readArticle(
+      fixture(key, { id: 'es', text: SPANISH, headline: 'Un fallo deja sin servicio la aplicación de Harbourline Bank' }),
+    );
+    expect(readable(doc)).toBe(false);
+    expect(screenDoc(doc)).toEqual({
+      isFailure: true,
+      analyzable: true,
+      confidence: 0.5,
+      rationale: expect.stringMatching(/^Not in English: the offline screen reads English cues only/),
+    });
+  });
+  it('reads an English article, and judges it by its signals', () => {
+    const doc = readArticle(fixture(key));
+    expect(readable(doc)).toBe(true);
+    expect(screenDoc(doc).rationale).toMatch(/^P\(failure report\)/);
   });
 });

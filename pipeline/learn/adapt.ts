@@ -22,11 +22,11 @@ import {
   goldSets,
   holdsFact,
   incidentWeights,
-  isLabelled,
   plattScale,
   prf,
   recallThreshold,
   screenFeaturesOf,
+  screenable,
   setCounts,
   taxonomyFeaturesOf,
 } from './base.ts';
@@ -37,14 +37,16 @@ import { FACT_FIELDS } from '../backends/offline/fact-fields.ts';
  * any labelled folder). A few dozen incidents cannot teach what cues mean, but they show how their
  * analysts label: how often each option set occurs, how the corpus model's outputs map onto their
  * options, and which labelled incidents are alike. So:
- * - screening is refitted on the corpus plus the target, a target example counting TARGET_WEIGHT corpus
- *   examples, with thresholds set on the target's cross-validated predictions; extraction likewise, a
+ * - screening is refitted on the corpus plus the target over every screening signal, a target example
+ *   counting one of TARGET_WEIGHTS corpus examples (the one with the best cross-validated F1 on the
+ *   target), with thresholds set on the target's cross-validated predictions; extraction likewise, a
  *   target example counting EXTRACTION_WEIGHT (refitExtraction);
  * - taxonomy: per dimension, every expert of model.ts EXPERTS is scored by cross-validation on the
  *   target (leave one out up to LOO_MAX incidents); a more complex expert is kept only when it is right on
  *   MIN_GAIN more incidents than the simpler one it would replace.
  */
-const TARGET_WEIGHT = 10;
+/** How many corpus articles one target article counts as in the screening refit: the one the target's cross-validated F1 prefers. */
+const TARGET_WEIGHTS = [3, 10, 30, 100];
 const EXTRACTION_WEIGHT = 1;
 const LOO_MAX = 40;
 /** Corpus outputs that bear on many dimensions: what kind of system, who acted, what broke. */
@@ -73,25 +75,32 @@ function refitScreening(
   target: readonly LabelledArticle[],
   cv: Record<string, number>,
 ): Adaptation['screening'] {
-  const t = target.filter(isLabelled);
+  const t = target.filter(screenable);
   if (t.length === 0 || new Set(t.map((a) => a.gold.gold.isFailure)).size < 2) return base.screening;
-  const c = corpus.filter(isLabelled);
+  const c = corpus.filter(screenable);
   const rows = [...c, ...t];
   const xs = rows.map((a) => screenFeaturesOf(a.doc));
-  const weights = rows.map((_a, i) => (i < c.length ? 1 : TARGET_WEIGHT));
   // Corpus rows keep their own folds; target rows fold by incident, so an incident's articles are held out together.
   const group = rows.map((a, i) => (i < c.length ? `c${i % FOLDS}` : `t:${a.gold.gold.incidentId ?? a.gold.gold.storyId ?? a.gold.id}`));
   const foldOf = byIncident(group);
-  const names = base.screening.isFailure.features;
+  // Every signal, not only those the corpus model kept: the target's labels may weigh one the corpus does not
+  // (FAIL's analysts count a failure only when software fails; the corpus counts a flooded server room too).
+  const names = Object.keys(xs[0]!);
   const yFail = rows.map((a) => (a.gold.gold.isFailure ? 1 : 0));
-  const ps = crossPredict(names, xs, yFail, { l2: 1, signs: SCREENING_SIGNS, weights, foldOf });
-  const tp = ps.slice(c.length),
-    ty = yFail.slice(c.length);
-  const threshold = recallThreshold(tp, ty, RECALL_TARGET);
-  const refit = prf(
-    tp.map((p) => p >= threshold),
-    ty,
-  );
+  const ty = yFail.slice(c.length);
+  let best: { weights: number[]; threshold: number; refit: ReturnType<typeof prf>; targetWeight: number } | null = null;
+  for (const targetWeight of TARGET_WEIGHTS) {
+    const weights = rows.map((_a, i) => (i < c.length ? 1 : targetWeight));
+    const tp = crossPredict(names, xs, yFail, { l2: 1, signs: SCREENING_SIGNS, weights, foldOf }).slice(c.length);
+    const threshold = recallThreshold(tp, ty, RECALL_TARGET);
+    const refit = prf(
+      tp.map((p) => p >= threshold),
+      ty,
+    );
+    if (!best || refit.f1 > best.refit.f1) best = { weights, threshold, refit, targetWeight };
+  }
+  const { weights, threshold, refit, targetWeight } = best!;
+  cv['screening.targetWeight'] = targetWeight;
   // The corpus model as it is, on the same target articles (it never saw them): refitting must beat it.
   const asIs = prf(
     t.map((a) => predict(base.screening.isFailure, screenFeaturesOf(a.doc)) >= base.screening.isFailure.threshold),
@@ -281,7 +290,8 @@ export function learnAdaptation(base: OfflineModel, corpus: Labelled, target: La
   if (cv['screening.isFailure.f1'] !== undefined) {
     log(
       `screening (target${cv['screening.refitted'] ? ', refitted, cross-validated' : ': the corpus model kept, it does at least as well'}) is-failure P/R/F1 ` +
-        `${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}`,
+        `${cv['screening.isFailure.precision']}/${cv['screening.isFailure.recall']}/${cv['screening.isFailure.f1']} at threshold ${screening.isFailure.threshold}` +
+        (cv['screening.refitted'] ? `, a target article counting ${cv['screening.targetWeight']} corpus articles` : ''),
     );
   }
   const extraction = refitExtraction(base, corpus.incidents, target.incidents);
@@ -292,7 +302,7 @@ export function learnAdaptation(base: OfflineModel, corpus: Labelled, target: La
   return {
     sources: target.sources,
     trained: { articles: target.articles.length, incidents: target.incidents.length },
-    targetWeight: TARGET_WEIGHT,
+    targetWeight: cv['screening.targetWeight'] ?? TARGET_WEIGHTS[0]!,
     extractionWeight: EXTRACTION_WEIGHT,
     screening,
     extraction,

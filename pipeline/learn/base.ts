@@ -4,7 +4,7 @@ import { factCandidates } from '../backends/offline/candidates.ts';
 import { FACT_FIELDS, type FactField, NAME_FIELDS } from '../backends/offline/fact-fields.ts';
 import { type Features, fit, fitSigned } from '../backends/offline/logistic.ts';
 import { type OfflineModel, type SetPrior, chooseOptions, logit } from '../backends/offline/model.ts';
-import type { ArticleDoc } from '../backends/offline/evidence.ts';
+import { type ArticleDoc, readable } from '../backends/offline/evidence.ts';
 import { TUNING } from '../backends/offline/tuning.ts';
 import {
   type Counts,
@@ -91,10 +91,11 @@ export function recallThreshold(ps: readonly number[], ys: readonly number[], re
   return r3(Math.max(0.05, Math.min(0.5, positives[Math.floor(positives.length * (1 - recall))]! - 1e-6)));
 }
 
-export const isLabelled = (a: LabelledArticle) => typeof a.gold.gold.isFailure === 'boolean';
+/** Articles the screening models learn from: labelled, and readable (screen.ts passes the others on unjudged). */
+export const screenable = (a: LabelledArticle) => typeof a.gold.gold.isFailure === 'boolean' && readable(a.doc);
 
 export function learnScreening(articles: readonly LabelledArticle[], cv: Record<string, number>): OfflineModel['screening'] {
-  const rows = articles.filter(isLabelled);
+  const rows = articles.filter(screenable);
   const xs = rows.map((a) => screenFeaturesOf(a.doc));
   const yFail = rows.map((a) => (a.gold.gold.isFailure ? 1 : 0));
   const names = Object.keys(xs[0]!);

@@ -119,6 +119,12 @@ function splitAtUnits(toks: Token[]): Token[][] {
   return parts;
 }
 
+/** Share of the words that are English stop words: a passage in another language has few. */
+export function stopShare(tokens: readonly Token[]): number {
+  const words = tokens.filter((t) => t.kind === 'word');
+  return words.filter((t) => t.stop).length / Math.max(1, words.length);
+}
+
 /** Content words of a text: lower-cased, no stop words, no punctuation or numbers-only tokens. */
 export function contentWords(tokens: readonly Token[]): string[] {
   return tokens.filter((t) => t.kind === 'word' && !t.stop && t.norm.length > 1).map((t) => t.norm);

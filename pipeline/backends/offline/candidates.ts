@@ -1,4 +1,4 @@
-import { type Sentence, contentWords } from '../../text/sentences.ts';
+import { type Sentence, contentWords, stopShare } from '../../text/sentences.ts';
 import { statementOf } from './attribution.ts';
 import { clauseFor, clauseParts } from './clauses.ts';
 import { CAUSE, FAILURE, FIELD_CUES, IMPACT } from './cues.ts';
@@ -42,12 +42,6 @@ const NOT_DONE: Partial<Record<ClauseField, RegExp>> = Object.fromEntries(
 );
 
 const QUESTION = /\?["'”’)\]]*$/;
-
-/** Share of a sentence's words that are English stop words: a passage in another language has few. */
-const stopShare = (s: Sentence) => {
-  const words = s.tokens.filter((t) => t.kind === 'word');
-  return words.filter((t) => t.stop).length / Math.max(1, words.length);
-};
 
 /** What the coverage is about: how many of its sentences use each content word; a sentence's cosine with it. */
 function centrality(sentences: readonly Sentence[]): (words: readonly string[]) => number {
@@ -100,7 +94,8 @@ export function sentenceFeatures(s: Sentence, doc: ArticleDoc, ctx: SentenceCont
  * candidate, and every name in those sentences as a name candidate, with their features.
  */
 export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
-  const { minSentence, maxSentence, minStopShare } = TUNING.settings.extraction;
+  const { minSentence, maxSentence } = TUNING.settings.extraction;
+  const { minStopShare } = TUNING.settings.reading;
   // Line by line: a caption or a credit line may end up inside a sentence the splitter ran on across lines.
   const furniture = new RegExp(TUNING.settings.extraction.furniture, 'im');
   const background = new RegExp(TUNING.settings.extraction.background, 'i');
@@ -110,7 +105,8 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
   const names: { n: Sighting; articleId: string; s: Sentence; order: number }[] = [];
   docs.forEach((d, di) => {
     for (const s of d.sentences) {
-      if (s.text.length < minSentence || s.text.length > maxSentence || stopShare(s) < minStopShare || furniture.test(s.text)) continue;
+      if (s.text.length < minSentence || s.text.length > maxSentence || stopShare(s.tokens) < minStopShare || furniture.test(s.text))
+        continue;
       const st = statementOf(s);
       const x = sentenceFeatures(s, d, { headline: headlines[di]!, central, attributed: st.speaker !== null });
       const parts = clauseParts(s, st.clause);

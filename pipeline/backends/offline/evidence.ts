@@ -1,5 +1,5 @@
 import type { Article, Citation } from '../../../schemas/index.ts';
-import { splitSentences, type Sentence } from '../../text/sentences.ts';
+import { splitSentences, type Sentence, stopShare } from '../../text/sentences.ts';
 import type { Span } from './span.ts';
 import { TUNING } from './tuning.ts';
 import { packSentences, unpackSentences } from '../../text/packed-sentences.ts';
@@ -63,6 +63,16 @@ export function storySentences(sentences: Sentence[]): Sentence[] {
   const from = Math.ceil(sentences.length * TUNING.settings.reading.trailerFrom);
   const at = sentences.findIndex((s, i) => i >= from && TRAILER.test(s.text));
   return at < 0 ? sentences : sentences.slice(0, at);
+}
+
+/**
+ * Can the offline backend read the article at all? Its cues and models are English: an article in another
+ * language ("Sony demanda a los hackers de la PlayStation 3") offers none of them, so whatever it would say
+ * about it would be a guess.
+ */
+export function readable(doc: ArticleDoc): boolean {
+  const tokens = doc.sentences.flatMap((s) => s.tokens);
+  return !tokens.some((t) => t.kind === 'word') || stopShare(tokens) >= TUNING.settings.reading.minStopShare;
 }
 
 export function readArticle(article: Article): ArticleDoc {

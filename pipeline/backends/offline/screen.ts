@@ -1,5 +1,5 @@
 import type { Screening } from '../../../schemas/index.ts';
-import type { ArticleDoc } from './evidence.ts';
+import { type ArticleDoc, readable } from './evidence.ts';
 import { screeningFeatures } from './features.ts';
 import { predict } from './logistic.ts';
 import type { OfflineModel } from './model.ts';
@@ -11,9 +11,19 @@ import { MODEL } from './learned.ts';
  * software context, cause, impact and fix sentences, commentary cues); the learned weights decide
  * which of them count. The failure threshold was set on the training set for recall: missing a
  * failure costs more than a false alarm, which later stages and review can still drop. The rationale
- * lists every signal's value, so a reviewer can see why.
+ * lists every signal's value, so a reviewer can see why. For the same reason an article the backend
+ * cannot read (another language) is passed on, saying so, rather than judged by cues it does not carry.
  */
 export function screenDoc(doc: ArticleDoc, model: OfflineModel = MODEL): Screening {
+  if (!readable(doc)) {
+    return {
+      isFailure: true,
+      analyzable: true,
+      confidence: 0.5,
+      rationale:
+        'Not in English: the offline screen reads English cues only, so it cannot judge this article. Passed on as a possible failure report for grouping and review.',
+    };
+  }
   const { f, pFailure, pAnalyzable, fm, am } = screeningOdds(doc, model);
   const isFailure = pFailure >= fm.threshold;
   const analyzable = isFailure && pAnalyzable >= am.threshold;

@@ -99,6 +99,11 @@ export const SettingsFile = z
         trailer: Pattern,
         /** Only from this share of an article's sentences on: earlier, a "Related:" line sits inside the story. */
         trailerFrom: Fraction,
+        /**
+         * Fewer English stop words than this share of the words: another language (or, in a sentence, a list or
+         * a table). Such a sentence offers no fact; such an article the offline backend cannot read at all.
+         */
+        minStopShare: Fraction,
       })
       .strict(),
     polarity: z
@@ -160,8 +165,6 @@ export const SettingsFile = z
         honorifics: Pattern,
         minSentence: z.number().int().min(0),
         maxSentence: z.number().int().positive(),
-        /** Fewer English stop words than this share of a sentence's words: another language, a list or a table. */
-        minStopShare: Fraction,
         /** A sentence this matches is the page's furniture (credits, captions, links), not the story. */
         furniture: Pattern,
         /** Per clause field, a clause this matches states what was not done: no fix ("does not require 2FA"). */

@@ -2,7 +2,7 @@ import type { Article, PrefilterConfig, Screening } from '../../../schemas/index
 import type { SameIncidentVerdict } from '../backend.ts';
 import { daysBetween } from '../../text/dates.ts';
 import { hashOf } from '../../text/hash.ts';
-import { readArticle } from '../offline/evidence.ts';
+import { readArticle, readable } from '../offline/evidence.ts';
 import { sameIncidentThreshold } from '../offline/index.ts';
 import { type LoadedModel, loadModel } from '../offline/learned.ts';
 import { screeningOdds } from '../offline/screen.ts';
@@ -30,9 +30,14 @@ export class Prefilter {
     return hashOf(task === 'screen' ? [this.config.screen, this.model.hash] : [this.config.sameIncident, TUNING.settings.grouping]);
   }
 
-  /** The article's screening when the offline model is sure enough, else null; `score` is its P(failure report). */
+  /**
+   * The article's screening when the offline model is sure enough, else null; `score` is its P(failure report).
+   * An article the offline backend cannot read (another language) always goes to the model, which can.
+   */
   screen(article: Article): { settled: Screening | null; score: number } {
-    const { pFailure, pAnalyzable, am } = screeningOdds(readArticle(article), this.model.model);
+    const doc = readArticle(article);
+    const { pFailure, pAnalyzable, am } = screeningOdds(doc, this.model.model);
+    if (!readable(doc)) return { score: pFailure, settled: null };
     const { reject, accept } = this.config.screen;
     const odds = `P(failure report) ${pFailure.toFixed(3)}`;
     if (reject !== null && pFailure < reject) {
