@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readArticle, readable } from '../pipeline/backends/offline/evidence.ts';
 import { screeningFeatures } from '../pipeline/backends/offline/features.ts';
 import { screenDoc } from '../pipeline/backends/offline/screen.ts';
+import { FAILURE, SOFTWARE_STRICT } from '../pipeline/backends/offline/cues.ts';
 import { type FixtureKey, RAW, SPANISH, fixture } from './fixtures.ts';
 
 const doc = (headline: string) => readArticle(fixture(Object.keys(RAW)[0] as FixtureKey, { headline }));
@@ -25,6 +26,25 @@ describe('screening: headlines that announce rather than report', () => {
   ])('not: %s', (headline) => {
     expect(screeningFeatures(doc(headline)).nonReport).toBe(0);
   });
+});
+
+describe('screening: a hack that is a tip', () => {
+  const hit = (text: string) => [FAILURE, SOFTWARE_STRICT].map((list) => list.some((c) => c.re.test(text)));
+  // A beauty column's "hair hacks" passed as a software failure: both the failure and the software words matched.
+  it.each([
+    'Rice water hair hacks',
+    'weird skin care hacks and beauty tips',
+    'the most unexpected beauty hack of the year',
+    'ten life-hacks for a tidier desk',
+  ])('%s', (text) => {
+    expect(hit(text)).toEqual([false, false]);
+  });
+  it.each(['Hackers broke into the console network', 'the PS3 hack affects the core of the encryption system', 'the account was hacked'])(
+    'not: %s',
+    (text) => {
+      expect(hit(text)).toEqual([true, true]);
+    },
+  );
 });
 
 describe('screening: articles the offline backend cannot read', () => {
