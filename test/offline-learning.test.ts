@@ -235,6 +235,17 @@ describe('taxonomy features', () => {
     expect(none['recurring.earlier']).toBe(0);
   });
 
+  it('reads home routers as network equipment, not as a cyber-physical system, whatever their firmware', () => {
+    // FAIL's analysts and the corpus's guide alike: a router monitors and controls nothing physical.
+    const f = features(
+      'Popular home routers easy to hack',
+      'Researchers found that attackers on the local network could take over 13 popular routers through flaws in their firmware.',
+    );
+    expect(f['cps.false']).toBeGreaterThan(0);
+    expect(f['cps.true']).toBe(0);
+    expect(features('Brake fault', 'A firmware fault made the cars brake hard.')['cps.true']).toBeGreaterThan(0);
+  });
+
   it('tells who acted: staff or attackers tied to the cause, or nobody', () => {
     expect(features('Outage', 'The outage was caused by an engineer who pushed a faulty change.')['agents.staff']).toBeGreaterThan(0);
     expect(features('Breach', 'The breach was caused by hackers who stole passwords.')['agents.attacker']).toBeGreaterThan(0);
