@@ -93,6 +93,28 @@ describe('the offline pre-filter in front of the model', () => {
     }
   });
 
+  it('settles no same-incident decision about an article in another language: the model is asked', async () => {
+    const [a] = allFixtures();
+    const spanish = fixture(a.id as Parameters<typeof fixture>[0], { id: 'es', text: SPANISH });
+    const sure = testBackend(server.url, {
+      prefilter: PrefilterConfig.parse({ sameIncident: { join: 0, apart: 0 } }),
+      sameIncident: { accept: 1, reject: 0 },
+    }).backend;
+    const t = tempStore();
+    try {
+      for (const [article, members] of [
+        [spanish, [a]],
+        [a, [spanish]],
+      ] as const) {
+        const before = server.requests.length;
+        await sure.sameIncident(article, [...members], 0.05, callContext(t.store, article.id));
+        expect(server.requests.length).toBe(before + 1);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('makes the thresholds part of the screen and group prompt hashes (a change re-runs those jobs), and refuses reject ≥ accept', () => {
     const hash = (prefilter: unknown) => testBackend(server.url, { prefilter: prefilter as PrefilterConfig }).backend;
     const base = hash(PrefilterConfig.parse({}));

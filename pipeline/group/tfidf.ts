@@ -1,19 +1,51 @@
 import type { Article } from '../../schemas/index.ts';
+import { properNames } from '../text/names.ts';
 import { nlp, its } from '../text/nlp.ts';
+import { TUNING } from './tuning.ts';
 
 export type Vector = Map<string, number>;
 
-/** Content terms of an article: headline counted twice, since it names the incident most directly. */
+interface Term {
+  normal: string;
+  value: string;
+  type: string;
+  stop: boolean;
+}
+
+function read(text: string): Term[] {
+  const tokens = nlp.readDoc(text).tokens();
+  const normal = tokens.out(its.normal) as string[];
+  const value = tokens.out(its.value) as string[];
+  const type = tokens.out(its.type) as string[];
+  const stop = tokens.out(its.stopWordFlag) as unknown as boolean[];
+  return normal.map((n, i) => ({ normal: n, value: value[i]!, type: type[i]!, stop: stop[i]! }));
+}
+
+/**
+ * Content terms of an article: headline counted twice, since it names the incident most directly. An
+ * article in another language (English stop words under `namesOnlyBelowStopShare` of its words) keeps
+ * only its names (text/names.ts) and numbers: its own function words ("los", "que") would make it like
+ * every article in its language and unlike the English reports of the same failure, while names carry
+ * across languages.
+ */
 export function terms(article: Pick<Article, 'headline' | 'text'>): string[] {
-  const read = (s: string) => {
-    const doc = nlp.readDoc(s);
-    const words = doc.tokens().out(its.normal) as string[];
-    const types = doc.tokens().out(its.type) as string[];
-    const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
-    return words.filter((w, i) => (types[i] === 'word' || types[i] === 'number') && !stops[i] && w.length > 2);
-  };
-  const head = read(article.headline);
-  return [...head, ...head, ...read(article.text)];
+  const head = read(article.headline),
+    body = read(article.text);
+  const words = body.filter((t) => t.type === 'word');
+  const foreign = words.length > 0 && words.filter((t) => t.stop).length / words.length < TUNING.method.namesOnlyBelowStopShare;
+  const names = foreign ? properNames(article) : null;
+  const kept = (ts: Term[]) =>
+    ts
+      .filter(
+        (t) =>
+          (t.type === 'word' || t.type === 'number') &&
+          !t.stop &&
+          t.normal.length > 2 &&
+          (!names || t.type === 'number' || names.has(t.value)),
+      )
+      .map((t) => t.normal);
+  const h = kept(head);
+  return [...h, ...h, ...kept(body)];
 }
 
 /** Document frequencies, updated as articles arrive, so vectors can be built incrementally. */

@@ -28,6 +28,11 @@ export const GroupingTuning = z.object({
      * years into one. Above the longest incident of the training corpus (463 days: an inquiry's report).
      */
     maxSpanDays: z.number().positive(),
+    /**
+     * An article with fewer English stop words than this share of its words is in another language: its terms
+     * are its names and numbers only (tfidf.ts). English news has 0.27 or more (Ko's lowest), Spanish 0.02–0.04.
+     */
+    namesOnlyBelowStopShare: z.number().min(0).max(1),
   }),
   /** Articles whose same-incident questions are asked ahead of the one being decided. */
   askAhead: z.number().int().positive(),

@@ -66,10 +66,15 @@ export class Prefilter {
     return { score: pFailure, settled: null };
   }
 
-  /** The offline verdict when the similarity lies far enough from its threshold (days to the incident's nearest article), else null. */
+  /**
+   * The offline verdict when the similarity lies far enough from its threshold (days to the incident's nearest
+   * article), else null. Not for an article in another language, nor about an incident holding one: the offline
+   * similarity reads only names there (group/tfidf.ts), the model reads the whole text.
+   */
   sameIncident(article: Article, members: readonly Article[], similarity: number): SameIncidentVerdict | null {
     const { join, apart } = this.config.sameIncident;
     if (join === null && apart === null) return null;
+    if (![article, ...members].every((a) => readable(readArticle(a)))) return null;
     const gaps = members.map((m) => daysBetween(article.published, m.published)).filter((d): d is number => d !== null);
     const margin = similarity - sameIncidentThreshold(gaps.length ? Math.min(...gaps) : null);
     if (join !== null && margin >= join) return { same: true, confidence: round(Math.min(1, 0.5 + margin)) };
