@@ -66,6 +66,15 @@ export class Prefilter {
     return { score: pFailure, settled: null };
   }
 
+  private readableCache = new Map<string, boolean>();
+  /** Read once per article text: an incident's members are asked about again with every new candidate. */
+  private readable(a: Article): boolean {
+    const key = `${a.id}\u0000${a.contentHash}`;
+    let r = this.readableCache.get(key);
+    if (r === undefined) this.readableCache.set(key, (r = readable(readArticle(a))));
+    return r;
+  }
+
   /**
    * The offline verdict when the similarity lies far enough from its threshold (days to the incident's nearest
    * article), else null. Not for an article in another language, nor about an incident holding one: the offline
@@ -74,7 +83,7 @@ export class Prefilter {
   sameIncident(article: Article, members: readonly Article[], similarity: number): SameIncidentVerdict | null {
     const { join, apart } = this.config.sameIncident;
     if (join === null && apart === null) return null;
-    if (![article, ...members].every((a) => readable(readArticle(a)))) return null;
+    if (![article, ...members].every((a) => this.readable(a))) return null;
     const gaps = members.map((m) => daysBetween(article.published, m.published)).filter((d): d is number => d !== null);
     const margin = similarity - sameIncidentThreshold(gaps.length ? Math.min(...gaps) : null);
     if (join !== null && margin >= join) return { same: true, confidence: round(Math.min(1, 0.5 + margin)) };
