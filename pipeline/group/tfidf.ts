@@ -1,6 +1,7 @@
 import type { Article } from '../../schemas/index.ts';
 import { properNames } from '../text/names.ts';
 import { nlp, its } from '../text/nlp.ts';
+import { otherLanguage } from '../text/sentences.ts';
 import { TUNING } from './tuning.ts';
 
 export type Vector = Map<string, number>;
@@ -8,7 +9,7 @@ export type Vector = Map<string, number>;
 interface Term {
   normal: string;
   value: string;
-  type: string;
+  kind: string;
   stop: boolean;
 }
 
@@ -16,9 +17,9 @@ function read(text: string): Term[] {
   const tokens = nlp.readDoc(text).tokens();
   const normal = tokens.out(its.normal) as string[];
   const value = tokens.out(its.value) as string[];
-  const type = tokens.out(its.type) as string[];
+  const kind = tokens.out(its.type) as string[];
   const stop = tokens.out(its.stopWordFlag) as unknown as boolean[];
-  return normal.map((n, i) => ({ normal: n, value: value[i]!, type: type[i]!, stop: stop[i]! }));
+  return normal.map((n, i) => ({ normal: n, value: value[i]!, kind: kind[i]!, stop: stop[i]! }));
 }
 
 /**
@@ -31,17 +32,15 @@ function read(text: string): Term[] {
 export function terms(article: Pick<Article, 'headline' | 'text'>): string[] {
   const head = read(article.headline),
     body = read(article.text);
-  const words = body.filter((t) => t.type === 'word');
-  const foreign = words.length > 0 && words.filter((t) => t.stop).length / words.length < TUNING.method.namesOnlyBelowStopShare;
-  const names = foreign ? properNames(article) : null;
+  const names = otherLanguage(body, TUNING.method.namesOnlyBelowStopShare) ? properNames(article) : null;
   const kept = (ts: Term[]) =>
     ts
       .filter(
         (t) =>
-          (t.type === 'word' || t.type === 'number') &&
+          (t.kind === 'word' || t.kind === 'number') &&
           !t.stop &&
           t.normal.length > 2 &&
-          (!names || t.type === 'number' || names.has(t.value)),
+          (!names || t.kind === 'number' || names.has(t.value)),
       )
       .map((t) => t.normal);
   const h = kept(head);

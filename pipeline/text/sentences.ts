@@ -119,11 +119,17 @@ function splitAtUnits(toks: Token[]): Token[][] {
   return parts;
 }
 
+type Worded = Pick<Token, 'kind' | 'stop'>;
+
 /** Share of the words that are English stop words: a passage in another language has few. */
-export function stopShare(tokens: readonly Token[]): number {
+export function stopShare(tokens: readonly Worded[]): number {
   const words = tokens.filter((t) => t.kind === 'word');
   return words.filter((t) => t.stop).length / Math.max(1, words.length);
 }
+
+/** Words, but fewer English stop words among them than `minShare`: another language (a text with no words is none). */
+export const otherLanguage = (tokens: readonly Worded[], minShare: number): boolean =>
+  tokens.some((t) => t.kind === 'word') && stopShare(tokens) < minShare;
 
 /** Content words of a text: lower-cased, no stop words, no punctuation or numbers-only tokens. */
 export function contentWords(tokens: readonly Token[]): string[] {

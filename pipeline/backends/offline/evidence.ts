@@ -1,5 +1,5 @@
 import type { Article, Citation } from '../../../schemas/index.ts';
-import { splitSentences, type Sentence, stopShare } from '../../text/sentences.ts';
+import { otherLanguage, splitSentences, type Sentence } from '../../text/sentences.ts';
 import type { Span } from './span.ts';
 import { TUNING } from './tuning.ts';
 import { packSentences, unpackSentences } from '../../text/packed-sentences.ts';
@@ -70,10 +70,11 @@ export function storySentences(sentences: Sentence[]): Sentence[] {
  * language ("Sony demanda a los hackers de la PlayStation 3") offers none of them, so whatever it would say
  * about it would be a guess.
  */
-export function readable(doc: ArticleDoc): boolean {
-  const tokens = doc.sentences.flatMap((s) => s.tokens);
-  return !tokens.some((t) => t.kind === 'word') || stopShare(tokens) >= TUNING.settings.reading.minStopShare;
-}
+export const readable = (doc: ArticleDoc): boolean =>
+  !otherLanguage(
+    doc.sentences.flatMap((s) => s.tokens),
+    TUNING.settings.reading.minStopShare,
+  );
 
 export function readArticle(article: Article): ArticleDoc {
   const key = `${article.id}\u0000${article.contentHash}`;
