@@ -66,4 +66,11 @@ describe('screening: articles the offline backend cannot read', () => {
     expect(readable(doc)).toBe(true);
     expect(screenDoc(doc).rationale).toMatch(/^P\(failure report\)/);
   });
+  it('judges a text too short to show its language by its signals, and screens a word or two out', () => {
+    for (const text of ['hello', 'Outage update', 'Kubernetes Terraform Grafana Prometheus']) {
+      const doc = readArticle(fixture(key, { id: 'short', text, headline: text }));
+      expect(readable(doc)).toBe(true);
+      expect(screenDoc(doc).isFailure).toBe(false);
+    }
+  });
 });

@@ -32,7 +32,7 @@ function read(text: string): Term[] {
 export function terms(article: Pick<Article, 'headline' | 'text'>): string[] {
   const head = read(article.headline),
     body = read(article.text);
-  const names = otherLanguage(body, TUNING.method.namesOnlyBelowStopShare) ? properNames(article) : null;
+  const names = otherLanguage(body, TUNING.method.namesOnlyBelowStopShare, TUNING.method.namesOnlyMinWords) ? properNames(article) : null;
   const kept = (ts: Term[]) =>
     ts
       .filter(

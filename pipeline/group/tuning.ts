@@ -33,6 +33,8 @@ export const GroupingTuning = z.object({
      * are its names and numbers only (tfidf.ts). English news has 0.27 or more (Ko's lowest), Spanish 0.02–0.04.
      */
     namesOnlyBelowStopShare: z.number().min(0).max(1),
+    /** Fewer words than this tell nothing of the language: such an article keeps all its terms. */
+    namesOnlyMinWords: z.number().int().positive(),
   }),
   /** Articles whose same-incident questions are asked ahead of the one being decided. */
   askAhead: z.number().int().positive(),

@@ -127,9 +127,12 @@ export function stopShare(tokens: readonly Worded[]): number {
   return words.filter((t) => t.stop).length / Math.max(1, words.length);
 }
 
-/** Words, but fewer English stop words among them than `minShare`: another language (a text with no words is none). */
-export const otherLanguage = (tokens: readonly Worded[], minShare: number): boolean =>
-  tokens.some((t) => t.kind === 'word') && stopShare(tokens) < minShare;
+/**
+ * At least `minWords` words, but fewer English stop words among them than `minShare`: another language.
+ * Fewer words tell nothing of the language ("hello", a headline alone), so such a text counts as English.
+ */
+export const otherLanguage = (tokens: readonly Worded[], minShare: number, minWords: number): boolean =>
+  tokens.filter((t) => t.kind === 'word').length >= minWords && stopShare(tokens) < minShare;
 
 /** Content words of a text: lower-cased, no stop words, no punctuation or numbers-only tokens. */
 export function contentWords(tokens: readonly Token[]): string[] {

@@ -74,6 +74,7 @@ export const readable = (doc: ArticleDoc): boolean =>
   !otherLanguage(
     doc.sentences.flatMap((s) => s.tokens),
     TUNING.settings.reading.minStopShare,
+    TUNING.settings.reading.languageMinWords,
   );
 
 export function readArticle(article: Article): ArticleDoc {

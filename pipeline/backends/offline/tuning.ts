@@ -104,6 +104,8 @@ export const SettingsFile = z
          * a table). Such a sentence offers no fact; such an article the offline backend cannot read at all.
          */
         minStopShare: Fraction,
+        /** Fewer words than this tell nothing of an article's language: it is read as English. */
+        languageMinWords: z.number().int().positive(),
       })
       .strict(),
     polarity: z
