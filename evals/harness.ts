@@ -121,7 +121,14 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
   const run = store.runs.start(opts.settings);
   const ingested = await timed('ingest', () => ingest(store, [gold.articlesFile], { runId: run.id, onProblem: opts.onProblem }));
   const e2e = await timed('pipeline', () =>
-    runPipeline(store, backend, { runId: run.id, settings: opts.settings, onEvent: opts.onEvent, skippedInputs: ingested.problems.length }),
+    // A kept database grouped by another model or method would otherwise score the old grouping.
+    runPipeline(store, backend, {
+      runId: run.id,
+      settings: opts.settings,
+      onEvent: opts.onEvent,
+      skippedInputs: ingested.problems.length,
+      regroup: 'stale',
+    }),
   );
   const stored = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
   const screenings = store.records.screenings();

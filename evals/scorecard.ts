@@ -49,6 +49,8 @@ export interface Scorecard {
     duplicates: number;
     failedJobs: number;
     skippedInputs: number;
+    /** Articles the end-to-end database held in incidents grouped under other inputs, grouped anew for this eval. */
+    regrouped: number;
     learning: Learning;
   };
   screening: Record<
@@ -148,6 +150,7 @@ export function buildScorecard(gold: GoldSet, h: HarnessResult, items: Items): S
       duplicates: [...h.articles.values()].filter((a) => a.duplicateOf).length,
       failedJobs: h.e2e.failedJobs,
       skippedInputs: h.e2e.skippedInputs,
+      regrouped: h.e2e.grouping.regrouped,
       learning: h.learning,
     },
     screening: { isFailure: screen('isFailure'), analyzable: screen('analyzable') },

@@ -36,7 +36,8 @@ export function renderSummary(s: Scorecard): string {
     `# Eval: ${s.goldSet.name} · ${s.run.backend} (${s.run.model})`,
     '',
     `Gold: \`${s.goldSet.dir}\` — ${s.goldSet.articles} articles, ${s.goldSet.incidents} incidents${s.goldSet.problems.length ? `, ${s.goldSet.problems.length} gold line(s) skipped` : ''}. ` +
-      `Run ${s.run.runId}; ${s.run.duplicates} duplicate article(s); ${s.run.failedJobs} failed job(s). ` +
+      `Run ${s.run.runId}; ${s.run.duplicates} duplicate article(s); ${s.run.failedJobs} failed job(s)` +
+      `${s.run.regrouped ? `; ${s.run.regrouped} article(s) an earlier eval grouped under other inputs (model, grouping method or articles), grouped anew` : ''}. ` +
       `Time: ${Object.entries(s.run.seconds)
         .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
         .join(', ')}.`,

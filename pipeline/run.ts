@@ -4,6 +4,7 @@ import { type Store, producerOf } from './store/store.ts';
 import type { EventSink } from './jobs/events.ts';
 import { runStage, type StageResult } from './jobs/runner.ts';
 import { STAGE_DEFS } from './stages/index.ts';
+import { staleGrouping } from './stages/group.ts';
 import { verifyCitation } from './citations/align.ts';
 
 export interface RunSummary {
@@ -19,6 +20,8 @@ export interface RunSummary {
   citations: { verified: number; unverified: number; byAlignment: Record<string, number> };
   failedJobs: number;
   skippedInputs: number;
+  /** Articles taken out of their incidents and grouped anew; and those left in an incident another grouping made. */
+  grouping: { regrouped: number; stale: number };
 }
 
 /** Checks every stored citation against its article text: the summary's "verified" is measured, not assumed. */
@@ -32,21 +35,29 @@ export function verifyStoredCitations(store: Store, producer?: string): RunSumma
   return { verified, unverified, byAlignment: store.records.citationCounts(producer) };
 }
 
-/** Does whatever work is pending, stage by stage, as one recorded run. */
+/**
+ * Does whatever work is pending, stage by stage, as one recorded run. `regroup`: group every article
+ * anew (true), only when some were grouped by another grouping (`'stale'`: what an eval needs, whose
+ * figures must be those of a fresh database), or never (the default: incidents stay as they are).
+ */
 export async function runPipeline(
   store: Store,
   backend: Backend,
-  opts: { settings: RunSettings; onEvent?: EventSink; skippedInputs?: number; runId?: string },
+  opts: { settings: RunSettings; onEvent?: EventSink; skippedInputs?: number; runId?: string; regroup?: boolean | 'stale' },
 ): Promise<RunSummary> {
   if (!opts.runId) store.runs.recoverInterrupted();
   const run = opts.runId ? { id: opts.runId } : store.runs.start(opts.settings);
   opts.onEvent?.({ type: 'run', runId: run.id, backend: backend.name, model: backend.model });
   const ctx = { store, backend, runId: run.id };
+  const stale = staleGrouping(ctx);
+  const regrouped = opts.regroup === true || (opts.regroup === 'stale' && stale > 0) ? store.incidents.ungroupAll() : 0;
   const stages: StageResult[] = [];
   try {
     const concurrency = Math.max(opts.settings.concurrency, backend.jobWindow ?? 0);
-    for (const def of STAGE_DEFS)
+    for (const def of STAGE_DEFS) {
       stages.push(await runStage(def as (typeof STAGE_DEFS)[number], ctx, { concurrency, onEvent: opts.onEvent }));
+      if (def.name === 'group') store.incidents.dropEmpty();
+    }
   } catch (e) {
     store.runs.finish(run.id, 'failed', { error: (e as Error).message });
     throw e;
@@ -67,6 +78,7 @@ export async function runPipeline(
     citations: verifyStoredCitations(store, producer),
     failedJobs: stages.reduce((n, s) => n + s.failed, 0),
     skippedInputs: opts.skippedInputs ?? 0,
+    grouping: { regrouped, stale: regrouped ? 0 : stale },
   };
   store.runs.finish(run.id, summary.failedJobs ? 'failed' : 'done', summary as unknown as Record<string, unknown>);
   return summary;

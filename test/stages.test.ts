@@ -277,10 +277,12 @@ describe('the runner', () => {
     const again = await runPipeline(t.store, backend, { settings: settings(backend) });
     expect(again.stages.map((s) => [s.stage, s.done])).toEqual([
       ['screen', 1],
-      ['group', 1],
+      ['group', 0],
       ['extract', 1],
       ['classify', 1],
     ]);
+    // It stays in its incident, and the run says that a fresh database might have grouped it otherwise.
+    expect(again.grouping).toEqual({ regrouped: 0, stale: 1 });
     expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
     for (const r of t.store.records.list()) {
       if (r.id === bankIncident) expect(JSON.stringify(r)).not.toBe(before.get(r.id));
@@ -320,6 +322,38 @@ describe('the runner', () => {
     expect(t.store.jobs.forStage('extract').has(carIncident)).toBe(false);
     for (const c of t.store.records.citationsWithText()) expect(['bank1FollowUp', 'car']).not.toContain(c.articleId);
     expect(t.store.jobs.counts().group).toEqual({ done: 3 });
+  });
+
+  it('leaves incidents another grouping made as they are and says so; regrouping gives what a fresh database gives', async () => {
+    await runPipeline(t.store, backend, { settings: settings(backend) });
+    const fresh = t.store.incidents.membership();
+    // Records as the fresh database has them, but for the run that wrote them.
+    const content = () => new Map(t.store.records.list().map((r) => [r.id, JSON.stringify(r, (k, v) => (k === 'runId' ? undefined : v))]));
+    const records = content();
+    const bankIncident = incidentOf('bank1')!;
+    // What an older grouping method left: the follow-up in an incident of its own, every job done under other inputs.
+    t.store.incidents.removeArticle('bank1FollowUp');
+    t.store.incidents.addArticle('inc-older', 'bank1FollowUp', null, ctx.runId);
+    for (const id of fresh.keys()) t.store.jobs.mark('group', id, 'an older grouping', 'done', ctx.runId);
+
+    const kept = await runPipeline(t.store, backend, { settings: settings(backend) });
+    expect(kept.grouping).toEqual({ regrouped: 0, stale: fresh.size });
+    expect(kept.stages.find((s) => s.stage === 'group')).toMatchObject({ planned: 0, done: 0 });
+    expect(incidentOf('bank1FollowUp')).toBe('inc-older');
+
+    const regrouped = await runPipeline(t.store, backend, { settings: settings(backend), regroup: 'stale' });
+    expect(regrouped.grouping).toEqual({ regrouped: fresh.size, stale: 0 });
+    expect(t.store.incidents.membership()).toEqual(fresh);
+    // The incident left empty goes with its records; only the one whose articles changed is extracted again.
+    expect(t.store.incidents.get('inc-older')).toBeUndefined();
+    expect(t.store.records.list().map((r) => r.id)).not.toContain('inc-older');
+    expect(regrouped.stages.find((s) => s.stage === 'extract')).toMatchObject({ done: 1 });
+    expect(content()).toEqual(records);
+    expect(incidentOf('bank1FollowUp')).toBe(bankIncident);
+
+    const after = await runPipeline(t.store, backend, { settings: settings(backend), regroup: 'stale' });
+    expect(after.grouping).toEqual({ regrouped: 0, stale: 0 });
+    for (const s of after.stages) expect(s, s.stage).toMatchObject({ done: 0 });
   });
 
   it('a failing job is recorded, the others finish, and the next run retries it', async () => {

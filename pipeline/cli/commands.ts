@@ -112,6 +112,11 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
     `  citations    ${c.verified} verified, ${c.unverified} not verified${aligned(c.byAlignment)}`,
     `  stages       ${s.stages.map((x) => `${x.stage} ${x.done} done${x.skipped ? `/${x.skipped} unchanged` : ''}${x.elsewhere ? `/${x.elsewhere} by other runs` : ''}${x.failed ? `/${x.failed} FAILED` : ''}`).join(', ')}`,
   ];
+  if (s.grouping.regrouped) lines.push(`  regrouped    ${s.grouping.regrouped} article(s) grouped anew`);
+  if (s.grouping.stale)
+    lines.push(
+      `  note         ${s.grouping.stale} article(s) stay in incidents grouped before the model, the grouping method or their text changed; \`failscope run --regroup\` groups them as a fresh database would`,
+    );
   if (problems.length || s.failedJobs)
     lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
@@ -134,9 +139,16 @@ export function runCommand(): Command {
       '--batch',
       'openai backend: send requests through the Batch API (half price, answered within 24 h); run it again after a kill to collect what was submitted',
     )
+    .option(
+      '--regroup',
+      "group every article anew, as a fresh database would (after a new model or grouping method); incidents whose articles change are extracted and classified again, and reviewers' decisions are kept",
+    )
     .addOption(maxArticleOption())
     .action(
-      async (paths: string[], opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number }) => {
+      async (
+        paths: string[],
+        opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number; regroup?: boolean },
+      ) => {
         requireExisting(paths);
         const s = await open(opts);
         const out = outputFor(opts.json);
@@ -162,6 +174,7 @@ export function runCommand(): Command {
             },
             onEvent: progress.sink,
             skippedInputs: problems.length,
+            regroup: !!opts.regroup,
           });
           progress.stop();
           const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];

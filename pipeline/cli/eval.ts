@@ -94,6 +94,10 @@ export function evalCommand(): Command {
           onProblem: (p) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`),
         });
         progress?.stop();
+        if (scorecard.run.regrouped)
+          process.stderr.write(
+            `regrouped ${scorecard.run.regrouped} article(s): ${out} held a grouping made before the model, the grouping method or the articles changed\n`,
+          );
         if (opts.json) process.stdout.write(`${JSON.stringify({ out, files, headline: scorecard.headline })}\n`);
         else {
           const t = keyFigures(scorecard);

@@ -60,6 +60,35 @@ export class IncidentStore {
     });
   }
 
+  /**
+   * Takes every article out of its incident, to be grouped anew. The incidents stay, with their records,
+   * until dropEmpty: one that regrouping fills again (an incident's id comes from its first article) keeps
+   * them, and its extract and classify jobs are redone only if its articles changed.
+   */
+  ungroupAll(): number {
+    return this.c.tx(() => {
+      const members = [...this.membership().keys()];
+      this.c.db.prepare('DELETE FROM incident_articles').run();
+      for (const id of members) this.jobs.forget(['group'], id);
+      return members.length;
+    });
+  }
+
+  /** Incidents left without articles (after regrouping) go, with their records and jobs. */
+  dropEmpty(): number {
+    return this.c.tx(() => {
+      const empty = ids
+        .all(this.c.db.prepare('SELECT id FROM incidents WHERE id NOT IN (SELECT incident_id FROM incident_articles)').all())
+        .map((r) => r.id);
+      const del = this.c.db.prepare('DELETE FROM incidents WHERE id = ?');
+      for (const id of empty) {
+        del.run(id);
+        this.jobs.forget(['extract', 'classify'], id);
+      }
+      return empty.length;
+    });
+  }
+
   get(id: string): Incident | undefined {
     return this.list(id)[0];
   }
