@@ -282,18 +282,21 @@ export function keyFigures(s: Scorecard): Table {
       fmt(f.analyzable.fail?.f1),
       fmt(f.analyzable.baseline.f1),
     ]);
-  add(itemsAnchor.grouping('stage'), [
-    'grouping V-measure, stage alone',
-    fmt(s.grouping.stage.pipeline.vMeasure),
-    s.grouping.published ? `${fmt(s.grouping.published.vMeasure)} (published)` : '—',
-    fmt(s.grouping.stage.baseline.vMeasure),
-  ]);
-  add(itemsAnchor.grouping('endToEnd'), [
-    'grouping V-measure, end to end',
-    fmt(s.grouping.endToEnd.pipeline.vMeasure),
-    '—',
-    fmt(s.grouping.endToEnd.baseline.vMeasure),
-  ]);
+  // Without gold incidents there is no grouping to score (V-measure of nothing is 1 by convention, not a result).
+  if (s.grouping.stage.pipeline.n)
+    add(itemsAnchor.grouping('stage'), [
+      'grouping V-measure, stage alone',
+      fmt(s.grouping.stage.pipeline.vMeasure),
+      s.grouping.published ? `${fmt(s.grouping.published.vMeasure)} (published)` : '—',
+      fmt(s.grouping.stage.baseline.vMeasure),
+    ]);
+  if (s.grouping.endToEnd.pipeline.n)
+    add(itemsAnchor.grouping('endToEnd'), [
+      'grouping V-measure, end to end',
+      fmt(s.grouping.endToEnd.pipeline.vMeasure),
+      '—',
+      fmt(s.grouping.endToEnd.baseline.vMeasure),
+    ]);
   if (s.goldSet.incidents > 0) {
     const m = s.taxonomy.mean;
     add(itemsAnchor.taxonomy(), ['taxonomy exact-set match (mean)', fmt(m.pipeline?.exact), fmt(m.fail?.exact), fmt(m.baseline?.exact)]);

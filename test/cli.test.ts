@@ -220,4 +220,29 @@ describe('bad inputs', () => {
     expect(status.jobs.screen).toEqual({ done: 2 });
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);
   });
+
+  it('a gold folder with nothing readable is refused by eval and learn (each bad line named once, no model written); screening labels alone get no grouping-stage figure', async () => {
+    const gold = join(tmp.dir, 'unreadable-gold');
+    mkdirSync(gold);
+    writeFileSync(join(gold, 'articles.jsonl'), `${JSON.stringify({ id: 'a1', headline: 'x', text: 'y' })}\nnot json\n`);
+    const out = join(tmp.dir, 'unreadable-eval');
+    const ev = await failscope('eval', '--gold', gold, '--out', out);
+    expect(ev.code).toBe(1);
+    expect(ev.stderr).toContain('nothing to score: no gold article could be read');
+    expect(ev.stderr.split(`skipped ${join(gold, 'articles.jsonl')}:2: malformed JSON`).length).toBe(2);
+    expect(existsSync(join(out, 'metrics.json'))).toBe(false);
+    const model = join(tmp.dir, 'nothing.json');
+    const learn = await failscope('learn', '--gold', gold, '--out', model);
+    expect(learn.code).toBe(1);
+    expect(learn.stderr).toContain('nothing to learn from');
+    expect(existsSync(model)).toBe(false);
+
+    // Screening labels alone: scored, but no figure for the grouping stage, which has no gold incident to score.
+    const line = { id: 'a2', ...RAW.bank1, gold: { isFailure: true, analyzable: true, incidentId: null } };
+    writeFileSync(join(gold, 'articles.jsonl'), `${JSON.stringify(line)}\n`);
+    const scored = await failscope('eval', '--gold', gold, '--out', out);
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(scored.stdout).toMatch(/is-failure F1 \(1 articles\)/);
+    expect(scored.stdout).not.toContain('V-measure, stage alone');
+  });
 });

@@ -72,12 +72,21 @@ export function evalCommand(): Command {
     .action(async (opts: EvalOptions) => {
       if (!opts.gold) throw new Error('eval needs --gold <dir> (or: failscope eval compare <runA> <runB>)');
       const gold = await loadGold(opts.gold);
+      const reported = new Set<string>();
+      const skipped = (p: { origin: string; reason: string }) => {
+        // The gold loader and the eval's ingest read the same articles file: each bad line is named once.
+        if (reported.has(p.origin)) return;
+        reported.add(p.origin);
+        process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
+      };
+      gold.problems.forEach(skipped);
+      if (!gold.articles.length)
+        throw new Error(`nothing to score: no gold article could be read from ${join(gold.dir, 'articles.jsonl')}`);
       const out = resolve(opts.out ?? join('eval-out', basename(gold.dir)));
       // The eval's own stores live in the output directory, so the user's database never sees benchmark articles.
       const s = await open({ ...opts, db: opts.db ?? join(out, 'pipeline.db') });
       const progress = process.stderr.isTTY && !opts.json ? progressSink({ json: false, bars: true }) : null;
       try {
-        for (const p of gold.problems) process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`);
         const concurrency = opts.concurrency ?? s.config.concurrency;
         const cf = await crossFitted(s.backend, gold, {
           off: !opts.crossFit,
@@ -91,7 +100,7 @@ export function evalCommand(): Command {
           learning: { learnedFrom: cf.learned.map((x) => x.dir), crossFit: cf.crossFit },
           settings: { backend: cf.backend.name, model: cf.backend.model, concurrency, cache: opts.cache },
           onEvent: progress?.sink,
-          onProblem: (p) => process.stderr.write(`skipped ${p.origin}: ${p.reason}\n`),
+          onProblem: skipped,
         });
         progress?.stop();
         if (scorecard.run.regrouped)

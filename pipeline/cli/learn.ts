@@ -23,13 +23,21 @@ export function learnCommand(): Command {
     .option('--json', 'print the cross-validated figures as JSON')
     .action(async (opts: LearnFlags) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
+      let skipped = 0;
       const model = await learnModel({
         target: opts.gold,
         base: opts.base,
         from: loadModel(opts.from),
         log,
-        onProblem: (origin, reason) => process.stderr.write(`skipped ${origin}: ${reason}\n`),
+        onProblem: (origin, reason) => {
+          skipped++;
+          process.stderr.write(`skipped ${origin}: ${reason}\n`);
+        },
       });
+      const trained = model.adaptation?.trained;
+      // A model "fitted" to nothing would be the corpus model under another name: say so rather than write it.
+      if (trained && trained.articles + trained.incidents === 0)
+        throw new Error(`nothing to learn from: no labelled article or incident could be read from ${opts.gold.join(', ')}`);
       const out = resolve(opts.out);
       writeFileSync(out, `${JSON.stringify(model, null, 1)}\n`);
       const cv = model.adaptation?.crossValidation ?? model.crossValidation;
@@ -38,6 +46,6 @@ export function learnCommand(): Command {
         process.stdout.write(
           `wrote ${out}\nuse it with --model-file ${opts.out}, or "offline": { "modelFile": "${opts.out}" } in failscope.config.json\n`,
         );
-      process.exitCode = EXIT.ok;
+      process.exitCode = skipped ? EXIT.partial : EXIT.ok;
     });
 }
