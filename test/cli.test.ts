@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { Store } from '../pipeline/store/store.ts';
 import { RAW, tempDir } from './fixtures.ts';
-import { type CliResult, ROOT, runCli } from './cli-runner.ts';
+import { BIN, type CliResult, ROOT, runCli } from './cli-runner.ts';
 import { type InProcessResult, failscope } from './cli-in-process.ts';
 
 const SAMPLE = join(ROOT, 'data', 'sample', 'articles.jsonl');
@@ -122,6 +123,18 @@ describe('failscope run on the sample', () => {
     expect(status.jobs.classify).toEqual({ done: s.incidents });
     expect(status.store).toMatchObject({ articles: n, incidents: s.incidents, labels: s.labels });
     expect(status.runs.map((x: { status: string }) => x.status)).toEqual(['done', 'done']);
+  });
+
+  it('export into a pipe closed early (| head) stops quietly; a mistyped --producer is named with the ones there are', async () => {
+    const cut = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" export --db "${db}" | head -n 1`], {
+      encoding: 'utf8',
+    });
+    expect(cut.stdout).toMatch(/^# Incident: /);
+    expect(cut.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(cut.status, cut.stderr).toBe(0);
+    const typo = await failscope('export', '--db', db, '--producer', 'offline:nope');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/no records by offline:nope in this database; --producer takes one of: offline:model@/);
   });
 
   it('export --format md has every heading of the example record', async () => {

@@ -61,6 +61,12 @@ export function ingestCommand(): Command {
 
 /** The records to export, with the reviewers' decisions applied unless `review` is false; what was not applied is said on stderr. */
 function exportRecords(store: Store, opts: { producer?: string; review?: boolean } = {}): ExportRecord[] {
+  const known = store.records.producers();
+  // A mistyped producer would otherwise export every incident as "not extracted yet".
+  if (opts.producer && !known.includes(opts.producer))
+    throw new Error(
+      `no records by ${opts.producer} in this database; ${known.length ? `--producer takes one of: ${known.join(', ')}` : 'it holds no records yet (failscope run)'}`,
+    );
   const records = store.records.list(opts.producer);
   if (opts.review === false) return asExported(records);
   const r = applyReviews(records, store.review.latest());

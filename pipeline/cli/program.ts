@@ -30,6 +30,11 @@ export function program(): Command {
 
 /** Runs the CLI: a command that fails prints `failscope: <why>` and exits 1. */
 export async function main(argv: string[]): Promise<void> {
+  // `failscope export | head` closes the pipe early: the reader has all it wanted, so stop quietly, as cat does.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await program().parseAsync(argv);
   } catch (e) {
