@@ -48,6 +48,24 @@ describe('single-document files', () => {
     });
   });
 
+  it('a date that is no day of the calendar is named, and the article kept without one', async () => {
+    const p = write('notes/odd.md', `---\ntitle: "${car.headline}"\ndate: 2022-13-45\n---\n${car.text}\n`);
+    const q = write('notes/us.md', `---\ntitle: "${bank1.headline}"\ndate: 02/30/2023\n---\n${bank1.text}\n`);
+    const noted: string[] = [];
+    const r = await ingest(t.store, [p, q], { onUndated: (u) => noted.push(`${u.origin} ${u.value}`) });
+    expect(r).toMatchObject({
+      inserted: 2,
+      problems: [],
+      undated: [
+        { origin: p, value: '2022-13-45' },
+        { origin: q, value: '02/30/2023' },
+      ],
+    });
+    expect(noted).toEqual([`${p} 2022-13-45`, `${q} 02/30/2023`]);
+    expect(t.store.articles.get('odd')).toMatchObject({ published: null, text: car.text });
+    expect(t.store.articles.get('us')!.published).toBeNull();
+  });
+
   it('.md: a "# heading" without front matter is the headline; CRLF line ends work', async () => {
     const p = write('breach.md', `# ${breach.headline}\r\n\r\n${breach.text.replace(/\n/g, '\r\n')}\r\n`);
     const crlf = write(

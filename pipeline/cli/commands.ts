@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ingest, type Renamed } from '../ingest/ingest.ts';
+import { ingest, type Renamed, type Undated } from '../ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { FORMATS, render, type Format } from '../export/formats.ts';
 import { writeHtml } from '../export/html.ts';
@@ -17,6 +17,8 @@ import type { Config } from '../../schemas/index.ts';
 
 const noteRenamed = (r: Renamed) =>
   process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
+const noteUndated = (u: Undated) =>
+  process.stderr.write(`note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`);
 
 const bytes = (v: string) => {
   const n = Number(v);
@@ -35,6 +37,7 @@ const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
   maxArticleBytes: opts.maxArticleBytes ?? config.ingest.maxArticleBytes,
   onProblem: warnProblem,
   onRenamed: noteRenamed,
+  onUndated: noteUndated,
 });
 
 export function ingestCommand(): Command {

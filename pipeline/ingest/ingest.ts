@@ -12,6 +12,12 @@ export interface Renamed {
   takenBy: string;
 }
 
+/** An article whose input gave a publication date that is none: stored without one. */
+export interface Undated {
+  origin: string;
+  value: string;
+}
+
 export interface IngestResult {
   read: number;
   inserted: number;
@@ -20,6 +26,7 @@ export interface IngestResult {
   /** Stored articles whose source (the same file) changed since it was last read. */
   updated: number;
   renamed: Renamed[];
+  undated: Undated[];
   problems: Problem[];
 }
 
@@ -29,9 +36,14 @@ const BATCH = 500;
 export async function ingest(
   store: Store,
   paths: string[],
-  opts: ReadOptions & { runId?: string; onProblem?: (p: Problem) => void; onRenamed?: (r: Renamed) => void } = {},
+  opts: ReadOptions & {
+    runId?: string;
+    onProblem?: (p: Problem) => void;
+    onRenamed?: (r: Renamed) => void;
+    onUndated?: (u: Undated) => void;
+  } = {},
 ): Promise<IngestResult> {
-  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, renamed: [], problems: [] };
+  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, renamed: [], undated: [], problems: [] };
   const ids = new IdAssigner((id) => store.articles.source(id));
   let batch: Article[] = [];
   const flush = () => {
@@ -53,7 +65,15 @@ export async function ingest(
       continue;
     }
     result.read++;
-    const decided = ids.assign(item.article, toArticle(item.article));
+    const article = toArticle(item.article);
+    // The article is worth keeping without its date, but the user should learn that the date was not read.
+    const given = item.article.published?.trim();
+    if (given && !article.published) {
+      const u = { origin: item.article.origin, value: given };
+      result.undated.push(u);
+      opts.onUndated?.(u);
+    }
+    const decided = ids.assign(item.article, article);
     if ('conflict' in decided) {
       report({ origin: item.article.origin, reason: decided.conflict });
       continue;
