@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkAddress, isPrivateAddress } from '../pipeline/collect/address.ts';
-import { decodeBody, looksBinary } from '../pipeline/collect/charset.ts';
+import { decodeBody, looksBinary } from '../pipeline/text/charset.ts';
 import { NearDuplicateIndex, fromBlob, minhash, similarity, toBlob } from '../pipeline/collect/dedupe.ts';
 import { countWords, extractPage } from '../pipeline/collect/extract.ts';
 import { looksLikeFeed, parseFeed } from '../pipeline/collect/feeds.ts';

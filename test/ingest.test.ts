@@ -108,6 +108,17 @@ describe('single-document files', () => {
     expect(a.text).toContain('Regulators said the recall covers cars built between January and June.');
     expect(a.text).not.toContain('tracking');
   });
+
+  it('.html: a page in its declared legacy charset is read as a browser reads it, and minified paragraphs stay apart', async () => {
+    const page = `<html><head><meta charset="iso-8859-1"><title>Café chain payment outage</title></head><body><article><p>The café chain said its payment system crashed on Friday after a faulty software update, leaving customers in München and Zürich unable to pay by card for six hours.</p><p>It said no card data was exposed and that 120 branches were affected.</p></article></body></html>`;
+    const p = write('cafe.html', Buffer.from(page, 'latin1'));
+    const r = await ingest(t.store, [p]);
+    expect(r.problems).toEqual([]);
+    const a = t.store.articles.get('cafe')!;
+    expect(a.headline).toBe('Café chain payment outage');
+    expect(a.text).toContain('customers in München and Zürich');
+    expect(a.text).toContain('for six hours.\nIt said no card data');
+  });
 });
 
 describe('JSON and JSON Lines', () => {

@@ -3,7 +3,7 @@ import PQueue from 'p-queue';
 import type { FetchReason, FetchRecord, FetchState, SearchConfig } from '../../schemas/collect.ts';
 import type { FetchOutcome, NewFetch, Store } from '../store/store.ts';
 import { dnsResolver, type Resolver } from './address.ts';
-import { decodeBody } from './charset.ts';
+import { decodeBody } from '../text/charset.ts';
 import { NearDuplicateIndex, fromBlob, minhash, toBlob } from './dedupe.ts';
 import { extractPage } from './extract.ts';
 import { looksLikeFeed, parseFeed } from './feeds.ts';

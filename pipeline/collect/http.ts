@@ -1,6 +1,6 @@
 import type { FetchReason } from '../../schemas/collect.ts';
 import { checkAddress, type Resolver } from './address.ts';
-import { looksBinary } from './charset.ts';
+import { looksBinary } from '../text/charset.ts';
 import type { HostGate } from './politeness.ts';
 import { parseHttpUrl } from './url.ts';
 import { type RetryVerdict, isRetryableStatus, retryAfterMs, withRetries } from '../http/retry.ts';

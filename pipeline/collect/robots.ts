@@ -1,5 +1,5 @@
 import robotsParser from 'robots-parser';
-import { decodeBody } from './charset.ts';
+import { decodeBody } from '../text/charset.ts';
 import { fetchDocument, type HttpOptions } from './http.ts';
 
 export interface RobotsPolicy {

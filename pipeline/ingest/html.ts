@@ -77,6 +77,39 @@ function isOpinion(ld: LdItem[], section: string | null, title: string, url: str
  * meta tags first, then JSON-LD, then the markup (`<time>`, `rel=author`), since sites fill them unevenly.
  * `url` (where the page was fetched from) helps spot opinion sections.
  */
+/** Elements that end a line of text: their text must not run into the next block's ("Zürich.It said"). */
+const BLOCK =
+  /^(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|section|article|header|footer|aside|figure|figcaption|table|tr|td|th|caption|hr|main|nav|address|details|summary)$/i;
+const SILENT = /^(?:script|style|noscript|template|svg)$/i;
+
+/**
+ * The text of an element as a reader sees it: a line break between blocks and at <br>, nothing from
+ * scripts or styles. textContent runs paragraphs of minified markup together ("<p>…Zürich.</p><p>It said"),
+ * so the sentence splitter, and every quote's span, would see one sentence.
+ */
+function blockText(root: Element): string {
+  const out: string[] = [];
+  const walk = (n: Node) => {
+    if (n.nodeType === 3) {
+      out.push(n.textContent ?? '');
+      return;
+    }
+    if (n.nodeType !== 1) return;
+    const tag = (n as Element).tagName;
+    if (SILENT.test(tag)) return;
+    if (/^br$/i.test(tag)) {
+      out.push('\n');
+      return;
+    }
+    const block = BLOCK.test(tag);
+    if (block) out.push('\n');
+    for (const c of n.childNodes) walk(c);
+    if (block) out.push('\n');
+  };
+  walk(root);
+  return out.join('');
+}
+
 export function extractHtml(html: string, url: string | null = null): ExtractedPage {
   const { document } = parseHTML(html);
   const ld = jsonLd(document);
@@ -109,13 +142,14 @@ export function extractHtml(html: string, url: string | null = null): ExtractedP
       document.querySelector('[rel="author"]')?.textContent?.trim() ?? null,
     ].find((v) => v && !/^https?:\/\//.test(v)) ?? null;
   const metaTitle = meta(document, 'og:title', 'twitter:title') ?? nameOf(article?.headline);
-  let parsed: ReturnType<Readability<string>['parse']> = null;
+  let parsed: ReturnType<Readability<Element>['parse']> = null;
   try {
-    parsed = new Readability(document as unknown as Document).parse();
+    parsed = new Readability(document as unknown as Document, { serializer: (el) => el as Element }).parse();
   } catch {
     /* Readability gives up on some markup; the body text below is the fallback */
   }
-  const text = (parsed?.textContent ?? document.body?.textContent ?? '')
+  const root = parsed?.content ?? (document.body as unknown as Element | null);
+  const text = (root ? blockText(root) : '')
     .replace(/[ \t\f\v]+/g, ' ')
     .replace(/\s*\n\s*/g, '\n')
     .replace(/\n{2,}/g, '\n\n')

@@ -2,6 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { IngestConfig } from '../../schemas/index.ts';
 import { contentHash } from '../text/hash.ts';
+import { decodeBody } from '../text/charset.ts';
 import { extractHtml } from './html.ts';
 import { type FileArticle, slug } from './article.ts';
 import { readLines } from './lines.ts';
@@ -147,6 +148,27 @@ function readTextDoc(path: string, raw: string): ReadItem {
   };
 }
 
+/** A saved page as an article: its readable text (Readability), title, date, site and canonical URL. */
+function fromHtml(path: string, html: string, opts: IngestConfig): ReadItem {
+  const page = extractHtml(html);
+  if (!page.text) return problem(path, 'no readable text in the HTML');
+  const textSize = Buffer.byteLength(page.text);
+  if (textSize > opts.maxArticleBytes) return problem(path, over('the article text', textSize, opts.maxArticleBytes, 'maxArticleBytes'));
+  return {
+    article: {
+      id: slug(basename(path)),
+      idGiven: false,
+      file: path,
+      url: page.canonicalUrl,
+      headline: page.title,
+      source: page.siteName,
+      published: page.published,
+      text: page.text,
+      origin: path,
+    },
+  };
+}
+
 async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
   const ext = extname(path).toLowerCase();
   if (!SUPPORTED.includes(ext)) {
@@ -179,7 +201,13 @@ async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<
       yield problem(path, over('file', size, limit, whole ? 'maxFileBytes' : 'maxArticleBytes'));
       return;
     }
-    const { text: raw, badLines } = decodeFile(await readFile(path));
+    const bytes = await readFile(path);
+    if (ext === '.html' || ext === '.htm') {
+      // As a browser reads a saved page: its declared charset (an archived page is often windows-1252), else UTF-8.
+      yield fromHtml(path, decodeBody(bytes, null).text, opts);
+      return;
+    }
+    const { text: raw, badLines } = decodeFile(bytes);
     if (ext === '.json') {
       yield* readJsonDoc(path, raw, badLines, opts);
       return;
@@ -187,32 +215,6 @@ async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<
     // A single-article file is one record: a bad byte anywhere leaves it out, named by its first bad line.
     if (badLines.length) {
       yield problem(`${path}:${badLines[0]}`, notUtf8(badLines));
-      return;
-    }
-    if (ext === '.html' || ext === '.htm') {
-      const page = extractHtml(raw);
-      if (!page.text) {
-        yield problem(path, 'no readable text in the HTML');
-        return;
-      }
-      const textSize = Buffer.byteLength(page.text);
-      if (textSize > opts.maxArticleBytes) {
-        yield problem(path, over('the article text', textSize, opts.maxArticleBytes, 'maxArticleBytes'));
-        return;
-      }
-      yield {
-        article: {
-          id: slug(basename(path)),
-          idGiven: false,
-          file: path,
-          url: page.canonicalUrl,
-          headline: page.title,
-          source: page.siteName,
-          published: page.published,
-          text: page.text,
-          origin: path,
-        },
-      };
       return;
     }
     yield readTextDoc(path, raw);
