@@ -48,6 +48,19 @@ describe('single-document files', () => {
     });
   });
 
+  it('.txt: a pasted story of one paragraph is all text, its first sentence the headline; a headline alone is no article', async () => {
+    const story = bank1.text.replace(/\s*\n+\s*/g, ' ');
+    const p = write('pasted.txt', story);
+    const q = write('headline-only.txt', `${bank1.headline}\n`);
+    const r = await ingest(t.store, [p, q]);
+    expect(r.problems).toEqual([{ origin: q, reason: 'no article text after the headline' }]);
+    const a = t.store.articles.get('pasted')!;
+    expect(a.text).toBe(story);
+    expect(story.startsWith(a.headline)).toBe(true);
+    expect(a.headline).toMatch(/\.$/);
+    expect(a.headline.length).toBeLessThan(story.length);
+  });
+
   it('a date that is no day of the calendar is named, and the article kept without one', async () => {
     const p = write('notes/odd.md', `---\ntitle: "${car.headline}"\ndate: 2022-13-45\n---\n${car.text}\n`);
     const q = write('notes/us.md', `---\ntitle: "${bank1.headline}"\ndate: 02/30/2023\n---\n${bank1.text}\n`);

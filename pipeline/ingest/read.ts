@@ -114,7 +114,7 @@ function* readJsonDoc(path: string, raw: string, badLines: number[], opts: Inges
   }
 }
 
-/** Plain text or Markdown: optional front matter, then the first line as headline. */
+/** Plain text or Markdown: optional front matter, then the first line as headline (a lone paragraph: its first sentence). */
 function readTextDoc(path: string, raw: string): ReadItem {
   // Files saved on Windows end lines with CRLF; front matter and headline splitting expect LF.
   let body = raw.replace(/\r\n?/g, '\n');
@@ -129,8 +129,14 @@ function readTextDoc(path: string, raw: string): ReadItem {
   }
   const lines = body.split('\n');
   const firstIdx = lines.findIndex((l) => l.trim());
-  const headline = fields.title ?? lines[firstIdx]?.replace(/^#+\s*/, '').trim() ?? '';
-  const text = fields.title ? body : lines.slice(firstIdx + 1).join('\n');
+  let headline = fields.title ?? lines[firstIdx]?.replace(/^#+\s*/, '').trim() ?? '';
+  let text = fields.title ? body : lines.slice(firstIdx + 1).join('\n');
+  // A pasted story with no headline line is one paragraph of several sentences: all text, its lead the headline.
+  const lead = !fields.title && !text.trim() ? /^(.{20,160}?[.!?])\s+\S/.exec(headline) : null;
+  if (lead) {
+    text = headline;
+    headline = lead[1];
+  }
   const published = fields.date ?? fields.published ?? /Published on (\d{4}-\d{2}-\d{2})/.exec(body)?.[1] ?? null;
   if (!text.trim()) return problem(path, 'no article text after the headline');
   return {
