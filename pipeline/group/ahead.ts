@@ -58,11 +58,6 @@ export class AskAhead {
     this.answers.set(id, verdicts);
   }
 
-  /** Whether the article already has an incident (from an earlier run, or decided in this one). */
-  grouped(id: string): boolean {
-    return this.grouper.incidentOf.has(id);
-  }
-
   /** Decides the article's incident; articles must come in the order given, each once. */
   async assign(id: string): Promise<Assignment> {
     const at = this.position.get(id);

@@ -35,11 +35,8 @@ export const groupStage: StageDef<AskAhead> = {
       { concurrency: opts.concurrency, ahead: TUNING.askAhead },
     );
   },
+  // A pending job's article is in no incident: plan leaves out those another grouping put in one.
   async run(job, ctx, pass) {
-    if (pass.grouped(job.key)) {
-      ctx.store.jobs.complete('group', job.key, job.inputHash, ctx.runId, () => {});
-      return;
-    }
     const a = await pass.assign(job.key);
     ctx.store.jobs.complete('group', job.key, job.inputHash, ctx.runId, () => {
       for (const drop of a.merged) ctx.store.incidents.merge(a.incidentId, drop);
