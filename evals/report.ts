@@ -1,5 +1,6 @@
 import type { Scorecard } from './scorecard.ts';
 import { escapeHtml as esc } from '../pipeline/text/html.ts';
+import { GENERATOR_META } from '../pipeline/export/marks.ts';
 import { type Table, keyFigures, sections, systemName } from './tables.ts';
 import { type ItemTable, type ReportDetail, itemTables } from './item-tables.ts';
 import { dimensionBars, groupingBars, optionErrors, postmortemBars, reliability, renderSvg, screeningConfusion } from './charts.ts';
@@ -115,7 +116,7 @@ ${itemsBlock(items[sec.id], anchors)}</section>`,
     .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
     .join(' · ');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${GENERATOR_META}
 <title>failscope eval · ${esc(s.goldSet.name)}</title><style>${CSS}</style></head>
 <body>
 <header><h1>Eval · ${esc(s.goldSet.name)}</h1>

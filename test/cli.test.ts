@@ -234,6 +234,17 @@ describe('bad inputs', () => {
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);
   });
 
+  it('a gold folder run as input: its incident records are passed over with one note, not skipped line by line', async () => {
+    const db = join(tmp.dir, 'gold-as-input.db');
+    const sample = join(ROOT, 'data', 'sample');
+    const r = await failscope('run', sample, '--db', db);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('skipped');
+    expect(r.stderr).toContain(`note ${join(sample, 'incidents.jsonl')}: passed over, 12 incident record(s)`);
+    expect(r.stderr).toMatch(/note\s+1 file\(s\) passed over as holding no articles/);
+    expect(r.stderr).toMatch(/articles\s+37 stored/);
+  });
+
   it('a gold folder with nothing readable is refused by eval and learn (each bad line named once, no model written); screening labels alone get no grouping-stage figure', async () => {
     const gold = join(tmp.dir, 'unreadable-gold');
     mkdirSync(gold);

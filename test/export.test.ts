@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { runPipeline } from '../pipeline/run.ts';
 import { FORMATS, render } from '../pipeline/export/formats.ts';
+import { writeHtml } from '../pipeline/export/html.ts';
+import { readInputs } from '../pipeline/ingest/read.ts';
 import { IncidentRecord, POSTMORTEM_FIELDS, TAXONOMY, emptyPostmortem, type Article } from '../schemas/index.ts';
 import { SHARED, allFixtures, fixture, tempStore } from './fixtures.ts';
 
@@ -257,5 +259,71 @@ describe('csv', () => {
       const out = render(f, records, articles);
       for (const r of records) expect(out, f).toContain(r.id);
     }
+  });
+});
+
+describe('read back', () => {
+  /** A folder as a user leaves it: exports of every kind, gold incidents, eval predictions, and one new article. */
+  async function readFolder() {
+    const dir = join(t.dir, 'project');
+    const put = (name: string, body: string) => {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), body);
+    };
+    for (const f of ['md', 'json', 'jsonl'] as const) put(`out/incidents.${f}`, render(f, records, articles));
+    for (const r of records) put(`out/records/${r.id}.md`, render('md', [r], articles));
+    writeHtml(join(dir, 'html'), records, articles);
+    const gold = records.map((r) => ({ id: r.id, articleIds: r.articleIds, gold: { postmortem: r.postmortem } }));
+    put('gold/incidents.jsonl', gold.map((g) => JSON.stringify(g)).join('\n'));
+    put('eval/articles-predictions.jsonl', '{"id":"a1","predicted":{"isFailure":true}}\n{"id":"a2","predicted":{"isFailure":false}}\n');
+    const a = fixture('launch');
+    put('new/story.json', JSON.stringify({ id: 'new-story', headline: a.headline, text: a.text }));
+    const items = [];
+    for await (const item of readInputs([dir])) items.push(item);
+    return { dir, items };
+  }
+
+  it("a folder walk passes over failscope's own outputs and gold incidents, each file said once, and reads the articles", async () => {
+    const { dir, items } = await readFolder();
+    expect(items.flatMap((i) => ('article' in i ? [i.article.id] : []))).toEqual(['new-story']);
+    const passed = items.flatMap((i) => ('passed' in i ? [i.passed.origin.slice(dir.length + 1)] : []));
+    expect(passed.sort()).toEqual(
+      [
+        'gold/incidents.jsonl',
+        'html/index.html',
+        ...records.map((r) => `html/incidents/${r.id}.html`),
+        'out/incidents.json',
+        'out/incidents.jsonl',
+        'out/incidents.md',
+        ...records.map((r) => `out/records/${r.id}.md`),
+      ].sort(),
+    );
+    const gold = items.find((i) => 'passed' in i && i.passed.origin.endsWith('gold/incidents.jsonl'));
+    expect(gold && 'passed' in gold && gold.passed.reason).toMatch(new RegExp(`^${records.length} incident record\\(s\\) \\(line 1, 2`));
+    // A file of records none of which has text is one problem, not one per line.
+    const problems = items.flatMap((i) => ('problem' in i ? [i.problem] : []));
+    expect(problems).toEqual([
+      {
+        origin: join(dir, 'eval/articles-predictions.jsonl'),
+        reason: 'no record has a "text" (or "body") string (2 records, line 1, 2), so it holds no articles',
+      },
+    ]);
+  });
+
+  it('an incident file named on its own is refused, and a record without text among articles is still named by its line', async () => {
+    const { dir } = await readFolder();
+    const named = [];
+    for await (const item of readInputs([join(dir, 'out/incidents.jsonl')])) named.push(item);
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatchObject({ problem: { origin: join(dir, 'out/incidents.jsonl') } });
+    const mixed = join(dir, 'mixed.jsonl');
+    const a = fixture('launch');
+    writeFileSync(mixed, `${JSON.stringify({ id: 'x', text: a.text })}\n{"id":"y"}\n`);
+    const got = [];
+    for await (const item of readInputs([mixed])) got.push(item);
+    expect(got).toEqual([
+      { article: expect.objectContaining({ id: 'x' }) },
+      { problem: { origin: `${mixed}:2`, reason: 'record has no "text" (or "body") string' } },
+    ]);
   });
 });

@@ -20,6 +20,8 @@ const noteRenamed = (r: Renamed) =>
 const noteUndated = (u: Undated) =>
   process.stderr.write(`note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`);
 
+const notePassed = (p: Problem) => process.stderr.write(`note ${p.origin}: passed over, ${p.reason}\n`);
+
 const bytes = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a whole number of bytes, not "${v}"`);
@@ -38,6 +40,7 @@ const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
   onProblem: warnProblem,
   onRenamed: noteRenamed,
   onUndated: noteUndated,
+  onPassed: notePassed,
 });
 
 export function ingestCommand(): Command {
@@ -53,7 +56,7 @@ export function ingestCommand(): Command {
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
         else
           process.stdout.write(
-            `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s), ${r.renamed.length} under an id of their own); ${r.problems.length} input(s) skipped\n`,
+            `ingested ${r.inserted} new article(s) (${r.existing} already stored, ${r.updated} updated, ${r.duplicates} duplicate(s), ${r.renamed.length} under an id of their own); ${r.problems.length} input(s) skipped${r.passed.length ? `; ${passedLine(r.passed.length)}` : ''}\n`,
           );
         process.exitCode = r.problems.length ? EXIT.partial : EXIT.ok;
       } finally {
@@ -110,7 +113,9 @@ const aligned = (by: Record<string, number>) => {
   return parts.length ? ` (${parts.join(', ')})` : '';
 };
 
-function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], outputs: string[]): void {
+const passedLine = (n: number) => `${n} file(s) passed over as holding no articles (incident records, failscope's own output)`;
+
+function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], passed: number, outputs: string[]): void {
   const c = s.citations;
   const lines = [
     '',
@@ -126,6 +131,7 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
     lines.push(
       `  note         ${s.grouping.stale} article(s) stay in incidents grouped before the model, the grouping method or their text changed; \`failscope run --regroup\` groups them as a fresh database would`,
     );
+  if (passed) lines.push(`  note         ${passedLine(passed)}`);
   if (problems.length || s.failedJobs)
     lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
@@ -188,7 +194,7 @@ export function runCommand(): Command {
           progress.stop();
           const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
           if (out.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
-          if (out.human) printSummary(out.human, summary, problems, outputs);
+          if (out.human) printSummary(out.human, summary, problems, ingested?.passed.length ?? 0, outputs);
           process.exitCode = problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
         } finally {
           progress.stop();

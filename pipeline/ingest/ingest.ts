@@ -27,6 +27,8 @@ export interface IngestResult {
   updated: number;
   renamed: Renamed[];
   undated: Undated[];
+  /** Files a directory walk met that hold no articles by design (gold incident records): not problems. */
+  passed: Problem[];
   problems: Problem[];
 }
 
@@ -41,9 +43,20 @@ export async function ingest(
     onProblem?: (p: Problem) => void;
     onRenamed?: (r: Renamed) => void;
     onUndated?: (u: Undated) => void;
+    onPassed?: (p: Problem) => void;
   } = {},
 ): Promise<IngestResult> {
-  const result: IngestResult = { read: 0, inserted: 0, existing: 0, duplicates: 0, updated: 0, renamed: [], undated: [], problems: [] };
+  const result: IngestResult = {
+    read: 0,
+    inserted: 0,
+    existing: 0,
+    duplicates: 0,
+    updated: 0,
+    renamed: [],
+    undated: [],
+    passed: [],
+    problems: [],
+  };
   const ids = new IdAssigner((id) => store.articles.source(id));
   let batch: Article[] = [];
   const flush = () => {
@@ -62,6 +75,11 @@ export async function ingest(
   for await (const item of readInputs(paths, opts)) {
     if ('problem' in item) {
       report(item.problem);
+      continue;
+    }
+    if ('passed' in item) {
+      result.passed.push(item.passed);
+      opts.onPassed?.(item.passed);
       continue;
     }
     result.read++;

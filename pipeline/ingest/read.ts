@@ -4,6 +4,7 @@ import { IngestConfig } from '../../schemas/index.ts';
 import { contentHash } from '../text/hash.ts';
 import { decodeBody } from '../text/charset.ts';
 import { extractHtml } from './html.ts';
+import { isOwnExport } from '../export/marks.ts';
 import { type FileArticle, slug } from './article.ts';
 import { readLines } from './lines.ts';
 import { decodeFile, decodeRecord, holdsBadBytes, lineList } from './utf8.ts';
@@ -13,7 +14,11 @@ export interface Problem {
   reason: string;
 }
 
-export type ReadItem = { article: FileArticle } | { problem: Problem };
+/**
+ * A problem, or, for a file met in a directory walk that holds no articles by design (gold incidents, an
+ * export of records), a file passed over: said once, not as a problem per line.
+ */
+export type ReadItem = { article: FileArticle } | { problem: Problem } | { passed: Problem };
 
 export type ReadOptions = Partial<IngestConfig>;
 
@@ -37,6 +42,53 @@ async function looksBinary(path: string): Promise<boolean> {
   }
 }
 
+/** An incident record (gold, or failscope's own export) lists its articles and has no text of its own. */
+const isIncidentRecord = (rec: unknown) =>
+  !!rec &&
+  typeof rec === 'object' &&
+  Array.isArray((rec as { articleIds?: unknown }).articleIds) &&
+  typeof (rec as { text?: unknown }).text !== 'string' &&
+  typeof (rec as { body?: unknown }).body !== 'string';
+
+/** A file, or part of one, that holds no articles by design: passed over in a directory walk, refused when named. */
+const notArticles = (origin: string, reason: string, named: boolean): ReadItem =>
+  named ? problem(origin, reason) : { passed: { origin, reason } };
+const incidentRecords = (path: string, count: number, where: string, named: boolean) =>
+  notArticles(
+    path,
+    `${count} incident record(s) (${where}): an "articleIds" list and no text, so not articles; gold incidents are scored with \`failscope eval --gold <folder>\` and learned from with \`failscope learn --gold <folder>\``,
+    named,
+  );
+const OWN_EXPORT = "failscope's own output (an exported record or report), not an article";
+
+const NO_TEXT = 'record has no "text" (or "body") string';
+
+/**
+ * A file's records without text, held back until the file shows an article: a file none of whose records
+ * has text (predictions, metrics, another tool's data) is one problem, not one per record.
+ */
+async function* textlessAsOne(path: string, items: AsyncIterable<ReadItem> | Iterable<ReadItem>): AsyncGenerator<ReadItem> {
+  let held: Problem[] | null = [];
+  for await (const item of items) {
+    if (held && 'problem' in item && item.problem.reason === NO_TEXT) {
+      held.push(item.problem);
+      continue;
+    }
+    if (held && 'article' in item) {
+      for (const p of held) yield { problem: p };
+      held = null;
+    }
+    yield item;
+  }
+  if (!held?.length) return;
+  if (held.length === 1) yield { problem: held[0]! };
+  else {
+    const where = held.map((p) => p.origin.slice(path.length));
+    const lines = where.every((w) => w.startsWith(':')) ? `line ${lineList(where.map((w) => w.slice(1)))}` : lineList(where);
+    yield problem(path, `no record has a "text" (or "body") string (${held.length} records, ${lines}), so it holds no articles`);
+  }
+}
+
 /**
  * Reads one JSON record into an article, or says what is wrong with it. A record without an id is named
  * after its file and its text, so records of two files (or two lines) never share a name by accident.
@@ -45,7 +97,7 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
   if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return problem(origin, 'expected a JSON object with a "text" field');
   const r = rec as Record<string, unknown>;
   const text = typeof r.text === 'string' ? r.text : typeof r.body === 'string' ? r.body : null;
-  if (!text?.trim()) return problem(origin, 'record has no "text" (or "body") string');
+  if (!text?.trim()) return problem(origin, NO_TEXT);
   const size = Buffer.byteLength(text);
   if (size > maxArticleBytes) return problem(origin, over('the article text', size, maxArticleBytes, 'maxArticleBytes'));
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -66,7 +118,8 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
   };
 }
 
-async function* readJsonl(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
+async function* readJsonl(path: string, opts: IngestConfig, named: boolean): AsyncGenerator<ReadItem> {
+  const incidents: number[] = [];
   for await (const line of readLines(path, opts.maxArticleBytes)) {
     const origin = `${path}:${line.n}`;
     if ('tooLong' in line) {
@@ -86,12 +139,14 @@ async function* readJsonl(path: string, opts: IngestConfig): AsyncGenerator<Read
       yield problem(origin, `malformed JSON: ${(e as Error).message}`);
       continue;
     }
-    yield fromRecord(rec, origin, path, opts.maxArticleBytes);
+    if (isIncidentRecord(rec)) incidents.push(line.n);
+    else yield fromRecord(rec, origin, path, opts.maxArticleBytes);
   }
+  if (incidents.length) yield incidentRecords(path, incidents.length, `line ${lineList(incidents)}`, named);
 }
 
 /** A .json file: one object, an array, or {"articles": […]}; a record holding bytes that are not UTF-8 is left out. */
-function* readJsonDoc(path: string, raw: string, badLines: number[], opts: IngestConfig): Generator<ReadItem> {
+function* readJsonDoc(path: string, raw: string, badLines: number[], opts: IngestConfig, named: boolean): Generator<ReadItem> {
   let data: unknown;
   try {
     data = JSON.parse(raw);
@@ -102,16 +157,23 @@ function* readJsonDoc(path: string, raw: string, badLines: number[], opts: Inges
     );
     return;
   }
+  // failscope's JSON export wraps its records as {"incidents": […]}.
+  const wrapped = (key: string) => (data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined);
   const list = Array.isArray(data)
     ? data
-    : data && typeof data === 'object' && Array.isArray((data as { articles?: unknown }).articles)
-      ? (data as { articles: unknown[] }).articles
-      : [data];
+    : Array.isArray(wrapped('articles'))
+      ? (wrapped('articles') as unknown[])
+      : Array.isArray(wrapped('incidents'))
+        ? (wrapped('incidents') as unknown[])
+        : [data];
+  const incidents: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const origin = list.length > 1 ? `${path}[${i}]` : path;
     if (holdsBadBytes(list[i])) yield problem(origin, notUtf8(badLines));
+    else if (isIncidentRecord(list[i])) incidents.push(`[${i}]`);
     else yield fromRecord(list[i], origin, path, opts.maxArticleBytes);
   }
+  if (incidents.length) yield incidentRecords(path, incidents.length, lineList(incidents), named);
 }
 
 /** Plain text or Markdown: optional front matter, then the first line as headline (a lone paragraph: its first sentence). */
@@ -175,7 +237,8 @@ function fromHtml(path: string, html: string, opts: IngestConfig): ReadItem {
   };
 }
 
-async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<ReadItem> {
+/** `named`: the file was given itself, not found in a directory. */
+async function* readFileItems(path: string, opts: IngestConfig, named: boolean): AsyncGenerator<ReadItem> {
   const ext = extname(path).toLowerCase();
   if (!SUPPORTED.includes(ext)) {
     yield problem(path, `unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED.join(' ')})`);
@@ -198,7 +261,7 @@ async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<
   }
   try {
     if (ext === '.jsonl') {
-      yield* readJsonl(path, opts);
+      yield* textlessAsOne(path, readJsonl(path, opts, named));
       return;
     }
     const whole = ext === '.json' || ext === '.html' || ext === '.htm';
@@ -210,12 +273,13 @@ async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<
     const bytes = await readFile(path);
     if (ext === '.html' || ext === '.htm') {
       // As a browser reads a saved page: its declared charset (an archived page is often windows-1252), else UTF-8.
-      yield fromHtml(path, decodeBody(bytes, null).text, opts);
+      const html = decodeBody(bytes, null).text;
+      yield isOwnExport(html, true) ? notArticles(path, OWN_EXPORT, named) : fromHtml(path, html, opts);
       return;
     }
     const { text: raw, badLines } = decodeFile(bytes);
     if (ext === '.json') {
-      yield* readJsonDoc(path, raw, badLines, opts);
+      yield* textlessAsOne(path, readJsonDoc(path, raw, badLines, opts, named));
       return;
     }
     // A single-article file is one record: a bad byte anywhere leaves it out, named by its first bad line.
@@ -223,7 +287,7 @@ async function* readFileItems(path: string, opts: IngestConfig): AsyncGenerator<
       yield problem(`${path}:${badLines[0]}`, notUtf8(badLines));
       return;
     }
-    yield readTextDoc(path, raw);
+    yield isOwnExport(raw, false) ? notArticles(path, OWN_EXPORT, named) : readTextDoc(path, raw);
   } catch (e) {
     yield problem(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -244,7 +308,7 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
       continue;
     }
     if (!isDir) {
-      yield* readFileItems(p, opts);
+      yield* readFileItems(p, opts, true);
       continue;
     }
     const entries = (await readdir(p, { recursive: true, withFileTypes: true }))
@@ -256,6 +320,6 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
       .sort((a, b) => relative(p, a).localeCompare(relative(p, b)));
     // Asked for input and given none: say so (a mistyped path, or a directory named like a file).
     if (entries.length === 0) yield problem(p, `directory holds no ${SUPPORTED.join(' ')} files`);
-    for (const f of entries) yield* readFileItems(f, opts);
+    for (const f of entries) yield* readFileItems(f, opts, false);
   }
 }

@@ -42,4 +42,5 @@ export function holdsBadBytes(value: unknown): boolean {
   return !!value && typeof value === 'object' && Object.values(value).some(holdsBadBytes);
 }
 
-export const lineList = (lines: readonly number[]) => (lines.length > 5 ? `${lines.slice(0, 5).join(', ')} …` : lines.join(', '));
+export const lineList = (lines: readonly (number | string)[]) =>
+  lines.length > 5 ? `${lines.slice(0, 5).join(', ')} …` : lines.join(', ');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeHtml as esc } from '../../text/html.ts';
+import { GENERATOR_META } from '../marks.ts';
 
 const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
 /** A static file shipped beside this module (CSS or JS that holds no data). */
@@ -29,6 +30,7 @@ export function htmlPage(o: { title: string; css: string; script?: string; body:
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+${GENERATOR_META}
 <title>${esc(o.title)}</title>
 <style>${o.css}</style>
 </head>
