@@ -186,7 +186,8 @@ export type JobsConfig = z.infer<typeof JobsConfig>;
 
 /** `failscope.config.json`: everything a flag can set, plus what only a file should hold (prices, limits). */
 export const Config = z.object({
-  backend: z.enum(['offline', 'openai']).default('offline'),
+  /** null: the openai backend when an endpoint is configured (OPENAI_BASE_URL, openai.baseURL), else offline. */
+  backend: z.enum(['offline', 'openai']).nullable().default(null),
   model: z.string().nullable().default(null),
   concurrency: z.number().int().positive().default(4),
   db: z.string().default('./failscope.db'),

@@ -188,7 +188,14 @@ describe('failscope CLI on the openai backend', () => {
       // Piped, the human summary is on stderr and stdout holds JSON lines only.
       expect(r.stderr).toMatch(/citations\s+\d+ verified, 0 not verified/);
       expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).type).toBe('summary');
-      const st = await failscope('status', '--backend', 'openai', '--db', db, '--config', config);
+      // Named by no flag and no config, the backend is the server the endpoint points at, and the first line says why.
+      const again = await failscope('run', '--db', db, '--config', config);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr.split('\n')[0]).toMatch(
+        /backend openai \(gpt-4o-mini\) at OPENAI_BASE_URL http:\/\/127\.0\.0\.1:\d+\/v1 \(--backend offline/,
+      );
+      expect(again.stderr).toMatch(/stages\s+screen 0 done\/\d+ unchanged/);
+      const st = await failscope('status', '--db', db, '--config', config);
       expect(st.stdout).toMatch(/usage {5}run-\S+: \d+ calls \(\d+ sent, 0 cached\), \d+\+\d+ tokens, \$0\.\d{4}/);
       expect(st.stdout).toMatch(/usage {5}incident inc-\S+: \d+ calls/);
       expect(st.stdout).toMatch(/quotes {4}run-\S+: \d+ quoted, 0 not found at first, 0 re-ask\(s\), 0 dropped/);

@@ -5,7 +5,7 @@ import { Config, TAXONOMY, optionKeys } from '../schemas/index.ts';
 import { PROMPTS_DIR, fill, loadTemplate, type TemplateName } from '../pipeline/backends/openai/prompts.ts';
 import { renderTaxonomy } from '../pipeline/backends/openai/engine.ts';
 import { resolveSettings } from '../pipeline/backends/openai/settings.ts';
-import { createBackend } from '../pipeline/backends/index.ts';
+import { createBackend, defaultBackend } from '../pipeline/backends/index.ts';
 import { ClassifyAnswer } from '../pipeline/backends/openai/schemas.ts';
 import { testBackend } from './openai-helpers.ts';
 import { tempDir } from './fixtures.ts';
@@ -103,10 +103,24 @@ describe('openai configuration', () => {
     delete process.env.OPENAI_BASE_URL;
     try {
       await expect(createBackend({ backend: 'openai', config: Config.parse({}) })).rejects.toThrow(/OPENAI_API_KEY/);
-      // the default stays offline: nothing paid is used unless chosen
-      expect((await createBackend({ backend: Config.parse({}).backend })).name).toBe('offline');
     } finally {
       Object.assign(process.env, saved);
     }
+  });
+
+  it('runs the model server an endpoint names when no backend is chosen; with no endpoint, or a key alone, it stays offline', () => {
+    const none = Config.parse({});
+    expect(none.backend).toBeNull();
+    expect(defaultBackend(none, {})).toEqual({ backend: 'offline', endpoint: null });
+    // A key in the shell is no request to pay for calls.
+    expect(defaultBackend(none, { OPENAI_API_KEY: 'sk-x' })).toEqual({ backend: 'offline', endpoint: null });
+    expect(defaultBackend(none, { OPENAI_BASE_URL: ' http://localhost:11434/v1 ' })).toEqual({
+      backend: 'openai',
+      endpoint: 'OPENAI_BASE_URL http://localhost:11434/v1',
+    });
+    expect(defaultBackend(Config.parse({ openai: { baseURL: 'http://gpu:8000/v1' } }), {})).toEqual({
+      backend: 'openai',
+      endpoint: 'openai.baseURL http://gpu:8000/v1',
+    });
   });
 });

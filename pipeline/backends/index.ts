@@ -23,6 +23,22 @@ export interface BackendOptions {
 
 export const BACKENDS = ['offline', 'openai'] as const;
 
+/**
+ * The backend a command runs when neither the flag nor the config names one: the model server a
+ * configured endpoint points at (OPENAI_BASE_URL, or openai.baseURL in the config), else the offline
+ * backend. An API key alone never chooses: keys sit in many shells, and a run should not start paying
+ * for calls nobody asked for. `endpoint` says where the choice came from, for the command's first line.
+ */
+export function defaultBackend(
+  config: Config,
+  env: Record<string, string | undefined> = process.env,
+): { backend: (typeof BACKENDS)[number]; endpoint: string | null } {
+  const url = env.OPENAI_BASE_URL?.trim();
+  if (url) return { backend: 'openai', endpoint: `OPENAI_BASE_URL ${url}` };
+  if (config.openai.baseURL) return { backend: 'openai', endpoint: `openai.baseURL ${config.openai.baseURL}` };
+  return { backend: 'offline', endpoint: null };
+}
+
 /** The one place a backend name becomes a backend. */
 export async function createBackend(opts: BackendOptions): Promise<Backend> {
   switch (opts.backend) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
-import { createBackend, BACKENDS } from '../backends/index.ts';
+import { createBackend, BACKENDS, defaultBackend } from '../backends/index.ts';
 import { Store } from '../store/store.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { Config } from '../../schemas/index.ts';
@@ -26,7 +26,12 @@ export interface CommonOptions {
 export function withCommon(cmd: Command): Command {
   return cmd
     .option('--db <path>', 'SQLite database file (default ./failscope.db, or "db" in the config)')
-    .addOption(new Option('--backend <name>', 'offline (default) or openai').choices([...BACKENDS]))
+    .addOption(
+      new Option(
+        '--backend <name>',
+        'offline or openai (default: openai when OPENAI_BASE_URL or openai.baseURL is set, else offline)',
+      ).choices([...BACKENDS]),
+    )
     .option('--model <name>', 'model name for the backend')
     .option('--model-file <file>', 'offline backend: a model written by failscope learn (default: the shipped model)')
     .option('--config <file>', 'config file (default ./failscope.config.json if present)')
@@ -48,7 +53,9 @@ const readConfig = (opts: CommonOptions) => loadConfig(opts.config, (m) => proce
 /** Config < flags. The first line of every command names the backend (on stderr, so stdout stays clean data). */
 export async function open(opts: CommonOptions): Promise<Session> {
   const config = readConfig(opts);
-  const backendName = opts.backend ?? config.backend;
+  const chosen = opts.backend ?? config.backend;
+  const fallback = chosen ? null : defaultBackend(config);
+  const backendName = chosen ?? fallback!.backend;
   const problems: Problem[] = [];
   const backend = await createBackend({
     backend: backendName,
@@ -62,7 +69,8 @@ export async function open(opts: CommonOptions): Promise<Session> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const dbPath = opts.db ?? config.db;
-  process.stderr.write(`failscope · backend ${backend.name} (${backend.model}) · db ${dbPath}\n`);
+  const why = fallback?.endpoint ? ` at ${fallback.endpoint} (--backend offline for the offline backend)` : '';
+  process.stderr.write(`failscope · backend ${backend.name} (${backend.model})${why} · db ${dbPath}\n`);
   problems.forEach(warnProblem);
   const store = new Store(dbPath, { jobs: config.jobs });
   return {
