@@ -130,6 +130,8 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       regroup: 'stale',
     }),
   );
+  // Scores of a run the backend broke off would measure the outage, not the method.
+  if (e2e.stopped) throw new Error(`nothing scored: the run stopped: ${e2e.stopped}`);
   const stored = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
   const screenings = store.records.screenings();
   const membership = store.incidents.membership();

@@ -22,6 +22,8 @@ export interface RunSummary {
   skippedInputs: number;
   /** Articles taken out of their incidents and grouped anew; and those left in an incident another grouping made. */
   grouping: { regrouped: number; stale: number };
+  /** Why the run stopped before its last stage (the backend became unavailable), or null. */
+  stopped: string | null;
 }
 
 /** Checks every stored citation against its article text: the summary's "verified" is measured, not assumed. */
@@ -55,8 +57,10 @@ export async function runPipeline(
   try {
     const concurrency = Math.max(opts.settings.concurrency, backend.jobWindow ?? 0);
     for (const def of STAGE_DEFS) {
-      stages.push(await runStage(def as (typeof STAGE_DEFS)[number], ctx, { concurrency, onEvent: opts.onEvent }));
+      const done = await runStage(def as (typeof STAGE_DEFS)[number], ctx, { concurrency, onEvent: opts.onEvent });
+      stages.push(done);
       if (def.name === 'group') store.incidents.dropEmpty();
+      if (done.stopped) break;
     }
   } catch (e) {
     store.runs.finish(run.id, 'failed', { error: (e as Error).message });
@@ -79,7 +83,8 @@ export async function runPipeline(
     failedJobs: stages.reduce((n, s) => n + s.failed, 0),
     skippedInputs: opts.skippedInputs ?? 0,
     grouping: { regrouped, stale: regrouped ? 0 : stale },
+    stopped: stages.find((x) => x.stopped)?.stopped ?? null,
   };
-  store.runs.finish(run.id, summary.failedJobs ? 'failed' : 'done', summary as unknown as Record<string, unknown>);
+  store.runs.finish(run.id, summary.failedJobs || summary.stopped ? 'failed' : 'done', summary as unknown as Record<string, unknown>);
   return summary;
 }

@@ -172,6 +172,69 @@ describe('openai backend: failed jobs', () => {
   });
 });
 
+describe('openai backend: a backend no request gets through to', () => {
+  it('stops the run at the first such failure, says what to check, and leaves the rest pending for the next run', async () => {
+    const t = tempStore();
+    try {
+      t.store.articles.insert(allFixtures());
+      const notFound = {
+        status: 404,
+        body: { error: { message: 'The model `gpt-4o-mini` does not exist', type: 'invalid_request_error' } },
+      };
+      server.override = () => notFound;
+      const before = server.requests.length;
+      // Without the pre-filter every screening asks the server.
+      const first = await run(t.store, { config: fast({ prefilter: null, concurrency: 2 }) });
+      const sent = server.requests.length - before;
+      server.override = null;
+      expect(first.stopped).toMatch(
+        /has no model "gpt-4o-mini" or no chat completions there: 404 The model .* does not exist; name a model/,
+      );
+      // Only the requests already in flight (the run's 4 jobs at once) were sent, and no later stage ran.
+      expect(sent).toBeLessThanOrEqual(4);
+      expect(first.stages.map((s) => s.stage)).toEqual(['screen']);
+      expect(first.failedJobs).toBe(sent);
+      expect(Object.values(first.stages[0]!.errors)).toEqual([sent]);
+      expect(first.stages[0]!.done + first.failedJobs).toBeLessThan(allFixtures().length);
+      // The next run, with the server answering, does every job.
+      const second = await run(t.store);
+      expect(second).toMatchObject({ stopped: null, failedJobs: 0 });
+      expect(second.stages[0]!.done).toBe(allFixtures().length);
+      expect(second.records).toBe(second.incidents);
+    } finally {
+      server.override = null;
+      t.cleanup();
+    }
+  });
+
+  it('a refused connection stops the CLI run with exit 1 and names the address; eval scores nothing', async () => {
+    const d = tempDir('failscope-cli-down-');
+    const closed = await startFakeOpenAI();
+    const url = closed.url;
+    await closed.close();
+    const saved = process.env.OPENAI_BASE_URL;
+    process.env.OPENAI_BASE_URL = url;
+    try {
+      const config = join(d.dir, 'c.json');
+      writeFileSync(config, JSON.stringify({ openai: { maxRetries: 0 } }));
+      const input = join(d.dir, 'articles.jsonl');
+      writeFixturesJsonl(input);
+      const r = await failscope('run', input, '--db', join(d.dir, 'x.db'), '--config', config);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`failed       `);
+      expect(r.stderr).toMatch(
+        new RegExp(`STOPPED\\s+cannot reach ${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ECONNREFUSED\\); check OPENAI_BASE_URL`),
+      );
+      const ev = await failscope('eval', '--gold', join(ROOT, 'data', 'sample'), '--out', join(d.dir, 'ev'), '--config', config);
+      expect(ev.code).toBe(1);
+      expect(ev.stderr).toMatch(/nothing scored: the run stopped: cannot reach/);
+    } finally {
+      process.env.OPENAI_BASE_URL = saved;
+      d.cleanup();
+    }
+  });
+});
+
 describe('failscope CLI on the openai backend', () => {
   it('runs with --backend openai, names the backend first, and status shows usage and quote checks', async () => {
     const d = tempDir('failscope-cli-openai-');

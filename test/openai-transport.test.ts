@@ -4,7 +4,7 @@ import { fixture, tempStore } from './fixtures.ts';
 import { callContext, testBackend } from './openai-helpers.ts';
 import { apiError, completion } from '../evals/servers/fake-openai.ts';
 import { ModelAnswerError } from '../pipeline/backends/openai/reask.ts';
-import type { CallContext } from '../pipeline/backends/backend.ts';
+import { BackendUnavailable, type CallContext } from '../pipeline/backends/backend.ts';
 import type { CachedCall, Usage } from '../schemas/index.ts';
 
 /** Replies as OpenAI shapes them (chat.completion JSON, error objects); no request leaves the machine. */
@@ -121,8 +121,32 @@ describe('openai transport: retries', () => {
           'invalid_api_key',
         ),
       );
-    await expect(backend.screen(fixture('bank1'), callContext(t.store))).rejects.toThrow(/Incorrect API key/);
+    const e = await backend.screen(fixture('bank1'), callContext(t.store)).catch((x: unknown) => x);
+    // No other request would fare better: the run is told to stop, and what to check.
+    expect(e).toBeInstanceOf(BackendUnavailable);
+    expect(e).toMatchObject({ message: expect.stringMatching(/Incorrect API key/), hint: 'check OPENAI_API_KEY' });
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('tells a missing model (a 404, as Ollama words it) from a request of its own that failed (a 400)', async () => {
+    const { backend } = testBackend(BASE);
+    nock(HOST)
+      .post(PATH)
+      .reply(404, {
+        error: { message: 'model "gpt-4o-mini" not found, try pulling it first', type: 'api_error', param: null, code: null },
+      });
+    const e = await backend.screen(fixture('bank1'), callContext(t.store)).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BackendUnavailable);
+    expect((e as Error).message).toBe(
+      `${BASE} has no model "gpt-4o-mini" or no chat completions there: 404 model "gpt-4o-mini" not found, try pulling it first`,
+    );
+    expect((e as BackendUnavailable).hint).toMatch(/--model/);
+    nock(HOST)
+      .post(PATH)
+      .reply(400, apiError("This model's maximum context length is 128000 tokens.", 'invalid_request_error', 'context_length_exceeded'));
+    const own = await backend.screen(fixture('bank1'), callContext(t.store)).catch((x: unknown) => x);
+    expect(own).not.toBeInstanceOf(BackendUnavailable);
+    expect((own as Error).message).toMatch(/maximum context length/);
   });
 
   it('retries a response whose body is malformed JSON', async () => {

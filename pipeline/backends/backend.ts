@@ -15,6 +15,21 @@ import type {
 
 export type Task = 'screen' | 'group' | 'extract' | 'classify';
 
+/**
+ * A failure no other job of the run would escape: the server cannot be reached, refuses the key, or has
+ * no such model. The run stops taking jobs instead of failing each in turn (a refused connection costs
+ * minutes of retries a job), and says what to check; the jobs left stay pending for the next run.
+ */
+export class BackendUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'BackendUnavailable';
+  }
+}
+
 /** Earlier valid answers, by the hash of the request; only what validated is put. */
 export interface ResponseCache {
   get(hash: string): CachedCall | undefined;

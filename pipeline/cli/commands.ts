@@ -134,6 +134,13 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
   if (passed) lines.push(`  note         ${passedLine(passed)}`);
   if (problems.length || s.failedJobs)
     lines.push(`  SKIPPED      ${problems.length} input(s), ${s.failedJobs} failed job(s); see above and \`failscope status\``);
+  // Piped, failed jobs are only JSON lines on stdout: the reasons belong in the summary a person reads.
+  const errors = new Map<string, number>();
+  for (const st of s.stages) for (const [m, n] of Object.entries(st.errors)) errors.set(m, (errors.get(m) ?? 0) + n);
+  const worst = [...errors].sort((a, b) => b[1] - a[1]);
+  for (const [m, n] of worst.slice(0, 3)) lines.push(`  failed       ${n} job(s): ${m.length > 300 ? `${m.slice(0, 300)}…` : m}`);
+  if (worst.length > 3) lines.push(`  failed       ${worst.slice(3).reduce((k, [, n]) => k + n, 0)} more job(s) for other reasons`);
+  if (s.stopped) lines.push(`  STOPPED      ${s.stopped}; the jobs not done stay pending, and \`failscope run\` takes them up again`);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
   to.write(`${lines.join('\n')}\n`);
 }
@@ -195,7 +202,7 @@ export function runCommand(): Command {
           const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
           if (out.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
           if (out.human) printSummary(out.human, summary, problems, ingested?.passed.length ?? 0, outputs);
-          process.exitCode = problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
+          process.exitCode = summary.stopped ? EXIT.error : problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
         } finally {
           progress.stop();
           await s.close();

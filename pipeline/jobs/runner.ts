@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { Stage } from '../../schemas/index.ts';
-import type { Backend } from '../backends/backend.ts';
+import { BackendUnavailable, type Backend } from '../backends/backend.ts';
 import { LeaseLost, type Store } from '../store/store.ts';
 import type { EventSink } from './events.ts';
 import { Turns } from './turns.ts';
@@ -42,6 +42,10 @@ export interface StageResult {
   skipped: number;
   /** Jobs another run did, or failed, while this one waited for them or after it planned them. */
   elsewhere: number;
+  /** Why this run's jobs failed: each error message, with how many jobs it failed. */
+  errors: Record<string, number>;
+  /** Set when the backend became unavailable (what happened, and what to check): the run took no more jobs. */
+  stopped: string | null;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -82,6 +86,8 @@ export async function runStage<P>(
       failed: 0,
       skipped: planned.length - pending.length,
       elsewhere: 0,
+      errors: {},
+      stopped: null,
     };
     opts.onEvent?.({ type: 'stage', stage: def.name, pending: pending.length, skipped: result.skipped });
     const prepared = pending.length ? ((await def.prepare?.(ctx, pending, { concurrency: opts.concurrency })) as P) : (undefined as P);
@@ -98,6 +104,8 @@ export async function runStage<P>(
       }
     };
     const settle = async (job: PlannedJob, held: PlannedJob[], turns: Turns) => {
+      // Every job still queued would fail as the last one did: it stays pending for a run that can reach the backend.
+      if (result.stopped) return;
       const claim = jobs.claim(def.name, job.key, job.inputHash, ctx.runId);
       if (claim === 'held') {
         held.push(job);
@@ -127,11 +135,13 @@ export async function runStage<P>(
           throw lost;
         }
         result.failed++;
+        result.errors[message(e)] = (result.errors[message(e)] ?? 0) + 1;
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'failed', error: message(e) });
+        if (e instanceof BackendUnavailable) result.stopped ??= `${e.message}; ${e.hint}`;
       }
     };
     let waiting = 0;
-    while (pending.length) {
+    while (pending.length && !result.stopped) {
       const held: PlannedJob[] = [];
       const turns = new Turns(pending.map((j) => j.key));
       // A store error (not a job's) stops the stage: Promise.all passes it on rather than leaving it unhandled.

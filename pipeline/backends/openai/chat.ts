@@ -7,7 +7,7 @@ import type { CallContext, Task } from '../backend.ts';
 import { hashOf, stableJson } from '../../text/hash.ts';
 import type { Limiter } from './limits.ts';
 import { type RetryPolicy, withRetries } from '../../http/retry.ts';
-import { retryVerdict } from './retry.ts';
+import { retryVerdict, unavailable } from './retry.ts';
 import type { Exchange, Transport } from './transport.ts';
 import type { Batcher, Priced } from './batcher.ts';
 import { type TokenCounter, countMessages } from './tokens.ts';
@@ -137,7 +137,7 @@ export class ChatModel {
           this.structured = false;
           continue;
         }
-        throw e;
+        throw unavailable(e, this.s) ?? e;
       }
       const { completion, parsed, parseError, priceFactor } = exchange;
       const usage = usageOf(completion, () => countMessages(this.count, messages), this.count);
