@@ -1,4 +1,5 @@
 import { nlp, its } from '../pipeline/text/nlp.ts';
+import { withoutInvisible } from '../pipeline/text/invisible.ts';
 
 /**
  * Fact-level matching of postmortem fields. The rule, applied alike to our facts and to FAIL's:
@@ -33,7 +34,7 @@ const tokenCache = new Map<string, string[]>();
 export function contentTokens(text: string): string[] {
   const hit = tokenCache.get(text);
   if (hit) return hit;
-  const doc = nlp.readDoc(text);
+  const doc = nlp.readDoc(withoutInvisible(text).clean);
   const normal = doc.tokens().out(its.normal) as string[];
   // wink-nlp's typings omit the model addons that its.stem needs at run time; the lite model provides them.
   const stems = doc.tokens().out(its.stem as unknown as typeof its.normal) as string[];

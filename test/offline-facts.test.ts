@@ -168,6 +168,19 @@ describe('sentences', () => {
     for (const s of ss) for (const t of s.tokens) expect(text.slice(t.start, t.end).toLowerCase()).toBe(t.norm);
   });
 
+  it('reads across soft hyphens and zero-width characters, which scraped pages carry, and quotes the text as it is', () => {
+    const text = 'A soft\u00adware bug hit the bank. \u200bIt said the fault is fixed.';
+    const ss = splitSentences(text);
+    expect(ss.map((s) => s.tokens.map((t) => t.norm))).toEqual([
+      ['a', 'software', 'bug', 'hit', 'the', 'bank', '.'],
+      ['it', 'said', 'the', 'fault', 'is', 'fixed', '.'],
+    ]);
+    // The second sentence starts at its first word, past the zero-width space; offsets are the text's own.
+    expect(ss.map((s) => s.text)).toEqual(['A soft\u00adware bug hit the bank.', 'It said the fault is fixed.']);
+    for (const s of ss) expect(text.slice(s.start, s.end)).toBe(s.text);
+    expect(text.slice(ss[0]!.tokens[1]!.start, ss[0]!.tokens[1]!.end)).toBe('soft\u00adware');
+  });
+
   it('leaves a wire dateline out of the sentence it opens, and a bracket that is no dateline in', () => {
     const text =
       'WASHINGTON/SEATTLE (Reuters) - Boeing said the software was at fault.\nGREENSBURG, Pa. (AP) — Trains stopped. NASA (the agency) - said little.';
@@ -256,6 +269,9 @@ describe('what kind of thing a name names', () => {
         "Calder's online tax-filing system on deadline",
       ),
     ).toBe("Calder's online tax-filing system");
+    // A span of time is no name, and no name reaches into it ("app for three").
+    for (const text of ['Customers could not use the mobile app for three days.', 'Customers lost the mobile app for nine hours.'])
+      expect(nounPhrases(sentence(text)).map((p) => p.text)).toEqual(['Customers', 'mobile app']);
     // A link to a thing stays, even when a date follows it.
     expect(undatedIn("Hackers attacked servers at Sony's network last week.", "servers at Sony's network")).toBe('whole');
     expect(undatedIn('The outage hit the app on deadline.', 'app on deadline')).toBe('whole');

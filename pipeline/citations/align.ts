@@ -1,5 +1,6 @@
 import type { Alignment, Citation } from '../../schemas/index.ts';
 import { type Word, sameCriticalWords } from './critical.ts';
+import { INVISIBLE_CLASS } from '../text/invisible.ts';
 
 export interface Placement {
   start: number;
@@ -25,8 +26,7 @@ const QUOTES: Record<string, string> = {
   '\u00bb': '"',
 };
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/;
-/** Soft hyphens and zero-width characters: invisible in print, common in scraped text. */
-const INVISIBLE = /^[\u00ad\u200b-\u200d\u2060\ufeff]$/;
+const INVISIBLE = new RegExp(`^${INVISIBLE_CLASS}$`);
 /** A character with its combining marks: NFKC must see them together to compose "e\u0301" into "é". */
 const UNIT = /\P{M}\p{M}*|\p{M}+/gsu;
 

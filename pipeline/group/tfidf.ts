@@ -1,6 +1,7 @@
 import type { Article } from '../../schemas/index.ts';
 import { properNames } from '../text/names.ts';
 import { nlp, its } from '../text/nlp.ts';
+import { withoutInvisible } from '../text/invisible.ts';
 import { otherLanguage } from '../text/sentences.ts';
 import { TUNING } from './tuning.ts';
 
@@ -14,7 +15,7 @@ interface Term {
 }
 
 function read(text: string): Term[] {
-  const tokens = nlp.readDoc(text).tokens();
+  const tokens = nlp.readDoc(withoutInvisible(text).clean).tokens();
   const normal = tokens.out(its.normal) as string[];
   const value = tokens.out(its.value) as string[];
   const kind = tokens.out(its.type) as string[];

@@ -1,4 +1,5 @@
 import { nlp, its } from './nlp.ts';
+import { withoutInvisible } from './invisible.ts';
 
 export interface Token {
   /** Lower-cased form, as used for matching. */
@@ -26,7 +27,8 @@ export interface Sentence {
  * and a token that cannot be found (it never should) is skipped rather than guessed.
  */
 export function splitSentences(text: string): Sentence[] {
-  const doc = nlp.readDoc(text);
+  const { clean, origin } = withoutInvisible(text);
+  const doc = nlp.readDoc(clean);
   const words = doc.tokens().out() as string[];
   const kinds = doc.tokens().out(its.type) as string[];
   const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
@@ -36,7 +38,7 @@ export function splitSentences(text: string): Sentence[] {
   let cursor = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    const at = text.indexOf(w, cursor);
+    const at = clean.indexOf(w, cursor);
     if (at < 0 || at - cursor > 200) {
       tokens.push(null);
       continue;
@@ -44,8 +46,8 @@ export function splitSentences(text: string): Sentence[] {
     cursor = at + w.length;
     tokens.push({
       norm: w.toLowerCase(),
-      start: at,
-      end: cursor,
+      start: origin(at),
+      end: origin(cursor - 1) + 1,
       kind: kinds[i],
       stop: !!stops[i],
       negated: !!negs[i],

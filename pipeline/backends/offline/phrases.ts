@@ -53,6 +53,11 @@ const CALENDAR = new Set(
     'afternoon',
     'evening',
     'night',
+    'hour',
+    'hours',
+    'minute',
+    'minutes',
+    'seconds',
   ].map((w) => w.toLowerCase()),
 );
 
@@ -88,7 +93,9 @@ function chunks(s: Sentence): [number, number][] {
   const verbs = pastVerbs(t);
   // "Black Friday", "Cyber Monday": a day's name is a date, not a name.
   const day = (k: number) => NAMED_DAY.test(t[k]!.norm) && WEEKDAY.has(t[k + 1]?.norm ?? '');
-  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k) && !day(k));
+  // "for three days": a number counting spans of time is a duration, and no name reaches into it.
+  const duration = (k: number) => t[k]!.pos === 'NUM' && CALENDAR.has(t[k + 1]?.norm ?? '');
+  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k) && !day(k) && !duration(k));
   // Token k ends a hyphenated word that a noun begins ("check" "-" "in").
   const hyphened = (k: number) =>
     k >= 2 &&
