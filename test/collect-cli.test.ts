@@ -171,3 +171,27 @@ describe('failscope collect on a local site', () => {
     expect(requests.length).toBe(before);
   });
 });
+
+describe('failscope collect --dry-run', () => {
+  it('lists what a run would queue, names what it would refuse with the file and line, and fetches and stores nothing', async () => {
+    const urls = join(dir, 'urls.txt');
+    // A file saved on Windows, with a byte-order mark.
+    writeFileSync(urls, '\ufeffhttps://example.com/a\r\n# a comment\r\n\r\nnot a url\r\nftp://x.y/z\r\nhttps://example.com/b # why\r\n');
+    const db = join(dir, 'dry.db');
+    const r = await failscope('collect', '--db', db, '--urls-file', urls, '--dry-run');
+    expect(r.code).toBe(3);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `page    https://example.com/a  (${urls}:1)`,
+      `refused not a url  invalid-url: not a URL: "not a url" (from ${urls}:4)`,
+      `refused ftp://x.y/z  unsupported-scheme: only http and https are fetched, not ftp: (ftp://x.y/z) (from ${urls}:5)`,
+      `page    https://example.com/b  (${urls}:6)`,
+    ]);
+    const store = new Store(db);
+    try {
+      const none = { pending: 0, fetched: 0, failed: 0, duplicate: 0 };
+      expect(store.fetches.counts()).toMatchObject({ pages: none, feeds: none });
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { COLLECT_DEFAULTS, type CollectEvent, type CollectInputs, type CollectOptions, collect, queueInputs } from '../collect/collect.ts';
-import { loadSearchConfig, searchQueries } from '../collect/search.ts';
+import {
+  COLLECT_DEFAULTS,
+  type CollectEvent,
+  type CollectInputs,
+  type CollectOptions,
+  collect,
+  plannedFetches,
+  queueInputs,
+} from '../collect/collect.ts';
+import { loadSearchConfig } from '../collect/search.ts';
 import type { Store } from '../store/store.ts';
 import { type CommonOptions, EXIT, open, requireExisting, withCommon } from './common.ts';
 import { fraction, integer as int } from './numbers.ts';
@@ -105,7 +113,10 @@ export function collectCommand(): Command {
     )
     .option('--refresh', 're-poll feeds and search queries already fetched (conditional GET: ETag / If-Modified-Since)')
     .option('--retry-failed', 'try URLs that failed in earlier runs again')
-    .option('--dry-run', 'print the URLs and search queries that would be queued, fetch nothing')
+    .option(
+      '--dry-run',
+      'print the URLs and search queries that would be queued, and the inputs that would be refused (not http(s) URLs); fetch nothing',
+    )
     .action(async (urls: string[], opts: CollectFlags) => {
       requireExisting([...opts.urlsFile, ...(opts.searchConfig ? [opts.searchConfig] : [])]);
       const s = await open(opts);
@@ -132,15 +143,23 @@ export function collectCommand(): Command {
       try {
         if (opts.searchConfig) inputs.search = { config: loadSearchConfig(opts.searchConfig), source: `search:${opts.searchConfig}` };
         if (opts.dryRun) {
+          // The same check a real run makes: what it would refuse is named, not listed as queued.
+          const rows = plannedFetches(inputs);
           process.stdout.write(
-            [
-              ...inputs.feeds!.map((f) => `feed    ${f.url}`),
-              ...(inputs.search ? searchQueries(inputs.search.config) : []).map((q) => `search  ${q.query}\n        ${q.url}`),
-              ...inputs.urls!.map((u) => `page    ${u.url}  (${u.source})`),
-            ]
+            rows
+              .map((r) =>
+                r.state === 'failed'
+                  ? `refused ${r.requestedUrl}  ${r.reason}: ${r.detail}`
+                  : r.title
+                    ? `search  ${r.title}\n        ${r.requestedUrl}`
+                    : r.kind === 'feed'
+                      ? `feed    ${r.requestedUrl}`
+                      : `page    ${r.requestedUrl}  (${r.source})`,
+              )
               .map((l) => `${l}\n`)
               .join(''),
           );
+          process.exitCode = rows.some((r) => r.state === 'failed') || unreadable ? EXIT.partial : EXIT.ok;
           return;
         }
         const queued = queueInputs(s.store, inputs);

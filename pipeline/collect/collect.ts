@@ -108,14 +108,19 @@ function newFetch(
  * that are not fetchable URLs are recorded failed (`refused`).
  */
 export function queueInputs(store: Store, inputs: CollectInputs): { given: number; queued: number; refused: NewFetch[] } {
-  const rows: NewFetch[] = [
+  const rows = plannedFetches(inputs);
+  return { given: rows.length, queued: store.fetches.enqueue(rows), refused: rows.filter((r) => r.state === 'failed') };
+}
+
+/** The run's inputs as fetch jobs, before the store sees them (what `--dry-run` shows); unfetchable ones are failed. */
+export function plannedFetches(inputs: CollectInputs): NewFetch[] {
+  return [
     ...(inputs.feeds ?? []).map((f) => newFetch(f.url, 'feed', f.source)),
     ...(inputs.search
       ? searchQueries(inputs.search.config).map((q) => ({ ...newFetch(q.url, 'feed', inputs.search!.source), title: q.query }))
       : []),
     ...(inputs.urls ?? []).map((u) => newFetch(u.url, 'page', u.source)),
   ];
-  return { given: rows.length, queued: store.fetches.enqueue(rows), refused: rows.filter((r) => r.state === 'failed') };
 }
 
 /** Feeds first; pages spread round-robin over hosts so one slow host does not hold every slot. */
