@@ -166,6 +166,8 @@ export const IngestConfig = z.object({
     .int()
     .positive()
     .default(3 * 1024 * 1024),
+  /** A saved web page with fewer words of article text is no article (a paywall, a cookie wall, an index page): collect's floor too. */
+  minPageWords: z.number().int().nonnegative().default(100),
 });
 export type IngestConfig = z.infer<typeof IngestConfig>;
 

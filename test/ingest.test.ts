@@ -125,12 +125,30 @@ describe('single-document files', () => {
   it('.html: a page in its declared legacy charset is read as a browser reads it, and minified paragraphs stay apart', async () => {
     const page = `<html><head><meta charset="iso-8859-1"><title>Café chain payment outage</title></head><body><article><p>The café chain said its payment system crashed on Friday after a faulty software update, leaving customers in München and Zürich unable to pay by card for six hours.</p><p>It said no card data was exposed and that 120 branches were affected.</p></article></body></html>`;
     const p = write('cafe.html', Buffer.from(page, 'latin1'));
-    const r = await ingest(t.store, [p]);
+    // A short story: under the default floor of 100 words.
+    const r = await ingest(t.store, [p], { minPageWords: 40 });
     expect(r.problems).toEqual([]);
     const a = t.store.articles.get('cafe')!;
     expect(a.headline).toBe('Café chain payment outage');
     expect(a.text).toContain('customers in München and Zürich');
     expect(a.text).toContain('for six hours.\nIt said no card data');
+  });
+
+  it('.html: a page with too few words of article text (a cookie wall, an index page) is refused, naming the count and the setting', async () => {
+    const nav = write(
+      'index.html',
+      '<html><head><title>Tech news</title></head><body><nav><a href="/a">Home</a> <a href="/b">World</a> <a href="/c">Technology</a></nav><p>We use cookies to improve your experience. Accept all cookies to continue reading.</p></body></html>',
+    );
+    const r = await ingest(t.store, [nav]);
+    expect(r.inserted).toBe(0);
+    expect(r.problems).toEqual([
+      {
+        origin: nav,
+        reason: expect.stringMatching(
+          /^\d+ words of article text, fewer than 100 \(a paywall, cookie wall or index page\?\); ingest\.minPageWords/,
+        ),
+      },
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Article } from '../../schemas/index.ts';
 import { toArticle } from '../ingest/article.ts';
-import { extractHtml } from '../ingest/html.ts';
+import { countWords, extractHtml } from '../ingest/html.ts';
 import { sha256 } from '../text/hash.ts';
 import { toIsoDate } from '../text/dates.ts';
 import { canonicalUrl, outletOf, parseHttpUrl } from './url.ts';
@@ -17,8 +17,6 @@ export interface PageContext {
 export type PageResult =
   | { ok: true; article: Article; canonicalUrl: string; byline: string | null; opinion: boolean; words: number }
   | { ok: false; reason: 'too-short'; detail: string; words: number; opinion: boolean; byline: string | null };
-
-export const countWords = (text: string) => (text.match(/[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu) ?? []).length;
 
 /** Stable article id for a web page: its canonical URL, hashed. */
 export const webArticleId = (canonical: string) => `web-${sha256(canonical).slice(0, 16)}`;

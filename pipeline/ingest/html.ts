@@ -1,6 +1,9 @@
 import { parseHTML } from 'linkedom';
 import { Readability } from '@mozilla/readability';
 
+/** Words of a page's text ("well-known" and "3.5" are one word each), for the floor below which a page holds no article. */
+export const countWords = (text: string) => (text.match(/[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu) ?? []).length;
+
 export interface ExtractedPage {
   title: string;
   byline: string | null;

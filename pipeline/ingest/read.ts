@@ -3,7 +3,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { IngestConfig } from '../../schemas/index.ts';
 import { contentHash } from '../text/hash.ts';
 import { decodeBody } from '../text/charset.ts';
-import { extractHtml } from './html.ts';
+import { countWords, extractHtml } from './html.ts';
 import { isOwnExport } from '../export/marks.ts';
 import { type FileArticle, slug } from './article.ts';
 import { readLines } from './lines.ts';
@@ -220,6 +220,12 @@ function readTextDoc(path: string, raw: string): ReadItem {
 function fromHtml(path: string, html: string, opts: IngestConfig): ReadItem {
   const page = extractHtml(html);
   if (!page.text) return problem(path, 'no readable text in the HTML');
+  const words = countWords(page.text);
+  if (words < opts.minPageWords)
+    return problem(
+      path,
+      `${words} words of article text, fewer than ${opts.minPageWords} (a paywall, cookie wall or index page?); ingest.minPageWords in the config sets the floor`,
+    );
   const textSize = Buffer.byteLength(page.text);
   if (textSize > opts.maxArticleBytes) return problem(path, over('the article text', textSize, opts.maxArticleBytes, 'maxArticleBytes'));
   return {
