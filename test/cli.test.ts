@@ -234,6 +234,30 @@ describe('bad inputs', () => {
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);
   });
 
+  it('an --out of the wrong kind is refused before any work, by every command that writes one', async () => {
+    const file = join(tmp.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const folder = join(tmp.dir, 'a-folder');
+    mkdirSync(folder, { recursive: true });
+    const db = join(tmp.dir, 'never-made.db');
+    const sample = join(ROOT, 'data', 'sample');
+    const cases: [string[], string][] = [
+      [['run', SAMPLE, '--db', db, '--out', file], `--out ${file} is a file: name a directory`],
+      [['export', '--db', db, '--format', 'html', '--out', file], `--out ${file} is a file: name a directory`],
+      [['export', '--db', db, '--format', 'json', '--out', folder], `--out ${folder} is a directory: name the file to write`],
+      [['eval', '--gold', sample, '--out', file], `--out ${file} is a file: name a directory`],
+      [['learn', '--gold', sample, '--out', folder], `--out ${folder} is a directory: name the file to write`],
+      [['review', 'export', '--db', db, '--out', file], `--out ${file} is a file: name a directory`],
+    ];
+    for (const [args, message] of cases) {
+      const r = await failscope(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toContain(`failscope: ${message}`);
+    }
+    // The run stopped before it opened (and so made) its database.
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('a gold folder run as input: its incident records are passed over with one note, not skipped line by line', async () => {
     const db = join(tmp.dir, 'gold-as-input.db');
     const sample = join(ROOT, 'data', 'sample');

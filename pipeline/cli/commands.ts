@@ -7,7 +7,7 @@ import { FORMATS, render, type Format } from '../export/formats.ts';
 import { writeHtml } from '../export/html.ts';
 import { applyReviews, asExported } from '../export/reviewed.ts';
 import type { ExportRecord } from '../../schemas/index.ts';
-import { type CommonOptions, EXIT, open, openExisting, requireExisting, warnProblem, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, open, openExisting, requireExisting, requireOut, warnProblem, withCommon } from './common.ts';
 import { outputFor, progressSink } from './progress.ts';
 import { integer } from './numbers.ts';
 import type { Problem } from '../ingest/read.ts';
@@ -172,6 +172,7 @@ export function runCommand(): Command {
         opts: CommonOptions & { out?: string; concurrency?: number; cache: boolean; maxArticleBytes?: number; regroup?: boolean },
       ) => {
         requireExisting(paths);
+        requireOut(opts.out, 'directory');
         const s = await open(opts);
         const out = outputFor(opts.json);
         const progress = progressSink(out);
@@ -220,6 +221,7 @@ export function exportCommand(): Command {
     .option('--no-review', "the model's answers only, without reviewers' decisions")
     .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string; review: boolean }) => {
       if (opts.format === 'html' && !opts.out) throw new Error('--format html writes a directory of pages: give it with --out <dir>');
+      requireOut(opts.out, opts.format === 'html' ? 'directory' : 'file');
       const s = openExisting(opts);
       try {
         const records = exportRecords(s.store, opts);

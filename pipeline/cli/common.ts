@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createBackend, BACKENDS, defaultBackend } from '../backends/index.ts';
@@ -104,6 +104,17 @@ export function openExisting(opts: CommonOptions): Pick<Session, 'store' | 'clos
 export function requireExisting(paths: readonly string[]): void {
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length) throw new Error(`no such file or directory: ${missing.join(', ')}`);
+}
+
+/**
+ * Checks an --out path before any work is done: a run or a `learn` that ends by failing to write its
+ * outputs has wasted the wait. A path that does not exist yet is made when written.
+ */
+export function requireOut(path: string | undefined, kind: 'directory' | 'file'): void {
+  if (!path || !existsSync(path)) return;
+  const dir = statSync(path).isDirectory();
+  if (kind === 'directory' && !dir) throw new Error(`--out ${path} is a file: name a directory (one that does not exist is made)`);
+  if (kind === 'file' && dir) throw new Error(`--out ${path} is a directory: name the file to write`);
 }
 
 /** Exit codes: 0 all done, 1 error, 3 finished but something was skipped or failed. */

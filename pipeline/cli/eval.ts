@@ -1,6 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { type CommonOptions, EXIT, open, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, open, requireOut, withCommon } from './common.ts';
 import { progressSink } from './progress.ts';
 import { integer } from './numbers.ts';
 import { loadGold } from '../../evals/gold.ts';
@@ -83,6 +83,7 @@ export function evalCommand(): Command {
       if (!gold.articles.length)
         throw new Error(`nothing to score: no gold article could be read from ${join(gold.dir, 'articles.jsonl')}`);
       const out = resolve(opts.out ?? join('eval-out', basename(gold.dir)));
+      requireOut(out, 'directory');
       // The eval's own stores live in the output directory, so the user's database never sees benchmark articles.
       const s = await open({ ...opts, db: opts.db ?? join(out, 'pipeline.db') });
       const progress = process.stderr.isTTY && !opts.json ? progressSink({ json: false, bars: true }) : null;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { EXIT } from './common.ts';
+import { EXIT, requireOut } from './common.ts';
 import { loadModel } from '../backends/offline/learned.ts';
 import { learnModel } from '../learn/learn.ts';
 
@@ -22,6 +22,7 @@ export function learnCommand(): Command {
     .option('--out <file>', 'where to write the model', 'failscope.model.json')
     .option('--json', 'print the cross-validated figures as JSON')
     .action(async (opts: LearnFlags) => {
+      requireOut(opts.out, 'file');
       const log = (line: string) => process.stderr.write(`${line}\n`);
       let skipped = 0;
       const model = await learnModel({

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { type CommonOptions, EXIT, openExisting, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, openExisting, requireOut, withCommon } from './common.ts';
 import { type ReviewServer, startReviewServer } from '../review/server.ts';
 import { isLoopback } from '../review/security.ts';
 import { exportGold } from '../review/export.ts';
@@ -15,6 +15,7 @@ function exportSub(): Command {
     .action(async (_: unknown, cmd: Command) => {
       // `review` takes the common options too and commander hands them to it, wherever they stand.
       const opts = cmd.optsWithGlobals<CommonOptions & { out: string; includeUnreviewed?: boolean }>();
+      requireOut(opts.out, 'directory');
       const s = openExisting(opts);
       try {
         const r = exportGold(s.store, opts.out, { includeUnreviewed: opts.includeUnreviewed });
