@@ -24,6 +24,8 @@ export interface RunSummary {
   grouping: { regrouped: number; stale: number };
   /** Why the run stopped before its last stage (the backend became unavailable), or null. */
   stopped: string | null;
+  /** Asked to stop (Ctrl-C): the jobs in flight were finished, the rest left pending. */
+  interrupted: boolean;
 }
 
 /** Checks every stored citation against its article text: the summary's "verified" is measured, not assumed. */
@@ -45,7 +47,15 @@ export function verifyStoredCitations(store: Store, producer?: string): RunSumma
 export async function runPipeline(
   store: Store,
   backend: Backend,
-  opts: { settings: RunSettings; onEvent?: EventSink; skippedInputs?: number; runId?: string; regroup?: boolean | 'stale' },
+  opts: {
+    settings: RunSettings;
+    onEvent?: EventSink;
+    skippedInputs?: number;
+    runId?: string;
+    regroup?: boolean | 'stale';
+    /** Aborted: take no more jobs, finish those in flight, and end the run as interrupted. */
+    signal?: AbortSignal;
+  },
 ): Promise<RunSummary> {
   if (!opts.runId) store.runs.recoverInterrupted();
   const run = opts.runId ? { id: opts.runId } : store.runs.start(opts.settings);
@@ -57,10 +67,10 @@ export async function runPipeline(
   try {
     const concurrency = Math.max(opts.settings.concurrency, backend.jobWindow ?? 0);
     for (const def of STAGE_DEFS) {
-      const done = await runStage(def as (typeof STAGE_DEFS)[number], ctx, { concurrency, onEvent: opts.onEvent });
+      const done = await runStage(def as (typeof STAGE_DEFS)[number], ctx, { concurrency, onEvent: opts.onEvent, signal: opts.signal });
       stages.push(done);
       if (def.name === 'group') store.incidents.dropEmpty();
-      if (done.stopped) break;
+      if (done.stopped || opts.signal?.aborted) break;
     }
   } catch (e) {
     store.runs.finish(run.id, 'failed', { error: (e as Error).message });
@@ -84,7 +94,9 @@ export async function runPipeline(
     skippedInputs: opts.skippedInputs ?? 0,
     grouping: { regrouped, stale: regrouped ? 0 : stale },
     stopped: stages.find((x) => x.stopped)?.stopped ?? null,
+    interrupted: !!opts.signal?.aborted,
   };
-  store.runs.finish(run.id, summary.failedJobs || summary.stopped ? 'failed' : 'done', summary as unknown as Record<string, unknown>);
+  const status = summary.interrupted ? 'interrupted' : summary.failedJobs || summary.stopped ? 'failed' : 'done';
+  store.runs.finish(run.id, status, summary as unknown as Record<string, unknown>);
   return summary;
 }

@@ -205,6 +205,48 @@ describe('failscope run on the sample', () => {
   });
 });
 
+describe('Ctrl-C', () => {
+  const tmp = tempDir('failscope-cli-int-');
+  afterAll(() => tmp.cleanup());
+
+  it('finishes the jobs in flight, says the run was interrupted (exit 130), and the next run completes it as one uninterrupted run would', async () => {
+    const db = join(tmp.dir, 'int.db');
+    // Piped, stdout carries the JSON lines the signal is timed by, and the human summary goes to stderr.
+    const r = await runCli(['run', SAMPLE, '--db', db], undefined, {
+      NODE_OPTIONS: `--import ${KILL_AFTER}`,
+      FAILSCOPE_KILL_AFTER: 'extract:3',
+      FAILSCOPE_KILL_SIGNAL: 'SIGINT',
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted: finishing the jobs in flight (Ctrl-C again to quit now)');
+    expect(r.stderr).toMatch(/INTERRUPTED {2}the jobs in flight were finished and saved/);
+    const s = summaryOf(r.stdout);
+    expect(s.interrupted).toBe(true);
+    // It stopped within the extract stage: no classify stage ran, and the extracts in flight were saved.
+    expect(s.stages.map((x: { stage: string }) => x.stage)).toEqual(['screen', 'group', 'extract']);
+    const extract = s.stages[2] as { done: number; planned: number };
+    expect(extract.done).toBeGreaterThanOrEqual(3);
+    expect(extract.done).toBeLessThan(extract.planned);
+    const resumed = await failscope('run', '--db', db, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const rs = summaryOf(resumed.stdout);
+    expect(rs.stages.find((x: { stage: string }) => x.stage === 'extract')).toMatchObject({ skipped: extract.done });
+    const fresh = join(tmp.dir, 'fresh.db');
+    await failscope('run', SAMPLE, '--db', fresh);
+    const [a, b] = [
+      await failscope('export', '--format', 'json', '--db', db),
+      await failscope('export', '--format', 'json', '--db', fresh),
+    ];
+    expect(withoutRunIds(a.stdout)).toBe(withoutRunIds(b.stdout));
+    const store = new Store(db);
+    try {
+      expect(store.runs.list().map((x) => x.status)).toEqual(['interrupted', 'done']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('bad inputs', () => {
   const tmp = tempDir('failscope-cli-bad-');
   afterAll(() => tmp.cleanup());

@@ -140,6 +140,7 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
   const worst = [...errors].sort((a, b) => b[1] - a[1]);
   for (const [m, n] of worst.slice(0, 3)) lines.push(`  failed       ${n} job(s): ${m.length > 300 ? `${m.slice(0, 300)}…` : m}`);
   if (worst.length > 3) lines.push(`  failed       ${worst.slice(3).reduce((k, [, n]) => k + n, 0)} more job(s) for other reasons`);
+  if (s.interrupted) lines.push('  INTERRUPTED  the jobs in flight were finished and saved; `failscope run` takes up the rest');
   if (s.stopped) lines.push(`  STOPPED      ${s.stopped}; the jobs not done stay pending, and \`failscope run\` takes them up again`);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
   to.write(`${lines.join('\n')}\n`);
@@ -176,6 +177,7 @@ export function runCommand(): Command {
         const s = await open(opts);
         const out = outputFor(opts.json);
         const progress = progressSink(out);
+        let onSigint: (() => void) | null = null;
         try {
           s.store.runs.recoverInterrupted();
           const run = s.store.runs.start({
@@ -184,6 +186,14 @@ export function runCommand(): Command {
             concurrency: opts.concurrency ?? s.config.concurrency,
             cache: opts.cache,
           });
+          // Ctrl-C: finish the jobs in flight (each is one transaction) and say so; a second Ctrl-C quits at once.
+          const stop = new AbortController();
+          onSigint = () => {
+            if (stop.signal.aborted) process.exit(130);
+            process.stderr.write('\ninterrupted: finishing the jobs in flight (Ctrl-C again to quit now); run again to resume\n');
+            stop.abort();
+          };
+          process.on('SIGINT', onSigint);
           const ingested = paths.length ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id }) : null;
           if (ingested && out.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
           const problems = ingested?.problems ?? [];
@@ -198,13 +208,21 @@ export function runCommand(): Command {
             onEvent: progress.sink,
             skippedInputs: problems.length,
             regroup: !!opts.regroup,
+            signal: stop.signal,
           });
           progress.stop();
           const outputs = opts.out ? writeOutputs(s.store, opts.out) : [];
           if (out.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, outputs })}\n`);
           if (out.human) printSummary(out.human, summary, problems, ingested?.passed.length ?? 0, outputs);
-          process.exitCode = summary.stopped ? EXIT.error : problems.length || summary.failedJobs ? EXIT.partial : EXIT.ok;
+          process.exitCode = summary.interrupted
+            ? 130
+            : summary.stopped
+              ? EXIT.error
+              : problems.length || summary.failedJobs
+                ? EXIT.partial
+                : EXIT.ok;
         } finally {
+          if (onSigint) process.off('SIGINT', onSigint);
           progress.stop();
           await s.close();
         }

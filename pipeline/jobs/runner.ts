@@ -68,7 +68,7 @@ async function leaseStage(stage: Stage, ctx: StageContext, onEvent?: EventSink):
 export async function runStage<P>(
   def: StageDef<P>,
   ctx: StageContext,
-  opts: { concurrency: number; onEvent?: EventSink },
+  opts: { concurrency: number; onEvent?: EventSink; signal?: AbortSignal },
 ): Promise<StageResult> {
   const { jobs } = ctx.store;
   if (def.sequential) await leaseStage(def.name, ctx, opts.onEvent);
@@ -104,8 +104,8 @@ export async function runStage<P>(
       }
     };
     const settle = async (job: PlannedJob, held: PlannedJob[], turns: Turns) => {
-      // Every job still queued would fail as the last one did: it stays pending for a run that can reach the backend.
-      if (result.stopped) return;
+      // Every job still queued would fail as the last one did, or the user asked to stop: it stays pending for the next run.
+      if (result.stopped || opts.signal?.aborted) return;
       const claim = jobs.claim(def.name, job.key, job.inputHash, ctx.runId);
       if (claim === 'held') {
         held.push(job);
@@ -116,6 +116,9 @@ export async function runStage<P>(
         return;
       }
       try {
+        // The offline backend answers without waiting on anything: without a turn of the event loop between
+        // jobs, a Ctrl-C would be heard only when the stage ends. A job claimed is in flight, and is done.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         await def.run(job, { ...ctx, turn: () => turns.wait(job.key) }, prepared);
         result.done++;
         opts.onEvent?.({ type: 'job', stage: def.name, key: job.key, state: 'done' });
@@ -141,7 +144,7 @@ export async function runStage<P>(
       }
     };
     let waiting = 0;
-    while (pending.length && !result.stopped) {
+    while (pending.length && !result.stopped && !opts.signal?.aborted) {
       const held: PlannedJob[] = [];
       const turns = new Turns(pending.map((j) => j.key));
       // A store error (not a job's) stops the stage: Promise.all passes it on rather than leaving it unhandled.
