@@ -276,6 +276,17 @@ describe('bad inputs', () => {
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);
   });
 
+  it('status lists the first 20 skipped inputs and says how many more --json holds', async () => {
+    const bad = join(tmp.dir, 'many-bad.jsonl');
+    writeFileSync(bad, '{bad\n'.repeat(25));
+    const db = join(tmp.dir, 'many-bad.db');
+    await failscope('ingest', bad, '--db', db);
+    const lines = (await failscope('status', '--db', db)).stdout.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith(`skipped   ${bad}:`))).toHaveLength(20);
+    expect(lines.at(-1)).toBe('skipped   … and 5 more input(s); `failscope status --json` lists them all');
+    expect(JSON.parse((await failscope('status', '--json', '--db', db)).stdout).problems).toHaveLength(25);
+  });
+
   it('an --out of the wrong kind is refused before any work, by every command that writes one', async () => {
     const file = join(tmp.dir, 'a-file');
     writeFileSync(file, 'x');

@@ -113,6 +113,12 @@ const aligned = (by: Record<string, number>) => {
   return parts.length ? ` (${parts.join(', ')})` : '';
 };
 
+/** The first 20 lines of a list a person reads, and how many more `status --json` holds. */
+const firstOf = (lines: string[], tag: string, what: string) =>
+  lines.length > 20
+    ? [...lines.slice(0, 20), `${tag.padEnd(9)} … and ${lines.length - 20} more ${what}; \`failscope status --json\` lists them all`]
+    : lines;
+
 const passedLine = (n: number) => `${n} file(s) passed over as holding no articles (incident records, failscope's own output)`;
 
 function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], passed: number, outputs: string[]): void {
@@ -337,12 +343,28 @@ export function statusCommand(): Command {
             `collect   pages: ${c.pages.fetched} collected (${c.opinion} opinion), ${c.pages.duplicate} duplicate, ${c.pages.failed} failed, ${c.pages.pending} pending; feeds: ${c.feeds.fetched} fetched, ${c.feeds.failed} failed, ${c.feeds.pending} pending`,
           );
           out.push(`collect   failed by reason: ${by(c.failedByReason)}; duplicate by reason: ${by(c.duplicateByReason)}`);
-          for (const f of c.failedUrls.slice(0, 20)) out.push(`FAILED    ${f.url}: ${f.reason}${f.detail ? ` (${f.detail})` : ''}`);
-          if (c.failedUrls.length > 20)
-            out.push(`FAILED    … and ${c.failedUrls.length - 20} more URL(s); \`failscope status --json\` lists them all`);
+          out.push(
+            ...firstOf(
+              c.failedUrls.map((f) => `FAILED    ${f.url}: ${f.reason}${f.detail ? ` (${f.detail})` : ''}`),
+              'FAILED',
+              'URL(s)',
+            ),
+          );
         }
-        for (const f of status.failed) out.push(`FAILED    ${f.stage} ${f.key}: ${f.error}`);
-        for (const p of status.problems) out.push(`skipped   ${p.origin}: ${p.reason}`);
+        out.push(
+          ...firstOf(
+            status.failed.map((f) => `FAILED    ${f.stage} ${f.key}: ${f.error}`),
+            'FAILED',
+            'failed job(s)',
+          ),
+        );
+        out.push(
+          ...firstOf(
+            status.problems.map((p) => `skipped   ${p.origin}: ${p.reason}`),
+            'skipped',
+            'input(s)',
+          ),
+        );
         for (const u of status.usage)
           out.push(
             `usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`,
