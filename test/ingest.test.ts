@@ -79,6 +79,24 @@ describe('single-document files', () => {
     expect(t.store.articles.get('us')!.published).toBeNull();
   });
 
+  it('a JSON date given as a number is Unix time (seconds or milliseconds); one of another kind is named, not dropped unsaid', async () => {
+    const p = write(
+      'dates.jsonl',
+      [
+        { id: 'sec', headline: car.headline, text: car.text, published: 1663142400 },
+        { id: 'ms', headline: bank1.headline, text: bank1.text, date: 1678060800000 },
+        { id: 'obj', headline: breach.headline, text: breach.text, published: { $date: '2021-05-01' } },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n'),
+    );
+    const r = await ingest(t.store, [p]);
+    expect(r).toMatchObject({ inserted: 3, problems: [], undated: [{ origin: `${p}:3`, value: '{"$date":"2021-05-01"}' }] });
+    expect(t.store.articles.get('sec')!.published).toBe('2022-09-14');
+    expect(t.store.articles.get('ms')!.published).toBe('2023-03-06');
+    expect(t.store.articles.get('obj')!.published).toBeNull();
+  });
+
   it('.md: a "# heading" without front matter is the headline; CRLF line ends work', async () => {
     const p = write('breach.md', `# ${breach.headline}\r\n\r\n${breach.text.replace(/\n/g, '\r\n')}\r\n`);
     const crlf = write(

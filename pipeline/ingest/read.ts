@@ -64,6 +64,21 @@ const OWN_EXPORT = "failscope's own output (an exported record or report), not a
 const NO_TEXT = 'record has no "text" (or "body") string';
 
 /**
+ * A record's date as given: text as it is, a number as Unix time (seconds; milliseconds past 1e11, as
+ * JavaScript writes them). Anything else is passed on as written, so ingest names it as no date it can read
+ * rather than dropping it unsaid.
+ */
+function dateOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const ms = v > 1e11 ? v : v * 1000;
+    if (Math.abs(ms) <= 8.64e15) return new Date(ms).toISOString();
+  }
+  return JSON.stringify(v);
+}
+
+/**
  * A file's records without text, held back until the file shows an article: a file none of whose records
  * has text (predictions, metrics, another tool's data) is one problem, not one per record.
  */
@@ -111,7 +126,7 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
       url: str(r.url),
       headline: str(r.headline) ?? str(r.title),
       source: str(r.source) ?? str(r.outlet),
-      published: str(r.published) ?? str(r.date),
+      published: dateOf(r.published) ?? dateOf(r.date),
       text,
       origin,
     },
