@@ -276,6 +276,25 @@ describe('bad inputs', () => {
     expect(status.problems.map((p: { origin: string }) => p.origin)).toEqual([`${good}:2`, empty, binary]);
   });
 
+  it('a run with nothing to read, and an export with no records, say why instead of printing zeros or nothing', async () => {
+    const db = join(tmp.dir, 'empty.db');
+    const r = await failscope('run', '--db', db);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('nothing to do: the database holds no articles; name files or folders to read');
+    expect((await failscope('export', '--db', db)).stderr).toContain(
+      'no incident records in this database yet: `failscope run` makes them',
+    );
+    const notFailure = join(tmp.dir, 'bakery.txt');
+    writeFileSync(
+      notFailure,
+      'Local bakery wins award\n\nThe bakery on Main Street won the regional bread award on Saturday, its owner said. The judges praised the sourdough and the rye. The owner plans to open a second shop next year in the town centre.\n',
+    );
+    await failscope('run', notFailure, '--db', db);
+    expect((await failscope('export', '--db', db)).stderr).toContain(
+      'no incident records: none of the 1 article(s) was screened as a failure report',
+    );
+  });
+
   it('status lists the first 20 skipped inputs and says how many more --json holds', async () => {
     const bad = join(tmp.dir, 'many-bad.jsonl');
     writeFileSync(bad, '{bad\n'.repeat(25));

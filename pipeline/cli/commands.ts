@@ -149,6 +149,10 @@ function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Proble
   if (s.interrupted) lines.push('  INTERRUPTED  the jobs in flight were finished and saved; `failscope run` takes up the rest');
   if (s.stopped) lines.push(`  STOPPED      ${s.stopped}; the jobs not done stay pending, and \`failscope run\` takes them up again`);
   if (outputs.length) lines.push(`  outputs      ${outputs.join(', ')}`);
+  if (s.articles === 0 && !problems.length && !passed)
+    lines.push(
+      '  nothing to do: the database holds no articles; name files or folders to read (`failscope run data/sample/articles.jsonl`), or fetch news with `failscope collect`',
+    );
   to.write(`${lines.join('\n')}\n`);
 }
 
@@ -249,6 +253,14 @@ export function exportCommand(): Command {
       const s = openExisting(opts);
       try {
         const records = exportRecords(s.store, opts);
+        if (!records.length) {
+          const c = s.store.counts();
+          process.stderr.write(
+            c.articles && c.screened === c.articles - c.duplicates && !c.failures
+              ? `no incident records: none of the ${c.screened} article(s) was screened as a failure report\n`
+              : 'no incident records in this database yet: `failscope run` makes them\n',
+          );
+        }
         const articles = articleMap(s.store);
         if (opts.format === 'html') {
           const files = writeHtml(opts.out!, records, articles);
