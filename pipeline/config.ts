@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { Config } from '../schemas/index.ts';
 import { unknownKeys } from './unknown-keys.ts';
+import { jsonError } from './text/json-error.ts';
 
 export const CONFIG_FILE = 'failscope.config.json';
 
@@ -12,10 +13,12 @@ export const CONFIG_FILE = 'failscope.config.json';
  */
 export function readJsonFile<T>(file: string, schema: z.ZodType<T>, onUnknownKey?: (key: string) => void): T {
   let raw: unknown;
+  let text = '';
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
+    throw new Error(`${file}: ${jsonError(text, e)}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success)

@@ -80,6 +80,24 @@ describe('the CLI catches typos', () => {
   });
 });
 
+describe('malformed JSON files', () => {
+  it('are named with the line and column of the fault: the config, a model file, a .json of articles', async () => {
+    // A missing comma at the end of line 3: JSON.parse stops at the next key, line 4, column 3 (Node 22 says so itself).
+    const broken = '{\n  "concurrency": 4,\n  "db": "x.db"\n  "backend": "offline"\n}\n';
+    const config = join(tmp.dir, 'broken.config.json');
+    writeFileSync(config, broken);
+    const r = await failscope('run', '--db', db, '--config', config);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`failscope: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .* \\(line 4,? column 3\\)`));
+    const m = await failscope('run', '--db', db, '--model-file', config);
+    expect(m.stderr).toMatch(/cannot read the offline model \(.*\(line 4,? column 3\)\)/);
+    const articles = join(tmp.dir, 'broken.json');
+    writeFileSync(articles, broken);
+    const i = await failscope('ingest', articles, '--db', db);
+    expect(i.stderr).toMatch(/skipped .*broken\.json: malformed JSON: .*\(line 4,? column 3\)/);
+  });
+});
+
 describe('output', () => {
   it('piped, stdout carries only JSON lines and the human summary goes to stderr', () => {
     expect(made.code, made.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { isOwnExport } from '../export/marks.ts';
 import { type FileArticle, slug } from './article.ts';
 import { readLines } from './lines.ts';
 import { decodeFile, decodeRecord, holdsBadBytes, lineList } from './utf8.ts';
+import { jsonError } from '../text/json-error.ts';
 
 export interface Problem {
   origin: string;
@@ -168,7 +169,7 @@ function* readJsonDoc(path: string, raw: string, badLines: number[], opts: Inges
   } catch (e) {
     yield problem(
       badLines.length ? `${path}:${badLines[0]}` : path,
-      badLines.length ? notUtf8(badLines) : `malformed JSON: ${(e as Error).message}`,
+      badLines.length ? notUtf8(badLines) : `malformed JSON: ${jsonError(raw, e)}`,
     );
     return;
   }

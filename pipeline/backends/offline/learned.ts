@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashOf } from '../../text/hash.ts';
 import { OfflineModel } from './model.ts';
+import { jsonError } from '../../text/json-error.ts';
 
 /** The model that ships: learned from the project's corpus (data/train) and FAIL's dev split. */
 export const DEFAULT_MODEL_FILE = join(import.meta.dirname, 'model.json');
@@ -24,10 +25,12 @@ export function loadModel(file: string = DEFAULT_MODEL_FILE): LoadedModel {
   const hit = loaded.get(abs);
   if (hit) return hit;
   let json: unknown;
+  let text = '';
   try {
-    json = JSON.parse(readFileSync(abs, 'utf8'));
+    text = readFileSync(abs, 'utf8');
+    json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${abs}: cannot read the offline model (${(e as Error).message})`);
+    throw new Error(`${abs}: cannot read the offline model (${jsonError(text, e)})`);
   }
   const parsed = OfflineModel.safeParse(json);
   if (!parsed.success) {

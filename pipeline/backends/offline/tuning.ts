@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { hashOf } from '../../text/hash.ts';
 import { isDimensionKey, optionKeys } from '../../../schemas/index.ts';
 import { CLAUSE_FIELDS, FACT_FIELDS, type FactField, NAME_FIELDS } from './fact-fields.ts';
+import { jsonError } from '../../text/json-error.ts';
 
 /** What a name names, by its head word (name-candidates.ts kindOf); fieldKinds says which a field takes. */
 export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source', 'event', 'product', 'other'] as const;
@@ -272,7 +273,7 @@ function readTuning(dir: string) {
       try {
         json = JSON.parse(text);
       } catch (e) {
-        throw new Error(`${file}: malformed JSON: ${(e as Error).message}`);
+        throw new Error(`${file}: malformed JSON: ${jsonError(text, e)}`);
       }
       const parsed = FILES[name as keyof typeof FILES].safeParse(json);
       if (!parsed.success)
