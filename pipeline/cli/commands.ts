@@ -21,6 +21,7 @@ const noteUndated = (u: Undated) =>
   process.stderr.write(`note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`);
 
 const notePassed = (p: Problem) => process.stderr.write(`note ${p.origin}: passed over, ${p.reason}\n`);
+const passedLine = (n: number) => `${n} file(s) passed over as holding no articles (incident records, failscope's own output)`;
 
 const bytes = (v: string) => {
   const n = Number(v);
@@ -118,8 +119,6 @@ const firstOf = (lines: string[], tag: string, what: string) =>
   lines.length > 20
     ? [...lines.slice(0, 20), `${tag.padEnd(9)} … and ${lines.length - 20} more ${what}; \`failscope status --json\` lists them all`]
     : lines;
-
-const passedLine = (n: number) => `${n} file(s) passed over as holding no articles (incident records, failscope's own output)`;
 
 function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], passed: number, outputs: string[]): void {
   const c = s.citations;

@@ -1,5 +1,6 @@
 /** Soft hyphens and zero-width characters: invisible in print, common in scraped text. */
 export const INVISIBLE_CLASS = '[\\u00ad\\u200b-\\u200d\\u2060\\ufeff]';
+const SOME = new RegExp(INVISIBLE_CLASS);
 const ANY = new RegExp(INVISIBLE_CLASS, 'g');
 
 /**
@@ -8,7 +9,7 @@ const ANY = new RegExp(INVISIBLE_CLASS, 'g');
  * reads the cleaned text, while offsets stay those of the text the citations quote.
  */
 export function withoutInvisible(text: string): { clean: string; origin: (i: number) => number } {
-  if (!new RegExp(INVISIBLE_CLASS).test(text)) return { clean: text, origin: (i) => i };
+  if (!SOME.test(text)) return { clean: text, origin: (i) => i };
   const at: number[] = [];
   let clean = '';
   let from = 0;
