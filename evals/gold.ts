@@ -28,7 +28,12 @@ export interface GoldSet {
 
 /** One schema-checked record a line; bad lines go to `problems` with file and line, the rest are read. */
 export async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems: GoldProblem[]): Promise<T[]> {
-  const out: T[] = [];
+  return (await readJsonlLines(file, schema, problems)).map((r) => r.value);
+}
+
+/** readJsonl, each record with its line, for problems found once records are compared with each other. */
+async function readJsonlLines<T>(file: string, schema: z.ZodType<T>, problems: GoldProblem[]): Promise<{ value: T; line: number }[]> {
+  const out: { value: T; line: number }[] = [];
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
@@ -49,7 +54,7 @@ export async function readJsonl<T>(file: string, schema: z.ZodType<T>, problems:
       });
       continue;
     }
-    out.push(parsed.data);
+    out.push({ value: parsed.data, line: n });
   }
   return out;
 }
@@ -65,37 +70,40 @@ export async function loadGold(dir: string): Promise<GoldSet> {
     throw new Error(`${articlesFile}: not found (a gold directory holds articles.jsonl and, optionally, incidents.jsonl)`);
   const problems: GoldProblem[] = [];
   const seen = new Set<string>();
-  const articles = (await readJsonl(articlesFile, GoldArticle, problems)).filter((a) => {
-    if (seen.has(a.id)) {
-      problems.push({ origin: articlesFile, reason: `article id "${a.id}" appears twice; the second is left out` });
-      return false;
-    }
-    seen.add(a.id);
-    return true;
-  });
+  // Each problem names its line: two records can be wrong in the same way, and each must be found.
+  const leftOut = (file: string, line: number, reason: string) => {
+    problems.push({ origin: `${file}:${line}`, reason: `${reason}; it is left out` });
+    return false;
+  };
+  const articles = (await readJsonlLines(articlesFile, GoldArticle, problems))
+    .filter(({ value: a, line }) => {
+      if (seen.has(a.id)) return leftOut(articlesFile, line, `article id "${a.id}" appears twice`);
+      seen.add(a.id);
+      return true;
+    })
+    .map((r) => r.value);
   const incidentsFile = join(abs, 'incidents.jsonl');
   const claimed = new Map<string, string>();
+  const ids = new Set<string>();
   const incidents = existsSync(incidentsFile)
-    ? (await readJsonl(incidentsFile, GoldIncident, problems)).filter((inc) => {
-        const missing = inc.articleIds.filter((id) => !seen.has(id));
-        if (missing.length) {
-          problems.push({
-            origin: incidentsFile,
-            reason: `incident "${inc.id}" names articles not in articles.jsonl (${missing.join(', ')}); it is left out`,
-          });
-          return false;
-        }
-        const shared = inc.articleIds.filter((id) => claimed.has(id));
-        if (shared.length) {
-          problems.push({
-            origin: incidentsFile,
-            reason: `incident "${inc.id}" shares articles with "${claimed.get(shared[0])}" (${shared.join(', ')}); it is left out`,
-          });
-          return false;
-        }
-        for (const id of inc.articleIds) claimed.set(id, inc.id);
-        return true;
-      })
+    ? (await readJsonlLines(incidentsFile, GoldIncident, problems))
+        .filter(({ value: inc, line }) => {
+          if (ids.has(inc.id)) return leftOut(incidentsFile, line, `incident id "${inc.id}" appears twice`);
+          ids.add(inc.id);
+          const missing = inc.articleIds.filter((id) => !seen.has(id));
+          if (missing.length)
+            return leftOut(incidentsFile, line, `incident "${inc.id}" names articles not in articles.jsonl (${missing.join(', ')})`);
+          const shared = inc.articleIds.filter((id) => claimed.has(id));
+          if (shared.length)
+            return leftOut(
+              incidentsFile,
+              line,
+              `incident "${inc.id}" shares articles with "${claimed.get(shared[0])}" (${shared.join(', ')})`,
+            );
+          for (const id of inc.articleIds) claimed.set(id, inc.id);
+          return true;
+        })
+        .map((r) => r.value)
     : [];
   const kind: GoldKind = articles.some((a) => a.gold.storyId !== undefined)
     ? 'ko'

@@ -237,9 +237,34 @@ describe('gold loading', () => {
     expect(g.problems.map((p) => p.origin)).toEqual([
       `${join(dir, 'articles.jsonl')}:2`,
       `${join(dir, 'articles.jsonl')}:3`,
-      join(dir, 'incidents.jsonl'),
+      `${join(dir, 'incidents.jsonl')}:2`,
     ]);
     expect(g.problems[2].reason).toMatch(/g-9/);
+  });
+
+  it('names each incident it leaves out by its line: a repeated id, missing articles, articles another incident holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'failscope-gold-'));
+    const article = (id: string) => ({ id, text: 'The ticket machines stopped after an update.', gold: { isFailure: true } });
+    writeFileSync(join(dir, 'articles.jsonl'), ['a1', 'a2', 'a1'].map((id) => JSON.stringify(article(id))).join('\n'));
+    const gold = { postmortem: {}, taxonomy: {} };
+    const incidents = [
+      { id: 'i1', articleIds: ['a1'], gold },
+      { id: 'i2', articleIds: ['a9'], gold },
+      { id: 'i3', articleIds: ['a8'], gold },
+      { id: 'i1', articleIds: ['a2'], gold },
+      { id: 'i4', articleIds: ['a1', 'a2'], gold },
+    ];
+    writeFileSync(join(dir, 'incidents.jsonl'), incidents.map((x) => JSON.stringify(x)).join('\n'));
+    const g = await loadGold(dir);
+    expect(g.incidents.map((i) => i.id)).toEqual(['i1']);
+    const at = (file: string, line: number) => `${join(dir, file)}:${line}`;
+    expect(g.problems).toEqual([
+      { origin: at('articles.jsonl', 3), reason: 'article id "a1" appears twice; it is left out' },
+      { origin: at('incidents.jsonl', 2), reason: 'incident "i2" names articles not in articles.jsonl (a9); it is left out' },
+      { origin: at('incidents.jsonl', 3), reason: 'incident "i3" names articles not in articles.jsonl (a8); it is left out' },
+      { origin: at('incidents.jsonl', 4), reason: 'incident id "i1" appears twice; it is left out' },
+      { origin: at('incidents.jsonl', 5), reason: 'incident "i4" shares articles with "i1" (a1); it is left out' },
+    ]);
   });
 
   it('names the missing file', async () => {
