@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TUNING_DIR, readTuning } from '../pipeline/backends/offline/tuning.ts';
@@ -141,6 +141,23 @@ describe("learning the user's labels, and cross-fitting when scoring them", () =
     const labels = await backend.classify({ id: inc.id, articleIds: inc.articleIds, published: null }, articles);
     return { labels, articles };
   };
+
+  it('with articles but no labelled incident, fits no taxonomy and says so, instead of reporting a cross-validated 0', async () => {
+    const articlesOnly = at('articles-only');
+    mkdirSync(articlesOnly, { recursive: true });
+    cpSync(join(ROOT, 'data/sample/articles.jsonl'), join(articlesOnly, 'articles.jsonl'));
+    const lines: string[] = [];
+    const m = await learnModel({
+      base: [join(ROOT, P1)],
+      target: [articlesOnly],
+      from: { file: 'corpus', model, hash: 'x' },
+      log: (l) => lines.push(l),
+    });
+    expect(m.adaptation!.taxonomy).toEqual({});
+    expect(m.adaptation!.crossValidation['taxonomy.mean.exact']).toBeUndefined();
+    expect(lines).toContain('taxonomy: no labelled incident in the target folders, so the corpus model labels as before');
+    expect(lines.join('\n')).not.toMatch(/mean exact 0 /);
+  });
 
   it('records what it learned from, fitted a layer per dimension, and learned the planted set', () => {
     expect(OfflineModel.parse(model).adaptation).not.toBeNull();

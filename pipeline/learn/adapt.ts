@@ -277,8 +277,11 @@ export function learnTaxonomyAdaptation(
     );
   }
   const dims = Object.keys(taxonomy);
-  cv['taxonomy.mean.exact'] = r3(dims.reduce((a, d) => a + cv[`taxonomy.${d}.exact`]!, 0) / Math.max(1, dims.length));
-  cv['taxonomy.mean.jaccard'] = r3(dims.reduce((a, d) => a + cv[`taxonomy.${d}.jaccard`]!, 0) / Math.max(1, dims.length));
+  // With no labelled incident there is nothing to validate: no mean, rather than a mean of 0.
+  if (dims.length) {
+    cv['taxonomy.mean.exact'] = r3(dims.reduce((a, d) => a + cv[`taxonomy.${d}.exact`]!, 0) / dims.length);
+    cv['taxonomy.mean.jaccard'] = r3(dims.reduce((a, d) => a + cv[`taxonomy.${d}.jaccard`]!, 0) / dims.length);
+  }
   return { shared: SHARED, knn: knnSpace(items), taxonomy, calibration: plattScale(platt) };
 }
 
@@ -295,7 +298,9 @@ export function learnAdaptation(base: OfflineModel, corpus: Labelled, target: La
   const extraction = refitExtraction(base, corpus.incidents, target.incidents);
   const tax = learnTaxonomyAdaptation(base, target.incidents, cv, log);
   log(
-    `taxonomy (target, cross-validated) mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${tax.calibration.a} b=${tax.calibration.b}`,
+    cv['taxonomy.mean.exact'] === undefined
+      ? 'taxonomy: no labelled incident in the target folders, so the corpus model labels as before'
+      : `taxonomy (target, cross-validated) mean exact ${cv['taxonomy.mean.exact']} / jaccard ${cv['taxonomy.mean.jaccard']}; calibration a=${tax.calibration.a} b=${tax.calibration.b}`,
   );
   return {
     sources: target.sources,
