@@ -8,6 +8,7 @@ import { loadModel } from '../pipeline/backends/offline/learned.ts';
 import { FACT_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
 import { neighbours } from '../pipeline/backends/offline/adapted.ts';
 import { learnModel } from '../pipeline/learn/learn.ts';
+import { plattScale } from '../pipeline/learn/base.ts';
 import { hashOf } from '../pipeline/text/hash.ts';
 import { toArticle } from '../pipeline/ingest/article.ts';
 import { recordDecision } from '../pipeline/review/decisions.ts';
@@ -258,5 +259,19 @@ describe('review decisions → review export → learn → eval compare', () => 
     expect(behaviour.verdict).toBe('better');
     const duration = deltas.find((d) => d.key === 'taxonomy.duration.exact')!;
     expect(duration.b).toBe(1);
+  });
+});
+
+describe('calibration', () => {
+  it("fits Platt's smoothed targets: answers that were all right give a high confidence short of certainty", () => {
+    const allRight = Array.from({ length: 18 }, (_, i) => ({ z: -1 + i / 9, y: 1 }));
+    const c = plattScale(allRight);
+    const confidence = 1 / (1 + Math.exp(-(c.a * 0.5 + c.b)));
+    // (18 + 1) / (18 + 2) = 0.95, not the 1.0 a fit to raw 0/1 targets runs off to.
+    expect(confidence).toBeGreaterThan(0.9);
+    expect(confidence).toBeLessThan(0.97);
+    // With wrong answers among them, a higher score still means a higher confidence.
+    const mixed = [...allRight, ...Array.from({ length: 10 }, (_, i) => ({ z: -2 + i / 10, y: 0 }))];
+    expect(plattScale(mixed).a).toBeGreaterThan(0);
   });
 });

@@ -363,14 +363,21 @@ export function learnTaxonomy(
   return { taxonomy, calibration: plattScale(platt) };
 }
 
-/** Platt scaling: confidence = σ(a · logit(p) + b), fitted on cross-validated (p, correct) pairs. */
+/**
+ * Platt scaling: confidence = σ(a · logit(p) + b), fitted on cross-validated (p, correct) pairs. The
+ * targets are Platt's own, (N₊ + 1) / (N₊ + 2) for a right answer and 1 / (N₋ + 2) for a wrong one:
+ * a small labelled set that was answered right every time (a reviewer who accepted each label) would
+ * otherwise fit a confidence of 1 for everything, and the review queue would never show those labels again.
+ */
 export function plattScale(pairs: readonly { z: number; y: number }[]): { a: number; b: number } {
   const ok = pairs.filter((p) => Number.isFinite(p.z));
   if (ok.length === 0) return { a: 1, b: 0 };
+  const right = ok.filter((p) => p.y === 1).length;
+  const wrong = ok.length - right;
   const pm = fit(
     ['z'],
     ok.map((p) => ({ z: p.z })),
-    ok.map((p) => p.y),
+    ok.map((p) => (p.y === 1 ? (right + 1) / (right + 2) : 1 / (wrong + 2))),
     { l2: 0.01 },
   );
   return { a: r3(pm.weights[0]! / pm.scale[0]!), b: r3(pm.bias - (pm.weights[0]! * pm.mean[0]!) / pm.scale[0]!) };
