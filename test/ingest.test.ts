@@ -268,6 +268,19 @@ describe('directories', () => {
     expect(r).toMatchObject({ read: 3, inserted: 3, problems: [] });
   });
 
+  it('passes over hidden folders and node_modules inside the folder it walks, but reads one named itself', async () => {
+    write('news/story.txt', `${car.headline}\n${car.text}`);
+    write('node_modules/pkg/CHANGELOG.md', `# Changelog\n\n## 1.0.0\n${bank1.text}`);
+    write('.cache/page.txt', `${breach.headline}\n${breach.text}`);
+    const ids = async (path: string) => {
+      const seen: string[] = [];
+      for await (const item of readInputs([path])) if ('article' in item) seen.push(item.article.id);
+      return seen;
+    };
+    expect(await ids(dir)).toEqual(['story']);
+    expect(await ids(join(dir, '.cache'))).toEqual(['page']);
+  });
+
   it('a second ingest of the same inputs adds nothing', async () => {
     write('x/one.txt', `${car.headline}\n${car.text}`);
     await ingest(t.store, [dir]);

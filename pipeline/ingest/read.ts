@@ -1,5 +1,5 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { IngestConfig } from '../../schemas/index.ts';
 import { contentHash } from '../text/hash.ts';
 import { decodeBody } from '../text/charset.ts';
@@ -339,6 +339,13 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
         (d) => (d.isFile() || d.isSymbolicLink()) && SUPPORTED.includes(extname(d.name).toLowerCase()) && !/^readme\.md$/i.test(d.name),
       )
       .map((d) => join(d.parentPath ?? p, d.name))
+      // Hidden folders (.git, .cache) and installed packages (node_modules) hold no news, only files that look like it.
+      .filter(
+        (f) =>
+          !relative(p, f)
+            .split(sep)
+            .some((part) => part.startsWith('.') || part === 'node_modules'),
+      )
       .sort((a, b) => relative(p, a).localeCompare(relative(p, b)));
     // Asked for input and given none: say so (a mistyped path, or a directory named like a file).
     if (entries.length === 0) yield problem(p, `directory holds no ${SUPPORTED.join(' ')} files`);
