@@ -295,14 +295,18 @@ describe('bad inputs', () => {
     );
   });
 
-  it('status lists the first 20 skipped inputs and says how many more --json holds', async () => {
+  it('run and status name the first 20 skipped inputs and say how many more --json holds', async () => {
     const bad = join(tmp.dir, 'many-bad.jsonl');
     writeFileSync(bad, '{bad\n'.repeat(25));
     const db = join(tmp.dir, 'many-bad.db');
-    await failscope('ingest', bad, '--db', db);
+    const run = await failscope('run', bad, '--db', db);
+    // While reading, the first 20 are named and the rest counted.
+    expect(run.stderr.split('\n').filter((l) => l.startsWith(`skipped ${bad}:`))).toHaveLength(20);
+    expect(run.stderr).toContain('skipped … and more: the first 20 are named above, the summary counts them all');
+    expect(run.stderr).toMatch(/SKIPPED\s+25 input\(s\)/);
     const lines = (await failscope('status', '--db', db)).stdout.trim().split('\n');
     expect(lines.filter((l) => l.startsWith(`skipped   ${bad}:`))).toHaveLength(20);
-    expect(lines.at(-1)).toBe('skipped   … and 5 more input(s); `failscope status --json` lists them all');
+    expect(lines).toContain('skipped   … and 5 more input(s); `failscope status --json` lists them all');
     expect(JSON.parse((await failscope('status', '--json', '--db', db)).stdout).problems).toHaveLength(25);
   });
 

@@ -281,6 +281,16 @@ describe('directories', () => {
     expect(await ids(join(dir, '.cache'))).toEqual(['page']);
   });
 
+  it('stops reading when its signal is aborted (Ctrl-C), keeping what it stored', async () => {
+    const p = write('many.jsonl', ['{bad', ...[car, bank1].map((a, i) => JSON.stringify({ id: `m${i}`, ...a }))].join('\n'));
+    const stop = new AbortController();
+    // The user presses Ctrl-C while the first line is reported.
+    const r = await ingest(t.store, [p], { signal: stop.signal, onProblem: () => stop.abort() });
+    expect(r).toMatchObject({ read: 0, inserted: 0 });
+    expect(r.problems).toHaveLength(1);
+    expect(await ingest(t.store, [p])).toMatchObject({ inserted: 2 });
+  });
+
   it('a second ingest of the same inputs adds nothing', async () => {
     write('x/one.txt', `${car.headline}\n${car.text}`);
     await ingest(t.store, [dir]);

@@ -20,6 +20,19 @@ const noteRenamed = (r: Renamed) =>
 const noteUndated = (u: Undated) =>
   process.stderr.write(`note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`);
 
+/** A problem sink that names the first SHOWN_PROBLEMS and says once that the rest are only counted. */
+function shownProblems(): (p: Problem) => void {
+  let n = 0;
+  return (p) => {
+    n++;
+    if (n <= SHOWN_PROBLEMS) warnProblem(p);
+    else if (n === SHOWN_PROBLEMS + 1)
+      process.stderr.write(
+        `skipped … and more: the first ${SHOWN_PROBLEMS} are named above, the summary counts them all, and \`failscope status --json\` names each\n`,
+      );
+  };
+}
+
 const notePassed = (p: Problem) => process.stderr.write(`note ${p.origin}: passed over, ${p.reason}\n`);
 const passedLine = (n: number) => `${n} file(s) passed over as holding no articles (incident records, failscope's own output)`;
 
@@ -34,11 +47,14 @@ const maxArticleOption = () =>
     'refuse a larger article or JSON Lines line (default 393216, or ingest.maxArticleBytes in the config)',
   ).argParser(bytes);
 
+/** Skipped inputs named as they are met; past this many, the rest are counted, and `status` lists them all. */
+const SHOWN_PROBLEMS = 20;
+
 /** What ingest reads with: the config's limits, and the flag over them. */
 const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
   ...config.ingest,
   maxArticleBytes: opts.maxArticleBytes ?? config.ingest.maxArticleBytes,
-  onProblem: warnProblem,
+  onProblem: shownProblems(),
   onRenamed: noteRenamed,
   onUndated: noteUndated,
   onPassed: notePassed,
@@ -203,7 +219,9 @@ export function runCommand(): Command {
             stop.abort();
           };
           process.on('SIGINT', onSigint);
-          const ingested = paths.length ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id }) : null;
+          const ingested = paths.length
+            ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id, signal: stop.signal })
+            : null;
           if (ingested && out.json) process.stdout.write(`${JSON.stringify({ type: 'ingest', ...ingested })}\n`);
           const problems = ingested?.problems ?? [];
           const summary = await runPipeline(s.store, s.backend, {

@@ -44,6 +44,8 @@ export async function ingest(
     onRenamed?: (r: Renamed) => void;
     onUndated?: (u: Undated) => void;
     onPassed?: (p: Problem) => void;
+    /** Aborted (Ctrl-C): stop reading after the articles read so far are stored. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<IngestResult> {
   const result: IngestResult = {
@@ -73,6 +75,7 @@ export async function ingest(
     opts.onProblem?.(p);
   };
   for await (const item of readInputs(paths, opts)) {
+    if (opts.signal?.aborted) break;
     if ('problem' in item) {
       report(item.problem);
       continue;
