@@ -79,6 +79,13 @@ describe('single-document files', () => {
     expect(t.store.articles.get('us')!.published).toBeNull();
   });
 
+  it('a publication date after today is kept as given and named in a note', async () => {
+    const p = write('future.jsonl', JSON.stringify({ id: 'fut', headline: car.headline, text: car.text, published: '2999-01-02' }));
+    const r = await ingest(t.store, [p]);
+    expect(r.undated).toEqual([{ origin: `${p}:1`, value: '2999-01-02', future: true }]);
+    expect(t.store.articles.get('fut')!.published).toBe('2999-01-02');
+  });
+
   it('a JSON date given as a number is Unix time (seconds or milliseconds); one of another kind is named, not dropped unsaid', async () => {
     const p = write(
       'dates.jsonl',

@@ -18,7 +18,11 @@ import type { Config } from '../../schemas/index.ts';
 const noteRenamed = (r: Renamed) =>
   process.stderr.write(`note ${r.origin}: id "${r.wanted}" is taken by ${r.takenBy}; stored as "${r.id}"\n`);
 const noteUndated = (u: Undated) =>
-  process.stderr.write(`note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`);
+  process.stderr.write(
+    u.future
+      ? `note ${u.origin}: publication date "${u.value}" is after today; stored as given (a typo in the source?)\n`
+      : `note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`,
+  );
 
 /** A problem sink that names the first SHOWN_PROBLEMS and says once that the rest are only counted. */
 function shownProblems(): (p: Problem) => void {

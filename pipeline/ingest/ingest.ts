@@ -12,10 +12,14 @@ export interface Renamed {
   takenBy: string;
 }
 
-/** An article whose input gave a publication date that is none: stored without one. */
+/**
+ * An article whose input gave a publication date that is none (stored without one), or one after today
+ * (`future`: stored as given, since only the source can say what it should be).
+ */
 export interface Undated {
   origin: string;
   value: string;
+  future?: boolean;
 }
 
 export interface IngestResult {
@@ -89,8 +93,10 @@ export async function ingest(
     const article = toArticle(item.article);
     // The article is worth keeping without its date, but the user should learn that the date was not read.
     const given = item.article.published?.trim();
-    if (given && !article.published) {
-      const u = { origin: item.article.origin, value: given };
+    // A day's grace: a story dated in a timezone ahead of this machine's.
+    const future = !!article.published && article.published > new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    if ((given && !article.published) || future) {
+      const u = { origin: item.article.origin, value: given ?? '', ...(future ? { future } : {}) };
       result.undated.push(u);
       opts.onUndated?.(u);
     }
