@@ -275,3 +275,15 @@ describe('calibration', () => {
     expect(plattScale(mixed).a).toBeGreaterThan(0);
   });
 });
+
+describe('a model file learned with other tuning or code', () => {
+  it('is used, with a warning that its figures need not hold; the shipped model gets none', () => {
+    const shipped = loadModel();
+    const said: string[] = [];
+    new OfflineBackend({ loaded: shipped, log: (l) => said.push(l) });
+    expect(said).toEqual([]);
+    const old = { ...shipped, file: 'team.json', model: { ...shipped.model, tuning: 'learned-before' } };
+    new OfflineBackend({ loaded: old, log: (l) => said.push(l) });
+    expect(said).toEqual([expect.stringMatching(/^warning: team\.json was learned with other tuning or code .*learn it again/)]);
+  });
+});

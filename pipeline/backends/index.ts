@@ -50,6 +50,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         workers: opts.workers ?? opts.config?.offline.workers ?? 1,
         workerHeapMb: opts.config?.offline.workerHeapMb,
         workersAfterJobs: opts.config?.offline.workersAfterJobs,
+        log: opts.log,
       });
     case 'openai': {
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.

@@ -6,7 +6,7 @@ import { daysBetween } from '../../text/dates.ts';
 import { doWork, type Answers, type OfflineTask } from './work.ts';
 import { DEPTH, ThreadLost, WorkerPool } from './pool.ts';
 import { type LoadedModel, loadModel } from './learned.ts';
-import { TUNING } from './tuning.ts';
+import { CODE_VERSION, TUNING } from './tuning.ts';
 
 /**
  * Raised when a stage's records change while the model does not (how facts are merged, what a rationale
@@ -41,6 +41,8 @@ export interface OfflineOptions {
   workerHeapMb?: number;
   /** Jobs done in the main thread before threads start (offline.workersAfterJobs). */
   workersAfterJobs?: number;
+  /** Told what a user should know about the model (one learned with other tuning or code). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -61,6 +63,11 @@ export class OfflineBackend implements Backend {
     this.loaded = opts.loaded ?? loadModel(opts.modelFile);
     const m = this.loaded.model,
       a = m.adaptation;
+    // Its weights were fitted to features that other cues or code compute differently: it runs, but its measured figures need not hold.
+    if (m.tuning && m.tuning !== TUNING.hash)
+      opts.log?.(
+        `warning: ${this.loaded.file} was learned with other tuning or code than this failscope reads with (${CODE_VERSION}); learn it again (failscope learn) for the figures it reports to hold`,
+      );
     const workers = opts.workers ?? 1;
     const defaults = OfflineConfig.parse({});
     this.pool =
