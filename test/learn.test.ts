@@ -286,4 +286,13 @@ describe('a model file learned with other tuning or code', () => {
     new OfflineBackend({ loaded: old, log: (l) => said.push(l) });
     expect(said).toEqual([expect.stringMatching(/^warning: team\.json was learned with other tuning or code .*learn it again/)]);
   });
+
+  it('on the command line, the warning follows the line naming the backend', async () => {
+    const file = at('learned-before.json');
+    writeFileSync(file, JSON.stringify({ ...loadModel().model, tuning: 'learned-before' }));
+    const r = await failscope('run', '--db', at('warned.db'), '--model-file', file);
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^failscope · backend offline \(learned-before@/);
+    expect(lines[1]).toMatch(/^warning: .*learned-before\.json was learned with other tuning or code/);
+  });
 });

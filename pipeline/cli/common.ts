@@ -57,6 +57,7 @@ export async function open(opts: CommonOptions): Promise<Session> {
   const fallback = chosen ? null : defaultBackend(config);
   const backendName = chosen ?? fallback!.backend;
   const problems: Problem[] = [];
+  let early: string[] | null = [];
   const backend = await createBackend({
     backend: backendName,
     model: opts.model ?? config.model ?? undefined,
@@ -66,11 +67,14 @@ export async function open(opts: CommonOptions): Promise<Session> {
     workers: opts.workers,
     onProblem: (p) => problems.push(p),
     batch: opts.batch,
-    log: (line) => process.stderr.write(`${line}\n`),
+    // What the backend says while it is made (a stale model file) follows the line that names it.
+    log: (line) => (early ? early.push(line) : process.stderr.write(`${line}\n`)),
   });
   const dbPath = opts.db ?? config.db;
   const why = fallback?.endpoint ? ` at ${fallback.endpoint} (--backend offline for the offline backend)` : '';
   process.stderr.write(`failscope · backend ${backend.name} (${backend.model})${why} · db ${dbPath}\n`);
+  for (const line of early) process.stderr.write(`${line}\n`);
+  early = null;
   problems.forEach(warnProblem);
   const store = new Store(dbPath, { jobs: config.jobs });
   return {
