@@ -258,6 +258,28 @@ describe('failscope CLI on the openai backend', () => {
         /backend openai \(gpt-4o-mini\) at OPENAI_BASE_URL http:\/\/127\.0\.0\.1:\d+\/v1 \(--backend offline/,
       );
       expect(again.stderr).toMatch(/stages\s+screen 0 done\/\d+ unchanged/);
+      // A model file is the offline backend's: naming one chooses it, and asking the openai backend to use one is an error.
+      const offline = await failscope(
+        'run',
+        '--db',
+        db,
+        '--config',
+        config,
+        '--model-file',
+        join(ROOT, 'pipeline/backends/offline/model.json'),
+      );
+      expect(offline.stderr.split('\n')[0]).toMatch(/backend offline \(model@/);
+      const both = await failscope(
+        'run',
+        '--db',
+        db,
+        '--backend',
+        'openai',
+        '--model-file',
+        join(ROOT, 'pipeline/backends/offline/model.json'),
+      );
+      expect(both.code).toBe(1);
+      expect(both.stderr).toContain("--model-file is the offline backend's");
       const st = await failscope('status', '--db', db, '--config', config);
       expect(st.stdout).toMatch(/usage {5}run-\S+: \d+ calls \(\d+ sent, 0 cached\), \d+\+\d+ tokens, \$0\.\d{4}/);
       expect(st.stdout).toMatch(/usage {5}incident inc-\S+: \d+ calls/);

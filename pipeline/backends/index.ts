@@ -53,6 +53,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         log: opts.log,
       });
     case 'openai': {
+      if (opts.modelFile)
+        throw new Error("--model-file is the offline backend's (a model written by failscope learn); the openai backend takes --model");
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
       const backend = await OpenAIBackend.open(

@@ -53,7 +53,8 @@ const readConfig = (opts: CommonOptions) => loadConfig(opts.config, (m) => proce
 /** Config < flags. The first line of every command names the backend (on stderr, so stdout stays clean data). */
 export async function open(opts: CommonOptions): Promise<Session> {
   const config = readConfig(opts);
-  const chosen = opts.backend ?? config.backend;
+  // --model-file is the offline backend's alone: naming one asks for that backend.
+  const chosen = opts.backend ?? config.backend ?? (opts.modelFile ? 'offline' : null);
   const fallback = chosen ? null : defaultBackend(config);
   const backendName = chosen ?? fallback!.backend;
   const problems: Problem[] = [];
