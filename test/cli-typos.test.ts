@@ -35,6 +35,18 @@ describe('the CLI catches typos', () => {
     }
   });
 
+  it('names a --db that is not a database (an articles file given by mistake) and leaves it untouched', async () => {
+    const articles = join(tmp.dir, 'articles-as-db.jsonl');
+    writeFileSync(articles, `${JSON.stringify({ id: 'a', text: 'The bank app failed after an update.' })}\n`);
+    const before = readFileSync(articles, 'utf8');
+    for (const args of [['run'], ['status']]) {
+      const r = await failscope(...args, '--db', articles);
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr).toContain(`failscope: ${articles}: not a failscope database (not SQLite at all); --db names the database file`);
+    }
+    expect(readFileSync(articles, 'utf8')).toBe(before);
+  });
+
   it('fails on inputs that do not exist, before storing anything', async () => {
     const fresh = join(tmp.dir, 'fresh.db');
     const missing = join(tmp.dir, 'missing.txt');

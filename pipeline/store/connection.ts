@@ -25,11 +25,22 @@ export class Connection {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // The busy timeout comes first: switching a new file to WAL takes a lock another process may hold.
     this.db = new Database(path, { timeout: opts.busyTimeoutMs });
-    prepareOnce(this.db);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('synchronous = NORMAL');
-    this.migrate();
+    try {
+      prepareOnce(this.db);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('synchronous = NORMAL');
+      this.migrate();
+    } catch (e) {
+      this.db.close();
+      // SQLite's "file is not a database" names no file: --db pointed at an articles file, say, which is left untouched.
+      const code = (e as { code?: string }).code;
+      throw new Error(
+        code === 'SQLITE_NOTADB'
+          ? `${path}: not a failscope database (not SQLite at all); --db names the database file, and input files go after the command`
+          : `${path}: cannot open the database: ${(e as Error).message}`,
+      );
+    }
   }
 
   close(): void {
