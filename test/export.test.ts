@@ -262,6 +262,16 @@ describe('csv', () => {
   });
 });
 
+describe('html with no records', () => {
+  it('says the export is empty, rather than that no incident matches the filters', () => {
+    const dir = join(t.dir, 'empty-html');
+    writeHtml(dir, [], new Map());
+    const index = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(index).toContain('This export holds no incident records');
+    expect(index).not.toContain('No incident matches these filters.');
+  });
+});
+
 describe('read back', () => {
   /** A folder as a user leaves it: exports of every kind, gold incidents, eval predictions, and one new article. */
   async function readFolder() {

@@ -59,7 +59,7 @@ ${facets}
 <ol class="incidents">
 ${rows}
 </ol>
-<p class="empty" id="none" hidden>No incident matches these filters.</p>
+<p class="empty" id="none" hidden>${records.length ? 'No incident matches these filters.' : 'This export holds no incident records: none were made yet, or no article was screened as a failure report.'}</p>
 </main>
 </div>`;
 }
