@@ -404,4 +404,20 @@ describe.skipIf(skipWithoutBrowser('review-browser'))(`review page in a real bro
     await settledCard();
     expect(await page.locator('#reviewer').inputValue()).toBe('Early Bird');
   });
+
+  it('on a database with nothing to review yet, says so and how to make something', async () => {
+    const empty = new Store(join(dir.dir, 'empty.db'));
+    const other = await startReviewServer({ store: empty, port: 0 });
+    try {
+      const p = await browser.newPage();
+      await p.goto(`${other.url}#/queue`);
+      await expect
+        .poll(() => p.locator('.queue-list li.empty').textContent(), { timeout: 10_000 })
+        .toBe('This database holds no labels or facts yet: `failscope run` makes them.');
+      await p.close();
+    } finally {
+      await other.close();
+      empty.close();
+    }
+  });
 });

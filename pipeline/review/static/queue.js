@@ -197,7 +197,11 @@ export function mountQueue(main, params) {
         h(
           'li',
           { class: 'empty' },
-          filters.status === 'open' ? 'Nothing left to review with these filters.' : 'No items match these filters.',
+          counts.open + counts.reviewed === 0
+            ? 'This database holds no labels or facts yet: `failscope run` makes them.'
+            : filters.status === 'open'
+              ? 'Nothing left to review with these filters.'
+              : 'No items match these filters.',
         ),
       );
     items.forEach((it, i) => list.append(itemRow(it, i)));
