@@ -345,6 +345,26 @@ describe('bad inputs', () => {
     expect(r.stderr).toMatch(/articles\s+37 stored/);
   });
 
+  it("eval refuses an output folder whose database holds another gold set's articles, which would be grouped with its own", async () => {
+    const gold = (name: string, ids: string[]) => {
+      const d = join(tmp.dir, name);
+      mkdirSync(d, { recursive: true });
+      const rows = ids.map((id, i) => ({ id, ...[RAW.bank1, RAW.car][i % 2], gold: { isFailure: true } }));
+      writeFileSync(join(d, 'articles.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+      return d;
+    };
+    const out = join(tmp.dir, 'shared-out');
+    const first = await failscope('eval', '--gold', gold('set-a', ['a1', 'a2']), '--out', out);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await failscope('eval', '--gold', gold('set-b', ['b1', 'b2']), '--out', out);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      `${join(out, 'pipeline.db')} holds 2 article(s) that are not in the gold set "set-b" (a1, a2): they would be grouped with its articles`,
+    );
+    // The same set again is scored as before.
+    expect((await failscope('eval', '--gold', join(tmp.dir, 'set-a'), '--out', out)).code).toBe(0);
+  });
+
   it('a gold folder with nothing readable is refused by eval and learn (each bad line named once, no model written); screening labels alone get no grouping-stage figure', async () => {
     const gold = join(tmp.dir, 'unreadable-gold');
     mkdirSync(gold);

@@ -85,9 +85,17 @@ export function evalCommand(): Command {
       const out = resolve(opts.out ?? join('eval-out', basename(gold.dir)));
       requireOut(out, 'directory');
       // The eval's own stores live in the output directory, so the user's database never sees benchmark articles.
-      const s = await open({ ...opts, db: opts.db ?? join(out, 'pipeline.db') });
+      const db = opts.db ?? join(out, 'pipeline.db');
+      const s = await open({ ...opts, db });
       const progress = process.stderr.isTTY && !opts.json ? progressSink({ json: false, bars: true }) : null;
       try {
+        // Articles of another set (an eval of it wrote here) would be grouped with this one's and change its scores.
+        const inGold = new Set(gold.articles.map((a) => a.id));
+        const foreign = [...s.store.articles.hashes({ includeDuplicates: true }).keys()].filter((id) => !inGold.has(id)).sort();
+        if (foreign.length)
+          throw new Error(
+            `${db} holds ${foreign.length} article(s) that are not in the gold set "${gold.name}" (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): they would be grouped with its articles and change its scores; give another --out (or --db), or delete that database`,
+          );
         const concurrency = opts.concurrency ?? s.config.concurrency;
         const cf = await crossFitted(s.backend, gold, {
           off: !opts.crossFit,
