@@ -30,13 +30,24 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>, onUnknownKey
 /**
  * Reads the config file if there is one; a bad file is an error that names it, not a silent default,
  * and a key it does not know (a misspelt setting) is a warning naming the file and the key.
- * Directories it names are read from the file's folder, so a config works from any working directory.
+ * Paths it names (the database, a model file, prompt and example folders) are read from the file's folder,
+ * so a config works from any working directory.
  */
 export function loadConfig(path?: string, warn: (message: string) => void = () => {}): Config {
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : null);
   if (!file) return Config.parse({});
   const config = readJsonFile(file, Config, (key) => warn(`${file}: unknown key "${key}" is ignored`));
+  const at = (p: string) => resolve(dirname(resolve(file)), p);
+  // Only paths the file gives: a default (./failscope.db) stays where the command runs.
+  const given = JSON.parse(readFileSync(file, 'utf8')) as {
+    db?: unknown;
+    offline?: { modelFile?: unknown };
+    openai?: { promptsDir?: unknown };
+  };
+  if (typeof given.db === 'string') config.db = at(config.db);
+  if (config.offline.modelFile && typeof given.offline?.modelFile === 'string') config.offline.modelFile = at(config.offline.modelFile);
+  if (config.openai.promptsDir && typeof given.openai?.promptsDir === 'string') config.openai.promptsDir = at(config.openai.promptsDir);
   const examples = config.openai.examples;
-  if (examples) examples.dirs = examples.dirs.map((d) => resolve(dirname(resolve(file)), d));
+  if (examples) examples.dirs = examples.dirs.map(at);
   return config;
 }

@@ -81,6 +81,22 @@ describe('the CLI catches typos', () => {
     expect(existsSync(join(tmp.dir, 'never.db'))).toBe(false);
   });
 
+  it('reads the paths a config names from its own folder, so it works from any working directory', async () => {
+    const folder = join(tmp.dir, 'project');
+    mkdirSync(folder, { recursive: true });
+    const config = join(folder, 'failscope.config.json');
+    writeFileSync(config, JSON.stringify({ db: 'project.db', offline: { modelFile: 'missing-model.json' } }));
+    // The model file is looked for beside the config: the error names that path.
+    const r = await failscope('run', '--config', config);
+    expect(r.stderr).toContain(`${join(folder, 'missing-model.json')}: cannot read the offline model`);
+    writeFileSync(config, JSON.stringify({ db: 'project.db' }));
+    const ok = await failscope('run', '--config', config);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr.split('\n')[0]).toContain(`db ${join(folder, 'project.db')}`);
+    expect(existsSync(join(folder, 'project.db'))).toBe(true);
+    expect(existsSync(join(process.cwd(), 'project.db'))).toBe(false);
+  });
+
   it('warns about config keys it does not know, naming the file and the key', async () => {
     const config = join(tmp.dir, 'failscope.config.json');
     writeFileSync(config, JSON.stringify({ concurency: 2, openai: { rpmm: 10, sameIncident: { acept: 0.5 } } }));
