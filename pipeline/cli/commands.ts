@@ -24,15 +24,18 @@ const noteUndated = (u: Undated) =>
       : `note ${u.origin}: "${u.value}" is not a date failscope can read; stored without a publication date\n`,
   );
 
-/** A problem sink that names the first SHOWN_PROBLEMS and says once that the rest are only counted. */
+/** How many lines of one kind (skipped inputs, failed jobs or URLs, usage per incident) a person is shown; `status --json` has them all. */
+const SHOWN = 20;
+
+/** A problem sink that names the first SHOWN and says once that the rest are only counted. */
 function shownProblems(): (p: Problem) => void {
   let n = 0;
   return (p) => {
     n++;
-    if (n <= SHOWN_PROBLEMS) warnProblem(p);
-    else if (n === SHOWN_PROBLEMS + 1)
+    if (n <= SHOWN) warnProblem(p);
+    else if (n === SHOWN + 1)
       process.stderr.write(
-        `skipped … and more: the first ${SHOWN_PROBLEMS} are named above, the summary counts them all, and \`failscope status --json\` names each\n`,
+        `skipped … and more: the first ${SHOWN} are named above, the summary counts them all, and \`failscope status --json\` names each\n`,
       );
   };
 }
@@ -50,9 +53,6 @@ const maxArticleOption = () =>
     '--max-article-bytes <n>',
     'refuse a larger article or JSON Lines line (default 393216, or ingest.maxArticleBytes in the config)',
   ).argParser(bytes);
-
-/** Skipped inputs named as they are met; past this many, the rest are counted, and `status` lists them all. */
-const SHOWN_PROBLEMS = 20;
 
 /** What ingest reads with: the config's limits, and the flag over them. */
 const ingestOptions = (config: Config, opts: { maxArticleBytes?: number }) => ({
@@ -134,10 +134,10 @@ const aligned = (by: Record<string, number>) => {
   return parts.length ? ` (${parts.join(', ')})` : '';
 };
 
-/** The first 20 lines of a list a person reads, and how many more `status --json` holds. */
+/** The first SHOWN lines of a list a person reads, and how many more `status --json` holds. */
 const firstOf = (lines: string[], tag: string, what: string) =>
-  lines.length > 20
-    ? [...lines.slice(0, 20), `${tag.padEnd(9)} … and ${lines.length - 20} more ${what}; \`failscope status --json\` lists them all`]
+  lines.length > SHOWN
+    ? [...lines.slice(0, SHOWN), `${tag.padEnd(9)} … and ${lines.length - SHOWN} more ${what}; \`failscope status --json\` lists them all`]
     : lines;
 
 function printSummary(to: NodeJS.WritableStream, s: RunSummary, problems: Problem[], passed: number, outputs: string[]): void {
@@ -402,12 +402,16 @@ export function statusCommand(): Command {
           out.push(
             `usage     ${u.key}: ${u.calls} calls (${u.sent} sent, ${u.fromCache} cached), ${u.promptTokens}+${u.completionTokens} tokens, $${u.cost.toFixed(4)}`,
           );
-        for (const u of status.usageByIncident.slice(0, 20))
-          out.push(
-            `usage     incident ${u.key}: ${u.calls} calls (${u.sent} sent), ${u.promptTokens}+${u.completionTokens} tokens (${u.cachedTokens} prompt-cached), $${u.cost.toFixed(4)}`,
-          );
-        if (status.usageByIncident.length > 20)
-          out.push(`usage     … and ${status.usageByIncident.length - 20} more incident(s); \`failscope status --json\` lists them all`);
+        out.push(
+          ...firstOf(
+            status.usageByIncident.map(
+              (u) =>
+                `usage     incident ${u.key}: ${u.calls} calls (${u.sent} sent), ${u.promptTokens}+${u.completionTokens} tokens (${u.cachedTokens} prompt-cached), $${u.cost.toFixed(4)}`,
+            ),
+            'usage',
+            'incident(s)',
+          ),
+        );
         for (const [st, b] of Object.entries(status.batches.byStatus))
           out.push(`batches   ${st}: ${b.batches} batch(es), ${b.completed}/${b.requests} request(s) answered, ${b.failed} failed`);
         for (const b of status.batches.open)
