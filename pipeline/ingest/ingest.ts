@@ -78,6 +78,8 @@ export async function ingest(
     store.articles.recordProblem(p.origin, p.reason, opts.runId ?? null);
     opts.onProblem?.(p);
   };
+  // A date after this is in the future, with a day's grace for a story dated in a timezone ahead of this machine's.
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   for await (const item of readInputs(paths, opts)) {
     if (opts.signal?.aborted) break;
     if ('problem' in item) {
@@ -93,8 +95,7 @@ export async function ingest(
     const article = toArticle(item.article);
     // The article is worth keeping without its date, but the user should learn that the date was not read.
     const given = item.article.published?.trim();
-    // A day's grace: a story dated in a timezone ahead of this machine's.
-    const future = !!article.published && article.published > new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const future = !!article.published && article.published > tomorrow;
     if ((given && !article.published) || future) {
       const u = { origin: item.article.origin, value: given ?? '', ...(future ? { future } : {}) };
       result.undated.push(u);
