@@ -6,6 +6,7 @@ import { learnModel } from '../pipeline/learn/learn.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { hashOf } from '../pipeline/text/hash.ts';
 import type { GoldSet } from './gold.ts';
+import { EvalInterrupted } from './interrupted.ts';
 
 /**
  * Cross-fitting: when a model (or an example pool) learned from the gold set being scored, every item
@@ -139,7 +140,7 @@ export class CrossFitBackend implements Backend {
 export async function crossFitted(
   backend: Backend,
   gold: GoldSet,
-  opts: { off?: boolean; folds?: number; log?: (line: string) => void } = {},
+  opts: { off?: boolean; folds?: number; log?: (line: string) => void; signal?: AbortSignal } = {},
 ): Promise<{ backend: Backend; crossFit: CrossFitInfo | null; learned: LearnedSource[] }> {
   if (!(backend instanceof OfflineBackend)) return { backend, crossFit: null, learned: [] };
   const m = backend.loaded.model;
@@ -154,6 +155,7 @@ export async function crossFitted(
   );
   const versions: Backend[] = [];
   for (const [f, exclude] of folds.exclusions.entries()) {
+    if (opts.signal?.aborted) throw new EvalInterrupted();
     const model = await learnModel({
       base: m.sources.length ? m.sources.map((s) => resolveRecorded(s.dir)) : undefined,
       target: (m.adaptation?.sources ?? []).map((s) => resolveRecorded(s.dir)),

@@ -17,6 +17,7 @@ import type { EventSink } from '../pipeline/jobs/events.ts';
 import type { Problem } from '../pipeline/ingest/read.ts';
 import { type GoldSet, goldClusterOf } from './gold.ts';
 import type { CrossFitInfo } from './crossfit.ts';
+import { EvalInterrupted } from './interrupted.ts';
 
 /** What the pipeline answered for one gold article. Null fields: the pipeline gave no answer. */
 export interface ArticlePrediction {
@@ -70,6 +71,8 @@ export interface HarnessOptions {
   onProblem?: (p: Problem) => void;
   /** What the backend learned from, and whether it is cross-fitted for this gold set (evals/crossfit.ts). */
   learning?: Learning;
+  /** Ctrl-C: the jobs in flight finish and are kept, and nothing is scored (a re-run resumes). */
+  signal?: AbortSignal;
 }
 
 export interface Learning {
@@ -119,7 +122,9 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
   // ---- end to end ----
   store.runs.recoverInterrupted();
   const run = store.runs.start(opts.settings);
-  const ingested = await timed('ingest', () => ingest(store, [gold.articlesFile], { runId: run.id, onProblem: opts.onProblem }));
+  const ingested = await timed('ingest', () =>
+    ingest(store, [gold.articlesFile], { runId: run.id, onProblem: opts.onProblem, signal: opts.signal }),
+  );
   const e2e = await timed('pipeline', () =>
     // A kept database grouped by another model or method would otherwise score the old grouping.
     runPipeline(store, backend, {
@@ -128,8 +133,10 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       onEvent: opts.onEvent,
       skippedInputs: ingested.problems.length,
       regroup: 'stale',
+      signal: opts.signal,
     }),
   );
+  if (e2e.interrupted) throw new EvalInterrupted();
   // Scores of a run the backend broke off would measure the outage, not the method.
   if (e2e.stopped) throw new Error(`nothing scored: the run stopped: ${e2e.stopped}`);
   const stored = new Map(store.articles.list({ includeDuplicates: true }).map((a) => [a.id, a]));
@@ -174,7 +181,10 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
         (subject) => callContext(goldStore, goldRun.id, subject),
       );
       const pass = new AskAhead(grouper, order, ask, { concurrency: opts.settings.concurrency, ahead: TUNING.askAhead });
-      for (const id of order) await pass.assign(id);
+      for (const id of order) {
+        if (opts.signal?.aborted) throw new EvalInterrupted();
+        await pass.assign(id);
+      }
       for (const id of relevant) {
         const p = articles.get(id);
         if (p) p.stageIncidentId = grouper.incidentOf.get(id) ?? null;
@@ -198,12 +208,15 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       }
     });
     const ctx = { store: goldStore, backend, runId: goldRun.id };
+    const stageOpts = { concurrency: opts.settings.concurrency, onEvent: opts.onEvent, signal: opts.signal };
     const stages = await timed('goldIncidents', async () => [
-      await runStage(extractStage, ctx, { concurrency: opts.settings.concurrency, onEvent: opts.onEvent }),
-      await runStage(classifyStage, ctx, { concurrency: opts.settings.concurrency, onEvent: opts.onEvent }),
+      await runStage(extractStage, ctx, stageOpts),
+      await runStage(classifyStage, ctx, stageOpts),
     ]);
     const failedJobs = stages.reduce((n, s) => n + s.failed, 0);
-    goldStore.runs.finish(goldRun.id, failedJobs ? 'failed' : 'done', { stages, failedJobs });
+    const interrupted = !!opts.signal?.aborted;
+    goldStore.runs.finish(goldRun.id, interrupted ? 'interrupted' : failedJobs ? 'failed' : 'done', { stages, failedJobs });
+    if (interrupted) throw new EvalInterrupted();
 
     const incidents = new Map<string, IncidentPrediction>();
     const perIncident = new Map<string, AlignmentCounts>();

@@ -9,6 +9,9 @@ import { type InProcessResult as Result, failscope } from './cli-in-process.ts';
 import { splitFacts } from '../evals/facts.ts';
 import { loadGold } from '../evals/gold.ts';
 import type { Scorecard } from '../evals/scorecard.ts';
+import { evaluate } from '../evals/eval.ts';
+import { EvalInterrupted } from '../evals/interrupted.ts';
+import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 
 const SAMPLE = join(ROOT, 'data', 'sample');
 
@@ -214,6 +217,35 @@ describe('failscope eval on the sample gold set', () => {
     expect(gate.code).toBe(2);
     expect(gate.stdout).toMatch(/BELOW THRESHOLD\s+screening\.isFailure\.f1/);
     expect(gate.stdout).not.toMatch(/BELOW THRESHOLD\s+taxonomy/);
+  });
+
+  it('Ctrl-C stops the eval with nothing scored, and the same eval then resumes to the same scores', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'failscope-eval-int-'));
+    const gold = await loadGold(SAMPLE);
+    const stop = new AbortController();
+    let extracted = 0;
+    const settings = { backend: 'offline', model: 'shipped', concurrency: 2, cache: true };
+    const at = (store: Store) => ({ store, goldDb: join(dir, 'gold-incidents.db'), backend: new OfflineBackend(), settings });
+    const store = new Store(join(dir, 'pipeline.db'));
+    try {
+      const interrupted = evaluate(gold, dir, {
+        ...at(store),
+        // A Ctrl-C heard after the third incident is extracted, end to end.
+        onEvent: (e) => {
+          if (e.type === 'job' && e.stage === 'extract' && e.state === 'done' && ++extracted === 3) stop.abort();
+        },
+        signal: stop.signal,
+      });
+      await expect(interrupted).rejects.toBeInstanceOf(EvalInterrupted);
+      expect(existsSync(join(dir, 'metrics.json'))).toBe(false);
+      expect(store.runs.list().map((r) => r.status)).toEqual(['interrupted']);
+      const kept = store.jobs.counts().extract?.done ?? 0;
+      expect(kept).toBeGreaterThanOrEqual(3);
+      const resumed = await evaluate(gold, dir, at(store));
+      expect(resumed.scorecard.headline).toEqual(metrics.headline);
+    } finally {
+      store.close();
+    }
   });
 });
 

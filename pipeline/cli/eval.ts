@@ -6,6 +6,7 @@ import { integer } from './numbers.ts';
 import { loadGold } from '../../evals/gold.ts';
 import { evaluate } from '../../evals/eval.ts';
 import { crossFitted } from '../../evals/crossfit.ts';
+import { EvalInterrupted } from '../../evals/interrupted.ts';
 import { keyFigures } from '../../evals/tables.ts';
 import { compareRuns, goldMismatch, loadRun, missedThresholds, parseThreshold, renderComparison } from '../../evals/compare.ts';
 
@@ -88,6 +89,14 @@ export function evalCommand(): Command {
       const db = opts.db ?? join(out, 'pipeline.db');
       const s = await open({ ...opts, db });
       const progress = process.stderr.isTTY && !opts.json ? progressSink({ json: false, bars: true }) : null;
+      // Ctrl-C: the jobs in flight finish and are kept, so the same command resumes; a second Ctrl-C quits at once.
+      const stop = new AbortController();
+      const onSigint = () => {
+        if (stop.signal.aborted) process.exit(130);
+        process.stderr.write('\ninterrupted: finishing the jobs in flight (Ctrl-C again to quit now)\n');
+        stop.abort();
+      };
+      process.on('SIGINT', onSigint);
       try {
         // Articles of another set (an eval of it wrote here) would be grouped with this one's and change its scores.
         const inGold = new Set(gold.articles.map((a) => a.id));
@@ -101,6 +110,7 @@ export function evalCommand(): Command {
           off: !opts.crossFit,
           folds: opts.folds,
           log: (line) => process.stderr.write(`${line}\n`),
+          signal: stop.signal,
         });
         const { scorecard, files } = await evaluate(gold, out, {
           store: s.store,
@@ -110,6 +120,7 @@ export function evalCommand(): Command {
           settings: { backend: cf.backend.name, model: cf.backend.model, concurrency, cache: opts.cache },
           onEvent: progress?.sink,
           onProblem: skipped,
+          signal: stop.signal,
         });
         progress?.stop();
         if (scorecard.run.regrouped)
@@ -127,7 +138,13 @@ export function evalCommand(): Command {
         }
         const partial = gold.problems.length || scorecard.run.failedJobs || scorecard.run.skippedInputs;
         process.exitCode = partial ? EXIT.partial : EXIT.ok;
+      } catch (e) {
+        if (!(e instanceof EvalInterrupted)) throw e;
+        progress?.stop();
+        process.stderr.write(`INTERRUPTED  ${e.message}\n`);
+        process.exitCode = 130;
       } finally {
+        process.off('SIGINT', onSigint);
         progress?.stop();
         await s.close();
       }
