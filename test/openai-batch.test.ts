@@ -249,7 +249,7 @@ describe('failscope run --batch (openai backend)', () => {
     }
   });
 
-  it('says plainly when the server has no Files API (vLLM, llama.cpp), failing the calls rather than the run', async () => {
+  it('says plainly when the server has no Files API (vLLM, llama.cpp), and stops the run there', async () => {
     const plain = await startFakeOpenAI();
     const t = tempStore();
     try {
@@ -257,8 +257,10 @@ describe('failscope run --batch (openai backend)', () => {
       t.store.articles.insert(allFixtures());
       const { backend } = testBackend(plain.url, { batch: BATCH() }, { batch: true });
       const s = await runPipeline(t.store, backend, { settings: { backend: 'openai', model: backend.model, concurrency: 4, cache: true } });
-      expect(s.stages.find((x) => x.stage === 'screen')).toMatchObject({ done: 0, failed: 8 });
-      expect(t.store.jobs.failed()[0].error).toMatch(/the server has no Files API \(404 .*\); --batch needs OpenAI's Files and Batch APIs/);
+      expect(s.stopped).toMatch(/the server has no Files API \(404 .*\); --batch needs OpenAI's Files and Batch APIs.*run without --batch/);
+      expect(s.stages.map((x) => x.stage)).toEqual(['screen']);
+      expect(s.stages[0].done).toBe(0);
+      expect(t.store.jobs.failed()[0].error).toMatch(/the server has no Files API/);
     } finally {
       t.cleanup();
       await plain.close();

@@ -1,7 +1,7 @@
 import { NotFoundError, toFile } from 'openai';
 import type OpenAI from 'openai';
 import type { Batch } from 'openai/resources/batches';
-import type { BatchUpdate } from '../backend.ts';
+import { BackendUnavailable, type BatchUpdate } from '../backend.ts';
 import { type RetryPolicy, withRetries } from '../../http/retry.ts';
 import { BATCH_ENDPOINT } from './batch-lines.ts';
 import { retryVerdict } from './retry.ts';
@@ -43,9 +43,11 @@ export class BatchApi {
       return file.id;
     } catch (e) {
       // vLLM, llama.cpp and Ollama answer chat completions but have no Files or Batch API.
+      // No later request can fare better, so the run stops rather than failing every job one by one.
       if (e instanceof NotFoundError)
-        throw new Error(
-          `${this.client().baseURL}: the server has no Files API (${e.message}); --batch needs OpenAI's Files and Batch APIs, so run without it`,
+        throw new BackendUnavailable(
+          `${this.client().baseURL}: the server has no Files API (${e.message}); --batch needs OpenAI's Files and Batch APIs`,
+          'run without --batch',
         );
       throw e;
     }
