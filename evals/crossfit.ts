@@ -1,8 +1,10 @@
 import type { Article, Incident, Postmortem, Screening } from '../schemas/index.ts';
 import type { Backend, CallContext, LabelDraft, SameIncidentVerdict, Task } from '../pipeline/backends/backend.ts';
 import type { LearnedSource } from '../pipeline/backends/offline/model.ts';
-import { type Exclusion, resolveRecorded } from '../pipeline/learn/data.ts';
-import { learnModel } from '../pipeline/learn/learn.ts';
+import { type Exclusion, folderHash, resolveRecorded } from '../pipeline/learn/data.ts';
+import { corpusDirs, learnModel } from '../pipeline/learn/learn.ts';
+import { TUNING } from '../pipeline/backends/offline/tuning.ts';
+import { FoldCache } from './fold-cache.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 import { hashOf } from '../pipeline/text/hash.ts';
 import type { GoldSet } from './gold.ts';
@@ -140,7 +142,14 @@ export class CrossFitBackend implements Backend {
 export async function crossFitted(
   backend: Backend,
   gold: GoldSet,
-  opts: { off?: boolean; folds?: number; log?: (line: string) => void; signal?: AbortSignal } = {},
+  opts: {
+    off?: boolean;
+    folds?: number;
+    log?: (line: string) => void;
+    signal?: AbortSignal;
+    /** Where the fold models are kept, so a repeated eval of the same model and gold learns nothing again. */
+    cacheDir?: string;
+  } = {},
 ): Promise<{ backend: Backend; crossFit: CrossFitInfo | null; learned: LearnedSource[] }> {
   if (!(backend instanceof OfflineBackend)) return { backend, crossFit: null, learned: [] };
   const m = backend.loaded.model;
@@ -153,18 +162,25 @@ export async function crossFitted(
   opts.log?.(
     `the model learned from ${seen.incidents} incident(s) and ${seen.articles} article(s) of this gold set (${seen.sources.join(', ')}): cross-fitting, ${k} folds by incident`,
   );
+  const base = m.sources.length ? m.sources.map((s) => resolveRecorded(s.dir)) : corpusDirs();
+  const target = (m.adaptation?.sources ?? []).map((s) => resolveRecorded(s.dir));
+  const cache = opts.cacheDir
+    ? new FoldCache(opts.cacheDir, [backend.loaded.hash, TUNING.hash, [...base, ...target].map(folderHash)])
+    : null;
   const versions: Backend[] = [];
   for (const [f, exclude] of folds.exclusions.entries()) {
     if (opts.signal?.aborted) throw new EvalInterrupted();
-    const model = await learnModel({
-      base: m.sources.length ? m.sources.map((s) => resolveRecorded(s.dir)) : undefined,
-      target: (m.adaptation?.sources ?? []).map((s) => resolveRecorded(s.dir)),
-      from: backend.loaded,
-      exclude,
-    });
+    const without = `without ${exclude.incidents.size} incident(s) and ${exclude.articles.size} article(s)`;
+    let model = cache?.get(exclude) ?? null;
+    if (model) opts.log?.(`fold ${f + 1}/${k}: ${without}, as learned by an earlier eval`);
+    else {
+      model = await learnModel({ base, target, from: backend.loaded, exclude });
+      cache?.put(exclude, model);
+      opts.log?.(`fold ${f + 1}/${k}: learned ${without}`);
+    }
     versions.push(new OfflineBackend({ loaded: { file: `${backend.loaded.file}#fold${f + 1}`, model, hash: hashOf(model) } }));
-    opts.log?.(`fold ${f + 1}/${k}: learned without ${exclude.incidents.size} incident(s) and ${exclude.articles.size} article(s)`);
   }
+  cache?.prune();
   return {
     backend: new CrossFitBackend(backend, versions, folds),
     crossFit: { folds: k, learnedIncidents: seen.incidents, learnedArticles: seen.articles, sources: seen.sources },

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TUNING_DIR, readTuning } from '../pipeline/backends/offline/tuning.ts';
@@ -194,6 +194,26 @@ describe("learning the user's labels, and cross-fitting when scoring them", () =
     expect(planted.adaptation!.taxonomy.domain!.prior.sets.some((s) => s.options.join() === PLANTED.options.join())).toBe(false);
     const { labels } = await xOf(planted, PLANTED.incident);
     expect(labels.find((l) => l.dimension === PLANTED.dimension)!.options).not.toContain(PLANTED.options[0]);
+  });
+
+  it('keeps the fold models: the same eval again learns nothing and answers with the same models; stale or garbled files are not used', async () => {
+    const gold = await loadGold(target);
+    const backend = new OfflineBackend({ loaded: { file: 'learned', model, hash: hashOf(model) } });
+    const cacheDir = join(tmp.dir, 'folds');
+    const hashes = (cf: { backend: unknown }) => (cf.backend as { versions: OfflineBackend[] }).versions.map((v) => v.loaded.hash);
+    const logs: string[][] = [[], []];
+    const first = await crossFitted(backend, gold, { folds: 2, cacheDir, log: (l) => logs[0]!.push(l) });
+    const kept = readdirSync(cacheDir).sort();
+    expect(kept).toHaveLength(2);
+    writeFileSync(join(cacheDir, kept[0]!), 'garbled');
+    writeFileSync(join(cacheDir, 'fold-0123abcd.json.gz'), 'made for another model');
+    const second = await crossFitted(backend, gold, { folds: 2, cacheDir, log: (l) => logs[1]!.push(l) });
+    const learnedAgain = (ls: string[]) => ls.filter((l) => / learned without/.test(l)).length;
+    expect(learnedAgain(logs[0]!)).toBe(2);
+    expect(learnedAgain(logs[1]!)).toBe(1);
+    expect(logs[1]!.filter((l) => /as learned by an earlier eval/.test(l))).toHaveLength(1);
+    expect(hashes(second)).toEqual(hashes(first));
+    expect(readdirSync(cacheDir).sort()).toEqual(kept);
   });
 
   it("gives the model's hash to provenance, so another model re-runs every job", () => {

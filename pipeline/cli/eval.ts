@@ -111,6 +111,7 @@ export function evalCommand(): Command {
           folds: opts.folds,
           log: (line) => process.stderr.write(`${line}\n`),
           signal: stop.signal,
+          cacheDir: join(out, 'folds'),
         });
         const { scorecard, files } = await evaluate(gold, out, {
           store: s.store,

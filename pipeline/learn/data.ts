@@ -40,7 +40,8 @@ export const recordedDir = (dir: string) => {
 };
 export const resolveRecorded = (dir: string) => resolve(ROOT, dir);
 
-function folderHash(dir: string): string {
+/** Of a labelled folder's two files: what a model learned from it, by content. */
+export function folderHash(dir: string): string {
   const files = ['articles.jsonl', 'incidents.jsonl'].map((f) => join(dir, f)).filter(existsSync);
   return sha256(files.map((f) => readFileSync(f)).reduce((acc, b) => acc + sha256(b), '')).slice(0, 16);
 }
