@@ -61,6 +61,11 @@ describe('the CLI catches typos', () => {
       expect(r.stderr).toContain(`failscope: no such file or directory: ${missing}`);
       expect(existsSync(fresh)).toBe(false);
     }
+    const url = 'https://news.example/outage';
+    const r = await failscope('run', url, '--db', fresh);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no such file or directory: ${url} (a web address is fetched with \`failscope collect ${url}\``);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it('refuses numeric flags that are not numbers in range', async () => {

@@ -108,7 +108,13 @@ export function openExisting(opts: CommonOptions): Pick<Session, 'store' | 'clos
 /** Inputs named on the command line must exist: a typo stops the command before anything is stored. */
 export function requireExisting(paths: readonly string[]): void {
   const missing = paths.filter((p) => !existsSync(p));
-  if (missing.length) throw new Error(`no such file or directory: ${missing.join(', ')}`);
+  if (!missing.length) return;
+  // A web address here is a natural first guess; fetching is collect's job, with its politeness and resumption.
+  const web = missing.filter((p) => /^https?:\/\//i.test(p));
+  const hint = web.length
+    ? ` (a web address is fetched with \`failscope collect ${web[0]}\`, then \`failscope run\` analyses what it stored)`
+    : '';
+  throw new Error(`no such file or directory: ${missing.join(', ')}${hint}`);
 }
 
 /**
