@@ -384,6 +384,24 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     expect(t.store.articles.problems()).toEqual(r.problems);
   });
 
+  it('a file of web addresses is no article: passed over in a walk, refused when named, with the collect command either way', async () => {
+    write('ok.txt', `${car.headline}\n${car.text}`);
+    // Read as a story, the first address was the headline and the rest its text.
+    const urls = write('urls.txt', '# outages to fetch\r\nhttps://news.example/a\r\n\r\nhttp://news.example/b?id=2\r\n');
+    const walked = await ingest(t.store, [dir]);
+    expect(walked.read).toBe(1);
+    expect(walked.problems).toEqual([]);
+    expect(walked.passed).toEqual([
+      { origin: urls, reason: expect.stringContaining(`2 web address(es), not an article: \`failscope collect --urls-file ${urls}\``) },
+    ]);
+    const named = await ingest(t.store, [urls]);
+    expect(named.read).toBe(0);
+    expect(named.problems).toEqual([{ origin: urls, reason: expect.stringContaining('failscope collect --urls-file') }]);
+    // One address among words is a story that cites its source.
+    write('story.txt', `${car.headline}\nhttps://news.example/a\n${car.text}`);
+    expect((await ingest(t.store, [join(dir, 'story.txt')])).read).toBe(1);
+  });
+
   it('inside a walked directory, a dangling symlink is reported rather than passed over', async () => {
     write('ok.txt', `${car.headline}\n${car.text}`);
     symlinkSync(join(dir, 'nowhere.md'), join(dir, 'broken-link.md'));

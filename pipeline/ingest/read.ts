@@ -192,6 +192,18 @@ function* readJsonDoc(path: string, raw: string, badLines: number[], opts: Inges
   if (incidents.length) yield incidentRecords(path, incidents.length, lineList(incidents), named);
 }
 
+/**
+ * How many web addresses a file lists when that is all it holds (one per line, `#` comments and blank
+ * lines aside, as collect reads them), else 0: read as a story, its first address would be the headline.
+ */
+function urlList(raw: string): number {
+  const lines = raw
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  return lines.length && lines.every((l) => /^https?:\/\/\S+$/i.test(l)) ? lines.length : 0;
+}
+
 /** Plain text or Markdown: optional front matter, then the first line as headline (a lone paragraph: its first sentence). */
 function readTextDoc(path: string, raw: string): ReadItem {
   // Files saved on Windows end lines with CRLF; front matter and headline splitting expect LF.
@@ -309,7 +321,16 @@ async function* readFileItems(path: string, opts: IngestConfig, named: boolean):
       yield problem(`${path}:${badLines[0]}`, notUtf8(badLines));
       return;
     }
-    yield isOwnExport(raw, false) ? notArticles(path, OWN_EXPORT, named) : readTextDoc(path, raw);
+    const urls = urlList(raw);
+    yield isOwnExport(raw, false)
+      ? notArticles(path, OWN_EXPORT, named)
+      : urls
+        ? notArticles(
+            path,
+            `a list of ${urls} web address(es), not an article: \`failscope collect --urls-file ${path}\` fetches them`,
+            named,
+          )
+        : readTextDoc(path, raw);
   } catch (e) {
     yield problem(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
