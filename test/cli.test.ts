@@ -108,6 +108,11 @@ describe('failscope run on the sample', () => {
     const exported = await failscope('export', '--format', 'json', '--db', db);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(readFileSync(join(out1, 'incidents.json'), 'utf8'));
+    // --json, which every command takes, means JSON here too; with another format named it is refused.
+    expect((await failscope('export', '--json', '--db', db)).stdout).toBe(exported.stdout);
+    const both = await failscope('export', '--json', '--format', 'csv', '--db', db);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--json and --format csv ask for two formats');
   });
 
   it('status --json prints counts per stage and state', async () => {

@@ -268,7 +268,13 @@ export function exportCommand(): Command {
     .option('--out <path>', 'write to this file (html: this directory) instead of stdout')
     .option('--producer <backend:model>', "whose results to export (default: each incident's most recent)")
     .option('--no-review', "the model's answers only, without reviewers' decisions")
-    .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string; review: boolean }) => {
+    .action(async (opts: CommonOptions & { format: Format; out?: string; producer?: string; review: boolean }, command: Command) => {
+      // --json, which every command takes, asks for JSON here too, unless another format was named.
+      if (opts.json) {
+        if (command.getOptionValueSource('format') !== 'default' && opts.format !== 'json')
+          throw new Error(`--json and --format ${opts.format} ask for two formats: give one`);
+        opts.format = 'json';
+      }
       if (opts.format === 'html' && !opts.out) throw new Error('--format html writes a directory of pages: give it with --out <dir>');
       requireOut(opts.out, opts.format === 'html' ? 'directory' : 'file');
       const s = openExisting(opts);
