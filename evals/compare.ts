@@ -112,6 +112,23 @@ export function missedThresholds(
 
 const f = (v: number | null, sign = false) => (v === null ? '—' : `${sign && v >= 0 ? '+' : ''}${v.toFixed(3)}`);
 
+/**
+ * Which tasks asked differently in B (prompts, examples, the offline model): what a prompt comparison is
+ * about, so it is said before the figures. Nothing is said for evals that did not record it.
+ */
+export function promptChanges(a: EvalRun, b: EvalRun): string[] {
+  const pa = a.scorecard.run.prompts,
+    pb = b.scorecard.run.prompts;
+  if (!pa || !pb) return [];
+  const tasks = Object.keys(pb) as (keyof typeof pb)[];
+  const changed = tasks.filter((t) => pa[t] !== pb[t]);
+  if (!changed.length) return ['prompts: the same for every task in A and B'];
+  const same = tasks.filter((t) => pa[t] === pb[t]);
+  return [
+    `prompts differ: ${changed.map((t) => `${t} ${pa[t]?.slice(0, 8) ?? '—'} → ${pb[t].slice(0, 8)}`).join(', ')}${same.length ? `; the same: ${same.join(', ')}` : ''}`,
+  ];
+}
+
 export function renderComparison(a: EvalRun, b: EvalRun, deltas: readonly MetricDelta[], opts: { all?: boolean } = {}): string {
   // Without --all: the summary metrics (means, headline F1/V, per-dimension exact match, per-field recall).
   const core =
@@ -121,6 +138,7 @@ export function renderComparison(a: EvalRun, b: EvalRun, deltas: readonly Metric
   const lines = [
     `A: ${a.dir} (${a.scorecard.run.backend}, ${a.scorecard.run.model}, ${a.scorecard.goldSet.name})`,
     `B: ${b.dir} (${b.scorecard.run.backend}, ${b.scorecard.run.model}, ${b.scorecard.goldSet.name})`,
+    ...promptChanges(a, b),
     '',
     `${'metric'.padEnd(w)}  ${'A'.padStart(6)}  ${'B'.padStart(6)}  ${'B − A'.padStart(7)}  ${'95% interval'.padEnd(19)}  verdict`,
     ...rows.map(

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Citation, Postmortem, PrefilterDecision, RunSettings, Screening, TaxonomyLabel } from '../schemas/index.ts';
 import { POSTMORTEM_FIELDS } from '../schemas/index.ts';
-import type { Backend } from '../pipeline/backends/backend.ts';
+import { type Backend, TASKS, type Task } from '../pipeline/backends/backend.ts';
 import { Store, producerOf } from '../pipeline/store/store.ts';
 import { ingest, type IngestResult } from '../pipeline/ingest/ingest.ts';
 import { runPipeline, type RunSummary } from '../pipeline/run.ts';
@@ -57,6 +57,8 @@ export interface HarnessResult {
   citations: { perIncident: Map<string, AlignmentCounts>; endToEnd: AlignmentCounts };
   seconds: Record<string, number>;
   learning: Learning;
+  /** Per task, the hash of what the backend asks with (prompts and examples; the offline model), as in every cache key. */
+  prompts: Record<Task, string>;
   /** Decisions the offline pre-filter could settle (model backends): each article's screening, and the stage-alone grouping's. */
   prefilter: { screen: PrefilterDecision[]; group: PrefilterDecision[] };
 }
@@ -241,6 +243,7 @@ export async function runHarness(gold: GoldSet, opts: HarnessOptions): Promise<H
       citations: { perIncident, endToEnd: e2eCounts },
       seconds,
       learning: opts.learning ?? { learnedFrom: [], crossFit: null },
+      prompts: Object.fromEntries(TASKS.map((t) => [t, backend.promptHash(t)])) as Record<Task, string>,
       prefilter: { screen: store.prefilter.decisions('screen'), group: goldStore.prefilter.decisions('group', goldRun.id) },
     };
   } finally {

@@ -5,6 +5,7 @@ import type { SetScores } from './metrics/sets.ts';
 import type { Calibration } from './metrics/calibration.ts';
 import type { GoldSet } from './gold.ts';
 import type { HarnessResult, Learning } from './harness.ts';
+import type { Task } from '../pipeline/backends/backend.ts';
 import type { Items } from './items.ts';
 import { type PublishedGrouping, publishedGrouping } from './anchors.ts';
 import { MATCH_THRESHOLD } from './facts.ts';
@@ -52,6 +53,8 @@ export interface Scorecard {
     /** Articles the end-to-end database held in incidents grouped under other inputs, grouped anew for this eval. */
     regrouped: number;
     learning: Learning;
+    /** Per task, the hash of what the backend asks with (absent in evals written before it was recorded). */
+    prompts?: Record<Task, string>;
   };
   screening: Record<
     'isFailure' | 'analyzable',
@@ -152,6 +155,7 @@ export function buildScorecard(gold: GoldSet, h: HarnessResult, items: Items): S
       skippedInputs: h.e2e.skippedInputs,
       regrouped: h.e2e.grouping.regrouped,
       learning: h.learning,
+      prompts: h.prompts,
     },
     screening: { isFailure: screen('isFailure'), analyzable: screen('analyzable') },
     grouping: {

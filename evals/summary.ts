@@ -40,7 +40,12 @@ export function renderSummary(s: Scorecard): string {
       `${s.run.regrouped ? `; ${s.run.regrouped} article(s) an earlier eval grouped under other inputs (model, grouping method or articles), grouped anew` : ''}. ` +
       `Time: ${Object.entries(s.run.seconds)
         .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
-        .join(', ')}.`,
+        .join(', ')}.` +
+      (s.run.prompts
+        ? ` Prompt hashes (what each task asked with; \`eval compare\` names those that differ): ${Object.entries(s.run.prompts)
+            .map(([t, h]) => `${t} ${h.slice(0, 8)}`)
+            .join(', ')}.`
+        : ''),
     '',
     learningNote(s),
     '',

@@ -10,6 +10,7 @@ import { splitFacts } from '../evals/facts.ts';
 import { loadGold } from '../evals/gold.ts';
 import type { Scorecard } from '../evals/scorecard.ts';
 import { evaluate } from '../evals/eval.ts';
+import { type EvalRun, promptChanges } from '../evals/compare.ts';
 import { EvalInterrupted } from '../evals/interrupted.ts';
 import { OfflineBackend } from '../pipeline/backends/offline/index.ts';
 
@@ -215,8 +216,20 @@ describe('failscope eval on the sample gold set', () => {
       'taxonomy.mean.exact=0',
     );
     expect(gate.code).toBe(2);
+    expect(gate.stdout).toContain('prompts: the same for every task in A and B');
     expect(gate.stdout).toMatch(/BELOW THRESHOLD\s+screening\.isFailure\.f1/);
     expect(gate.stdout).not.toMatch(/BELOW THRESHOLD\s+taxonomy/);
+  });
+
+  it('records what each task asked with, and compare names the tasks whose prompts differ', () => {
+    expect(Object.keys(metrics.run.prompts!)).toEqual(['screen', 'group', 'extract', 'classify']);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain(`classify ${metrics.run.prompts!.classify.slice(0, 8)}`);
+    const run = (prompts: Scorecard['run']['prompts']) => ({ dir: 'x', items: {}, scorecard: { run: { prompts } } }) as unknown as EvalRun;
+    const a = run({ screen: 's1', group: 'g1', extract: 'e1', classify: 'c1aaaaaaaaaa' });
+    const b = run({ screen: 's1', group: 'g1', extract: 'e1', classify: 'c2bbbbbbbbbb' });
+    expect(promptChanges(a, b)).toEqual(['prompts differ: classify c1aaaaaa → c2bbbbbb; the same: screen, group, extract']);
+    // An eval written before prompts were recorded: nothing is claimed either way.
+    expect(promptChanges(run(undefined), b)).toEqual([]);
   });
 
   it('Ctrl-C stops the eval with nothing scored, and the same eval then resumes to the same scores', async () => {

@@ -13,7 +13,8 @@ import type {
   Usage,
 } from '../../schemas/index.ts';
 
-export type Task = 'screen' | 'group' | 'extract' | 'classify';
+export const TASKS = ['screen', 'group', 'extract', 'classify'] as const;
+export type Task = (typeof TASKS)[number];
 
 /**
  * A failure no other job of the run would escape: the server cannot be reached, refuses the key, or has
