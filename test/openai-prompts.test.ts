@@ -51,13 +51,33 @@ describe('openai prompt templates', () => {
     const d = tempDir('failscope-prompts-');
     try {
       const a = testBackend('http://127.0.0.1:9/v1').backend;
-      cpSync(PROMPTS_DIR, d.dir, { recursive: true });
+      // A tuned folder holds only what it changes; the other templates and the partials stay bundled.
       const file = join(d.dir, 'extract-merge.md');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('into one.', 'into a single one.'));
-      const b = testBackend('http://127.0.0.1:9/v1', { promptsDir: d.dir }).backend;
+      writeFileSync(file, readFileSync(join(PROMPTS_DIR, 'extract-merge.md'), 'utf8').replace('into one.', 'into a single one.'));
+      const said: string[] = [];
+      const b = testBackend('http://127.0.0.1:9/v1', { promptsDir: d.dir }, { log: (l) => said.push(l) }).backend;
+      expect(said).toEqual([`prompts: extract-merge from ${d.dir}; the others bundled`]);
       expect(b.promptHash('extract')).not.toBe(a.promptHash('extract'));
       for (const t of ['screen', 'group', 'classify'] as const) expect(b.promptHash(t)).toBe(a.promptHash(t));
       expect(a.schemaHash('classify')).toMatch(/^[0-9a-f]{16}$/);
+      // The whole folder copied and left as it is asks exactly as the bundled prompts do.
+      cpSync(PROMPTS_DIR, d.dir, { recursive: true });
+      const c = testBackend('http://127.0.0.1:9/v1', { promptsDir: d.dir }).backend;
+      for (const t of ['screen', 'group', 'extract', 'classify'] as const) expect(c.promptHash(t)).toBe(a.promptHash(t));
+    } finally {
+      d.cleanup();
+    }
+  });
+
+  it('refuses a prompts folder that is missing, holds no template, or holds a file named like none', () => {
+    const d = tempDir('failscope-prompts-');
+    try {
+      const at = (dir: string) => () => testBackend('http://127.0.0.1:9/v1', { promptsDir: dir });
+      expect(at(join(d.dir, 'nowhere'))).toThrow(`openai.promptsDir ${join(d.dir, 'nowhere')}: no such folder`);
+      writeFileSync(join(d.dir, 'README.md'), 'my notes');
+      expect(at(d.dir)).toThrow('holds none of the prompt templates');
+      writeFileSync(join(d.dir, 'clasify.md'), readFileSync(join(PROMPTS_DIR, 'classify.md')));
+      expect(at(d.dir)).toThrow('clasify.md is no prompt template (the templates are screen.md,');
     } finally {
       d.cleanup();
     }

@@ -1,10 +1,10 @@
 import { type Article, type Incident, TAXONOMY } from '../../../schemas/index.ts';
-import type { Task } from '../backend.ts';
+import { TASKS, type Task } from '../backend.ts';
 import type { ExamplePool } from '../../examples/pool.ts';
 import { hashOf } from '../../text/hash.ts';
 import type { ChatModel, Message } from './chat.ts';
 import { type ExampleTask, examplesBlock } from './examples.ts';
-import { type Template, type TemplateName, fill, loadTemplate } from './prompts.ts';
+import { TEMPLATE_NAMES, type Template, type TemplateName, fill, loadTemplate } from './prompts.ts';
 import type { Prefilter } from './prefilter.ts';
 import type { OpenAISettings } from './settings.ts';
 import type { TokenCounter } from './tokens.ts';
@@ -64,8 +64,7 @@ export class Engine {
     pool: ExamplePool | null = null,
     readonly prefilter: Prefilter | null = null,
   ) {
-    const names: TemplateName[] = ['screen', 'same-incident', 'extract', 'extract-merge', 'classify'];
-    this.templates = Object.fromEntries(names.map((n) => [n, loadTemplate(s.promptsDir, n)])) as Record<TemplateName, Template>;
+    this.templates = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, loadTemplate(s.promptsDir, n)])) as Record<TemplateName, Template>;
     if (pool && !s.examples) throw new Error('an example pool was given, but the settings have no openai.examples (k, maxTokens)');
     if (s.examples && !pool)
       throw new Error(
@@ -80,14 +79,12 @@ export class Engine {
         );
     }
     const taxonomy = renderTaxonomy();
-    this.system = Object.fromEntries(names.map((n) => [n, fill(this.templates[n].system, { taxonomy }, `${n} (system)`)])) as Record<
-      TemplateName,
-      string
-    >;
-    const tasks: Task[] = ['screen', 'group', 'extract', 'classify'];
+    this.system = Object.fromEntries(
+      TEMPLATE_NAMES.map((n) => [n, fill(this.templates[n].system, { taxonomy }, `${n} (system)`)]),
+    ) as Record<TemplateName, string>;
     const examples = this.examples && hashOf([this.examples.pool.hash, this.examples.k, this.examples.maxTokens]);
     this.hashes = Object.fromEntries(
-      tasks.map((t) => [
+      TASKS.map((t) => [
         t,
         {
           // Screening and same-incident results also depend on what decides without a call (thresholds, the

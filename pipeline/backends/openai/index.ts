@@ -10,6 +10,7 @@ import { extractIncident } from './extract.ts';
 import { type Clock, Limiter, realClock } from './limits.ts';
 import { decideSameIncident } from './same-incident.ts';
 import { Prefilter } from './prefilter.ts';
+import { TEMPLATE_NAMES, ownTemplates } from './prompts.ts';
 import { OPENAI_BACKOFF } from './retry.ts';
 import { screenArticle } from './screen.ts';
 import type { OpenAISettings } from './settings.ts';
@@ -55,6 +56,11 @@ export class OpenAIBackend implements Backend {
     deps: OpenAIBackendDeps = {},
   ) {
     this.model = settings.model;
+    const own = ownTemplates(settings.promptsDir);
+    if (own.length)
+      deps.log?.(
+        `prompts: ${own.join(', ')} from ${settings.promptsDir}${own.length < TEMPLATE_NAMES.length ? '; the others bundled' : ''}`,
+      );
     const clock = deps.clock ?? realClock;
     this.transport = new Transport({
       apiKey: settings.apiKey,

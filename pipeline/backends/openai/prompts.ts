@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { hashOf } from '../../text/hash.ts';
 
 /** The bundled templates; a config file may point at a copy to tune them (`openai.promptsDir`). */
 export const PROMPTS_DIR = join(import.meta.dirname, '..', '..', '..', 'prompts');
 
-export type TemplateName = 'screen' | 'same-incident' | 'extract' | 'extract-merge' | 'classify';
+export const TEMPLATE_NAMES = ['screen', 'same-incident', 'extract', 'extract-merge', 'classify'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export interface Template {
   name: TemplateName;
@@ -17,12 +18,39 @@ export interface Template {
 
 const SECTION = /^--- (system|user) ---$/m;
 
+/** A file of a tuned prompts folder, else the bundled one: a folder may hold only the templates it changes. */
+const fileIn = (dir: string, name: string) => {
+  const own = join(dir, name);
+  return existsSync(own) ? own : join(PROMPTS_DIR, name);
+};
+
 /**
- * Reads `prompts/<name>.md`: a `--- system ---` part and a `--- user ---` part. `{{> partial}}`
- * includes `prompts/_partial.md`; `{{name}}` is a value filled in per call.
+ * The templates a tuned prompts folder (`openai.promptsDir`) replaces; the others stay bundled. A folder
+ * that does not exist, holds no template, or holds a file named like none (`clasify.md`) is refused
+ * before any request: the run would otherwise go on with the bundled prompt in its place.
+ */
+export function ownTemplates(dir: string): TemplateName[] {
+  if (resolve(dir) === resolve(PROMPTS_DIR)) return [];
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`openai.promptsDir ${dir}: no such folder`);
+  const names = readdirSync(dir).filter((f) => f.endsWith('.md') && !f.startsWith('_') && f.toLowerCase() !== 'readme.md');
+  const known = new Set<string>(TEMPLATE_NAMES);
+  const stray = names.filter((f) => !known.has(f.slice(0, -3)));
+  if (stray.length)
+    throw new Error(
+      `openai.promptsDir ${dir}: ${stray.join(', ')} is no prompt template (the templates are ${TEMPLATE_NAMES.map((n) => `${n}.md`).join(', ')}; partials start with _)`,
+    );
+  if (!names.length)
+    throw new Error(`openai.promptsDir ${dir}: holds none of the prompt templates (${TEMPLATE_NAMES.map((n) => `${n}.md`).join(', ')})`);
+  return TEMPLATE_NAMES.filter((n) => names.includes(`${n}.md`));
+}
+
+/**
+ * Reads `<name>.md` from `dir`, or the bundled one when `dir` has none: a `--- system ---` part and a
+ * `--- user ---` part. `{{> partial}}` includes `_partial.md` (from `dir` first as well); `{{name}}` is
+ * a value filled in per call.
  */
 export function loadTemplate(dir: string, name: TemplateName): Template {
-  const file = join(dir, `${name}.md`);
+  const file = fileIn(dir, `${name}.md`);
   if (!existsSync(file)) throw new Error(`prompt template ${file} is missing`);
   const raw = expandPartials(dir, readFileSync(file, 'utf8'), file);
   const parts = raw.split(SECTION);
@@ -37,7 +65,7 @@ export function loadTemplate(dir: string, name: TemplateName): Template {
 
 function expandPartials(dir: string, text: string, from: string): string {
   return text.replace(/\{\{>\s*([\w-]+)\s*\}\}/g, (_m, p: string) => {
-    const file = join(dir, `_${p}.md`);
+    const file = fileIn(dir, `_${p}.md`);
     if (!existsSync(file)) throw new Error(`${from}: partial ${file} is missing`);
     return readFileSync(file, 'utf8').trim();
   });
