@@ -68,6 +68,16 @@ describe('the CLI catches typos', () => {
     expect(existsSync(fresh)).toBe(false);
   });
 
+  it('refuses --model on the offline backend, which would label its answers as that model', async () => {
+    const fresh = join(tmp.dir, 'model-flag.db');
+    for (const args of [['run'], ['run', '--backend', 'offline'], ['eval', '--gold', join(ROOT, 'data', 'sample')]]) {
+      const r = await failscope(...args, '--model', 'gpt-4o', '--db', fresh);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain('--model gpt-4o names a model of the openai backend, but this run would use the offline backend');
+      expect(existsSync(fresh)).toBe(false);
+    }
+  });
+
   it('refuses numeric flags that are not numbers in range', async () => {
     const cases: [string[], string][] = [
       [['run', '--concurrency', 'abc'], '--concurrency'],

@@ -46,7 +46,6 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       if (opts.batch) throw new Error('--batch needs a model backend (--backend openai); the offline backend makes no requests');
       return new OfflineBackend({
         modelFile: opts.modelFile ?? opts.config?.offline.modelFile ?? undefined,
-        label: opts.model,
         workers: opts.workers ?? opts.config?.offline.workers ?? 1,
         workerHeapMb: opts.config?.offline.workerHeapMb,
         workersAfterJobs: opts.config?.offline.workersAfterJobs,

@@ -57,11 +57,17 @@ export async function open(opts: CommonOptions): Promise<Session> {
   const chosen = opts.backend ?? config.backend ?? (opts.modelFile ? 'offline' : null);
   const fallback = chosen ? null : defaultBackend(config);
   const backendName = chosen ?? fallback!.backend;
+  // The offline backend's model is a file, named in provenance by its file and hash: a model name given to it
+  // (`--model gpt-4o` with no endpoint set) would label offline answers as that model's.
+  if (backendName === 'offline' && opts.model)
+    throw new Error(
+      `--model ${opts.model} names a model of the openai backend, but this run would use the offline backend${fallback ? ' (no endpoint is configured)' : ''}: give --backend openai (api.openai.com with OPENAI_API_KEY) or set OPENAI_BASE_URL for another server; the offline backend's model is chosen with --model-file`,
+    );
   const problems: Problem[] = [];
   let early: string[] | null = [];
   const backend = await createBackend({
     backend: backendName,
-    model: opts.model ?? config.model ?? undefined,
+    model: backendName === 'openai' ? (opts.model ?? config.model ?? undefined) : undefined,
     config,
     cache: opts.cache !== false,
     modelFile: opts.modelFile,

@@ -31,8 +31,6 @@ export function sameIncidentThreshold(days: number | null): number {
 export interface OfflineOptions {
   /** A model file written by `failscope learn` (default: the shipped model.json). */
   modelFile?: string;
-  /** A name for the model in provenance; its content hash is always added. */
-  label?: string;
   /** An already loaded model (the eval's cross-fitting hands each fold its own). */
   loaded?: LoadedModel;
   /** Threads doing the CPU work of screening, extraction and classification (default 1: this thread, no others). */
@@ -75,7 +73,7 @@ export class OfflineBackend implements Backend {
         ? new WorkerPool(workers, m, opts.workerHeapMb ?? defaults.workerHeapMb, opts.workersAfterJobs ?? defaults.workersAfterJobs)
         : null;
     this.jobWindow = this.pool ? workers * DEPTH : 0;
-    this.model = `${opts.label ?? basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
+    this.model = `${basename(this.loaded.file, '.json')}@${this.loaded.hash.slice(0, 8)}`;
     this.hashes = {
       screen: hashOf([TUNING.hash, a?.screening ?? m.screening]),
       group: hashOf([TUNING.hash]),
