@@ -106,6 +106,24 @@ describe('background', () => {
     expect(clauses).toEqual(['A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.']);
   });
 
+  it('names nothing across a statement and its attribution, nor by a hyphenated participle alone', () => {
+    // Written for this test.
+    const doc = storyDoc(
+      'attributed',
+      'The signing keys were leaked by a hacker group called The Lantern Circle, the Daily Ledger reports. ' +
+        'Adtrove, the Halden-owned ad network, served the malicious advert for two days.',
+    );
+    const names = factCandidates([doc])
+      .filter((c) => c.kind === 'name')
+      .flatMap((c) => Object.values(c.spans).map((x) => x!.text));
+    expect(names).toContain('Daily Ledger');
+    expect(names.filter((n) => /Lantern Circle, the|-owned$/.test(n))).toEqual([]);
+    // "reports" is read as a speech verb: the statement is what the Daily Ledger reports.
+    const st = statementOf(doc.sentences[0]!);
+    expect(st.clause.text).toBe('The signing keys were leaked by a hacker group called The Lantern Circle');
+    expect(nounPhrases(doc.sentences[1]!).map((p) => p.text)).not.toContain('Adtrove, the Halden-owned');
+  });
+
   it('offers no clause of a question, but the names it holds', () => {
     const question = "If Halden's sensors never worked, what was the harm in switching them off?";
     const doc = storyDoc('question', `${question} A bug in the door logic switched off the obstacle sensors on every Halden Aster.`);

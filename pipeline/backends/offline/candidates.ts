@@ -120,7 +120,7 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
       // Background ("Like many modern vehicles, …") states how things usually work, and a question ("what's the
       // harm in disabling them, then?") states nothing: no fact of this failure, though either may name one.
       if (!background.test(st.clause.text) && !QUESTION.test(s.text)) out.push({ kind: 'clause', ...base, spans, key: '', x });
-      for (const n of sightings(s, st.speaker, x)) names.push({ n, ...base });
+      for (const n of sightings(s, st, x)) names.push({ n, ...base });
     }
   });
   const featured = nameFeaturesOf(

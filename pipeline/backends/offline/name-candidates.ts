@@ -5,6 +5,7 @@ import { NAME_FIELDS, type NameField } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
 import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
 import type { Span } from './span.ts';
+import type { Statement } from './attribution.ts';
 import { type NAME_KINDS, TUNING } from './tuning.ts';
 
 /**
@@ -261,9 +262,15 @@ export function responsiblePart(s: Sentence, span: Span): Span | null | false {
   return kind === 'product' || kind === 'other' ? ownerOf(p) : null;
 }
 
-/** The names of a sentence whose statement has `speaker` as its source. */
-export function sightings(s: Sentence, speaker: Span | null, sx: Features): Sighting[] {
-  const phrases = nounPhrases(s).filter((p) => p.proper > 0 || has(p.text, NAMING) === 1);
+/**
+ * The names of a sentence whose statement (attribution.ts) has `speaker` as its source. No name runs
+ * from the statement into its attribution: "The Three Musketeers, the BBC reports" names two things.
+ */
+export function sightings(s: Sentence, { clause, speaker }: Statement, sx: Features): Sighting[] {
+  const across = (p: Span, at: number) => p.start < at && p.end > at;
+  const phrases = nounPhrases(s).filter(
+    (p) => (p.proper > 0 || has(p.text, NAMING) === 1) && !(speaker && (across(p, clause.start) || across(p, clause.end))),
+  );
   const isSpeaker = (p: Span) => !!speaker && p.start === speaker.start && p.end === speaker.end;
   if (speaker && !phrases.some(isSpeaker)) {
     const tokens = s.tokens.filter((t) => t.start >= speaker.start && t.end <= speaker.end);

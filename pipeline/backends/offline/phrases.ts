@@ -142,12 +142,16 @@ function chunks(s: Sentence): [number, number][] {
       break;
     }
     let end = j;
-    // A chunk ends on what it names: not on an adjective, a possessive or a dangling symbol.
+    // A chunk ends on what it names: not on an adjective, a possessive or a dangling symbol, nor on a
+    // hyphenated participle ("the Google-owned ad technology", where the tagger took "ad" for an adverb),
+    // which describes the noun after it.
+    const modifier = (k: number) => hyphened(k) && t[k]!.pos === 'VERB';
     while (
       end > i &&
-      !(LAST.has(t[end - 1]!.pos) || t[end - 1]!.norm === ')' || (t[end - 1]!.norm === '+' && end - 1 > i) || hyphened(end - 1))
+      (modifier(end - 1) ||
+        !(LAST.has(t[end - 1]!.pos) || t[end - 1]!.norm === ')' || (t[end - 1]!.norm === '+' && end - 1 > i) || hyphened(end - 1)))
     )
-      end--;
+      end = modifier(end - 1) ? Math.max(i, end - 3) : end - 1;
     if (end > i) out.push([i, end]);
     i = Math.max(j, i + 1);
   }
