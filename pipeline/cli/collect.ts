@@ -11,7 +11,7 @@ import {
 } from '../collect/collect.ts';
 import { loadSearchConfig } from '../collect/search.ts';
 import type { Store } from '../store/store.ts';
-import { type CommonOptions, EXIT, open, requireExisting, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, onCtrlC, open, requireExisting, withCommon } from './common.ts';
 import { fraction, integer as int } from './numbers.ts';
 
 type Tunables =
@@ -133,13 +133,7 @@ export function collectCommand(): Command {
           process.stderr.write(`skipped ${f}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         }
       }
-      const stop = new AbortController();
-      const onSigint = () => {
-        if (stop.signal.aborted) process.exit(130);
-        process.stderr.write('interrupted: finishing the requests in flight (Ctrl-C again to quit now); run again to resume\n');
-        stop.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const stop = onCtrlC('the requests in flight');
       try {
         if (opts.searchConfig) inputs.search = { config: loadSearchConfig(opts.searchConfig), source: `search:${opts.searchConfig}` };
         if (opts.dryRun) {
@@ -218,7 +212,7 @@ export function collectCommand(): Command {
         }
         process.exitCode = summary.failed || queued.refused.length || unreadable || summary.interrupted ? EXIT.partial : EXIT.ok;
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
         await s.close();
       }
     });

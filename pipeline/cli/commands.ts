@@ -7,7 +7,7 @@ import { FORMATS, render, type Format } from '../export/formats.ts';
 import { writeHtml } from '../export/html.ts';
 import { applyReviews, asExported } from '../export/reviewed.ts';
 import type { ExportRecord } from '../../schemas/index.ts';
-import { type CommonOptions, EXIT, open, openExisting, requireExisting, requireOut, warnProblem, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, onCtrlC, open, openExisting, requireExisting, requireOut, warnProblem, withCommon } from './common.ts';
 import { outputFor, progressSink } from './progress.ts';
 import { integer } from './numbers.ts';
 import type { Problem } from '../ingest/read.ts';
@@ -206,7 +206,7 @@ export function runCommand(): Command {
         const s = await open(opts);
         const out = outputFor(opts.json);
         const progress = progressSink(out);
-        let onSigint: (() => void) | null = null;
+        const stop = onCtrlC('the jobs in flight');
         try {
           s.store.runs.recoverInterrupted();
           const run = s.store.runs.start({
@@ -215,14 +215,6 @@ export function runCommand(): Command {
             concurrency: opts.concurrency ?? s.config.concurrency,
             cache: opts.cache,
           });
-          // Ctrl-C: finish the jobs in flight (each is one transaction) and say so; a second Ctrl-C quits at once.
-          const stop = new AbortController();
-          onSigint = () => {
-            if (stop.signal.aborted) process.exit(130);
-            process.stderr.write('\ninterrupted: finishing the jobs in flight (Ctrl-C again to quit now); run again to resume\n');
-            stop.abort();
-          };
-          process.on('SIGINT', onSigint);
           const ingested = paths.length
             ? await ingest(s.store, paths, { ...ingestOptions(s.config, opts), runId: run.id, signal: stop.signal })
             : null;
@@ -253,7 +245,7 @@ export function runCommand(): Command {
                 ? EXIT.partial
                 : EXIT.ok;
         } finally {
-          if (onSigint) process.off('SIGINT', onSigint);
+          stop.dispose();
           progress.stop();
           await s.close();
         }

@@ -136,3 +136,18 @@ export function requireOut(path: string | undefined, kind: 'directory' | 'file')
 
 /** Exit codes: 0 all done, 1 error, 3 finished but something was skipped or failed. */
 export const EXIT = { ok: 0, error: 1, partial: 3 } as const;
+
+/**
+ * Ctrl-C as every long command takes it: the first aborts the returned signal, so the work in flight
+ * finishes and is kept (`doing` says what); a second quits at once. `dispose` removes the handler.
+ */
+export function onCtrlC(doing: string): { signal: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  const handler = () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`\ninterrupted: finishing ${doing} (Ctrl-C again to quit now); run again to resume\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', handler);
+  return { signal: stop.signal, dispose: () => process.off('SIGINT', handler) };
+}

@@ -1,6 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { type CommonOptions, EXIT, open, requireOut, withCommon } from './common.ts';
+import { type CommonOptions, EXIT, onCtrlC, open, requireOut, withCommon } from './common.ts';
 import { progressSink } from './progress.ts';
 import { integer } from './numbers.ts';
 import { loadGold } from '../../evals/gold.ts';
@@ -89,14 +89,7 @@ export function evalCommand(): Command {
       const db = opts.db ?? join(out, 'pipeline.db');
       const s = await open({ ...opts, db });
       const progress = process.stderr.isTTY && !opts.json ? progressSink({ json: false, bars: true }) : null;
-      // Ctrl-C: the jobs in flight finish and are kept, so the same command resumes; a second Ctrl-C quits at once.
-      const stop = new AbortController();
-      const onSigint = () => {
-        if (stop.signal.aborted) process.exit(130);
-        process.stderr.write('\ninterrupted: finishing the jobs in flight (Ctrl-C again to quit now)\n');
-        stop.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const stop = onCtrlC('the jobs in flight');
       try {
         // Articles of another set (an eval of it wrote here) would be grouped with this one's and change its scores.
         const inGold = new Set(gold.articles.map((a) => a.id));
@@ -145,7 +138,7 @@ export function evalCommand(): Command {
         process.stderr.write(`INTERRUPTED  ${e.message}\n`);
         process.exitCode = 130;
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
         progress?.stop();
         await s.close();
       }
