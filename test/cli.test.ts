@@ -256,6 +256,36 @@ describe('bad inputs', () => {
   const tmp = tempDir('failscope-cli-bad-');
   afterAll(() => tmp.cleanup());
 
+  it('reads what is piped in as "-": JSON Lines or a story, named for its content in every message', async () => {
+    const db = join(tmp.dir, 'piped.db');
+    const piped = (args: string[], input: string) => runCli(args, (child) => child.stdin!.end(input));
+    const lines = [
+      JSON.stringify({ id: 'p1', ...RAW.bank1 }),
+      '{"id": "p2", "headline": "cut off',
+      JSON.stringify({ id: 'p3', ...RAW.car }),
+    ];
+    const r = await piped(['ingest', '-', '--db', db], lines.join('\n'));
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/skipped stdin-[0-9a-f]{8}\.jsonl:2: malformed JSON/);
+    const story = `${RAW.breach.headline}\n${RAW.breach.text}`;
+    const once = await piped(['ingest', '-', '--db', db, '--json'], story);
+    expect(JSON.parse(once.stdout)).toMatchObject({ inserted: 1, problems: [] });
+    // The same story piped again is the same input, already stored, not an update or a second article.
+    const again = await piped(['ingest', '-', '--db', db, '--json'], story);
+    expect(JSON.parse(again.stdout)).toMatchObject({ inserted: 0, existing: 1, updated: 0 });
+    const store = new Store(db);
+    try {
+      expect(
+        store.articles
+          .list()
+          .map((a) => a.id)
+          .sort(),
+      ).toEqual(['p1', 'p3', expect.stringMatching(/^stdin-[0-9a-f]{8}$/)]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('are named by file and line, the good ones still processed, and the exit code says something was skipped', async () => {
     const good = join(tmp.dir, 'good.jsonl');
     writeFileSync(

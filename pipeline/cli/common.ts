@@ -6,6 +6,7 @@ import { Store } from '../store/store.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { Config } from '../../schemas/index.ts';
 import type { Problem } from '../ingest/read.ts';
+import { STDIN } from '../ingest/stdin.ts';
 
 export interface CommonOptions {
   db?: string;
@@ -113,7 +114,7 @@ export function openExisting(opts: CommonOptions): Pick<Session, 'store' | 'clos
 
 /** Inputs named on the command line must exist: a typo stops the command before anything is stored. */
 export function requireExisting(paths: readonly string[]): void {
-  const missing = paths.filter((p) => !existsSync(p));
+  const missing = paths.filter((p) => p !== STDIN && !existsSync(p));
   if (!missing.length) return;
   // A web address here is a natural first guess; fetching is collect's job, with its politeness and resumption.
   const web = missing.filter((p) => /^https?:\/\//i.test(p));

@@ -9,6 +9,7 @@ import { type FileArticle, slug } from './article.ts';
 import { readLines } from './lines.ts';
 import { decodeFile, decodeRecord, holdsBadBytes, lineList } from './utf8.ts';
 import { jsonError } from '../text/json-error.ts';
+import { STDIN, spoolStdin } from './stdin.ts';
 
 export interface Problem {
   origin: string;
@@ -337,12 +338,38 @@ async function* readFileItems(path: string, opts: IngestConfig, named: boolean):
 }
 
 /**
+ * `-`: what is piped in, read as a file named for its content (stdin.ts), and named so in every message
+ * (`stdin-1a2b3c4d.jsonl:7`).
+ */
+async function* readStdin(opts: IngestConfig): AsyncGenerator<ReadItem> {
+  if (process.stdin.isTTY) {
+    yield problem(STDIN, 'standard input is a terminal: pipe articles in (`cat articles.jsonl | failscope run -`)');
+    return;
+  }
+  const spooled = await spoolStdin();
+  const named = (s: string) => (s.startsWith(spooled.file) ? spooled.name + s.slice(spooled.file.length) : s);
+  try {
+    for await (const item of readFileItems(spooled.file, opts, true)) {
+      if ('article' in item) yield { article: { ...item.article, origin: named(item.article.origin), file: named(item.article.file) } };
+      else if ('problem' in item) yield problem(named(item.problem.origin), item.problem.reason.replaceAll(spooled.file, spooled.name));
+      else yield { passed: { origin: named(item.passed.origin), reason: item.passed.reason.replaceAll(spooled.file, spooled.name) } };
+    }
+  } finally {
+    await spooled.cleanup();
+  }
+}
+
+/**
  * Reads files and directories (recursively, in name order) into raw articles. Every bad input becomes
  * a problem naming its file (and line), and reading goes on with the rest.
  */
 export async function* readInputs(paths: string[], options: ReadOptions = {}): AsyncGenerator<ReadItem> {
   const opts = IngestConfig.parse(options);
   for (const p of paths) {
+    if (p === STDIN) {
+      yield* readStdin(opts);
+      continue;
+    }
     let isDir = false;
     try {
       isDir = (await stat(p)).isDirectory();
