@@ -122,10 +122,10 @@ export function promptChanges(a: EvalRun, b: EvalRun): string[] {
   if (!pa || !pb) return [];
   const tasks = Object.keys(pb) as (keyof typeof pb)[];
   const changed = tasks.filter((t) => pa[t] !== pb[t]);
-  if (!changed.length) return ['prompts: the same for every task in A and B'];
+  if (!changed.length) return ['prompt hashes: the same for every task in A and B'];
   const same = tasks.filter((t) => pa[t] === pb[t]);
   return [
-    `prompts differ: ${changed.map((t) => `${t} ${pa[t]?.slice(0, 8) ?? '—'} → ${pb[t].slice(0, 8)}`).join(', ')}${same.length ? `; the same: ${same.join(', ')}` : ''}`,
+    `prompt hashes differ: ${changed.map((t) => `${t} ${pa[t]?.slice(0, 8) ?? '—'} → ${pb[t].slice(0, 8)}`).join(', ')}${same.length ? `; the same: ${same.join(', ')}` : ''}`,
   ];
 }
 

@@ -216,7 +216,7 @@ describe('failscope eval on the sample gold set', () => {
       'taxonomy.mean.exact=0',
     );
     expect(gate.code).toBe(2);
-    expect(gate.stdout).toContain('prompts: the same for every task in A and B');
+    expect(gate.stdout).toContain('prompt hashes: the same for every task in A and B');
     expect(gate.stdout).toMatch(/BELOW THRESHOLD\s+screening\.isFailure\.f1/);
     expect(gate.stdout).not.toMatch(/BELOW THRESHOLD\s+taxonomy/);
   });
@@ -227,7 +227,7 @@ describe('failscope eval on the sample gold set', () => {
     const run = (prompts: Scorecard['run']['prompts']) => ({ dir: 'x', items: {}, scorecard: { run: { prompts } } }) as unknown as EvalRun;
     const a = run({ screen: 's1', group: 'g1', extract: 'e1', classify: 'c1aaaaaaaaaa' });
     const b = run({ screen: 's1', group: 'g1', extract: 'e1', classify: 'c2bbbbbbbbbb' });
-    expect(promptChanges(a, b)).toEqual(['prompts differ: classify c1aaaaaa → c2bbbbbb; the same: screen, group, extract']);
+    expect(promptChanges(a, b)).toEqual(['prompt hashes differ: classify c1aaaaaa → c2bbbbbb; the same: screen, group, extract']);
     // An eval written before prompts were recorded: nothing is claimed either way.
     expect(promptChanges(run(undefined), b)).toEqual([]);
   });
