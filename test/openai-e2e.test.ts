@@ -280,6 +280,12 @@ describe('failscope CLI on the openai backend', () => {
       );
       expect(both.code).toBe(1);
       expect(both.stderr).toContain("--model-file is the offline backend's");
+      // So are worker threads: the openai backend's parallelism is its requests in flight.
+      const threads = await failscope('run', '--db', db, '--config', config, '--workers', '4');
+      expect(threads.code).toBe(1);
+      expect(threads.stderr).toContain(
+        "--workers is the offline backend's (threads for its own CPU work); the openai backend takes --concurrency",
+      );
       const st = await failscope('status', '--db', db, '--config', config);
       expect(st.stdout).toMatch(/usage {5}run-\S+: \d+ calls \(\d+ sent, 0 cached\), \d+\+\d+ tokens, \$0\.\d{4}/);
       expect(st.stdout).toMatch(/usage {5}incident inc-\S+: \d+ calls/);

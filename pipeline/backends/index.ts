@@ -54,6 +54,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     case 'openai': {
       if (opts.modelFile)
         throw new Error("--model-file is the offline backend's (a model written by failscope learn); the openai backend takes --model");
+      if (opts.workers && opts.workers > 1)
+        throw new Error("--workers is the offline backend's (threads for its own CPU work); the openai backend takes --concurrency");
       // Loaded only when chosen: an offline run never loads the client or the tokenizer tables.
       const { OpenAIBackend, resolveSettings } = await import('./openai/index.ts');
       const backend = await OpenAIBackend.open(
