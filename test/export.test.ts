@@ -315,7 +315,7 @@ describe('read back', () => {
     expect(problems).toEqual([
       {
         origin: join(dir, 'eval/articles-predictions.jsonl'),
-        reason: 'no record has a "text" (or "body") string (2 records, line 1, 2), so it holds no articles',
+        reason: 'no record has a "text", "body" or "content" string (2 records, line 1, 2), so it holds no articles',
       },
     ]);
   });
@@ -333,7 +333,7 @@ describe('read back', () => {
     for await (const item of readInputs([mixed])) got.push(item);
     expect(got).toEqual([
       { article: expect.objectContaining({ id: 'x' }) },
-      { problem: { origin: `${mixed}:2`, reason: 'record has no "text" (or "body") string' } },
+      { problem: { origin: `${mixed}:2`, reason: 'record has no "text", "body" or "content" string (its keys: id)' } },
     ]);
   });
 });

@@ -384,6 +384,49 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     expect(t.store.articles.problems()).toEqual(r.problems);
   });
 
+  it("reads the shapes of news APIs (NewsAPI's content, publishedAt, source.name), refuses their teasers, and names the keys of a record without text", async () => {
+    const p = write(
+      'newsapi.json',
+      JSON.stringify({
+        status: 'ok',
+        articles: [
+          {
+            source: { id: null, name: 'Motor Wire' },
+            title: car.headline,
+            content: car.text,
+            publishedAt: '2023-03-06T10:00:00Z',
+            url: 'https://m.example/a',
+          },
+          // NewsAPI's free tier gives the first 200 characters and says how many more there are.
+          {
+            source: { name: 'Herald' },
+            title: 'Bank outage',
+            content: `${car.text.slice(0, 190)}… [+2043 chars]`,
+            url: 'https://h.example/b',
+          },
+          { status: 'ok', data: { text: car.text } },
+        ],
+      }),
+    );
+    const r = await ingest(t.store, [p]);
+    expect(r.read).toBe(1);
+    expect(t.store.articles.list()[0]).toMatchObject({
+      headline: car.headline,
+      source: 'Motor Wire',
+      published: '2023-03-06',
+      url: 'https://m.example/a',
+    });
+    expect(r.problems).toEqual([
+      {
+        origin: `${p}[1]`,
+        reason: expect.stringContaining(
+          'the text is cut off ("[+2043 chars]", as news APIs give a teaser): `failscope collect https://h.example/b`',
+        ),
+      },
+      { origin: `${p}[2]`, reason: 'record has no "text", "body" or "content" string (its keys: status, data)' },
+    ]);
+  });
+
   it('a file of web addresses is no article: passed over in a walk, refused when named, with the collect command either way', async () => {
     write('ok.txt', `${car.headline}\n${car.text}`);
     // Read as a story, the first address was the headline and the rest its text.

@@ -44,13 +44,27 @@ async function looksBinary(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Where records keep their article text, headline, date and outlet: the benchmark format's names, then
+ * those of common news APIs and scrapers (NewsAPI's `content`, `publishedAt` and `source.name`).
+ */
+const FIELDS = {
+  text: ['text', 'body', 'content'],
+  headline: ['headline', 'title'],
+  published: ['published', 'date', 'publishedAt', 'published_at', 'pubDate'],
+  source: ['source', 'outlet'],
+} as const;
+const TEXT_NAMES = `"text", "body" or "content"`;
+const NO_TEXT = `record has no ${TEXT_NAMES} string`;
+/** NewsAPI and the like cut `content` short and say by how much: such text is a teaser, not the article. */
+const CUT_OFF = /\[\+\d+ char(?:s|acters)?\]\s*$/;
+
 /** An incident record (gold, or failscope's own export) lists its articles and has no text of its own. */
 const isIncidentRecord = (rec: unknown) =>
   !!rec &&
   typeof rec === 'object' &&
   Array.isArray((rec as { articleIds?: unknown }).articleIds) &&
-  typeof (rec as { text?: unknown }).text !== 'string' &&
-  typeof (rec as { body?: unknown }).body !== 'string';
+  FIELDS.text.every((k) => typeof (rec as Record<string, unknown>)[k] !== 'string');
 
 /** A file, or part of one, that holds no articles by design: passed over in a directory walk, refused when named. */
 const notArticles = (origin: string, reason: string, named: boolean): ReadItem =>
@@ -62,8 +76,6 @@ const incidentRecords = (path: string, count: number, where: string, named: bool
     named,
   );
 const OWN_EXPORT = "failscope's own output (an exported record or report), not an article";
-
-const NO_TEXT = 'record has no "text" (or "body") string';
 
 /**
  * A record's date as given: text as it is, a number as Unix time (seconds; milliseconds past 1e11, as
@@ -87,7 +99,7 @@ function dateOf(v: unknown): string | null {
 async function* textlessAsOne(path: string, items: AsyncIterable<ReadItem> | Iterable<ReadItem>): AsyncGenerator<ReadItem> {
   let held: Problem[] | null = [];
   for await (const item of items) {
-    if (held && 'problem' in item && item.problem.reason === NO_TEXT) {
+    if (held && 'problem' in item && item.problem.reason.startsWith(NO_TEXT)) {
       held.push(item.problem);
       continue;
     }
@@ -102,7 +114,7 @@ async function* textlessAsOne(path: string, items: AsyncIterable<ReadItem> | Ite
   else {
     const where = held.map((p) => p.origin.slice(path.length));
     const lines = where.every((w) => w.startsWith(':')) ? `line ${lineList(where.map((w) => w.slice(1)))}` : lineList(where);
-    yield problem(path, `no record has a "text" (or "body") string (${held.length} records, ${lines}), so it holds no articles`);
+    yield problem(path, `no record has a ${TEXT_NAMES} string (${held.length} records, ${lines}), so it holds no articles`);
   }
 }
 
@@ -113,11 +125,20 @@ async function* textlessAsOne(path: string, items: AsyncIterable<ReadItem> | Ite
 function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes: number): ReadItem {
   if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return problem(origin, 'expected a JSON object with a "text" field');
   const r = rec as Record<string, unknown>;
-  const text = typeof r.text === 'string' ? r.text : typeof r.body === 'string' ? r.body : null;
-  if (!text?.trim()) return problem(origin, NO_TEXT);
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const first = <T>(names: readonly string[], read: (v: unknown) => T | null) =>
+    names.reduce<T | null>((found, k) => found ?? read(r[k]), null);
+  const text = first(FIELDS.text, (v) => (typeof v === 'string' && v.trim() ? v : null));
+  // The keys say where the text is when it goes by another name ("article_text"), or sits deeper ("data").
+  if (!text) return problem(origin, `${NO_TEXT} (its keys: ${Object.keys(r).slice(0, 8).join(', ') || 'none'})`);
+  const url = str(r.url);
+  if (CUT_OFF.test(text))
+    return problem(
+      origin,
+      `the text is cut off ("${CUT_OFF.exec(text)![0].trim()}", as news APIs give a teaser): ${url ? `\`failscope collect ${url}\`` : '`failscope collect <its url>`'} fetches the whole article`,
+    );
   const size = Buffer.byteLength(text);
   if (size > maxArticleBytes) return problem(origin, over('the article text', size, maxArticleBytes, 'maxArticleBytes'));
-  const str = (v: unknown) => (typeof v === 'string' ? v : null);
   const given = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : null;
   const id = given ?? `${slug(basename(file))}-${contentHash(text).slice(0, 10)}`;
   return {
@@ -125,10 +146,11 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
       id,
       idGiven: given !== null,
       file,
-      url: str(r.url),
-      headline: str(r.headline) ?? str(r.title),
-      source: str(r.source) ?? str(r.outlet),
-      published: dateOf(r.published) ?? dateOf(r.date),
+      url,
+      headline: first(FIELDS.headline, str),
+      // NewsAPI's source is {id, name}.
+      source: first(FIELDS.source, (v) => str(v) ?? str((v as { name?: unknown } | null)?.name)),
+      published: first(FIELDS.published, dateOf),
       text,
       origin,
     },
