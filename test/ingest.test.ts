@@ -427,6 +427,14 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     ]);
   });
 
+  it('a table of articles (.csv) is refused with how to turn it into JSON Lines', async () => {
+    const p = write('news.csv', 'title,text\nOutage,"The app failed."\n');
+    const r = await ingest(t.store, [p]);
+    expect(r.problems).toEqual([
+      { origin: p, reason: expect.stringContaining('a table of articles reads as JSON Lines, one object per row with a "text" column') },
+    ]);
+  });
+
   it('a file of web addresses is no article: passed over in a walk, refused when named, with the collect command either way', async () => {
     write('ok.txt', `${car.headline}\n${car.text}`);
     // Read as a story, the first address was the headline and the rest its text.

@@ -298,7 +298,11 @@ function fromHtml(path: string, html: string, opts: IngestConfig): ReadItem {
 async function* readFileItems(path: string, opts: IngestConfig, named: boolean): AsyncGenerator<ReadItem> {
   const ext = extname(path).toLowerCase();
   if (!SUPPORTED.includes(ext)) {
-    yield problem(path, `unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED.join(' ')})`);
+    // A table of articles is a common way to hold a collection: say how to turn it into one that is read.
+    const table = ['.csv', '.tsv', '.xlsx', '.xls', '.ods'].includes(ext)
+      ? `; a table of articles reads as JSON Lines, one object per row with a "text" column (from CSV: python3 -c 'import csv,json,sys; [print(json.dumps(r)) for r in csv.DictReader(sys.stdin)]' < ${basename(path)} > articles.jsonl)`
+      : '';
+    yield problem(path, `unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED.join(' ')})${table}`);
     return;
   }
   let size: number;
