@@ -87,6 +87,10 @@ describe('failscope run on the sample', () => {
       expect(existsSync(join(out1, 'records', `${inc.id}.md`))).toBe(true);
       expect(md).toContain(`Incident id: \`${inc.id}\``);
     }
+    // And the pages to read them by, as export --format html writes them.
+    expect(readdirSync(join(out1, 'html', 'incidents'))).toHaveLength(json.incidents.length);
+    expect(readFileSync(join(out1, 'html', 'index.html'), 'utf8')).toContain(`${json.incidents.length} incidents`);
+    expect(first.stdout + first.stderr).toContain(`${join(out1, 'html', 'index.html')} (${json.incidents.length + 1} pages)`);
   });
 
   it('stores only citations whose slice equals their quote', () => {
@@ -102,7 +106,7 @@ describe('failscope run on the sample', () => {
     for (const st of s.stages) expect(st, st.stage).toMatchObject({ done: 0, failed: 0, skipped: st.planned });
     expect(second.stdout).not.toMatch(/"type":"job"/);
     // Compared as text: toEqual on a megabyte Buffer walks it byte by byte for seconds.
-    for (const f of ['incidents.json', 'incidents.md'])
+    for (const f of ['incidents.json', 'incidents.md', 'html/index.html'])
       expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out1, f), 'utf8'));
     expect(readdirSync(join(out2, 'records')).sort()).toEqual(readdirSync(join(out1, 'records')).sort());
     const exported = await failscope('export', '--format', 'json', '--db', db);

@@ -123,7 +123,9 @@ function writeOutputs(store: Store, dir: string): string[] {
   // Incidents merged away or emptied since an earlier run must not linger as record files.
   const current = new Set(records.map((r) => `${r.id}.md`));
   for (const f of readdirSync(recDir)) if (/^inc-.*\.md$/.test(f) && !current.has(f)) rmSync(join(recDir, f));
-  return [...files, `${recDir}/ (${records.length} files)`];
+  // The pages to read the records by, with every cited span in its article: what a first run is for.
+  const pages = writeHtml(join(dir, 'html'), records, articles);
+  return [...files, `${recDir}/ (${records.length} files)`, `${join(dir, 'html', 'index.html')} (${pages.length} pages)`];
 }
 
 /** How the quotes were placed in their articles, in words: " (640 exact, 22 normalized)". */
@@ -179,7 +181,7 @@ export function runCommand(): Command {
   return withCommon(new Command('run'))
     .description('ingest the given inputs, if any, then do every pending stage: screen → group → extract → classify')
     .argument('[paths...]', 'files or directories to ingest first')
-    .option('--out <dir>', 'also write incidents.md, incidents.json and one Markdown file per incident here')
+    .option('--out <dir>', 'also write incidents.md, incidents.json, one Markdown file per incident, and HTML pages (html/index.html) here')
     .option('--concurrency <n>', 'jobs in flight at once', integer(1))
     .option(
       '--workers <n>',
