@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
@@ -66,8 +66,18 @@ async function readJsonlLines<T>(file: string, schema: z.ZodType<T>, problems: G
 export async function loadGold(dir: string): Promise<GoldSet> {
   const abs = resolve(dir);
   const articlesFile = join(abs, 'articles.jsonl');
-  if (!existsSync(articlesFile))
-    throw new Error(`${articlesFile}: not found (a gold directory holds articles.jsonl and, optionally, incidents.jsonl)`);
+  if (!existsSync(articlesFile)) {
+    // An eval's output is easily given in place of its gold: name the gold it scored.
+    let scored: string | null = null;
+    try {
+      scored = (JSON.parse(readFileSync(join(abs, 'metrics.json'), 'utf8')) as { goldSet?: { dir?: string } }).goldSet?.dir ?? null;
+    } catch {
+      // no eval output here either
+    }
+    throw new Error(
+      `${articlesFile}: not found (a gold directory holds articles.jsonl and, optionally, incidents.jsonl${scored ? `; ${dir} is the output of an eval of the gold in ${scored}` : ''})`,
+    );
+  }
   const problems: GoldProblem[] = [];
   const seen = new Set<string>();
   // Each problem names its line: two records can be wrong in the same way, and each must be found.

@@ -317,4 +317,11 @@ describe('gold loading', () => {
     mkdirSync(dir);
     await expect(loadGold(dir)).rejects.toThrow(/articles\.jsonl: not found/);
   });
+
+  it("given an eval's output in place of its gold, names the gold it scored", async () => {
+    // An eval's output holds metrics.json, which names its gold.
+    const out = mkdtempSync(join(tmpdir(), 'failscope-gold-'));
+    writeFileSync(join(out, 'metrics.json'), JSON.stringify({ goldSet: { dir: SAMPLE } }));
+    await expect(loadGold(out)).rejects.toThrow(`${out} is the output of an eval of the gold in ${SAMPLE}`);
+  });
 });
