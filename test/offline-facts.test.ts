@@ -124,6 +124,23 @@ describe('background', () => {
     expect(nounPhrases(doc.sentences[1]!).map((p) => p.text)).not.toContain('Adtrove, the Halden-owned');
   });
 
+  it("names no one across a line break or a wire's dateline", () => {
+    // Written for this test: a subheading the splitter joins to the next line, and a wire story's dateline.
+    const doc = storyDoc(
+      'wire',
+      'Paper ballots\nElection chief Maria Osei said on Tuesday that the scanners had failed their field test. ' +
+        'HALDEN, Norway (AP) - Northwind Air said a software fault grounded its fleet for six hours. ' +
+        'OSLO (Reuters)--Coast-Rail Co. said its booking site was down all day.',
+    );
+    const speakers = doc.sentences.map((s) => statementOf(s).speaker?.text);
+    expect(speakers).toEqual(['Election chief Maria Osei', 'Northwind Air', 'Coast-Rail Co.']);
+    const names = factCandidates([doc])
+      .filter((c) => c.kind === 'name')
+      .flatMap((c) => Object.values(c.spans).map((x) => x!.text));
+    expect(names.filter((n) => n.includes('\n') || /\((?:AP|Reuters)\)/.test(n))).toEqual([]);
+    expect(names).toContain('Northwind Air');
+  });
+
   it('offers no clause of a question, but the names it holds', () => {
     const question = "If Halden's sensors never worked, what was the harm in switching them off?";
     const doc = storyDoc('question', `${question} A bug in the door logic switched off the obstacle sensors on every Halden Aster.`);
