@@ -164,6 +164,13 @@ describe('the page after the story', () => {
     expect(doc.sentences.map((s) => s.text)).toEqual(story);
   });
 
+  it("offers nothing from a copyright line, not even the publisher's name", () => {
+    const doc = storyDoc('copyright', `${story.join(' ')}\nCopyright 2023 Northgate Post Media, Inc. All rights reserved.`);
+    const from = factCandidates([doc]).map((c) => c.s.text);
+    expect(from.filter((t) => /Copyright/.test(t))).toEqual([]);
+    expect(from).toContain(story[0]);
+  });
+
   it('reads a "related" line in the first half as part of the story', () => {
     const doc = storyDoc('early-link', [story[0], 'Related: Halden recalls Aster keys', ...story.slice(1)].join(' '));
     expect(doc.sentences.map((s) => s.text)).toContain(story[2]);
