@@ -93,6 +93,12 @@ describe('names: the noun phrases an analyst writes for the system and the organ
   });
 });
 
+/** Every span a name candidate of the document offers, whatever the field. */
+const nameSpans = (doc: Parameters<typeof factCandidates>[0][number]) =>
+  factCandidates([doc])
+    .filter((c) => c.kind === 'name')
+    .flatMap((c) => Object.values(c.spans).map((x) => x!.text));
+
 describe('background', () => {
   it('offers no clause of a sentence saying how things usually are', () => {
     const doc = storyDoc(
@@ -113,9 +119,7 @@ describe('background', () => {
       'The signing keys were leaked by a hacker group called The Lantern Circle, the Daily Ledger reports. ' +
         'Adtrove, the Halden-owned ad network, served the malicious advert for two days.',
     );
-    const names = factCandidates([doc])
-      .filter((c) => c.kind === 'name')
-      .flatMap((c) => Object.values(c.spans).map((x) => x!.text));
+    const names = nameSpans(doc);
     expect(names).toContain('Daily Ledger');
     expect(names.filter((n) => /Lantern Circle, the|-owned$/.test(n))).toEqual([]);
     // "reports" is read as a speech verb: the statement is what the Daily Ledger reports.
@@ -134,9 +138,7 @@ describe('background', () => {
     );
     const speakers = doc.sentences.map((s) => statementOf(s).speaker?.text);
     expect(speakers).toEqual(['Election chief Maria Osei', 'Northwind Air', 'Coast-Rail Co.']);
-    const names = factCandidates([doc])
-      .filter((c) => c.kind === 'name')
-      .flatMap((c) => Object.values(c.spans).map((x) => x!.text));
+    const names = nameSpans(doc);
     expect(names.filter((n) => n.includes('\n') || /\((?:AP|Reuters)\)/.test(n))).toEqual([]);
     expect(names).toContain('Northwind Air');
   });
