@@ -69,13 +69,19 @@ describe('openai prompt templates', () => {
     }
   });
 
-  it('refuses a prompts folder that is missing, holds no template, or holds a file named like none', () => {
+  it('refuses a prompts folder that is missing, holds no template or partial, or holds a file named like none', () => {
     const d = tempDir('failscope-prompts-');
     try {
       const at = (dir: string) => () => testBackend('http://127.0.0.1:9/v1', { promptsDir: dir });
       expect(at(join(d.dir, 'nowhere'))).toThrow(`openai.promptsDir ${join(d.dir, 'nowhere')}: no such folder`);
       writeFileSync(join(d.dir, 'README.md'), 'my notes');
       expect(at(d.dir)).toThrow('holds none of the prompt templates');
+      // A partial alone is a change: it reaches every template that includes it.
+      writeFileSync(join(d.dir, '_quotes.md'), `${readFileSync(join(PROMPTS_DIR, '_quotes.md'), 'utf8')}\nQuote whole sentences.`);
+      const partial = at(d.dir)().backend,
+        bundled = testBackend('http://127.0.0.1:9/v1').backend;
+      for (const t of ['extract', 'classify'] as const) expect(partial.promptHash(t)).not.toBe(bundled.promptHash(t));
+      for (const t of ['screen', 'group'] as const) expect(partial.promptHash(t)).toBe(bundled.promptHash(t));
       writeFileSync(join(d.dir, 'clasify.md'), readFileSync(join(PROMPTS_DIR, 'classify.md')));
       expect(at(d.dir)).toThrow('clasify.md is no prompt template (the templates are screen.md,');
     } finally {

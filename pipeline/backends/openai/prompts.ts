@@ -26,20 +26,22 @@ const fileIn = (dir: string, name: string) => {
 
 /**
  * The templates a tuned prompts folder (`openai.promptsDir`) replaces; the others stay bundled. A folder
- * that does not exist, holds no template, or holds a file named like none (`clasify.md`) is refused
+ * that does not exist, holds no template or partial, or holds a file named like none (`clasify.md`) is refused
  * before any request: the run would otherwise go on with the bundled prompt in its place.
  */
 export function ownTemplates(dir: string): TemplateName[] {
   if (resolve(dir) === resolve(PROMPTS_DIR)) return [];
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`openai.promptsDir ${dir}: no such folder`);
-  const names = readdirSync(dir).filter((f) => f.endsWith('.md') && !f.startsWith('_') && f.toLowerCase() !== 'readme.md');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f.toLowerCase() !== 'readme.md');
+  const names = files.filter((f) => !f.startsWith('_'));
   const known = new Set<string>(TEMPLATE_NAMES);
   const stray = names.filter((f) => !known.has(f.slice(0, -3)));
   if (stray.length)
     throw new Error(
       `openai.promptsDir ${dir}: ${stray.join(', ')} is no prompt template (the templates are ${TEMPLATE_NAMES.map((n) => `${n}.md`).join(', ')}; partials start with _)`,
     );
-  if (!names.length)
+  // A folder of partials alone (`_quotes.md`) changes the templates that include them.
+  if (!files.length)
     throw new Error(`openai.promptsDir ${dir}: holds none of the prompt templates (${TEMPLATE_NAMES.map((n) => `${n}.md`).join(', ')})`);
   return TEMPLATE_NAMES.filter((n) => names.includes(`${n}.md`));
 }
