@@ -78,10 +78,12 @@ describe('openai prompt templates', () => {
       expect(at(d.dir)).toThrow('holds none of the prompt templates');
       // A partial alone is a change: it reaches every template that includes it.
       writeFileSync(join(d.dir, '_quotes.md'), `${readFileSync(join(PROMPTS_DIR, '_quotes.md'), 'utf8')}\nQuote whole sentences.`);
-      const partial = at(d.dir)().backend,
+      const said: string[] = [];
+      const partial = testBackend('http://127.0.0.1:9/v1', { promptsDir: d.dir }, { log: (l) => said.push(l) }).backend,
         bundled = testBackend('http://127.0.0.1:9/v1').backend;
       for (const t of ['extract', 'classify'] as const) expect(partial.promptHash(t)).not.toBe(bundled.promptHash(t));
       for (const t of ['screen', 'group'] as const) expect(partial.promptHash(t)).toBe(bundled.promptHash(t));
+      expect(said).toEqual([`prompts: _quotes from ${d.dir}; the others bundled`]);
       writeFileSync(join(d.dir, 'clasify.md'), readFileSync(join(PROMPTS_DIR, 'classify.md')));
       expect(at(d.dir)).toThrow('clasify.md is no prompt template (the templates are screen.md,');
     } finally {

@@ -59,7 +59,7 @@ export class OpenAIBackend implements Backend {
     const own = ownTemplates(settings.promptsDir);
     if (own.length)
       deps.log?.(
-        `prompts: ${own.join(', ')} from ${settings.promptsDir}${own.length < TEMPLATE_NAMES.length ? '; the others bundled' : ''}`,
+        `prompts: ${own.join(', ')} from ${settings.promptsDir}${own.filter((n) => !n.startsWith('_')).length < TEMPLATE_NAMES.length ? '; the others bundled' : ''}`,
       );
     const clock = deps.clock ?? realClock;
     this.transport = new Transport({

@@ -25,11 +25,11 @@ const fileIn = (dir: string, name: string) => {
 };
 
 /**
- * The templates a tuned prompts folder (`openai.promptsDir`) replaces; the others stay bundled. A folder
+ * The templates and partials a tuned prompts folder (`openai.promptsDir`) replaces; the others stay bundled. A folder
  * that does not exist, holds no template or partial, or holds a file named like none (`clasify.md`) is refused
  * before any request: the run would otherwise go on with the bundled prompt in its place.
  */
-export function ownTemplates(dir: string): TemplateName[] {
+export function ownTemplates(dir: string): string[] {
   if (resolve(dir) === resolve(PROMPTS_DIR)) return [];
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`openai.promptsDir ${dir}: no such folder`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f.toLowerCase() !== 'readme.md');
@@ -43,7 +43,7 @@ export function ownTemplates(dir: string): TemplateName[] {
   // A folder of partials alone (`_quotes.md`) changes the templates that include them.
   if (!files.length)
     throw new Error(`openai.promptsDir ${dir}: holds none of the prompt templates (${TEMPLATE_NAMES.map((n) => `${n}.md`).join(', ')})`);
-  return TEMPLATE_NAMES.filter((n) => names.includes(`${n}.md`));
+  return [...TEMPLATE_NAMES.filter((n) => names.includes(`${n}.md`)), ...files.filter((f) => f.startsWith('_')).map((f) => f.slice(0, -3))];
 }
 
 /**
