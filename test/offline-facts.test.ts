@@ -128,8 +128,8 @@ describe('background', () => {
     expect(nounPhrases(doc.sentences[1]!).map((p) => p.text)).not.toContain('Adtrove, the Halden-owned');
   });
 
-  it("names no one across a line break or a wire's dateline", () => {
-    // Written for this test: a subheading the splitter joins to the next line, and a wire story's dateline.
+  it("names no one across a subheading's line break or a wire's dateline", () => {
+    // Written for this test: a subheading ends at its line (sentences.ts), and a wire story's dateline.
     const doc = storyDoc(
       'wire',
       'Paper ballots\nElection chief Maria Osei said on Tuesday that the scanners had failed their field test. ' +
@@ -137,7 +137,8 @@ describe('background', () => {
         'OSLO (Reuters)--Coast-Rail Co. said its booking site was down all day.',
     );
     const speakers = doc.sentences.map((s) => statementOf(s).speaker?.text);
-    expect(speakers).toEqual(['Election chief Maria Osei', 'Northwind Air', 'Coast-Rail Co.']);
+    expect(doc.sentences[0]!.text).toBe('Paper ballots');
+    expect(speakers).toEqual([undefined, 'Election chief Maria Osei', 'Northwind Air', 'Coast-Rail Co.']);
     const names = nameSpans(doc);
     expect(names.filter((n) => n.includes('\n') || /\((?:AP|Reuters)\)/.test(n))).toEqual([]);
     expect(names).toContain('Northwind Air');

@@ -56,10 +56,11 @@ export function splitSentences(text: string): Sentence[] {
   }
   properNameRuns(tokens, text);
   const out: Sentence[] = [];
+  const wrapped = hardWrapped(text);
   doc.sentences().each((s: { out(f: unknown): unknown }) => {
     const [a, b] = s.out(its.span) as unknown as [number, number];
     const toks = tokens.slice(a, b + 1).filter((t): t is Token => !!t && t.kind !== 'tabCRLF');
-    for (const whole of splitAtUnits(toks)) {
+    for (const whole of atLineEnds(toks, text, wrapped).flatMap(splitAtUnits)) {
       const part = withoutDateline(whole, text);
       if (part.length === 0) continue;
       const start = part[0]!.start,
@@ -99,6 +100,44 @@ function withoutDateline(toks: Token[], text: string): Token[] {
   if (!m) return toks;
   const end = first.start + m[0].length;
   return toks.filter((t) => t.start >= end);
+}
+
+/** A line that ends a sentence: closing punctuation, a quote or a bracket. */
+const CLOSED = /[.!?:;"”’')\]]$/;
+
+/**
+ * Text wrapped at a fixed width (an e-mail, a plain-text wire) goes on mid-sentence on the next line:
+ * several lines that end open and continue in lower case. Only there may a sentence cross a line break.
+ */
+function hardWrapped(text: string): boolean {
+  const lines = text.split('\n');
+  let continued = 0;
+  for (let i = 1; i < lines.length; i++) if (/^\s*[a-z]/.test(lines[i]!) && !CLOSED.test(lines[i - 1]!.trimEnd())) continued++;
+  return continued >= 3;
+}
+
+/**
+ * wink-nlp runs a line with no closing punctuation into the next one: a headline, a kicker ("fv"), a
+ * subheading ("Manual system"), a byline ("Dan Tebbutt reports") or a copyright line becomes the start
+ * of the first sentence after it, and of the facts quoted from it. A sentence ends at a blank line, and
+ * at a line break after an open line when the next begins a sentence (a capital or a digit), unless the
+ * text is hard-wrapped.
+ */
+function atLineEnds(toks: Token[], text: string, wrapped: boolean): Token[][] {
+  const parts: Token[][] = [];
+  let from = 0;
+  for (let i = 1; i < toks.length; i++) {
+    const gap = text.slice(toks[i - 1]!.end, toks[i]!.start);
+    if (!gap.includes('\n')) continue;
+    const paragraph = /\n[^\S\n]*\n/.test(gap);
+    const heading =
+      !wrapped && !CLOSED.test(text.slice(toks[i - 1]!.start, toks[i - 1]!.end)) && /^[\p{Lu}\d]/u.test(text.slice(toks[i]!.start));
+    if (!paragraph && !heading) continue;
+    parts.push(toks.slice(from, i));
+    from = i;
+  }
+  parts.push(toks.slice(from));
+  return parts;
 }
 
 /**

@@ -129,24 +129,24 @@ function clauseEnd(ts: readonly Token[], to: number, from: number): number {
 }
 
 /**
- * A speaker is named on one line and after any dateline: a subheading or a wire's "CITY (AP) --" that the
- * sentence splitter left in front of it ("Manual system\nComelec Chairman Jose Melo said") is not who spoke.
+ * A speaker is named after any dateline: a wire's "CITY (AP) --" that the sentence splitter left in front
+ * of it ("BATTLE CREEK, Mich. (AP) - Kellogg Co. said") is not who spoke.
  */
-function ownLine(s: Sentence, speaker: Token[]): Token[] {
+function pastDateline(s: Sentence, speaker: Token[]): Token[] {
   const gap = (i: number) => s.text.slice(speaker[i - 1]!.end - s.start, speaker[i]!.start - s.start);
   let from = 0;
   for (let i = 1; i < speaker.length; i++) {
     // A dash: long ("(AP)--Kellogg", "(AP) — Kellogg"), or a hyphen between spaces ("(AP) - Kellogg"), not inside a word ("Coca-Cola").
     const mark = speaker[i - 1]!.norm;
     const dash = DASH.test(mark) && (mark !== '-' || (gap(i) !== '' && (i < 2 || gap(i - 1) !== '')));
-    if (gap(i).includes('\n') || dash) from = i;
+    if (dash) from = i;
   }
   return speaker.slice(from);
 }
 
 function statement(s: Sentence, from: number, to: number, whole: Token[]): Statement | null {
   const ts = s.tokens;
-  const speaker = ownLine(s, whole);
+  const speaker = pastDateline(s, whole);
   const a = clauseStart(ts, from),
     b = clauseEnd(ts, to, a);
   const body = ts.slice(a, b);

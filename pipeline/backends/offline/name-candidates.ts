@@ -270,9 +270,8 @@ export function responsiblePart(s: Sentence, span: Span): Span | null | false {
  */
 export function sightings(s: Sentence, { clause, speaker }: Statement, sx: Features): Sighting[] {
   const across = (p: Span, at: number) => p.start < at && p.end > at;
-  // Nor across a line break (a subheading or a byline the sentence splitter joined to the next line), and
-  // a wire's dateline names no one.
-  const named = (p: Span) => !p.text.includes('\n') && !DATELINE.test(p.text);
+  // A wire's dateline names no one.
+  const named = (p: Span) => !DATELINE.test(p.text);
   const phrases = nounPhrases(s).filter(
     (p) => (p.proper > 0 || has(p.text, NAMING) === 1) && named(p) && !(speaker && (across(p, clause.start) || across(p, clause.end))),
   );
