@@ -542,6 +542,22 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.softwareCauses).text).toBe('A faulty update took the website down for six hours');
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.fixes).text).toBe('engineers restored the service by noon');
   });
+
+  it('starts a clause past a complementiser, not past a determiner, and keeps "Now that" whole', () => {
+    const parts = (text: string) => {
+      const s = sentence(text);
+      return clauseParts(s, statementOf(s).clause).map((p) => text.slice(p[0]!.start, p.at(-1)!.end));
+    };
+    expect(parts('Traders say there was no gain from the new market, but that they are trying to win market share in it.')[1]).toBe(
+      'they are trying to win market share in it',
+    );
+    expect(parts('The market would reopen an hour later, but that reopening was delayed until the afternoon session.')[1]).toBe(
+      'that reopening was delayed until the afternoon session',
+    );
+    expect(statementOf(sentence('Now that the system has been patched, only the card number is collected.')).clause.text).toBe(
+      'Now that the system has been patched, only the card number is collected',
+    );
+  });
 });
 
 describe('one field per statement, a few per name', () => {

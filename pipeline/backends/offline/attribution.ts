@@ -115,7 +115,11 @@ function clauseStart(ts: readonly Token[], from: number): number {
   while (
     ts[i] &&
     i + 1 < ts.length &&
-    (QUOTE.test(ts[i]!.norm) || ts[i]!.norm === ',' || ts[i]!.norm === ':' || CONNECTIVE.test(ts[i]!.norm))
+    (QUOTE.test(ts[i]!.norm) ||
+      ts[i]!.norm === ',' ||
+      ts[i]!.norm === ':' ||
+      // "Now that the orders go through, …", "so that": a connective before "that" opens a subordinate clause.
+      (CONNECTIVE.test(ts[i]!.norm) && ts[i + 1]?.norm !== 'that'))
   )
     i++;
   return i;

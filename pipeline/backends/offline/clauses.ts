@@ -16,10 +16,12 @@ const DASH = /^(?:-{1,2}|–|—)$/;
 
 const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
 const isClause = (ts: readonly Token[]) => words(ts) >= A.minClauseWords && ts.some((t) => t.pos === 'VERB' || t.pos === 'AUX');
+// "…, but that they are trying to gain share": the complementiser belongs to the verb before the cut.
+const opener = (t: Token) => t.pos === 'PUNCT' || t.pos === 'CCONJ' || (t.pos === 'SCONJ' && t.norm === 'that');
 const trimEnds = (ts: Token[]) => {
   let a = 0,
     b = ts.length;
-  while (a < b && (ts[a]!.pos === 'PUNCT' || ts[a]!.pos === 'CCONJ')) a++;
+  while (a < b && opener(ts[a]!)) a++;
   while (b > a && ts[b - 1]!.pos === 'PUNCT') b--;
   return ts.slice(a, b);
 };
