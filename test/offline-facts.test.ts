@@ -543,6 +543,20 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.fixes).text).toBe('engineers restored the service by noon');
   });
 
+  it('leaves no quotation half open: a clause keeps the quote marks of a quotation it holds part of', () => {
+    const clause = (text: string) => statementOf(sentence(text)).clause.text;
+    expect(clause('The hardware, which links the trading systems, "had simply failed."')).toBe(
+      'The hardware, which links the trading systems, "had simply failed."',
+    );
+    expect(clause('"The system failed," he said.')).toBe('"The system failed," he said');
+    // A whole quotation, with its source named, is stated without its marks, as before.
+    expect(clause('"The outage was caused by a faulty update," the company said.')).toBe('The outage was caused by a faulty update');
+    const s = sentence('The exchange said trading stopped at noon, but the "fault was fixed within the hour."');
+    expect(clauseParts(s, statementOf(s).clause).map((p) => s.text.slice(p[0]!.start - s.start, p.at(-1)!.end - s.start))[1]).toBe(
+      'the "fault was fixed within the hour."',
+    );
+  });
+
   it('starts a clause past a complementiser, not past a determiner, and keeps "Now that" whole', () => {
     const parts = (text: string) => {
       const s = sentence(text);

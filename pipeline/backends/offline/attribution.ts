@@ -1,6 +1,6 @@
 import { WEEKDAYS } from '../../text/dates.ts';
 import type { Sentence, Token } from '../../text/sentences.ts';
-import { type Span, tokenSpan } from './span.ts';
+import { type Span, closesQuote, opensQuote, tokenSpan } from './span.ts';
 import { TUNING } from './tuning.ts';
 
 /**
@@ -125,10 +125,20 @@ function clauseStart(ts: readonly Token[], from: number): number {
   return i;
 }
 
+/**
+ * A clause's token range in [from, to): past its opening connectives and quotes, short of its end
+ * punctuation, with the quote marks of a quotation it holds only part of kept ('"The system failed," he said').
+ */
+function clauseBounds(ts: readonly Token[], from: number, to: number): [number, number] {
+  const a = clauseStart(ts, from),
+    b = clauseEnd(ts, to, a);
+  return [a > from && opensQuote(ts, a, b) ? a - 1 : a, b];
+}
+
 /** End of a clause: without end punctuation, closing quotes or the comma before an attribution. */
 function clauseEnd(ts: readonly Token[], to: number, from: number): number {
   let j = to;
-  while (j > from && END.test(ts[j - 1]!.norm)) j--;
+  while (j > from && END.test(ts[j - 1]!.norm) && !closesQuote(ts, from, j)) j--;
   return j;
 }
 
@@ -151,8 +161,7 @@ function pastDateline(s: Sentence, speaker: Token[]): Token[] {
 function statement(s: Sentence, from: number, to: number, whole: Token[]): Statement | null {
   const ts = s.tokens;
   const speaker = pastDateline(s, whole);
-  const a = clauseStart(ts, from),
-    b = clauseEnd(ts, to, a);
+  const [a, b] = clauseBounds(ts, from, to);
   const body = ts.slice(a, b);
   if (words(body) < A.minClauseWords || !hasVerb(body)) return null;
   // "It said it would…": without its source the clause does not say who.
@@ -299,7 +308,6 @@ export function statementOf(s: Sentence): Statement {
   const found = named ? (leading(s) ?? trailing(s)) : (trailing(s) ?? leading(s));
   if (found) return found;
   const ts = s.tokens;
-  const a = clauseStart(ts, 0),
-    b = clauseEnd(ts, ts.length, a);
+  const [a, b] = clauseBounds(ts, 0, ts.length);
   return { clause: b > a ? tokenSpan(s, ts.slice(a, b)) : s, speaker: null };
 }

@@ -1,6 +1,6 @@
 import type { Sentence, Token } from '../../text/sentences.ts';
 import type { Cue } from './evidence.ts';
-import { type Span, tokenSpan } from './span.ts';
+import { type Span, closesQuote, tokenSpan } from './span.ts';
 import { TUNING } from './tuning.ts';
 
 /**
@@ -22,7 +22,7 @@ const trimEnds = (ts: Token[]) => {
   let a = 0,
     b = ts.length;
   while (a < b && opener(ts[a]!)) a++;
-  while (b > a && ts[b - 1]!.pos === 'PUNCT') b--;
+  while (b > a && ts[b - 1]!.pos === 'PUNCT' && !closesQuote(ts, a, b)) b--;
   return ts.slice(a, b);
 };
 

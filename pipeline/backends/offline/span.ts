@@ -10,6 +10,22 @@ export interface Span {
   text: string;
 }
 
+const DOUBLE_QUOTE = /^["“”]$/;
+const isQuote = (t: Token | undefined) => !!t && DOUBLE_QUOTE.test(t.norm);
+/** Whether the double quotes among tokens [from, to) leave one open. */
+const oddQuotes = (ts: readonly Token[], from: number, to: number) => ts.slice(from, to).filter(isQuote).length % 2 === 1;
+
+/**
+ * Whether the token before `end` is a closing quote that a quote opened inside [from, end) waits for:
+ * trimming it would leave the clause's own quotation open ('…, "had simply failed').
+ */
+export const closesQuote = (ts: readonly Token[], from: number, end: number): boolean =>
+  end > from && isQuote(ts[end - 1]) && oddQuotes(ts, from, end - 1);
+
+/** Whether the token before `start` opens a quote that [start, end) closes ('"The system failed," he said'). */
+export const opensQuote = (ts: readonly Token[], start: number, end: number): boolean =>
+  start > 0 && isQuote(ts[start - 1]) && oddQuotes(ts, start, end);
+
 /** The span of a sentence between two article offsets. */
 export const spanIn = (s: Sentence, start: number, end: number): Span => ({
   start,
