@@ -543,6 +543,18 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.fixes).text).toBe('engineers restored the service by noon');
   });
 
+  it('trims a source named at the end of one clause of a longer statement', () => {
+    const s = sentence(
+      'The FBI thwarted the hackers before they did damage to the network, according to Wray, but he cited it as a warning.',
+    );
+    const parts = clauseParts(s, statementOf(s).clause).map((p) => s.text.slice(p[0]!.start - s.start, p.at(-1)!.end - s.start));
+    expect(parts).toEqual(['The FBI thwarted the hackers before they did damage to the network', 'he cited it as a warning']);
+    const t = sentence('A faulty update caused the outage, the company said, but engineers restored service by noon.');
+    expect(clauseFor(t, statementOf(t).clause, clauseParts(t, statementOf(t).clause), FIELD_CUES.softwareCauses).text).toBe(
+      'A faulty update caused the outage',
+    );
+  });
+
   it('leaves no quotation half open: a clause keeps the quote marks of a quotation it holds part of', () => {
     const clause = (text: string) => statementOf(sentence(text)).clause.text;
     expect(clause('The hardware, which links the trading systems, "had simply failed."')).toBe(

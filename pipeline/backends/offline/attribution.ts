@@ -301,6 +301,16 @@ function leading(s: Sentence): Statement | null {
 }
 
 /** The sentence's statement and source; the whole sentence, sourceless, when no attribution is read. */
+/**
+ * A clause of a longer statement without the source named at its end: in "The FBI thwarted the hackers,
+ * according to Wray, but he cited it as an example…" the sentence goes on past its source, which is
+ * therefore no attribution of the whole, but it is of the first clause.
+ */
+export function withoutTrailingSource(s: Sentence, part: Token[]): Token[] {
+  const found = trailing({ ...s, tokens: part });
+  return found ? part.filter((t) => t.start >= found.clause.start && t.end <= found.clause.end) : part;
+}
+
 export function statementOf(s: Sentence): Statement {
   // A sentence that opens with its speaker ("Classbridge, which is used by 1,200 schools, said the site was
   // back…") is read from the start: the splitter may have run a later quote and its speaker onto it.

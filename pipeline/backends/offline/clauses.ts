@@ -1,6 +1,7 @@
 import type { Sentence, Token } from '../../text/sentences.ts';
 import type { Cue } from './evidence.ts';
 import { type Span, closesQuote, tokenSpan } from './span.ts';
+import { withoutTrailingSource } from './attribution.ts';
 import { TUNING } from './tuning.ts';
 
 /**
@@ -42,7 +43,8 @@ export function clauseParts(s: Sentence, span: Span): Token[][] {
     from = i + 1;
   }
   parts.push(trimEnds(ts.slice(from)));
-  return parts.filter((p) => p.length > 0);
+  const kept = parts.filter((p) => p.length > 0);
+  return kept.length > 1 ? kept.map((p) => withoutTrailingSource(s, p)) : kept;
 }
 
 const carries = (part: readonly Token[], s: Sentence, cues: readonly Cue[]) => {
