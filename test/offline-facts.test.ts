@@ -125,6 +125,9 @@ describe('background', () => {
     // "reports" is read as a speech verb: the statement is what the Daily Ledger reports.
     const st = statementOf(doc.sentences[0]!);
     expect(st.clause.text).toBe('The signing keys were leaked by a hacker group called The Lantern Circle');
+    // So are the present tenses news uses for what a source explains, admits or warns.
+    expect(statementOf(sentence('Tech Ledger explains that Halden uses one key to sign every update.')).speaker?.text).toBe('Tech Ledger');
+    expect(statementOf(sentence('The update was faulty, the company admits.')).clause.text).toBe('The update was faulty');
     expect(nounPhrases(doc.sentences[1]!).map((p) => p.text)).not.toContain('Adtrove, the Halden-owned');
   });
 
