@@ -194,4 +194,15 @@ describe('failscope collect --dry-run', () => {
       store.close();
     }
   });
+
+  it('reads the URLs piped in with --urls-file -, each named stdin:line', async () => {
+    const r = await runCli(['collect', '--db', join(dir, 'dry-stdin.db'), '--urls-file', '-', '--dry-run'], (child) =>
+      child.stdin!.end('https://example.com/a\n# a comment\nnot a url\n'),
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'page    https://example.com/a  (stdin:1)',
+      'refused not a url  invalid-url: not a URL: "not a url" (from stdin:3)',
+    ]);
+  });
 });

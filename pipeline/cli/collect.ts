@@ -13,6 +13,7 @@ import { loadSearchConfig } from '../collect/search.ts';
 import type { Store } from '../store/store.ts';
 import { type CommonOptions, EXIT, onCtrlC, open, requireExisting, withCommon } from './common.ts';
 import { fraction, integer as int } from './numbers.ts';
+import { STDIN } from '../ingest/stdin.ts';
 
 type Tunables =
   | 'userAgent'
@@ -39,13 +40,16 @@ interface CollectFlags extends CommonOptions, Pick<CollectOptions, Tunables> {
 
 const many = (v: string, prev: string[]) => [...prev, v];
 
-/** URLs from a file, one per line; blank lines and `#` comments skipped. Each keeps its `file:line`. */
+/** URLs from a file (`-`: piped in), one per line; blank lines and `#` comments skipped. Each keeps its `file:line`. */
 function readUrlsFile(file: string): { url: string; source: string }[] {
-  return readFileSync(file, 'utf8')
+  if (file === STDIN && process.stdin.isTTY)
+    throw new Error('standard input is a terminal: pipe the URLs in (`grep … | failscope collect --urls-file -`)');
+  const name = file === STDIN ? 'stdin' : file;
+  return readFileSync(file === STDIN ? 0 : file, 'utf8')
     .split(/\r?\n/)
     .flatMap((line, i) => {
       const url = line.replace(/\s+#.*$/, '').trim();
-      return url && !url.startsWith('#') ? [{ url, source: `${file}:${i + 1}` }] : [];
+      return url && !url.startsWith('#') ? [{ url, source: `${name}:${i + 1}` }] : [];
     });
 }
 
