@@ -329,6 +329,9 @@ describe('what kind of thing a name names', () => {
     const part = stating(organisationPart);
     expect(part('CD Projekt Red co-founder Marcin Iwinski apologised.', 'CD Projekt Red co-founder Marcin Iwinski')).toBe('CD Projekt Red');
     expect(part('Halden spokesperson Freya Lindgren said so.', 'Halden spokesperson Freya Lindgren')).toBe('Halden');
+    // A person named as an organisation's speaks for it; a thing an organisation owns is not a person.
+    expect(part("The Water Agency's Ian Holt said so.", "Water Agency's Ian Holt")).toBe('Water Agency');
+    expect(part("Halden's Aster app failed.", "Halden's Aster app")).toBe('whole');
     // A capitalised title reads as part of the name: which words are the organisation cannot be told.
     expect(part('Revenue Commissioner Adaeze Nwosu said so.', 'Revenue Commissioner Adaeze Nwosu')).toBe('none');
     expect(part('Chief executive Ingrid Solheim said so.', 'Chief executive Ingrid Solheim')).toBe('none');

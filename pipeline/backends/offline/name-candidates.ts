@@ -224,8 +224,9 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
 
 /**
  * The part of a name that names an organisation, when the name is a person under a title ("Revenue
- * Commissioner Adaeze Nwosu", "CD Projekt Red co-founder Marcin Iwinski"): the proper name before a
- * lower-case title, whose the person is ("CD Projekt Red"), or false; false for a place or an event.
+ * Commissioner Adaeze Nwosu", "CD Projekt Red co-founder Marcin Iwinski") or an organisation's
+ * ("Environment Agency's Ian Withers"): the proper name before a lower-case title or the possessive,
+ * whose the person is ("CD Projekt Red"), or false; false for a place or an event.
  * Null for any other name. The tagger
  * reads a capitalised title as part of the name, so the person's name is the proper nouns after the
  * last role word, and a title is a source word that names a role, not a publication or a body.
@@ -239,6 +240,12 @@ export function organisationPart(s: Sentence, span: Span): Span | null | false {
   if (head.pos === 'PROPN' && PLACE_OR_EVENT.test(head.norm)) return false;
   let i = tokens.length;
   while (i > 0 && tokens[i - 1]!.pos === 'PROPN' && !role(tokens[i - 1])) i--;
+  // "Environment Agency's Ian Withers": a person named as an organisation's is the organisation's voice.
+  if (tokens.length - i >= 2 && i >= 2 && possessive(tokens[i - 1]!)) {
+    const from = pastDeterminers(p);
+    const owner = tokens.slice(from, i - 1);
+    if (owner.length > 0 && owner.every((x) => x.pos === 'PROPN') && ORGANISATION.test(owner.at(-1)!.norm)) return sub(p, from, i - 2);
+  }
   if (tokens.length - i < 2 || !role(tokens[i - 1])) return null;
   // Back over the title to the proper name it follows.
   let t = i - 1;
