@@ -31,6 +31,13 @@ describe('sentences at line ends', () => {
     expect(texts(wrapped)).toHaveLength(2);
   });
 
+  it("leaves a wire's dateline out of the sentence it opens, whatever its date or dash", () => {
+    for (const dateline of ['HALDEN, Norway (AP) - ', 'OSLO, March 13 (Reuters) -', 'SEATTLE (AP) _ ', 'OSLO (Reuters)--'])
+      expect(texts(`${dateline}Northwind Air said a software fault grounded its fleet.`)).toEqual([
+        'Northwind Air said a software fault grounded its fleet.',
+      ]);
+  });
+
   it('keeps every offset: each sentence is the slice of the text it quotes', () => {
     const t = 'Kicker\nThe app failed.\n\nIt was fixed.';
     for (const s of splitSentences(t)) expect(t.slice(s.start, s.end)).toBe(s.text);

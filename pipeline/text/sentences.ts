@@ -86,12 +86,13 @@ function properNameRuns(tokens: readonly (Token | null)[], text: string): void {
 }
 
 /**
- * A wire story's dateline ("GREENSBURG, Pa. (AP) —", "WASHINGTON/SEATTLE (Reuters) -") says where it was
- * filed, not what happened: left in, it becomes the first sentence's subject and a name ("system:
- * WASHINGTON/SEATTLE (Reuters)"). The place is in capitals, the agency in brackets, a dash ends it.
+ * A wire story's dateline ("GREENSBURG, Pa. (AP) —", "WASHINGTON/SEATTLE (Reuters) -", "NEW YORK,
+ * March 13 (Reuters) -", "SEATTLE (AP) _") says where it was filed, not what happened: left in, it becomes
+ * the first sentence's subject and a name ("system: WASHINGTON/SEATTLE (Reuters)"). The place is in
+ * capitals, then perhaps a state and a date, the agency in brackets, and a dash ends it.
  */
 const DATELINE =
-  /^[A-Z][A-Z.'/&-]*(?:\s+[A-Z][A-Z.'/&-]*)*(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*)?\s*\([A-Z][A-Za-z. ]{1,29}\)\s*[-–—]+/;
+  /^[A-Z][A-Z.'/&-]*(?:\s+[A-Z][A-Z.'/&-]*)*(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z0-9][A-Za-z0-9.]*)*)?\s*\([A-Z][A-Za-z. ]{1,29}\)\s*(?:[-–—]+|_)/;
 
 function withoutDateline(toks: Token[], text: string): Token[] {
   const first = toks[0];

@@ -27,7 +27,6 @@ const CONNECTIVE = new RegExp(`^(?:${A.connectives})$`, 'i');
 const CHANNEL = new RegExp(`^(?:${A.channels})$`, 'i');
 const PRONOUN = /^(?:he|she|it|they|we|i|you|this|that|these|those)$/i;
 const QUOTE = /^["“”'‘’]+$/;
-const DASH = /^(?:-{1,2}|—|–)$/;
 const END = /^[.!?;:,"“”'‘’)]+$/;
 const WHEN = new Set([
   'last',
@@ -142,25 +141,8 @@ function clauseEnd(ts: readonly Token[], to: number, from: number): number {
   return j;
 }
 
-/**
- * A speaker is named after any dateline: a wire's "CITY (AP) --" that the sentence splitter left in front
- * of it ("BATTLE CREEK, Mich. (AP) - Kellogg Co. said") is not who spoke.
- */
-function pastDateline(s: Sentence, speaker: Token[]): Token[] {
-  const gap = (i: number) => s.text.slice(speaker[i - 1]!.end - s.start, speaker[i]!.start - s.start);
-  let from = 0;
-  for (let i = 1; i < speaker.length; i++) {
-    // A dash: long ("(AP)--Kellogg", "(AP) — Kellogg"), or a hyphen between spaces ("(AP) - Kellogg"), not inside a word ("Coca-Cola").
-    const mark = speaker[i - 1]!.norm;
-    const dash = DASH.test(mark) && (mark !== '-' || (gap(i) !== '' && (i < 2 || gap(i - 1) !== '')));
-    if (dash) from = i;
-  }
-  return speaker.slice(from);
-}
-
-function statement(s: Sentence, from: number, to: number, whole: Token[]): Statement | null {
+function statement(s: Sentence, from: number, to: number, speaker: Token[]): Statement | null {
   const ts = s.tokens;
-  const speaker = pastDateline(s, whole);
   const [a, b] = clauseBounds(ts, from, to);
   const body = ts.slice(a, b);
   if (words(body) < A.minClauseWords || !hasVerb(body)) return null;

@@ -47,8 +47,6 @@ const QUANTITY = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities
 const RELATION = new RegExp(`^(?:${TUNING.settings.extraction.phrases.relations})$`, 'i');
 const PLACE_OR_EVENT = new RegExp(`^(?:${TUNING.settings.extraction.phrases.placesAndEvents})$`, 'i');
 const PLACE_BEFORE = new RegExp(`^(?:${TUNING.settings.extraction.placeBefore})$`, 'i');
-/** A wire's dateline ("FRANKFURT, Germany (AP)"): a city in capitals, then the agency in brackets. */
-const DATELINE = new RegExp(`^[A-Z][A-Z.'-]+\\b[^()]*\\((?:${TUNING.settings.extraction.phrases.wires})\\)`);
 
 /**
  * The word a name is about: the last noun of its first chunk ("researchers" in "researchers at Security
@@ -277,13 +275,11 @@ export function responsiblePart(s: Sentence, span: Span): Span | null | false {
  */
 export function sightings(s: Sentence, { clause, speaker }: Statement, sx: Features): Sighting[] {
   const across = (p: Span, at: number) => p.start < at && p.end > at;
-  // A wire's dateline names no one.
-  const named = (p: Span) => !DATELINE.test(p.text);
   const phrases = nounPhrases(s).filter(
-    (p) => (p.proper > 0 || has(p.text, NAMING) === 1) && named(p) && !(speaker && (across(p, clause.start) || across(p, clause.end))),
+    (p) => (p.proper > 0 || has(p.text, NAMING) === 1) && !(speaker && (across(p, clause.start) || across(p, clause.end))),
   );
   const isSpeaker = (p: Span) => !!speaker && p.start === speaker.start && p.end === speaker.end;
-  if (speaker && named(speaker) && !phrases.some(isSpeaker)) {
+  if (speaker && !phrases.some(isSpeaker)) {
     const tokens = s.tokens.filter((t) => t.start >= speaker.start && t.end <= speaker.end);
     phrases.push({ ...speaker, tokens, proper: tokens.filter((t) => t.pos === 'PROPN').length, links: 0, inner: false });
   }

@@ -20,7 +20,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * what a stage writes, not what the model learns, raises that stage's REVISION in index.ts instead, which
  * needs no new model.)
  */
-export const CODE_VERSION = 'offline-34';
+export const CODE_VERSION = 'offline-35';
 
 const Pattern = z
   .string()
@@ -189,8 +189,6 @@ export const SettingsFile = z
             relations: Pattern,
             /** Last words of a proper name that make it a place or an event ("Holloway Junction", "Tessaly Cup"): no organisation. */
             placesAndEvents: Pattern,
-            /** News agencies named in a dateline ("SEATTLE (AP) --"): a dateline names a place and a wire, no party to the failure. */
-            wires: Pattern,
             /** Words that, with numbers, tell the time of day ("at 3 p.m."): a link to them dates a name, it is no part of it. */
             times: Pattern,
             maxLinks: z.number().int().min(0),
