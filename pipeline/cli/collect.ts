@@ -14,6 +14,7 @@ import type { Store } from '../store/store.ts';
 import { type CommonOptions, EXIT, onCtrlC, open, requireExisting, withCommon } from './common.ts';
 import { fraction, integer as int } from './numbers.ts';
 import { STDIN } from '../ingest/stdin.ts';
+import { listedLines } from '../collect/url.ts';
 
 type Tunables =
   | 'userAgent'
@@ -45,12 +46,7 @@ function readUrlsFile(file: string): { url: string; source: string }[] {
   if (file === STDIN && process.stdin.isTTY)
     throw new Error('standard input is a terminal: pipe the URLs in (`grep … | failscope collect --urls-file -`)');
   const name = file === STDIN ? 'stdin' : file;
-  return readFileSync(file === STDIN ? 0 : file, 'utf8')
-    .split(/\r?\n/)
-    .flatMap((line, i) => {
-      const url = line.replace(/\s+#.*$/, '').trim();
-      return url && !url.startsWith('#') ? [{ url, source: `${name}:${i + 1}` }] : [];
-    });
+  return listedLines(readFileSync(file === STDIN ? 0 : file, 'utf8')).map(({ entry, line }) => ({ url: entry, source: `${name}:${line}` }));
 }
 
 function printEvent(e: CollectEvent): void {

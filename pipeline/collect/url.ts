@@ -88,3 +88,10 @@ export function canonicalUrl(url: URL | string): string {
 
 /** `www.example.com` → `example.com`: a readable outlet name when the page does not give one. */
 export const outletOf = (url: string) => new URL(url).hostname.replace(/^www\./, '');
+
+/** The lines of a URL list, as collect reads one: blank lines and `#` comments (whole or trailing) left out. */
+export const listedLines = (text: string): { entry: string; line: number }[] =>
+  text.split(/\r?\n/).flatMap((raw, i) => {
+    const entry = raw.replace(/\s+#.*$/, '').trim();
+    return entry && !entry.startsWith('#') ? [{ entry, line: i + 1 }] : [];
+  });

@@ -10,6 +10,7 @@ import { readLines } from './lines.ts';
 import { decodeFile, decodeRecord, holdsBadBytes, lineList } from './utf8.ts';
 import { jsonError } from '../text/json-error.ts';
 import { STDIN, spoolStdin } from './stdin.ts';
+import { listedLines } from '../collect/url.ts';
 
 export interface Problem {
   origin: string;
@@ -216,15 +217,12 @@ function* readJsonDoc(path: string, raw: string, badLines: number[], opts: Inges
 }
 
 /**
- * How many web addresses a file lists when that is all it holds (one per line, `#` comments and blank
- * lines aside, as collect reads them), else 0: read as a story, its first address would be the headline.
+ * How many web addresses a file lists when that is all it holds (read as collect reads a URL list), else
+ * 0: read as a story, its first address would be the headline.
  */
 function urlList(raw: string): number {
-  const lines = raw
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  return lines.length && lines.every((l) => /^https?:\/\/\S+$/i.test(l)) ? lines.length : 0;
+  const lines = listedLines(raw);
+  return lines.length && lines.every((l) => /^https?:\/\/\S+$/i.test(l.entry)) ? lines.length : 0;
 }
 
 /** Plain text or Markdown: optional front matter, then the first line as headline (a lone paragraph: its first sentence). */
