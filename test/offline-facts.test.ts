@@ -82,6 +82,23 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     expect(nounPhrases(sentence('The affected customers could not log in.')).map((p) => p.text)).toContain('affected customers');
   });
 
+  it('lets a proper name take a preposition only before another name, and reads no time of day or joined clause as a name', () => {
+    const names = (text: string) => nounPhrases(sentence(text)).map((p) => p.text);
+    expect(names('The regulator had asked Paylio for a full report.')).not.toContain('Paylio for a full report');
+    expect(names('The Bank of England and Boeing on the 737 MAX were named.')).toEqual(
+      expect.arrayContaining(['Bank of England', 'Boeing on the 737 MAX']),
+    );
+    expect(names('Analysts at Fenwick Research agreed.')).toContain('Analysts at Fenwick Research');
+    expect(names('Customers across Europe could not pay by card.')).toContain('Customers across Europe');
+    const rolled = names('Engineers rolled back the change at 11:40, and service returned by noon.');
+    expect(rolled.filter((n) => /11:40|, and/.test(n))).toEqual([]);
+    expect(names('Netflix, Disney+ and Robinhood were down.')).toContain('Netflix, Disney+ and Robinhood');
+    // A year after a preposition or a month dates the sentence; one that a name holds stays.
+    expect(names('In 2015 Jacky Alcine, from New York, spotted it.')).toContain('Jacky Alcine');
+    expect(names('In 2015 Jacky Alcine, from New York, spotted it.').some((n) => n.includes('2015'))).toBe(false);
+    expect(names('The 2015 Prius and Office 2019 failed in June 2015.')).toEqual(expect.arrayContaining(['2015 Prius', 'Office 2019']));
+  });
+
   it('links an apposition only where no verb follows it, and keeps a surname the tagger calls a verb', () => {
     expect(nounPhrases(sentence('The outage hit Boeing, the planemaker.')).map((p) => p.text)).toContain('Boeing, the planemaker');
     // "the statement" is the subject of "said", not another name for "mid-April".

@@ -66,7 +66,10 @@ const glued = (a: Token, b: Token) => a.end === b.start;
 export const possessive = (t: Token) => t.pos === 'PART' && /^['’]s?$/.test(t.norm);
 const NAMED_DAY = new RegExp(`^(?:${P.namedDays})$`, 'i');
 const WEEKDAY = new Set(WEEKDAYS.map((d) => d.toLowerCase()));
-const insideChunk = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && t.kind !== 'punctuation';
+// A time of day ("at 11:40") dates a sentence, as a day does.
+const CLOCK = /^\d{1,2}:\d{2}(?::\d{2})?$/;
+const YEAR = /^(?:1[89]|20)\d{2}$/;
+const insideChunk = (t: Token) => INSIDE.has(t.pos) && !CALENDAR.has(t.norm) && !CLOCK.test(t.norm) && t.kind !== 'punctuation';
 const SUBJECT = new Set(['NOUN', 'PROPN', 'PRON']);
 /**
  * The tagger reads a past tense after its subject as an adjective ("the bank temporarily disabled new
@@ -95,7 +98,10 @@ function chunks(s: Sentence): [number, number][] {
   const day = (k: number) => NAMED_DAY.test(t[k]!.norm) && WEEKDAY.has(t[k + 1]?.norm ?? '');
   // "for three days": a number counting spans of time is a duration, and no name reaches into it.
   const duration = (k: number) => t[k]!.pos === 'NUM' && CALENDAR.has(t[k + 1]?.norm ?? '');
-  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k) && !day(k) && !duration(k));
+  // "In 2015 Jacky Alcine spotted…", "in June 2015": a year after a preposition or a month dates the sentence
+  // ("the 2015 Prius", "Office 2019" keep theirs).
+  const year = (k: number) => YEAR.test(t[k]!.norm) && k > 0 && (t[k - 1]!.pos === 'ADP' || CALENDAR.has(t[k - 1]!.norm));
+  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k) && !day(k) && !duration(k) && !year(k));
   // Token k ends a hyphenated word that a noun begins ("check" "-" "in").
   const hyphened = (k: number) =>
     k >= 2 &&
@@ -168,9 +174,13 @@ function links(left: readonly Token[], gap: readonly Token[], right: readonly To
   if (gap.length > 4) return false;
   // A chunk that a verb follows is the next clause's subject: "since mid-April, the statement said".
   const verbNext = !!after && (after.pos === 'VERB' || after.pos === 'AUX');
-  if (g.length === 1 && PREPOSITION.test(g[0]!.norm)) return true;
+  // A proper name takes a preposition's object only when it too is named ("Bank of England", "Boeing on the 737
+  // MAX"): "asked Paylio for a full report" is what Paylio was asked, not a longer name for it.
+  if (g.length === 1 && PREPOSITION.test(g[0]!.norm))
+    return g[0]!.norm === 'of' || left.at(-1)!.pos !== 'PROPN' || right.some((t) => t.pos === 'PROPN');
   if (g.length >= 1 && g.length <= 2 && g.every((t) => t.norm === 'and' || t.norm === '&' || t.norm === 'or' || t.norm === ',')) {
-    if (g.some((t) => t.norm !== ',')) return true;
+    // ", and service returned": a comma and a conjunction before a subject and its verb join two clauses.
+    if (g.some((t) => t.norm !== ',')) return !(verbNext && g.some((t) => t.norm === ','));
     // A comma alone joins names in a list, or a name to what it is ("Boeing, the planemaker"); else it ends a phrase.
     const named = left.at(-1)!.pos === 'PROPN' && !verbNext;
     return named && (right[0]!.pos === 'PROPN' || gap.some((t) => t.pos === 'DET'));
