@@ -678,6 +678,14 @@ describe('one field per statement, a few per name', () => {
     ]);
   });
 
+  it('writes a fact on one line, its citation verbatim', () => {
+    const t = sentence('The 27th  Chaos Communication\nConference heard of the hack.');
+    const sighted = 'The 27th  Chaos Communication\nConference';
+    const [fact] = mergeFacts([{ ...named('a', t.text, sighted, 'system'), p: 0.9 }], 8);
+    expect(fact!.text).toBe('The 27th Chaos Communication Conference');
+    expect(fact!.citations[0]!.quote).toBe(sighted);
+  });
+
   it('states once, citing both, what two outlets say in slightly different words', () => {
     const clause = (articleId: string, text: string, p: number): Option => {
       const t = sentence(text);
@@ -717,6 +725,21 @@ describe('one field per statement, a few per name', () => {
     const second = { ...candidate('clause', { softwareCauses: all, fixes: all }), articleId: 'b', s: t };
     const kept = assignFields([option(first, 'softwareCauses', 3), option(second, 'softwareCauses', 2), option(second, 'fixes', 1)], caps);
     expect(kept.map((o) => [o.c.articleId, o.field])).toEqual([['a', 'softwareCauses']]);
+  });
+
+  it('lists the same words found again under the field they went to first', () => {
+    const t = sentence('A faulty update took the website down for six hours, but engineers restored the service by noon.');
+    const again = {
+      ...candidate('clause', { softwareCauses: whole, impacts: { start: t.start, end: t.end, text: t.text } }),
+      articleId: 'b',
+      s: t,
+    };
+    const first = candidate('clause', { softwareCauses: whole });
+    const kept = assignFields([option(first, 'softwareCauses', 2), option(again, 'impacts', 1.5), option(again, 'softwareCauses', 1)]);
+    expect(kept.map((o) => [o.c.articleId, o.field])).toEqual([
+      ['a', 'softwareCauses'],
+      ['b', 'softwareCauses'],
+    ]);
   });
 
   it('gives each of two clauses its own field', () => {

@@ -67,6 +67,23 @@ describe('offline rationales', () => {
     expect(shownEvidence('nature', ev, ['human_actions'], quotableIn([doc])).get('human_actions')!.length).toBeGreaterThan(0);
   });
 
+  it('show a sentence the article repeats once', () => {
+    const PUSHED = 'An engineer had pushed a configuration change the night before.';
+    const doc = readArticle(
+      toArticle({
+        id: 'r3',
+        headline: 'Signals fail',
+        published: '2024-02-05',
+        text: `${PUSHED} Trains stopped.\n\n${PUSHED}`,
+        origin: 'test',
+      }),
+    );
+    const ev = taxonomyEvidence([doc]).get('nature')!;
+    expect(ev.find((e) => e.key === 'human_actions')!.hits).toHaveLength(2);
+    const shown = shownEvidence('nature', ev, ['human_actions'], quotableIn([doc])).get('human_actions')!;
+    expect(shown.map((h) => h.sentence.text)).toEqual([PUSHED]);
+  });
+
   it('quote only what speaks for this failure: no background, no failures in general, no earlier failure, no note on the article', () => {
     const USUALLY = 'Like many modern cars, the Aster downloads software to the computer that manages its battery.';
     const GENERAL = 'Hackers have for years demonstrated that battery firmware can hide malicious code.';

@@ -11,9 +11,10 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
 /**
  * Each statement goes to the one field it fits best, so a sentence is not listed as a cause, an impact
  * and a fix at once. A sentence states two facts when two of its clauses fit different fields: each
- * clause then goes to its own (clauses may not overlap). A name fills at most `fieldsPerName` fields,
- * those its best sightings fit, wherever it is named: the maker of what failed is often the responsible
- * and the impacted organisation at once (FAIL's analysts list Boeing as both), and a source as well.
+ * clause then goes to its own (clauses may not overlap), and the same words found again go where they
+ * went first. A name fills at most `fieldsPerName` fields, those its best sightings fit, wherever it is
+ * named: the maker of what failed is often the responsible and the impacted organisation at once
+ * (FAIL's analysts list Boeing as both), and a source as well.
  * A field already holding its most facts (`caps`) takes only more sightings of those, and a new
  * statement that fits it best is listed nowhere: the field has likelier facts of its kind, and the
  * statement is no likelier a fact of another. Left to the field it fitted next, such statements were
@@ -25,6 +26,7 @@ export function assignFields(options: readonly Option[], caps: Record<FactField,
   const kept: Option[] = [];
   const clauses = new Map<string, { start: number; end: number }[]>();
   const names = new Map<string, FactField[]>();
+  const stated = new Map<string, FactField>();
   const facts = new Map<FactField, Option[]>();
   for (const o of byMargin) {
     const span = o.c.spans[o.field]!;
@@ -39,6 +41,10 @@ export function assignFields(options: readonly Option[], caps: Record<FactField,
         names.set(o.c.key, [...fields, o.field]);
       }
     } else {
+      // The same words elsewhere (a repeated paragraph, a wire story's sentence in two outlets) are the same statement.
+      const said = span.text.toLowerCase().replace(/\s+/g, ' ');
+      if ((stated.get(said) ?? o.field) !== o.field) continue;
+      stated.set(said, o.field);
       const at = `${o.c.articleId}\u0000${o.c.s.index}`;
       const taken = clauses.get(at) ?? [];
       if (taken.some((t) => overlaps(t, span))) continue;

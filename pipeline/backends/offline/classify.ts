@@ -50,7 +50,9 @@ export function shownEvidence(
     options.map((k) => {
       const hits = (ev.find((x) => x.key === k)?.hits ?? []).filter((h) => quotable(dim, k, h)).sort(leadFirst);
       const own = hits.filter((h) => ev.every((o) => o.key === k || cuesOf(h, o.key) <= cuesOf(h, k)));
-      return [k, (own.length ? own : hits).slice(0, CITES_PER_OPTION)];
+      // A sentence an article repeats (a pull quote, a syndicated paragraph) is shown once.
+      const distinct = (own.length ? own : hits).filter((h, i, all) => all.findIndex((x) => x.sentence.text === h.sentence.text) === i);
+      return [k, distinct.slice(0, CITES_PER_OPTION)];
     }),
   );
 }
