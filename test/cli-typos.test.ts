@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputFor } from '../pipeline/cli/progress.ts';
 import { type EvalRun, goldMismatch } from '../evals/compare.ts';
@@ -45,6 +46,36 @@ describe('the CLI catches typos', () => {
       expect(r.stderr).toContain(`failscope: ${articles}: not a failscope database (not SQLite at all); --db names the database file`);
     }
     expect(readFileSync(articles, 'utf8')).toBe(before);
+  });
+
+  // A read-only place for a database: a folder without write permission, or for root (whom permissions do
+  // not stop) a read-only tmpfs where the machine lets it mount one. Elsewhere the test is skipped.
+  const readOnlyCopy = (): { file: string; undo: () => void } | null => {
+    const dir = join(tmp.dir, 'read-only');
+    mkdirSync(dir, { recursive: true });
+    try {
+      if (process.getuid?.() === 0) execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', dir], { stdio: 'ignore' });
+      copyFileSync(db, join(dir, 'made.db'));
+      if (process.getuid?.() === 0) execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
+      else chmodSync(dir, 0o555);
+    } catch {
+      return null;
+    }
+    const undo = () => (process.getuid?.() === 0 ? execFileSync('umount', [dir]) : chmodSync(dir, 0o755));
+    return { file: join(dir, 'made.db'), undo };
+  };
+
+  it('says that a database on a read-only mount or in a read-only folder cannot be opened, and why', async (ctx) => {
+    const ro = readOnlyCopy();
+    if (!ro) return ctx.skip();
+    try {
+      const r = await failscope('status', '--db', ro.file);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`failscope: ${ro.file}: cannot open the database: (the file|its folder .*) is read-only`));
+      expect(r.stderr).toContain('copy it to a folder you can write to');
+    } finally {
+      ro.undo();
+    }
   });
 
   it('fails on inputs that do not exist, before storing anything', async () => {

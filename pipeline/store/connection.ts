@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { MIGRATIONS } from './migrations.ts';
@@ -7,6 +7,17 @@ import { reader } from './rows.ts';
 import { prepareOnce } from './statements.ts';
 
 export const now = () => new Date().toISOString();
+
+/** The file, or else its folder, that cannot be written (a read-only mount, a file without write permission). */
+function readOnly(path: string): string | null {
+  for (const p of [path, dirname(path)])
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') return p === path ? 'the file' : `its folder ${p}`;
+    }
+  return null;
+}
 
 const versions = reader('schema_migrations', z.object({ version: z.number().int() }));
 const highest = reader('schema_migrations', z.object({ v: z.number().int().nullable() }));
@@ -38,7 +49,9 @@ export class Connection {
       throw new Error(
         code === 'SQLITE_NOTADB'
           ? `${path}: not a failscope database (not SQLite at all); --db names the database file, and input files go after the command`
-          : `${path}: cannot open the database: ${(e as Error).message}`,
+          : readOnly(path)
+            ? `${path}: cannot open the database: ${readOnly(path)} is read-only, and failscope writes to its database and to a -wal file beside it, even to read it; copy it to a folder you can write to`
+            : `${path}: cannot open the database: ${(e as Error).message}`,
       );
     }
   }
