@@ -276,6 +276,27 @@ describe('collect: a mixed run', () => {
     store.close();
   });
 
+  it('keeps a page dated after today as given, and says so', async () => {
+    const { store } = tempStore();
+    const next = `${new Date().getUTCFullYear() + 1}-03-02`;
+    nock(NEWS)
+      .get('/robots.txt')
+      .reply(404)
+      .get('/ahead')
+      .reply(200, articleHtml({ title: 'Dated ahead', paragraphs: prose(15), date: `${next}T10:00:00Z` }), { 'Content-Type': 'text/html' })
+      .get('/today')
+      .reply(200, articleHtml({ title: 'Dated today', paragraphs: prose(16), date: new Date().toISOString() }), {
+        'Content-Type': 'text/html',
+      });
+    queueInputs(store, { urls: ['ahead', 'today'].map((p) => ({ url: `${NEWS}/${p}`, source: 'cli' })) });
+    await collect(store, testOptions());
+    const ahead = store.fetches.get(`${NEWS}/ahead`)!;
+    expect(ahead).toMatchObject({ state: 'fetched', detail: `dated ${next}, after today: kept as given` });
+    expect(store.articles.get(ahead.articleId!)!.published).toBe(next);
+    expect(store.fetches.get(`${NEWS}/today`)).toMatchObject({ state: 'fetched', detail: null });
+    store.close();
+  });
+
   it('follows a redirect that only drops tracking parameters (no loop)', async () => {
     const { store } = tempStore();
     nock(NEWS)

@@ -57,12 +57,7 @@ function printEvent(e: CollectEvent): void {
       : e.state === 'fetched'
         ? 'collected'
         : e.state;
-  const why =
-    e.state === 'fetched'
-      ? e.kind === 'feed' && e.detail
-        ? `  (${e.detail})`
-        : ''
-      : `  ${e.reason ?? ''}${e.detail ? `: ${e.detail}` : ''}`;
+  const why = e.state === 'fetched' ? (e.detail ? `  (${e.detail})` : '') : `  ${e.reason ?? ''}${e.detail ? `: ${e.detail}` : ''}`;
   process.stderr.write(`${what.padEnd(10)} ${e.url}${why}\n`);
 }
 

@@ -4,6 +4,7 @@ import type { FetchReason, FetchRecord, FetchState, SearchConfig } from '../../s
 import type { FetchOutcome, NewFetch, Store } from '../store/store.ts';
 import { dnsResolver, type Resolver } from './address.ts';
 import { decodeBody } from '../text/charset.ts';
+import { afterToday } from '../text/dates.ts';
 import { NearDuplicateIndex, fromBlob, minhash, toBlob } from './dedupe.ts';
 import { extractPage } from './extract.ts';
 import { looksLikeFeed, parseFeed } from './feeds.ts';
@@ -309,9 +310,11 @@ export async function collect(store: Store, options: Partial<CollectOptions> = {
         { article: { ...page.article, duplicateOf: near.articleId } },
       );
     }
+    // Kept as the page gives it (only the publisher can say what it should be), but the user learns of it.
+    const future = afterToday(page.article.published) ? `dated ${page.article.published}, after today: kept as given` : null;
     finish(
       row,
-      { ...found, state: 'fetched', reason: null, detail: null, articleId: page.article.id, minhash: toBlob(sig) },
+      { ...found, state: 'fetched', reason: null, detail: future, articleId: page.article.id, minhash: toBlob(sig) },
       { article: page.article },
     );
     index.add(page.article.id, sig);

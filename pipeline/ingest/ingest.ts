@@ -1,5 +1,6 @@
 import type { Article } from '../../schemas/index.ts';
 import type { Store } from '../store/store.ts';
+import { afterToday } from '../text/dates.ts';
 import { toArticle } from './article.ts';
 import { IdAssigner } from './ids.ts';
 import { type Problem, type ReadOptions, readInputs } from './read.ts';
@@ -78,8 +79,6 @@ export async function ingest(
     store.articles.recordProblem(p.origin, p.reason, opts.runId ?? null);
     opts.onProblem?.(p);
   };
-  // A date after this is in the future, with a day's grace for a story dated in a timezone ahead of this machine's.
-  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   for await (const item of readInputs(paths, opts)) {
     if (opts.signal?.aborted) break;
     if ('problem' in item) {
@@ -95,7 +94,7 @@ export async function ingest(
     const article = toArticle(item.article);
     // The article is worth keeping without its date, but the user should learn that the date was not read.
     const given = item.article.published?.trim();
-    const future = !!article.published && article.published > tomorrow;
+    const future = afterToday(article.published);
     if ((given && !article.published) || future) {
       const u = { origin: item.article.origin, value: given ?? '', ...(future ? { future } : {}) };
       result.undated.push(u);

@@ -36,6 +36,10 @@ export function toIsoDate(raw: string | null | undefined): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString().slice(0, 10);
 }
 
+/** Is a `YYYY-MM-DD` date after today, with a day's grace for a story dated in a timezone ahead of this machine's? */
+export const afterToday = (isoDate: string | null | undefined): boolean =>
+  !!isoDate && isoDate > new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
 export function daysBetween(a: string | null, b: string | null): number | null {
   if (!a || !b) return null;
   return Math.abs(Date.parse(a) - Date.parse(b)) / 86_400_000;
