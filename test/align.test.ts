@@ -120,6 +120,18 @@ describe('placeQuote', () => {
     expect(q('The outage was caused by a configuration error in billing system')).toBe('fuzzy');
   });
 
+  it("never places a quote over the article's words right after a negation it leaves out", () => {
+    const text = 'The bank said that no customer data was lost. Staff did not restart the servers. Customer data was lost in 2019.';
+    const q = (quote: string) => placed(quote, text);
+    // Found again later, where no negation stands before it, the quote is placed there.
+    expect(q('customer data was lost')).toMatchObject({ alignment: 'normalized', start: text.indexOf('Customer data was lost') });
+    expect(q('restart the servers').alignment).toBe('unaligned');
+    expect(q('RESTART the servers').alignment).toBe('unaligned');
+    expect(q('Staff restart the servers').alignment).toBe('unaligned');
+    expect(q('did not restart the servers').alignment).toBe('exact');
+    expect(q('no customer data was lost').alignment).toBe('exact');
+  });
+
   it('leaves a quote that is not in the text unaligned, at -1', () => {
     const a = fixture('bank1');
     for (const q of ['The regulator fined the bank twelve million pounds on Friday.', '', '   ', 'app down']) {

@@ -1,5 +1,5 @@
 import type { Alignment, Citation } from '../../schemas/index.ts';
-import { type Word, sameCriticalWords } from './critical.ts';
+import { type Word, isNegation, sameCriticalWords } from './critical.ts';
 import { INVISIBLE_CLASS } from '../text/invisible.ts';
 
 export interface Placement {
@@ -135,12 +135,29 @@ function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
       const first = from + hits[0],
         last = from + hits[hits.length - 1];
       if (hits.length / q.length < FUZZY.minCoverage || hits.length / (last - first + 1) < FUZZY.minDensity) continue;
-      // A span that matches most words but not the negations, numbers or names says something else.
+      // A span that matches most words but not the negations, numbers or names says something else, as does
+      // one that starts right after a negation the quote leaves out.
       if (!sameCriticalWords(qt, textToks.slice(first, last + 1))) continue;
+      if (first > 0 && isNegation(textToks[first - 1].w) && !q.includes(textToks[first - 1].w)) continue;
       best = { first, last, hits: hits.length };
     }
   }
   return best && { start: textToks[best.first].start, end: textToks[best.last].end, alignment: 'fuzzy' };
+}
+
+const LAST_WORD = /([\p{L}'’]+)\s+$/u;
+
+/**
+ * Where `q` first stands in `hay` not right after a negation: "customer data was lost" found inside "no
+ * customer data was lost" is the article's words saying the opposite, so that occurrence does not count.
+ * `hay` is the article's `text` or its folded form, `at` maps an index of `hay` to one of `text`.
+ */
+function unnegated(text: string, hay: string, q: string, at: (i: number) => number): number {
+  for (let i = hay.indexOf(q); i >= 0; i = hay.indexOf(q, i + 1)) {
+    const before = LAST_WORD.exec(text.slice(Math.max(0, at(i) - 40), at(i)));
+    if (!before || !isNegation(before[1]!.toLowerCase())) return i;
+  }
+  return -1;
 }
 
 /**
@@ -150,11 +167,11 @@ function fuzzyPlace(quote: string, textToks: Tok[]): Placement | null {
 export function placeQuote(quote: string, text: string): Placement {
   const q = quote.trim();
   if (!q) return { start: -1, end: -1, alignment: 'unaligned' };
-  const exact = text.indexOf(q);
+  const exact = unnegated(text, text, q, (i) => i);
   if (exact >= 0) return { start: exact, end: exact + q.length, alignment: 'exact' };
   const t = fold(text),
     f = fold(q).folded.trim();
-  const at = f ? t.folded.indexOf(f) : -1;
+  const at = f ? unnegated(text, t.folded, f, (i) => t.origin[i]) : -1;
   if (at >= 0) return { start: t.origin[at], end: t.originEnd[at + f.length - 1], alignment: 'normalized' };
   return fuzzyPlace(q, words(text)) ?? { start: -1, end: -1, alignment: 'unaligned' };
 }

@@ -130,7 +130,7 @@ const FUNCTION_WORDS = new Set([
   'other',
 ]);
 
-const isNegation = (w: string) => NEGATIONS.has(w) || /n['’]t$/.test(w);
+export const isNegation = (w: string) => NEGATIONS.has(w) || /n['’]t$/.test(w);
 const isNumber = (w: string) => /\p{N}/u.test(w) || NUMBERS.has(w);
 const nameLike = (x: Word) => /^\p{Lu}/u.test(x.raw) && !FUNCTION_WORDS.has(x.w);
 
