@@ -584,6 +584,13 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
       'The hardware, which links the trading systems, "had simply failed."',
     );
     expect(clause('"The system failed," he said.')).toBe('"The system failed," he said');
+    // A quotation that closes just before its attribution keeps its closing mark.
+    expect(clause('Based on the data, "the pressure signature is something we have never seen before," said Granvil Pennington.')).toBe(
+      'Based on the data, "the pressure signature is something we have never seen before,"',
+    );
+    expect(clause('The department "matures and develops its own working procedures," says a Canadian report.')).toBe(
+      'The department "matures and develops its own working procedures,"',
+    );
     // A whole quotation, with its source named, is stated without its marks, as before.
     expect(clause('"The outage was caused by a faulty update," the company said.')).toBe('The outage was caused by a faulty update');
     const s = sentence('The exchange said trading stopped at noon, but the "fault was fixed within the hour."');

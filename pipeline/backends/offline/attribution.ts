@@ -130,7 +130,8 @@ function clauseStart(ts: readonly Token[], from: number): number {
  */
 function clauseBounds(ts: readonly Token[], from: number, to: number): [number, number] {
   const a = clauseStart(ts, from),
-    b = clauseEnd(ts, to, a);
+    // '…never seen before," said X': the attribution starts past the mark that closes the clause's quotation.
+    b = clauseEnd(ts, to < ts.length && closesQuote(ts, a, to + 1) ? to + 1 : to, a);
   return [a > from && opensQuote(ts, a, b) ? a - 1 : a, b];
 }
 

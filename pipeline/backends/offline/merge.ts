@@ -100,10 +100,7 @@ export function mergeFacts(options: readonly Option[], max: number): Fact[] {
     if (groups.length >= max) continue;
     groups.push({ first: o, citations: new Map([[o.c.articleId, cite]]) });
   }
-  return (
-    groups
-      .sort((a, b) => a.first.c.order - b.first.c.order)
-      // The quote stays verbatim in its citation; the fact reads as one line ("the 27th  Chaos Communication\nConference").
-      .map((g) => ({ text: g.citations.get(g.first.c.articleId)!.quote.replace(/\s+/g, ' '), citations: [...g.citations.values()] }))
-  );
+  // The quote stays verbatim in its citation; the fact reads as one line ("the 27th  Chaos Communication\nConference").
+  const oneLine = (g: (typeof groups)[number]) => g.citations.get(g.first.c.articleId)!.quote.replace(/\s+/g, ' ');
+  return groups.sort((a, b) => a.first.c.order - b.first.c.order).map((g) => ({ text: oneLine(g), citations: [...g.citations.values()] }));
 }
