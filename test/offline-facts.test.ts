@@ -93,6 +93,10 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     const rolled = names('Engineers rolled back the change at 11:40, and service returned by noon.');
     expect(rolled.filter((n) => /11:40|, and/.test(n))).toEqual([]);
     expect(names('Netflix, Disney+ and Robinhood were down.')).toContain('Netflix, Disney+ and Robinhood');
+    // A word that needs its "of" ends no phrase.
+    const lack = names('Given North Korea’s limited connectivity and lack of internet sophistication, it was simple.');
+    expect(lack).toContain('North Korea’s limited connectivity and lack of internet sophistication');
+    expect(lack.filter((n) => /lack$/.test(n))).toEqual([]);
     // A year after a preposition or a month dates the sentence; one that a name holds stays.
     expect(names('In 2015 Jacky Alcine, from New York, spotted it.')).toContain('Jacky Alcine');
     expect(names('In 2015 Jacky Alcine, from New York, spotted it.').some((n) => n.includes('2015'))).toBe(false);
@@ -362,6 +366,10 @@ describe('what kind of thing a name names', () => {
     // Responsible is whoever owns the thing that failed; a thing owned by no name is stated whole.
     const responsible = stating(responsiblePart);
     expect(responsible("Northwind's check-in system failed.", "Northwind's check-in system")).toBe('Northwind');
+    // The possessive of "Children" in a name is part of it: no "Boston Children" owns the network.
+    expect(
+      responsible("Hackers attacked the Boston Children's Hospital computer network.", "Boston Children's Hospital computer network"),
+    ).toBe('whole');
     expect(responsible("A counter in the company's video software overflowed.", "counter in the company's video software")).toBe('whole');
     expect(responsible('Chief executive Ingrid Solheim said so.', 'Chief executive Ingrid Solheim')).toBe('none');
     expect(responsible('Calder Revenue Service extended the deadline.', 'Calder Revenue Service')).toBe('whole');

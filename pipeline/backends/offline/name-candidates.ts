@@ -47,6 +47,7 @@ const QUANTITY = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities
 const RELATION = new RegExp(`^(?:${TUNING.settings.extraction.phrases.relations})$`, 'i');
 const PLACE_OR_EVENT = new RegExp(`^(?:${TUNING.settings.extraction.phrases.placesAndEvents})$`, 'i');
 const PLACE_BEFORE = new RegExp(`^(?:${TUNING.settings.extraction.placeBefore})$`, 'i');
+const IN_NAME_PLURAL = new RegExp(`^(?:${TUNING.settings.extraction.phrases.inNamePlurals})$`, 'i');
 
 /**
  * The word a name is about: the last noun of its first chunk ("researchers" in "researchers at Security
@@ -141,6 +142,8 @@ function ownerOf(p: Phrase, also: (next: Token) => boolean = () => false): Span 
   let to = from;
   while (p.tokens[to]?.pos === 'PROPN') to++;
   const next = p.tokens[to];
+  // "Boston Children's Hospital", "People's Bank": the possessive of such a plural is part of the name, whose no one.
+  if (to > from && next && possessive(next) && IN_NAME_PLURAL.test(p.tokens[to - 1]!.norm)) return null;
   return to > from && next && (possessive(next) || also(next)) ? sub(p, from, to - 1) : null;
 }
 

@@ -30,6 +30,7 @@ export const GLUE = new Set(['+', '&', '-', '/', '.']);
 const PREPOSITION = new RegExp(`^(?:${P.prepositions})$`, 'i');
 const RELATIVE = /^(?:that|which|who)$/i;
 const PARTICIPLE = new RegExp(`^(?:${P.participles})$`, 'i');
+const COMPLEMENTED = new RegExp(`^(?:${P.complemented})$`, 'i');
 // Days, months and spans of time ("last year") date a name's sentence; they are not part of the name.
 const CALENDAR = new Set(
   [
@@ -228,15 +229,17 @@ export function nounPhrases(s: Sentence): Phrase[] {
     const tokens = t.slice(from, to);
     return { ...tokenSpan(s, tokens), tokens, proper: tokens.filter((x) => x.pos === 'PROPN').length, links: linked, inner };
   };
+  // "connectivity and lack" of "… and lack of internet sophistication": a word that needs its "of" ends no phrase.
+  const whole = (to: number) => !(t[to]?.norm === 'of' && COMPLEMENTED.test(t[to - 1]!.norm));
   cs.forEach(([a, b], k) => {
-    out.push(make(a, b, 0));
+    if (whole(b)) out.push(make(a, b, 0));
     for (const [c, d] of properRuns(t, a, b)) if (c !== a || d !== b) out.push(make(c, d, 0, true));
     let end = b;
     for (let n = 1; n <= P.maxLinks && cs[k + n]; n++) {
       const [c, d] = cs[k + n]!;
       if (!links(t.slice(a, end), t.slice(end, c), t.slice(c, d), t[d]) || d - a > P.maxTokens) break;
       end = d;
-      out.push(make(a, d, n));
+      if (whole(d)) out.push(make(a, d, n));
     }
   });
   return out;

@@ -20,7 +20,7 @@ export const NAME_KINDS = ['proper', 'person', 'people', 'organisation', 'source
  * what a stage writes, not what the model learns, raises that stage's REVISION in index.ts instead, which
  * needs no new model.)
  */
-export const CODE_VERSION = 'offline-36';
+export const CODE_VERSION = 'offline-37';
 
 const Pattern = z
   .string()
@@ -187,6 +187,10 @@ export const SettingsFile = z
             quantities: Pattern,
             /** Words that name a relation to what follows, not a thing ("responsibility for the attack", "case of a recall"): the system, if any, is what follows. */
             relations: Pattern,
+            /** Plurals whose possessive is part of a name ("Boston Children's Hospital"), not its owner. */
+            inNamePlurals: Pattern,
+            /** Nouns that need their "of" ("lack of", "a number of"): a phrase ending on one before "of" is cut short. */
+            complemented: Pattern,
             /** Last words of a proper name that make it a place or an event ("Holloway Junction", "Tessaly Cup"): no organisation. */
             placesAndEvents: Pattern,
             /** Words that, with numbers, tell the time of day ("at 3 p.m."): a link to them dates a name, it is no part of it. */
