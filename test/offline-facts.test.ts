@@ -191,6 +191,17 @@ describe('the page after the story', () => {
     expect(doc.sentences.map((s) => s.text)).toEqual(story);
   });
 
+  it('offers nothing from a note about the article itself: a disclaimer, a syndication contact', () => {
+    const notes = [
+      'Nothing in this article should be construed as saying the update is anything other than essential.',
+      'For any query with respect to this article, please contact the editor at syndication@northgate.example.',
+    ];
+    const doc = storyDoc('notes', [...story, ...notes].join(' '));
+    const from = factCandidates([doc]).map((c) => c.s.text);
+    expect(from.filter((t) => notes.includes(t))).toEqual([]);
+    expect(from).toContain(story[0]);
+  });
+
   it("offers nothing from a copyright line, not even the publisher's name", () => {
     const doc = storyDoc('copyright', `${story.join(' ')}\nCopyright 2023 Northgate Post Media, Inc. All rights reserved.`);
     const from = factCandidates([doc]).map((c) => c.s.text);
