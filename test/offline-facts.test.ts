@@ -385,6 +385,7 @@ describe('what kind of thing a name names', () => {
     expect(responsible('Chief executive Ingrid Solheim said so.', 'Chief executive Ingrid Solheim')).toBe('none');
     expect(responsible('Calder Revenue Service extended the deadline.', 'Calder Revenue Service')).toBe('whole');
     expect(responsible('Passenger group Rail Users Eastmere complained.', 'Passenger group Rail Users Eastmere')).toBe('none');
+    expect(responsible('Toyota recalled 2.4 million Prius and Auris hybrids.', '2.4 million Prius and Auris hybrids')).toBe('none');
   });
 
   it('tells a place where something happened from a source that speaks somewhere in the coverage', () => {

@@ -266,8 +266,9 @@ export function responsiblePart(s: Sentence, span: Span): Span | null | false {
   const titled = organisationPart(s, span);
   if (titled !== null) return titled;
   const p = phraseAt(s, span);
-  // A body named for the people a failure hits ("Passenger group Rail Users Eastmere") speaks for them.
-  if (p.tokens.some((t) => PEOPLE.test(t.norm))) return false;
+  // A body named for the people a failure hits ("Passenger group Rail Users Eastmere") speaks for them, and a
+  // count of things ("2.4 million Prius and Auris hybrids") is what failed or was hit, not who is responsible.
+  if (p.tokens.some((t) => PEOPLE.test(t.norm)) || countEnd(p)) return false;
   const kind = kindOf(p);
   return kind === 'product' || kind === 'other' ? ownerOf(p) : null;
 }
