@@ -46,11 +46,12 @@ export class Connection {
       this.db.close();
       // SQLite's "file is not a database" names no file: --db pointed at an articles file, say, which is left untouched.
       const code = (e as { code?: string }).code;
+      const locked = code === 'SQLITE_NOTADB' ? null : readOnly(path);
       throw new Error(
         code === 'SQLITE_NOTADB'
           ? `${path}: not a failscope database (not SQLite at all); --db names the database file, and input files go after the command`
-          : readOnly(path)
-            ? `${path}: cannot open the database: ${readOnly(path)} is read-only, and failscope writes to its database and to a -wal file beside it, even to read it; copy it to a folder you can write to`
+          : locked
+            ? `${path}: cannot open the database: ${locked} is read-only, and failscope writes to its database and to a -wal file beside it, even to read it; copy it to a folder you can write to`
             : `${path}: cannot open the database: ${(e as Error).message}`,
       );
     }
