@@ -53,15 +53,19 @@ describe('the CLI catches typos', () => {
   const readOnlyCopy = (): { file: string; undo: () => void } | null => {
     const dir = join(tmp.dir, 'read-only');
     mkdirSync(dir, { recursive: true });
+    const root = process.getuid?.() === 0;
+    let mounted = false;
+    const undo = () => (mounted ? execFileSync('umount', [dir]) : chmodSync(dir, 0o755));
     try {
-      if (process.getuid?.() === 0) execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', dir], { stdio: 'ignore' });
+      if (root) execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', dir], { stdio: 'ignore' });
+      mounted = root;
       copyFileSync(db, join(dir, 'made.db'));
-      if (process.getuid?.() === 0) execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
+      if (root) execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
       else chmodSync(dir, 0o555);
     } catch {
+      if (mounted) undo();
       return null;
     }
-    const undo = () => (process.getuid?.() === 0 ? execFileSync('umount', [dir]) : chmodSync(dir, 0o755));
     return { file: join(dir, 'made.db'), undo };
   };
 
