@@ -5,13 +5,14 @@ import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { loadLabelled } from '../pipeline/learn/data.ts';
 import { nounPhrases, undated } from '../pipeline/backends/offline/phrases.ts';
 import { statementOf } from '../pipeline/backends/offline/attribution.ts';
-import { clauseFor, clauseParts } from '../pipeline/backends/offline/clauses.ts';
-import { FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
+import { clauseFor, clauseParts, reasonPart } from '../pipeline/backends/offline/clauses.ts';
+import { CAUSE, FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
 import { type Option, assignFields } from '../pipeline/backends/offline/assign.ts';
 import { mergeFacts } from '../pipeline/backends/offline/merge.ts';
 import { type Candidate, factCandidates } from '../pipeline/backends/offline/candidates.ts';
 import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
 import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
+import { MODEL } from '../pipeline/backends/offline/learned.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import { organisationPart, responsiblePart, systemPart } from '../pipeline/backends/offline/name-candidates.ts';
 import { factShape } from '../evals/fact-shape.ts';
@@ -584,6 +585,38 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(parts).toHaveLength(2);
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.softwareCauses).text).toBe('A faulty update took the website down for six hours');
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.fixes).text).toBe('engineers restored the service by noon');
+  });
+
+  it('finds the clause of reason a statement ends with ("… after a faulty change was pushed"), not a noun phrase', () => {
+    const reason = (text: string) => {
+      const s = sentence(text);
+      return reasonPart(s, statementOf(s).clause, [...FIELD_CUES.softwareCauses, ...CAUSE])?.text ?? null;
+    };
+    expect(reason('On Tuesday the processor suffered a three-hour outage after a faulty configuration change was pushed to it.')).toBe(
+      'a faulty configuration change was pushed to it',
+    );
+    expect(reason('Flights were grounded for hours because a software update failed at the data centre.')).toBe(
+      'a software update failed at the data centre',
+    );
+    // Not before a noun phrase, nor where the verb after it belongs to the next clause, nor without a cause in it.
+    expect(reason('The change had skipped its usual staged rollout because of a bug that nobody saw.')).toBeNull();
+    expect(reason('Engineers worked through the night after the outage, and service returned by noon.')).toBeNull();
+    expect(reason('The shop reopened on Friday after the owners came back from their holiday.')).toBeNull();
+  });
+
+  it('states the clause of reason as the software cause of a record that would have none', () => {
+    const doc = storyDoc(
+      'reason',
+      'On Tuesday morning, the payment processor Paylio suffered a three-hour outage after a faulty configuration change was pushed to its load balancers. ' +
+        'Customers across Europe could not pay by card at supermarkets and petrol stations, the company said. ' +
+        'Engineers rolled back the change, and service returned by noon.',
+    );
+    // A model whose software-cause field keeps nothing on its own, as happens on a short article.
+    const never = structuredClone(MODEL);
+    for (const m of [never.extraction.softwareCauses, never.adaptation?.extraction.softwareCauses]) if (m) m.threshold = 1;
+    const pm = extractPostmortem([doc], never);
+    expect(pm.softwareCauses.map((f) => f.text)).toEqual(['a faulty configuration change was pushed to its load balancers']);
+    expect(pm.softwareCauses[0]!.citations[0]).toMatchObject({ articleId: 'reason', alignment: 'exact' });
   });
 
   it('trims a source named at the end of one clause of a longer statement', () => {

@@ -52,6 +52,27 @@ const carries = (part: readonly Token[], s: Sentence, cues: readonly Cue[]) => {
   return cues.some((c) => c.re.test(text));
 };
 
+const REASON = new RegExp(`^(?:${TUNING.settings.extraction.clauseReasons})$`, 'i');
+
+/**
+ * The clause of reason a statement ends with, if any: "…suffered a three-hour outage after a faulty
+ * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers". Not
+ * before a noun phrase ("because of a bug"), nor where the verb after the subordinator lies past a comma
+ * ("after the outage, engineers restored…"); only when what comes before is a clause too, and the
+ * clause carries `cues`.
+ */
+export function reasonPart(s: Sentence, span: Span, cues: readonly Cue[]): Span | null {
+  const ts = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  for (let i = 1; i < ts.length - 1; i++) {
+    if (!REASON.test(ts[i]!.norm) || ts[i]!.pos === 'ADV' || ts[i + 1]!.norm === 'of') continue;
+    const right = trimEnds(ts.slice(i + 1));
+    const comma = right.findIndex((t) => t.norm === ',');
+    if (isClause(trimEnds(ts.slice(0, i))) && isClause(comma < 0 ? right : right.slice(0, comma)) && carries(right, s, cues))
+      return tokenSpan(s, right);
+  }
+  return null;
+}
+
 /** The stretch of clauses that carries the cues: from the first part carrying them to the last. */
 export function clauseFor(s: Sentence, statement: Span, parts: readonly Token[][], cues: readonly Cue[]): Span {
   if (parts.length < 2) return statement;
