@@ -14,7 +14,7 @@ import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fi
 import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
-import { organisationPart, responsiblePart, systemPart } from '../pipeline/backends/offline/name-candidates.ts';
+import { impactedPart, organisationPart, responsiblePart, systemPart } from '../pipeline/backends/offline/name-candidates.ts';
 import { factShape } from '../evals/fact-shape.ts';
 import { fixture, storyDoc } from './fixtures.ts';
 
@@ -387,6 +387,12 @@ describe('what kind of thing a name names', () => {
     expect(responsible('Calder Revenue Service extended the deadline.', 'Calder Revenue Service')).toBe('whole');
     expect(responsible('Passenger group Rail Users Eastmere complained.', 'Passenger group Rail Users Eastmere')).toBe('none');
     expect(responsible('Toyota recalled 2.4 million Prius and Auris hybrids.', '2.4 million Prius and Auris hybrids')).toBe('none');
+    // Those who attacked were not hit; the people and the organisations they hit were.
+    const impacted = stating(impactedPart);
+    expect(impacted('Hackers stole the records of two million patients.', 'Hackers')).toBe('none');
+    expect(impacted('A criminal gang stole the records.', 'criminal gang')).toBe('none');
+    expect(impacted('Hackers stole the records of two million patients.', 'two million patients')).toBe('whole');
+    expect(impacted('Norland Clinics apologised to its patients.', 'Norland Clinics')).toBe('whole');
   });
 
   it('tells a place where something happened from a source that speaks somewhere in the coverage', () => {

@@ -42,6 +42,7 @@ const SOURCE = new RegExp(`^(?:${KINDS.source})$`, 'i');
 const MEDIA = new RegExp(`^(?:${KINDS.media})$`, 'i');
 const EVENT = new RegExp(`^(?:${KINDS.event})$`, 'i');
 const PEOPLE = new RegExp(`^(?:${KINDS.people})$`, 'i');
+const CULPRITS = new RegExp(`^(?:${KINDS.culprits})$`, 'i');
 const NAMED = new Set(['PROPN', 'NOUN', 'NUM']);
 const QUANTITY = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities})$`, 'i');
 const RELATION = new RegExp(`^(?:${TUNING.settings.extraction.phrases.relations})$`, 'i');
@@ -271,6 +272,16 @@ export function responsiblePart(s: Sentence, span: Span): Span | null | false {
   if (p.tokens.some((t) => PEOPLE.test(t.norm)) || countEnd(p)) return false;
   const kind = kindOf(p);
   return kind === 'product' || kind === 'other' ? ownerOf(p) : null;
+}
+
+/**
+ * The part of a name that names the organisation a failure hit: as for any organisation (organisationPart),
+ * and never those who attacked ("Hackers", "a criminal gang"), whatever else their sentence says of them.
+ */
+export function impactedPart(s: Sentence, span: Span): Span | null | false {
+  const titled = organisationPart(s, span);
+  if (titled !== null) return titled;
+  return CULPRITS.test(headOf(phraseAt(s, span)).norm) ? false : null;
 }
 
 /**

@@ -204,10 +204,19 @@ export const SettingsFile = z
          * word for a body of people), people served or affected (customers, passengers), a source (a person
          * by role, a publication), an event (a failure, a response) or a product (a word for software, a
          * device or a service). `media` are the source words that name no person's role (a publication, a
-         * court), so they never make the title before a person's name.
+         * court), so they never make the title before a person's name. `culprits` are the organisation words
+         * for those who attack, who are never the organisation a failure hit.
          */
         nameKinds: z
-          .object({ organisation: Pattern, people: Pattern, source: Pattern, media: Pattern, event: Pattern, product: Pattern })
+          .object({
+            organisation: Pattern,
+            people: Pattern,
+            source: Pattern,
+            media: Pattern,
+            event: Pattern,
+            product: Pattern,
+            culprits: Pattern,
+          })
           .strict(),
         /**
          * The kinds of name (by head word) a field takes, for fields that are picky: a reference is a source
