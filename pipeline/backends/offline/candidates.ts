@@ -29,7 +29,7 @@ export interface Candidate {
 }
 
 /** The cues that pick a field's clause out of a sentence stating several things. */
-const CLAUSE_CUES: Record<ClauseField, Cue[]> = {
+export const CLAUSE_CUES: Record<ClauseField, Cue[]> = {
   softwareCauses: [...FIELD_CUES.softwareCauses, ...CAUSE],
   nonSoftwareCauses: [...FIELD_CUES.nonSoftwareCauses, ...CAUSE],
   impacts: [...FIELD_CUES.impacts, ...IMPACT],

@@ -1,9 +1,9 @@
 import type { Postmortem } from '../../../schemas/index.ts';
 import { emptyPostmortem } from '../../../schemas/index.ts';
 import { type Option, assignFields } from './assign.ts';
-import { type Candidate, factCandidates } from './candidates.ts';
+import { CLAUSE_CUES, type Candidate, factCandidates } from './candidates.ts';
 import { FACT_FIELDS, type FactField } from './fact-fields.ts';
-import { CAUSE, FAILURE, FIELD_CUES } from './cues.ts';
+import { FAILURE } from './cues.ts';
 import { reasonPart } from './clauses.ts';
 import { type ArticleDoc, matchSentence } from './evidence.ts';
 import { withLexicon, spanWords } from './lexicon.ts';
@@ -36,7 +36,8 @@ const PART: Partial<Record<FactField, typeof systemPart>> = {
  * state a field only in part, or not at all: a failure, a group of people or a count of things is no
  * system, though it may name one ("Owners of Hearthly smart thermostats"); a person under a title, a
  * place or an event is no organisation, though the one before the title may be ("CD Projekt Red
- * co-founder Marcin Iwinski"), and those who attacked were not hit by it; a thing is not responsible, its owner is ("Northwind's check-in system").
+ * co-founder Marcin Iwinski"), and those who attacked were not hit by it; a thing is not responsible,
+ * its owner is ("Northwind's check-in system").
  * A last link that only dates a name is no part of it ("in the app at 3 p.m.", phrases.ts undated).
  * It applies to the names the fields kept: a name that states nothing leaves its place empty rather
  * than to a weaker candidate ("Harbor & Finch's net debt" took an impacted organisation's place when a
@@ -50,8 +51,6 @@ function stated(c: Candidate, field: FactField): Candidate | null {
   return part === whole ? c : part ? { ...c, spans: { ...c.spans, [field]: part } } : null;
 }
 
-const CAUSE_CUES = [...FIELD_CUES.softwareCauses, ...CAUSE];
-
 /**
  * A record that would state no software cause, though a statement it lists gives one in a clause of
  * reason ("…suffered a three-hour outage after a faulty configuration change was pushed"), states that
@@ -63,7 +62,7 @@ function reasonCause(kept: readonly Option[], scored: readonly Option[]): Option
   if (kept.some((o) => o.field === 'softwareCauses')) return [];
   for (const o of [...kept].sort((a, b) => b.margin - a.margin)) {
     if (o.c.kind !== 'clause') continue;
-    const part = reasonPart(o.c.s, o.c.spans[o.field]!, CAUSE_CUES);
+    const part = reasonPart(o.c.s, o.c.spans[o.field]!, CLAUSE_CUES.softwareCauses);
     const own = scored.find((x) => x.c === o.c && x.field === 'softwareCauses');
     if (part && own) return [{ ...own, c: { ...o.c, spans: { ...o.c.spans, softwareCauses: part } } }];
   }
