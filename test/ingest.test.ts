@@ -159,6 +159,26 @@ describe('single-document files', () => {
     expect(a.text).toContain('for six hours.\nIt said no card data');
   });
 
+  it('UTF-16 text with a byte-order mark (Windows "Unicode") is read, little- and big-endian, .txt and .jsonl alike', async () => {
+    const utf16 = (text: string, big = false) => {
+      const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+      return big ? Buffer.from(le.map((_, i) => le[i ^ 1]!)) : le;
+    };
+    const txt = write('tills.txt', utf16(`${bank1.headline}\r\n\r\n${bank1.text}\r\n`));
+    const lines = write(
+      'wire.jsonl',
+      utf16(
+        `${JSON.stringify({ id: 'be-1', headline: 'Café tills down', text: car.text })}\n\n${JSON.stringify({ id: 'be-2', text: breach.text })}\n`,
+        true,
+      ),
+    );
+    const r = await ingest(t.store, [txt, lines]);
+    expect(r).toMatchObject({ read: 3, inserted: 3, problems: [] });
+    expect(t.store.articles.get('tills')).toMatchObject({ headline: bank1.headline, text: bank1.text });
+    expect(t.store.articles.get('be-1')).toMatchObject({ headline: 'Café tills down', text: car.text, origin: `${lines}:1` });
+    expect(t.store.articles.get('be-2')).toMatchObject({ text: breach.text, origin: `${lines}:3` });
+  });
+
   it('.html: a page with too few words of article text (a cookie wall, an index page) is refused, naming the count and the setting', async () => {
     const nav = write(
       'index.html',
@@ -336,6 +356,7 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
         JSON.stringify({ id: 'no-text', headline: 'A headline only' }),
         JSON.stringify(['not', 'an', 'object']),
         JSON.stringify({ id: 'ok-2', headline: breach.headline, text: breach.text }),
+        JSON.stringify({ id: 'blank', headline: 'Text left empty', text: '  ' }),
       ].join('\n'),
     );
     const badJson = write('bad.json', '{"id": "x", "text": ');
@@ -362,6 +383,7 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
         `${jsonl}:2`,
         `${jsonl}:3`,
         `${jsonl}:4`,
+        `${jsonl}:6`,
         badJson,
         unsupported,
         missing,
@@ -377,6 +399,8 @@ describe('bad inputs are reported with file and line, and the rest is ingested',
     expect(reasons.get(`${jsonl}:2`)).toMatch(/malformed JSON/);
     expect(reasons.get(`${jsonl}:3`)).toMatch(/no "text"/);
     expect(reasons.get(`${jsonl}:4`)).toMatch(/JSON object/);
+    // A text field that is there but blank is named, not listed among the keys as if it held text.
+    expect(reasons.get(`${jsonl}:6`)).toBe('record has no "text", "body" or "content" string (its "text" is empty)');
     expect(reasons.get(badJson)).toMatch(/malformed JSON/);
     expect(reasons.get(unsupported)).toMatch(/unsupported file type/);
     expect(reasons.get(missing)).toMatch(/ENOENT/);

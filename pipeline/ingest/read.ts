@@ -2,7 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { IngestConfig } from '../../schemas/index.ts';
 import { contentHash } from '../text/hash.ts';
-import { decodeBody } from '../text/charset.ts';
+import { bomEncoding, decodeBody } from '../text/charset.ts';
 import { countWords, extractHtml } from './html.ts';
 import { isOwnExport } from '../export/marks.ts';
 import { type FileArticle, slug } from './article.ts';
@@ -33,13 +33,20 @@ const over = (what: string, n: number, limit: number, key: keyof IngestConfig) =
 const problem = (origin: string, reason: string): ReadItem => ({ problem: { origin, reason } });
 const notUtf8 = (lines: readonly number[]) => `not valid UTF-8 (line ${lineList(lines)}); save the file as UTF-8`;
 
-/** Binary if it has NUL bytes near the start: such a file is reported, never half-read. */
-async function looksBinary(path: string): Promise<boolean> {
+/**
+ * What the start of a file says it holds: UTF-16 text, by its byte-order mark (Windows editors save
+ * "Unicode" text so, full of NUL bytes), else binary if it has NUL bytes near the start (reported, never
+ * half-read), else text to read as UTF-8.
+ */
+async function sniff(path: string): Promise<'utf-16le' | 'utf-16be' | 'binary' | 'text'> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(8192);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).includes(0);
+    const head = buf.subarray(0, bytesRead);
+    const bom = bomEncoding(head);
+    if (bom === 'utf-16le' || bom === 'utf-16be') return bom;
+    return head.includes(0) ? 'binary' : 'text';
   } finally {
     await fh.close();
   }
@@ -131,7 +138,12 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
     names.reduce<T | null>((found, k) => found ?? read(r[k]), null);
   const text = first(FIELDS.text, (v) => (typeof v === 'string' && v.trim() ? v : null));
   // The keys say where the text is when it goes by another name ("article_text"), or sits deeper ("data").
-  if (!text) return problem(origin, `${NO_TEXT} (its keys: ${Object.keys(r).slice(0, 8).join(', ') || 'none'})`);
+  if (!text) {
+    // A field that is there but blank is named as such: its keys alone would list it as if it held text.
+    const blank = FIELDS.text.find((k) => typeof r[k] === 'string');
+    const why = blank ? `its "${blank}" is empty` : `its keys: ${Object.keys(r).slice(0, 8).join(', ') || 'none'}`;
+    return problem(origin, `${NO_TEXT} (${why})`);
+  }
   const url = str(r.url);
   if (CUT_OFF.test(text))
     return problem(
@@ -158,9 +170,10 @@ function fromRecord(rec: unknown, origin: string, file: string, maxArticleBytes:
   };
 }
 
-async function* readJsonl(path: string, opts: IngestConfig, named: boolean): AsyncGenerator<ReadItem> {
+/** `bytes`: the file's content as UTF-8 when it was not so on disk (UTF-16); else its lines are streamed. */
+async function* readJsonl(path: string, opts: IngestConfig, named: boolean, bytes?: Buffer): AsyncGenerator<ReadItem> {
   const incidents: number[] = [];
-  for await (const line of readLines(path, opts.maxArticleBytes)) {
+  for await (const line of readLines(bytes ?? path, opts.maxArticleBytes)) {
     const origin = `${path}:${line.n}`;
     if ('tooLong' in line) {
       yield problem(origin, over('line', line.tooLong, opts.maxArticleBytes, 'maxArticleBytes'));
@@ -304,13 +317,15 @@ async function* readFileItems(path: string, opts: IngestConfig, named: boolean):
     return;
   }
   let size: number;
+  let kind: Awaited<ReturnType<typeof sniff>>;
   try {
     size = (await stat(path)).size;
     if (size === 0) {
       yield problem(path, 'empty file');
       return;
     }
-    if (await looksBinary(path)) {
+    kind = await sniff(path);
+    if (kind === 'binary') {
       yield problem(path, 'binary, not text');
       return;
     }
@@ -319,8 +334,17 @@ async function* readFileItems(path: string, opts: IngestConfig, named: boolean):
     return;
   }
   try {
+    // UTF-16 text is read as the UTF-8 it stands for; such a file is held whole, so the whole-file limit applies.
+    let utf8: Buffer | undefined;
+    if (kind !== 'text') {
+      if (size > opts.maxFileBytes) {
+        yield problem(path, over('UTF-16 file', size, opts.maxFileBytes, 'maxFileBytes'));
+        return;
+      }
+      utf8 = Buffer.from(new TextDecoder(kind).decode(await readFile(path)), 'utf8');
+    }
     if (ext === '.jsonl') {
-      yield* textlessAsOne(path, readJsonl(path, opts, named));
+      yield* textlessAsOne(path, readJsonl(path, opts, named, utf8));
       return;
     }
     const whole = ext === '.json' || ext === '.html' || ext === '.htm';
@@ -329,7 +353,7 @@ async function* readFileItems(path: string, opts: IngestConfig, named: boolean):
       yield problem(path, over('file', size, limit, whole ? 'maxFileBytes' : 'maxArticleBytes'));
       return;
     }
-    const bytes = await readFile(path);
+    const bytes = utf8 ?? (await readFile(path));
     if (ext === '.html' || ext === '.htm') {
       // As a browser reads a saved page: its declared charset (an archived page is often windows-1252), else UTF-8.
       const html = decodeBody(bytes, null).text;

@@ -45,7 +45,7 @@ function decodeAs(bytes: Uint8Array, encoding: string): string {
   return new TextDecoder(encoding, { ignoreBOM: false }).decode(bytes);
 }
 
-function bomEncoding(b: Uint8Array): string | null {
+export function bomEncoding(b: Uint8Array): string | null {
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8';
   if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
   if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
