@@ -47,6 +47,26 @@ describe('screening: a hack that is a tip', () => {
   );
 });
 
+describe('screening: a failure told in plain words', () => {
+  // A story of our own that was screened out (P 0.24): "stopped accepting cards" was no failure cue.
+  const story = readArticle(
+    fixture(Object.keys(RAW)[0] as FixtureKey, {
+      id: 'tram',
+      headline: 'Tramline ticket machines fail across the city',
+      text:
+        'Ticket machines on the Harrowgate tramline stopped accepting cards on Tuesday morning after a software update pushed overnight by the supplier, Ticketra, corrupted their payment module, the operator said.\n\n' +
+        'About 40,000 passengers were unable to buy tickets during the morning rush, and inspectors were told not to issue fines. Harrowgate Trams said the update was rolled back by 11 a.m. and all machines were working again by noon.\n\n' +
+        'Ticketra said it would add a staged rollout so that future updates reach a few machines first.',
+    }),
+  );
+  it('reads "stopped accepting" as a failure, and the story as a failure report', () => {
+    const failing = (text: string) => FAILURE.some((c) => c.re.test(text));
+    expect(['stopped accepting cards', 'the app stopped loading', 'stopped processing payments'].map(failing)).toEqual([true, true, true]);
+    expect(screeningFeatures(story).softwareFailures).toBeGreaterThan(0);
+    expect(screenDoc(story).isFailure).toBe(true);
+  });
+});
+
 describe('screening: articles the offline backend cannot read', () => {
   const key = Object.keys(RAW)[0] as FixtureKey;
   it('passes an article in another language on as a possible failure, saying why, instead of judging it by English cues', () => {
