@@ -593,7 +593,7 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.fixes).text).toBe('engineers restored the service by noon');
   });
 
-  it('finds the clause of reason a statement ends with ("… after a faulty change was pushed"), not a noun phrase', () => {
+  it('finds the clause of reason a statement ends with ("… after a faulty change was pushed") or the noun phrase of a few words that gives the reason', () => {
     const reason = (text: string) => {
       const s = sentence(text);
       return reasonPart(s, statementOf(s).clause, [...FIELD_CUES.softwareCauses, ...CAUSE])?.text ?? null;
@@ -604,8 +604,16 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(reason('Flights were grounded for hours because a software update failed at the data centre.')).toBe(
       'a software update failed at the data centre',
     );
-    // Not before a noun phrase, nor where the verb after it belongs to the next clause, nor without a cause in it.
-    expect(reason('The change had skipped its usual staged rollout because of a bug that nobody saw.')).toBeNull();
+    // A noun phrase of a few words is a reason too, up to a comma.
+    expect(reason('The change had skipped its usual staged rollout because of a bug that nobody saw.')).toBe('a bug that nobody saw');
+    expect(reason('The department overpaid 12,000 people after a calculation error in its new payments system, officials said.')).toBe(
+      'a calculation error in its new payments system',
+    );
+    expect(reason('Trading was halted at about 9:45 a.m. due to a technical glitch in price dissemination.')).toBe(
+      'a technical glitch in price dissemination',
+    );
+    // Not a bare one, nor where the verb after it belongs to the next clause, nor without a cause in it.
+    expect(reason('Engineers worked through the night after the glitch, and service returned by noon.')).toBeNull();
     expect(reason('Engineers worked through the night after the outage, and service returned by noon.')).toBeNull();
     expect(reason('The shop reopened on Friday after the owners came back from their holiday.')).toBeNull();
   });

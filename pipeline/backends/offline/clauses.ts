@@ -56,19 +56,22 @@ const REASON = new RegExp(`^(?:${TUNING.settings.extraction.clauseReasons})$`, '
 
 /**
  * The clause of reason a statement ends with, if any: "…suffered a three-hour outage after a faulty
- * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers". Not
- * before a noun phrase ("because of a bug"), nor where the verb after the subordinator lies past a comma
- * ("after the outage, engineers restored…"); only when what comes before is a clause too, and the
- * clause carries `cues`.
+ * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers", and
+ * "…overpaid 12,000 people after a calculation error in its new payments system" the noun phrase. Not where the verb after the subordinator lies past a comma ("after the outage,
+ * engineers restored…"); only when what comes before is a clause too, and the reason carries `cues`.
  */
 export function reasonPart(s: Sentence, span: Span, cues: readonly Cue[]): Span | null {
   const ts = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
   for (let i = 1; i < ts.length - 1; i++) {
-    if (!REASON.test(ts[i]!.norm) || ts[i]!.pos === 'ADV' || ts[i + 1]!.norm === 'of') continue;
-    const right = trimEnds(ts.slice(i + 1));
+    if (!REASON.test(ts[i]!.norm) || ts[i]!.pos === 'ADV' || !isClause(trimEnds(ts.slice(0, i)))) continue;
+    // "because of a bug", "due to a technical glitch": the preposition is no part of the reason.
+    const right = trimEnds(ts.slice(/^(?:of|to)$/.test(ts[i + 1]!.norm) ? i + 2 : i + 1));
     const comma = right.findIndex((t) => t.norm === ',');
-    if (isClause(trimEnds(ts.slice(0, i))) && isClause(comma < 0 ? right : right.slice(0, comma)) && carries(right, s, cues))
-      return tokenSpan(s, right);
+    const first = comma < 0 ? right : right.slice(0, comma);
+    if (first.length === 0 || !carries(first, s, cues)) continue;
+    if (isClause(first)) return tokenSpan(s, right);
+    // A bare noun phrase ("after the glitch") dates a statement more often than it explains it.
+    if (words(first) >= 3 && !first.some((t) => t.pos === 'VERB' || t.pos === 'AUX')) return tokenSpan(s, first);
   }
   return null;
 }
