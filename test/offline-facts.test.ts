@@ -44,6 +44,13 @@ describe('names: the noun phrases an analyst writes for the system and the organ
     expect(more.some((n) => n.includes('Tuesday'))).toBe(false);
   });
 
+  it('keeps an -ing word between an adjective and a noun inside the name ("chief operating officer")', () => {
+    const names = (text: string) => nounPhrases(sentence(text)).map((p) => p.text);
+    expect(names('"We are deeply sorry," chief operating officer Lina Hartwell said.')).toContain('chief operating officer Lina Hartwell');
+    expect(names('"We are deeply sorry," chief operating officer Lina Hartwell said.')).not.toContain('officer Lina Hartwell');
+    expect(names('It launched a free streaming service for fans.')).toContain('free streaming service');
+  });
+
   it('links a relative clause into a name only where the clause ends with it', () => {
     // Written for this test.
     const whole = nounPhrases(sentence('A fault in the software that operates a sluice gate, causing it to open, drained the river.')).map(
@@ -132,6 +139,21 @@ describe('background', () => {
       .filter((c) => c.kind === 'clause')
       .map((c) => c.s.text);
     expect(clauses).toEqual(['A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.']);
+  });
+
+  it('offers a sentence full of names when what it states reads as prose, and no caption or credit line', () => {
+    // Written for this test.
+    const doc = storyDoc(
+      'names',
+      'Check-in at Lenfield Airport failed for five hours on Sunday after a database upgrade went wrong at the data centre. ' +
+        'Aviation analyst Dana Morrow said airlines should test their failover regularly. ' +
+        'SkyRadar/Lenfield Courier; screenshot by Omar Feld/Travel Desk',
+    );
+    const clauses = factCandidates([doc])
+      .filter((c) => c.kind === 'clause')
+      .map((c) => c.s.text);
+    expect(clauses).toContain('Aviation analyst Dana Morrow said airlines should test their failover regularly.');
+    expect(clauses.some((t) => t.includes('screenshot'))).toBe(false);
   });
 
   it('names nothing across a statement and its attribution, nor by a hyphenated participle alone', () => {

@@ -38,6 +38,26 @@ describe('sentences at line ends', () => {
       ]);
   });
 
+  it('leaves a byline run into the first sentence out of it, and keeps "By Monday, …" whole', () => {
+    // Written for this test, in the shape a scraped page gives.
+    expect(
+      texts(
+        'Published on 2026-03-02.  By  Mara Quill , Tech Wire Presenting at a security conference in Oslo, researchers showed the flaw.',
+      ),
+    ).toEqual(['Published on 2026-03-02.', 'Presenting at a security conference in Oslo, researchers showed the flaw.']);
+    expect(texts('By Mara Quill Corporate users say the migration to the new system is slow.')).toEqual([
+      'Corporate users say the migration to the new system is slow.',
+    ]);
+    for (const whole of [
+      'By Monday, the bank had restored service to all customers.',
+      'By Christmas Eve the outage was over for most customers.',
+    ])
+      expect(texts(whole)).toEqual([whole]);
+    // Only among an article's first sentences.
+    const later = 'The app failed. It was down for hours. Staff were sent home. By Mara Quill Corporate users say it was slow.';
+    expect(texts(later).at(-1)).toBe('By Mara Quill Corporate users say it was slow.');
+  });
+
   it('keeps every offset: each sentence is the slice of the text it quotes', () => {
     const t = 'Kicker\nThe app failed.\n\nIt was fixed.';
     for (const s of splitSentences(t)) expect(t.slice(s.start, s.end)).toBe(s.text);

@@ -61,7 +61,7 @@ export function splitSentences(text: string): Sentence[] {
     const [a, b] = s.out(its.span) as unknown as [number, number];
     const toks = tokens.slice(a, b + 1).filter((t): t is Token => !!t && t.kind !== 'tabCRLF');
     for (const whole of atLineEnds(toks, text, wrapped).flatMap(splitAtUnits)) {
-      const part = withoutDateline(whole, text);
+      const part = out.length < BYLINE_SENTENCES ? withoutByline(withoutDateline(whole, text), text) : withoutDateline(whole, text);
       if (part.length === 0) continue;
       const start = part[0]!.start,
         end = part[part.length - 1]!.end;
@@ -101,6 +101,32 @@ function withoutDateline(toks: Token[], text: string): Token[] {
   if (!m) return toks;
   const end = first.start + m[0].length;
   return toks.filter((t) => t.start >= end);
+}
+
+/** A byline is among an article's first sentences (after a "Published on" line, say), or it is no byline. */
+const BYLINE_SENTENCES = 3;
+const capitalised = (t: Token | undefined, text: string) => !!t && t.kind === 'word' && /^\p{Lu}/u.test(text.slice(t.start, t.end));
+
+/**
+ * A byline that a scraped page runs into the first sentence ("By Mark Brown , Wired UK Presenting at the
+ * 27th Chaos Communication Conference, members of…") is no part of it: left in, "Wired UK Presenting"
+ * becomes a name. "By", a name of two or three capitalised words, perhaps a comma and the outlet's
+ * capitalised words, and then a capitalised word that starts the sentence; the outlet ends before a
+ * word in -ing ("Presenting"), which opens the sentence. "By Monday, the bank…" has no such name.
+ */
+function withoutByline(toks: Token[], text: string): Token[] {
+  if (toks[0]?.norm !== 'by') return toks;
+  let i = 1;
+  while (i < 4 && capitalised(toks[i], text) && toks[i]!.pos === 'PROPN') i++;
+  if (i < 3) return toks;
+  // A name of three words only when a comma follows it: "By Sharon Gaudin Corporate users…" names two.
+  if (i === 4 && toks[i]?.norm !== ',') i = 3;
+  if (toks[i]?.norm === ',') {
+    i++;
+    while (capitalised(toks[i], text) && !/ing$/.test(toks[i]!.norm)) i++;
+  }
+  const rest = toks.slice(i);
+  return capitalised(rest[0], text) && rest.filter((t) => t.kind === 'word').length >= 4 ? rest : toks;
 }
 
 /** A line that ends a sentence: closing punctuation, a quote or a bracket. */

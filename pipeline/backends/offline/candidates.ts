@@ -105,9 +105,12 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
   const names: { n: Sighting; articleId: string; s: Sentence; order: number }[] = [];
   docs.forEach((d, di) => {
     for (const s of d.sentences) {
-      if (s.text.length < minSentence || s.text.length > maxSentence || stopShare(s.tokens) < minStopShare || furniture.test(s.text))
-        continue;
+      if (s.text.length < minSentence || s.text.length > maxSentence || furniture.test(s.text)) continue;
       const st = statementOf(s);
+      // Few stop words: another language, a list, a caption or a credit line. What is stated counts, not who said
+      // it: "Aviation analyst Dana Morrow said airlines should test their failover regularly" is full of names.
+      const stated = s.tokens.filter((t) => t.start >= st.clause.start && t.end <= st.clause.end);
+      if (Math.max(stopShare(s.tokens), stopShare(stated)) < minStopShare) continue;
       const x = sentenceFeatures(s, d, { headline: headlines[di]!, central, attributed: st.speaker !== null });
       const parts = clauseParts(s, st.clause);
       const spans = Object.fromEntries(

@@ -102,7 +102,19 @@ function chunks(s: Sentence): [number, number][] {
   // "In 2015 Jacky Alcine spotted…", "in June 2015": a year after a preposition or a month dates the sentence
   // ("the 2015 Prius", "Office 2019" keep theirs).
   const year = (k: number) => YEAR.test(t[k]!.norm) && k > 0 && (t[k - 1]!.pos === 'ADP' || CALENDAR.has(t[k - 1]!.norm));
-  const inside = t.map((x, k) => insideChunk(x) && !verbs.has(k) && !day(k) && !duration(k) && !year(k));
+  // "chief operating officer", "a free streaming service": the tagger reads the -ing word between an adjective and a
+  // noun as a verb, and the title or the name would start after it ("officer Lina Hartwell"). Not after a
+  // predicative adjective ("was difficult using apps").
+  const gerund = (k: number) =>
+    k > 0 &&
+    isVerb(t[k]!) &&
+    /ing$/i.test(t[k]!.norm) &&
+    t[k - 1]!.pos === 'ADJ' &&
+    t[k + 1]?.pos === 'NOUN' &&
+    !['AUX', 'VERB'].includes(t[k - 2]?.pos ?? '') &&
+    adjacent(t[k - 1]!, t[k]!, s) &&
+    adjacent(t[k]!, t[k + 1]!, s);
+  const inside = t.map((x, k) => (insideChunk(x) || gerund(k)) && !verbs.has(k) && !day(k) && !duration(k) && !year(k));
   // Token k ends a hyphenated word that a noun begins ("check" "-" "in").
   const hyphened = (k: number) =>
     k >= 2 &&
