@@ -634,6 +634,9 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(reason('Trading was halted at about 9:45 a.m. due to a technical glitch in price dissemination.')).toBe(
       'a technical glitch in price dissemination',
     );
+    expect(reason('The airline said the outage began at 6:10 a.m., when a database upgrade at its data centre failed.')).toBe(
+      'a database upgrade at its data centre failed',
+    );
     // Not a bare one, nor where the verb after it belongs to the next clause, nor without a cause in it.
     expect(reason('Engineers worked through the night after the glitch, and service returned by noon.')).toBeNull();
     expect(reason('Engineers worked through the night after the outage, and service returned by noon.')).toBeNull();

@@ -56,14 +56,17 @@ const REASON = new RegExp(`^(?:${TUNING.settings.extraction.clauseReasons})$`, '
 
 /**
  * The clause of reason a statement ends with, if any: "…suffered a three-hour outage after a faulty
- * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers", and
+ * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers" ("…,
+ * when a database upgrade failed" too), and
  * "…overpaid 12,000 people after a calculation error in its new payments system" the noun phrase. Not where the verb after the subordinator lies past a comma ("after the outage,
  * engineers restored…"); only when what comes before is a clause too, and the reason carries `cues`.
  */
 export function reasonPart(s: Sentence, span: Span, cues: readonly Cue[]): Span | null {
   const ts = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
   for (let i = 1; i < ts.length - 1; i++) {
-    if (!REASON.test(ts[i]!.norm) || ts[i]!.pos === 'ADV' || !isClause(trimEnds(ts.slice(0, i)))) continue;
+    // The tagger calls "when" an adverb wherever it stands; "after" is one only with nothing after it ("soon after,").
+    const adverb = ts[i]!.pos === 'ADV' && ts[i + 1]!.pos === 'PUNCT';
+    if (!REASON.test(ts[i]!.norm) || adverb || !isClause(trimEnds(ts.slice(0, i)))) continue;
     // "because of a bug", "due to a technical glitch": the preposition is no part of the reason.
     const right = trimEnds(ts.slice(/^(?:of|to)$/.test(ts[i + 1]!.norm) ? i + 2 : i + 1));
     const comma = right.findIndex((t) => t.norm === ',');
