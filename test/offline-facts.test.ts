@@ -122,6 +122,12 @@ describe('names: the noun phrases an analyst writes for the system and the organ
   });
 });
 
+/** The sentences the document offers clause candidates from. */
+const clauseSentences = (doc: Parameters<typeof factCandidates>[0][number]) =>
+  factCandidates([doc])
+    .filter((c) => c.kind === 'clause')
+    .map((c) => c.s.text);
+
 /** Every span a name candidate of the document offers, whatever the field. */
 const nameSpans = (doc: Parameters<typeof factCandidates>[0][number]) =>
   factCandidates([doc])
@@ -135,10 +141,9 @@ describe('background', () => {
       'Like many modern vehicles, the Aster downloads new software over a mobile data connection and installs it overnight. ' +
         'A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.',
     );
-    const clauses = factCandidates([doc])
-      .filter((c) => c.kind === 'clause')
-      .map((c) => c.s.text);
-    expect(clauses).toEqual(['A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.']);
+    expect(clauseSentences(doc)).toEqual([
+      'A bug in the resume logic wrote part of the package twice and corrupted the file that was installed.',
+    ]);
   });
 
   it('offers a sentence full of names when what it states reads as prose, and no caption or credit line', () => {
@@ -149,9 +154,7 @@ describe('background', () => {
         'Aviation analyst Dana Morrow said airlines should test their failover regularly. ' +
         'SkyRadar/Lenfield Courier; screenshot by Omar Feld/Travel Desk',
     );
-    const clauses = factCandidates([doc])
-      .filter((c) => c.kind === 'clause')
-      .map((c) => c.s.text);
+    const clauses = clauseSentences(doc);
     expect(clauses).toContain('Aviation analyst Dana Morrow said airlines should test their failover regularly.');
     expect(clauses.some((t) => t.includes('screenshot'))).toBe(false);
   });
