@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 export type Line = { n: number; bytes: Buffer } | { n: number; tooLong: number };
 
 /**
- * The lines of a file (or of its content, already read) as bytes, so each can be checked as UTF-8 on its own, and never more than
- * `maxBytes` of one line held: a longer line is passed over up to its end and reported with its
+ * The lines of a file (or of its content, already read) as bytes, so each can be checked as UTF-8 on
+ * its own, and never more than `maxBytes` of one line held: a longer line is passed over up to its end and reported with its
  * length. (readline holds a whole line, however long, and decodes the stream as one.)
  */
 export async function* readLines(source: string | Buffer, maxBytes: number): AsyncGenerator<Line> {

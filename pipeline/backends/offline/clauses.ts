@@ -55,11 +55,12 @@ const carries = (part: readonly Token[], s: Sentence, cues: readonly Cue[]) => {
 const REASON = new RegExp(`^(?:${TUNING.settings.extraction.clauseReasons})$`, 'i');
 
 /**
- * The clause of reason a statement ends with, if any: "…suffered a three-hour outage after a faulty
- * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers" ("…,
- * when a database upgrade failed" too), and
- * "…overpaid 12,000 people after a calculation error in its new payments system" the noun phrase. Not where the verb after the subordinator lies past a comma ("after the outage,
- * engineers restored…"); only when what comes before is a clause too, and the reason carries `cues`.
+ * The reason a statement ends with, if any: a clause ("…suffered a three-hour outage after a faulty
+ * change was pushed to its load balancers" gives "a faulty change was pushed to its load balancers";
+ * "…, when a database upgrade failed" too), or a noun phrase of three words or more ("…overpaid 12,000
+ * people after a calculation error in its new payments system"). Not where the verb after the
+ * subordinator lies past a comma ("after the outage, engineers restored…"); only when what comes before
+ * is a clause too, and the reason carries `cues`.
  */
 export function reasonPart(s: Sentence, span: Span, cues: readonly Cue[]): Span | null {
   const ts = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);

@@ -54,7 +54,8 @@ function stated(c: Candidate, field: FactField): Candidate | null {
 /**
  * A record that would state no software cause, though a statement it lists gives one as its reason
  * ("…suffered a three-hour outage after a faulty configuration change was pushed", "…overpaid 12,000
- * people after a calculation error in its new payments system"), states that reason as the cause. Only then: cutting every statement at its clause of reason cost FAIL's dev split
+ * people after a calculation error in its new payments system"), states that reason as the cause.
+ * Only then: cutting every statement at its clause of reason cost FAIL's dev split
  * and the sample their long gold impacts and fixes (fact recall 0.439 → 0.423 and 0.408 → 0.391), and
  * neither has a record without a software cause, so they are unchanged; a single short article often is.
  */

@@ -230,7 +230,10 @@ export const SettingsFile = z
         fieldKinds: z.partialRecord(z.enum(NAME_FIELDS), z.array(z.enum(NAME_KINDS))),
         /** Words after a comma that open a new clause, where a sentence stating two facts splits. */
         clauseJoins: Pattern,
-        /** Subordinators of a clause of reason ("…went down after a faulty update was pushed", "due to a glitch"): see clauses.ts reasonPart. */
+        /**
+         * Words that open a statement's reason ("…went down after a faulty update was pushed", "due to a glitch",
+         * "…, when a database upgrade failed"): see clauses.ts reasonPart.
+         */
         clauseReasons: Pattern,
         /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
         attribution: z
