@@ -114,6 +114,10 @@ describe('failscope run on the sample', () => {
     expect(exported.stdout).toBe(readFileSync(join(out1, 'incidents.json'), 'utf8'));
     // --json, which every command takes, means JSON here too; with another format named it is refused.
     expect((await failscope('export', '--json', '--db', db)).stdout).toBe(exported.stdout);
+    // An --out in folders that do not exist yet makes them.
+    const nested = join(tmp.dir, 'exports', '2026', 'incidents.json');
+    expect((await failscope('export', '--format', 'json', '--db', db, '--out', nested)).code).toBe(0);
+    expect(readFileSync(nested, 'utf8')).toBe(exported.stdout);
     const both = await failscope('export', '--json', '--format', 'csv', '--db', db);
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('--json and --format csv ask for two formats');
@@ -363,6 +367,12 @@ describe('bad inputs', () => {
       [['eval', '--gold', sample, '--out', file], `--out ${file} is a file: name a directory`],
       [['learn', '--gold', sample, '--out', folder], `--out ${folder} is a directory: name the file to write`],
       [['review', 'export', '--db', db, '--out', file], `--out ${file} is a file: name a directory`],
+      // A file where a folder of the path should be: said before learning, not after.
+      [['learn', '--gold', sample, '--out', join(file, 'm.json')], `--out ${join(file, 'm.json')}: ${file} is a file, not a folder`],
+      [
+        ['export', '--db', db, '--format', 'md', '--out', join(file, 'sub', 'x.md')],
+        `--out ${join(file, 'sub', 'x.md')}: ${file} is a file, not a folder`,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await failscope(...args);

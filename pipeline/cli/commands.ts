@@ -7,7 +7,18 @@ import { FORMATS, render, type Format } from '../export/formats.ts';
 import { writeHtml } from '../export/html.ts';
 import { applyReviews, asExported } from '../export/reviewed.ts';
 import type { ExportRecord } from '../../schemas/index.ts';
-import { type CommonOptions, EXIT, onCtrlC, open, openExisting, requireExisting, requireOut, warnProblem, withCommon } from './common.ts';
+import {
+  type CommonOptions,
+  EXIT,
+  onCtrlC,
+  open,
+  openExisting,
+  requireExisting,
+  requireOut,
+  warnProblem,
+  withCommon,
+  writeOut,
+} from './common.ts';
 import { outputFor, progressSink } from './progress.ts';
 import { integer } from './numbers.ts';
 import type { Problem } from '../ingest/read.ts';
@@ -289,7 +300,7 @@ export function exportCommand(): Command {
           return;
         }
         const text = render(opts.format, records, articles);
-        if (opts.out) writeFileSync(opts.out, text);
+        if (opts.out) writeOut(opts.out, text);
         else process.stdout.write(text);
       } finally {
         await s.close();

@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createBackend, BACKENDS, defaultBackend } from '../backends/index.ts';
@@ -129,10 +130,33 @@ export function requireExisting(paths: readonly string[]): void {
  * outputs has wasted the wait. A path that does not exist yet is made when written.
  */
 export function requireOut(path: string | undefined, kind: 'directory' | 'file'): void {
-  if (!path || !existsSync(path)) return;
+  if (!path) return;
+  // The folders an --out needs are made; one that is a file already cannot be, and a long learn should not find that out at the end.
+  let above = dirname(resolve(path));
+  while (!existsSync(above) && dirname(above) !== above) above = dirname(above);
+  if (!statSync(above).isDirectory()) throw new Error(`--out ${path}: ${above} is a file, not a folder`);
+  if (!existsSync(path)) return;
   const dir = statSync(path).isDirectory();
   if (kind === 'directory' && !dir) throw new Error(`--out ${path} is a file: name a directory (one that does not exist is made)`);
   if (kind === 'file' && dir) throw new Error(`--out ${path} is a directory: name the file to write`);
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'no permission to write there',
+  EPERM: 'no permission to write there',
+  EROFS: 'the file system there is read-only',
+  ENOSPC: 'the disk is full',
+};
+
+/** Writes an --out file, making its folders first; a failure says which file and why in words, not only a system code. */
+export function writeOut(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(path, text);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`cannot write --out ${path}: ${WRITE_ERRORS[err.code ?? ''] ?? err.message}`);
+  }
 }
 
 /** Exit codes: 0 all done, 1 error, 3 finished but something was skipped or failed. */

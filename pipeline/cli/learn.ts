@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { EXIT, requireOut } from './common.ts';
+import { EXIT, requireOut, writeOut } from './common.ts';
 import { loadModel } from '../backends/offline/learned.ts';
 import { learnModel } from '../learn/learn.ts';
 
@@ -40,7 +39,7 @@ export function learnCommand(): Command {
       if (trained && trained.articles + trained.incidents === 0)
         throw new Error(`nothing to learn from: no labelled article or incident could be read from ${opts.gold.join(', ')}`);
       const out = resolve(opts.out);
-      writeFileSync(out, `${JSON.stringify(model, null, 1)}\n`);
+      writeOut(out, `${JSON.stringify(model, null, 1)}\n`);
       const cv = model.adaptation?.crossValidation ?? model.crossValidation;
       if (opts.json) process.stdout.write(`${JSON.stringify({ out, crossValidation: cv })}\n`);
       else
