@@ -117,6 +117,7 @@ describe('failscope collect on a local site', () => {
     const start2 = requests.length;
     const second = await failscope(...collectArgs());
     expect(second.code).toBe(3); // finished, with failures recorded
+    expect(second.stdout).toContain(`next: failscope run --db ${DB}`);
     const run2 = requests.slice(start2);
 
     // Nothing recorded by run 1 is requested again by run 2. Only robots.txt (read once per run) and the
@@ -169,6 +170,9 @@ describe('failscope collect on a local site', () => {
       /failed +http:\/\/127\.0\.0\.1:\d+\/articles\/library-sunday-hours\.html +private-address: 127\.0\.0\.1 is a private/,
     );
     expect(requests.length).toBe(before);
+    // Nothing collected: no pointer to `run`, which would have nothing to work on.
+    expect(r.stdout).toContain('next: no page collected yet to run on; the failures above say why');
+    expect(r.stdout).not.toContain('next: failscope run');
   });
 });
 

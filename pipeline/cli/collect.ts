@@ -200,7 +200,10 @@ export function collectCommand(): Command {
                 `${summary.notModified ? `, ${summary.notModified} not modified` : ''}; ${summary.itemsQueued} new URL(s) found in feeds${summary.interrupted ? '; INTERRUPTED' : ''}`,
               'in the store:',
               ...statusLines(s.store),
-              `next: failscope run${opts.db ? ` --db ${opts.db}` : ''}   (screen → group → extract → classify the collected articles)`,
+              // Nothing collected is nothing to run on: pointing at `run` then sends a user to an empty pipeline.
+              s.store.fetches.counts().pages.fetched
+                ? `next: failscope run${opts.db ? ` --db ${opts.db}` : ''}   (screen → group → extract → classify the collected articles)`
+                : 'next: no page collected yet to run on; the failures above say why (`--retry-failed` tries failed URLs again)',
               '',
             ].join('\n'),
           );
