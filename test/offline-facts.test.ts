@@ -11,7 +11,7 @@ import { type Option, assignFields } from '../pipeline/backends/offline/assign.t
 import { mergeFacts } from '../pipeline/backends/offline/merge.ts';
 import { type Candidate, factCandidates } from '../pipeline/backends/offline/candidates.ts';
 import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
-import { extractPostmortem } from '../pipeline/backends/offline/extract.ts';
+import { extractPostmortem, traceExtraction } from '../pipeline/backends/offline/extract.ts';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import { impactedPart, organisationPart, responsiblePart, systemPart } from '../pipeline/backends/offline/name-candidates.ts';
@@ -241,7 +241,7 @@ describe('the page after the story', () => {
   });
 });
 
-describe('what was not done', () => {
+describe('what a clause cannot state', () => {
   it('is no fix: a clause saying what was not done, or could not be, is offered to the other fields only', () => {
     const doc = storyDoc(
       'not-done',
@@ -257,6 +257,44 @@ describe('what was not done', () => {
       [1, false, true],
       [2, true, true],
     ]);
+  });
+
+  it('is no cause: a clause saying what has been done since is offered to fixes and preventions', () => {
+    const doc = storyDoc(
+      'done-since',
+      'The network says it has since required multi-factor authentication for all remote access. ' +
+        'Configuration for the load balancers will now be rolled out in stages. ' +
+        'The counter had been stored in a 16-bit field since the system was built.',
+    );
+    const fields = factCandidates([doc])
+      .filter((c) => c.kind === 'clause')
+      .map((c) => [c.s.index, !!c.spans.softwareCauses, !!c.spans.nonSoftwareCauses, !!c.spans.fixes, !!c.spans.preventions]);
+    expect(fields).toEqual([
+      [0, false, false, true, true],
+      [1, false, false, true, true],
+      [2, true, true, true, true],
+    ]);
+  });
+
+  it('is no cause or impact of a failure it denies or hedges, though a hedged fix or prevention may be kept', () => {
+    const doc = storyDoc(
+      'unasserted',
+      'Microsoft said it had seen no evidence that the attackers exploited any vulnerability in its products. ' +
+        'Analysts said other banks might also suffer an outage of this kind. ' +
+        'A faulty configuration change caused the outage at the bank on Monday. ' +
+        'The bank said it would release a patch to fix the bug within a week.',
+    );
+    // A model that keeps every candidate, so only the rule can leave a statement out.
+    const all = structuredClone(MODEL);
+    for (const part of [all.extraction, all.adaptation?.extraction]) for (const m of Object.values(part ?? {})) m.threshold = 1e-9;
+    const kept = (field: string) =>
+      traceExtraction([doc], all)
+        .options.filter((o) => o.field === field && o.c.kind === 'clause')
+        .map((o) => o.c.s.index);
+    for (const field of ['softwareCauses', 'nonSoftwareCauses', 'impacts']) expect(kept(field).filter((i) => i < 2)).toEqual([]);
+    expect(kept('softwareCauses')).toContain(2);
+    expect(kept('preventions')).toEqual(expect.arrayContaining([0, 1, 3]));
+    expect(kept('fixes')).toContain(3);
   });
 });
 

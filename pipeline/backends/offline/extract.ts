@@ -17,7 +17,16 @@ import { MODEL } from './learned.ts';
 import { datedFacts } from './timeline.ts';
 import { TUNING } from './tuning.ts';
 
-const { maxFacts: MAX_FACTS, summarySentences } = TUNING.settings.extraction;
+const { maxFacts: MAX_FACTS, summarySentences, assertedOnly } = TUNING.settings.extraction;
+const ASSERTED_ONLY = new Set<FactField>(assertedOnly);
+
+/**
+ * A statement that denies or hedges the failure it names (its sentence's polarity, candidates.ts) is no
+ * cause or impact of it, whatever its words. Preventions and fixes are often hedged and still facts:
+ * "could have been avoided if…", "said it would release a patch". On FAIL's dev split, cross-fitted, 20
+ * such statements cleared a cause or impact threshold and 1 stated a gold fact.
+ */
+const unasserted = (o: Option) => o.c.kind === 'clause' && ASSERTED_ONLY.has(o.field) && (o.c.x.negated === 1 || o.c.x.hedged === 1);
 
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {
@@ -122,7 +131,7 @@ export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel
       scored.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
     });
   }
-  const options = scored.filter((o) => o.margin >= 0);
+  const options = scored.filter((o) => o.margin >= 0 && !unasserted(o));
   const assigned = assignFields(options).map((o) => ({ o, c: stated(o.c, o.field) }));
   // A name that states nothing takes along the sightings kept as more of it ("reset procedure at Holloway
   // Junction" of "Holloway Junction"), which would otherwise stand in its place.

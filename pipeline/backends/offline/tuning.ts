@@ -170,8 +170,16 @@ export const SettingsFile = z
         maxSentence: z.number().int().positive(),
         /** A sentence this matches is the page's furniture (credits, captions, links), not the story. */
         furniture: Pattern,
-        /** Per clause field, a clause this matches states what was not done: no fix ("does not require 2FA"). */
-        notDone: z.partialRecord(z.enum(CLAUSE_FIELDS), Pattern),
+        /**
+         * Clause fields a statement fills only if it asserts the failure: one that denies or hedges it ("no evidence
+         * that the actor exploited any vulnerability", "might be an issue") states no cause or impact of it.
+         */
+        assertedOnly: z.array(z.enum(CLAUSE_FIELDS)),
+        /**
+         * Per clause field, a clause this matches states something else: what was not done is no fix ("does not
+         * require 2FA"), and what has been done since is no cause ("has since required MFA", "will now be rolled out").
+         */
+        notOfField: z.partialRecord(z.enum(CLAUSE_FIELDS), Pattern),
         /** A statement this matches is background, how things usually are ("Like many modern vehicles, …"). */
         background: Pattern,
         summarySentences: z.number().int().positive(),
