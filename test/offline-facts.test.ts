@@ -296,6 +296,21 @@ describe('what a clause cannot state', () => {
     expect(kept('preventions')).toEqual(expect.arrayContaining([0, 1, 3]));
     expect(kept('fixes')).toContain(3);
   });
+
+  it('is no fact of any field when it says what is not known or not said', () => {
+    const doc = storyDoc(
+      'not-known',
+      "It's not known how many machines were infected by the malicious ad. " +
+        'AOL would not say how many people were exposed to the poison ads. ' +
+        'The malicious ad infected thousands of machines running outdated browsers.',
+    );
+    const all = structuredClone(MODEL);
+    for (const part of [all.extraction, all.adaptation?.extraction]) for (const m of Object.values(part ?? {})) m.threshold = 1e-9;
+    const { scored, options } = traceExtraction([doc], all);
+    const sentences = (os: typeof options) => [...new Set(os.filter((o) => o.c.kind === 'clause').map((o) => o.c.s.index))].sort();
+    expect(sentences(scored)).toEqual([0, 1, 2]);
+    expect(sentences(options)).toEqual([2]);
+  });
 });
 
 describe('sentences', () => {

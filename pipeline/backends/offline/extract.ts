@@ -17,8 +17,9 @@ import { MODEL } from './learned.ts';
 import { datedFacts } from './timeline.ts';
 import { TUNING } from './tuning.ts';
 
-const { maxFacts: MAX_FACTS, summarySentences, assertedOnly } = TUNING.settings.extraction;
+const { maxFacts: MAX_FACTS, summarySentences, assertedOnly, notKnown } = TUNING.settings.extraction;
 const ASSERTED_ONLY = new Set<FactField>(assertedOnly);
+const NOT_KNOWN = new RegExp(notKnown, 'i');
 
 /**
  * A statement that denies or hedges the failure it names (its sentence's polarity, candidates.ts) is no
@@ -27,6 +28,12 @@ const ASSERTED_ONLY = new Set<FactField>(assertedOnly);
  * such statements cleared a cause or impact threshold and 1 stated a gold fact.
  */
 const unasserted = (o: Option) => o.c.kind === 'clause' && ASSERTED_ONLY.has(o.field) && (o.c.x.negated === 1 || o.c.x.hedged === 1);
+
+/**
+ * A statement of what is not known or not said ("It's not known how many machines may have been infected",
+ * "AOL would not say how many people were exposed") states no fact, though its words are those of one.
+ */
+const unknown = (o: Option) => o.c.kind === 'clause' && NOT_KNOWN.test(o.c.spans[o.field]!.text);
 
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {
@@ -131,7 +138,7 @@ export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel
       scored.push({ c, field, p, margin: logit(p) - logit(m.threshold) });
     });
   }
-  const options = scored.filter((o) => o.margin >= 0 && !unasserted(o));
+  const options = scored.filter((o) => o.margin >= 0 && !unasserted(o) && !unknown(o));
   const assigned = assignFields(options).map((o) => ({ o, c: stated(o.c, o.field) }));
   // A name that states nothing takes along the sightings kept as more of it ("reset procedure at Holloway
   // Junction" of "Holloway Junction"), which would otherwise stand in its place.

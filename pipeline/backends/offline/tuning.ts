@@ -175,6 +175,8 @@ export const SettingsFile = z
          * that the actor exploited any vulnerability", "might be an issue") states no cause or impact of it.
          */
         assertedOnly: z.array(z.enum(CLAUSE_FIELDS)),
+        /** A statement this matches says what is not known or not said ("AOL would not say how many…"): no fact of any clause field. */
+        notKnown: Pattern,
         /**
          * Per clause field, a clause this matches states something else: what was not done is no fix ("does not
          * require 2FA"), and what has been done since is no cause ("has since required MFA", "will now be rolled out").
