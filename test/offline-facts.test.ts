@@ -242,12 +242,13 @@ describe('the page after the story', () => {
 });
 
 describe('what a clause cannot state', () => {
-  it('is no fix: a clause saying what was not done, or could not be, is offered to the other fields only', () => {
+  it('is no fix: a clause saying what was not done, could not be or should have been, is offered to the other fields only', () => {
     const doc = storyDoc(
       'not-done',
       'Veridian does not require two-factor authentication for its mobile app, though it is offered as an option. ' +
         'The affected cars could not be repaired remotely and had to be taken to service centres. ' +
-        'The bank not only reset every password but also refunded the stolen money within a day.',
+        'The bank not only reset every password but also refunded the stolen money within a day. ' +
+        'The utility should have run the new billing system alongside the old one before switching over.',
     );
     const fixes = factCandidates([doc])
       .filter((c) => c.kind === 'clause')
@@ -256,6 +257,7 @@ describe('what a clause cannot state', () => {
       [0, false, true],
       [1, false, true],
       [2, true, true],
+      [3, false, true],
     ]);
   });
 

@@ -178,8 +178,9 @@ export const SettingsFile = z
         /** A statement this matches says what is not known or not said ("AOL would not say how many…"): no fact of any clause field. */
         notKnown: Pattern,
         /**
-         * Per clause field, a clause this matches states something else: what was not done is no fix ("does not
-         * require 2FA"), and what has been done since is no cause ("has since required MFA", "will now be rolled out").
+         * Per clause field, a clause this matches states something else: what was not done, or should have been, is
+         * no fix ("does not require 2FA", "should have run the new system alongside the old one"), and what has
+         * been done since is no cause ("has since required MFA", "will now be rolled out").
          */
         notOfField: z.partialRecord(z.enum(CLAUSE_FIELDS), Pattern),
         /** A statement this matches is background, how things usually are ("Like many modern vehicles, …"). */
