@@ -455,6 +455,11 @@ describe('what kind of thing a name names', () => {
     // A place or an event is no organisation, however it is named.
     expect(part('Signals failed at Holloway Junction on Monday.', 'Holloway Junction')).toBe('none');
     expect(part('Fans of the Tessaly Cup were angry.', 'Tessaly Cup')).toBe('none');
+    // An organisation named by its role is the proper name its apposition gives, where the phrase stops before it.
+    expect(part("An update by the software's supplier, MedSlot, had swapped two templates.", "software's supplier")).toBe('MedSlot');
+    expect(part('The fault was traced to a module from the supplier, Ticketra.', 'supplier')).toBe('Ticketra');
+    expect(part('The supplier, a small firm in Leeds, said so.', 'supplier')).toBe('whole');
+    expect(part('The airline, Northwind Air, and its staff were praised.', 'airline')).toBe('Northwind Air');
     // Responsible is whoever owns the thing that failed; a thing owned by no name is stated whole.
     const responsible = stating(responsiblePart);
     expect(responsible("Northwind's check-in system failed.", "Northwind's check-in system")).toBe('Northwind');

@@ -4,7 +4,7 @@ import type { ArticleDoc, Cue } from './evidence.ts';
 import { NAME_FIELDS, type NameField } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
 import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
-import type { Span } from './span.ts';
+import { type Span, tokenSpan } from './span.ts';
 import type { Statement } from './attribution.ts';
 import { type NAME_KINDS, TUNING } from './tuning.ts';
 
@@ -225,6 +225,22 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
 }
 
 /**
+ * The proper name an organisation named by its role is given in an apposition: "the software's supplier,
+ * MedSlot, had swapped…", "the supplier, Ticketra". The phrase ends before the verb that follows, so the
+ * name is not in it; it is the run of proper nouns between the commas (or before the sentence's end).
+ */
+function namedAfter(s: Sentence, p: Phrase): Span | null {
+  if (p.proper > 0 || !ORGANISATION.test(headPast(p.tokens, p).norm)) return null;
+  const at = s.tokens.findIndex((t) => t.start >= p.end);
+  if (at < 0 || s.tokens[at]!.norm !== ',') return null;
+  let to = at + 1;
+  while (s.tokens[to]?.pos === 'PROPN') to++;
+  const after = s.tokens[to];
+  const run = s.tokens.slice(at + 1, to);
+  return run.length > 0 && run.length <= 4 && (!after || after.norm === ',' || after.kind === 'punctuation') ? tokenSpan(s, run) : null;
+}
+
+/**
  * The part of a name that names an organisation, when the name is a person under a title ("Revenue
  * Commissioner Adaeze Nwosu", "CD Projekt Red co-founder Marcin Iwinski") or an organisation's
  * ("Environment Agency's Ian Withers"): the proper name before a lower-case title or the possessive,
@@ -236,6 +252,8 @@ function subjectOf(p: Phrase, kind: NameKind): Span | false {
 export function organisationPart(s: Sentence, span: Span): Span | null | false {
   const p = phraseAt(s, span),
     { tokens } = p;
+  const named = namedAfter(s, p);
+  if (named) return named;
   const role = (t: Token | undefined) => !!t && SOURCE.test(t.norm) && !MEDIA.test(t.norm) && !ORGANISATION.test(t.norm);
   // A place or an event named like an organisation ("Holloway Junction", "Tessaly Cup") is none.
   const head = headPast(tokens, p);
