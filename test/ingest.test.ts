@@ -32,6 +32,26 @@ describe('single-document files', () => {
     expect(a.text).toBe(`Published on 2023-03-06.\n${bank1.text}`);
   });
 
+  it('.md without front matter: a date line at the top is read ("Published: 2025-03-14", "Date: March 14, 2025"), a line that is no date is not', async () => {
+    const cases: [string, string | null][] = [
+      ['Published: 2025-03-14', '2025-03-14'],
+      ['Date: March 14, 2025', '2025-03-14'],
+      ['Posted on 14 March 2025.', '2025-03-14'],
+      ['Updated 3 hours ago', null],
+    ];
+    for (const [i, [line, date]] of cases.entries()) {
+      const p = write(`dated-${i}.md`, `# ${bank1.headline}\n\n${line}\n\n${bank1.text}\n`);
+      await ingest(t.store, [p]);
+      const a = t.store.articles.get(`dated-${i}`)!;
+      expect([line, a.published]).toEqual([line, date]);
+      expect(a.text.startsWith(line)).toBe(true);
+    }
+    // Only the top of the story: a date line further down is part of what it says.
+    const p = write('dated-late.md', `# ${bank1.headline}\n\n${bank1.text}\n\nFirst.\n\nSecond.\n\nDate: 2020-01-01\n`);
+    await ingest(t.store, [p]);
+    expect(t.store.articles.get('dated-late')!.published).toBeNull();
+  });
+
   it('.md: front matter gives id, title, date, url and source', async () => {
     const p = write(
       'notes/car.md',

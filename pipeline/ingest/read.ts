@@ -2,6 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { IngestConfig } from '../../schemas/index.ts';
 import { contentHash } from '../text/hash.ts';
+import { toIsoDate } from '../text/dates.ts';
 import { bomEncoding, decodeBody } from '../text/charset.ts';
 import { countWords, extractHtml } from './html.ts';
 import { isOwnExport } from '../export/marks.ts';
@@ -238,6 +239,24 @@ function urlList(raw: string): number {
   return lines.length && lines.every((l) => /^https?:\/\/\S+$/i.test(l.entry)) ? lines.length : 0;
 }
 
+const DATE_LINE = /^\s*(?:published|posted|updated|date)(?:\s+on)?\s*:?\s+(.{6,40}?)\.?\s*$/i;
+
+/**
+ * The date a story pasted without front matter gives on a line of its own at the top ("Published:
+ * 2025-03-14", "Date: March 14, 2025"), as written; a line that reads as no date ("Updated 3 hours ago") is
+ * none. The line stays in the text, as a "Published on" line does.
+ */
+function dateLine(text: string): string | null {
+  for (const line of text
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 3)) {
+    const m = DATE_LINE.exec(line);
+    if (m && toIsoDate(m[1])) return m[1]!;
+  }
+  return null;
+}
+
 /** Plain text or Markdown: optional front matter, then the first line as headline (a lone paragraph: its first sentence). */
 function readTextDoc(path: string, raw: string): ReadItem {
   // Files saved on Windows end lines with CRLF; front matter and headline splitting expect LF.
@@ -261,7 +280,7 @@ function readTextDoc(path: string, raw: string): ReadItem {
     text = headline;
     headline = lead[1];
   }
-  const published = fields.date ?? fields.published ?? /Published on (\d{4}-\d{2}-\d{2})/.exec(body)?.[1] ?? null;
+  const published = fields.date ?? fields.published ?? dateLine(text) ?? /Published on (\d{4}-\d{2}-\d{2})/.exec(body)?.[1] ?? null;
   if (!text.trim()) return problem(path, 'no article text after the headline');
   return {
     article: {
