@@ -14,7 +14,13 @@ import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fi
 import { extractPostmortem, traceExtraction } from '../pipeline/backends/offline/extract.ts';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
-import { impactedPart, organisationPart, responsiblePart, systemPart } from '../pipeline/backends/offline/name-candidates.ts';
+import {
+  impactedPart,
+  organisationPart,
+  referencePart,
+  responsiblePart,
+  systemPart,
+} from '../pipeline/backends/offline/name-candidates.ts';
 import { factShape } from '../evals/fact-shape.ts';
 import { fixture, storyDoc } from './fixtures.ts';
 
@@ -438,7 +444,7 @@ describe('what kind of thing a name names', () => {
     expect(undatedIn('The outage hit the app on deadline.', 'app on deadline')).toBe('whole');
   });
 
-  it("states as an organisation the proper name before a person's title or owning a thing, and a titled person, a place or an event not at all", () => {
+  it("states as an organisation the proper name before a person's title, owning a thing or given in an apposition, and a titled person, a place or an event not at all (a place or an event as no source either)", () => {
     const part = stating(organisationPart);
     expect(part('CD Projekt Red co-founder Marcin Iwinski apologised.', 'CD Projekt Red co-founder Marcin Iwinski')).toBe('CD Projekt Red');
     expect(part('Halden spokesperson Freya Lindgren said so.', 'Halden spokesperson Freya Lindgren')).toBe('Halden');
@@ -460,6 +466,11 @@ describe('what kind of thing a name names', () => {
     expect(part('The fault was traced to a module from the supplier, Ticketra.', 'supplier')).toBe('Ticketra');
     expect(part('The supplier, a small firm in Leeds, said so.', 'supplier')).toBe('whole');
     expect(part('The airline, Northwind Air, and its staff were praised.', 'airline')).toBe('Northwind Air');
+    // Nor is a place or an event a source, though the references model may offer one.
+    const reference = stating(referencePart);
+    expect(reference('The error affected 38,000 households in the Marsh Valley area.', 'Marsh Valley')).toBe('none');
+    expect(reference('Fans of the Tessaly Cup were angry.', 'Tessaly Cup')).toBe('none');
+    expect(reference('Consumer group WaterWatch said so.', 'Consumer group WaterWatch')).toBe('whole');
     // Responsible is whoever owns the thing that failed; a thing owned by no name is stated whole.
     const responsible = stating(responsiblePart);
     expect(responsible("Northwind's check-in system failed.", "Northwind's check-in system")).toBe('Northwind');

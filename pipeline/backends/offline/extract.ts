@@ -10,7 +10,7 @@ import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
 import { relativeToIncident } from './relative.ts';
 import { mergeFacts, namesMore } from './merge.ts';
-import { impactedPart, responsiblePart, systemPart } from './name-candidates.ts';
+import { impactedPart, referencePart, responsiblePart, systemPart } from './name-candidates.ts';
 import { undated } from './phrases.ts';
 import { type OfflineModel, logit } from './model.ts';
 import { MODEL } from './learned.ts';
@@ -45,6 +45,7 @@ const PART: Partial<Record<FactField, typeof systemPart>> = {
   system: systemPart,
   responsibleOrganization: responsiblePart,
   impactedOrganization: impactedPart,
+  references: referencePart,
 };
 
 /**
@@ -53,7 +54,7 @@ const PART: Partial<Record<FactField, typeof systemPart>> = {
  * system, though it may name one ("Owners of Hearthly smart thermostats"); a person under a title, a
  * place or an event is no organisation, though the one before the title may be ("CD Projekt Red
  * co-founder Marcin Iwinski"), and those who attacked were not hit by it; a thing is not responsible,
- * its owner is ("Northwind's check-in system").
+ * its owner is ("Northwind's check-in system"); a place or an event is no source ("Marsh Valley").
  * A last link that only dates a name is no part of it ("in the app at 3 p.m.", phrases.ts undated).
  * It applies to the names the fields kept: a name that states nothing leaves its place empty rather
  * than to a weaker candidate ("Harbor & Finch's net debt" took an impacted organisation's place when a

@@ -302,6 +302,13 @@ export function impactedPart(s: Sentence, span: Span): Span | null | false {
   return CULPRITS.test(headOf(phraseAt(s, span)).norm) ? false : null;
 }
 
+/** A place or an event ("Marsh Valley", "Tessaly Cup") is no source the coverage cites, however it is named. */
+export function referencePart(s: Sentence, span: Span): Span | null | false {
+  const p = phraseAt(s, span);
+  const head = headPast(p.tokens, p);
+  return head.pos === 'PROPN' && PLACE_OR_EVENT.test(head.norm) ? false : null;
+}
+
 /**
  * The names of a sentence whose statement (attribution.ts) has `speaker` as its source. No name runs
  * from the statement into its attribution: "The Three Musketeers, the BBC reports" names two things.
