@@ -247,6 +247,13 @@ describe('the page after the story', () => {
   });
 });
 
+/** A model that keeps every candidate, so only a rule can leave a statement out. */
+function keepingAll() {
+  const all = structuredClone(MODEL);
+  for (const part of [all.extraction, all.adaptation?.extraction]) for (const m of Object.values(part ?? {})) m.threshold = 1e-9;
+  return all;
+}
+
 describe('what a clause cannot state', () => {
   it('is no fix: a clause saying what was not done, could not be or should have been, is offered to the other fields only', () => {
     const doc = storyDoc(
@@ -292,9 +299,7 @@ describe('what a clause cannot state', () => {
         'A faulty configuration change caused the outage at the bank on Monday. ' +
         'The bank said it would release a patch to fix the bug within a week.',
     );
-    // A model that keeps every candidate, so only the rule can leave a statement out.
-    const all = structuredClone(MODEL);
-    for (const part of [all.extraction, all.adaptation?.extraction]) for (const m of Object.values(part ?? {})) m.threshold = 1e-9;
+    const all = keepingAll();
     const kept = (field: string) =>
       traceExtraction([doc], all)
         .options.filter((o) => o.field === field && o.c.kind === 'clause')
@@ -312,9 +317,7 @@ describe('what a clause cannot state', () => {
         'AOL would not say how many people were exposed to the poison ads. ' +
         'The malicious ad infected thousands of machines running outdated browsers.',
     );
-    const all = structuredClone(MODEL);
-    for (const part of [all.extraction, all.adaptation?.extraction]) for (const m of Object.values(part ?? {})) m.threshold = 1e-9;
-    const { scored, options } = traceExtraction([doc], all);
+    const { scored, options } = traceExtraction([doc], keepingAll());
     const sentences = (os: typeof options) => [...new Set(os.filter((o) => o.c.kind === 'clause').map((o) => o.c.s.index))].sort();
     expect(sentences(scored)).toEqual([0, 1, 2]);
     expect(sentences(options)).toEqual([2]);
