@@ -37,9 +37,8 @@ export const CLAUSE_CUES: Record<ClauseField, Cue[]> = {
   fixes: FIELD_CUES.fixes,
 };
 
-const NOT_OF_FIELD: Partial<Record<ClauseField, RegExp>> = Object.fromEntries(
-  Object.entries(TUNING.settings.extraction.notOfField).map(([f, p]) => [f, new RegExp(p, 'i')]),
-);
+const NOT_OF_FIELD = TUNING.settings.extraction.notOfField.map(({ fields, pattern }) => ({ fields, re: new RegExp(pattern, 'i') }));
+const notOfField = (f: ClauseField, text: string) => NOT_OF_FIELD.some((n) => n.fields.includes(f) && n.re.test(text));
 
 const QUESTION = /\?["'”’)\]]*$/;
 
@@ -116,7 +115,7 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
       const spans = Object.fromEntries(
         CLAUSE_FIELDS.flatMap((f) => {
           const span = clauseFor(s, st.clause, parts, CLAUSE_CUES[f]);
-          return NOT_OF_FIELD[f]?.test(span.text) ? [] : [[f, span]];
+          return notOfField(f, span.text) ? [] : [[f, span]];
         }),
       );
       const base = { articleId: d.article.id, s, order: di * 10_000 + s.index };

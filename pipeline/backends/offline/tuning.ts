@@ -178,11 +178,11 @@ export const SettingsFile = z
         /** A statement this matches says what is not known or not said ("AOL would not say how many…"): no fact of any clause field. */
         notKnown: Pattern,
         /**
-         * Per clause field, a clause this matches states something else: what was not done, or should have been, is
+         * For some clause fields, a clause the pattern matches states something else: what was not done, or should have been, is
          * no fix ("does not require 2FA", "should have run the new system alongside the old one"), and what has
          * been done since is no cause ("has since required MFA", "will now be rolled out").
          */
-        notOfField: z.partialRecord(z.enum(CLAUSE_FIELDS), Pattern),
+        notOfField: z.array(z.object({ fields: z.array(z.enum(CLAUSE_FIELDS)), pattern: Pattern })),
         /** A statement this matches is background, how things usually are ("Like many modern vehicles, …"). */
         background: Pattern,
         summarySentences: z.number().int().positive(),
