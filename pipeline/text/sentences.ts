@@ -61,7 +61,8 @@ export function splitSentences(text: string): Sentence[] {
     const [a, b] = s.out(its.span) as unknown as [number, number];
     const toks = tokens.slice(a, b + 1).filter((t): t is Token => !!t && t.kind !== 'tabCRLF');
     for (const whole of atLineEnds(toks, text, wrapped).flatMap(splitAtUnits)) {
-      const part = out.length < BYLINE_SENTENCES ? withoutByline(withoutDateline(whole, text), text) : withoutDateline(whole, text);
+      const undated = withoutDateline(whole, text);
+      const part = out.length < BYLINE_SENTENCES ? withoutByline(undated, text) : undated;
       if (part.length === 0) continue;
       const start = part[0]!.start,
         end = part[part.length - 1]!.end;

@@ -21,6 +21,9 @@ const { maxFacts: MAX_FACTS, summarySentences, assertedOnly, notKnown } = TUNING
 const ASSERTED_ONLY = new Set<FactField>(assertedOnly);
 const NOT_KNOWN = new RegExp(notKnown, 'i');
 
+// The two rules below leave statements out after the models have scored them, unlike the candidates' own rules
+// (candidates.ts): the models still learn from such statements, so adding a rule moves no learned threshold.
+
 /**
  * A statement that denies or hedges the failure it names (its sentence's polarity, candidates.ts) is no
  * cause or impact of it, whatever its words. Preventions and fixes are often hedged and still facts:
