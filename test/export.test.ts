@@ -141,6 +141,22 @@ describe('markdown', () => {
     for (const id of r.articleIds) expect(md).toContain(`- Article ${id}: ${articles.get(id)!.headline}`);
   });
 
+  it('names in a source line only the outlet and date that are known', () => {
+    const r = records[0]!;
+    const id = r.articleIds[0]!;
+    const a = articles.get(id)!;
+    const line = (over: Partial<Article>) =>
+      render('md', [r], new Map([...articles, [id, { ...a, ...over }]]))
+        .split('\n')
+        .find((l) => l.startsWith(`- Article ${id}:`));
+    expect(line({ source: null, published: '2026-10-21', url: null })).toBe(`- Article ${id}: ${a.headline} (2026-10-21)`);
+    expect(line({ source: 'Wire', published: null, url: null })).toBe(`- Article ${id}: ${a.headline} (Wire)`);
+    expect(line({ source: null, published: null, url: null })).toBe(`- Article ${id}: ${a.headline}`);
+    expect(line({ source: 'Wire', published: '2026-10-21', url: 'https://x.test/a' })).toBe(
+      `- Article ${id}: ${a.headline} (Wire, 2026-10-21) <https://x.test/a>`,
+    );
+  });
+
   it('fills the IoT layer only for a cyber-physical system', () => {
     const car = records.find((r) => r.articleIds.includes('car'))!;
     const bank = records.find((r) => r.articleIds.includes('bank1'))!;

@@ -51,9 +51,9 @@ export function toMarkdown(rec: ExportRecord, articles: ReadonlyMap<string, Arti
     out.push(`## ${t.title}`, '', `| ${t.head} | Option | Rationale |`, '| --- | --- | --- |', ...t.rows.map(row), '');
   out.push('## Sources', '');
   for (const { id, article: a } of l.sources) {
-    out.push(
-      `- Article ${id}: ${a ? cell(a.headline) : ''}${a?.source ? ` (${a.source}` : ' ('}${a?.published ? `, ${a.published})` : ')'}${a?.url ? ` <${a.url}>` : ''}`,
-    );
+    // A pasted text often has no outlet, or no date: only what is known goes in the brackets.
+    const about = [a?.source, a?.published].filter(Boolean).join(', ');
+    out.push(`- Article ${id}: ${a ? cell(a.headline) : ''}${about ? ` (${about})` : ''}${a?.url ? ` <${a.url}>` : ''}`);
   }
   return `${out.join('\n')}\n`;
 }
