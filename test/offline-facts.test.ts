@@ -10,8 +10,8 @@ import { CAUSE, FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
 import { type Option, assignFields } from '../pipeline/backends/offline/assign.ts';
 import { mergeFacts } from '../pipeline/backends/offline/merge.ts';
 import { type Candidate, factCandidates } from '../pipeline/backends/offline/candidates.ts';
-import { CLAUSE_FIELDS, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
-import { extractPostmortem, traceExtraction } from '../pipeline/backends/offline/extract.ts';
+import { CLAUSE_FIELDS, type FactField, NAME_FIELDS } from '../pipeline/backends/offline/fact-fields.ts';
+import { extractPostmortem, traceExtraction, unlistedCause } from '../pipeline/backends/offline/extract.ts';
 import { MODEL } from '../pipeline/backends/offline/learned.ts';
 import { TUNING } from '../pipeline/backends/offline/tuning.ts';
 import {
@@ -321,6 +321,38 @@ describe('what a clause cannot state', () => {
     const sentences = (os: typeof options) => [...new Set(os.filter((o) => o.c.kind === 'clause').map((o) => o.c.s.index))].sort();
     expect(sentences(scored)).toEqual([0, 1, 2]);
     expect(sentences(options)).toEqual([2]);
+  });
+});
+
+describe('a record without a software cause', () => {
+  it('takes the likeliest statement that clears the cause threshold and went nowhere, not one another field lists', () => {
+    const doc = storyDoc(
+      'full-impacts',
+      'Hundreds of patients missed outpatient appointments last month. ' +
+        'A fault in the way the system handled changed addresses meant that letters were never printed. ' +
+        'Staff had raised concerns about the address module during testing.',
+    );
+    const option = (i: number, field: FactField, margin: number): Option => {
+      const s = doc.sentences[i]!;
+      const span = { start: s.start, end: s.end, text: s.text };
+      return {
+        c: { kind: 'clause', articleId: 'full-impacts', s, order: i, spans: { [field]: span }, key: '', x: {} },
+        field,
+        p: 0.5,
+        margin,
+      };
+    };
+    const listed = option(0, 'impacts', 3);
+    const options = [
+      listed,
+      option(0, 'softwareCauses', 2),
+      option(1, 'impacts', 1.3),
+      option(1, 'softwareCauses', 0.5),
+      option(2, 'softwareCauses', 0.2),
+    ];
+    // The fault went nowhere (the impacts were full); the first sentence is listed as an impact.
+    expect(unlistedCause([listed], options).map((o) => [o.c.s.index, o.field])).toEqual([[1, 'softwareCauses']]);
+    expect(unlistedCause([listed, option(2, 'softwareCauses', 0.2)], options)).toEqual([]);
   });
 });
 

@@ -72,6 +72,22 @@ function stated(c: Candidate, field: FactField): Candidate | null {
 }
 
 /**
+ * A record that would state no software cause takes the likeliest statement that clears the field's
+ * threshold and went nowhere because the field it fits better was full: "A fault in the way it
+ * handled patients whose addresses had been changed meant that letters … were never printed" fitted
+ * the impacts better, which already held four statements of what the failure did. A statement another
+ * field lists stays there (filling an empty field from those cost precision, see the note of reasonCause).
+ */
+export function unlistedCause(kept: readonly Option[], options: readonly Option[]): Option[] {
+  if (kept.some((o) => o.field === 'softwareCauses')) return [];
+  const listed = new Set(kept.filter((o) => o.c.kind === 'clause').map((o) => o.c.s));
+  const best = options
+    .filter((o) => o.field === 'softwareCauses' && o.c.kind === 'clause' && !listed.has(o.c.s))
+    .sort((a, b) => b.margin - a.margin)[0];
+  return best ? [best] : [];
+}
+
+/**
  * A record that would state no software cause, though a statement it lists gives one as its reason
  * ("…suffered a three-hour outage after a faulty configuration change was pushed", "…overpaid 12,000
  * people after a calculation error in its new payments system"), states that reason as the cause.
@@ -148,6 +164,7 @@ export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel
   // Junction" of "Holloway Junction"), which would otherwise stand in its place.
   const none = assigned.filter((a) => !a.c).map((a) => a.o);
   const kept = assigned.flatMap(({ o, c }) => (c && !none.some((d) => d.field === o.field && namesMore(d, o)) ? [{ ...o, c }] : []));
+  kept.push(...unlistedCause(kept, options));
   kept.push(...reasonCause(kept, scored));
   for (const field of FACT_FIELDS)
     pm[field] = mergeFacts(
