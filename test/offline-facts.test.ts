@@ -324,6 +324,27 @@ describe('what a clause cannot state', () => {
   });
 });
 
+describe('who only speaks', () => {
+  it('is a source, not the system or an organisation responsible or hit, unless a statement names it too', () => {
+    const doc = storyDoc(
+      'quoted',
+      'Skyline Air cancelled 400 flights after the crew scheduling system built by Norvane Systems crashed during an upgrade. ' +
+        'Norvane Systems said the upgrade script had not been tested against a copy of the live database. ' +
+        'The Civil Aviation Authority said passengers were entitled to compensation of up to 520 pounds each. ' +
+        'The Transport Regulator said it was in contact with the airline about the outage.',
+    );
+    const { options, kept } = traceExtraction([doc], keepingAll());
+    const names = (os: typeof kept, field: string) => os.filter((o) => o.field === field && o.c.kind === 'name').map((o) => o.c.key);
+    for (const field of ['system', 'responsibleOrganization', 'impactedOrganization']) {
+      expect(names(options, field), field).toEqual(expect.arrayContaining(['civil aviation authority', 'transport regulator']));
+      expect(names(kept, field), field).not.toContain('civil aviation authority');
+      expect(names(kept, field), field).not.toContain('transport regulator');
+    }
+    expect(names(kept, 'responsibleOrganization')).toContain('norvane systems');
+    expect(names(kept, 'references')).toEqual(expect.arrayContaining(['civil aviation authority', 'transport regulator']));
+  });
+});
+
 describe('a record without a software cause', () => {
   it('takes the likeliest statement that clears the cause threshold and went nowhere, not one another field lists', () => {
     const doc = storyDoc(

@@ -53,6 +53,8 @@ const when = (ts: readonly Token[], i: number) =>
 const isVerb = (ts: readonly Token[], i: number) =>
   (ts[i]!.pos === 'VERB' || ts[i]!.pos === 'AUX') && !(ts[i - 1]?.norm === '-' && ts[i - 1]!.end === ts[i]!.start);
 const isSpeech = (t: Token | undefined) => !!t && SPEECH.test(t.norm);
+/** A verb that only reports speech ("said", "told"), unlike "claimed to improve" or "warned of". */
+export const saysSo = (t: Token | undefined) => !!t && DIRECT.test(t.norm);
 const words = (ts: readonly Token[]) => ts.filter((t) => t.kind === 'word' || t.kind === 'number').length;
 const hasVerb = (ts: readonly Token[]) => ts.some((_t, i) => isVerb(ts, i));
 const boundary = (t: Token | undefined) => !!t && (t.norm === ',' || QUOTE.test(t.norm));

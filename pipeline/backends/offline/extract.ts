@@ -1,6 +1,7 @@
 import type { Postmortem } from '../../../schemas/index.ts';
 import { emptyPostmortem } from '../../../schemas/index.ts';
 import { type Option, assignFields } from './assign.ts';
+import { saysSo } from './attribution.ts';
 import { CLAUSE_CUES, type Candidate, factCandidates } from './candidates.ts';
 import { FACT_FIELDS, type FactField } from './fact-fields.ts';
 import { FAILURE } from './cues.ts';
@@ -20,6 +21,7 @@ import { TUNING } from './tuning.ts';
 const { maxFacts: MAX_FACTS, summarySentences, assertedOnly, notKnown } = TUNING.settings.extraction;
 const ASSERTED_ONLY = new Set<FactField>(assertedOnly);
 const NOT_KNOWN = new RegExp(notKnown, 'i');
+const SPEAKING_ONLY = new Set<FactField>(['system', 'responsibleOrganization', 'impactedOrganization']);
 
 // The two rules below leave statements out after the models have scored them, unlike the candidates' own rules
 // (candidates.ts): the models still learn from such statements, so adding a rule moves no learned threshold.
@@ -37,6 +39,24 @@ const unasserted = (o: Option) => o.c.kind === 'clause' && ASSERTED_ONLY.has(o.f
  * "AOL would not say how many people were exposed") states no fact, though its words are those of one.
  */
 const unknown = (o: Option) => o.c.kind === 'clause' && NOT_KNOWN.test(o.c.spans[o.field]!.text);
+
+/**
+ * A name the coverage only ever quotes ("The Civil Aviation Authority said passengers were entitled to
+ * compensation", "The Financial Conduct Authority said it was in contact with the bank") is a source:
+ * nothing the articles state makes it the system, or the organisation responsible or hit. A regulator
+ * or an analyst speaks this way; an organisation that failed, or was hit, is also named in what is said.
+ */
+function onlyQuoted(candidates: readonly Candidate[]): (o: Option) => boolean {
+  // A speaker is also one that keeps its statement ("It said it was in contact…" names no one without it).
+  const speaks = (c: Candidate) => {
+    const span = Object.values(c.spans)[0]!;
+    let next = c.s.tokens.findIndex((t) => t.start >= span.end);
+    while (c.s.tokens[next]?.pos === 'AUX') next++;
+    return c.x['name.speaker'] === 1 || saysSo(c.s.tokens[next]);
+  };
+  const named = new Set(candidates.filter((c) => c.kind === 'name' && !speaks(c)).map((c) => c.key));
+  return (o) => o.c.kind === 'name' && SPEAKING_ONLY.has(o.field) && !named.has(o.c.key);
+}
 
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {
@@ -163,7 +183,11 @@ export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel
   // A name that states nothing takes along the sightings kept as more of it ("reset procedure at Holloway
   // Junction" of "Holloway Junction"), which would otherwise stand in its place.
   const none = assigned.filter((a) => !a.c).map((a) => a.o);
-  const kept = assigned.flatMap(({ o, c }) => (c && !none.some((d) => d.field === o.field && namesMore(d, o)) ? [{ ...o, c }] : []));
+  // A name only quoted leaves its place empty too, as one that states nothing does.
+  const quoted = onlyQuoted(candidates);
+  const kept = assigned.flatMap(({ o, c }) =>
+    c && !quoted(o) && !none.some((d) => d.field === o.field && namesMore(d, o)) ? [{ ...o, c }] : [],
+  );
   kept.push(...unlistedCause(kept, options));
   kept.push(...reasonCause(kept, scored));
   for (const field of FACT_FIELDS)
