@@ -467,6 +467,8 @@ describe('what kind of thing a name names', () => {
     expect(part("Tesla's official response came late.", "Tesla's official response")).toBe('none');
     expect(part('Nobody claimed responsibility for the ransomware attack.', 'responsibility for the ransomware attack')).toBe('none');
     expect(part("Toyota's latest recall covers 2.4 million cars.", "Toyota's latest recall")).toBe('none');
+    // A person by a post that a verb's -ing form names.
+    expect(part("Skyline's chief operating officer spoke.", "Skyline's chief operating officer")).toBe('none');
     expect(part('Lumenstream subscribers were angry.', 'Lumenstream subscribers')).toBe('none');
     expect(part('The Samsung Galaxy S5 fingerprint scanner was fooled.', 'Samsung Galaxy S5 fingerprint scanner')).toBe('whole');
     // A count says how many failed, not what; a model number is no count.
@@ -631,6 +633,21 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     ['According to the regulator, the software had not been tested.', 'the software had not been tested', 'regulator'],
     ['"We have rolled back the update," a spokesperson said.', 'We have rolled back the update', 'spokesperson'],
     ['But the company told Reuters that no data was lost.', 'no data was lost', 'company'],
+    // A preposition before a number counts the statement's subject; before a year it dates the saying.
+    ['The bank said around 1.2 million customers were affected.', 'around 1.2 million customers were affected', 'bank'],
+    ['Officials said up to 400 people had been affected.', 'up to 400 people had been affected', 'Officials'],
+    ['The agency said in 2019 that the system was fine.', 'the system was fine', 'agency'],
+    // A post named with a verb's -ing form is still a title; a whole quotation is a statement where the tagger finds no verb.
+    [
+      '"We restored the database from a backup," said Skyline\'s chief operating officer, Helen Marsh.',
+      'We restored the database from a backup',
+      "Skyline's chief operating officer, Helen Marsh",
+    ],
+    [
+      '"Any change to a system this critical needs a tested way back," he said.',
+      'Any change to a system this critical needs a tested way back',
+      null,
+    ],
     [
       'Hackers stole the passwords, said Dana Reyes, a researcher at Quillon Labs.',
       'Hackers stole the passwords',

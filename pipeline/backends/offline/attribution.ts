@@ -90,7 +90,9 @@ function speakerOf(ts: readonly Token[], maxWords: number, loose = false): Token
   while (to > from && dangling(ts[to - 1]!)) to--;
   const s = ts.slice(from, to);
   if (s.length === 0 || words(s) > maxWords) return null;
-  if (loose ? s.some((t) => RELATIVE_WORD.test(t.norm)) : hasVerb(s)) return null;
+  // "chief operating officer", "managing director": a verb's -ing form before a noun names a post, it does not act.
+  const acts = s.some((t, i) => isVerb(s, i) && !(/ing$/.test(t.norm) && s[i + 1]?.pos === 'NOUN'));
+  if (loose ? s.some((t) => RELATIVE_WORD.test(t.norm)) : acts) return null;
   return s.length === 1 && PRONOUN.test(s[0]!.norm) ? [] : s;
 }
 
@@ -103,7 +105,11 @@ function afterVerb(ts: readonly Token[], v: number): number {
     if (ts[i]?.pos === 'DET' || ts[i]?.pos === 'PRON') i++;
     while (ts[i] && (ts[i]!.pos === 'PROPN' || ts[i]!.pos === 'NOUN')) i++;
   }
-  if (ts[i] && (ts[i]!.pos === 'ADP' || when(ts, i)) && ts[i]!.norm !== 'that' && ts[i]!.norm !== 'to') {
+  // "said around 1.2 million customers were affected", "up to 400 people": a preposition before a number (not a
+  // year) counts what the statement is about.
+  const n = ts[i + 1]?.pos === 'ADP' ? i + 2 : i + 1;
+  const counting = ts[i]?.pos === 'ADP' && ts[n]?.kind === 'number' && !/^(?:19|20)\d\d$/.test(ts[n]!.norm);
+  if (ts[i] && (ts[i]!.pos === 'ADP' || when(ts, i)) && !counting && ts[i]!.norm !== 'that' && ts[i]!.norm !== 'to') {
     const from = i;
     while (i < ts.length && i - from < 6 && !END.test(ts[i]!.norm) && !isVerb(ts, i) && ts[i]!.norm !== 'that') i++;
   }
@@ -148,7 +154,9 @@ function statement(s: Sentence, from: number, to: number, speaker: Token[]): Sta
   const ts = s.tokens;
   const [a, b] = clauseBounds(ts, from, to);
   const body = ts.slice(a, b);
-  if (words(body) < A.minClauseWords || !hasVerb(body)) return null;
+  // A whole quotation is a statement even where the tagger finds no verb in it ("…this critical needs a tested way back").
+  const quotation = QUOTE.test(ts[a - 1]?.norm ?? '') && QUOTE.test(ts[to]?.norm ?? '');
+  if (words(body) < A.minClauseWords || !(hasVerb(body) || quotation)) return null;
   // "It said it would…": without its source the clause does not say who.
   // ("This malware targeted…" names its subject: "this" is a determiner there.)
   const determiner = ['NOUN', 'PROPN', 'ADJ'].includes(body[1]?.pos ?? '');

@@ -60,8 +60,10 @@ export function headOf(p: Phrase): Token {
     const prev = p.tokens[i - 1];
     // The end of a hyphenated word ("check-in failure"): still inside the name, whatever its tag.
     const hyphened = prev?.norm === '-' && prev.end === t.start;
+    // "chief operating officer", "Microsoft's operating system": a verb's -ing form before a noun modifies it.
+    const modifier = t.pos === 'VERB' && /ing$/.test(t.norm) && NAMED.has(p.tokens[i + 1]?.pos ?? '');
     if (NAMED.has(t.pos)) head = t;
-    else if (!(hyphened || t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
+    else if (!(hyphened || modifier || t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
   }
   return head;
 }
