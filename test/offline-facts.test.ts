@@ -5,7 +5,7 @@ import { readArticle } from '../pipeline/backends/offline/evidence.ts';
 import { loadLabelled } from '../pipeline/learn/data.ts';
 import { nounPhrases, undated } from '../pipeline/backends/offline/phrases.ts';
 import { statementOf } from '../pipeline/backends/offline/attribution.ts';
-import { clauseFor, clauseParts, reasonPart } from '../pipeline/backends/offline/clauses.ts';
+import { blamedPart, clauseFor, clauseParts, reasonPart } from '../pipeline/backends/offline/clauses.ts';
 import { CAUSE, FIELD_CUES } from '../pipeline/backends/offline/cues.ts';
 import { type Option, assignFields } from '../pipeline/backends/offline/assign.ts';
 import { mergeFacts } from '../pipeline/backends/offline/merge.ts';
@@ -760,6 +760,28 @@ describe('clauses: what a sentence states, trimmed of who said it', () => {
     expect(parts).toHaveLength(2);
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.softwareCauses).text).toBe('A faulty update took the website down for six hours');
     expect(clauseFor(s, st.clause, parts, FIELD_CUES.fixes).text).toBe('engineers restored the service by noon');
+  });
+
+  it('states a cause by what the failure was blamed on, not by the blaming', () => {
+    const blamed = (text: string) => {
+      const s = sentence(text);
+      return blamedPart(s, statementOf(s).clause)?.text ?? null;
+    };
+    const cases: [string, string | null][] = [
+      [
+        'Kestrel blamed the problem on an expired digital certificate that its payment gateway uses.',
+        'an expired digital certificate that its payment gateway uses',
+      ],
+      [
+        'Airbus has attributed the cracks to the manufacturing process of the wings and has identified a fix.',
+        'the manufacturing process of the wings',
+      ],
+      ['Engineers traced the fault back to a faulty network switch, the operator said.', 'a faulty network switch'],
+      // A culprit of a word or two is no cause stated; nor is a sentence that blames nothing.
+      ['Microsoft has also attributed the attack to China.', null],
+      ['The company said a faulty network switch was to blame.', null],
+    ];
+    for (const [text, want] of cases) expect(blamed(text), text).toBe(want);
   });
 
   it('finds the clause of reason a statement ends with ("… after a faulty change was pushed") or the noun phrase of a few words that gives the reason', () => {

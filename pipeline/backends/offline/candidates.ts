@@ -1,6 +1,6 @@
 import { type Sentence, contentWords, stopShare } from '../../text/sentences.ts';
 import { statementOf } from './attribution.ts';
-import { clauseFor, clauseParts } from './clauses.ts';
+import { blamedPart, clauseFor, clauseParts } from './clauses.ts';
 import { CAUSE, FAILURE, FIELD_CUES, IMPACT } from './cues.ts';
 import { type ArticleDoc, type Cue, countCues, matchSentence, sentencesOf } from './evidence.ts';
 import { CLAUSE_FIELDS, type ClauseField, type FactField } from './fact-fields.ts';
@@ -39,6 +39,9 @@ export const CLAUSE_CUES: Record<ClauseField, Cue[]> = {
 
 const NOT_OF_FIELD = TUNING.settings.extraction.notOfField.map(({ fields, pattern }) => ({ fields, re: new RegExp(pattern, 'i') }));
 const notOfField = (f: ClauseField, text: string) => NOT_OF_FIELD.some((n) => n.fields.includes(f) && n.re.test(text));
+
+/** The fields that state what a failure was blamed on, not the blaming (clauses.ts blamedPart). */
+const BLAMED = new Set<ClauseField>(['softwareCauses', 'nonSoftwareCauses']);
 
 const QUESTION = /\?["'”’)\]]*$/;
 
@@ -114,7 +117,7 @@ export function factCandidates(docs: readonly ArticleDoc[]): Candidate[] {
       const parts = clauseParts(s, st.clause);
       const spans = Object.fromEntries(
         CLAUSE_FIELDS.flatMap((f) => {
-          const span = clauseFor(s, st.clause, parts, CLAUSE_CUES[f]);
+          const span = (BLAMED.has(f) && blamedPart(s, st.clause)) || clauseFor(s, st.clause, parts, CLAUSE_CUES[f]);
           return notOfField(f, span.text) ? [] : [[f, span]];
         }),
       );

@@ -80,6 +80,36 @@ export function reasonPart(s: Sentence, span: Span, cues: readonly Cue[]): Span 
   return null;
 }
 
+const BLAME = new RegExp(`^(?:${TUNING.settings.extraction.blameVerbs})$`, 'i');
+/** Where what is blamed ends: a new clause of the same subject ("…, but did not specify which systems had failed"). */
+const nextClause = (ts: readonly Token[], i: number) =>
+  (ts[i]!.pos === 'CCONJ' || ts[i]!.norm === ';') && (ts[i + 1]?.pos === 'VERB' || ts[i + 1]?.pos === 'AUX');
+
+/**
+ * What a statement blames: "Kestrel blamed the problem on an expired digital certificate that its
+ * payment gateway uses…" states its cause as "an expired digital certificate that its payment gateway
+ * uses…", "Airbus has attributed the cracks to the manufacturing process of the wings" as "the
+ * manufacturing process of the wings". The blaming and what was blamed are said elsewhere; the cause is
+ * what it was blamed on. Three words at least ("attributed the attack to China" names a culprit, not a cause).
+ */
+export function blamedPart(s: Sentence, span: Span): Span | null {
+  const ts = s.tokens.filter((t) => t.start >= span.start && t.end <= span.end);
+  const v = ts.findIndex((t) => BLAME.test(t.norm) && (t.pos === 'VERB' || t.pos === 'AUX'));
+  if (v < 0) return null;
+  // "blamed the problem on", "traced the fault back to": the object is short and holds no punctuation.
+  let on = -1;
+  for (let i = v + 1; i < Math.min(ts.length, v + 7) && ts[i]!.pos !== 'PUNCT'; i++)
+    if (/^(?:on|to)$/.test(ts[i]!.norm)) {
+      on = i;
+      break;
+    }
+  if (on < 0) return null;
+  const rest = ts.slice(on + 1);
+  const end = rest.findIndex((_t, i) => nextClause(rest, i));
+  const part = trimEnds(end < 0 ? rest : rest.slice(0, end));
+  return words(part) >= 3 ? tokenSpan(s, part) : null;
+}
+
 /** The stretch of clauses that carries the cues: from the first part carrying them to the last. */
 export function clauseFor(s: Sentence, statement: Span, parts: readonly Token[][], cues: readonly Cue[]): Span {
   if (parts.length < 2) return statement;

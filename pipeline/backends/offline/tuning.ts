@@ -246,6 +246,8 @@ export const SettingsFile = z
          * "…, when a database upgrade failed"): see clauses.ts reasonPart.
          */
         clauseReasons: Pattern,
+        /** Verbs that lay a failure at something's door ("blamed the outage on…", "attributed the cracks to…"): see clauses.ts blamedPart. */
+        blameVerbs: Pattern,
         /** How a sentence names its source ("…, officials said"): facts state the clause, references name the source. */
         attribution: z
           .object({
