@@ -254,6 +254,14 @@ function keepingAll() {
   return all;
 }
 
+/** A model that keeps every candidate of `field` and none of any other, so a statement can be nothing else. */
+function keepingOnly(field: FactField) {
+  const only = structuredClone(MODEL);
+  for (const part of [only.extraction, only.adaptation?.extraction])
+    for (const [f, m] of Object.entries(part ?? {})) m.threshold = f === field ? 1e-9 : 1 - 1e-9;
+  return only;
+}
+
 describe('what a clause cannot state', () => {
   it('is no fix: a clause saying what was not done, could not be or should have been, is offered to the other fields only', () => {
     const doc = storyDoc(
@@ -308,6 +316,32 @@ describe('what a clause cannot state', () => {
     expect(kept('softwareCauses')).toContain(2);
     expect(kept('preventions')).toEqual(expect.arrayContaining([0, 1, 3]));
     expect(kept('fixes')).toContain(3);
+  });
+
+  it('is no fix when it names nothing done to repair or make good, or to be done', () => {
+    // Three statements, the fixes' most: none is left out for want of room.
+    const fixes = (...text: string[]) => {
+      const { options, kept } = traceExtraction([storyDoc('no-action', text.join(' '))], keepingOnly('fixes'));
+      const indices = (os: typeof kept) =>
+        os
+          .filter((o) => o.field === 'fixes' && o.c.kind === 'clause')
+          .map((o) => o.c.s.index)
+          .sort();
+      return { offered: indices(options), kept: indices(kept) };
+    };
+    expect(
+      fixes(
+        "The system, introduced in August, applied last year's tax code to staff who had changed roles.",
+        'Engineers installed a new certificate and restarted the payment gateway on Tuesday.',
+        'The supplier said it would test every future upgrade on a full copy of the database first.',
+      ),
+    ).toEqual({ offered: [0, 1, 2], kept: [1, 2] });
+    expect(
+      fixes(
+        'Affected customers will receive three months of free service from the operator.',
+        'The outage left thousands of customers without a working connection for two days.',
+      ),
+    ).toEqual({ offered: [0, 1], kept: [0] });
   });
 
   it('is no fact of any field when it says what is not known or not said', () => {

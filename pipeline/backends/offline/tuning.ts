@@ -175,6 +175,11 @@ export const SettingsFile = z
          * that the actor exploited any vulnerability", "might be an issue") states no cause or impact of it.
          */
         assertedOnly: z.array(z.enum(CLAUSE_FIELDS)),
+        /**
+         * A fix names what was done to repair the failure or make good its harm ("installed", "refund", "free
+         * service"), or what someone will do: a statement this does not match is no fix.
+         */
+        fixAction: Pattern,
         /** A statement this matches says what is not known or not said ("AOL would not say how many…"): no fact of any clause field. */
         notKnown: Pattern,
         /**
