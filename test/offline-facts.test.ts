@@ -247,19 +247,15 @@ describe('the page after the story', () => {
   });
 });
 
-/** A model that keeps every candidate, so only a rule can leave a statement out. */
-function keepingAll() {
-  const all = structuredClone(MODEL);
-  for (const part of [all.extraction, all.adaptation?.extraction]) for (const m of Object.values(part ?? {})) m.threshold = 1e-9;
-  return all;
-}
-
-/** A model that keeps every candidate of `field` and none of any other, so a statement can be nothing else. */
-function keepingOnly(field: FactField) {
-  const only = structuredClone(MODEL);
-  for (const part of [only.extraction, only.adaptation?.extraction])
-    for (const [f, m] of Object.entries(part ?? {})) m.threshold = f === field ? 1e-9 : 1 - 1e-9;
-  return only;
+/**
+ * A model that keeps every candidate, so only a rule can leave a statement out; given a field, every
+ * candidate of that field and none of any other, so a statement can be nothing else.
+ */
+function keeping(only?: FactField) {
+  const model = structuredClone(MODEL);
+  for (const part of [model.extraction, model.adaptation?.extraction])
+    for (const [f, m] of Object.entries(part ?? {})) m.threshold = !only || f === only ? 1e-9 : 1 - 1e-9;
+  return model;
 }
 
 describe('what a clause cannot state', () => {
@@ -307,7 +303,7 @@ describe('what a clause cannot state', () => {
         'A faulty configuration change caused the outage at the bank on Monday. ' +
         'The bank said it would release a patch to fix the bug within a week.',
     );
-    const all = keepingAll();
+    const all = keeping();
     const kept = (field: string) =>
       traceExtraction([doc], all)
         .options.filter((o) => o.field === field && o.c.kind === 'clause')
@@ -321,7 +317,7 @@ describe('what a clause cannot state', () => {
   it('is no fix when it names nothing done to repair or make good, or to be done', () => {
     // Three statements, the fixes' most: none is left out for want of room.
     const fixes = (...text: string[]) => {
-      const { options, kept } = traceExtraction([storyDoc('no-action', text.join(' '))], keepingOnly('fixes'));
+      const { options, kept } = traceExtraction([storyDoc('no-action', text.join(' '))], keeping('fixes'));
       const indices = (os: typeof kept) =>
         os
           .filter((o) => o.field === 'fixes' && o.c.kind === 'clause')
@@ -351,7 +347,7 @@ describe('what a clause cannot state', () => {
         'AOL would not say how many people were exposed to the poison ads. ' +
         'The malicious ad infected thousands of machines running outdated browsers.',
     );
-    const { scored, options } = traceExtraction([doc], keepingAll());
+    const { scored, options } = traceExtraction([doc], keeping());
     const sentences = (os: typeof options) => [...new Set(os.filter((o) => o.c.kind === 'clause').map((o) => o.c.s.index))].sort();
     expect(sentences(scored)).toEqual([0, 1, 2]);
     expect(sentences(options)).toEqual([2]);
@@ -367,7 +363,7 @@ describe('who only speaks', () => {
         'The Civil Aviation Authority said passengers were entitled to compensation of up to 520 pounds each. ' +
         'The Transport Regulator said it was in contact with the airline about the outage.',
     );
-    const { options, kept } = traceExtraction([doc], keepingAll());
+    const { options, kept } = traceExtraction([doc], keeping());
     const names = (os: typeof kept, field: string) => os.filter((o) => o.field === field && o.c.kind === 'name').map((o) => o.c.key);
     for (const field of ['system', 'responsibleOrganization', 'impactedOrganization']) {
       expect(names(options, field), field).toEqual(expect.arrayContaining(['civil aviation authority', 'transport regulator']));
