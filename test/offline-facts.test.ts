@@ -354,6 +354,22 @@ describe('what a clause cannot state', () => {
   });
 });
 
+describe('the summary', () => {
+  it('opens with the lead sentences that report the failure, not one that leans on the sentence before it', () => {
+    const doc = storyDoc(
+      'lean',
+      'Skyline Air cancelled 400 flights on Friday after its crew scheduling software crashed during an upgrade. ' +
+        'Many were stranded at airports after the crash, and some waited two days. ' +
+        'The live-stream failure that grounded the crews was caused by a corrupted database.',
+    );
+    const summary = extractPostmortem([doc]).summary;
+    expect(summary).toContain('Skyline Air cancelled 400 flights');
+    expect(summary).not.toContain('Many were stranded');
+    // "live" tagged a verb after "The" is no quantifier's subject.
+    expect(summary).toContain('The live-stream failure');
+  });
+});
+
 describe('who only speaks', () => {
   it('is a source, not the system or an organisation responsible or hit, unless a statement names it too', () => {
     const doc = storyDoc(

@@ -7,6 +7,7 @@ import { FACT_FIELDS, type FactField } from './fact-fields.ts';
 import { FAILURE } from './cues.ts';
 import { reasonPart } from './clauses.ts';
 import { type ArticleDoc, matchSentence } from './evidence.ts';
+import type { Sentence } from '../../text/sentences.ts';
 import { withLexicon, spanWords } from './lexicon.ts';
 import { predict } from './logistic.ts';
 import { relativeToIncident } from './relative.ts';
@@ -69,6 +70,17 @@ function onlyQuoted(candidates: readonly Candidate[]): (o: Option) => boolean {
  * 0.379 so, 0.446 / 0.384 leaving the place empty, 0.446 / 0.372 without the rule).
  */
 const noAction = (o: Option) => o.field === 'fixes' && o.c.kind === 'clause' && !FIX_ACTION.test(o.c.spans.fixes!.text);
+
+/**
+ * A sentence whose subject is a bare pronoun or quantifier ("Many were stranded at airports…", "It said
+ * the outage was over") leans on the one before it: out of its place, in a summary, it names no one.
+ */
+function refersBack(s: Sentence): boolean {
+  const [a, b] = s.tokens;
+  if (!a) return false;
+  return a.pos === 'PRON' || (QUANTIFIER.test(a.norm) && (b?.pos === 'AUX' || b?.pos === 'VERB'));
+}
+const QUANTIFIER = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities}|others)$`, 'i');
 
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {
@@ -167,7 +179,7 @@ export function traceExtraction(docs: readonly ArticleDoc[], model: OfflineModel
   const lead = docs.flatMap((d) =>
     d.sentences
       .slice(0, 4)
-      .filter((s) => matchSentence(s, FAILURE))
+      .filter((s) => matchSentence(s, FAILURE) && !refersBack(s))
       .slice(0, 2),
   );
   pm.summary = lead
