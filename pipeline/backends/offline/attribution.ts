@@ -1,6 +1,6 @@
 import { WEEKDAYS } from '../../text/dates.ts';
 import type { Sentence, Token } from '../../text/sentences.ts';
-import { type Span, closesQuote, opensQuote, tokenSpan } from './span.ts';
+import { type Span, closesQuote, ingModifier, opensQuote, tokenSpan } from './span.ts';
 import { TUNING } from './tuning.ts';
 
 /**
@@ -90,8 +90,8 @@ function speakerOf(ts: readonly Token[], maxWords: number, loose = false): Token
   while (to > from && dangling(ts[to - 1]!)) to--;
   const s = ts.slice(from, to);
   if (s.length === 0 || words(s) > maxWords) return null;
-  // "chief operating officer", "managing director": a verb's -ing form before a noun names a post, it does not act.
-  const acts = s.some((t, i) => isVerb(s, i) && !(/ing$/.test(t.norm) && s[i + 1]?.pos === 'NOUN'));
+  // "chief operating officer", "managing director" name a post: the -ing form does not act.
+  const acts = s.some((_t, i) => isVerb(s, i) && !ingModifier(s, i));
   if (loose ? s.some((t) => RELATIVE_WORD.test(t.norm)) : acts) return null;
   return s.length === 1 && PRONOUN.test(s[0]!.norm) ? [] : s;
 }

@@ -25,8 +25,8 @@ const ASSERTED_ONLY = new Set<FactField>(assertedOnly);
 const NOT_KNOWN = new RegExp(notKnown, 'i');
 const SPEAKING_ONLY = new Set<FactField>(['system', 'responsibleOrganization', 'impactedOrganization']);
 
-// The two rules below leave statements out after the models have scored them, unlike the candidates' own rules
-// (candidates.ts): the models still learn from such statements, so adding a rule moves no learned threshold.
+// The rules below leave statements and names out after the models have scored them, unlike the candidates' own
+// rules (candidates.ts): the models still learn from them, so adding a rule moves no learned threshold.
 
 /**
  * A statement that denies or hedges the failure it names (its sentence's polarity, candidates.ts) is no
@@ -75,12 +75,12 @@ const noAction = (o: Option) => o.field === 'fixes' && o.c.kind === 'clause' && 
  * A sentence whose subject is a bare pronoun or quantifier ("Many were stranded at airports…", "It said
  * the outage was over") leans on the one before it: out of its place, in a summary, it names no one.
  */
+const QUANTIFIER = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities}|others)$`, 'i');
 function refersBack(s: Sentence): boolean {
   const [a, b] = s.tokens;
   if (!a) return false;
   return a.pos === 'PRON' || (QUANTIFIER.test(a.norm) && (b?.pos === 'AUX' || b?.pos === 'VERB'));
 }
-const QUANTIFIER = new RegExp(`^(?:${TUNING.settings.extraction.phrases.quantities}|others)$`, 'i');
 
 /** Headline without the outlet suffix that syndication adds (" - Outlet", " | Outlet"). */
 export function cleanHeadline(h: string): string {

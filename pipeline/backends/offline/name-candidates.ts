@@ -4,7 +4,7 @@ import type { ArticleDoc, Cue } from './evidence.ts';
 import { NAME_FIELDS, type NameField } from './fact-fields.ts';
 import type { Features } from './logistic.ts';
 import { GLUE, type Phrase, nounPhrases, possessive } from './phrases.ts';
-import { type Span, tokenSpan } from './span.ts';
+import { type Span, ingModifier, tokenSpan } from './span.ts';
 import type { Statement } from './attribution.ts';
 import { type NAME_KINDS, TUNING } from './tuning.ts';
 
@@ -60,10 +60,11 @@ export function headOf(p: Phrase): Token {
     const prev = p.tokens[i - 1];
     // The end of a hyphenated word ("check-in failure"): still inside the name, whatever its tag.
     const hyphened = prev?.norm === '-' && prev.end === t.start;
-    // "chief operating officer", "Microsoft's operating system": a verb's -ing form before a noun modifies it.
-    const modifier = t.pos === 'VERB' && /ing$/.test(t.norm) && NAMED.has(p.tokens[i + 1]?.pos ?? '');
     if (NAMED.has(t.pos)) head = t;
-    else if (!(hyphened || modifier || t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')) break;
+    else if (
+      !(hyphened || ingModifier(p.tokens, i) || t.pos === 'ADJ' || t.pos === 'PART' || GLUE.has(t.norm) || t.norm === '(' || t.norm === ')')
+    )
+      break;
   }
   return head;
 }

@@ -26,6 +26,13 @@ export const closesQuote = (ts: readonly Token[], from: number, end: number): bo
 export const opensQuote = (ts: readonly Token[], start: number, end: number): boolean =>
   start > 0 && isQuote(ts[start - 1]) && oddQuotes(ts, start, end);
 
+/**
+ * Whether token `i` is a verb's -ing form before the noun it modifies ("chief operating officer",
+ * "managing director", "Microsoft's operating system"): part of a name, not an act.
+ */
+export const ingModifier = (ts: readonly Token[], i: number): boolean =>
+  ts[i]!.pos === 'VERB' && /ing$/.test(ts[i]!.norm) && ['NOUN', 'PROPN'].includes(ts[i + 1]?.pos ?? '');
+
 /** The span of a sentence between two article offsets. */
 export const spanIn = (s: Sentence, start: number, end: number): Span => ({
   start,
