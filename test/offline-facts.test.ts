@@ -345,11 +345,13 @@ describe('what a clause cannot state', () => {
       'not-known',
       "It's not known how many machines were infected by the malicious ad. " +
         'AOL would not say how many people were exposed to the poison ads. ' +
-        'The malicious ad infected thousands of machines running outdated browsers.',
+        'The malicious ad infected thousands of machines running outdated browsers. ' +
+        'Tesla has not yet responded to a request asking whether the update disabled any sensors. ' +
+        'The ad network did not immediately respond to a request for comment on the infected ads.',
     );
     const { scored, options } = traceExtraction([doc], keeping());
     const sentences = (os: typeof options) => [...new Set(os.filter((o) => o.c.kind === 'clause').map((o) => o.c.s.index))].sort();
-    expect(sentences(scored)).toEqual([0, 1, 2]);
+    expect(sentences(scored)).toEqual([0, 1, 2, 3, 4]);
     expect(sentences(options)).toEqual([2]);
   });
 });
