@@ -51,8 +51,9 @@ const unknown = (o: Option) => o.c.kind === 'clause' && NOT_KNOWN.test(o.c.spans
 function onlyQuoted(candidates: readonly Candidate[]): (o: Option) => boolean {
   // A speaker is also one that keeps its statement ("It said it was in contact…" names no one without it).
   const speaks = (c: Candidate) => {
-    const span = Object.values(c.spans)[0]!;
-    let next = c.s.tokens.findIndex((t) => t.start >= span.end);
+    // A field may state only the name's owner ("Lumenstream" of "Lumenstream subscribers"): the name ends where its longest span does.
+    const end = Math.max(...Object.values(c.spans).map((sp) => sp.end));
+    let next = c.s.tokens.findIndex((t) => t.start >= end);
     while (c.s.tokens[next]?.pos === 'AUX') next++;
     return c.x['name.speaker'] === 1 || saysSo(c.s.tokens[next]);
   };
